@@ -1,0 +1,157 @@
+# meshgate - plain Makefile. Sources are found by wildcard; dependencies by -MMD.
+#   make            build everything (warnings are errors)
+#   make deps       install the Debian packages the build and tests need
+#   make test       deps, build, every test; ends with "N passed, N failed"
+#   make demo       the main job on the embedded default
+#   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
+#   make conformance, make fuzz, make bench
+# SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
+
+CC      ?= cc
+CXX     ?= c++
+O       ?= 2
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+B       := build
+SANFLAGS :=
+else
+B       := build-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+comma := ,
+
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O$(O) -g
+CXXFLAGS ?= -O$(O) -g
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen $(SANFLAGS) $(CFLAGS)
+ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) $(CXXFLAGS)
+LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
+
+VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
+CG_LIBS   := -lunistring
+WK_LIBS   := -luring -ljemalloc -ldl -lpthread
+
+VAL_C   := $(wildcard validator/*.c)
+VAL_CXX := $(wildcard validator/*.cpp)
+CG_C    := $(filter-out codegen/main.c,$(wildcard codegen/*.c))
+WK_C    := $(filter-out worker/main.c,$(wildcard worker/*.c))
+
+VAL_O := $(VAL_C:%.c=$(B)/%.o) $(VAL_CXX:%.cpp=$(B)/%.o)
+CG_O  := $(CG_C:%.c=$(B)/%.o)
+WK_O  := $(WK_C:%.c=$(B)/%.o)
+
+LIBVAL := $(B)/libmgvalidator.a
+LIBCG  := $(B)/libmgcodegen.a
+LIBWK  := $(B)/libmgworker.a
+CODEGEN := $(B)/meshgate-codegen
+MESHGATE := $(B)/meshgate
+
+# Unit tests mirror the source tree: tests/unit/<dir>/test_<name>.c links that dir's library.
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+
+.PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format
+
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(LIBVAL): $(VAL_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBCG): $(CG_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBWK): $(WK_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBVAL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CG_LIBS) $(VAL_LIBS)
+
+$(MESHGATE): $(B)/worker/main.o $(LIBWK) $(LIBVAL)
+	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(WK_LIBS) $(VAL_LIBS)
+
+$(B)/tests/unit/validator/%: tests/unit/validator/%.c $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBVAL) -lcmocka $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(LIBWK) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+# Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
+DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
+	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev python3-jsonschema
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	else echo "make deps: all packages present"; fi
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh $(B)
+
+check: test
+
+conformance: all
+	@tests/conformance/run.sh $(B)
+
+asan:
+	@$(MAKE) --no-print-directory test SANITIZE=address,undefined O=1
+
+ubsan:
+	@$(MAKE) --no-print-directory test SANITIZE=undefined O=1
+
+tsan:
+	@$(MAKE) --no-print-directory test SANITIZE=thread O=1
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@examples/demo.sh $(B)
+
+fuzz: deps
+	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
+# The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
+.PHONY: fuzz-smoke golden-update
+fuzz-smoke:
+	@tests/fuzz/run.sh 20
+
+# Golden codegen tests; golden-update rewrites tests/golden/cases/*.expected.{c,h}.
+golden: $(CODEGEN) $(LIBVAL)
+	@tests/golden/run.sh $(B)
+
+golden-update: $(CODEGEN) $(LIBVAL)
+	@tests/golden/run.sh $(B) --update
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh $(B)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')
+
+clean:
+	rm -rf build build-*
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,162 @@
+/* cg.h - meshgate-codegen internals: the schema registry, the compile plan, the renderer.
+ *
+ * Design (after lemon and re2c): codegen first decides what to emit, then renders it.
+ *   1. cg_registry.c loads documents (inputs, mapped URIs, the dialect metaschemas), walks
+ *      every schema position once and records each node's base URI, dialect and vocabularies,
+ *      every schema resource ($id) and every anchor; it resolves references.
+ *   2. cg_plan.c walks from the entry schemas and builds the plan: one cg_fn per schema node
+ *      that needs a C function, with the facts the renderer needs (which keywords apply, which
+ *      functions it calls, whether it tracks evaluated members for unevaluated*).
+ *   3. cg_emit*.c render the plan as C: one static function per cg_fn, each check commented
+ *      with the schema location it implements.
+ * Schema errors are collected (file, JSON Pointer, what is wrong) and counted; nothing is
+ * written when there are any. Single-threaded; everything is freed by cg_free().
+ */
+#ifndef CG_H
+#define CG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cg_json.h"
+
+typedef enum cg_dialect {
+    CG_D4 = 4,
+    CG_D6 = 6,
+    CG_D7 = 7,
+    CG_D2019 = 2019,
+    CG_D2020 = 2020
+} cg_dialect;
+
+/* Vocabularies a custom metaschema may leave out. */
+enum {
+    CG_V_APPLICATOR = 1u << 0,
+    CG_V_VALIDATION = 1u << 1,
+    CG_V_UNEVALUATED = 1u << 2,
+    CG_V_FORMAT_ASSERT = 1u << 3,
+    CG_V_ALL = 0xffu
+};
+
+typedef struct cg_options {
+    const char *out_base;
+    const char *prefix;
+    const char *name; /* for a single input file */
+    const char **map_uri, **map_dir;
+    size_t nmap;
+    const char *metaschema_dir;
+    cg_dialect default_dialect;
+    bool format_annotation;
+} cg_options;
+
+/* What codegen knows of one schema node. */
+typedef struct cg_info {
+    const cj_node *node;
+    const char *base;      /* base URI (absolute, no fragment) */
+    cg_dialect dialect;
+    unsigned vocab;
+    struct cg_doc *doc;
+    int fn;                /* index into plan, -1 if none yet */
+    bool resource_root;    /* has $id (or is a document root) */
+    int dyn_resource;      /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
+} cg_info;
+
+typedef struct cg_doc {
+    char *uri;     /* retrieval URI, no fragment */
+    char *path;    /* file it was read from */
+    char *label;   /* prefix of schema locations in messages: "" for inputs, else the URI */
+    cj_node *root;
+    bool input;
+} cg_doc;
+
+typedef struct cg_kv {
+    char *key;
+    void *val;
+} cg_kv;
+
+/* A small open-addressing map from strings to pointers. */
+typedef struct cg_map {
+    cg_kv *slots;
+    size_t cap, n;
+} cg_map;
+void *cg_map_get(const cg_map *m, const char *key);
+void cg_map_put(cg_map *m, const char *key, void *val);
+void cg_map_free(cg_map *m);
+
+typedef struct cg_fn {
+    const cj_node *node;
+    cg_info *info;
+    bool track;      /* reports evaluated members/items to its caller (unevaluated*) */
+} cg_fn;
+
+typedef struct cg_entry {
+    char *name;
+    char *id;
+    char *source;
+    int fn;
+} cg_entry;
+
+typedef struct cg {
+    cg_options opt;
+    size_t nerrors;
+    FILE *err;
+
+    cg_doc **docs;
+    size_t ndocs;
+    cg_map resources; /* absolute URI -> cg_info* (resource roots) */
+    cg_map anchors;   /* "uri#name" -> cg_info* ($anchor, $dynamicAnchor, draft-07 #ids) */
+    cg_map dynamic;   /* "uri#name" -> cg_info* for $dynamicAnchor only */
+    cg_map recursive; /* "uri" -> cg_info* for $recursiveAnchor: true resources */
+    cg_info **infos;  /* every scanned node, in scan order */
+    size_t ninfos, cinfos;
+    cg_map by_node;   /* "%p" of node -> cg_info* */
+    cg_map bundles;   /* bundle file path -> its parsed root */
+
+    cg_fn *fns;
+    size_t nfns, cfns;
+    cg_entry *entries;
+    size_t nentries;
+    cg_map fn_index;  /* "%p/track" -> fn index + 1 */
+    cg_map dyn_ids;   /* resource URI -> dynamic-scope id + 1 */
+    int ndyn_ids;
+    bool uses_dynamic;
+    /* rendering state */
+    FILE *lits;       /* literals and regex functions, emitted before the functions */
+    cg_map lit_index; /* JSON text -> literal number + 1 */
+    cg_map re_index;  /* pattern -> regex function number + 1 */
+    int nlits, nres;
+} cg;
+
+/* Errors: "file: /pointer: message". */
+void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* cg_registry.c */
+void cg_init(cg *g, const cg_options *opt);
+void cg_free(cg *g);
+/* Loads an input schema file and registers it as an entry named `name`. */
+bool cg_add_input(cg *g, const char *path, const char *name);
+cg_info *cg_info_of(cg *g, const cj_node *node);
+/* Resolves a reference (relative to the node holding it). NULL and an error when it cannot. */
+cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref);
+/* Resolves a URI to a document resource, loading it if needed; NULL if unknown. */
+cg_info *cg_resource(cg *g, const char *abs_uri);
+/* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name. */
+size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap);
+/* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
+char *cg_location(cg *g, const cj_node *n, const char *keyword);
+bool cg_is_schema_keyword_for(cg_dialect d, const char *key);
+
+/* cg_emit.c: renders every entry and what it reaches; false (with errors counted) on a bad
+ * schema. */
+bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
+/* The function index for a schema node, in its tracking or plain form (planned on first use). */
+int cg_fn_for(cg *g, const cj_node *node, bool track);
+
+/* cg_emit_util.c: C text helpers. */
+void cg_put_cstr(FILE *o, const char *s, size_t n);
+void cg_put_comment(FILE *o, const char *s);
+
+#endif

@@ -1,0 +1,349 @@
+/* cg_emit.c - renders schema nodes as C validation functions.
+ *
+ * Design: one static function per (schema node, tracking) pair, planned on first use and
+ * rendered in order, so output is deterministic. A function checks keywords in a fixed order:
+ * type, enum/const, references, then the keywords of the instance's type (one pass over an
+ * object's members or an array's items), then in-place applicators, then unevaluated*. A
+ * function in "tracking" form reports which members/items it evaluated into the caller's
+ * bitset (see mg_rt.h). Keyword-specific rendering is in cg_emit_kw.c; literals and regexes
+ * go to g->lits, written before the functions. Single-threaded.
+ */
+#include "cg_emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_regex.h"
+
+int cg_fn_for(cg *g, const cj_node *node, bool track)
+{
+    char k[48];
+    snprintf(k, sizeof k, "%p/%d", (const void *)node, track ? 1 : 0);
+    intptr_t idx = (intptr_t)cg_map_get(&g->fn_index, k);
+    if (idx)
+        return (int)idx - 1;
+    if (g->nfns == g->cfns) {
+        g->cfns = g->cfns ? g->cfns * 2 : 64;
+        g->fns = realloc(g->fns, g->cfns * sizeof *g->fns);
+    }
+    cg_fn *f = &g->fns[g->nfns];
+    f->node = node;
+    f->info = cg_info_of(g, node);
+    f->track = track;
+    cg_map_put(&g->fn_index, k, (void *)(intptr_t)(g->nfns + 1));
+    return (int)g->nfns++;
+}
+
+/* ---- literals (JSON values in tape form) ---- */
+
+typedef struct tape_buf {
+    uint64_t *w;
+    size_t n, cap;
+    uint8_t *s;
+    size_t sn, scap;
+} tape_buf;
+
+static void tb_word(tape_buf *t, uint64_t w)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->w = realloc(t->w, t->cap * sizeof *t->w);
+    }
+    t->w[t->n++] = w;
+}
+
+static uint64_t tb_str(tape_buf *t, const char *s, size_t n)
+{
+    if (t->sn + n + 5 > t->scap) {
+        t->scap = (t->sn + n + 5) * 2;
+        t->s = realloc(t->s, t->scap);
+    }
+    uint64_t off = t->sn;
+    uint32_t len = (uint32_t)n;
+    memcpy(t->s + t->sn, &len, 4);
+    memcpy(t->s + t->sn + 4, s, n);
+    t->s[t->sn + 4 + n] = 0;
+    t->sn += n + 5;
+    return off;
+}
+
+#define TW(c, p) (((uint64_t)(uint8_t)(c) << 56) | ((uint64_t)(p)&MG_TAPE_PAYLOAD))
+
+static void tb_value(tape_buf *t, const cj_node *v)
+{
+    switch (v->type) {
+    case CJ_NULL:
+        tb_word(t, TW('n', 0));
+        break;
+    case CJ_TRUE:
+        tb_word(t, TW('t', 0));
+        break;
+    case CJ_FALSE:
+        tb_word(t, TW('f', 0));
+        break;
+    case CJ_STRING:
+        tb_word(t, TW('"', tb_str(t, v->str, v->len)));
+        break;
+    case CJ_NUMBER: {
+        int64_t i;
+        uint64_t u;
+        double dv;
+        if (cj_to_int64(v, &i)) {
+            tb_word(t, TW('l', 0));
+            memcpy(&u, &i, 8);
+            tb_word(t, u);
+        } else if (cj_to_uint64(v, &u)) {
+            tb_word(t, TW('u', 0));
+            tb_word(t, u);
+        } else {
+            dv = cj_to_double(v);
+            tb_word(t, TW('d', 0));
+            memcpy(&u, &dv, 8);
+            tb_word(t, u);
+        }
+        break;
+    }
+    case CJ_ARRAY:
+    case CJ_OBJECT: {
+        size_t open = t->n;
+        bool obj = v->type == CJ_OBJECT;
+        tb_word(t, 0);
+        for (size_t i = 0; i < v->n; i++) {
+            if (obj)
+                tb_word(t, TW('"', tb_str(t, v->keys[i], v->key_lens[i])));
+            tb_value(t, v->items[i]);
+        }
+        size_t close = t->n;
+        tb_word(t, TW(obj ? '}' : ']', open));
+        uint64_t cnt = v->n < MG_TAPE_COUNT_SATURATED ? v->n : MG_TAPE_COUNT_SATURATED;
+        t->w[open] = TW(obj ? '{' : '[', (cnt << 32) | (close + 1));
+        break;
+    }
+    }
+}
+
+int cg_literal(cg *g, const cj_node *v)
+{
+    char *key = NULL;
+    size_t klen = 0;
+    FILE *ks = open_memstream(&key, &klen);
+    cj_write(ks, v);
+    fclose(ks);
+    intptr_t idx = (intptr_t)cg_map_get(&g->lit_index, key);
+    if (idx) {
+        free(key);
+        return (int)idx - 1;
+    }
+    int n = g->nlits++;
+    cg_map_put(&g->lit_index, key, (void *)(intptr_t)(n + 1));
+    tape_buf t = {0};
+    tb_value(&t, v);
+    FILE *o = g->lits;
+    cg_put_comment(o, key);
+    fprintf(o, "\nstatic const uint64_t mgl_%d_t[] = {", n);
+    for (size_t i = 0; i < t.n; i++)
+        fprintf(o, "%s0x%016llxull", i ? ", " : "", (unsigned long long)t.w[i]);
+    fprintf(o, "};\nstatic const uint8_t mgl_%d_s[] = {", n);
+    for (size_t i = 0; i < t.sn; i++)
+        fprintf(o, "%s%u", i ? "," : "", t.s[i]);
+    fprintf(o, "%s};\nstatic const mg_doc mgl_%d = {mgl_%d_t, mgl_%d_s};\n\n", t.sn ? "" : "0", n,
+            n, n);
+    free(t.w);
+    free(t.s);
+    free(key);
+    return n;
+}
+
+int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
+{
+    intptr_t idx = (intptr_t)cg_map_get(&g->re_index, pattern);
+    if (idx)
+        return (int)idx - 1;
+    char fname[32], err[512];
+    int n = g->nres;
+    snprintf(fname, sizeof fname, "mgre_%d", n);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *ts = open_memstream(&text, &tlen);
+    int rc = cg_regex_emit(ts, fname, pattern, len, err, sizeof err);
+    fclose(ts);
+    if (rc != 0) {
+        cg_error(g, at, "pattern %s: %s", pattern, err);
+        free(text);
+        return -1;
+    }
+    g->nres++;
+    cg_map_put(&g->re_index, pattern, (void *)(intptr_t)(n + 1));
+    fwrite(text, 1, tlen, g->lits);
+    fputc('\n', g->lits);
+    free(text);
+    return n;
+}
+
+/* ---- function skeleton ---- */
+
+static int dyn_id_of(cg *g, const cg_info *in)
+{
+    bool has = cg_map_get(&g->recursive, in->base) != NULL;
+    if (!has) {
+        size_t bl = strlen(in->base);
+        for (size_t i = 0; i < g->dynamic.cap && !has; i++) {
+            const char *k = g->dynamic.slots[i].key;
+            has = k && strncmp(k, in->base, bl) == 0 && k[bl] == '#';
+        }
+    }
+    if (!has)
+        return -1;
+    intptr_t id = (intptr_t)cg_map_get(&g->dyn_ids, in->base);
+    if (!id) {
+        id = ++g->ndyn_ids;
+        cg_map_put(&g->dyn_ids, in->base, (void *)id);
+    }
+    return (int)id - 1;
+}
+
+int cg_dyn_id(cg *g, const cg_info *in) { return dyn_id_of(g, in); }
+
+static void render_fn(cg *g, FILE *o, int fi)
+{
+    cg_fn f = g->fns[fi];
+    const cj_node *n = f.node;
+    if (!f.info)
+        return; /* unresolvable; the error is already counted */
+    char *loc = cg_location(g, n, NULL);
+    cg_put_comment(o, loc);
+    fprintf(o, "\nstatic bool mgv_%d(mg_ctx *c, uint32_t at, uint64_t *ev)\n{\n", fi);
+    if (n->type == CJ_TRUE || (n->type == CJ_OBJECT && n->n == 0)) {
+        fputs("    (void)c;\n    (void)at;\n    (void)ev;\n    return true;\n}\n\n", o);
+        free(loc);
+        return;
+    }
+    if (n->type != CJ_OBJECT) {
+        fputs("    (void)ev;\n    mg_fail(c, at, MG_E_FALSE, ", o);
+        cg_put_cstr(o, loc, strlen(loc));
+        fputs(", \"\");\n    return false;\n}\n\n", o);
+        free(loc);
+        return;
+    }
+    free(loc);
+    cg_fnctx x = {.g = g, .o = o, .f = &g->fns[fi], .node = n, .info = f.info};
+    x.own_track = cg_has_unevaluated(&x);
+    x.track = f.track || x.own_track;
+    int dyn = dyn_id_of(g, f.info);
+    fputs("    const mg_doc *d = &c->doc;\n    bool ok = true;\n    uint8_t t = mg_type(d, at);\n"
+          "    (void)d;\n    (void)t;\n",
+          o);
+    if (dyn >= 0) {
+        char *rl = cg_location(g, n, NULL);
+        fprintf(o, "    if (!mg_dyn_push(c, %d)) {\n        mg_fail(c, at, MG_E_RECURSION, ", dyn);
+        cg_put_cstr(o, rl, strlen(rl));
+        fputs(", \"dynamic scope\");\n        return false;\n    }\n", o);
+        free(rl);
+    }
+    if (x.track) {
+        fputs("    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;\n"
+              "    (void)evn;\n",
+              o);
+    }
+    if (x.own_track) {
+        char *rl = cg_location(g, n, NULL);
+        fputs("    size_t evmark = mg_bits_mark(c);\n"
+              "    uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;\n"
+              "    if (evn && !sev)\n        MG_FAIL(at, MG_E_RECURSION, ",
+              o);
+        cg_put_cstr(o, rl, strlen(rl));
+        fputs(", \"scratch space\");\n", o);
+        free(rl);
+    } else if (x.track) {
+        fputs("    uint64_t *sev = ev;\n", o);
+    }
+    if (x.track) {
+        fputs("    (void)sev;\n", o);
+    } else {
+        fputs("    (void)ev;\n", o);
+    }
+    cg_render_keywords(&x);
+    fputs("done: __attribute__((unused));\n", o);
+    if (x.own_track)
+        fputs("    if (ok && ev && sev)\n        mg_bits_or(ev, sev, evn);\n"
+              "    mg_bits_release(c, evmark);\n",
+              o);
+    if (dyn >= 0)
+        fputs("    mg_dyn_pop(c);\n", o);
+    fputs("    return ok;\n}\n\n", o);
+}
+
+/* ---- the whole file ---- */
+
+static void put_ident_guard(FILE *o, const char *prefix)
+{
+    for (const char *p = prefix; *p; p++)
+        fputc(*p >= 'a' && *p <= 'z' ? *p - 32 : *p, o);
+}
+
+bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
+{
+    char *lits = NULL, *body = NULL;
+    size_t lits_len = 0, body_len = 0;
+    g->lits = open_memstream(&lits, &lits_len);
+    FILE *bo = open_memstream(&body, &body_len);
+    for (size_t i = 0; i < g->nentries; i++) {
+        const cj_node *root = NULL;
+        for (size_t d = 0; d < g->ndocs && !root; d++)
+            if (g->docs[d]->input && strcmp(g->docs[d]->path, g->entries[i].source) == 0)
+                root = g->docs[d]->root;
+        g->entries[i].fn = root ? cg_fn_for(g, root, false) : -1;
+    }
+    for (size_t i = 0; i < g->nfns; i++)
+        render_fn(g, bo, (int)i);
+    fclose(g->lits);
+    fclose(bo);
+    bool ok = g->nerrors == 0;
+    if (ok) {
+        const char *prefix = g->opt.prefix;
+        fputs("/* generated by meshgate-codegen from ", c_out);
+        for (size_t i = 0; i < g->nentries; i++)
+            fprintf(c_out, "%s%s", i ? ", " : "", g->entries[i].source);
+        fputs(", do not edit */\n", c_out);
+        fprintf(c_out, "#include \"%s\"\n\n#include \"mg_rt.h\"\n\n", h_name);
+        for (size_t i = 0; i < g->nfns; i++)
+            fprintf(c_out, "static bool mgv_%zu(mg_ctx *c, uint32_t at, uint64_t *ev);\n", i);
+        fputc('\n', c_out);
+        fwrite(lits, 1, lits_len, c_out);
+        fwrite(body, 1, body_len, c_out);
+        for (size_t i = 0; i < g->nentries; i++)
+            fprintf(c_out,
+                    "static bool mge_%zu(mg_ctx *c, uint32_t at)\n{\n"
+                    "    return mgv_%d(c, at, NULL);\n}\n\n",
+                    i, g->entries[i].fn);
+        fprintf(c_out, "static const mg_schema mgs_%s[] = {\n", prefix);
+        for (size_t i = 0; i < g->nentries; i++) {
+            fputs("    {", c_out);
+            cg_put_cstr(c_out, g->entries[i].name, strlen(g->entries[i].name));
+            fputs(", ", c_out);
+            cg_put_cstr(c_out, g->entries[i].id, strlen(g->entries[i].id));
+            fputs(", ", c_out);
+            cg_put_cstr(c_out, g->entries[i].source, strlen(g->entries[i].source));
+            fprintf(c_out, ", mge_%zu},\n", i);
+        }
+        fprintf(c_out,
+                "};\n\nconst mg_schema_set mg_set_%s = {MG_RT_ABI, %zu, mgs_%s, "
+                "\"meshgate-codegen " CG_VERSION "\"};\n\n"
+                "#ifdef MG_SHARED_OBJECT\n"
+                "__attribute__((visibility(\"default\"))) const mg_schema_set "
+                "*meshgate_schema_set(void)\n{\n    return &mg_set_%s;\n}\n#endif\n",
+                prefix, g->nentries, prefix, prefix);
+        fputs("/* generated by meshgate-codegen, do not edit */\n#ifndef MG_GEN_", h_out);
+        put_ident_guard(h_out, prefix);
+        fputs("_H\n#define MG_GEN_", h_out);
+        put_ident_guard(h_out, prefix);
+        fprintf(h_out,
+                "_H\n\n#include \"mg_rt.h\"\n\nextern const mg_schema_set mg_set_%s;\n"
+                "\n#ifdef MG_SHARED_OBJECT\nconst mg_schema_set *meshgate_schema_set(void);\n"
+                "#endif\n\n#endif\n",
+                prefix);
+    }
+    free(lits);
+    free(body);
+    return ok;
+}

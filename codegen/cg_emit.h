@@ -1,0 +1,49 @@
+/* cg_emit.h - shared between the renderer's files (cg_emit.c, cg_emit_kw*.c).
+ *
+ * Design: cg_fnctx is the state of rendering one function; keyword renderers write C text to
+ * x->o and ask for the functions, literals and regexes they call. Single-threaded.
+ */
+#ifndef CG_EMIT_H
+#define CG_EMIT_H
+
+#include "cg.h"
+#include "mg_rt.h"
+
+#define CG_VERSION "0.1.0"
+
+typedef struct cg_fnctx {
+    cg *g;
+    FILE *o;
+    cg_fn *f;
+    const cj_node *node;
+    cg_info *info;
+    bool track;     /* this function has an evaluated bitset `sev` (own or the caller's) */
+    bool own_track; /* it holds an unevaluated* keyword, so `sev` is its own */
+} cg_fnctx;
+
+/* Literal number n (defines `mgl_n`, an mg_doc whose value is at index 0). */
+int cg_literal(cg *g, const cj_node *v);
+/* Regex function number n (defines `static bool mgre_n(const char *, size_t)`), -1 on error
+ * (reported at node `at`). */
+int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
+/* Dynamic-scope id of a node's resource, -1 if that resource has no dynamic anchors. */
+int cg_dyn_id(cg *g, const cg_info *in);
+
+bool cg_has_unevaluated(const cg_fnctx *x);
+void cg_render_keywords(cg_fnctx *x);
+
+/* cg_emit_kw.c: shared by the keyword renderers. */
+/* The keyword's value when it applies to the node's dialect (dmin..dmax) and vocabularies. */
+const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, unsigned vocab);
+void cg_put_loc(cg_fnctx *x, const cj_node *at);
+void cg_comment(cg_fnctx *x, const cj_node *at, const char *indent);
+int cg_sub(cg_fnctx *x, const cj_node *n, bool track);
+bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out);
+const char *cg_ev_arg(const cg_fnctx *x);
+
+/* cg_emit_obj.c */
+void cg_render_object(cg_fnctx *x);
+void cg_render_array(cg_fnctx *x);
+void cg_render_unevaluated(cg_fnctx *x);
+
+#endif

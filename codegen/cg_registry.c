@@ -1,0 +1,684 @@
+/* cg_registry.c - schema documents, resources, anchors and reference resolution.
+ *
+ * Design: every document (an input, a file reached through --map, a dialect metaschema) is
+ * loaded once and scanned once. The scan visits only schema positions (the keywords of the
+ * node's dialect that hold subschemas), so an "$id" inside "const" or an unknown keyword is
+ * not an identifier. Each visited node gets a cg_info (base URI, dialect, vocabularies); each
+ * "$id" registers a resource, each anchor a "uri#name" key. A node reached by JSON Pointer
+ * that the scan did not visit inherits from its nearest visited ancestor. Nothing here is
+ * fetched from a network: unknown URIs are errors. Single-threaded; owned by the cg.
+ */
+#include "cg.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_uri.h"
+
+#define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
+
+/* ---- small map ---- */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+void *cg_map_get(const cg_map *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slots[i].key)
+            return NULL;
+        if (strcmp(m->slots[i].key, key) == 0)
+            return m->slots[i].val;
+    }
+}
+
+static void map_insert(cg_kv *slots, size_t cap, char *key, void *val)
+{
+    size_t i = hash_str(key) & (cap - 1);
+    while (slots[i].key)
+        i = (i + 1) & (cap - 1);
+    slots[i].key = key;
+    slots[i].val = val;
+}
+
+void cg_map_put(cg_map *m, const char *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 64;
+        cg_kv *ns = calloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].key)
+                map_insert(ns, ncap, m->slots[i].key, m->slots[i].val);
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slots[i].key) {
+            m->slots[i].key = strdup(key);
+            m->slots[i].val = val;
+            m->n++;
+            return;
+        }
+        if (strcmp(m->slots[i].key, key) == 0) {
+            m->slots[i].val = val;
+            return;
+        }
+    }
+}
+
+void cg_map_free(cg_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].key);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- errors ---- */
+
+static const cg_doc *doc_of(const cg *g, const cj_node *n)
+{
+    const cj_node *r = cj_root(n);
+    for (size_t i = 0; i < g->ndocs; i++)
+        if (cj_root(g->docs[i]->root) == r)
+            return g->docs[i];
+    return NULL;
+}
+
+void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
+{
+    char ptr[1024];
+    cj_pointer_of(at, ptr, sizeof ptr);
+    const cg_doc *d = doc_of(g, at);
+    fprintf(g->err, "%s: %s: ", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(g->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', g->err);
+    g->nerrors++;
+}
+
+void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
+{
+    fprintf(g->err, "%s: ", file);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(g->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', g->err);
+    g->nerrors++;
+}
+
+char *cg_location(cg *g, const cj_node *n, const char *keyword)
+{
+    char ptr[2048];
+    cj_pointer_of(n, ptr, sizeof ptr);
+    const cg_doc *d = doc_of(g, n);
+    const char *label = d ? d->label : "";
+    size_t cap = strlen(label) + strlen(ptr) + (keyword ? strlen(keyword) * 2 + 2 : 0) + 2;
+    char *out = malloc(cap);
+    char *p = out + sprintf(out, "%s#%s", label, ptr);
+    if (keyword) {
+        *p++ = '/';
+        for (const char *k = keyword; *k; k++) {
+            if (*k == '~' || *k == '/') {
+                *p++ = '~';
+                *p++ = *k == '~' ? '0' : '1';
+            } else {
+                *p++ = *k;
+            }
+        }
+        *p = 0;
+    }
+    return out;
+}
+
+/* ---- dialects ---- */
+
+static bool dialect_of_uri(const char *u, cg_dialect *d)
+{
+    static const struct {
+        const char *uri;
+        cg_dialect d;
+    } known[] = {
+        {"https://json-schema.org/draft/2020-12/schema", CG_D2020},
+        {"https://json-schema.org/draft/2019-09/schema", CG_D2019},
+        {"http://json-schema.org/draft-07/schema", CG_D7},
+        {"http://json-schema.org/draft-06/schema", CG_D6},
+        {"http://json-schema.org/draft-04/schema", CG_D4},
+    };
+    size_t n = strlen(u);
+    if (n && u[n - 1] == '#')
+        n--;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strlen(known[i].uri) == n && strncmp(known[i].uri, u, n) == 0) {
+            *d = known[i].d;
+            return true;
+        }
+    return false;
+}
+
+static const char *metaschema_file(const char *u)
+{
+    static const struct {
+        const char *uri, *file;
+    } known[] = {
+        {"https://json-schema.org/draft/2020-12/schema", "draft2020-12.json"},
+        {"https://json-schema.org/draft/2019-09/schema", "draft2019-09.json"},
+        {"http://json-schema.org/draft-07/schema", "draft7.json"},
+        {"http://json-schema.org/draft-06/schema", "draft6.json"},
+        {"http://json-schema.org/draft-04/schema", "draft4.json"},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].uri, u) == 0)
+            return known[i].file;
+    if (strncmp(u, "https://json-schema.org/draft/", 30) == 0 && strstr(u, "/meta/"))
+        return "vocabularies.json";
+    return NULL;
+}
+
+typedef enum { K_ONE, K_ARRAY, K_MAP, K_ONE_OR_ARRAY, K_DEPS } kw_shape;
+
+typedef struct kw_def {
+    const char *name;
+    kw_shape shape;
+    int min, max; /* dialects */
+} kw_def;
+
+static const kw_def schema_keywords[] = {
+    {"additionalProperties", K_ONE, 4, 2020},   {"propertyNames", K_ONE, 6, 2020},
+    {"not", K_ONE, 4, 2020},                    {"if", K_ONE, 7, 2020},
+    {"then", K_ONE, 7, 2020},                   {"else", K_ONE, 7, 2020},
+    {"contains", K_ONE, 6, 2020},               {"additionalItems", K_ONE, 4, 2019},
+    {"unevaluatedProperties", K_ONE, 2019, 2020}, {"unevaluatedItems", K_ONE, 2019, 2020},
+    {"contentSchema", K_ONE, 2019, 2020},       {"items", K_ONE_OR_ARRAY, 4, 2019},
+    {"items", K_ONE, 2020, 2020},               {"prefixItems", K_ARRAY, 2020, 2020},
+    {"allOf", K_ARRAY, 4, 2020},                {"anyOf", K_ARRAY, 4, 2020},
+    {"oneOf", K_ARRAY, 4, 2020},                {"properties", K_MAP, 4, 2020},
+    {"patternProperties", K_MAP, 4, 2020},      {"$defs", K_MAP, 2019, 2020},
+    {"definitions", K_MAP, 4, 2020},            {"dependentSchemas", K_MAP, 2019, 2020},
+    {"dependencies", K_DEPS, 4, 7},
+};
+
+bool cg_is_schema_keyword_for(cg_dialect d, const char *key)
+{
+    for (size_t i = 0; i < sizeof schema_keywords / sizeof schema_keywords[0]; i++)
+        if ((int)d >= schema_keywords[i].min && (int)d <= schema_keywords[i].max &&
+            strcmp(schema_keywords[i].name, key) == 0)
+            return true;
+    return false;
+}
+
+/* ---- scanning ---- */
+
+static void node_key(const cj_node *n, char *buf, size_t cap) { snprintf(buf, cap, "%p", (const void *)n); }
+
+static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d, unsigned vocab,
+                         cg_doc *doc)
+{
+    cg_info *in = calloc(1, sizeof *in);
+    in->node = n;
+    in->base = strdup(base);
+    in->dialect = d;
+    in->vocab = vocab;
+    in->doc = doc;
+    in->fn = -1;
+    in->dyn_resource = -1;
+    if (g->ninfos == g->cinfos) {
+        g->cinfos = g->cinfos ? g->cinfos * 2 : 256;
+        g->infos = realloc(g->infos, g->cinfos * sizeof *g->infos);
+    }
+    g->infos[g->ninfos++] = in;
+    char k[32];
+    node_key(n, k, sizeof k);
+    cg_map_put(&g->by_node, k, in);
+    return in;
+}
+
+static cg_info *load_uri(cg *g, const char *abs);
+
+/* Dialect and vocabularies named by a "$schema" value. */
+static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned *vocab, int depth)
+{
+    if (sch->type != CJ_STRING) {
+        cg_error(g, sch, "$schema must be a string");
+        return false;
+    }
+    if (dialect_of_uri(sch->str, d)) {
+        *vocab = CG_V_ALL;
+        return true;
+    }
+    if (depth > 8) {
+        cg_error(g, sch, "$schema chain too deep");
+        return false;
+    }
+    char *abs, *frag;
+    cg_uri_split(sch->str, &abs, &frag);
+    cg_info *meta = load_uri(g, abs);
+    free(abs);
+    free(frag);
+    if (!meta || meta->node->type != CJ_OBJECT) {
+        cg_error(g, sch, "unknown metaschema %s (not a known dialect, not mapped to a file)",
+                 sch->str);
+        return false;
+    }
+    const cj_node *msch = cj_get(meta->node, "$schema");
+    *d = meta->dialect;
+    if (msch && !dialect_of_schema(g, msch, d, vocab, depth + 1))
+        return false;
+    const cj_node *voc = cj_get(meta->node, "$vocabulary");
+    if (!voc || voc->type != CJ_OBJECT) {
+        *vocab = CG_V_ALL;
+        return true;
+    }
+    *vocab = 0;
+    for (size_t i = 0; i < voc->n; i++) {
+        const char *v = voc->keys[i];
+        const char *slash = strrchr(v, '/');
+        const char *name = slash ? slash + 1 : v;
+        bool known = strstr(v, "json-schema.org/draft/") != NULL;
+        if (known && strcmp(name, "applicator") == 0)
+            *vocab |= CG_V_APPLICATOR;
+        else if (known && strcmp(name, "validation") == 0)
+            *vocab |= CG_V_VALIDATION;
+        else if (known && strcmp(name, "unevaluated") == 0)
+            *vocab |= CG_V_UNEVALUATED;
+        else if (known && (strcmp(name, "format-assertion") == 0))
+            *vocab |= CG_V_FORMAT_ASSERT;
+        else if (!known && voc->items[i]->type == CJ_TRUE) {
+            cg_error(g, sch, "metaschema %s requires vocabulary %s, which meshgate does not know",
+                     sch->str, v);
+            return false;
+        }
+    }
+    if (*d == CG_D2019 && (*vocab & CG_V_APPLICATOR))
+        *vocab |= CG_V_UNEVALUATED;
+    return true;
+}
+
+static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dialect d,
+                 unsigned vocab, bool is_root);
+
+static void scan_children(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dialect d,
+                          unsigned vocab)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        const char *key = n->keys[i];
+        const cj_node *v = n->items[i];
+        for (size_t k = 0; k < sizeof schema_keywords / sizeof schema_keywords[0]; k++) {
+            const kw_def *kw = &schema_keywords[k];
+            if ((int)d < kw->min || (int)d > kw->max || strcmp(kw->name, key) != 0)
+                continue;
+            bool is_arr = v->type == CJ_ARRAY;
+            if (kw->shape == K_ONE || (kw->shape == K_ONE_OR_ARRAY && !is_arr)) {
+                scan(g, v, doc, base, d, vocab, false);
+            } else if ((kw->shape == K_ARRAY || kw->shape == K_ONE_OR_ARRAY) && is_arr) {
+                for (size_t j = 0; j < v->n; j++)
+                    scan(g, v->items[j], doc, base, d, vocab, false);
+            } else if ((kw->shape == K_MAP || kw->shape == K_DEPS) && v->type == CJ_OBJECT) {
+                for (size_t j = 0; j < v->n; j++)
+                    if (kw->shape == K_MAP || v->items[j]->type != CJ_ARRAY)
+                        scan(g, v->items[j], doc, base, d, vocab, false);
+            }
+            break;
+        }
+    }
+}
+
+static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, bool dynamic)
+{
+    size_t len = strlen(base) + strlen(name) + 2;
+    char *k = malloc(len);
+    snprintf(k, len, "%s#%s", base, name);
+    cg_map_put(&g->anchors, k, in);
+    if (dynamic)
+        cg_map_put(&g->dynamic, k, in);
+    free(k);
+}
+
+static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dialect d,
+                 unsigned vocab, bool is_root)
+{
+    if (n->type == CJ_TRUE || n->type == CJ_FALSE) {
+        new_info(g, n, base, d, vocab, doc);
+        return;
+    }
+    if (n->type != CJ_OBJECT)
+        return;
+    char *own_base = NULL;
+    const cj_node *sch = cj_get(n, "$schema");
+    const cj_node *id = cj_get(n, d == CG_D4 ? "id" : "$id");
+    if (sch && (is_root || (id && id->type == CJ_STRING))) {
+        if (!dialect_of_schema(g, sch, &d, &vocab, 0))
+            return;
+        id = cj_get(n, d == CG_D4 ? "id" : "$id");
+    }
+    /* Up to draft-07, "$ref" makes every sibling keyword, "$id" included, ignored. */
+    if (id && (id->type != CJ_STRING || (d <= CG_D7 && cj_get(n, "$ref"))))
+        id = NULL;
+    char *anchor_from_id = NULL;
+    if (id) {
+        if (d <= CG_D7 && id->str[0] == '#') {
+            anchor_from_id = strdup(id->str + 1);
+        } else {
+            char *full = cg_uri_resolve(base, id->str);
+            char *abs, *frag;
+            cg_uri_split(full, &abs, &frag);
+            free(full);
+            if (frag && *frag && d >= CG_D2019 && frag[0] != '/')
+                cg_error(g, id, "$id must not contain a fragment (use $anchor)");
+            if (frag && *frag && d <= CG_D7)
+                anchor_from_id = strdup(frag);
+            free(frag);
+            own_base = abs;
+            base = own_base;
+        }
+    }
+    cg_info *in = new_info(g, n, base, d, vocab, doc);
+    in->resource_root = is_root || own_base != NULL;
+    if (own_base && !cg_map_get(&g->resources, own_base))
+        cg_map_put(&g->resources, own_base, in);
+    if (anchor_from_id)
+        add_anchor(g, in, base, anchor_from_id, false);
+    free(anchor_from_id);
+    if (d >= CG_D2019) {
+        const cj_node *a = cj_get(n, "$anchor");
+        if (a && a->type == CJ_STRING)
+            add_anchor(g, in, base, a->str, false);
+        const cj_node *da = d >= CG_D2020 ? cj_get(n, "$dynamicAnchor") : NULL;
+        if (da && da->type == CJ_STRING)
+            add_anchor(g, in, base, da->str, true);
+        const cj_node *ra = d == CG_D2019 ? cj_get(n, "$recursiveAnchor") : NULL;
+        if (ra && ra->type == CJ_TRUE && in->resource_root)
+            cg_map_put(&g->recursive, base, in);
+    }
+    scan_children(g, n, doc, base, d, vocab);
+    free(own_base);
+}
+
+/* ---- documents ---- */
+
+static cg_doc *add_doc(cg *g, cj_node *root, const char *uri, const char *path, bool input)
+{
+    cg_doc *doc = calloc(1, sizeof *doc);
+    doc->root = root;
+    doc->uri = strdup(uri);
+    doc->path = strdup(path);
+    doc->label = strdup(input ? "" : uri);
+    doc->input = input;
+    g->docs = realloc(g->docs, (g->ndocs + 1) * sizeof *g->docs);
+    g->docs[g->ndocs++] = doc;
+    return doc;
+}
+
+static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *path, bool input)
+{
+    cg_doc *doc = add_doc(g, root, uri, path, input);
+    size_t before = g->ninfos;
+    scan(g, root, doc, uri, g->opt.default_dialect, CG_V_ALL, true);
+    if (g->ninfos == before)
+        return NULL;
+    cg_info *in = g->infos[before];
+    if (!cg_map_get(&g->resources, uri))
+        cg_map_put(&g->resources, uri, in);
+    return in;
+}
+
+/* A bundle file maps URIs to schemas (the vocabulary metaschemas); it is parsed once and each
+ * entry is registered when first asked for. */
+static cg_info *load_bundle(cg *g, const char *path, const char *want)
+{
+    cj_node *root = cg_map_get(&g->bundles, path);
+    if (!root) {
+        char err[512];
+        root = cj_parse_file(path, err, sizeof err);
+        if (!root) {
+            cg_error_doc(g, path, "%s", err);
+            return NULL;
+        }
+        add_doc(g, root, path, path, false);
+        cg_map_put(&g->bundles, path, root);
+    }
+    const cj_node *entry = cj_get(root, want);
+    if (!entry)
+        return NULL;
+    cg_doc *doc = add_doc(g, (cj_node *)entry, want, path, false);
+    size_t before = g->ninfos;
+    scan(g, entry, doc, want, g->opt.default_dialect, CG_V_ALL, true);
+    if (g->ninfos == before)
+        return NULL;
+    if (!cg_map_get(&g->resources, want))
+        cg_map_put(&g->resources, want, g->infos[before]);
+    return g->infos[before];
+}
+
+static char *mapped_path(cg *g, const char *abs)
+{
+    for (size_t i = 0; i < g->opt.nmap; i++) {
+        size_t pl = strlen(g->opt.map_uri[i]);
+        if (strncmp(abs, g->opt.map_uri[i], pl) == 0) {
+            size_t len = strlen(g->opt.map_dir[i]) + strlen(abs + pl) + 2;
+            char *p = malloc(len);
+            const char *dir = g->opt.map_dir[i];
+            size_t dl = strlen(dir);
+            snprintf(p, len, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", abs + pl);
+            return p;
+        }
+    }
+    const char *mf = metaschema_file(abs);
+    if (mf) {
+        const char *dir = g->opt.metaschema_dir ? g->opt.metaschema_dir : DEFAULT_METASCHEMAS;
+        size_t len = strlen(dir) + strlen(mf) + 2;
+        char *p = malloc(len);
+        snprintf(p, len, "%s/%s", dir, mf);
+        return p;
+    }
+    return cg_uri_to_path(abs);
+}
+
+static cg_info *load_uri(cg *g, const char *abs)
+{
+    cg_info *in = cg_map_get(&g->resources, abs);
+    if (in)
+        return in;
+    char *path = mapped_path(g, abs);
+    if (!path)
+        return NULL;
+    if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
+        in = load_bundle(g, path, abs);
+        free(path);
+        return in;
+    }
+    char err[512];
+    cj_node *root = cj_parse_file(path, err, sizeof err);
+    if (!root) {
+        if (errno != ENOENT)
+            cg_error_doc(g, path, "%s", err);
+        free(path);
+        return NULL;
+    }
+    in = register_doc(g, root, abs, path, false);
+    free(path);
+    return in;
+}
+
+cg_info *cg_resource(cg *g, const char *abs_uri) { return load_uri(g, abs_uri); }
+
+void cg_init(cg *g, const cg_options *opt)
+{
+    memset(g, 0, sizeof *g);
+    g->opt = *opt;
+    g->err = stderr;
+}
+
+void cg_free(cg *g)
+{
+    for (size_t i = 0; i < g->ninfos; i++) {
+        free((char *)g->infos[i]->base);
+        free(g->infos[i]);
+    }
+    free(g->infos);
+    /* roots first: a bundle's entries are nodes inside its root */
+    for (size_t i = 0; i < g->ndocs; i++)
+        if (g->docs[i]->root->parent)
+            g->docs[i]->root = NULL;
+    for (size_t i = 0; i < g->ndocs; i++) {
+        cg_doc *d = g->docs[i];
+        if (d->root)
+            cj_free(d->root);
+        free(d->uri);
+        free(d->path);
+        free(d->label);
+        free(d);
+    }
+    free(g->docs);
+    for (size_t i = 0; i < g->nentries; i++) {
+        free(g->entries[i].name);
+        free(g->entries[i].id);
+        free(g->entries[i].source);
+    }
+    free(g->entries);
+    free(g->fns);
+    cg_map_free(&g->resources);
+    cg_map_free(&g->anchors);
+    cg_map_free(&g->dynamic);
+    cg_map_free(&g->recursive);
+    cg_map_free(&g->by_node);
+    cg_map_free(&g->bundles);
+    cg_map_free(&g->fn_index);
+    cg_map_free(&g->dyn_ids);
+    cg_map_free(&g->lit_index);
+    cg_map_free(&g->re_index);
+}
+
+bool cg_add_input(cg *g, const char *path, const char *name)
+{
+    char err[512];
+    cj_node *root = cj_parse_file(path, err, sizeof err);
+    if (!root) {
+        cg_error_doc(g, path, "%s", err);
+        return false;
+    }
+    char *uri = cg_uri_from_path(path);
+    size_t nerr = g->nerrors;
+    cg_info *in = register_doc(g, root, uri, path, true);
+    if (!in) {
+        cg_error_doc(g, path, "not a schema (an object or a boolean)");
+        free(uri);
+        return false;
+    }
+    const cj_node *id = root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id")
+                                                : NULL;
+    g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
+    cg_entry *e = &g->entries[g->nentries++];
+    e->name = strdup(name);
+    e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
+    e->source = strdup(path);
+    e->fn = -1;
+    free(uri);
+    return g->nerrors == nerr;
+}
+
+cg_info *cg_info_of(cg *g, const cj_node *node)
+{
+    char k[32];
+    node_key(node, k, sizeof k);
+    cg_info *in = cg_map_get(&g->by_node, k);
+    if (in)
+        return in;
+    const cj_node *p = node->parent;
+    cg_info *anc = NULL;
+    while (p && !anc) {
+        node_key(p, k, sizeof k);
+        anc = cg_map_get(&g->by_node, k);
+        p = p->parent;
+    }
+    if (!anc) {
+        for (size_t i = 0; i < g->ndocs; i++)
+            if (g->docs[i]->root == cj_root(node))
+                return new_info(g, node, g->docs[i]->uri, g->opt.default_dialect, CG_V_ALL,
+                                g->docs[i]);
+        return NULL;
+    }
+    return new_info(g, node, anc->base, anc->dialect, anc->vocab, anc->doc);
+}
+
+cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref)
+{
+    cg_info *fi = cg_info_of(g, from);
+    char *full = cg_uri_resolve(fi ? fi->base : "", ref);
+    char *abs, *frag;
+    cg_uri_split(full, &abs, &frag);
+    cg_info *res = load_uri(g, abs);
+    cg_info *out = NULL;
+    if (!res) {
+        cg_error(g, from, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
+                 abs);
+    } else if (!frag || !*frag) {
+        out = res;
+    } else if (frag[0] == '/') {
+        size_t len;
+        char *ptr = cg_uri_pct_decode(frag, &len);
+        const cj_node *t = ptr ? cj_pointer_get((cj_node *)res->node, ptr, len) : NULL;
+        free(ptr);
+        if (!t)
+            cg_error(g, from, "cannot resolve reference %s: no value at %s#%s", ref, abs, frag);
+        else
+            out = cg_info_of(g, t);
+    } else {
+        size_t len = strlen(abs) + strlen(frag) + 2;
+        char *k = malloc(len);
+        snprintf(k, len, "%s#%s", abs, frag);
+        out = cg_map_get(&g->anchors, k);
+        if (!out)
+            cg_error(g, from, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
+                     abs);
+        free(k);
+    }
+    free(full);
+    free(abs);
+    free(frag);
+    return out;
+}
+
+size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap)
+{
+    size_t n = 0;
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < g->dynamic.cap; i++) {
+        const char *k = g->dynamic.slots[i].key;
+        if (!k)
+            continue;
+        const char *h = strrchr(k, '#');
+        if (h && strlen(h + 1) == nl && strcmp(h + 1, name) == 0 && n < cap)
+            out[n++] = g->dynamic.slots[i].val;
+    }
+    /* deterministic order: by scan order */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            size_t a = 0, b = 0;
+            for (size_t x = 0; x < g->ninfos; x++) {
+                if (g->infos[x] == out[j - 1])
+                    a = x;
+                if (g->infos[x] == out[j])
+                    b = x;
+            }
+            if (a <= b)
+                break;
+            cg_info *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}

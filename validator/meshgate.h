@@ -1,0 +1,81 @@
+/* meshgate.h - the public interface of the meshgate validator library (libmgvalidator).
+ *
+ * Design: a program gets a schema set (linked in, or loaded from a shared object built from
+ * meshgate-codegen output), creates one mg_validator per thread, and calls mg_validate() per
+ * message. A validator owns a simdjson parser and every buffer validation needs; all of it is
+ * allocated by mg_validator_new(), so validating a message allocates nothing. The library does
+ * no I/O and owns no threads. Errors follow one enum (MG_OK is 0) and, where a call can fail
+ * for reasons a person must read, a caller-supplied errstr buffer.
+ */
+#ifndef MESHGATE_H
+#define MESHGATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mg_rt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mg_result {
+    MG_OK = 0,
+    MG_REJECT_EMPTY,      /* empty message */
+    MG_REJECT_TOO_LARGE,  /* over the configured maximum size */
+    MG_REJECT_SYNTAX,     /* malformed JSON */
+    MG_REJECT_UTF8,       /* invalid UTF-8 */
+    MG_REJECT_DEPTH,      /* nested deeper than the limit */
+    MG_REJECT_NUMBER,     /* number out of range */
+    MG_REJECT_STRING,     /* bad escape or control character */
+    MG_REJECT_SCHEMA,     /* well-formed JSON that the schema rejects */
+    MG_ERR_INTERNAL       /* the validator could not run (e.g. out of scratch space) */
+} mg_result;
+
+/* Short stable name of a result, used as a reason code: "ok", "empty", "too_large",
+ * "syntax", "utf8", "depth", "number", "string", "schema", "internal". */
+const char *mg_result_name(mg_result r);
+
+typedef struct mg_validator_conf {
+    size_t max_bytes;    /* largest message accepted (default 1 MiB) */
+    uint32_t max_depth;  /* JSON nesting limit (default 256) */
+    uint32_t max_errors; /* errors recorded per message: 1 = first only (default 1) */
+    uint32_t max_refs;   /* schema reference-call depth limit (default 512) */
+} mg_validator_conf;
+
+typedef struct mg_validator mg_validator;
+
+/* conf may be NULL for the defaults. On failure returns NULL and writes why into errstr. */
+mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size_t errlen);
+void mg_validator_free(mg_validator *v);
+
+/* Finds a schema by name or by $id; NULL if absent. */
+const mg_schema *mg_schema_find(const mg_schema_set *set, const char *name_or_id);
+
+/* Validates buf[0..len). cap is the readable size of buf: with cap >= len + MG_JSON_PADDING
+ * the message is parsed in place, otherwise copied once into the validator's buffer. */
+mg_result mg_validate(mg_validator *v, const mg_schema *s, const char *buf, size_t len, size_t cap);
+
+/* After a reject: the number of errors recorded (>= 1), and each one's parts. For parse
+ * rejects there is one error whose instance location is empty and whose keyword is "". */
+uint32_t mg_error_count(const mg_validator *v);
+/* Instance location as a JSON Pointer ("" for the root), written NUL-terminated into buf;
+ * returns the full length (as snprintf). */
+size_t mg_error_instance(const mg_validator *v, uint32_t i, char *buf, size_t cap);
+/* Schema location of the failing keyword ("#/properties/Age/exclusiveMaximum"). */
+const char *mg_error_keyword_location(const mg_validator *v, uint32_t i);
+/* The keyword alone ("exclusiveMaximum"), or the parse reason code for parse rejects. */
+const char *mg_error_keyword(const mg_validator *v, uint32_t i);
+/* The message a person reads, without location: "140 is not less than 130". */
+size_t mg_error_message(const mg_validator *v, uint32_t i, char *buf, size_t cap);
+/* All of it in one line: "/Age: 140 is not less than 130 (exclusiveMaximum)". */
+size_t mg_error_format(const mg_validator *v, uint32_t i, char *buf, size_t cap);
+
+/* The document of the last successful parse (for the worker's envelope code). */
+const mg_doc *mg_validator_doc(const mg_validator *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
