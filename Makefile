@@ -7,6 +7,7 @@
 #   make conformance, make fuzz, make bench
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
+comma   := ,
 CC      ?= cc
 CXX     ?= c++
 O       ?= 2
@@ -18,7 +19,8 @@ else
 B       := build-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-comma := ,
+# Scripts that compile generated code (conformance, golden) use the same sanitizer flags.
+export SANITIZE_CFLAGS := $(SANFLAGS)
 
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O$(O) -g

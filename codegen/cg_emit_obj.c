@@ -76,7 +76,7 @@ void cg_render_object(cg_fnctx *x)
     const cj_node *req = cg_kw(x, "required", 4, 2020, CG_V_VALIDATION);
     const cj_node *dreq = cg_kw(x, "dependentRequired", 2019, 2020, CG_V_VALIDATION);
     const cj_node *dsch = cg_kw(x, "dependentSchemas", 2019, 2020, CG_V_APPLICATOR);
-    const cj_node *deps = cg_kw(x, "dependencies", 4, 7, CG_V_ALL);
+    const cj_node *deps = cg_kw(x, "dependencies", 4, 2020, CG_V_APPLICATOR);
     const cj_node *minp = cg_kw(x, "minProperties", 4, 2020, CG_V_VALIDATION);
     const cj_node *maxp = cg_kw(x, "maxProperties", 4, 2020, CG_V_VALIDATION);
     if (!props && !pats && !addl && !pnames && !req && !dreq && !dsch && !deps && !minp && !maxp)

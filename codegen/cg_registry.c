@@ -208,7 +208,7 @@ static const kw_def schema_keywords[] = {
     {"oneOf", K_ARRAY, 4, 2020},                {"properties", K_MAP, 4, 2020},
     {"patternProperties", K_MAP, 4, 2020},      {"$defs", K_MAP, 2019, 2020},
     {"definitions", K_MAP, 4, 2020},            {"dependentSchemas", K_MAP, 2019, 2020},
-    {"dependencies", K_DEPS, 4, 7},
+    {"dependencies", K_DEPS, 4, 2020},
 };
 
 bool cg_is_schema_keyword_for(cg_dialect d, const char *key)
