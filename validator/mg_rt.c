@@ -18,18 +18,15 @@
 
 bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
 {
-    if (c->nerr < c->max_err)
-        c->errs[c->nerr++] = (mg_err_rec){at, (uint32_t)code, kwloc, arg};
+    if (c->nerr < c->max_err) c->errs[c->nerr++] = (mg_err_rec){at, (uint32_t)code, kwloc, arg};
     return c->max_err > 1 && c->nerr < c->max_err;
 }
 
 uint64_t *mg_bits_new(mg_ctx *c, uint32_t nbits)
 {
     size_t w = (nbits + 63) / 64;
-    if (w == 0)
-        w = 1;
-    if (c->scratch_top + w > c->scratch_words)
-        return NULL;
+    if (w == 0) w = 1;
+    if (c->scratch_top + w > c->scratch_words) return NULL;
     uint64_t *p = c->scratch + c->scratch_top;
     c->scratch_top += w;
     memset(p, 0, w * sizeof *p);
@@ -40,8 +37,7 @@ int mg_dyn_outermost(const mg_ctx *c, const uint32_t *ids, uint32_t n)
 {
     for (uint32_t i = 0; i < c->ndyn; i++)
         for (uint32_t j = 0; j < n; j++)
-            if (c->dyn[i] == ids[j])
-                return (int)j;
+            if (c->dyn[i] == ids[j]) return (int)j;
     return -1;
 }
 
@@ -50,33 +46,30 @@ int mg_dyn_outermost(const mg_ctx *c, const uint32_t *ids, uint32_t n)
 #define TWO63 9223372036854775808.0
 #define TWO64 18446744073709551616.0
 
-static int sign3(bool lt, bool gt) { return lt ? -1 : gt ? 1 : 0; }
+static int sign3(bool lt, bool gt)
+{
+    return lt ? -1 : gt ? 1 : 0;
+}
 
 /* double v against integer b (b given as int64 or uint64), exactly */
 static int cmp_dbl_i64(double v, int64_t b)
 {
-    if (v >= TWO63)
-        return 1;
-    if (v < -TWO63)
-        return -1;
+    if (v >= TWO63) return 1;
+    if (v < -TWO63) return -1;
     double t = trunc(v);
     int64_t ti = (int64_t)t;
-    if (ti != b)
-        return sign3(ti < b, ti > b);
-    return sign3(v < t, v > t);
+    if (ti != b) return sign3(ti<b, ti> b);
+    return sign3(v<t, v> t);
 }
 
 static int cmp_dbl_u64(double v, uint64_t b)
 {
-    if (v < 0)
-        return -1;
-    if (v >= TWO64)
-        return 1;
+    if (v < 0) return -1;
+    if (v >= TWO64) return 1;
     double t = trunc(v);
     uint64_t tu = (uint64_t)t;
-    if (tu != b)
-        return sign3(tu < b, tu > b);
-    return sign3(v < t, v > t);
+    if (tu != b) return sign3(tu<b, tu> b);
+    return sign3(v<t, v> t);
 }
 
 int mg_num_cmp_i64(const mg_doc *d, uint32_t at, int64_t b)
@@ -84,11 +77,11 @@ int mg_num_cmp_i64(const mg_doc *d, uint32_t at, int64_t b)
     switch (mg_type(d, at)) {
     case MG_TAPE_INT64: {
         int64_t v = mg_int64(d, at);
-        return sign3(v < b, v > b);
+        return sign3(v<b, v> b);
     }
     case MG_TAPE_UINT64: {
         uint64_t v = mg_uint64(d, at);
-        return b < 0 ? 1 : sign3(v < (uint64_t)b, v > (uint64_t)b);
+        return b < 0 ? 1 : sign3(v<(uint64_t)b, v>(uint64_t) b);
     }
     default:
         return cmp_dbl_i64(mg_double(d, at), b);
@@ -100,11 +93,11 @@ int mg_num_cmp_u64(const mg_doc *d, uint32_t at, uint64_t b)
     switch (mg_type(d, at)) {
     case MG_TAPE_INT64: {
         int64_t v = mg_int64(d, at);
-        return v < 0 ? -1 : sign3((uint64_t)v < b, (uint64_t)v > b);
+        return v < 0 ? -1 : sign3((uint64_t)v<b, (uint64_t)v> b);
     }
     case MG_TAPE_UINT64: {
         uint64_t v = mg_uint64(d, at);
-        return sign3(v < b, v > b);
+        return sign3(v<b, v> b);
     }
     default:
         return cmp_dbl_u64(mg_double(d, at), b);
@@ -120,38 +113,42 @@ int mg_num_cmp_dbl(const mg_doc *d, uint32_t at, double b)
         return -cmp_dbl_u64(b, mg_uint64(d, at));
     default: {
         double v = mg_double(d, at);
-        return sign3(v < b, v > b);
+        return sign3(v<b, v> b);
     }
     }
 }
 
 bool mg_num_is_integer(const mg_doc *d, uint32_t at)
 {
-    if (mg_type(d, at) != MG_TAPE_DOUBLE)
-        return true;
+    if (mg_type(d, at) != MG_TAPE_DOUBLE) return true;
     double v = mg_double(d, at);
     return isfinite(v) && trunc(v) == v;
 }
 
-/* The shortest decimal m * 10^e that reads back as v (v finite, not 0), m < 10^17. */
+/* The shortest decimal m * 10^e that reads back as v (v finite, > 0), m < 10^17. Integral
+ * values below 2^53 are their own shortest form; the others try 1..17 significant digits. */
 static void shortest_decimal(double v, uint64_t *m, int32_t *e)
 {
+    if (v < 9007199254740992.0 && trunc(v) == v) {
+        *m = (uint64_t)v;
+        *e = 0;
+        return;
+    }
     char buf[40];
     for (int p = 0; p < 17; p++) {
         snprintf(buf, sizeof buf, "%.*e", p, v);
-        if (strtod(buf, NULL) == v)
-            break;
+        if (strtod(buf, NULL) == v) break;
     }
     uint64_t mm = 0;
     int32_t frac = 0;
     const char *s = buf;
     bool dot = false;
     for (; *s && *s != 'e'; s++) {
-        if (*s == '.') {
-            dot = true;
-        } else if (*s >= '0' && *s <= '9') {
+        if (*s >= '0' && *s <= '9') {
             mm = mm * 10 + (uint64_t)(*s - '0');
             frac += dot;
+        } else {
+            dot = true; /* the radix character, whatever the locale's */
         }
     }
     *m = mm;
@@ -167,8 +164,7 @@ static uint64_t pow10mod(uint64_t k, uint64_t m)
 {
     uint64_t r = 1 % m, base = 10 % m;
     for (; k; k >>= 1) {
-        if (k & 1)
-            r = mulmod(r, base, m);
+        if (k & 1) r = mulmod(r, base, m);
         base = mulmod(base, base, m);
     }
     return r;
@@ -189,23 +185,19 @@ bool mg_num_multiple_of(const mg_doc *d, uint32_t at, const mg_dec *dv)
         break;
     default: {
         double v = mg_double(d, at);
-        if (!isfinite(v))
-            return false;
-        if (v == 0)
-            return true;
+        if (!isfinite(v)) return false;
+        if (v == 0) return true;
         shortest_decimal(fabs(v), &m, &e);
     }
     }
-    if (m == 0)
-        return true;
+    if (m == 0) return true;
+    if (dv->m == 0) return false;
     int64_t k = (int64_t)e - dv->e;
-    if (k >= 0)
-        return mulmod(m % dv->m, pow10mod((uint64_t)k, dv->m), dv->m) == 0;
+    if (k >= 0) return mulmod(m % dv->m, pow10mod((uint64_t)k, dv->m), dv->m) == 0;
     unsigned __int128 div = dv->m;
     for (int64_t i = 0; i < -k; i++) {
         div *= 10;
-        if (div > m)
-            return false;
+        if (div > m) return false;
     }
     return m % div == 0;
 }
@@ -244,8 +236,7 @@ bool mg_json_equal(const mg_doc *a, uint32_t ia, const mg_doc *b, uint32_t ib)
     if (mg_is_number(a, ia) || mg_is_number(b, ib))
         return mg_is_number(a, ia) && mg_is_number(b, ib) && num_equal(a, ia, b, ib);
     uint8_t t = mg_type(a, ia);
-    if (t != mg_type(b, ib))
-        return false;
+    if (t != mg_type(b, ib)) return false;
     switch (t) {
     case MG_TAPE_STRING: {
         uint32_t la;
@@ -253,31 +244,30 @@ bool mg_json_equal(const mg_doc *a, uint32_t ia, const mg_doc *b, uint32_t ib)
         return mg_str_eq(b, ib, sa, la);
     }
     case MG_TAPE_ARRAY: {
-        if (mg_count(a, ia) != mg_count(b, ib))
-            return false;
+        if (mg_count(a, ia) != mg_count(b, ib)) return false;
         uint32_t j = ib + 1;
-        MG_ARRAY_FOR(a, ia, i) {
-            if (!mg_json_equal(a, i, b, j))
-                return false;
+        MG_ARRAY_FOR(a, ia, i)
+        {
+            if (!mg_json_equal(a, i, b, j)) return false;
             j = mg_next(b, j);
         }
         return true;
     }
     case MG_TAPE_OBJECT: {
-        if (mg_count(a, ia) != mg_count(b, ib))
-            return false;
-        MG_OBJECT_FOR(a, ia, k) {
+        if (mg_count(a, ia) != mg_count(b, ib)) return false;
+        MG_OBJECT_FOR(a, ia, k)
+        {
             uint32_t kl;
             const char *ks = mg_str(a, k, &kl);
             bool found = false;
-            MG_OBJECT_FOR(b, ib, k2) {
+            MG_OBJECT_FOR(b, ib, k2)
+            {
                 if (mg_str_eq(b, k2, ks, kl)) {
                     found = mg_json_equal(a, k + 1, b, k2 + 1);
                     break;
                 }
             }
-            if (!found)
-                return false;
+            if (!found) return false;
         }
         return true;
     }
@@ -315,10 +305,8 @@ static uint64_t hash_value(const mg_doc *d, uint32_t at)
         return mix(mg_uint64(d, at) ^ 0x1111);
     case MG_TAPE_DOUBLE: {
         double v = mg_double(d, at);
-        if (trunc(v) == v && v >= -TWO63 && v < TWO63)
-            return mix((uint64_t)(int64_t)v ^ 0x1111);
-        if (trunc(v) == v && v >= 0 && v < TWO64)
-            return mix((uint64_t)v ^ 0x1111);
+        if (trunc(v) == v && v >= -TWO63 && v < TWO63) return mix((uint64_t)(int64_t)v ^ 0x1111);
+        if (trunc(v) == v && v >= 0 && v < TWO64) return mix((uint64_t)v ^ 0x1111);
         uint64_t bits;
         memcpy(&bits, &v, 8);
         return mix(bits);
@@ -336,7 +324,8 @@ static uint64_t hash_value(const mg_doc *d, uint32_t at)
     }
     case MG_TAPE_OBJECT: {
         uint64_t h = 0x0b1ec7;
-        MG_OBJECT_FOR(d, at, k) {
+        MG_OBJECT_FOR(d, at, k)
+        {
             uint32_t n;
             const char *s = mg_str(d, k, &n);
             h += mix(hash_bytes(s, n) ^ hash_value(d, k + 1));
@@ -353,12 +342,9 @@ static void sift(uint64_t *p, size_t i, size_t n)
 {
     for (;;) {
         size_t l = 2 * i + 1, big = i;
-        if (l < n && p[2 * l] > p[2 * big])
-            big = l;
-        if (l + 1 < n && p[2 * (l + 1)] > p[2 * big])
-            big = l + 1;
-        if (big == i)
-            return;
+        if (l < n && p[2 * l] > p[2 * big]) big = l;
+        if (l + 1 < n && p[2 * (l + 1)] > p[2 * big]) big = l + 1;
+        if (big == i) return;
         for (int w = 0; w < 2; w++) {
             uint64_t tmp = p[2 * i + w];
             p[2 * i + w] = p[2 * big + w];
@@ -386,8 +372,7 @@ bool mg_unique_items(mg_ctx *c, uint32_t at)
 {
     const mg_doc *d = &c->doc;
     uint32_t n = mg_count(d, at);
-    if (n < 2)
-        return true;
+    if (n < 2) return true;
     size_t mark = mg_bits_mark(c);
     uint64_t *p = (uint64_t)n * 2 * 64 <= UINT32_MAX ? mg_bits_new(c, n * 2 * 64) : NULL;
     bool unique = true;

@@ -1,0 +1,420 @@
+/* test_validator.c - unit tests for the public validator API (validator/meshgate.h):
+ * configuration, schema lookup, mg_validate end to end, error locations and messages,
+ * all-errors mode, parse rejects, and that validating allocates nothing.
+ *
+ * Design: the schema functions here are written by hand the way meshgate-codegen emits them
+ * (a local `ok`, MG_FAIL/MG_SUB, a `done` label) against mg_rt.h, so the tests exercise the
+ * same contract generated code relies on, without needing the compiler.
+ */
+#include <malloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "meshgate.h"
+
+/* tags: {"type": "array", "items": {"type": "string"}, "uniqueItems": true} */
+static bool tags_fn(mg_ctx *c, uint32_t at)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    if (mg_type(d, at) != MG_TAPE_ARRAY) {
+        MG_FAIL(at, MG_E_TYPE, "#/properties/tags/type", "array");
+        goto done;
+    }
+    MG_ARRAY_FOR(d, at, i)
+    {
+        if (mg_type(d, i) != MG_TAPE_STRING)
+            MG_FAIL(i, MG_E_TYPE, "#/properties/tags/items/type", "string");
+    }
+    if (!mg_unique_items(c, at))
+        MG_FAIL(at, MG_E_UNIQUE_ITEMS, "#/properties/tags/uniqueItems", "");
+done:
+    return ok;
+}
+
+/* {"type": "object", "required": ["first"], "additionalProperties": false, "properties": {
+ *   "first": {"type": "string", "maxLength": 8, "pattern": "^[A-Z]"},
+ *   "Age": {"type": "integer", "exclusiveMaximum": 130, "multipleOf": 0.5},
+ *   "score": {"maximum": 1.5}, "tags": {"$ref": "#/$defs/tags"}}} */
+static bool person_fn(mg_ctx *c, uint32_t at)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    bool seen_first = false;
+    if (mg_type(d, at) != MG_TAPE_OBJECT) {
+        MG_FAIL(at, MG_E_TYPE, "#/type", "object");
+        goto done;
+    }
+    MG_OBJECT_FOR(d, at, k)
+    {
+        uint32_t v = k + 1;
+        if (mg_str_eq(d, k, "first", 5)) {
+            seen_first = true;
+            if (mg_type(d, v) != MG_TAPE_STRING) {
+                MG_FAIL(v, MG_E_TYPE, "#/properties/first/type", "string");
+                continue;
+            }
+            uint32_t n;
+            const char *s = mg_str(d, v, &n);
+            if (mg_utf8_len(s, n) > 8)
+                MG_FAIL(v, MG_E_MAX_LENGTH, "#/properties/first/maxLength", "8");
+            if (n == 0 || s[0] < 'A' || s[0] > 'Z')
+                MG_FAIL(v, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
+        } else if (mg_str_eq(d, k, "Age", 3)) {
+            if (!mg_is_number(d, v) || !mg_num_is_integer(d, v)) {
+                MG_FAIL(v, MG_E_TYPE, "#/properties/Age/type", "integer");
+                continue;
+            }
+            if (mg_num_cmp_i64(d, v, 130) >= 0)
+                MG_FAIL(v, MG_E_EXCL_MAXIMUM, "#/properties/Age/exclusiveMaximum", "130");
+            static const mg_dec half = {5, -1, 0.5};
+            if (!mg_num_multiple_of(d, v, &half))
+                MG_FAIL(v, MG_E_MULTIPLE_OF, "#/properties/Age/multipleOf", "0.5");
+        } else if (mg_str_eq(d, k, "score", 5)) {
+            if (mg_is_number(d, v) && mg_num_cmp_dbl(d, v, 1.5) > 0)
+                MG_FAIL(v, MG_E_MAXIMUM, "#/properties/score/maximum", "1.5");
+        } else if (mg_str_eq(d, k, "tags", 4)) {
+            MG_REF(v, "#/properties/tags/$ref", tags_fn(c, v));
+        } else {
+            MG_FAIL(k, MG_E_ADDITIONAL, "#/additionalProperties", "");
+        }
+    }
+    if (!seen_first) MG_FAIL(at, MG_E_REQUIRED, "#/required", "first");
+done:
+    return ok;
+}
+
+/* {"$ref": "#"} applied to every array element: recursion bounded by max_refs */
+static bool deep_fn(mg_ctx *c, uint32_t at)
+{
+    bool ok = true;
+    if (mg_type(&c->doc, at) == MG_TAPE_ARRAY) {
+        MG_ARRAY_FOR(&c->doc, at, i)
+        MG_REF(i, "#/items/$ref", deep_fn(c, i));
+    }
+done:
+    return ok;
+}
+
+static const mg_schema schemas[] = {
+    {"person", "https://example.com/person.json", "person.json", person_fn},
+    {"deep", "https://example.com/person", "deep.json", deep_fn},
+};
+static const mg_schema_set set = {MG_RT_ABI, 2, schemas, "test"};
+
+static mg_validator *new_validator(uint32_t max_errors)
+{
+    mg_validator_conf conf = {.max_bytes = 1 << 16, .max_errors = max_errors};
+    char err[128] = "";
+    mg_validator *v = mg_validator_new(&conf, err, sizeof err);
+    assert_non_null(v);
+    return v;
+}
+
+static mg_result check(mg_validator *v, const char *js)
+{
+    return mg_validate(v, &schemas[0], js, strlen(js), strlen(js) + 1);
+}
+
+static const char *fmt(mg_validator *v, uint32_t i, char *buf, size_t cap)
+{
+    size_t n = mg_error_format(v, i, buf, cap);
+    assert_int_equal(n, strlen(buf));
+    return buf;
+}
+
+static void test_conf(void **state)
+{
+    (void)state;
+    char err[128];
+    mg_validator *v = mg_validator_new(NULL, err, sizeof err);
+    assert_non_null(v);
+    mg_validator_free(v);
+    mg_validator_free(NULL);
+
+    mg_validator_conf bad = {.max_bytes = (size_t)1 << 40};
+    assert_null(mg_validator_new(&bad, err, sizeof err));
+    assert_non_null(strstr(err, "max_bytes"));
+    bad = (mg_validator_conf){.max_depth = 1u << 30};
+    assert_null(mg_validator_new(&bad, err, sizeof err));
+    assert_non_null(strstr(err, "max_depth"));
+    bad = (mg_validator_conf){.max_errors = 1u << 30};
+    assert_null(mg_validator_new(&bad, err, sizeof err));
+    assert_non_null(strstr(err, "max_errors"));
+    bad = (mg_validator_conf){.max_refs = 1u << 30};
+    assert_null(mg_validator_new(&bad, err, sizeof err));
+    assert_non_null(strstr(err, "max_refs"));
+    assert_null(mg_validator_new(&bad, NULL, 0));
+
+    /* tiny limits still work (below simdjson's minimum capacity) */
+    mg_validator_conf tiny = {.max_bytes = 8, .max_depth = 2};
+    v = mg_validator_new(&tiny, err, sizeof err);
+    assert_non_null(v);
+    assert_int_equal(mg_validate(v, &schemas[1], "[[1]]", 5, 5), MG_OK);
+    assert_int_equal(mg_validate(v, &schemas[1], "[[[1]]]", 7, 7), MG_REJECT_DEPTH);
+    assert_int_equal(mg_validate(v, &schemas[1], "[1,2,3,4]", 9, 9), MG_REJECT_TOO_LARGE);
+    mg_validator_free(v);
+}
+
+static void test_schema_find(void **state)
+{
+    (void)state;
+    assert_ptr_equal(mg_schema_find(&set, "person"), &schemas[0]);
+    assert_ptr_equal(mg_schema_find(&set, "https://example.com/person.json"), &schemas[0]);
+    assert_ptr_equal(mg_schema_find(&set, "deep"), &schemas[1]);
+    assert_ptr_equal(mg_schema_find(&set, "https://example.com/person"), &schemas[1]);
+    assert_null(mg_schema_find(&set, "nobody"));
+    assert_null(mg_schema_find(&set, ""));
+}
+
+static void test_result_names(void **state)
+{
+    (void)state;
+    assert_string_equal(mg_result_name(MG_OK), "ok");
+    assert_string_equal(mg_result_name(MG_REJECT_TOO_LARGE), "too_large");
+    assert_string_equal(mg_result_name(MG_REJECT_SCHEMA), "schema");
+    assert_string_equal(mg_result_name(MG_ERR_INTERNAL), "internal");
+    assert_string_equal(mg_result_name((mg_result)99), "internal");
+}
+
+static void test_valid(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(1);
+    mg_result r = check(v, "{\"first\": \"Ann\", \"Age\": 129, \"tags\": [\"a\", \"b\"]}");
+    char buf[256] = "";
+    if (r != MG_OK) print_error("%s\n", fmt(v, 0, buf, sizeof buf));
+    assert_int_equal(r, MG_OK);
+    assert_int_equal(mg_error_count(v), 0);
+    const mg_doc *d = mg_validator_doc(v);
+    assert_non_null(d);
+    assert_int_equal(mg_type(d, MG_DOC_ROOT), MG_TAPE_OBJECT);
+    assert_int_equal(check(v, "{\"first\": \"Ann\", \"Age\": 12.0}"), MG_OK);
+    mg_validator_free(v);
+}
+
+static void test_first_error(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(1);
+    char buf[256];
+    assert_int_equal(check(v, "{\"first\": \"Ann\", \"Age\": 140}"), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 1);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/Age: 140 is not less than 130 (exclusiveMaximum)");
+    mg_error_instance(v, 0, buf, sizeof buf);
+    assert_string_equal(buf, "/Age");
+    mg_error_message(v, 0, buf, sizeof buf);
+    assert_string_equal(buf, "140 is not less than 130");
+    assert_string_equal(mg_error_keyword(v, 0), "exclusiveMaximum");
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/properties/Age/exclusiveMaximum");
+    assert_non_null(mg_validator_doc(v));
+
+    assert_int_equal(check(v, "{\"Age\": 3}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): required property \"first\" is missing (required)");
+    mg_error_instance(v, 0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+
+    assert_int_equal(check(v, "[1, 2]"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): array (2 items) is not of type object (type)");
+    assert_int_equal(check(v, "{\"first\": \"abc\"}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/first: \"abc\" does not match pattern ^[A-Z] (pattern)");
+    assert_int_equal(check(v, "{\"first\": \"A\", \"Age\": 1.5}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), "/Age: 1.5 is not of type integer (type)");
+    assert_int_equal(check(v, "{\"first\": \"A\", \"score\": 1.6}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), "/score: 1.6 is greater than 1.5 (maximum)");
+    assert_int_equal(check(v, "{\"first\": \"A\", \"a/b~c\": {}}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/a~1b~0c: property \"a/b~c\" is not allowed (additionalProperties)");
+    assert_int_equal(check(v, "{\"first\": \"A\", \"tags\": [\"x\", [\"y\"]]}"), MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/tags/1: array (1 item) is not of type string (type)");
+    assert_int_equal(check(v, "{\"first\": \"A\", \"tags\": [\"x\", \"y\", \"x\"]}"),
+                     MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/tags: array (3 items) has duplicate items (uniqueItems)");
+    mg_validator_free(v);
+}
+
+static void test_long_values(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(1);
+    char js[256], buf[256];
+    snprintf(js, sizeof js, "{\"first\": \"%s\\\"%s\"}", "A123456789012345678901234567890",
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    assert_int_equal(check(v, js), MG_REJECT_SCHEMA);
+    mg_error_message(v, 0, buf, sizeof buf);
+    /* 32 ASCII bytes, then 16 é (2 bytes each) fill the 64 shown */
+    assert_string_equal(buf, "\"A123456789012345678901234567890\\\""
+                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9..."
+                             "\" is longer than 8 characters");
+    /* truncated output still reports the full length and is NUL-terminated */
+    char small[10];
+    size_t full = mg_error_format(v, 0, small, sizeof small);
+    assert_true(full > sizeof small);
+    assert_string_equal(small, "/first: \"");
+    assert_int_equal(mg_error_format(v, 0, NULL, 0), full);
+    mg_validator_free(v);
+}
+
+static void test_all_errors(void **state)
+{
+    (void)state;
+    const char *js = "{\"first\": 7, \"Age\": 140.5, \"x\": 1, \"tags\": [1, \"a\", \"a\"]}";
+    const char *want[] = {
+        "/first: 7 is not of type string (type)",
+        "/Age: 140.5 is not of type integer (type)",
+        "/x: property \"x\" is not allowed (additionalProperties)",
+        "/tags/0: 1 is not of type string (type)",
+        "/tags: array (3 items) has duplicate items (uniqueItems)",
+    };
+    char buf[256];
+    mg_validator *v = new_validator(10);
+    assert_int_equal(check(v, js), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 5);
+    for (uint32_t i = 0; i < 5; i++)
+        assert_string_equal(fmt(v, i, buf, sizeof buf), want[i]);
+    assert_int_equal(mg_error_format(v, 5, buf, sizeof buf), 0);
+    assert_string_equal(mg_error_keyword(v, 5), "");
+    /* a second message starts from no errors */
+    assert_int_equal(check(v, "{}"), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 1);
+    mg_validator_free(v);
+
+    v = new_validator(3);
+    assert_int_equal(check(v, js), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 3);
+    assert_string_equal(fmt(v, 2, buf, sizeof buf), want[2]);
+    mg_validator_free(v);
+
+    v = new_validator(1);
+    assert_int_equal(check(v, js), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 1);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), want[0]);
+    mg_validator_free(v);
+}
+
+static void test_parse_rejects(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(10);
+    char buf[256];
+    assert_int_equal(check(v, "{\"first\": "), MG_REJECT_SYNTAX);
+    assert_int_equal(mg_error_count(v), 1);
+    assert_string_equal(mg_error_keyword(v, 0), "syntax");
+    assert_string_equal(mg_error_keyword_location(v, 0), "");
+    mg_error_instance(v, 0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): malformed JSON at byte 10 (syntax)");
+    assert_null(mg_validator_doc(v));
+
+    assert_int_equal(mg_validate(v, &schemas[0], NULL, 0, 0), MG_REJECT_EMPTY);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): empty message (empty)");
+    assert_int_equal(check(v, "  \n "), MG_REJECT_EMPTY);
+    assert_int_equal(check(v, "[\"\xff\"]"), MG_REJECT_UTF8);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): invalid UTF-8 at byte 2 (utf8)");
+    assert_int_equal(check(v, "{\"Age\": 12345678901234567890123}"), MG_REJECT_NUMBER);
+    assert_string_equal(mg_error_keyword(v, 0), "number");
+    assert_int_equal(mg_validate(v, &schemas[0], "[\"a\0\"]", 6, 6), MG_REJECT_STRING);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): bad escape or unescaped control character in a string at byte "
+                        "3 (string)");
+    char deep[600];
+    memset(deep, '[', 300);
+    memset(deep + 300, ']', 300);
+    assert_int_equal(mg_validate(v, &schemas[1], deep, 600, 600), MG_REJECT_DEPTH);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): nested deeper than the configured limit at byte 256 (depth)");
+    char *big = calloc(1, (1 << 16) + 2);
+    memset(big, ' ', (1 << 16) + 1);
+    big[0] = '1';
+    assert_int_equal(mg_validate(v, &schemas[0], big, (1 << 16) + 1, (1 << 16) + 2),
+                     MG_REJECT_TOO_LARGE);
+    assert_int_equal(mg_validate(v, &schemas[1], big, 1 << 16, (1 << 16) + 2), MG_OK);
+    free(big);
+    assert_int_equal(mg_validate(v, NULL, "1", 1, 1), MG_ERR_INTERNAL);
+    assert_int_equal(mg_error_count(v), 1);
+    mg_validator_free(v);
+}
+
+static void test_recursion_limit(void **state)
+{
+    (void)state;
+    mg_validator_conf conf = {.max_refs = 10, .max_depth = 64};
+    mg_validator *v = mg_validator_new(&conf, NULL, 0);
+    assert_non_null(v);
+    char buf[256];
+    assert_int_equal(mg_validate(v, &schemas[1], "[[[[[[[[[[1]]]]]]]]]]", 21, 21), MG_OK);
+    assert_int_equal(mg_validate(v, &schemas[1], "[[[[[[[[[[[1]]]]]]]]]]]", 23, 23),
+                     MG_REJECT_SCHEMA);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/0/0/0/0/0/0/0/0/0/0/0: 1 needs schema references nested deeper than "
+                        "the limit ($ref)");
+    mg_validator_free(v);
+}
+
+static void test_no_allocation(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(10);
+    static const char *const msgs[] = {
+        "{\"first\": \"Ann\", \"Age\": 129, \"tags\": [\"a\", \"b\", \"c\", \"d\"]}",
+        "{\"first\": 7, \"Age\": 140.5, \"x\": 1, \"tags\": [1, \"a\", \"a\"]}",
+        "{\"first\": \"Ann\", \"Age\": 1e308}",
+        "{\"first\": ",
+        "\"\xff\"",
+        "[123456789012345678901234]",
+    };
+    char padded[256];
+    struct mallinfo2 before = mallinfo2();
+    for (int round = 0; round < 1000; round++) {
+        for (size_t m = 0; m < sizeof msgs / sizeof msgs[0]; m++) {
+            size_t n = strlen(msgs[m]);
+            /* alternately copied (no padding) and in place (padded) */
+            if (round & 1) {
+                memset(padded, 0, sizeof padded);
+                memcpy(padded, msgs[m], n);
+                mg_validate(v, &schemas[0], padded, n, sizeof padded);
+            } else {
+                mg_validate(v, &schemas[0], msgs[m], n, n);
+            }
+        }
+    }
+    struct mallinfo2 after = mallinfo2();
+    assert_int_equal(before.uordblks, after.uordblks);
+    assert_int_equal(before.hblkhd, after.hblkhd);
+    assert_int_equal(before.arena, after.arena);
+    assert_int_equal(mg_validate(v, &schemas[0], msgs[1], strlen(msgs[1]), 0), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 5);
+    mg_validator_free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conf),
+        cmocka_unit_test(test_schema_find),
+        cmocka_unit_test(test_result_names),
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_first_error),
+        cmocka_unit_test(test_long_values),
+        cmocka_unit_test(test_all_errors),
+        cmocka_unit_test(test_parse_rejects),
+        cmocka_unit_test(test_recursion_limit),
+        cmocka_unit_test(test_no_allocation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
