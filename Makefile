@@ -54,7 +54,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN)
+CONF := $(B)/tests/conformance/mgconf
+
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -93,6 +95,10 @@ $(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBVAL)
 $(B)/tests/unit/worker/%: tests/unit/worker/%.c $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
