@@ -56,7 +56,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 CONF := $(B)/tests/conformance/mgconf
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF)
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,6 +99,10 @@ $(B)/tests/unit/worker/%: tests/unit/worker/%.c $(LIBWK) $(LIBVAL)
 $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(B)/bench/gen-identity: bench/workloads/identity/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
