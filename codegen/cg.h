@@ -53,19 +53,19 @@ typedef struct cg_options {
 /* What codegen knows of one schema node. */
 typedef struct cg_info {
     const cj_node *node;
-    const char *base;      /* base URI (absolute, no fragment) */
+    const char *base; /* base URI (absolute, no fragment) */
     cg_dialect dialect;
     unsigned vocab;
     struct cg_doc *doc;
-    int fn;                /* index into plan, -1 if none yet */
-    bool resource_root;    /* has $id (or is a document root) */
-    int dyn_resource;      /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
+    int fn;             /* index into plan, -1 if none yet */
+    bool resource_root; /* has $id (or is a document root) */
+    int dyn_resource;   /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
 } cg_info;
 
 typedef struct cg_doc {
-    char *uri;     /* retrieval URI, no fragment */
-    char *path;    /* file it was read from */
-    char *label;   /* prefix of schema locations in messages: "" for inputs, else the URI */
+    char *uri;   /* retrieval URI, no fragment */
+    char *path;  /* file it was read from */
+    char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
     cj_node *root;
     bool input;
 } cg_doc;
@@ -87,7 +87,7 @@ void cg_map_free(cg_map *m);
 typedef struct cg_fn {
     const cj_node *node;
     cg_info *info;
-    bool track;      /* reports evaluated members/items to its caller (unevaluated*) */
+    bool track; /* reports evaluated members/items to its caller (unevaluated*) */
 } cg_fn;
 
 typedef struct cg_entry {
@@ -110,15 +110,15 @@ typedef struct cg {
     cg_map recursive; /* "uri" -> cg_info* for $recursiveAnchor: true resources */
     cg_info **infos;  /* every scanned node, in scan order */
     size_t ninfos, cinfos;
-    cg_map by_node;   /* "%p" of node -> cg_info* */
-    cg_map bundles;   /* bundle file path -> its parsed root */
+    cg_map by_node; /* "%p" of node -> cg_info* */
+    cg_map bundles; /* bundle file path -> its parsed root */
 
     cg_fn *fns;
     size_t nfns, cfns;
     cg_entry *entries;
     size_t nentries;
-    cg_map fn_index;  /* "%p/track" -> fn index + 1 */
-    cg_map dyn_ids;   /* resource URI -> dynamic-scope id + 1 */
+    cg_map fn_index; /* "%p/track" -> fn index + 1 */
+    cg_map dyn_ids;  /* resource URI -> dynamic-scope id + 1 */
     int ndyn_ids;
     bool uses_dynamic;
     /* rendering state */

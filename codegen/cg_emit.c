@@ -20,8 +20,7 @@ int cg_fn_for(cg *g, const cj_node *node, bool track)
     char k[48];
     snprintf(k, sizeof k, "%p/%d", (const void *)node, track ? 1 : 0);
     intptr_t idx = (intptr_t)cg_map_get(&g->fn_index, k);
-    if (idx)
-        return (int)idx - 1;
+    if (idx) return (int)idx - 1;
     if (g->nfns == g->cfns) {
         g->cfns = g->cfns ? g->cfns * 2 : 64;
         g->fns = realloc(g->fns, g->cfns * sizeof *g->fns);
@@ -109,8 +108,7 @@ static void tb_value(tape_buf *t, const cj_node *v)
         bool obj = v->type == CJ_OBJECT;
         tb_word(t, 0);
         for (size_t i = 0; i < v->n; i++) {
-            if (obj)
-                tb_word(t, TW('"', tb_str(t, v->keys[i], v->key_lens[i])));
+            if (obj) tb_word(t, TW('"', tb_str(t, v->keys[i], v->key_lens[i])));
             tb_value(t, v->items[i]);
         }
         size_t close = t->n;
@@ -157,8 +155,7 @@ int cg_literal(cg *g, const cj_node *v)
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
 {
     intptr_t idx = (intptr_t)cg_map_get(&g->re_index, pattern);
-    if (idx)
-        return (int)idx - 1;
+    if (idx) return (int)idx - 1;
     char fname[32], err[512];
     int n = g->nres;
     snprintf(fname, sizeof fname, "mgre_%d", n);
@@ -192,8 +189,7 @@ static int dyn_id_of(cg *g, const cg_info *in)
             has = k && strncmp(k, in->base, bl) == 0 && k[bl] == '#';
         }
     }
-    if (!has)
-        return -1;
+    if (!has) return -1;
     intptr_t id = (intptr_t)cg_map_get(&g->dyn_ids, in->base);
     if (!id) {
         id = ++g->ndyn_ids;
@@ -202,14 +198,16 @@ static int dyn_id_of(cg *g, const cg_info *in)
     return (int)id - 1;
 }
 
-int cg_dyn_id(cg *g, const cg_info *in) { return dyn_id_of(g, in); }
+int cg_dyn_id(cg *g, const cg_info *in)
+{
+    return dyn_id_of(g, in);
+}
 
 static void render_fn(cg *g, FILE *o, int fi)
 {
     cg_fn f = g->fns[fi];
     const cj_node *n = f.node;
-    if (!f.info)
-        return; /* unresolvable; the error is already counted */
+    if (!f.info) return; /* unresolvable; the error is already counted */
     char *loc = cg_location(g, n, NULL);
     cg_put_comment(o, loc);
     fprintf(o, "\nstatic bool mgv_%d(mg_ctx *c, uint32_t at, uint64_t *ev)\n{\n", fi);
@@ -241,7 +239,8 @@ static void render_fn(cg *g, FILE *o, int fi)
         free(rl);
     }
     if (x.track) {
-        fputs("    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;\n"
+        fputs("    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : "
+              "0;\n"
               "    (void)evn;\n",
               o);
     }
@@ -268,8 +267,7 @@ static void render_fn(cg *g, FILE *o, int fi)
         fputs("    if (ok && ev && sev)\n        mg_bits_or(ev, sev, evn);\n"
               "    mg_bits_release(c, evmark);\n",
               o);
-    if (dyn >= 0)
-        fputs("    mg_dyn_pop(c);\n", o);
+    if (dyn >= 0) fputs("    mg_dyn_pop(c);\n", o);
     fputs("    return ok;\n}\n\n", o);
 }
 

@@ -24,8 +24,7 @@
 const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, unsigned vocab)
 {
     int d = (int)x->info->dialect;
-    if (d < dmin || d > dmax || !(x->info->vocab & vocab))
-        return NULL;
+    if (d < dmin || d > dmax || !(x->info->vocab & vocab)) return NULL;
     if (d <= CG_D7 && strcmp(name, "$ref") != 0 && strcmp(name, "definitions") != 0 &&
         cj_get(x->node, "$ref"))
         return NULL; /* up to draft-07, $ref makes its siblings ignored */
@@ -72,7 +71,10 @@ bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out)
     return true;
 }
 
-const char *cg_ev_arg(const cg_fnctx *x) { return x->track ? "sev" : "NULL"; }
+const char *cg_ev_arg(const cg_fnctx *x)
+{
+    return x->track ? "sev" : "NULL";
+}
 
 /* ---- type, enum, const ---- */
 
@@ -91,16 +93,14 @@ static const char *type_cond(const char *t)
                     "mg_num_is_integer(d, at)))"},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(types[i].name, t) == 0)
-            return types[i].cond;
+        if (strcmp(types[i].name, t) == 0) return types[i].cond;
     return NULL;
 }
 
 static void render_type(cg_fnctx *x)
 {
     const cj_node *v = cg_kw(x, "type", ANY, CG_V_VALIDATION);
-    if (!v)
-        return;
+    if (!v) return;
     const cj_node *one[1] = {v};
     const cj_node *const *list = v->type == CJ_ARRAY ? (const cj_node *const *)v->items : one;
     size_t n = v->type == CJ_ARRAY ? v->n : 1;
@@ -118,8 +118,7 @@ static void render_type(cg_fnctx *x)
         size_t al = strlen(arg);
         snprintf(arg + al, sizeof arg - al, "%s%s", i ? " or " : "", list[i]->str);
     }
-    if (n == 0)
-        fputs("false", x->o);
+    if (n == 0) fputs("false", x->o);
     fputs("))\n        MG_FAIL(at, MG_E_TYPE, ", x->o);
     cg_put_loc(x, v);
     fputs(", ", x->o);
@@ -154,8 +153,7 @@ static void put_json_arg(cg_fnctx *x, const cj_node *v)
 {
     char buf[160];
     size_t n = cj_snprint(buf, sizeof buf, v);
-    if (n >= sizeof buf)
-        memcpy(buf + sizeof buf - 4, "...", 4);
+    if (n >= sizeof buf) memcpy(buf + sizeof buf - 4, "...", 4);
     cg_put_cstr(x->o, buf, strlen(buf));
 }
 
@@ -215,16 +213,14 @@ static void render_refs(cg_fnctx *x)
     const cj_node *dr = cg_kw(x, "$dynamicRef", 2020, 2020, CG_V_ALL);
     const cj_node *rr = cg_kw(x, "$recursiveRef", 2019, 2019, CG_V_ALL);
     const cj_node *dyn = dr ? dr : rr;
-    if (!dyn)
-        return;
+    if (!dyn) return;
     cg_comment(x, dyn, "    ");
     if (dyn->type != CJ_STRING) {
         cg_error(x->g, dyn, "must be a string (a URI reference)");
         return;
     }
     cg_info *t = cg_resolve(x->g, x->node, dyn->str);
-    if (!t)
-        return;
+    if (!t) return;
     int fi = cg_sub(x, t->node, x->track);
     cg_info *cands[64];
     size_t nc = 0;
@@ -237,11 +233,9 @@ static void render_refs(cg_fnctx *x)
         const cj_node *ra = cj_get(t->node, "$recursiveAnchor");
         if (ra && ra->type == CJ_TRUE)
             for (size_t i = 0; i < x->g->recursive.cap && nc < 64; i++)
-                if (x->g->recursive.slots[i].key)
-                    cands[nc++] = x->g->recursive.slots[i].val;
+                if (x->g->recursive.slots[i].key) cands[nc++] = x->g->recursive.slots[i].val;
     }
-    if (fi < 0)
-        return;
+    if (fi < 0) return;
     if (nc == 0) {
         fputs("    MG_REF(at, ", x->o);
         cg_put_loc(x, dyn);
@@ -316,25 +310,21 @@ static void render_number(cg_fnctx *x)
     const cj_node *emn = cg_kw(x, "exclusiveMinimum", ANY, CG_V_VALIDATION);
     const cj_node *emx = cg_kw(x, "exclusiveMaximum", ANY, CG_V_VALIDATION);
     const cj_node *mo = cg_kw(x, "multipleOf", ANY, CG_V_VALIDATION);
-    if (!mn && !mx && !emn && !emx && !mo)
-        return;
+    if (!mn && !mx && !emn && !emx && !mo) return;
     fputs("    if (mg_is_number(d, at)) {\n", x->o);
     bool d4 = x->info->dialect == CG_D4;
     bool emn_b = d4 && emn && emn->type == CJ_TRUE, emx_b = d4 && emx && emx->type == CJ_TRUE;
-    if (mn)
-        bound(x, mn, emn_b ? ">" : ">=", emn_b ? "MG_E_EXCL_MINIMUM" : "MG_E_MINIMUM");
-    if (mx)
-        bound(x, mx, emx_b ? "<" : "<=", emx_b ? "MG_E_EXCL_MAXIMUM" : "MG_E_MAXIMUM");
-    if (emn && !d4)
-        bound(x, emn, ">", "MG_E_EXCL_MINIMUM");
-    if (emx && !d4)
-        bound(x, emx, "<", "MG_E_EXCL_MAXIMUM");
+    if (mn) bound(x, mn, emn_b ? ">" : ">=", emn_b ? "MG_E_EXCL_MINIMUM" : "MG_E_MINIMUM");
+    if (mx) bound(x, mx, emx_b ? "<" : "<=", emx_b ? "MG_E_EXCL_MAXIMUM" : "MG_E_MAXIMUM");
+    if (emn && !d4) bound(x, emn, ">", "MG_E_EXCL_MINIMUM");
+    if (emx && !d4) bound(x, emx, "<", "MG_E_EXCL_MAXIMUM");
     if (mo) {
         cj_decimal dec;
         if (mo->type != CJ_NUMBER || mo->str[0] == '-' || !cj_decimal_of(mo, &dec) ||
             (dec.ndigits == 1 && dec.digits[0] == '0')) {
             cg_error(x->g, mo, "must be a number greater than 0");
-        } else if (dec.ndigits > 19 || (dec.ndigits == 19 && strcmp(dec.digits, "18446744073709551615") > 0)) {
+        } else if (dec.ndigits > 19 ||
+                   (dec.ndigits == 19 && strcmp(dec.digits, "18446744073709551615") > 0)) {
             cg_error(x->g, mo, "more than 19 significant digits are not supported");
         } else {
             cg_comment(x, mo, "        ");
@@ -365,36 +355,39 @@ static void render_string(cg_fnctx *x)
         cg_error(x->g, fmt, "must be a string");
         fmt = NULL;
     }
-    if (fmt && !x->g->opt.format_annotation)
-        fi = mg_format_lookup(fmt->str);
-    if (!mnl && !mxl && !pat && !fi)
-        return;
+    if (fmt && !x->g->opt.format_annotation) fi = mg_format_lookup(fmt->str);
+    if (!mnl && !mxl && !pat && !fi) return;
     fputs("    if (t == MG_TAPE_STRING) {\n        uint32_t sl;\n"
           "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n",
           x->o);
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);
-    if (has_lo || has_hi)
-        fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
+    if (has_lo || has_hi) fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
     if (has_lo) {
         cg_comment(x, mnl, "        ");
-        fprintf(x->o, "        if (cl < UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, MG_E_MIN_LENGTH, ", lo);
+        fprintf(x->o,
+                "        if (cl < UINT64_C(%" PRIu64
+                "))\n            MG_FAIL(at, MG_E_MIN_LENGTH, ",
+                lo);
         cg_put_loc(x, mnl);
         fprintf(x->o, ", \"%" PRIu64 "\");\n", lo);
     }
     if (has_hi) {
         cg_comment(x, mxl, "        ");
-        fprintf(x->o, "        if (cl > UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, MG_E_MAX_LENGTH, ", hi);
+        fprintf(x->o,
+                "        if (cl > UINT64_C(%" PRIu64
+                "))\n            MG_FAIL(at, MG_E_MAX_LENGTH, ",
+                hi);
         cg_put_loc(x, mxl);
         fprintf(x->o, ", \"%" PRIu64 "\");\n", hi);
     }
     if (pat) {
         int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len) : -1;
-        if (pat->type != CJ_STRING)
-            cg_error(x->g, pat, "must be a string");
+        if (pat->type != CJ_STRING) cg_error(x->g, pat, "must be a string");
         if (re >= 0) {
             cg_comment(x, pat, "        ");
-            fprintf(x->o, "        if (!mgre_%d(s, sl))\n            MG_FAIL(at, MG_E_PATTERN, ", re);
+            fprintf(x->o, "        if (!mgre_%d(s, sl))\n            MG_FAIL(at, MG_E_PATTERN, ",
+                    re);
             cg_put_loc(x, pat);
             fputs(", ", x->o);
             cg_put_cstr(x->o, pat->str, pat->len);
@@ -412,22 +405,19 @@ static void render_string(cg_fnctx *x)
     fputs("    }\n", x->o);
 }
 
-
 /* ---- in-place applicators ---- */
 
 static void render_all_of(cg_fnctx *x)
 {
     const cj_node *a = cg_kw(x, "allOf", ANY, CG_V_APPLICATOR);
-    if (!a)
-        return;
+    if (!a) return;
     if (a->type != CJ_ARRAY || a->n == 0) {
         cg_error(x->g, a, "must be a non-empty array of schemas");
         return;
     }
     for (size_t i = 0; i < a->n; i++) {
         int fi = cg_sub(x, a->items[i], x->track);
-        if (fi < 0)
-            continue;
+        if (fi < 0) continue;
         cg_comment(x, a->items[i], "    ");
         fprintf(x->o, "    MG_SUB(mgv_%d(c, at, %s));\n", fi, cg_ev_arg(x));
     }
@@ -438,16 +428,14 @@ static void render_all_of(cg_fnctx *x)
 static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
 {
     const cj_node *a = cg_kw(x, name, ANY, CG_V_APPLICATOR);
-    if (!a)
-        return;
+    if (!a) return;
     if (a->type != CJ_ARRAY || a->n == 0) {
         cg_error(x->g, a, "must be a non-empty array of schemas");
         return;
     }
     int fns[a->n];
     for (size_t i = 0; i < a->n; i++)
-        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0)
-            return;
+        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0) return;
     cg_comment(x, a, "    ");
     fputs("    {\n        uint32_t nv = 0;\n        c->quiet++;\n", x->o);
     if (x->track) {
@@ -465,8 +453,7 @@ static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
     for (size_t i = 0; i < a->n; i++)
         fprintf(x->o, "        %sif (nv %s && mgv_%d(c, at, NULL))\n            nv++;\n",
                 x->track ? "    " : "", one ? "< 2" : "== 0", fns[i]);
-    if (x->track)
-        fputs("        }\n", x->o);
+    if (x->track) fputs("        }\n", x->o);
     fputs("        c->quiet--;\n", x->o);
     if (one) {
         fputs("        if (nv == 0)\n            MG_FAIL(at, MG_E_ONE_OF_NONE, ", x->o);
@@ -484,11 +471,9 @@ static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
 static void render_not(cg_fnctx *x)
 {
     const cj_node *n = cg_kw(x, "not", ANY, CG_V_APPLICATOR);
-    if (!n)
-        return;
+    if (!n) return;
     int fi = cg_sub(x, n, false);
-    if (fi < 0)
-        return;
+    if (fi < 0) return;
     cg_comment(x, n, "    ");
     fprintf(x->o,
             "    {\n        c->quiet++;\n        bool r = mgv_%d(c, at, NULL);\n"
@@ -501,17 +486,14 @@ static void render_not(cg_fnctx *x)
 static void render_if(cg_fnctx *x)
 {
     const cj_node *i = cg_kw(x, "if", D7UP, CG_V_APPLICATOR);
-    if (!i)
-        return;
+    if (!i) return;
     const cj_node *th = cg_kw(x, "then", D7UP, CG_V_APPLICATOR);
     const cj_node *el = cg_kw(x, "else", D7UP, CG_V_APPLICATOR);
     int fi = cg_sub(x, i, x->track);
     int ft = th ? cg_sub(x, th, x->track) : -1;
     int fe = el ? cg_sub(x, el, x->track) : -1;
-    if (fi < 0 || (th && ft < 0) || (el && fe < 0))
-        return;
-    if (!th && !el && !x->track)
-        return; /* "if" alone only produces annotations */
+    if (fi < 0 || (th && ft < 0) || (el && fe < 0)) return;
+    if (!th && !el && !x->track) return; /* "if" alone only produces annotations */
     cg_comment(x, i, "    ");
     fputs("    {\n        c->quiet++;\n", x->o);
     if (x->track)

@@ -17,24 +17,22 @@
 typedef struct name_slot {
     const char *name;
     size_t len;
-    int prop_fn;      /* function for properties[name], -1 if none */
+    int prop_fn; /* function for properties[name], -1 if none */
     const cj_node *prop;
-    int seen;         /* index in seen[], -1 if presence is not needed */
+    int seen; /* index in seen[], -1 if presence is not needed */
 } name_slot;
 
 static int find_slot(name_slot *s, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i].len == len && memcmp(s[i].name, name, len) == 0)
-            return (int)i;
+        if (s[i].len == len && memcmp(s[i].name, name, len) == 0) return (int)i;
     return -1;
 }
 
 static int add_slot(name_slot **s, size_t *n, const char *name, size_t len)
 {
     int i = find_slot(*s, *n, name, len);
-    if (i >= 0)
-        return i;
+    if (i >= 0) return i;
     *s = realloc(*s, (*n + 1) * sizeof **s);
     (*s)[*n] = (name_slot){name, len, -1, NULL, -1};
     return (int)(*n)++;
@@ -42,8 +40,7 @@ static int add_slot(name_slot **s, size_t *n, const char *name, size_t len)
 
 static int need_seen(name_slot *s, int i, int *nseen)
 {
-    if (s[i].seen < 0)
-        s[i].seen = (*nseen)++;
+    if (s[i].seen < 0) s[i].seen = (*nseen)++;
     return s[i].seen;
 }
 
@@ -105,8 +102,7 @@ void cg_render_object(cg_fnctx *x)
     const cj_node *dep_maps[3] = {dreq, dsch, deps};
     for (int m = 0; m < 3; m++) {
         const cj_node *dm = dep_maps[m];
-        if (!dm)
-            continue;
+        if (!dm) continue;
         if (dm->type != CJ_OBJECT) {
             cg_error(x->g, dm, "must be an object");
             dep_maps[m] = NULL;
@@ -118,14 +114,12 @@ void cg_render_object(cg_fnctx *x)
             bool as_req = m == 0 || (m == 2 && v->type == CJ_ARRAY);
             if (as_req && string_array(x, v))
                 for (size_t j = 0; j < v->n; j++)
-                    need_seen(slots,
-                              add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
+                    need_seen(slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
                               &nseen);
         }
     }
     int npats = pats && pats->type == CJ_OBJECT ? (int)pats->n : 0;
-    if (pats && pats->type != CJ_OBJECT)
-        cg_error(x->g, pats, "must be an object of schemas");
+    if (pats && pats->type != CJ_OBJECT) cg_error(x->g, pats, "must be an object of schemas");
     int pat_re[npats > 0 ? npats : 1], pat_fn[npats > 0 ? npats : 1];
     for (int i = 0; i < npats; i++) {
         pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i]);
@@ -136,15 +130,13 @@ void cg_render_object(cg_fnctx *x)
     bool loop = nslots || npats || addl || pnames;
 
     fputs("    if (t == MG_TAPE_OBJECT) {\n", o);
-    if (nseen)
-        fprintf(o, "        bool seen[%d] = {false};\n", nseen);
+    if (nseen) fprintf(o, "        bool seen[%d] = {false};\n", nseen);
     if (loop) {
         fputs("        uint32_t np = 0;\n        (void)np;\n        MG_OBJECT_FOR(d, at, k) {\n"
               "            uint32_t kl;\n            const char *ks = mg_str(d, k, &kl);\n"
               "            (void)ks;\n            (void)kl;\n",
               o);
-        if (addl)
-            fputs("            bool m = false;\n", o);
+        if (addl) fputs("            bool m = false;\n", o);
         if (pnames && pn_fn >= 0) {
             cg_comment(x, pnames, "            ");
             fprintf(o, "            MG_SUB(mgv_%d(c, k, NULL));\n", pn_fn);
@@ -154,12 +146,10 @@ void cg_render_object(cg_fnctx *x)
             fputs("            switch (kl) {\n", o);
             bool *done = calloc(nslots, sizeof *done);
             for (size_t i = 0; i < nslots; i++) {
-                if (done[i])
-                    continue;
+                if (done[i]) continue;
                 fprintf(o, "            case %zu:\n", slots[i].len);
                 for (size_t j = i; j < nslots; j++) {
-                    if (done[j] || slots[j].len != slots[i].len)
-                        continue;
+                    if (done[j] || slots[j].len != slots[i].len) continue;
                     done[j] = true;
                     fputs("                if (memcmp(ks, ", o);
                     cg_put_cstr(o, slots[j].name, slots[j].len);
@@ -167,8 +157,7 @@ void cg_render_object(cg_fnctx *x)
                     if (slots[j].seen >= 0)
                         fprintf(o, "                    seen[%d] = true;\n", slots[j].seen);
                     if (slots[j].prop_fn >= 0) {
-                        if (addl)
-                            fputs("                    m = true;\n", o);
+                        if (addl) fputs("                    m = true;\n", o);
                         if (x->track)
                             fputs("                    if (sev)\n"
                                   "                        mg_bit_set(sev, np);\n",
@@ -185,12 +174,10 @@ void cg_render_object(cg_fnctx *x)
             fputs("            default:\n                break;\n            }\n", o);
         }
         for (int i = 0; i < npats; i++) {
-            if (pat_re[i] < 0 || pat_fn[i] < 0)
-                continue;
+            if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");
             fprintf(o, "            if (mgre_%d(ks, kl)) {\n", pat_re[i]);
-            if (addl)
-                fputs("                m = true;\n", o);
+            if (addl) fputs("                m = true;\n", o);
             put_mark(x);
             fprintf(o, "                MG_SUB(mgv_%d(c, k + 1, NULL));\n            }\n",
                     pat_fn[i]);
@@ -213,7 +200,8 @@ void cg_render_object(cg_fnctx *x)
     for (size_t i = 0; req && i < req->n; i++) {
         int s = find_slot(slots, nslots, req->items[i]->str, req->items[i]->len);
         cg_comment(x, req->items[i], "        ");
-        fprintf(o, "        if (!seen[%d])\n            MG_FAIL(at, MG_E_REQUIRED, ", slots[s].seen);
+        fprintf(o, "        if (!seen[%d])\n            MG_FAIL(at, MG_E_REQUIRED, ",
+                slots[s].seen);
         cg_put_loc(x, req);
         fputs(", ", o);
         cg_put_cstr(o, req->items[i]->str, req->items[i]->len);
@@ -226,17 +214,17 @@ void cg_render_object(cg_fnctx *x)
             const cj_node *v = dm->items[i];
             cg_comment(x, v, "        ");
             if (v->type == CJ_ARRAY) {
-                if (m == 1)
-                    continue;
+                if (m == 1) continue;
                 for (size_t j = 0; j < v->n; j++) {
-                    if (v->items[j]->type != CJ_STRING)
-                        continue;
+                    if (v->items[j]->type != CJ_STRING) continue;
                     int rs =
                         slots[find_slot(slots, nslots, v->items[j]->str, v->items[j]->len)].seen;
                     char arg[512];
                     snprintf(arg, sizeof arg, "%s requires %s", dm->keys[i], v->items[j]->str);
-                    fprintf(o, "        if (seen[%d] && !seen[%d])\n"
-                               "            MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, ", ks, rs);
+                    fprintf(o,
+                            "        if (seen[%d] && !seen[%d])\n"
+                            "            MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, ",
+                            ks, rs);
                     cg_put_loc(x, v);
                     fputs(", ", o);
                     cg_put_cstr(o, arg, strlen(arg));
@@ -253,15 +241,19 @@ void cg_render_object(cg_fnctx *x)
     uint64_t lim;
     if (minp && cg_nonneg_int(x, minp, &lim)) {
         cg_comment(x, minp, "        ");
-        fprintf(o, "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
-                   "            MG_FAIL(at, MG_E_MIN_PROPERTIES, ", lim);
+        fprintf(o,
+                "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
+                "            MG_FAIL(at, MG_E_MIN_PROPERTIES, ",
+                lim);
         cg_put_loc(x, minp);
         fprintf(o, ", \"%" PRIu64 "\");\n", lim);
     }
     if (maxp && cg_nonneg_int(x, maxp, &lim)) {
         cg_comment(x, maxp, "        ");
-        fprintf(o, "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
-                   "            MG_FAIL(at, MG_E_MAX_PROPERTIES, ", lim);
+        fprintf(o,
+                "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
+                "            MG_FAIL(at, MG_E_MAX_PROPERTIES, ",
+                lim);
         cg_put_loc(x, maxp);
         fprintf(o, ", \"%" PRIu64 "\");\n", lim);
     }
@@ -289,8 +281,7 @@ void cg_render_array(cg_fnctx *x)
     const cj_node *mini = cg_kw(x, "minItems", 4, 2020, CG_V_VALIDATION);
     const cj_node *maxi = cg_kw(x, "maxItems", 4, 2020, CG_V_VALIDATION);
     const cj_node *uniq = cg_kw(x, "uniqueItems", 4, 2020, CG_V_VALIDATION);
-    if (!prefix && !rest && !cont && !mini && !maxi && !uniq)
-        return;
+    if (!prefix && !rest && !cont && !mini && !maxi && !uniq) return;
     FILE *o = x->o;
     if (prefix && prefix->type != CJ_ARRAY) {
         cg_error(x->g, prefix, "must be an array of schemas");
@@ -300,21 +291,26 @@ void cg_render_array(cg_fnctx *x)
     uint64_t lim;
     if (mini && cg_nonneg_int(x, mini, &lim)) {
         cg_comment(x, mini, "        ");
-        fprintf(o, "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
-                   "            MG_FAIL(at, MG_E_MIN_ITEMS, ", lim);
+        fprintf(o,
+                "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
+                "            MG_FAIL(at, MG_E_MIN_ITEMS, ",
+                lim);
         cg_put_loc(x, mini);
         fprintf(o, ", \"%" PRIu64 "\");\n", lim);
     }
     if (maxi && cg_nonneg_int(x, maxi, &lim)) {
         cg_comment(x, maxi, "        ");
-        fprintf(o, "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
-                   "            MG_FAIL(at, MG_E_MAX_ITEMS, ", lim);
+        fprintf(o,
+                "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
+                "            MG_FAIL(at, MG_E_MAX_ITEMS, ",
+                lim);
         cg_put_loc(x, maxi);
         fprintf(o, ", \"%" PRIu64 "\");\n", lim);
     }
     if (uniq && uniq->type == CJ_TRUE) {
         cg_comment(x, uniq, "        ");
-        fputs("        if (!mg_unique_items(c, at))\n            MG_FAIL(at, MG_E_UNIQUE_ITEMS, ", o);
+        fputs("        if (!mg_unique_items(c, at))\n            MG_FAIL(at, MG_E_UNIQUE_ITEMS, ",
+              o);
         cg_put_loc(x, uniq);
         fputs(", \"\");\n", o);
     } else if (uniq && uniq->type != CJ_FALSE) {
@@ -322,17 +318,14 @@ void cg_render_array(cg_fnctx *x)
     }
     uint64_t cmin = 1, cmax = UINT64_MAX;
     bool has_max = false;
-    if (cont && minc && !cg_nonneg_int(x, minc, &cmin))
-        cmin = 1;
-    if (cont && maxc && cg_nonneg_int(x, maxc, &cmax))
-        has_max = true;
+    if (cont && minc && !cg_nonneg_int(x, minc, &cmin)) cmin = 1;
+    if (cont && maxc && cg_nonneg_int(x, maxc, &cmax)) has_max = true;
     int cont_fn = cont ? cg_sub(x, cont, false) : -1;
     int rest_fn = rest ? cg_sub(x, rest, false) : -1;
     size_t np = prefix ? prefix->n : 0;
     if (np || rest || cont) {
         fputs("        uint32_t np = 0;\n        (void)np;\n", o);
-        if (cont)
-            fputs("        uint64_t ncont = 0;\n", o);
+        if (cont) fputs("        uint64_t ncont = 0;\n", o);
         fputs("        MG_ARRAY_FOR(d, at, i) {\n", o);
         if (np) {
             fprintf(o, "            if (np < %zu) {\n", np);
@@ -341,12 +334,13 @@ void cg_render_array(cg_fnctx *x)
             fputs("                switch (np) {\n", o);
             for (size_t i = 0; i < np; i++) {
                 int fn = cg_sub(x, prefix->items[i], false);
-                if (fn < 0)
-                    continue;
+                if (fn < 0) continue;
                 fprintf(o, "                case %zu:\n", i);
                 cg_comment(x, prefix->items[i], "                    ");
-                fprintf(o, "                    MG_SUB(mgv_%d(c, i, NULL));\n                    break;\n",
-                        fn);
+                fprintf(
+                    o,
+                    "                    MG_SUB(mgv_%d(c, i, NULL));\n                    break;\n",
+                    fn);
             }
             fputs("                default:\n                    break;\n                }\n"
                   "            }",
@@ -376,7 +370,9 @@ void cg_render_array(cg_fnctx *x)
             char arg[64];
             if (cmin > 0) {
                 snprintf(arg, sizeof arg, "at least %" PRIu64, cmin);
-                fprintf(o, "        if (ncont < UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, MG_E_CONTAINS, ",
+                fprintf(o,
+                        "        if (ncont < UINT64_C(%" PRIu64
+                        "))\n            MG_FAIL(at, MG_E_CONTAINS, ",
                         cmin);
                 cg_put_loc(x, minc ? minc : cont);
                 fputs(", ", o);
@@ -385,7 +381,9 @@ void cg_render_array(cg_fnctx *x)
             }
             if (has_max) {
                 snprintf(arg, sizeof arg, "at most %" PRIu64, cmax);
-                fprintf(o, "        if (ncont > UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, MG_E_CONTAINS, ",
+                fprintf(o,
+                        "        if (ncont > UINT64_C(%" PRIu64
+                        "))\n            MG_FAIL(at, MG_E_CONTAINS, ",
                         cmax);
                 cg_put_loc(x, maxc);
                 fputs(", ", o);
@@ -404,11 +402,9 @@ void cg_render_unevaluated(cg_fnctx *x)
     const cj_node *which[2] = {up, ui};
     for (int w = 0; w < 2; w++) {
         const cj_node *u = which[w];
-        if (!u)
-            continue;
+        if (!u) continue;
         int fn = cg_sub(x, u, false);
-        if (fn < 0)
-            continue;
+        if (fn < 0) continue;
         cg_comment(x, u, "    ");
         if (w == 0)
             fputs("    if (t == MG_TAPE_OBJECT && sev) {\n        uint32_t np = 0;\n"
@@ -423,9 +419,11 @@ void cg_render_unevaluated(cg_fnctx *x)
             cg_put_loc(x, u);
             fputs(", \"\");\n", x->o);
         } else {
-            fprintf(x->o, "                MG_SUB(mgv_%d(c, k%s, NULL));\n", fn, w == 0 ? " + 1" : "");
+            fprintf(x->o, "                MG_SUB(mgv_%d(c, k%s, NULL));\n", fn,
+                    w == 0 ? " + 1" : "");
         }
-        fputs("                mg_bit_set(sev, np);\n            }\n            np++;\n        }\n    }\n",
+        fputs("                mg_bit_set(sev, np);\n            }\n            np++;\n        }\n "
+              "   }\n",
               x->o);
     }
 }

@@ -12,10 +12,9 @@ void cg_put_cstr(FILE *o, const char *s, size_t n)
     bool hex_prev = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        bool is_hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                      (ch >= 'A' && ch <= 'F');
-        if (hex_prev && is_hex)
-            fputs("\"\"", o);
+        bool is_hex =
+            (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+        if (hex_prev && is_hex) fputs("\"\"", o);
         hex_prev = false;
         if (ch == '"' || ch == '\\') {
             fputc('\\', o);

@@ -14,20 +14,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef enum cj_type { CJ_NULL, CJ_FALSE, CJ_TRUE, CJ_NUMBER, CJ_STRING, CJ_ARRAY, CJ_OBJECT } cj_type;
+typedef enum cj_type {
+    CJ_NULL,
+    CJ_FALSE,
+    CJ_TRUE,
+    CJ_NUMBER,
+    CJ_STRING,
+    CJ_ARRAY,
+    CJ_OBJECT
+} cj_type;
 
 typedef struct cj_node cj_node;
 struct cj_node {
     cj_type type;
-    const char *str; /* CJ_STRING: decoded UTF-8 (NUL-terminated, may hold NUL); CJ_NUMBER: raw text */
-    size_t len;      /* length of str in bytes */
-    size_t n;        /* CJ_ARRAY: elements, CJ_OBJECT: members */
-    cj_node **items; /* CJ_ARRAY: elements; CJ_OBJECT: member values */
-    const char **keys;  /* CJ_OBJECT: member names (decoded, NUL-terminated) */
+    const char
+        *str;   /* CJ_STRING: decoded UTF-8 (NUL-terminated, may hold NUL); CJ_NUMBER: raw text */
+    size_t len; /* length of str in bytes */
+    size_t n;   /* CJ_ARRAY: elements, CJ_OBJECT: members */
+    cj_node **items;   /* CJ_ARRAY: elements; CJ_OBJECT: member values */
+    const char **keys; /* CJ_OBJECT: member names (decoded, NUL-terminated) */
     size_t *key_lens;
-    cj_node *parent;    /* NULL for the root */
-    size_t index;       /* position in the parent's items */
-    void *doc;          /* owning document (internal) */
+    cj_node *parent; /* NULL for the root */
+    size_t index;    /* position in the parent's items */
+    void *doc;       /* owning document (internal) */
 };
 
 /* Parses text[0..len) (strict RFC 8259; duplicate keys are an error). On error returns NULL and

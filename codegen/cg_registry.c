@@ -31,13 +31,10 @@ static uint64_t hash_str(const char *s)
 
 void *cg_map_get(const cg_map *m, const char *key)
 {
-    if (!m->cap)
-        return NULL;
+    if (!m->cap) return NULL;
     for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key)
-            return NULL;
-        if (strcmp(m->slots[i].key, key) == 0)
-            return m->slots[i].val;
+        if (!m->slots[i].key) return NULL;
+        if (strcmp(m->slots[i].key, key) == 0) return m->slots[i].val;
     }
 }
 
@@ -56,8 +53,7 @@ void cg_map_put(cg_map *m, const char *key, void *val)
         size_t ncap = m->cap ? m->cap * 2 : 64;
         cg_kv *ns = calloc(ncap, sizeof *ns);
         for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key)
-                map_insert(ns, ncap, m->slots[i].key, m->slots[i].val);
+            if (m->slots[i].key) map_insert(ns, ncap, m->slots[i].key, m->slots[i].val);
         free(m->slots);
         m->slots = ns;
         m->cap = ncap;
@@ -90,8 +86,7 @@ static const cg_doc *doc_of(const cg *g, const cj_node *n)
 {
     const cj_node *r = cj_root(n);
     for (size_t i = 0; i < g->ndocs; i++)
-        if (cj_root(g->docs[i]->root) == r)
-            return g->docs[i];
+        if (cj_root(g->docs[i]->root) == r) return g->docs[i];
     return NULL;
 }
 
@@ -159,8 +154,7 @@ static bool dialect_of_uri(const char *u, cg_dialect *d)
         {"http://json-schema.org/draft-04/schema", CG_D4},
     };
     size_t n = strlen(u);
-    if (n && u[n - 1] == '#')
-        n--;
+    if (n && u[n - 1] == '#') n--;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].uri) == n && strncmp(known[i].uri, u, n) == 0) {
             *d = known[i].d;
@@ -181,8 +175,7 @@ static const char *metaschema_file(const char *u)
         {"http://json-schema.org/draft-04/schema", "draft4.json"},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(known[i].uri, u) == 0)
-            return known[i].file;
+        if (strcmp(known[i].uri, u) == 0) return known[i].file;
     if (strncmp(u, "https://json-schema.org/draft/", 30) == 0 && strstr(u, "/meta/"))
         return "vocabularies.json";
     return NULL;
@@ -197,17 +190,28 @@ typedef struct kw_def {
 } kw_def;
 
 static const kw_def schema_keywords[] = {
-    {"additionalProperties", K_ONE, 4, 2020},   {"propertyNames", K_ONE, 6, 2020},
-    {"not", K_ONE, 4, 2020},                    {"if", K_ONE, 7, 2020},
-    {"then", K_ONE, 7, 2020},                   {"else", K_ONE, 7, 2020},
-    {"contains", K_ONE, 6, 2020},               {"additionalItems", K_ONE, 4, 2019},
-    {"unevaluatedProperties", K_ONE, 2019, 2020}, {"unevaluatedItems", K_ONE, 2019, 2020},
-    {"contentSchema", K_ONE, 2019, 2020},       {"items", K_ONE_OR_ARRAY, 4, 2019},
-    {"items", K_ONE, 2020, 2020},               {"prefixItems", K_ARRAY, 2020, 2020},
-    {"allOf", K_ARRAY, 4, 2020},                {"anyOf", K_ARRAY, 4, 2020},
-    {"oneOf", K_ARRAY, 4, 2020},                {"properties", K_MAP, 4, 2020},
-    {"patternProperties", K_MAP, 4, 2020},      {"$defs", K_MAP, 2019, 2020},
-    {"definitions", K_MAP, 4, 2020},            {"dependentSchemas", K_MAP, 2019, 2020},
+    {"additionalProperties", K_ONE, 4, 2020},
+    {"propertyNames", K_ONE, 6, 2020},
+    {"not", K_ONE, 4, 2020},
+    {"if", K_ONE, 7, 2020},
+    {"then", K_ONE, 7, 2020},
+    {"else", K_ONE, 7, 2020},
+    {"contains", K_ONE, 6, 2020},
+    {"additionalItems", K_ONE, 4, 2019},
+    {"unevaluatedProperties", K_ONE, 2019, 2020},
+    {"unevaluatedItems", K_ONE, 2019, 2020},
+    {"contentSchema", K_ONE, 2019, 2020},
+    {"items", K_ONE_OR_ARRAY, 4, 2019},
+    {"items", K_ONE, 2020, 2020},
+    {"prefixItems", K_ARRAY, 2020, 2020},
+    {"allOf", K_ARRAY, 4, 2020},
+    {"anyOf", K_ARRAY, 4, 2020},
+    {"oneOf", K_ARRAY, 4, 2020},
+    {"properties", K_MAP, 4, 2020},
+    {"patternProperties", K_MAP, 4, 2020},
+    {"$defs", K_MAP, 2019, 2020},
+    {"definitions", K_MAP, 4, 2020},
+    {"dependentSchemas", K_MAP, 2019, 2020},
     {"dependencies", K_DEPS, 4, 2020},
 };
 
@@ -222,7 +226,10 @@ bool cg_is_schema_keyword_for(cg_dialect d, const char *key)
 
 /* ---- scanning ---- */
 
-static void node_key(const cj_node *n, char *buf, size_t cap) { snprintf(buf, cap, "%p", (const void *)n); }
+static void node_key(const cj_node *n, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%p", (const void *)n);
+}
 
 static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d, unsigned vocab,
                          cg_doc *doc)
@@ -275,8 +282,7 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
     }
     const cj_node *msch = cj_get(meta->node, "$schema");
     *d = meta->dialect;
-    if (msch && !dialect_of_schema(g, msch, d, vocab, depth + 1))
-        return false;
+    if (msch && !dialect_of_schema(g, msch, d, vocab, depth + 1)) return false;
     const cj_node *voc = cj_get(meta->node, "$vocabulary");
     if (!voc || voc->type != CJ_OBJECT) {
         *vocab = CG_V_ALL;
@@ -302,8 +308,7 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
             return false;
         }
     }
-    if (*d == CG_D2019 && (*vocab & CG_V_APPLICATOR))
-        *vocab |= CG_V_UNEVALUATED;
+    if (*d == CG_D2019 && (*vocab & CG_V_APPLICATOR)) *vocab |= CG_V_UNEVALUATED;
     return true;
 }
 
@@ -318,8 +323,7 @@ static void scan_children(cg *g, const cj_node *n, cg_doc *doc, const char *base
         const cj_node *v = n->items[i];
         for (size_t k = 0; k < sizeof schema_keywords / sizeof schema_keywords[0]; k++) {
             const kw_def *kw = &schema_keywords[k];
-            if ((int)d < kw->min || (int)d > kw->max || strcmp(kw->name, key) != 0)
-                continue;
+            if ((int)d < kw->min || (int)d > kw->max || strcmp(kw->name, key) != 0) continue;
             bool is_arr = v->type == CJ_ARRAY;
             if (kw->shape == K_ONE || (kw->shape == K_ONE_OR_ARRAY && !is_arr)) {
                 scan(g, v, doc, base, d, vocab, false);
@@ -342,8 +346,7 @@ static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, b
     char *k = malloc(len);
     snprintf(k, len, "%s#%s", base, name);
     cg_map_put(&g->anchors, k, in);
-    if (dynamic)
-        cg_map_put(&g->dynamic, k, in);
+    if (dynamic) cg_map_put(&g->dynamic, k, in);
     free(k);
 }
 
@@ -354,19 +357,16 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
         new_info(g, n, base, d, vocab, doc);
         return;
     }
-    if (n->type != CJ_OBJECT)
-        return;
+    if (n->type != CJ_OBJECT) return;
     char *own_base = NULL;
     const cj_node *sch = cj_get(n, "$schema");
     const cj_node *id = cj_get(n, d == CG_D4 ? "id" : "$id");
     if (sch && (is_root || (id && id->type == CJ_STRING))) {
-        if (!dialect_of_schema(g, sch, &d, &vocab, 0))
-            return;
+        if (!dialect_of_schema(g, sch, &d, &vocab, 0)) return;
         id = cj_get(n, d == CG_D4 ? "id" : "$id");
     }
     /* Up to draft-07, "$ref" makes every sibling keyword, "$id" included, ignored. */
-    if (id && (id->type != CJ_STRING || (d <= CG_D7 && cj_get(n, "$ref"))))
-        id = NULL;
+    if (id && (id->type != CJ_STRING || (d <= CG_D7 && cj_get(n, "$ref")))) id = NULL;
     char *anchor_from_id = NULL;
     if (id) {
         if (d <= CG_D7 && id->str[0] == '#') {
@@ -378,8 +378,7 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
             free(full);
             if (frag && *frag && d >= CG_D2019 && frag[0] != '/')
                 cg_error(g, id, "$id must not contain a fragment (use $anchor)");
-            if (frag && *frag && d <= CG_D7)
-                anchor_from_id = strdup(frag);
+            if (frag && *frag && d <= CG_D7) anchor_from_id = strdup(frag);
             free(frag);
             own_base = abs;
             base = own_base;
@@ -387,21 +386,16 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
     }
     cg_info *in = new_info(g, n, base, d, vocab, doc);
     in->resource_root = is_root || own_base != NULL;
-    if (own_base && !cg_map_get(&g->resources, own_base))
-        cg_map_put(&g->resources, own_base, in);
-    if (anchor_from_id)
-        add_anchor(g, in, base, anchor_from_id, false);
+    if (own_base && !cg_map_get(&g->resources, own_base)) cg_map_put(&g->resources, own_base, in);
+    if (anchor_from_id) add_anchor(g, in, base, anchor_from_id, false);
     free(anchor_from_id);
     if (d >= CG_D2019) {
         const cj_node *a = cj_get(n, "$anchor");
-        if (a && a->type == CJ_STRING)
-            add_anchor(g, in, base, a->str, false);
+        if (a && a->type == CJ_STRING) add_anchor(g, in, base, a->str, false);
         const cj_node *da = d >= CG_D2020 ? cj_get(n, "$dynamicAnchor") : NULL;
-        if (da && da->type == CJ_STRING)
-            add_anchor(g, in, base, da->str, true);
+        if (da && da->type == CJ_STRING) add_anchor(g, in, base, da->str, true);
         const cj_node *ra = d == CG_D2019 ? cj_get(n, "$recursiveAnchor") : NULL;
-        if (ra && ra->type == CJ_TRUE && in->resource_root)
-            cg_map_put(&g->recursive, base, in);
+        if (ra && ra->type == CJ_TRUE && in->resource_root) cg_map_put(&g->recursive, base, in);
     }
     scan_children(g, n, doc, base, d, vocab);
     free(own_base);
@@ -427,11 +421,9 @@ static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *
     cg_doc *doc = add_doc(g, root, uri, path, input);
     size_t before = g->ninfos;
     scan(g, root, doc, uri, g->opt.default_dialect, CG_V_ALL, true);
-    if (g->ninfos == before)
-        return NULL;
+    if (g->ninfos == before) return NULL;
     cg_info *in = g->infos[before];
-    if (!cg_map_get(&g->resources, uri))
-        cg_map_put(&g->resources, uri, in);
+    if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
     return in;
 }
 
@@ -451,15 +443,12 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
         cg_map_put(&g->bundles, path, root);
     }
     const cj_node *entry = cj_get(root, want);
-    if (!entry)
-        return NULL;
+    if (!entry) return NULL;
     cg_doc *doc = add_doc(g, (cj_node *)entry, want, path, false);
     size_t before = g->ninfos;
     scan(g, entry, doc, want, g->opt.default_dialect, CG_V_ALL, true);
-    if (g->ninfos == before)
-        return NULL;
-    if (!cg_map_get(&g->resources, want))
-        cg_map_put(&g->resources, want, g->infos[before]);
+    if (g->ninfos == before) return NULL;
+    if (!cg_map_get(&g->resources, want)) cg_map_put(&g->resources, want, g->infos[before]);
     return g->infos[before];
 }
 
@@ -490,11 +479,9 @@ static char *mapped_path(cg *g, const char *abs)
 static cg_info *load_uri(cg *g, const char *abs)
 {
     cg_info *in = cg_map_get(&g->resources, abs);
-    if (in)
-        return in;
+    if (in) return in;
     char *path = mapped_path(g, abs);
-    if (!path)
-        return NULL;
+    if (!path) return NULL;
     if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
         in = load_bundle(g, path, abs);
         free(path);
@@ -503,8 +490,7 @@ static cg_info *load_uri(cg *g, const char *abs)
     char err[512];
     cj_node *root = cj_parse_file(path, err, sizeof err);
     if (!root) {
-        if (errno != ENOENT)
-            cg_error_doc(g, path, "%s", err);
+        if (errno != ENOENT) cg_error_doc(g, path, "%s", err);
         free(path);
         return NULL;
     }
@@ -513,7 +499,10 @@ static cg_info *load_uri(cg *g, const char *abs)
     return in;
 }
 
-cg_info *cg_resource(cg *g, const char *abs_uri) { return load_uri(g, abs_uri); }
+cg_info *cg_resource(cg *g, const char *abs_uri)
+{
+    return load_uri(g, abs_uri);
+}
 
 void cg_init(cg *g, const cg_options *opt)
 {
@@ -531,12 +520,10 @@ void cg_free(cg *g)
     free(g->infos);
     /* roots first: a bundle's entries are nodes inside its root */
     for (size_t i = 0; i < g->ndocs; i++)
-        if (g->docs[i]->root->parent)
-            g->docs[i]->root = NULL;
+        if (g->docs[i]->root->parent) g->docs[i]->root = NULL;
     for (size_t i = 0; i < g->ndocs; i++) {
         cg_doc *d = g->docs[i];
-        if (d->root)
-            cj_free(d->root);
+        if (d->root) cj_free(d->root);
         free(d->uri);
         free(d->path);
         free(d->label);
@@ -578,8 +565,8 @@ bool cg_add_input(cg *g, const char *path, const char *name)
         free(uri);
         return false;
     }
-    const cj_node *id = root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id")
-                                                : NULL;
+    const cj_node *id =
+        root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id") : NULL;
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
     e->name = strdup(name);
@@ -595,8 +582,7 @@ cg_info *cg_info_of(cg *g, const cj_node *node)
     char k[32];
     node_key(node, k, sizeof k);
     cg_info *in = cg_map_get(&g->by_node, k);
-    if (in)
-        return in;
+    if (in) return in;
     const cj_node *p = node->parent;
     cg_info *anc = NULL;
     while (p && !anc) {
@@ -658,8 +644,7 @@ size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap)
     size_t nl = strlen(name);
     for (size_t i = 0; i < g->dynamic.cap; i++) {
         const char *k = g->dynamic.slots[i].key;
-        if (!k)
-            continue;
+        if (!k) continue;
         const char *h = strrchr(k, '#');
         if (h && strlen(h + 1) == nl && strcmp(h + 1, name) == 0 && n < cap)
             out[n++] = g->dynamic.slots[i].val;
@@ -669,13 +654,10 @@ size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap)
         for (size_t j = i; j > 0; j--) {
             size_t a = 0, b = 0;
             for (size_t x = 0; x < g->ninfos; x++) {
-                if (g->infos[x] == out[j - 1])
-                    a = x;
-                if (g->infos[x] == out[j])
-                    b = x;
+                if (g->infos[x] == out[j - 1]) a = x;
+                if (g->infos[x] == out[j]) b = x;
             }
-            if (a <= b)
-                break;
+            if (a <= b) break;
             cg_info *t = out[j];
             out[j] = out[j - 1];
             out[j - 1] = t;

@@ -65,14 +65,12 @@ static int cmp_str(const void *a, const void *b)
 static void walk_dir(inputs *in, const char *dir, const char *rel)
 {
     DIR *dp = opendir(dir);
-    if (!dp)
-        return;
+    if (!dp) return;
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(dp))) {
-        if (e->d_name[0] == '.')
-            continue;
+        if (e->d_name[0] == '.') continue;
         names = realloc(names, (n + 1) * sizeof *names);
         names[n++] = strdup(e->d_name);
     }
@@ -100,9 +98,10 @@ static bool parse_dialect(const char *s, cg_dialect *d)
     static const struct {
         const char *name;
         cg_dialect d;
-    } names[] = {{"2020-12", CG_D2020}, {"draft2020-12", CG_D2020}, {"2019-09", CG_D2019},
-                 {"draft2019-09", CG_D2019}, {"draft7", CG_D7}, {"draft-07", CG_D7},
-                 {"draft6", CG_D6}, {"draft-06", CG_D6}, {"draft4", CG_D4}, {"draft-04", CG_D4}};
+    } names[] = {{"2020-12", CG_D2020},      {"draft2020-12", CG_D2020}, {"2019-09", CG_D2019},
+                 {"draft2019-09", CG_D2019}, {"draft7", CG_D7},          {"draft-07", CG_D7},
+                 {"draft6", CG_D6},          {"draft-06", CG_D6},        {"draft4", CG_D4},
+                 {"draft-04", CG_D4}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(names[i].name, s) == 0) {
             *d = names[i].d;
@@ -118,8 +117,7 @@ static char *default_prefix(const char *base)
     for (char *q = p; *q; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
             *q = '_';
-    if (p[0] >= '0' && p[0] <= '9')
-        p[0] = '_';
+    if (p[0] >= '0' && p[0] <= '9') p[0] = '_';
     return p;
 }
 
@@ -138,12 +136,9 @@ static bool write_out(cg *g, const char *base)
     if (!ok)
         fprintf(stderr, "meshgate-codegen: cannot write %s: %s\n", co ? htmp : ctmp,
                 strerror(errno));
-    if (ok)
-        ok = cg_emit(g, co, ho, hslash ? hslash + 1 : hpath);
-    if (co && fclose(co) != 0)
-        ok = false;
-    if (ho && fclose(ho) != 0)
-        ok = false;
+    if (ok) ok = cg_emit(g, co, ho, hslash ? hslash + 1 : hpath);
+    if (co && fclose(co) != 0) ok = false;
+    if (ho && fclose(ho) != 0) ok = false;
     if (ok && (rename(ctmp, cpath) != 0 || rename(htmp, hpath) != 0)) {
         fprintf(stderr, "meshgate-codegen: cannot write %s: %s\n", cpath, strerror(errno));
         ok = false;
@@ -226,8 +221,7 @@ int main(int argc, char **argv)
             free(nm);
         }
     }
-    if (!opt.prefix)
-        opt.prefix = prefix = default_prefix(opt.out_base);
+    if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
     cg g;
     cg_init(&g, &opt);
     for (size_t i = 0; i < in.n; i++)

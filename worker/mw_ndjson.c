@@ -40,13 +40,11 @@ static size_t split(reader *r, char *p, size_t n, size_t cap_end, bool last)
     size_t start = 0;
     while (start < n && !r->stop) {
         char *nl = memchr(p + start, '\n', n - start);
-        if (!nl && !last)
-            break;
+        if (!nl && !last) break;
         size_t end = nl ? (size_t)(nl - p) : n;
         size_t len = end - start;
         if (!r->skipping) {
-            if (len && p[start + len - 1] == '\r')
-                len--;
+            if (len && p[start + len - 1] == '\r') len--;
             r->lineno++;
             if (len > r->max_line)
                 r->stop = !r->fn(r->arg, p + start, 0, 0, r->lineno, true);
@@ -58,8 +56,7 @@ static size_t split(reader *r, char *p, size_t n, size_t cap_end, bool last)
         r->skipping = false;
         start = end + 1;
     }
-    if (start >= n)
-        return 0;
+    if (start >= n) return 0;
     size_t tail = n - start;
     if (tail > r->max_line && !r->skipping) {
         r->lineno++;
@@ -75,16 +72,14 @@ static int read_pipe(reader *r, int fd, char *errstr, size_t errlen)
     size_t have = 0, cap = r->max_line + CHUNK;
     for (;;) {
         ssize_t got = read(fd, b + have, cap - have);
-        if (got < 0 && errno == EINTR)
-            continue;
+        if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
             snprintf(errstr, errlen, "read: %s", strerror(errno));
             return -1;
         }
         size_t n = have + (size_t)got;
         size_t tail = split(r, b, n, r->bufsize, got == 0);
-        if (got == 0 || r->stop)
-            return 0;
+        if (got == 0 || r->stop) return 0;
         memmove(b, b + n - tail, tail);
         have = tail;
     }
@@ -149,8 +144,7 @@ static int read_uring(reader *r, int fd, char *errstr, size_t errlen)
     return result;
 }
 
-int mw_ndjson_read(int fd, size_t max_line, mw_line_fn fn, void *arg, char *errstr,
-                   size_t errlen)
+int mw_ndjson_read(int fd, size_t max_line, mw_line_fn fn, void *arg, char *errstr, size_t errlen)
 {
     reader r = {.max_line = max_line, .fn = fn, .arg = arg};
     r.bufsize = max_line + CHUNK + MG_JSON_PADDING;

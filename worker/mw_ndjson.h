@@ -15,7 +15,6 @@ typedef bool (*mw_line_fn)(void *arg, const char *line, size_t len, size_t cap, 
 
 /* Reads fd to the end. Regular files are read with io_uring, the next chunk in flight while
  * the current one is handed out; pipes with read(2). Returns 0, or -1 with errstr set. */
-int mw_ndjson_read(int fd, size_t max_line, mw_line_fn fn, void *arg, char *errstr,
-                   size_t errlen);
+int mw_ndjson_read(int fd, size_t max_line, mw_line_fn fn, void *arg, char *errstr, size_t errlen);
 
 #endif

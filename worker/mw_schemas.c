@@ -49,12 +49,14 @@ mw_schemas *mw_schemas_load(const char *path, char *errstr, size_t errlen)
     return s;
 }
 
-const mg_schema_set *mw_schemas_set(const mw_schemas *s) { return s->set; }
+const mg_schema_set *mw_schemas_set(const mw_schemas *s)
+{
+    return s->set;
+}
 
 void mw_schemas_free(mw_schemas *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     dlclose(s->handle);
     free(s);
 }

@@ -48,12 +48,10 @@ static bool on_line(void *arg, const char *line, size_t len, size_t cap, uint64_
     r->by_result[res]++;
     if (res == MG_OK) {
         r->valid++;
-        if (r->show_valid)
-            printf("%s:%llu: valid\n", r->file, (unsigned long long)lineno);
+        if (r->show_valid) printf("%s:%llu: valid\n", r->file, (unsigned long long)lineno);
         return true;
     }
-    if (r->quiet)
-        return true;
+    if (r->quiet) return true;
     char msg[1024];
     uint32_t n = r->all_errors ? mg_error_count(r->v) : 1;
     for (uint32_t i = 0; i < n; i++) {
@@ -137,8 +135,7 @@ int mw_validate_main(int argc, char **argv)
     }
     r.schema = mg_schema_find(mw_schemas_set(set), name);
     if (!r.schema) {
-        fprintf(stderr, "meshgate validate: --schema: no schema named %s in %s (it has:", name,
-                so);
+        fprintf(stderr, "meshgate validate: --schema: no schema named %s in %s (it has:", name, so);
         for (uint32_t i = 0; i < mw_schemas_set(set)->count; i++)
             fprintf(stderr, " %s", mw_schemas_set(set)->schemas[i].name);
         fputs(")\n", stderr);
@@ -156,9 +153,9 @@ int mw_validate_main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = 0;
     for (int i = first_file; i <= argc && status == 0; i++) {
-        bool use_stdin = (i == argc && first_file == argc) || (i < argc && strcmp(argv[i], "-") == 0);
-        if (i == argc && !use_stdin)
-            break;
+        bool use_stdin =
+            (i == argc && first_file == argc) || (i < argc && strcmp(argv[i], "-") == 0);
+        if (i == argc && !use_stdin) break;
         r.file = use_stdin ? "-" : argv[i];
         int fd = use_stdin ? 0 : open(argv[i], O_RDONLY);
         if (fd < 0) {
@@ -170,10 +167,8 @@ int mw_validate_main(int argc, char **argv)
             fprintf(stderr, "meshgate validate: %s: %s\n", r.file, err);
             status = 2;
         }
-        if (!use_stdin)
-            close(fd);
-        if (i == argc)
-            break;
+        if (!use_stdin) close(fd);
+        if (i == argc) break;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     fflush(stdout);
@@ -191,10 +186,10 @@ int mw_validate_main(int argc, char **argv)
     if (r.oversize)
         fprintf(stderr, "%s%llu too_large", any ? ", " : "", (unsigned long long)r.oversize);
     fprintf(stderr, ") in %.2f s, %.0f ns/line, %.1f MB/s\n", secs,
-            r.lines ? secs * 1e9 / (double)r.lines : 0.0, secs > 0 ? (double)r.bytes / secs / 1e6 : 0.0);
+            r.lines ? secs * 1e9 / (double)r.lines : 0.0,
+            secs > 0 ? (double)r.bytes / secs / 1e6 : 0.0);
     mg_validator_free(r.v);
     mw_schemas_free(set);
-    if (status)
-        return status;
+    if (status) return status;
     return rejected ? 1 : 0;
 }
