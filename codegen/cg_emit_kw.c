@@ -489,6 +489,7 @@ static void render_if(cg_fnctx *x)
     if (!i) return;
     const cj_node *th = cg_kw(x, "then", D7UP, CG_V_APPLICATOR);
     const cj_node *el = cg_kw(x, "else", D7UP, CG_V_APPLICATOR);
+    if (!th && !el && !x->track) return; /* "if" alone only produces annotations */
     int fi = cg_sub(x, i, x->track);
     int ft = th ? cg_sub(x, th, x->track) : -1;
     int fe = el ? cg_sub(x, el, x->track) : -1;

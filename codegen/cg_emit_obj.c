@@ -125,7 +125,7 @@ void cg_render_object(cg_fnctx *x)
         pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i]);
         pat_fn[i] = cg_sub(x, pats->items[i], false);
     }
-    int addl_fn = addl ? cg_sub(x, addl, false) : -1;
+    int addl_fn = addl && addl->type != CJ_FALSE ? cg_sub(x, addl, false) : -1;
     int pn_fn = pnames ? cg_sub(x, pnames, false) : -1;
     bool loop = nslots || npats || addl || pnames;
 
@@ -182,7 +182,7 @@ void cg_render_object(cg_fnctx *x)
             fprintf(o, "                MG_SUB(mgv_%d(c, k + 1, NULL));\n            }\n",
                     pat_fn[i]);
         }
-        if (addl && addl_fn >= 0) {
+        if (addl && (addl_fn >= 0 || addl->type == CJ_FALSE)) {
             cg_comment(x, addl, "            ");
             fputs("            if (!m) {\n", o);
             put_mark(x);
@@ -403,7 +403,7 @@ void cg_render_unevaluated(cg_fnctx *x)
     for (int w = 0; w < 2; w++) {
         const cj_node *u = which[w];
         if (!u) continue;
-        int fn = cg_sub(x, u, false);
+        int fn = u->type == CJ_FALSE ? 0 : cg_sub(x, u, false);
         if (fn < 0) continue;
         cg_comment(x, u, "    ");
         if (w == 0)
