@@ -48,6 +48,7 @@ typedef struct cg_options {
     const char *metaschema_dir;
     cg_dialect default_dialect;
     bool format_annotation;
+    bool check_all; /* also compile schemas no entry reaches (to report their errors) */
 } cg_options;
 
 /* What codegen knows of one schema node. */
@@ -139,8 +140,9 @@ void cg_free(cg *g);
 /* Loads an input schema file and registers it as an entry named `name`. */
 bool cg_add_input(cg *g, const char *path, const char *name);
 cg_info *cg_info_of(cg *g, const cj_node *node);
-/* Resolves a reference (relative to the node holding it). NULL and an error when it cannot. */
-cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref);
+/* Resolves a reference (relative to the node holding it). NULL and an error (reported at
+ * err_at, the keyword's value) when it cannot. */
+cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);
 /* Resolves a URI to a document resource, loading it if needed; NULL if unknown. */
 cg_info *cg_resource(cg *g, const char *abs_uri);
 /* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name. */

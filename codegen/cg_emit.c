@@ -292,6 +292,9 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
                 root = g->docs[d]->root;
         g->entries[i].fn = root ? cg_fn_for(g, root, false) : -1;
     }
+    if (g->opt.check_all)
+        for (size_t i = 0; i < g->ninfos; i++)
+            if (g->infos[i]->doc && g->infos[i]->doc->input) cg_fn_for(g, g->infos[i]->node, false);
     for (size_t i = 0; i < g->nfns; i++)
         render_fn(g, bo, (int)i);
     fclose(g->lits);

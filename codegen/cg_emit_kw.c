@@ -201,7 +201,7 @@ static void render_refs(cg_fnctx *x)
         if (r->type != CJ_STRING) {
             cg_error(x->g, r, "must be a string (a URI reference)");
         } else {
-            cg_info *t = cg_resolve(x->g, x->node, r->str);
+            cg_info *t = cg_resolve(x->g, x->node, r->str, r);
             int fi = t ? cg_sub(x, t->node, x->track) : -1;
             if (fi >= 0) {
                 fputs("    MG_REF(at, ", x->o);
@@ -219,7 +219,7 @@ static void render_refs(cg_fnctx *x)
         cg_error(x->g, dyn, "must be a string (a URI reference)");
         return;
     }
-    cg_info *t = cg_resolve(x->g, x->node, dyn->str);
+    cg_info *t = cg_resolve(x->g, x->node, dyn->str, dyn);
     if (!t) return;
     int fi = cg_sub(x, t->node, x->track);
     cg_info *cands[64];

@@ -92,9 +92,9 @@ static const cg_doc *doc_of(const cg *g, const cj_node *n)
 
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
 {
-    char ptr[1024];
-    cj_pointer_of(at, ptr, sizeof ptr);
-    const cg_doc *d = doc_of(g, at);
+    char ptr[1024] = "";
+    if (at) cj_pointer_of(at, ptr, sizeof ptr);
+    const cg_doc *d = at ? doc_of(g, at) : NULL;
     fprintf(g->err, "%s: %s: ", d ? d->path : "?", ptr[0] ? ptr : "(root)");
     va_list ap;
     va_start(ap, fmt);
@@ -600,7 +600,7 @@ cg_info *cg_info_of(cg *g, const cj_node *node)
     return new_info(g, node, anc->base, anc->dialect, anc->vocab, anc->doc);
 }
 
-cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref)
+cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at)
 {
     cg_info *fi = cg_info_of(g, from);
     char *full = cg_uri_resolve(fi ? fi->base : "", ref);
@@ -609,7 +609,7 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref)
     cg_info *res = load_uri(g, abs);
     cg_info *out = NULL;
     if (!res) {
-        cg_error(g, from, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
+        cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
                  abs);
     } else if (!frag || !*frag) {
         out = res;
@@ -619,7 +619,7 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref)
         const cj_node *t = ptr ? cj_pointer_get((cj_node *)res->node, ptr, len) : NULL;
         free(ptr);
         if (!t)
-            cg_error(g, from, "cannot resolve reference %s: no value at %s#%s", ref, abs, frag);
+            cg_error(g, err_at, "cannot resolve reference %s: no value at %s#%s", ref, abs, frag);
         else
             out = cg_info_of(g, t);
     } else {
@@ -628,7 +628,7 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref)
         snprintf(k, len, "%s#%s", abs, frag);
         out = cg_map_get(&g->anchors, k);
         if (!out)
-            cg_error(g, from, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
+            cg_error(g, err_at, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
                      abs);
         free(k);
     }

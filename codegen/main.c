@@ -154,6 +154,18 @@ static bool write_out(cg *g, const char *base)
     return ok;
 }
 
+static void load(cg *g, const cg_options *opt, const inputs *in)
+{
+    cg_init(g, opt);
+    for (size_t i = 0; i < in->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(in->v[i].name, in->v[j].name) == 0)
+                cg_error_doc(g, in->v[i].path, "schema name \"%s\" is also used by %s",
+                             in->v[i].name, in->v[j].path);
+    for (size_t i = 0; i < in->n; i++)
+        cg_add_input(g, in->v[i].path, in->v[i].name);
+}
+
 int main(int argc, char **argv)
 {
     cg_options opt = {.default_dialect = CG_D2020};
@@ -222,15 +234,19 @@ int main(int argc, char **argv)
         }
     }
     if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
+    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
+     * into nothing, so that an error anywhere in a file is reported; then the real one. */
+    cg_options check = opt;
+    check.check_all = true;
     cg g;
-    cg_init(&g, &opt);
-    for (size_t i = 0; i < in.n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(in.v[i].name, in.v[j].name) == 0)
-                cg_error_doc(&g, in.v[i].path, "schema name \"%s\" is also used by %s",
-                             in.v[i].name, in.v[j].path);
-    for (size_t i = 0; i < in.n; i++)
-        cg_add_input(&g, in.v[i].path, in.v[i].name);
+    load(&g, &check, &in);
+    FILE *sink = fopen("/dev/null", "w");
+    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
+    if (sink) fclose(sink);
+    if (g.nerrors == 0) {
+        cg_free(&g);
+        load(&g, &opt, &in);
+    }
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
