@@ -71,6 +71,17 @@ bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out)
     return true;
 }
 
+void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, const char *op, const char *code)
+{
+    uint64_t lim;
+    if (!cg_nonneg_int(x, kw, &lim)) return;
+    cg_comment(x, kw, "        ");
+    fprintf(x->o, "        if (%s %s UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, %s, ", expr,
+            op, lim, code);
+    cg_put_loc(x, kw);
+    fprintf(x->o, ", \"%" PRIu64 "\");\n", lim);
+}
+
 const char *cg_ev_arg(const cg_fnctx *x)
 {
     return x->track ? "sev" : "NULL";
@@ -363,24 +374,8 @@ static void render_string(cg_fnctx *x)
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);
     if (has_lo || has_hi) fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
-    if (has_lo) {
-        cg_comment(x, mnl, "        ");
-        fprintf(x->o,
-                "        if (cl < UINT64_C(%" PRIu64
-                "))\n            MG_FAIL(at, MG_E_MIN_LENGTH, ",
-                lo);
-        cg_put_loc(x, mnl);
-        fprintf(x->o, ", \"%" PRIu64 "\");\n", lo);
-    }
-    if (has_hi) {
-        cg_comment(x, mxl, "        ");
-        fprintf(x->o,
-                "        if (cl > UINT64_C(%" PRIu64
-                "))\n            MG_FAIL(at, MG_E_MAX_LENGTH, ",
-                hi);
-        cg_put_loc(x, mxl);
-        fprintf(x->o, ", \"%" PRIu64 "\");\n", hi);
-    }
+    if (has_lo) cg_limit(x, mnl, "cl", "<", "MG_E_MIN_LENGTH");
+    if (has_hi) cg_limit(x, mxl, "cl", ">", "MG_E_MAX_LENGTH");
     if (pat) {
         int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len) : -1;
         if (pat->type != CJ_STRING) cg_error(x->g, pat, "must be a string");

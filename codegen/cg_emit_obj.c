@@ -238,25 +238,8 @@ void cg_render_object(cg_fnctx *x)
             }
         }
     }
-    uint64_t lim;
-    if (minp && cg_nonneg_int(x, minp, &lim)) {
-        cg_comment(x, minp, "        ");
-        fprintf(o,
-                "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
-                "            MG_FAIL(at, MG_E_MIN_PROPERTIES, ",
-                lim);
-        cg_put_loc(x, minp);
-        fprintf(o, ", \"%" PRIu64 "\");\n", lim);
-    }
-    if (maxp && cg_nonneg_int(x, maxp, &lim)) {
-        cg_comment(x, maxp, "        ");
-        fprintf(o,
-                "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
-                "            MG_FAIL(at, MG_E_MAX_PROPERTIES, ",
-                lim);
-        cg_put_loc(x, maxp);
-        fprintf(o, ", \"%" PRIu64 "\");\n", lim);
-    }
+    if (minp) cg_limit(x, minp, "mg_count(d, at)", "<", "MG_E_MIN_PROPERTIES");
+    if (maxp) cg_limit(x, maxp, "mg_count(d, at)", ">", "MG_E_MAX_PROPERTIES");
     fputs("    }\n", o);
     free(slots);
 }
@@ -288,25 +271,8 @@ void cg_render_array(cg_fnctx *x)
         prefix = NULL;
     }
     fputs("    if (t == MG_TAPE_ARRAY) {\n", o);
-    uint64_t lim;
-    if (mini && cg_nonneg_int(x, mini, &lim)) {
-        cg_comment(x, mini, "        ");
-        fprintf(o,
-                "        if (mg_count(d, at) < UINT64_C(%" PRIu64 "))\n"
-                "            MG_FAIL(at, MG_E_MIN_ITEMS, ",
-                lim);
-        cg_put_loc(x, mini);
-        fprintf(o, ", \"%" PRIu64 "\");\n", lim);
-    }
-    if (maxi && cg_nonneg_int(x, maxi, &lim)) {
-        cg_comment(x, maxi, "        ");
-        fprintf(o,
-                "        if (mg_count(d, at) > UINT64_C(%" PRIu64 "))\n"
-                "            MG_FAIL(at, MG_E_MAX_ITEMS, ",
-                lim);
-        cg_put_loc(x, maxi);
-        fprintf(o, ", \"%" PRIu64 "\");\n", lim);
-    }
+    if (mini) cg_limit(x, mini, "mg_count(d, at)", "<", "MG_E_MIN_ITEMS");
+    if (maxi) cg_limit(x, maxi, "mg_count(d, at)", ">", "MG_E_MAX_ITEMS");
     if (uniq && uniq->type == CJ_TRUE) {
         cg_comment(x, uniq, "        ");
         fputs("        if (!mg_unique_items(c, at))\n            MG_FAIL(at, MG_E_UNIQUE_ITEMS, ",
