@@ -21,19 +21,22 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 passed=0
 failed=0
+skipped=0
 
 # run NAME CMD...: runs one runner, shows and counts its TAP lines.
 run() {
-    local name=$1 rc n_ok n_fail
+    local name=$1 rc n_ok n_fail n_skip
     shift
     echo "# ---- $name: $*"
     set +e
     "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
-    n_ok=$(grep -Ec '^[[:space:]]*ok\b' "$log" || true)
-    n_fail=$(grep -Ec '^[[:space:]]*not ok\b' "$log" || true)
+    n_ok=$(grep -E '^[[:space:]]*ok\b' "$log" | grep -vEc '#[[:space:]]*SKIP' || true)
+    n_skip=$(grep -E '^[[:space:]]*(not )?ok\b' "$log" | grep -Ec '#[[:space:]]*SKIP' || true)
+    n_fail=$(grep -E '^[[:space:]]*not ok\b' "$log" | grep -vEc '#[[:space:]]*SKIP' || true)
     passed=$((passed + n_ok))
+    skipped=$((skipped + n_skip))
     failed=$((failed + n_fail))
     if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
         echo "not ok - $name exited with status $rc without reporting a failure"
@@ -71,5 +74,5 @@ if [ $((passed + failed)) -eq 0 ]; then
     echo "not ok - no test ran"
     failed=1
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
