@@ -22,15 +22,15 @@ extern "C" {
 
 typedef enum mg_result {
     MG_OK = 0,
-    MG_REJECT_EMPTY,      /* empty message */
-    MG_REJECT_TOO_LARGE,  /* over the configured maximum size */
-    MG_REJECT_SYNTAX,     /* malformed JSON */
-    MG_REJECT_UTF8,       /* invalid UTF-8 */
-    MG_REJECT_DEPTH,      /* nested deeper than the limit */
-    MG_REJECT_NUMBER,     /* number out of range */
-    MG_REJECT_STRING,     /* bad escape or control character */
-    MG_REJECT_SCHEMA,     /* well-formed JSON that the schema rejects */
-    MG_ERR_INTERNAL       /* the validator could not run (e.g. out of scratch space) */
+    MG_REJECT_EMPTY,     /* empty message */
+    MG_REJECT_TOO_LARGE, /* over the configured maximum size */
+    MG_REJECT_SYNTAX,    /* malformed JSON */
+    MG_REJECT_UTF8,      /* invalid UTF-8 */
+    MG_REJECT_DEPTH,     /* nested deeper than the limit */
+    MG_REJECT_NUMBER,    /* number out of range */
+    MG_REJECT_STRING,    /* bad escape or control character */
+    MG_REJECT_SCHEMA,    /* well-formed JSON that the schema rejects */
+    MG_ERR_INTERNAL      /* the validator could not run (e.g. out of scratch space) */
 } mg_result;
 
 /* Short stable name of a result, used as a reason code: "ok", "empty", "too_large",

@@ -53,7 +53,10 @@ typedef struct mg_doc {
 /* Index of the first (root) value of a parsed document. */
 #define MG_DOC_ROOT 1u
 
-static inline uint8_t mg_type(const mg_doc *d, uint32_t at) { return (uint8_t)(d->tape[at] >> 56); }
+static inline uint8_t mg_type(const mg_doc *d, uint32_t at)
+{
+    return (uint8_t)(d->tape[at] >> 56);
+}
 
 static inline uint64_t mg_payload(const mg_doc *d, uint32_t at)
 {
@@ -86,8 +89,7 @@ static inline uint32_t mg_close(const mg_doc *d, uint32_t at)
 static inline uint32_t mg_count(const mg_doc *d, uint32_t at)
 {
     uint32_t n = (uint32_t)((mg_payload(d, at) >> 32) & MG_TAPE_COUNT_SATURATED);
-    if (n < MG_TAPE_COUNT_SATURATED)
-        return n;
+    if (n < MG_TAPE_COUNT_SATURATED) return n;
     n = 0;
     bool obj = mg_type(d, at) == MG_TAPE_OBJECT;
     for (uint32_t i = at + 1, e = mg_close(d, at); i < e; n++)
@@ -119,7 +121,10 @@ static inline int64_t mg_int64(const mg_doc *d, uint32_t at)
     return v;
 }
 
-static inline uint64_t mg_uint64(const mg_doc *d, uint32_t at) { return d->tape[at + 1]; }
+static inline uint64_t mg_uint64(const mg_doc *d, uint32_t at)
+{
+    return d->tape[at + 1];
+}
 
 static inline double mg_double(const mg_doc *d, uint32_t at)
 {
@@ -151,21 +156,20 @@ static inline double mg_as_double(const mg_doc *d, uint32_t at)
 #define MG_ARRAY_FOR(d, at, i)                                                                     \
     for (uint32_t i = (at) + 1, i##_end = mg_close((d), (at)); i < i##_end; i = mg_next((d), i))
 #define MG_OBJECT_FOR(d, at, k)                                                                    \
-    for (uint32_t k = (at) + 1, k##_end = mg_close((d), (at)); k < k##_end;                       \
-         k = mg_next((d), k + 1))
+    for (uint32_t k = (at) + 1, k##_end = mg_close((d), (at)); k < k##_end; k = mg_next((d), k + 1))
 
 /* ---- the parser (wraps simdjson::dom::parser) ---- */
 
 typedef enum mg_json_err {
     MG_JSON_OK = 0,
-    MG_JSON_EMPTY,      /* no bytes, or only white space */
-    MG_JSON_TOO_LARGE,  /* longer than max_bytes */
-    MG_JSON_SYNTAX,     /* not well-formed JSON */
-    MG_JSON_UTF8,       /* invalid UTF-8 */
-    MG_JSON_DEPTH,      /* nested deeper than max_depth */
-    MG_JSON_NUMBER,     /* a number outside int64/uint64/double range or malformed */
-    MG_JSON_STRING,     /* a bad escape or control character in a string */
-    MG_JSON_INTERNAL    /* out of memory at creation or an unexpected parser state */
+    MG_JSON_EMPTY,     /* no bytes, or only white space */
+    MG_JSON_TOO_LARGE, /* longer than max_bytes */
+    MG_JSON_SYNTAX,    /* not well-formed JSON */
+    MG_JSON_UTF8,      /* invalid UTF-8 */
+    MG_JSON_DEPTH,     /* nested deeper than max_depth */
+    MG_JSON_NUMBER,    /* a number outside int64/uint64/double range or malformed */
+    MG_JSON_STRING,    /* a bad escape or control character in a string */
+    MG_JSON_INTERNAL   /* out of memory at creation or an unexpected parser state */
 } mg_json_err;
 
 typedef struct mg_json_parser mg_json_parser;

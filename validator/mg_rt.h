@@ -32,45 +32,45 @@ extern "C" {
 
 /* What failed: selects the message template. */
 typedef enum mg_code {
-    MG_E_FALSE = 1,      /* schema false */
-    MG_E_TYPE,           /* arg: expected type(s) */
-    MG_E_ENUM,           /* arg: the allowed values as JSON (truncated) */
-    MG_E_CONST,          /* arg: the constant as JSON (truncated) */
-    MG_E_MINIMUM,        /* arg: the bound */
+    MG_E_FALSE = 1, /* schema false */
+    MG_E_TYPE,      /* arg: expected type(s) */
+    MG_E_ENUM,      /* arg: the allowed values as JSON (truncated) */
+    MG_E_CONST,     /* arg: the constant as JSON (truncated) */
+    MG_E_MINIMUM,   /* arg: the bound */
     MG_E_MAXIMUM,
     MG_E_EXCL_MINIMUM,
     MG_E_EXCL_MAXIMUM,
     MG_E_MULTIPLE_OF,
     MG_E_MIN_LENGTH,
     MG_E_MAX_LENGTH,
-    MG_E_PATTERN,        /* arg: the pattern */
-    MG_E_FORMAT,         /* arg: the format name */
+    MG_E_PATTERN, /* arg: the pattern */
+    MG_E_FORMAT,  /* arg: the format name */
     MG_E_MIN_ITEMS,
     MG_E_MAX_ITEMS,
     MG_E_UNIQUE_ITEMS,
-    MG_E_CONTAINS,       /* arg: "min..max" */
+    MG_E_CONTAINS, /* arg: "min..max" */
     MG_E_MIN_PROPERTIES,
     MG_E_MAX_PROPERTIES,
-    MG_E_REQUIRED,       /* arg: the missing property name */
+    MG_E_REQUIRED,           /* arg: the missing property name */
     MG_E_DEPENDENT_REQUIRED, /* arg: "a requires b" */
-    MG_E_ADDITIONAL,     /* at: the key of the offending property */
-    MG_E_UNEVALUATED,    /* at: the key or item that was not evaluated */
-    MG_E_PROPERTY_NAME,  /* at: the key */
+    MG_E_ADDITIONAL,         /* at: the key of the offending property */
+    MG_E_UNEVALUATED,        /* at: the key or item that was not evaluated */
+    MG_E_PROPERTY_NAME,      /* at: the key */
     MG_E_ANY_OF,
     MG_E_ONE_OF_NONE,
     MG_E_ONE_OF_MANY,
     MG_E_NOT,
     MG_E_IF_THEN,
     MG_E_IF_ELSE,
-    MG_E_RECURSION,      /* schema recursion deeper than the limit */
+    MG_E_RECURSION, /* schema recursion deeper than the limit */
     MG_E_CODE_COUNT
 } mg_code;
 
 typedef struct mg_err_rec {
-    uint32_t at;        /* tape index of the instance (or key) */
-    uint32_t code;      /* mg_code */
-    const char *kwloc;  /* schema location of the keyword, e.g. "#/properties/Age/maximum" */
-    const char *arg;    /* static detail, see mg_code */
+    uint32_t at;       /* tape index of the instance (or key) */
+    uint32_t code;     /* mg_code */
+    const char *kwloc; /* schema location of the keyword, e.g. "#/properties/Age/maximum" */
+    const char *arg;   /* static detail, see mg_code */
 } mg_err_rec;
 
 typedef struct mg_ctx {
@@ -79,9 +79,9 @@ typedef struct mg_ctx {
     uint32_t quiet;            /* > 0 inside speculative branches: record nothing */
     uint32_t nerr, max_err;    /* recorded errors and the cap (1: first error only) */
     mg_err_rec *errs;
-    uint64_t *scratch;         /* bitsets for evaluated members/items and uniqueItems */
+    uint64_t *scratch; /* bitsets for evaluated members/items and uniqueItems */
     size_t scratch_words, scratch_top;
-    uint32_t *dyn;             /* dynamic scope: ids of the schema resources entered */
+    uint32_t *dyn; /* dynamic scope: ids of the schema resources entered */
     uint32_t ndyn, max_dyn;
 } mg_ctx;
 
@@ -91,8 +91,7 @@ bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const ch
 
 static inline bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
 {
-    if (c->quiet)
-        return false;
+    if (c->quiet) return false;
     return mg_report(c, at, code, kwloc, arg);
 }
 
@@ -106,15 +105,13 @@ static inline bool mg_more(const mg_ctx *c)
 #define MG_FAIL(i, code, loc, arg)                                                                 \
     do {                                                                                           \
         ok = false;                                                                                \
-        if (!mg_fail(c, (i), (code), (loc), (arg)))                                                \
-            goto done;                                                                             \
+        if (!mg_fail(c, (i), (code), (loc), (arg))) goto done;                                     \
     } while (0)
 #define MG_SUB(call)                                                                               \
     do {                                                                                           \
         if (!(call)) {                                                                             \
             ok = false;                                                                            \
-            if (!mg_more(c))                                                                       \
-                goto done;                                                                         \
+            if (!mg_more(c)) goto done;                                                            \
         }                                                                                          \
     } while (0)
 #define MG_REF(i, loc, call)                                                                       \
@@ -127,8 +124,7 @@ static inline bool mg_more(const mg_ctx *c)
         mg_leave(c);                                                                               \
         if (!mg_r_) {                                                                              \
             ok = false;                                                                            \
-            if (!mg_more(c))                                                                       \
-                goto done;                                                                         \
+            if (!mg_more(c)) goto done;                                                            \
         }                                                                                          \
     } while (0)
 
@@ -142,16 +138,31 @@ static inline bool mg_enter(mg_ctx *c, uint32_t at, const char *kwloc)
     c->depth++;
     return true;
 }
-static inline void mg_leave(mg_ctx *c) { c->depth--; }
+static inline void mg_leave(mg_ctx *c)
+{
+    c->depth--;
+}
 
 /* ---- scratch bitsets (bump allocation from c->scratch; released in LIFO order) ---- */
 
 /* Zeroed bitset of nbits bits, or NULL when scratch is exhausted (caller fails the check). */
 uint64_t *mg_bits_new(mg_ctx *c, uint32_t nbits);
-static inline size_t mg_bits_mark(const mg_ctx *c) { return c->scratch_top; }
-static inline void mg_bits_release(mg_ctx *c, size_t mark) { c->scratch_top = mark; }
-static inline void mg_bit_set(uint64_t *b, uint32_t i) { b[i >> 6] |= 1ull << (i & 63); }
-static inline bool mg_bit_get(const uint64_t *b, uint32_t i) { return (b[i >> 6] >> (i & 63)) & 1; }
+static inline size_t mg_bits_mark(const mg_ctx *c)
+{
+    return c->scratch_top;
+}
+static inline void mg_bits_release(mg_ctx *c, size_t mark)
+{
+    c->scratch_top = mark;
+}
+static inline void mg_bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= 1ull << (i & 63);
+}
+static inline bool mg_bit_get(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1;
+}
 static inline void mg_bits_or(uint64_t *dst, const uint64_t *src, uint32_t nbits)
 {
     for (uint32_t w = 0; w < (nbits + 63) / 64; w++)
@@ -167,12 +178,14 @@ static inline void mg_bits_fill(uint64_t *dst, uint32_t nbits)
 
 static inline bool mg_dyn_push(mg_ctx *c, uint32_t resource)
 {
-    if (c->ndyn >= c->max_dyn)
-        return false;
+    if (c->ndyn >= c->max_dyn) return false;
     c->dyn[c->ndyn++] = resource;
     return true;
 }
-static inline void mg_dyn_pop(mg_ctx *c) { c->ndyn--; }
+static inline void mg_dyn_pop(mg_ctx *c)
+{
+    c->ndyn--;
+}
 /* Index in ids[0..n) of the resource entered first (outermost) in the dynamic scope, or -1. */
 int mg_dyn_outermost(const mg_ctx *c, const uint32_t *ids, uint32_t n);
 
@@ -218,7 +231,7 @@ typedef struct mg_schema {
 } mg_schema;
 
 typedef struct mg_schema_set {
-    uint32_t abi;       /* MG_RT_ABI */
+    uint32_t abi; /* MG_RT_ABI */
     uint32_t count;
     const mg_schema *schemas;
     const char *generator; /* "meshgate-codegen VERSION" */

@@ -34,10 +34,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    static const char *const firsts[] = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken",
-                                         "Dennis", "Niklaus", "Frances", "Margaret"};
-    static const char *const lasts[] = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov",
-                                        "Thompson", "Ritchie", "Wirth", "Allen", "Hamilton"};
+    static const char *const firsts[] = {"Ada", "Grace",  "Alan",    "Edsger",  "Barbara",
+                                         "Ken", "Dennis", "Niklaus", "Frances", "Margaret"};
+    static const char *const lasts[] = {"Lovelace", "Hopper",  "Turing", "Dijkstra", "Liskov",
+                                        "Thompson", "Ritchie", "Wirth",  "Allen",    "Hamilton"};
     uint64_t s = seed ? seed * 0x9E3779B97F4A7C15ull : 1;
     for (uint64_t n = 0; n < count; n++) {
         const char *f = firsts[next(&s) % 10], *l = lasts[next(&s) % 10];
@@ -46,8 +46,7 @@ int main(int argc, char **argv)
         int defect = (double)(next(&s) % 1000000) / 1e6 < bad ? (int)(next(&s) % 4) + 1 : 0;
         char first[32];
         snprintf(first, sizeof first, "%s", f);
-        if (defect == 1)
-            first[0] = (char)(first[0] - 'A' + 'a');
+        if (defect == 1) first[0] = (char)(first[0] - 'A' + 'a');
         if (defect == 4)
             printf("{\"first\": \"%s\", \"Age\": %u, \"team\": \"data-products\", "
                    "\"employeeId\": %u, \"site\": \"london-hammersmith\", \"active\": true}\n",
