@@ -143,13 +143,10 @@ cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);
-/* Resolves a URI to a document resource, loading it if needed; NULL if unknown. */
-cg_info *cg_resource(cg *g, const char *abs_uri);
 /* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name. */
 size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap);
 /* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
 char *cg_location(cg *g, const cj_node *n, const char *keyword);
-bool cg_is_schema_keyword_for(cg_dialect d, const char *key);
 
 /* cg_emit.c: renders every entry and what it reaches; false (with errors counted) on a bad
  * schema. */

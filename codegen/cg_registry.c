@@ -215,15 +215,6 @@ static const kw_def schema_keywords[] = {
     {"dependencies", K_DEPS, 4, 2020},
 };
 
-bool cg_is_schema_keyword_for(cg_dialect d, const char *key)
-{
-    for (size_t i = 0; i < sizeof schema_keywords / sizeof schema_keywords[0]; i++)
-        if ((int)d >= schema_keywords[i].min && (int)d <= schema_keywords[i].max &&
-            strcmp(schema_keywords[i].name, key) == 0)
-            return true;
-    return false;
-}
-
 /* ---- scanning ---- */
 
 static void node_key(const cj_node *n, char *buf, size_t cap)
@@ -497,11 +488,6 @@ static cg_info *load_uri(cg *g, const char *abs)
     in = register_doc(g, root, abs, path, false);
     free(path);
     return in;
-}
-
-cg_info *cg_resource(cg *g, const char *abs_uri)
-{
-    return load_uri(g, abs_uri);
 }
 
 void cg_init(cg *g, const cg_options *opt)
