@@ -25,7 +25,7 @@ export SANITIZE_CFLAGS := $(SANFLAGS)
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O$(O) -g
 CXXFLAGS ?= -O$(O) -g
-ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen $(SANFLAGS) $(CFLAGS)
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) -fno-sanitize=vptr $(CXXFLAGS)
 LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
