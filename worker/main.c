@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mw_broker.h"
 #include "mw_validate.h"
 
 typedef struct command {
@@ -16,6 +17,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"validate", "check NDJSON lines against a compiled schema", mw_validate_main},
+    {"broker", "run the embedded Kafka broker (mock cluster) on loopback", mw_broker_main},
 };
 
 static void usage(FILE *o)

@@ -1,0 +1,124 @@
+/* mw_broker.c - `meshgate broker`: the embedded development broker, librdkafka's mock cluster
+ * on loopback, reachable by any Kafka client (kcat included).
+ *
+ * Design: a producer handle owns the mock cluster (librdkafka requires one); topics named on
+ * the command line are created up front (the mock cluster has no CreateTopics, and unknown
+ * topics would appear with 4 partitions). The bootstrap address is the first line of stdout,
+ * flushed, so scripts can read it. The main thread then blocks in sigwait() until SIGTERM or
+ * SIGINT and tears everything down. The cluster's own threads belong to librdkafka.
+ */
+#include "mw_broker.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *o)
+{
+    fputs("usage: meshgate broker [--brokers N] [--topics NAME[:PARTITIONS],...]\n"
+          "  Runs librdkafka's mock Kafka cluster on loopback (plaintext) until SIGTERM or\n"
+          "  SIGINT. The first line of stdout is the bootstrap address.\n"
+          "  --brokers N   number of brokers (default 1)\n"
+          "  --topics ...  topics to create, with partition counts (default 4)\n",
+          o);
+}
+
+/* Creates each NAME[:PARTITIONS] of a comma-separated list. */
+static int create_topics(rd_kafka_mock_cluster_t *mc, const char *list, int brokers)
+{
+    char *copy = strdup(list), *save = NULL;
+    int rc = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(t, ':');
+        long parts = 4;
+        if (colon) {
+            char *end;
+            *colon = 0;
+            errno = 0;
+            parts = strtol(colon + 1, &end, 10);
+            if (errno || *end || parts < 1 || parts > 10000) {
+                fprintf(stderr, "meshgate broker: --topics: %s: partitions must be 1..10000\n", t);
+                rc = 2;
+                break;
+            }
+        }
+        if (!*t) {
+            fprintf(stderr, "meshgate broker: --topics: empty topic name\n");
+            rc = 2;
+            break;
+        }
+        rd_kafka_resp_err_t err =
+            rd_kafka_mock_topic_create(mc, t, (int)parts, brokers < 3 ? brokers : 3);
+        if (err) {
+            fprintf(stderr, "meshgate broker: cannot create topic %s: %s\n", t,
+                    rd_kafka_err2str(err));
+            rc = 1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+int mw_broker_main(int argc, char **argv)
+{
+    long brokers = 1;
+    const char *topics = NULL;
+    for (int i = 1; i < argc; i++) {
+        bool val = i + 1 < argc;
+        if (strcmp(argv[i], "--brokers") == 0 && val) {
+            char *end;
+            brokers = strtol(argv[++i], &end, 10);
+            if (*end || brokers < 1 || brokers > 16) {
+                fprintf(stderr, "meshgate broker: --brokers: want 1..16, got %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--topics") == 0 && val) {
+            topics = argv[++i];
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "meshgate broker: unknown option or missing value: %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    /* Block the signals before librdkafka starts threads, so only sigwait() receives them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        fprintf(stderr, "meshgate broker: %s\n", errstr);
+        return 1;
+    }
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, (int)brokers);
+    if (!mc) {
+        fprintf(stderr, "meshgate broker: cannot start the mock cluster\n");
+        rd_kafka_destroy(rk);
+        return 1;
+    }
+    int rc = topics ? create_topics(mc, topics, (int)brokers) : 0;
+    if (rc == 0) {
+        printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
+        fflush(stdout);
+        int sig = 0;
+        sigwait(&set, &sig);
+        fprintf(stderr, "meshgate broker: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(rk);
+    return rc;
+}
