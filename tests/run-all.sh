@@ -5,9 +5,10 @@
 # Design: runs, in order, the cmocka unit tests, the golden codegen tests, the codegen CLI
 # tests, every executable tests/*/test_*.sh integration script, the fuzz smoke run and the
 # conformance run. Each prints TAP lines; their full output is shown as it comes and also
-# kept, and every "ok"/"not ok" line is counted. A runner that crashes or exits non-zero
-# without a "not ok" line of its own counts as one more failure, named after it. The last line
-# is exactly "N passed, N failed"; the exit status is 1 if anything failed (or nothing ran).
+# kept, and every "ok"/"not ok" line is counted ("# SKIP" lines as skipped). A runner that
+# crashes or exits non-zero without a "not ok" line of its own counts as one more failure,
+# named after it. The last line is exactly "N passed, N failed, N skipped"; the exit status is
+# 1 if anything failed (or nothing ran).
 set -euo pipefail
 
 if [ "$#" -ne 1 ]; then

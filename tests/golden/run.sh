@@ -87,10 +87,11 @@ for name in "${names[@]}"; do
         -o "$out/runner" tests/golden/golden_runner.c "$out/$name.c" "$lib" "${libs[@]}" \
         >"$out/link.log" 2>&1 &&
         "$out/runner" "$cases/$name.instances.ndjson" >"$out/runner.log" 2>&1; then
-        sed 's/^/# /' "$out/runner.log"
+        cat "$out/runner.log"
         tap OK "golden $name: every instance gets its verdict (-fsanitize=$san)"
     else
-        cat "$out/link.log" "$out/runner.log" 2>/dev/null | sed 's/^/# /'
+        sed 's/^/# /' "$out/link.log"
+        cat "$out/runner.log" 2>/dev/null || true
         tap FAIL "golden $name: every instance gets its verdict (-fsanitize=$san)"
         failed=1
     fi
