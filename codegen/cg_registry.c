@@ -418,6 +418,14 @@ static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *
     return in;
 }
 
+/* cj_parse_file's messages already start with "PATH: "; report them without repeating it. */
+static void parse_error(cg *g, const char *path, const char *err)
+{
+    size_t n = strlen(path);
+    if (strncmp(err, path, n) == 0 && err[n] == ':' && err[n + 1] == ' ') err += n + 2;
+    cg_error_doc(g, path, "%s", err);
+}
+
 /* A bundle file maps URIs to schemas (the vocabulary metaschemas); it is parsed once and each
  * entry is registered when first asked for. */
 static cg_info *load_bundle(cg *g, const char *path, const char *want)
@@ -427,7 +435,7 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
         char err[512];
         root = cj_parse_file(path, err, sizeof err);
         if (!root) {
-            cg_error_doc(g, path, "%s", err);
+            parse_error(g, path, err);
             return NULL;
         }
         add_doc(g, root, path, path, false);
@@ -481,7 +489,7 @@ static cg_info *load_uri(cg *g, const char *abs)
     char err[512];
     cj_node *root = cj_parse_file(path, err, sizeof err);
     if (!root) {
-        if (errno != ENOENT) cg_error_doc(g, path, "%s", err);
+        if (errno != ENOENT) parse_error(g, path, err);
         free(path);
         return NULL;
     }
@@ -540,7 +548,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
     char err[512];
     cj_node *root = cj_parse_file(path, err, sizeof err);
     if (!root) {
-        cg_error_doc(g, path, "%s", err);
+        parse_error(g, path, err);
         return false;
     }
     char *uri = cg_uri_from_path(path);

@@ -73,11 +73,12 @@ printf '{\n  "type": "object",\n  "properties": {\n    "a": {"type": "string"},\
     >"$tmp/malformed.json"
 rc=0
 "$codegen" -o "$tmp/out_malformed" "$tmp/malformed.json" >/dev/null 2>"$tmp/err" || rc=$?
-if [ "$rc" -eq 1 ] && grep -q "malformed.json" "$tmp/err" && grep -Eiq 'line 5\b' "$tmp/err" &&
-    grep -Eiq 'column [0-9]+' "$tmp/err"; then
-    ok "malformed JSON: exit 1, file, line 5 and a column"
+if [ "$rc" -eq 1 ] && grep -Eq "^$tmp/malformed.json: line 5, column [0-9]+: " "$tmp/err" &&
+    [ "$(grep -o 'malformed.json' "$tmp/err" | wc -l)" -eq 1 ]; then
+    ok "malformed JSON: exit 1, 'FILE: line 5, column N: why', the file named once"
 else
-    not_ok "malformed JSON: exit 1, file, line 5 and a column (exit $rc)"
+    not_ok "malformed JSON: exit 1, 'FILE: line 5, column N: why', the file named once (exit $rc)"
+    sed 's/^/# /' "$tmp/err"
 fi
 
 rc=0
