@@ -31,7 +31,7 @@ LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
 VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring
-WK_LIBS   := -lrdkafka -luring -ljemalloc -ldl -lpthread
+WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
 
 VAL_C   := $(wildcard validator/*.c)
 VAL_CXX := $(wildcard validator/*.cpp)
@@ -106,8 +106,8 @@ $(B)/bench/gen-identity: bench/workloads/identity/gen.c
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
-	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev python3-jsonschema \
-	kcat
+	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
+	python3-jsonschema kcat
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \

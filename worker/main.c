@@ -1,13 +1,13 @@
 /* main.c - the meshgate command: dispatches to its subcommands.
  *
  * Design: a table of subcommands, each a function taking the arguments after the command
- * name; main() owns nothing else. (The worker pool, the embedded broker and dead-letter
- * inspection join this table as they are built.)
+ * name; main() owns nothing else.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "mw_broker.h"
+#include "mw_run.h"
 #include "mw_validate.h"
 
 typedef struct command {
@@ -16,6 +16,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"run", "the worker: consume, validate, envelope, dead-letter, commit", mw_run_main},
     {"validate", "check NDJSON lines against a compiled schema", mw_validate_main},
     {"broker", "run the embedded Kafka broker (mock cluster) on loopback", mw_broker_main},
 };

@@ -8,6 +8,7 @@
  * SIGINT and tears everything down. The cluster's own threads belong to librdkafka.
  */
 #include "mw_broker.h"
+#include "mw_signal.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -89,12 +90,7 @@ int mw_broker_main(int argc, char **argv)
             return 2;
         }
     }
-    /* Block the signals before librdkafka starts threads, so only sigwait() receives them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    sigset_t set = mw_block_stop_signals(); /* taken by sigwait() only */
 
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SUB_BITS 11                 /* 2048 sub-buckets in the first group */
 #define HALF (1u << (SUB_BITS - 1)) /* 1024 in each later group */
@@ -21,7 +22,7 @@
 
 struct mw_hist {
     uint64_t counts[NCOUNTS];
-    uint64_t total, max, clamped;
+    uint64_t total, max, clamped, sum;
 };
 
 static unsigned index_of(uint64_t v)
@@ -61,6 +62,7 @@ void mw_hist_record(mw_hist *h, uint64_t us)
     }
     __atomic_fetch_add(&h->counts[index_of(us)], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&h->total, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->sum, us, __ATOMIC_RELAXED);
     uint64_t m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
     while (us > m &&
            !__atomic_compare_exchange_n(&h->max, &m, us, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -70,6 +72,16 @@ void mw_hist_record(mw_hist *h, uint64_t us)
 uint64_t mw_hist_count(const mw_hist *h)
 {
     return __atomic_load_n(&h->total, __ATOMIC_RELAXED);
+}
+
+uint64_t mw_hist_sum(const mw_hist *h)
+{
+    return __atomic_load_n(&h->sum, __ATOMIC_RELAXED);
+}
+
+void mw_hist_reset(mw_hist *h)
+{
+    memset(h, 0, sizeof *h);
 }
 
 uint64_t mw_hist_max(const mw_hist *h)
@@ -116,6 +128,7 @@ void mw_hist_merge(mw_hist *dst, const mw_hist *src)
     }
     __atomic_fetch_add(&dst->total, mw_hist_count(src), __ATOMIC_RELAXED);
     __atomic_fetch_add(&dst->clamped, mw_hist_clamped(src), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&dst->sum, mw_hist_sum(src), __ATOMIC_RELAXED);
     uint64_t m = mw_hist_max(src), d = mw_hist_max(dst);
     while (m > d &&
            !__atomic_compare_exchange_n(&dst->max, &d, m, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))

@@ -14,6 +14,10 @@ void mw_hist_record(mw_hist *h, uint64_t us);
 uint64_t mw_hist_count(const mw_hist *h);
 uint64_t mw_hist_max(const mw_hist *h);
 uint64_t mw_hist_clamped(const mw_hist *h);
+/* Sum of the recorded (clamped) values, in us. */
+uint64_t mw_hist_sum(const mw_hist *h);
+/* Zeroes a histogram nobody writes to at the same time (a merge target). */
+void mw_hist_reset(mw_hist *h);
 /* The value at percentile p (0..100]: the highest value equivalent to the recorded one at
  * that rank, never above the maximum recorded. 0 when empty. */
 uint64_t mw_hist_percentile(const mw_hist *h, double p);

@@ -71,6 +71,11 @@ static void test_merge(void **state)
     assert_int_equal(mw_hist_max(a), 5000);
     assert_int_equal(mw_hist_percentile(a, 90), 100);
     assert_true(mw_hist_percentile(a, 95) >= 4995);
+    assert_int_equal(mw_hist_sum(a), 900 * 100 + 100 * 5000);
+    mw_hist_reset(a);
+    assert_int_equal(mw_hist_count(a), 0);
+    assert_int_equal(mw_hist_sum(a), 0);
+    assert_int_equal(mw_hist_count_le(a, 3600000000ull), 0);
     mw_hist_free(a);
     mw_hist_free(b);
 }

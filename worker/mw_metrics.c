@@ -1,0 +1,298 @@
+/* mw_metrics.c - the worker's counters and latency histograms, rendered as Prometheus text
+ * (exposition format 0.0.4) and as a one-line log summary.
+ *
+ * Design: writers (worker threads, the main thread) only do relaxed atomic adds and
+ * mw_hist_record, each histogram having one writer. Readers (the HTTP thread, the stats line
+ * on the main thread) merge the per-worker histograms into scratch histograms owned by this
+ * struct, under render_lock, which writers never take. The lag table is replaced by the main
+ * thread once a second under lag_lock. Rendering allocates (it is not on the message path).
+ */
+#include "mw_metrics.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const reject_names[MW_RJ_COUNT] = {"empty",    "too_large", "syntax", "utf8",
+                                                      "depth",    "number",    "string", "schema",
+                                                      "internal", "cloudevent"};
+
+const char *mw_reject_name(mw_reject r)
+{
+    return (unsigned)r < MW_RJ_COUNT ? reject_names[r] : "unknown";
+}
+
+/* Scratch for merging, per histogram kind. */
+enum { H_E2E, H_QUEUE, H_VALIDATE, H_ACK, H_COUNT };
+
+struct mw_metrics_scratch {
+    pthread_mutex_t lock;
+    mw_hist *h[H_COUNT];
+};
+
+mw_metrics *mw_metrics_new(uint32_t n_workers)
+{
+    mw_metrics *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->n_workers = n_workers;
+    m->w = calloc(n_workers ? n_workers : 1, sizeof *m->w);
+    m->e2e = mw_hist_new();
+    m->ack = mw_hist_new();
+    m->scratch = calloc(1, sizeof *m->scratch);
+    pthread_mutex_init(&m->lag_lock, NULL);
+    bool ok = m->w && m->e2e && m->ack && m->scratch;
+    if (m->scratch) {
+        pthread_mutex_init(&m->scratch->lock, NULL);
+        for (int i = 0; i < H_COUNT; i++)
+            ok = ok && (m->scratch->h[i] = mw_hist_new()) != NULL;
+    }
+    for (uint32_t i = 0; ok && i < n_workers; i++) {
+        m->w[i].queue = mw_hist_new();
+        m->w[i].validate = mw_hist_new();
+        ok = m->w[i].queue && m->w[i].validate;
+    }
+    if (!ok) {
+        mw_metrics_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void mw_metrics_free(mw_metrics *m)
+{
+    if (!m) return;
+    for (uint32_t i = 0; m->w && i < m->n_workers; i++) {
+        mw_hist_free(m->w[i].queue);
+        mw_hist_free(m->w[i].validate);
+    }
+    if (m->scratch) {
+        for (int i = 0; i < H_COUNT; i++)
+            mw_hist_free(m->scratch->h[i]);
+        pthread_mutex_destroy(&m->scratch->lock);
+        free(m->scratch);
+    }
+    mw_hist_free(m->e2e);
+    mw_hist_free(m->ack);
+    pthread_mutex_destroy(&m->lag_lock);
+    free(m->lag);
+    free(m->w);
+    free(m);
+}
+
+void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n)
+{
+    pthread_mutex_lock(&m->lag_lock);
+    if (n > m->cap_lag) {
+        mw_lag *nl = realloc(m->lag, n * sizeof *nl);
+        if (!nl) {
+            pthread_mutex_unlock(&m->lag_lock);
+            return;
+        }
+        m->lag = nl;
+        m->cap_lag = n;
+    }
+    if (n) memcpy(m->lag, lag, n * sizeof *lag);
+    m->n_lag = n;
+    pthread_mutex_unlock(&m->lag_lock);
+}
+
+/* ---- sums over workers ---- */
+
+typedef struct totals {
+    uint64_t consumed, valid, bytes, rejected[MW_RJ_COUNT], rejected_all;
+} totals;
+
+static uint64_t ld(_Atomic uint64_t *a)
+{
+    return atomic_load_explicit(a, memory_order_relaxed);
+}
+
+static totals sum(mw_metrics *m)
+{
+    totals t = {0};
+    for (uint32_t i = 0; i < m->n_workers; i++) {
+        mw_wstats *w = &m->w[i];
+        t.consumed += ld(&w->consumed);
+        t.valid += ld(&w->valid);
+        t.bytes += ld(&w->bytes_in);
+        for (int r = 0; r < MW_RJ_COUNT; r++) {
+            uint64_t v = ld(&w->rejected[r]);
+            t.rejected[r] += v;
+            t.rejected_all += v;
+        }
+    }
+    return t;
+}
+
+/* Merges every histogram into the scratch ones; the caller holds scratch->lock. */
+static void merge_all(mw_metrics *m)
+{
+    mw_hist **h = m->scratch->h;
+    for (int i = 0; i < H_COUNT; i++)
+        mw_hist_reset(h[i]);
+    mw_hist_merge(h[H_E2E], m->e2e);
+    mw_hist_merge(h[H_ACK], m->ack);
+    for (uint32_t i = 0; i < m->n_workers; i++) {
+        mw_hist_merge(h[H_QUEUE], m->w[i].queue);
+        mw_hist_merge(h[H_VALIDATE], m->w[i].validate);
+    }
+}
+
+/* ---- text output ---- */
+
+typedef struct out {
+    char *buf;
+    size_t len, cap;
+} out;
+
+static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(out *o, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? o->cap - o->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (o->buf && o->len + (size_t)n < o->cap) {
+            o->len += (size_t)n;
+            return;
+        }
+        size_t cap = o->cap ? o->cap * 2 : 16384;
+        while (cap <= o->len + (size_t)n)
+            cap *= 2;
+        char *nb = realloc(o->buf, cap);
+        if (!nb) return;
+        o->buf = nb;
+        o->cap = cap;
+    }
+}
+
+static void head(out *o, const char *name, const char *type, const char *help)
+{
+    outf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void counter(out *o, const char *name, const char *help, uint64_t v)
+{
+    head(o, name, "counter", help);
+    outf(o, "%s %" PRIu64 "\n", name, v);
+}
+
+static void gauge(out *o, const char *name, const char *help, int64_t v)
+{
+    head(o, name, "gauge", help);
+    outf(o, "%s %" PRId64 "\n", name, v);
+}
+
+/* Upper bounds of the buckets, in microseconds. */
+static const uint64_t bounds_us[] = {
+    10,    25,     50,     100,    250,     500,     1000,    2500,     5000,     10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000};
+
+static void histogram(out *o, const char *name, const char *help, const mw_hist *h)
+{
+    head(o, name, "histogram", help);
+    for (size_t i = 0; i < sizeof bounds_us / sizeof bounds_us[0]; i++)
+        outf(o, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, (double)bounds_us[i] / 1e6,
+             mw_hist_count_le(h, bounds_us[i]));
+    outf(o, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, mw_hist_count(h));
+    outf(o, "%s_sum %.6f\n", name, (double)mw_hist_sum(h) / 1e6);
+    outf(o, "%s_count %" PRIu64 "\n", name, mw_hist_count(h));
+}
+
+/* A label value with \, " and newline escaped, as the format requires. */
+static void label_value(out *o, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            outf(o, "\\%c", *s);
+        else if (*s == '\n')
+            outf(o, "\\n");
+        else
+            outf(o, "%c", *s);
+    }
+}
+
+size_t mw_metrics_render(mw_metrics *m, char **buf)
+{
+    out o = {0};
+    totals t = sum(m);
+    counter(&o, "meshgate_messages_consumed_total", "Messages consumed from input topics.",
+            t.consumed);
+    counter(&o, "meshgate_messages_valid_total", "Messages that passed their schema.", t.valid);
+    head(&o, "meshgate_messages_rejected_total", "counter", "Messages rejected, by reason.");
+    for (int r = 0; r < MW_RJ_COUNT; r++)
+        outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n", reject_names[r],
+             t.rejected[r]);
+    counter(&o, "meshgate_bytes_consumed_total", "Value bytes consumed.", t.bytes);
+    head(&o, "meshgate_messages_produced_total", "counter",
+         "Messages acknowledged by the broker, by destination.");
+    outf(&o, "meshgate_messages_produced_total{kind=\"output\"} %" PRIu64 "\n", ld(&m->produced));
+    outf(&o, "meshgate_messages_produced_total{kind=\"dead_letter\"} %" PRIu64 "\n",
+         ld(&m->produced_dlq));
+    counter(&o, "meshgate_produce_errors_total", "Failed deliveries (retried).",
+            ld(&m->produce_errors));
+    counter(&o, "meshgate_commits_total", "Offset commits.", ld(&m->commits));
+    counter(&o, "meshgate_commit_errors_total", "Failed offset commits.", ld(&m->commit_errors));
+    counter(&o, "meshgate_rebalances_total", "Consumer group rebalance events.",
+            ld(&m->rebalances));
+    counter(&o, "meshgate_redeliveries_skipped_total",
+            "Messages fetched again while already in flight, skipped.",
+            ld(&m->redeliveries_skipped));
+    counter(&o, "meshgate_backpressure_pauses_total",
+            "Times every partition was paused because the in-flight bound was reached.",
+            ld(&m->paused_backpressure));
+    gauge(&o, "meshgate_inflight_messages", "Messages consumed and not yet acknowledged.",
+          (int64_t)ld(&m->inflight_messages));
+    gauge(&o, "meshgate_inflight_bytes", "Value bytes of the in-flight messages.",
+          (int64_t)ld(&m->inflight_bytes));
+    gauge(&o, "meshgate_ready", "1 when assigned and the brokers are reachable.",
+          atomic_load(&m->assigned) && atomic_load(&m->brokers_up));
+    gauge(&o, "meshgate_workers", "Worker threads.", m->n_workers);
+    head(&o, "meshgate_consumer_lag", "gauge",
+         "High watermark minus the next offset to commit, per assigned partition.");
+    pthread_mutex_lock(&m->lag_lock);
+    for (size_t i = 0; i < m->n_lag; i++) {
+        outf(&o, "meshgate_consumer_lag{topic=\"");
+        label_value(&o, m->lag[i].topic);
+        outf(&o, "\",partition=\"%" PRId32 "\"} %" PRId64 "\n", m->lag[i].partition, m->lag[i].lag);
+    }
+    pthread_mutex_unlock(&m->lag_lock);
+    pthread_mutex_lock(&m->scratch->lock);
+    merge_all(m);
+    mw_hist **h = m->scratch->h;
+    histogram(&o, "meshgate_end_to_end_latency_seconds",
+              "Kafka timestamp of the input to the broker's ack of its output.", h[H_E2E]);
+    histogram(&o, "meshgate_queue_latency_seconds", "Fetch to validation start.", h[H_QUEUE]);
+    histogram(&o, "meshgate_validation_latency_seconds", "Validation and envelope, per message.",
+              h[H_VALIDATE]);
+    histogram(&o, "meshgate_produce_ack_latency_seconds", "Produce call to the broker's ack.",
+              h[H_ACK]);
+    pthread_mutex_unlock(&m->scratch->lock);
+    *buf = o.buf;
+    return o.len;
+}
+
+size_t mw_metrics_stats_line(mw_metrics *m, char *buf, size_t cap)
+{
+    totals t = sum(m);
+    pthread_mutex_lock(&m->scratch->lock);
+    merge_all(m);
+    const mw_hist *e = m->scratch->h[H_E2E], *v = m->scratch->h[H_VALIDATE];
+    int n = snprintf(
+        buf, cap,
+        "consumed=%" PRIu64 " valid=%" PRIu64 " rejected=%" PRIu64 " produced=%" PRIu64
+        " dead_letter=%" PRIu64 " produce_errors=%" PRIu64 " inflight=%" PRIu64
+        " e2e_ms p50=%.3f p99=%.3f p99.9=%.3f max=%.3f"
+        " validate_us p50=%" PRIu64 " p99=%" PRIu64 " p99.9=%" PRIu64 " max=%" PRIu64,
+        t.consumed, t.valid, t.rejected_all, ld(&m->produced), ld(&m->produced_dlq),
+        ld(&m->produce_errors), ld(&m->inflight_messages), (double)mw_hist_percentile(e, 50) / 1e3,
+        (double)mw_hist_percentile(e, 99) / 1e3, (double)mw_hist_percentile(e, 99.9) / 1e3,
+        (double)mw_hist_max(e) / 1e3, mw_hist_percentile(v, 50), mw_hist_percentile(v, 99),
+        mw_hist_percentile(v, 99.9), mw_hist_max(v));
+    pthread_mutex_unlock(&m->scratch->lock);
+    return n < 0 ? 0 : (size_t)n;
+}

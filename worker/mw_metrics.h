@@ -1,0 +1,79 @@
+/* mw_metrics.h - the worker's counters and histograms, their Prometheus text rendering and
+ * the stats log line (see mw_metrics.c). */
+#ifndef MW_METRICS_H
+#define MW_METRICS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mw_hist.h"
+
+/* Reject reasons counted separately: the mg_result codes plus the worker's own. */
+typedef enum mw_reject {
+    MW_RJ_EMPTY = 0,
+    MW_RJ_TOO_LARGE,
+    MW_RJ_SYNTAX,
+    MW_RJ_UTF8,
+    MW_RJ_DEPTH,
+    MW_RJ_NUMBER,
+    MW_RJ_STRING,
+    MW_RJ_SCHEMA,
+    MW_RJ_INTERNAL,
+    MW_RJ_CLOUDEVENT, /* an input CloudEvent that is malformed */
+    MW_RJ_COUNT
+} mw_reject;
+
+/* The label value of a reason ("schema", "syntax", ..., "cloudevent"). */
+const char *mw_reject_name(mw_reject r);
+
+/* Per worker thread: one writer (the thread), any readers. */
+typedef struct mw_wstats {
+    _Atomic uint64_t consumed, valid, bytes_in;
+    _Atomic uint64_t rejected[MW_RJ_COUNT];
+    mw_hist *queue;    /* fetch -> validation start */
+    mw_hist *validate; /* validation (and envelope) time */
+} mw_wstats;
+
+/* Lag of one assigned partition, published by the main thread. */
+typedef struct mw_lag {
+    char topic[256];
+    int32_t partition;
+    int64_t lag; /* high watermark - next offset to commit; -1 unknown */
+} mw_lag;
+
+struct mw_metrics_scratch; /* merge targets for readers (mw_metrics.c) */
+
+typedef struct mw_metrics {
+    uint32_t n_workers;
+    mw_wstats *w; /* n_workers */
+    /* Written by the main thread (delivery reports, commits, rebalances). */
+    _Atomic uint64_t produced, produced_dlq, produce_errors, commits, commit_errors;
+    _Atomic uint64_t rebalances, redeliveries_skipped, paused_backpressure;
+    _Atomic uint64_t inflight_messages, inflight_bytes;
+    mw_hist *e2e; /* Kafka timestamp -> broker ack */
+    mw_hist *ack; /* produce call -> broker ack */
+    /* Readiness: both set by the main thread. */
+    _Atomic bool assigned, brokers_up;
+    pthread_mutex_t lag_lock; /* guards lag/n_lag; not on the message path */
+    mw_lag *lag;
+    size_t n_lag, cap_lag;
+    struct mw_metrics_scratch *scratch;
+} mw_metrics;
+
+mw_metrics *mw_metrics_new(uint32_t n_workers);
+void mw_metrics_free(mw_metrics *m);
+
+/* Replaces the lag table (main thread, once per interval). */
+void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n);
+
+/* Prometheus text exposition format 0.0.4 into *buf (malloc'd, grown as needed; the caller
+ * frees). Histograms in seconds with le buckets. Returns the length. */
+size_t mw_metrics_render(mw_metrics *m, char **buf);
+
+/* One log line: counts and e2e/validate p50/p99/p99.9/max, into buf. */
+size_t mw_metrics_stats_line(mw_metrics *m, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,387 @@
+/* mw_pool.c - the worker threads of `meshgate run`: each takes in-flight slots from its own
+ * queue, validates the message, builds its CloudEvents envelope or dead-letter headers and
+ * produces it.
+ *
+ * Design: every partition belongs to one thread (chosen at assignment), so a partition's
+ * messages are validated and produced in input order; with the idempotent producer, that is
+ * the order they reach each output partition. The main thread is the only producer into a
+ * thread's queue, a single-producer single-consumer ring of slot pointers whose capacity is
+ * the in-flight bound, so it never overflows. A thread with nothing to do sleeps on its
+ * condition variable; the main thread signals it only when it announced it sleeps (the
+ * seq_cst store/load pairs make the hand-over race-free). Each thread owns its validator,
+ * envelope scratch and statistics, so the message path takes no lock and allocates nothing
+ * of its own (librdkafka copies the headers it is given). Values are produced without a copy:
+ * the consumed message lives until its delivery report. A produce call that fails at once
+ * (not through a delivery report) hands the slot back to the main thread via a short locked
+ * list (a rare path), which treats it like a failed delivery.
+ */
+#include "mw_pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mw_clock.h"
+#include "mw_envelope.h"
+
+_Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
+
+enum { FIXED_VU = 10 };
+
+typedef struct mw_thread {
+    struct mw_pool *pool;
+    uint32_t index;
+    pthread_t tid;
+    bool started;
+    mg_validator *v;
+    mw_env *env;
+    mw_wstats *stats;
+    mw_slot **ring;
+    uint32_t mask;
+    _Atomic uint32_t head, tail;
+    uint32_t unflushed;
+    _Atomic int sleeping;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    char name[96];
+    char instance[1024];
+    char message[2048];
+    rd_kafka_vu_t vu[MW_ENV_MAX_HDRS + FIXED_VU];
+} mw_thread;
+
+struct mw_pool {
+    const mw_config *cfg;
+    rd_kafka_t *producer;
+    mw_metrics *metrics;
+    uint32_t n;
+    mw_thread *t;
+    _Atomic bool stop;
+    pthread_mutex_t failed_lock;
+    mw_slot **failed;
+    size_t n_failed, cap_failed;
+};
+
+static void reason_from_validator(mw_thread *th, mg_result r, mw_reason *rs)
+{
+    const mg_validator *v = th->v;
+    rs->code = mg_result_name(r);
+    th->instance[0] = th->message[0] = 0;
+    rs->instance = th->instance;
+    rs->message = th->message;
+    rs->keyword = "";
+    if (mg_error_count(v) == 0) return;
+    mg_error_instance(v, 0, th->instance, sizeof th->instance);
+    mg_error_message(v, 0, th->message, sizeof th->message);
+    const char *kw = mg_error_keyword_location(v, 0);
+    rs->keyword = kw ? kw : "";
+}
+
+/* Fills th->vu for e; returns the count. */
+static size_t build_vu(mw_thread *th, rd_kafka_topic_t *rkt, const mw_in *in, const mw_env *e,
+                       const void *value, size_t value_len, mw_slot *s)
+{
+    rd_kafka_vu_t *vu = th->vu;
+    size_t n = 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[n++].u.rkt = rkt;
+    vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[n++].u.i32 = RD_KAFKA_PARTITION_UA;
+    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[n++].u.i = value == e->body ? RD_KAFKA_MSG_F_COPY : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = (void *)value;
+    vu[n++].u.mem.size = value_len;
+    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[n].u.mem.ptr = (void *)in->key;
+    vu[n++].u.mem.size = in->key_len;
+    vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+    vu[n++].u.i64 = in->timestamp_ms >= 0 ? in->timestamp_ms : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[n++].u.ptr = s;
+    for (size_t i = 0; i < e->n_hdrs; i++) {
+        vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+        vu[n].u.header.name = e->hdrs[i].name;
+        vu[n].u.header.val = e->hdrs[i].val;
+        vu[n++].u.header.size = (ssize_t)e->hdrs[i].len;
+    }
+    return n;
+}
+
+/* Produces, waiting while the producer queue is full. Returns the error of the call. */
+static rd_kafka_resp_err_t produce(mw_thread *th, size_t n)
+{
+    for (;;) {
+        rd_kafka_error_t *err = rd_kafka_produceva(th->pool->producer, th->vu, n);
+        if (!err) return RD_KAFKA_RESP_ERR_NO_ERROR;
+        rd_kafka_resp_err_t code = rd_kafka_error_code(err);
+        rd_kafka_error_destroy(err);
+        if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) return code;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+}
+
+static void hand_back(mw_pool *pool, mw_slot *s)
+{
+    pthread_mutex_lock(&pool->failed_lock);
+    if (pool->n_failed < pool->cap_failed) pool->failed[pool->n_failed++] = s;
+    pthread_mutex_unlock(&pool->failed_lock);
+}
+
+/* Produces a reject to the dead-letter topic; if even that is too large for the producer,
+ * the dead letter carries every header but no value (the original stays in the input topic
+ * at the offset the headers name). */
+static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *in,
+                                       const mw_reason *rs)
+{
+    const char *why = NULL;
+    mw_env *e = th->env;
+    if (!mw_env_reject(e, s->part->route, in, rs, th->name, mw_real_us(), &why)) {
+        fprintf(stderr, "meshgate run: %s/%d@%lld: dead-letter headers: %s\n", in->topic,
+                in->partition, (long long)in->offset, why);
+        e->n_hdrs = 0;
+    }
+    s->dlq = true;
+    s->t_produce_us = mw_mono_us();
+    rd_kafka_resp_err_t err =
+        produce(th, build_vu(th, s->part->dlq_rkt, in, e, in->value, in->value_len, s));
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        err = produce(th, build_vu(th, s->part->dlq_rkt, in, e, NULL, 0, s));
+    return err;
+}
+
+static void process(mw_thread *th, mw_slot *s)
+{
+    const rd_kafka_message_t *m = s->msg;
+    const mw_part *p = s->part;
+    mw_wstats *st = th->stats;
+    int64_t t0 = mw_mono_us();
+    mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
+    atomic_fetch_add_explicit(&st->consumed, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->bytes_in, m->len, memory_order_relaxed);
+
+    rd_kafka_timestamp_type_t tstype;
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = NULL;
+    mw_in in = {.topic = p->topic,
+                .partition = p->partition,
+                .offset = m->offset,
+                .timestamp_ms = rd_kafka_message_timestamp(m, &tstype),
+                .key = m->key,
+                .key_len = m->key ? m->key_len : 0,
+                .value = m->payload,
+                .value_len = m->payload ? m->len : 0,
+                .headers = hdrs};
+
+    mw_reason rs = {0};
+    mw_reject rj = MW_RJ_SCHEMA;
+    bool valid = false;
+    size_t off = 0, len = in.value_len;
+    const char *why = NULL;
+    mw_ce_kind kind = mw_ce_detect(&in);
+    if (kind != MW_CE_NONE && !mw_ce_data(&in, kind, &off, &len, &why)) {
+        rj = MW_RJ_CLOUDEVENT;
+        rs = (mw_reason){"cloudevent", "", "", why};
+    } else {
+        mg_result r = mg_validate(th->v, p->schema, (const char *)in.value + off, len, len);
+        valid = r == MG_OK;
+        if (!valid) {
+            rj = (mw_reject)(r - 1);
+            reason_from_validator(th, r, &rs);
+        }
+    }
+
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (valid) {
+        mw_env *e = th->env;
+        if (mw_env_valid(e, p->route, p->schema->id, &in, kind, mw_real_us(), &why)) {
+            s->t_produce_us = mw_mono_us();
+            err = produce(th, build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s));
+            if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+                snprintf(th->message, sizeof th->message,
+                         "the CloudEvent (%zu bytes and headers) exceeds the producer's "
+                         "message.max.bytes",
+                         e->value_len);
+                rs = (mw_reason){"too_large", "", "", th->message};
+                rj = MW_RJ_TOO_LARGE;
+                valid = false;
+            }
+        } else {
+            rs = (mw_reason){"internal", "", "", why};
+            rj = MW_RJ_INTERNAL;
+            valid = false;
+        }
+    }
+    if (!valid) err = dead_letter(th, s, &in, &rs);
+    mw_hist_record(st->validate, (uint64_t)(s->t_produce_us - t0));
+    if (valid)
+        atomic_fetch_add_explicit(&st->valid, 1, memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        fprintf(stderr, "meshgate run: %s/%d@%lld: produce to %s failed: %s\n", in.topic,
+                in.partition, (long long)in.offset,
+                s->dlq ? p->route->dead_letter : p->route->output, rd_kafka_err2str(err));
+        hand_back(th->pool, s);
+    }
+}
+
+static mw_slot *ring_pop(mw_thread *th)
+{
+    uint32_t h = atomic_load_explicit(&th->head, memory_order_relaxed);
+    if (h == atomic_load_explicit(&th->tail, memory_order_acquire)) return NULL;
+    mw_slot *s = th->ring[h & th->mask];
+    atomic_store_explicit(&th->head, h + 1, memory_order_release);
+    return s;
+}
+
+static void *thread_main(void *arg)
+{
+    mw_thread *th = arg;
+    mw_pool *pool = th->pool;
+    for (;;) {
+        mw_slot *s = ring_pop(th);
+        if (s) {
+            process(th, s);
+            continue;
+        }
+        atomic_store(&th->sleeping, 1);
+        atomic_thread_fence(memory_order_seq_cst);
+        s = ring_pop(th);
+        if (s) {
+            atomic_store(&th->sleeping, 0);
+            process(th, s);
+            continue;
+        }
+        pthread_mutex_lock(&th->lock);
+        while (atomic_load(&th->head) == atomic_load(&th->tail) && !atomic_load(&pool->stop))
+            pthread_cond_wait(&th->cond, &th->lock);
+        pthread_mutex_unlock(&th->lock);
+        atomic_store(&th->sleeping, 0);
+        if (atomic_load(&th->head) == atomic_load(&th->tail) && atomic_load(&pool->stop)) break;
+    }
+    return NULL;
+}
+
+void mw_pool_push(mw_pool *pool, mw_slot *s)
+{
+    mw_thread *th = &pool->t[s->part->worker];
+    uint32_t t = atomic_load_explicit(&th->tail, memory_order_relaxed);
+    th->ring[t & th->mask] = s;
+    atomic_store_explicit(&th->tail, t + 1, memory_order_release);
+    th->unflushed++;
+}
+
+static void wake(mw_thread *th)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!atomic_load(&th->sleeping)) return;
+    pthread_mutex_lock(&th->lock);
+    pthread_cond_signal(&th->cond);
+    pthread_mutex_unlock(&th->lock);
+}
+
+void mw_pool_flush(mw_pool *pool)
+{
+    if (!pool) return;
+    for (uint32_t i = 0; i < pool->n; i++)
+        if (pool->t[i].unflushed) {
+            pool->t[i].unflushed = 0;
+            wake(&pool->t[i]);
+        }
+}
+
+void mw_pool_take_failed(mw_pool *pool, void (*fn)(mw_slot *s, void *arg), void *arg)
+{
+    if (!pool) return;
+    pthread_mutex_lock(&pool->failed_lock);
+    size_t n = pool->n_failed;
+    pool->n_failed = 0;
+    for (size_t i = 0; i < n; i++)
+        fn(pool->failed[i], arg);
+    pthread_mutex_unlock(&pool->failed_lock);
+}
+
+static void free_threads(mw_pool *pool)
+{
+    for (uint32_t i = 0; i < pool->n; i++) {
+        mw_thread *th = &pool->t[i];
+        mg_validator_free(th->v);
+        mw_env_free(th->env);
+        free(th->ring);
+        pthread_mutex_destroy(&th->lock);
+        pthread_cond_destroy(&th->cond);
+    }
+    free(pool->t);
+    free(pool->failed);
+    pthread_mutex_destroy(&pool->failed_lock);
+    free(pool);
+}
+
+void mw_pool_stop(mw_pool *pool)
+{
+    if (!pool) return;
+    atomic_store(&pool->stop, true);
+    for (uint32_t i = 0; i < pool->n; i++) {
+        mw_thread *th = &pool->t[i];
+        pthread_mutex_lock(&th->lock);
+        pthread_cond_signal(&th->cond);
+        pthread_mutex_unlock(&th->lock);
+    }
+    for (uint32_t i = 0; i < pool->n; i++)
+        if (pool->t[i].started) pthread_join(pool->t[i].tid, NULL);
+    free_threads(pool);
+}
+
+mw_pool *mw_pool_start(const mw_config *cfg, rd_kafka_t *producer, mw_metrics *metrics, uint32_t n,
+                       uint32_t queue_cap, char *errstr, size_t errlen)
+{
+    mw_pool *pool = calloc(1, sizeof *pool);
+    if (!pool) goto oom;
+    pool->cfg = cfg;
+    pool->producer = producer;
+    pool->metrics = metrics;
+    pthread_mutex_init(&pool->failed_lock, NULL);
+    pool->cap_failed = queue_cap;
+    pool->failed = calloc(queue_cap, sizeof *pool->failed);
+    pool->t = calloc(n, sizeof *pool->t);
+    if (!pool->failed || !pool->t) goto oom;
+    pool->n = n;
+    uint32_t cap = 1;
+    while (cap < queue_cap)
+        cap <<= 1;
+    mg_validator_conf vc = {.max_bytes = cfg->max_message_bytes, .max_errors = 1};
+    for (uint32_t i = 0; i < n; i++) {
+        mw_thread *th = &pool->t[i];
+        th->pool = pool;
+        th->index = i;
+        th->stats = &metrics->w[i];
+        pthread_mutex_init(&th->lock, NULL);
+        pthread_cond_init(&th->cond, NULL);
+        snprintf(th->name, sizeof th->name, "%s/%u", cfg->worker_id, i);
+        th->ring = calloc(cap, sizeof *th->ring);
+        th->mask = cap - 1;
+        th->env = mw_env_new(64 * 1024);
+        if (!th->ring || !th->env) goto oom;
+        th->v = mg_validator_new(&vc, errstr, errlen);
+        if (!th->v) {
+            free_threads(pool);
+            return NULL;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (pthread_create(&pool->t[i].tid, NULL, thread_main, &pool->t[i]) != 0) {
+            snprintf(errstr, errlen, "cannot start worker thread %u", i);
+            mw_pool_stop(pool);
+            return NULL;
+        }
+        pool->t[i].started = true;
+    }
+    return pool;
+oom:
+    snprintf(errstr, errlen, "out of memory starting %u worker threads", n);
+    if (pool) free_threads(pool);
+    return NULL;
+}

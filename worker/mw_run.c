@@ -1,0 +1,741 @@
+/* mw_run.c - `meshgate run --config FILE`: the worker process. One consumer-group member
+ * (cooperative-sticky), a pool of worker threads, one idempotent producer.
+ *
+ * Design: the main thread owns the consumer, the partition table (mw_part.c) and every
+ * offset decision. It sleeps in poll() on one pipe that librdkafka writes to when the
+ * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
+ * signalfd. Each round it serves delivery reports (releasing acknowledged prefixes), stores
+ * the offsets that moved (auto-commit writes them), then consumes while the in-flight bounds
+ * allow and hands each message to the thread that owns its partition (mw_pool.c). Over the
+ * bounds it pauses every partition (backpressure) and resumes below half. A failed delivery
+ * pauses its partition; once its other messages are reported and the backoff passed, the
+ * partition seeks back to its first unacknowledged offset (duplicates, never a gap). On
+ * revocation the revoked partitions' in-flight messages are awaited (bounded) and their
+ * offsets committed before they are given up. SIGTERM: pause all, await in-flight within
+ * drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if the
+ * shutdown itself hangs (offsets committed are only ever acknowledged ones).
+ */
+#include "mw_run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "mw_clock.h"
+#include "mw_config.h"
+#include "mw_http.h"
+#include "mw_metrics.h"
+#include "mw_part.h"
+#include "mw_pool.h"
+#include "mw_schemas.h"
+#include "mw_signal.h"
+
+extern char **environ;
+
+typedef struct mw_run {
+    mw_config cfg;
+    mw_schemas *schemas;
+    const mg_schema **schema; /* per route */
+    rd_kafka_t *consumer, *producer;
+    rd_kafka_topic_t **out_rkt, **dlq_rkt; /* per route */
+    rd_kafka_queue_t *cq, *pq;
+    int wake[2], sigfd;
+    mw_parts *parts;
+    mw_pool *pool;
+    mw_metrics *metrics;
+    mw_http *http;
+    uint32_t *load; /* partitions per worker thread */
+    bool backpressure, draining, any_failed, fatal, closed;
+    int64_t next_stats_us, next_lag_us;
+} mw_run;
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+    char ts[40];
+    int64_t now = mw_real_us();
+    time_t sec = (time_t)(now / 1000000);
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s.%03dZ meshgate run: ", ts, (int)(now / 1000 % 1000));
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int route_of(const mw_run *r, const char *topic)
+{
+    for (size_t i = 0; i < r->cfg.n_routes; i++)
+        if (strcmp(r->cfg.routes[i].input, topic) == 0) return (int)i;
+    return -1;
+}
+
+/* ---- pausing, resuming, seeking one partition or all ---- */
+
+static void set_paused(mw_run *r, mw_part *p, bool pause)
+{
+    if (p->paused == pause) return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+    if (pause)
+        rd_kafka_pause_partitions(r->consumer, l);
+    else
+        rd_kafka_resume_partitions(r->consumer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    p->paused = pause;
+}
+
+static void seek_to(mw_run *r, mw_part *p, int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = offset;
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(r->consumer, l, 0);
+    if (e) {
+        logf_("%s/%d: seek to %lld: %s", p->topic, p->partition, (long long)offset,
+              rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    p->next_offset = offset;
+}
+
+static void pause_one(mw_part *p, void *arg)
+{
+    set_paused(arg, p, true);
+}
+static void resume_one(mw_part *p, void *arg)
+{
+    if (!p->failed) set_paused(arg, p, false);
+}
+
+/* ---- delivery reports ---- */
+
+static void resolve(mw_run *r, mw_slot *s, bool ok)
+{
+    if (!ok) {
+        atomic_fetch_add_explicit(&r->metrics->produce_errors, 1, memory_order_relaxed);
+        r->any_failed = true;
+    }
+    mw_parts_resolve(r->parts, s, ok);
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaque)
+{
+    (void)rk;
+    mw_run *r = opaque;
+    mw_slot *s = dm->_private;
+    mw_metrics *m = r->metrics;
+    if (dm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_timestamp_type_t tt;
+        int64_t ts = rd_kafka_message_timestamp(s->msg, &tt);
+        if (ts > 0) mw_hist_record(m->e2e, (uint64_t)(mw_real_us() - ts * 1000));
+        mw_hist_record(m->ack, (uint64_t)(mw_mono_us() - s->t_produce_us));
+        atomic_fetch_add_explicit(s->dlq ? &m->produced_dlq : &m->produced, 1,
+                                  memory_order_relaxed);
+        atomic_store_explicit(&m->brokers_up, true, memory_order_relaxed);
+        s->part->backoff_ms = 0;
+        resolve(r, s, true);
+        return;
+    }
+    logf_("%s/%d@%lld: delivery to %s failed: %s", s->part->topic, s->part->partition,
+          (long long)s->offset, rd_kafka_topic_name(dm->rkt), rd_kafka_err2str(dm->err));
+    resolve(r, s, false);
+}
+
+static void on_failed_produce(mw_slot *s, void *arg)
+{
+    resolve(arg, s, false);
+}
+
+static void serve_deliveries(mw_run *r, int timeout_ms)
+{
+    rd_kafka_poll(r->producer, timeout_ms);
+    while (rd_kafka_poll(r->producer, 0) > 0) {
+    }
+    mw_pool_take_failed(r->pool, on_failed_produce, r);
+}
+
+/* A failed partition: pause it, and when all its messages are reported and the backoff has
+ * passed, seek back to its first unacknowledged offset. */
+static void retry_one(mw_part *p, void *arg)
+{
+    mw_run *r = arg;
+    if (!p->failed) return;
+    r->any_failed = true;
+    int64_t now = mw_mono_us();
+    if (!p->paused) set_paused(r, p, true);
+    if (p->retry_at_us == 0) {
+        uint32_t b = p->backoff_ms ? p->backoff_ms * 2 : r->cfg.retry_backoff_ms;
+        p->backoff_ms = b > r->cfg.retry_backoff_max_ms ? r->cfg.retry_backoff_max_ms : b;
+        p->retry_at_us = now + (int64_t)p->backoff_ms * 1000;
+    }
+    if (p->pending > 0 || now < p->retry_at_us || r->draining) return;
+    int64_t first = mw_parts_rewind(r->parts, p);
+    p->retry_at_us = 0;
+    if (first >= 0) {
+        logf_("%s/%d: retrying from offset %lld after %u ms", p->topic, p->partition,
+              (long long)first, p->backoff_ms);
+        seek_to(r, p, first);
+    }
+    if (!r->backpressure) set_paused(r, p, false);
+}
+
+/* ---- rebalancing ---- */
+
+static uint32_t least_loaded(const mw_run *r)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < r->cfg.workers; i++)
+        if (r->load[i] < r->load[best]) best = i;
+    return best;
+}
+
+static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
+{
+    for (int i = 0; i < l->cnt; i++) {
+        const char *topic = l->elems[i].topic;
+        int route = route_of(r, topic);
+        mw_part *p = route >= 0 ? mw_parts_add(r->parts, topic, l->elems[i].partition) : NULL;
+        if (!p) {
+            logf_("%s/%d: assigned but not routed or out of memory", topic, l->elems[i].partition);
+            continue;
+        }
+        p->route = &r->cfg.routes[route];
+        p->schema = r->schema[route];
+        p->out_rkt = r->out_rkt[route];
+        p->dlq_rkt = r->dlq_rkt[route];
+        p->worker = least_loaded(r);
+        r->load[p->worker]++;
+    }
+    rd_kafka_error_t *e = rd_kafka_incremental_assign(r->consumer, l);
+    if (e) {
+        logf_("incremental assign: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    /* A partition paused by an earlier owner stays paused in librdkafka; start clean. */
+    rd_kafka_resume_partitions(r->consumer, l);
+    if (r->backpressure || r->draining)
+        for (int i = 0; i < l->cnt; i++) {
+            mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
+            if (p) set_paused(r, p, true);
+        }
+    atomic_store(&r->metrics->assigned, true);
+    atomic_store(&r->metrics->brokers_up, true);
+    logf_("assigned %d partition(s), %zu in all", l->cnt, mw_parts_count(r->parts));
+}
+
+static uint32_t pending_of(mw_run *r, rd_kafka_topic_partition_list_t *l)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < l->cnt; i++) {
+        mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
+        if (p) n += p->pending;
+    }
+    return n;
+}
+
+static void on_revoke(mw_run *r, rd_kafka_topic_partition_list_t *l)
+{
+    bool lost = rd_kafka_assignment_lost(r->consumer);
+    mw_pool_flush(r->pool);
+    int64_t deadline = mw_mono_us() + (int64_t)r->cfg.drain_timeout_ms * 1000;
+    while (!lost && pending_of(r, l) > 0 && mw_mono_us() < deadline)
+        serve_deliveries(r, 10);
+    uint32_t left = pending_of(r, l);
+    if (left) logf_("revoked with %u message(s) in flight; they will be redelivered", left);
+    if (!lost) {
+        mw_parts_store(r->parts, r->consumer);
+        rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_new(l->cnt);
+        for (int i = 0; i < l->cnt; i++) {
+            mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
+            if (p && p->stored >= 0)
+                rd_kafka_topic_partition_list_add(c, p->topic, p->partition)->offset = p->stored;
+        }
+        if (c->cnt > 0) {
+            rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, c, 0);
+            if (err) logf_("commit on revoke: %s", rd_kafka_err2str(err));
+        }
+        rd_kafka_topic_partition_list_destroy(c);
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
+        if (!p) continue;
+        r->load[p->worker]--;
+        mw_parts_remove(r->parts, p);
+    }
+    rd_kafka_error_t *e = rd_kafka_incremental_unassign(r->consumer, l);
+    if (e) {
+        logf_("incremental unassign: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    if (mw_parts_count(r->parts) == 0) atomic_store(&r->metrics->assigned, false);
+    logf_("%s %d partition(s), %zu left", lost ? "lost" : "revoked", l->cnt,
+          mw_parts_count(r->parts));
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+    (void)rk;
+    mw_run *r = opaque;
+    atomic_fetch_add_explicit(&r->metrics->rebalances, 1, memory_order_relaxed);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        on_assign(r, l);
+    else
+        on_revoke(r, l);
+}
+
+static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *l,
+                      void *opaque)
+{
+    (void)rk;
+    (void)l;
+    mw_run *r = opaque;
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    atomic_fetch_add_explicit(err ? &r->metrics->commit_errors : &r->metrics->commits, 1,
+                              memory_order_relaxed);
+    if (err) logf_("commit failed: %s", rd_kafka_err2str(err));
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    mw_run *r = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) atomic_store(&r->metrics->brokers_up, false);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[512];
+        rd_kafka_fatal_error(rk, why, sizeof why);
+        logf_("fatal Kafka client error: %s", why);
+        r->fatal = true;
+        return;
+    }
+    logf_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/* ---- consuming ---- */
+
+static bool has_room(const mw_run *r)
+{
+    return mw_parts_inflight(r->parts) < r->cfg.max_inflight_messages &&
+           mw_parts_inflight_bytes(r->parts) < r->cfg.max_inflight_bytes;
+}
+
+static void on_message(mw_run *r, rd_kafka_message_t *m)
+{
+    if (m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            logf_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
+                  m->rkt ? rd_kafka_topic_name(m->rkt) : "");
+        rd_kafka_message_destroy(m);
+        return;
+    }
+    mw_part *p = mw_parts_of(r->parts, m);
+    if (!p || p->failed) { /* not ours any more, or about to rewind anyway */
+        rd_kafka_message_destroy(m);
+        return;
+    }
+    if (p->next_offset >= 0 && m->offset < p->next_offset) {
+        atomic_fetch_add_explicit(&r->metrics->redeliveries_skipped, 1, memory_order_relaxed);
+        rd_kafka_message_destroy(m);
+        return;
+    }
+    mw_slot *s = has_room(r) ? mw_parts_take(r->parts, p, m, mw_mono_us()) : NULL;
+    if (!s) { /* over the bound: come back to this offset when there is room */
+        set_paused(r, p, true);
+        seek_to(r, p, m->offset);
+        rd_kafka_message_destroy(m);
+        return;
+    }
+    mw_pool_push(r->pool, s);
+}
+
+static void consume(mw_run *r)
+{
+    for (int budget = 4096; budget > 0; budget--) {
+        bool room = has_room(r);
+        if (!room && !r->backpressure) {
+            r->backpressure = true;
+            atomic_fetch_add_explicit(&r->metrics->paused_backpressure, 1, memory_order_relaxed);
+            mw_parts_each(r->parts, pause_one, r);
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, 0);
+        if (!m) break;
+        on_message(r, m);
+        if (!room) break;
+    }
+    if (r->backpressure && !r->draining &&
+        mw_parts_inflight(r->parts) <= r->cfg.max_inflight_messages / 2 &&
+        mw_parts_inflight_bytes(r->parts) <= r->cfg.max_inflight_bytes / 2) {
+        r->backpressure = false;
+        mw_parts_each(r->parts, resume_one, r);
+    }
+    mw_pool_flush(r->pool);
+}
+
+/* ---- periodic work ---- */
+
+typedef struct lag_acc {
+    mw_run *r;
+    mw_lag *lag;
+    size_t n, cap;
+} lag_acc;
+
+static void lag_one(mw_part *p, void *arg)
+{
+    lag_acc *a = arg;
+    if (a->n == a->cap) return;
+    mw_lag *l = &a->lag[a->n++];
+    snprintf(l->topic, sizeof l->topic, "%s", p->topic);
+    l->partition = p->partition;
+    int64_t lo = -1, hi = -1;
+    rd_kafka_get_watermark_offsets(a->r->consumer, p->topic, p->partition, &lo, &hi);
+    int64_t pos = p->stored >= 0 ? p->stored : -1;
+    l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
+}
+
+static void ticks(mw_run *r)
+{
+    int64_t now = mw_mono_us();
+    mw_metrics *m = r->metrics;
+    atomic_store_explicit(&m->inflight_messages, mw_parts_inflight(r->parts), memory_order_relaxed);
+    atomic_store_explicit(&m->inflight_bytes, mw_parts_inflight_bytes(r->parts),
+                          memory_order_relaxed);
+    if (now >= r->next_lag_us) {
+        r->next_lag_us = now + 1000000;
+        lag_acc a = {r, NULL, 0, mw_parts_count(r->parts)};
+        a.lag = a.cap ? calloc(a.cap, sizeof *a.lag) : NULL;
+        if (a.lag || a.cap == 0) {
+            mw_parts_each(r->parts, lag_one, &a);
+            mw_metrics_set_lag(m, a.lag, a.n);
+        }
+        free(a.lag);
+        if (!atomic_load(&m->brokers_up)) {
+            const struct rd_kafka_metadata *md = NULL;
+            if (rd_kafka_metadata(r->producer, 0, NULL, &md, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                atomic_store(&m->brokers_up, true);
+                rd_kafka_metadata_destroy(md);
+            }
+        }
+    }
+    if (r->cfg.stats_interval_ms && now >= r->next_stats_us) {
+        r->next_stats_us = now + (int64_t)r->cfg.stats_interval_ms * 1000;
+        char line[1024];
+        mw_metrics_stats_line(m, line, sizeof line);
+        logf_("stats: %s", line);
+    }
+}
+
+static void drain_pipe(int fd)
+{
+    char buf[256];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
+}
+
+/* Returns true when SIGTERM or SIGINT arrived. */
+static bool got_signal(mw_run *r)
+{
+    struct signalfd_siginfo si;
+    bool stop = false;
+    while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        logf_("%s: draining", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop = true;
+    }
+    return stop;
+}
+
+static void loop(mw_run *r)
+{
+    for (;;) {
+        struct pollfd fds[2] = {{.fd = r->wake[0], .events = POLLIN},
+                                {.fd = r->sigfd, .events = POLLIN}};
+        poll(fds, 2, r->any_failed ? 10 : 100);
+        drain_pipe(r->wake[0]);
+        if (got_signal(r) || r->fatal) return;
+        serve_deliveries(r, 0);
+        if (r->any_failed) {
+            r->any_failed = false;
+            mw_parts_each(r->parts, retry_one, r);
+        }
+        if (mw_parts_store(r->parts, r->consumer) > 0)
+            atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
+        consume(r);
+        ticks(r);
+    }
+}
+
+/* ---- shutdown ---- */
+
+static void *watchdog_main(void *arg)
+{
+    uint32_t ms = (uint32_t)(uintptr_t)arg;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+    static const char msg[] = "meshgate run: shutdown exceeded its bound; exiting (acknowledged "
+                              "offsets only were committed)\n";
+    if (write(2, msg, sizeof msg - 1) < 0) _exit(1);
+    _exit(1);
+}
+
+static int drain_and_close(mw_run *r)
+{
+    pthread_t wt;
+    uintptr_t bound_ms = (uintptr_t)r->cfg.drain_timeout_ms + 10000;
+    if (pthread_create(&wt, NULL, watchdog_main, (void *)bound_ms) == 0) pthread_detach(wt);
+    r->draining = true;
+    mw_parts_each(r->parts, pause_one, r);
+    mw_pool_flush(r->pool);
+    int64_t deadline = mw_mono_us() + (int64_t)r->cfg.drain_timeout_ms * 1000;
+    while (mw_parts_pending(r->parts) > 0 && mw_mono_us() < deadline)
+        serve_deliveries(r, 10);
+    uint32_t left = mw_parts_pending(r->parts);
+    mw_parts_store(r->parts, r->consumer);
+    rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, NULL, 0);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        logf_("final commit: %s", rd_kafka_err2str(err));
+    rd_kafka_consumer_close(r->consumer);
+    r->closed = true;
+    char line[1024];
+    mw_metrics_stats_line(r->metrics, line, sizeof line);
+    logf_("stopped: %s", line);
+    if (left)
+        logf_("drain bound reached with %u message(s) in flight; they will be redelivered", left);
+    return r->fatal ? 1 : 0;
+}
+
+/* ---- start-up ---- */
+
+static void usage(FILE *o)
+{
+    fputs("usage: meshgate run --config FILE [--check]\n"
+          "  Consumes the input topics of the configured routes in a consumer group, validates\n"
+          "  every message against its route's compiled schema, produces valid ones wrapped in\n"
+          "  CloudEvents to the output topic and rejects to the dead-letter topic, and commits\n"
+          "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT.\n"
+          "  --config FILE  the YAML configuration (or MESHGATE_CONFIG); MESHGATE_* variables\n"
+          "                 override its keys (docs/configuration.md)\n"
+          "  --check        load and check the configuration and the schemas, then exit\n",
+          o);
+}
+
+/* Finds each route's schema; every problem is reported. Returns the number of problems. */
+static int bind_schemas(mw_run *r)
+{
+    const mg_schema_set *set = mw_schemas_set(r->schemas);
+    int bad = 0;
+    for (size_t i = 0; i < r->cfg.n_routes; i++) {
+        r->schema[i] = mg_schema_find(set, r->cfg.routes[i].schema);
+        if (r->schema[i]) continue;
+        fprintf(stderr,
+                "meshgate run: %s: routes[%zu].schema: no schema named \"%s\" in %s; it has:",
+                r->cfg.path, i, r->cfg.routes[i].schema, r->cfg.schemas);
+        for (uint32_t k = 0; k < set->count; k++)
+            fprintf(stderr, " %s", set->schemas[k].name);
+        fputc('\n', stderr);
+        bad++;
+    }
+    return bad;
+}
+
+static rd_kafka_t *new_client(mw_run *r, bool producer)
+{
+    char errstr[1024];
+    rd_kafka_conf_t *conf = mw_config_kafka(&r->cfg, producer, errstr, sizeof errstr);
+    if (!conf) {
+        fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, r);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    if (producer) {
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    } else {
+        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+        rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
+    }
+    rd_kafka_t *rk =
+        rd_kafka_new(producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        fprintf(stderr, "meshgate run: %s: kafka: %s\n", r->cfg.path, errstr);
+        rd_kafka_conf_destroy(conf);
+    }
+    return rk;
+}
+
+static int start_kafka(mw_run *r)
+{
+    if (!(r->producer = new_client(r, true)) || !(r->consumer = new_client(r, false))) return 2;
+    rd_kafka_poll_set_consumer(r->consumer);
+    size_t n = r->cfg.n_routes;
+    r->out_rkt = calloc(n, sizeof *r->out_rkt);
+    r->dlq_rkt = calloc(n, sizeof *r->dlq_rkt);
+    if (!r->out_rkt || !r->dlq_rkt) return 1;
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++) {
+        r->out_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].output, NULL);
+        r->dlq_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].dead_letter, NULL);
+        rd_kafka_topic_partition_list_add(sub, r->cfg.routes[i].input, RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (err) {
+        fprintf(stderr, "meshgate run: subscribe: %s\n", rd_kafka_err2str(err));
+        return 1;
+    }
+    if (pipe2(r->wake, O_NONBLOCK | O_CLOEXEC) != 0) return 1;
+    r->cq = rd_kafka_queue_get_consumer(r->consumer);
+    r->pq = rd_kafka_queue_get_main(r->producer);
+    rd_kafka_queue_io_event_enable(r->cq, r->wake[1], "c", 1);
+    rd_kafka_queue_io_event_enable(r->pq, r->wake[1], "p", 1);
+    return 0;
+}
+
+/* Order matters: the consumer leaves the group while the pool still exists (its revoke
+ * callback uses it), the producer's last delivery reports still find their slots, and the
+ * consumed messages are all destroyed before the consumer is. */
+static void teardown(mw_run *r)
+{
+    if (r->consumer && !r->closed) rd_kafka_consumer_close(r->consumer);
+    mw_pool_stop(r->pool);
+    r->pool = NULL;
+    if (r->cq) {
+        rd_kafka_queue_io_event_enable(r->cq, -1, NULL, 0);
+        rd_kafka_queue_destroy(r->cq);
+    }
+    if (r->pq) {
+        rd_kafka_queue_io_event_enable(r->pq, -1, NULL, 0);
+        rd_kafka_queue_destroy(r->pq);
+    }
+    for (size_t i = 0; r->out_rkt && i < r->cfg.n_routes; i++) {
+        if (r->out_rkt[i]) rd_kafka_topic_destroy(r->out_rkt[i]);
+        if (r->dlq_rkt[i]) rd_kafka_topic_destroy(r->dlq_rkt[i]);
+    }
+    if (r->producer) {
+        rd_kafka_flush(r->producer, 5000);
+        rd_kafka_destroy(r->producer);
+    }
+    mw_parts_free(r->parts);
+    if (r->consumer) rd_kafka_destroy(r->consumer);
+    mw_http_stop(r->http);
+    mw_metrics_free(r->metrics);
+    free(r->out_rkt);
+    free(r->dlq_rkt);
+    free(r->schema);
+    free(r->load);
+    mw_schemas_free(r->schemas);
+    mw_config_free(&r->cfg);
+    for (int i = 0; i < 2; i++)
+        if (r->wake[i] > 0) close(r->wake[i]);
+    if (r->sigfd > 0) close(r->sigfd);
+}
+
+/* Loads and checks everything that can be checked before connecting. 0, or an exit status. */
+static int configure(mw_run *r, const char *path)
+{
+    char errstr[8192];
+    int bad = mw_config_load(&r->cfg, path, environ, errstr, sizeof errstr);
+    if (bad) {
+        fprintf(stderr, "%s%s%d problem(s) in the configuration\n", errstr,
+                errstr[0] && errstr[strlen(errstr) - 1] != '\n' ? "\n" : "", bad);
+        return 2;
+    }
+    r->schemas = mw_schemas_load(r->cfg.schemas, errstr, sizeof errstr);
+    if (!r->schemas) {
+        fprintf(stderr, "meshgate run: %s: schemas: %s\n", path, errstr);
+        return 2;
+    }
+    r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
+    if (!r->schema) return 1;
+    if (bind_schemas(r)) return 2;
+    for (int producer = 0; producer < 2; producer++) {
+        rd_kafka_conf_t *c = mw_config_kafka(&r->cfg, producer, errstr, sizeof errstr);
+        if (!c) {
+            fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
+            return 2;
+        }
+        rd_kafka_conf_destroy(c);
+    }
+    return 0;
+}
+
+static int start(mw_run *r)
+{
+    char errstr[512];
+    uint32_t n = r->cfg.workers;
+    if (!(r->metrics = mw_metrics_new(n)) ||
+        !(r->parts = mw_parts_new(r->cfg.max_inflight_messages)) ||
+        !(r->load = calloc(n, sizeof *r->load)))
+        return 1;
+    if (r->cfg.http_listen && r->cfg.http_listen[0]) {
+        r->http = mw_http_start(r->cfg.http_listen, r->metrics, errstr, sizeof errstr);
+        if (!r->http) {
+            fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+            return 2;
+        }
+    }
+    int rc = start_kafka(r);
+    if (rc) return rc;
+    r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
+                            errstr, sizeof errstr);
+    if (!r->pool) {
+        fprintf(stderr, "meshgate run: %s\n", errstr);
+        return 1;
+    }
+    logf_("group %s, %zu route(s), %u worker thread(s), http %s%s%u", r->cfg.group, r->cfg.n_routes,
+          n, r->http ? "port " : "off", r->http ? "" : "", r->http ? mw_http_port(r->http) : 0);
+    return 0;
+}
+
+int mw_run_main(int argc, char **argv)
+{
+    const char *path = getenv("MESHGATE_CONFIG");
+    bool check = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            path = argv[++i];
+        } else if (strcmp(argv[i], "--check") == 0) {
+            check = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "meshgate run: unknown option or missing value: %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "meshgate run: no configuration: give --config FILE or MESHGATE_CONFIG\n");
+        usage(stderr);
+        return 2;
+    }
+    sigset_t set = mw_block_stop_signals(); /* taken by the signalfd only */
+    signal(SIGPIPE, SIG_IGN);
+
+    mw_run r = {.wake = {-1, -1}, .sigfd = -1};
+    int rc = configure(&r, path);
+    if (rc == 0 && check) {
+        printf("%s: configuration and schemas OK (%zu route(s))\n", path, r.cfg.n_routes);
+    } else if (rc == 0) {
+        r.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        rc = r.sigfd < 0 ? 1 : start(&r);
+        if (rc == 0) {
+            loop(&r);
+            rc = drain_and_close(&r);
+        }
+    }
+    teardown(&r);
+    return rc;
+}
