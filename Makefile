@@ -56,7 +56,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 CONF := $(B)/tests/conformance/mgconf
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity $(B)/tests/worker/mgcheck
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,6 +99,11 @@ $(B)/tests/unit/worker/%: tests/unit/worker/%.c $(LIBWK) $(LIBVAL)
 $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+# The checker of the worker's integration tests (tests/worker/test_run_*.sh).
+$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(LIBWK) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 $(B)/bench/gen-identity: bench/workloads/identity/gen.c
 	@mkdir -p $(dir $@)

@@ -5,7 +5,8 @@
  * the command line are created up front (the mock cluster has no CreateTopics, and unknown
  * topics would appear with 4 partitions). The bootstrap address is the first line of stdout,
  * flushed, so scripts can read it. The main thread then blocks in sigwait() until SIGTERM or
- * SIGINT and tears everything down. The cluster's own threads belong to librdkafka.
+ * SIGINT and tears everything down. The cluster's own threads belong to librdkafka. With
+ * --control, a thread reads fault-injection commands from stdin (for tests).
  */
 #include "mw_broker.h"
 #include "mw_signal.h"
@@ -22,12 +23,86 @@
 
 static void usage(FILE *o)
 {
-    fputs("usage: meshgate broker [--brokers N] [--topics NAME[:PARTITIONS],...]\n"
+    fputs("usage: meshgate broker [--brokers N] [--topics NAME[:PARTITIONS],...] [--control]\n"
           "  Runs librdkafka's mock Kafka cluster on loopback (plaintext) until SIGTERM or\n"
           "  SIGINT. The first line of stdout is the bootstrap address.\n"
           "  --brokers N   number of brokers (default 1)\n"
-          "  --topics ...  topics to create, with partition counts (default 4)\n",
+          "  --topics ...  topics to create, with partition counts (default 4)\n"
+          "  --control     read fault-injection commands from stdin, one per line, each\n"
+          "                answered \"ok\" or \"error: ...\" on stdout:\n"
+          "                  produce-errors COUNT ERROR   the next COUNT Produce requests fail\n"
+          "                                               with ERROR (e.g. NOT_LEADER_FOR_PARTITION)\n"
+          "                  broker-down ID | broker-up ID\n"
+          "                  create-topic NAME PARTITIONS\n",
           o);
+}
+
+/* The error code named NAME (as rd_kafka_err2name gives it, without the leading '_'). */
+static bool error_named(const char *name, rd_kafka_resp_err_t *out)
+{
+    const struct rd_kafka_err_desc *d;
+    size_t n;
+    rd_kafka_get_err_descs(&d, &n);
+    for (size_t i = 0; i < n; i++)
+        if (d[i].name && strcmp(d[i].name, name) == 0 && d[i].code > 0) {
+            *out = d[i].code;
+            return true;
+        }
+    return false;
+}
+
+typedef struct control {
+    rd_kafka_mock_cluster_t *mc;
+    int brokers;
+} control;
+
+/* Runs one command line; writes the answer into ans. */
+static void command(control *c, char *line, char *ans, size_t cap)
+{
+    char verb[64] = "", a[256] = "", b[256] = "";
+    int n = sscanf(line, "%63s %255s %255s", verb, a, b);
+    rd_kafka_resp_err_t err;
+    long v = strtol(a, NULL, 10);
+    if (n == 3 && strcmp(verb, "produce-errors") == 0 && v > 0 && v <= 100000) {
+        if (!error_named(b, &err)) {
+            snprintf(ans, cap, "error: unknown error name %s", b);
+            return;
+        }
+        rd_kafka_resp_err_t *errs = malloc((size_t)v * sizeof *errs);
+        for (long i = 0; errs && i < v; i++)
+            errs[i] = err;
+        if (errs) rd_kafka_mock_push_request_errors_array(c->mc, 0 /* Produce */, (size_t)v, errs);
+        free(errs);
+        snprintf(ans, cap, errs ? "ok" : "error: out of memory");
+    } else if (n == 2 && (strcmp(verb, "broker-down") == 0 || strcmp(verb, "broker-up") == 0) &&
+               v >= 1 && v <= c->brokers) {
+        err = verb[7] == 'd' ? rd_kafka_mock_broker_set_down(c->mc, (int32_t)v)
+                             : rd_kafka_mock_broker_set_up(c->mc, (int32_t)v);
+        snprintf(ans, cap, err ? "error: %s" : "ok", rd_kafka_err2str(err));
+    } else if (n == 3 && strcmp(verb, "create-topic") == 0 && strtol(b, NULL, 10) > 0) {
+        err = rd_kafka_mock_topic_create(c->mc, a, (int)strtol(b, NULL, 10),
+                                         c->brokers < 3 ? c->brokers : 3);
+        snprintf(ans, cap, err ? "error: %s" : "ok", rd_kafka_err2str(err));
+    } else {
+        snprintf(ans, cap, "error: unknown command or bad arguments: %s", line);
+    }
+}
+
+static void *control_main(void *arg)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    while ((got = getline(&line, &cap, stdin)) > 0) {
+        if (line[got - 1] == '\n') line[got - 1] = 0;
+        if (!line[0]) continue;
+        char ans[512];
+        command(arg, line, ans, sizeof ans);
+        printf("%s\n", ans);
+        fflush(stdout);
+    }
+    free(line);
+    return NULL;
 }
 
 /* Creates each NAME[:PARTITIONS] of a comma-separated list. */
@@ -70,6 +145,7 @@ int mw_broker_main(int argc, char **argv)
 {
     long brokers = 1;
     const char *topics = NULL;
+    bool with_control = false;
     for (int i = 1; i < argc; i++) {
         bool val = i + 1 < argc;
         if (strcmp(argv[i], "--brokers") == 0 && val) {
@@ -81,6 +157,8 @@ int mw_broker_main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--topics") == 0 && val) {
             topics = argv[++i];
+        } else if (strcmp(argv[i], "--control") == 0) {
+            with_control = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -110,6 +188,10 @@ int mw_broker_main(int argc, char **argv)
     if (rc == 0) {
         printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
         fflush(stdout);
+        control ctl = {mc, (int)brokers};
+        pthread_t ct;
+        if (with_control && pthread_create(&ct, NULL, control_main, &ctl) == 0)
+            pthread_detach(ct); /* ends with stdin, or with the process */
         int sig = 0;
         sigwait(&set, &sig);
         fprintf(stderr, "meshgate broker: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -1,20 +1,25 @@
-/* mw_config.c - the worker's configuration: one YAML file (libfyaml), then MESHGATE_*
- * environment overrides, then checks; and the librdkafka configurations built from it.
+/* mw_config.c - the worker's configuration: one YAML file (libfyaml), overridden by MESHGATE_*
+ * environment variables, checked as a whole; and the librdkafka configurations built from it.
  *
- * Design: every scalar key is a row of one table (path, type, range, default, field), so
- * the file, the environment (MESHGATE_ + the path upper-cased, '.' as '_') and the checks
- * all read the same rows. Problems are collected, one line each, naming the file and line
- * or the variable, and the key, with what is expected; the count is returned, so a person
- * fixes them all in one go. Route keys work the same way per route (routes[i].key,
- * MESHGATE_ROUTES_<i>_<KEY>). kafka:/consumer:/producer: are passed to librdkafka as text;
- * their environment names turn '_' into '.' (librdkafka property names have no '_'). Runs
- * once at start, on the main thread.
+ * Design: every scalar key is a row of one table (path, type, range, default, field offset),
+ * so the file, the environment and the checks all read the same rows. Loading has three
+ * steps: the file gives each key its text and where that text came from (line), the
+ * environment replaces texts (MESHGATE_ + the path upper-cased, '.' and "[i]." as '_'), then
+ * every text is converted and checked. So an environment value that fixes a bad file value
+ * leaves no error, and every error names where the text that caused it came from: the file
+ * and line, or the variable. Problems are collected, one line each, and counted, so a person
+ * fixes them all in one go. kafka:/consumer:/producer: are property maps passed to librdkafka
+ * as text (their variables turn '_' into '.'); load already tries each on a scratch
+ * rd_kafka_conf_t so that they are reported with the rest. Ownership: the loader's texts
+ * point into the YAML document or envp and live only during mw_config_load; everything in
+ * mw_config is heap-owned by it until mw_config_free. Runs once at start, on the main thread;
+ * no state outside the loader.
  */
 #include "mw_config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
+#include <limits.h>
 #include <libfyaml.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -23,502 +28,830 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum ktype { K_STR, K_U32, K_BYTES, K_MODE } ktype;
+typedef enum ktype { K_STR, K_U32, K_SIZE, K_MODE } ktype;
+
+enum {
+    F_REQUIRED = 1, /* a non-empty string is required */
+    F_EMPTY_OK = 2, /* "" is a valid value (http.listen: off) */
+    F_ZERO_OK = 4,  /* 0 is valid besides min..max (stats_interval_ms: off) */
+    F_TOPIC = 8,    /* a Kafka topic name */
+    F_LISTEN = 16,  /* HOST:PORT */
+};
 
 typedef struct keydef {
     const char *path; /* "limits.max_message_bytes"; route keys without "routes[i]." */
     ktype type;
+    unsigned flags;
     size_t off; /* in mw_config or mw_route */
     uint64_t min, max;
-    const char *dflt; /* NULL: required (strings) */
-    const char *what; /* what is expected, for messages */
+    const char *dflt; /* NULL: required, or computed after loading (worker_id, type) */
+    const char *need; /* what a missing required key is, for messages */
 } keydef;
 
 #define C(f) offsetof(mw_config, f)
 #define R(f) offsetof(mw_route, f)
 static const keydef top_keys[] = {
-    {"schemas", K_STR, C(schemas), 0, 0, NULL, "the compiled schema set (.so)"},
-    {"group", K_STR, C(group), 0, 0, NULL, "the consumer group id"},
-    {"worker_id", K_STR, C(worker_id), 0, 0, "", "a name for this process"},
-    {"workers", K_U32, C(workers), 0, 1024, "0", "an integer 0..1024"},
-    {"http.listen", K_STR, C(http_listen), 0, 0, "0.0.0.0:9464", "HOST:PORT, or \"\""},
-    {"limits.max_message_bytes", K_BYTES, C(max_message_bytes), 1, 268435456, "1048576",
-     "a size 1..256MiB"},
-    {"limits.max_inflight_messages", K_U32, C(max_inflight_messages), 1, 10000000, "20000",
-     "an integer 1..10000000"},
-    {"limits.max_inflight_bytes", K_BYTES, C(max_inflight_bytes), 1024, 1ull << 40, "64MiB",
-     "a size 1KiB..1TiB"},
-    {"drain_timeout_ms", K_U32, C(drain_timeout_ms), 100, 3600000, "20000",
-     "an integer 100..3600000"},
-    {"stats_interval_ms", K_U32, C(stats_interval_ms), 0, 86400000, "10000",
-     "an integer 0..86400000"},
-    {"retry.backoff_ms", K_U32, C(retry_backoff_ms), 1, 60000, "100", "an integer 1..60000"},
-    {"retry.backoff_max_ms", K_U32, C(retry_backoff_max_ms), 1, 3600000, "10000",
-     "an integer 1..3600000"},
+    {"schemas", K_STR, F_REQUIRED, C(schemas), 0, 0, NULL,
+     "the compiled schema set, a .so built from meshgate-codegen output"},
+    {"group", K_STR, F_REQUIRED, C(group), 0, 0, NULL, "the consumer group id"},
+    {"worker_id", K_STR, 0, C(worker_id), 0, 0, NULL, NULL},
+    {"workers", K_U32, 0, C(workers), 0, 1024, "0", NULL},
+    {"http.listen", K_STR, F_EMPTY_OK | F_LISTEN, C(http_listen), 0, 0, "0.0.0.0:9464", NULL},
+    {"limits.max_message_bytes", K_SIZE, 0, C(max_message_bytes), 1, 268435456, "1048576", NULL},
+    {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "20000",
+     NULL},
+    {"limits.max_inflight_bytes", K_SIZE, 0, C(max_inflight_bytes), 1, 1ull << 40, "67108864",
+     NULL},
+    {"drain_timeout_ms", K_U32, 0, C(drain_timeout_ms), 100, 3600000, "20000", NULL},
+    {"stats_interval_ms", K_U32, F_ZERO_OK, C(stats_interval_ms), 100, 86400000, "10000", NULL},
+    {"retry.backoff_ms", K_U32, 0, C(retry_backoff_ms), 1, 60000, "100", NULL},
+    {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
 };
 static const keydef route_keys[] = {
-    {"input", K_STR, R(input), 0, 0, NULL, "the input topic"},
-    {"schema", K_STR, R(schema), 0, 0, NULL, "a schema name or $id in the schema set"},
-    {"schema_version", K_STR, R(schema_version), 0, 0, "1", "the schema's version"},
-    {"output", K_STR, R(output), 0, 0, NULL, "the output topic"},
-    {"dead_letter", K_STR, R(dead_letter), 0, 0, NULL, "the dead-letter topic"},
-    {"source", K_STR, R(source), 0, 0, NULL, "the CloudEvents source URI of the data product"},
-    {"type", K_STR, R(type), 0, 0, "", "the CloudEvents type"},
-    {"mode", K_MODE, R(mode), 0, 0, "binary", "binary or structured"},
+    {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},
+    {"schema", K_STR, F_REQUIRED, R(schema), 0, 0, NULL,
+     "a schema, its name or $id in the schema set"},
+    {"schema_version", K_STR, 0, R(schema_version), 0, 0, "1", NULL},
+    {"output", K_STR, F_REQUIRED | F_TOPIC, R(output), 0, 0, NULL, "an output topic"},
+    {"dead_letter", K_STR, F_REQUIRED | F_TOPIC, R(dead_letter), 0, 0, NULL, "a dead-letter topic"},
+    {"source", K_STR, F_REQUIRED, R(source), 0, 0, NULL,
+     "a source, the CloudEvents source URI-reference of the data product"},
+    {"type", K_STR, 0, R(type), 0, 0, NULL, NULL},
+    {"mode", K_MODE, 0, R(mode), 0, 0, "binary", NULL},
 };
+enum { RK_INPUT = 0, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* their rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 #define NROUTE (sizeof route_keys / sizeof route_keys[0])
+#define NMAPS 3
+static const char *const map_names[NMAPS] = {"kafka", "consumer", "producer"};
 
-/* Collected problems. */
-typedef struct errs {
-    char *buf;
-    size_t cap, len;
-    int n;
-} errs;
+/* Where a key's text came from. */
+typedef struct origin {
+    const char *text; /* NULL: not set */
+    int line;         /* file line (1-based) when from the file */
+    const char *var;  /* the environ entry "NAME=VALUE" when from the environment */
+} origin;
 
-static void err(errs *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void err(errs *e, const char *fmt, ...)
+typedef struct route_src {
+    int line;       /* of the route's mapping (its first key), for missing keys */
+    bool malformed; /* not a mapping (reported) */
+    origin k[NROUTE];
+} route_src;
+
+/* One problem found; they are written to errstr in file order, the environment's last. */
+typedef struct problem {
+    int line; /* INT_MAX for a variable's */
+    size_t seq;
+    char *text;
+} problem;
+
+typedef struct loader {
+    mw_config *c;
+    const char *file;
+    problem *problems;
+    size_t n_problems;
+    int n_errs;
+    int root_line;
+    bool routes_seen;         /* routes: is in the file (problems with it already reported) */
+    struct fy_parser *parser; /* owns the document */
+    origin top[NTOP];
+    route_src *routes;     /* c->n_routes of them */
+    origin *kv_src[NMAPS]; /* parallel to c->kafka, c->consumer, c->producer */
+} loader;
+
+/* ---- errors ---- */
+
+static void add_problem(loader *L, int line, const char *text)
 {
-    e->n++;
-    if (!e->buf || e->len + 1 >= e->cap) return;
+    L->n_errs++;
+    problem *np = realloc(L->problems, (L->n_problems + 1) * sizeof *np);
+    if (np) L->problems = np;
+    char *copy = np ? strdup(text) : NULL;
+    if (!copy) return;
+    size_t i = L->n_problems++;
+    L->problems[i] = (problem){line, i, copy};
+}
+
+static int by_line(const void *a, const void *b)
+{
+    const problem *p = a, *q = b;
+    if (p->line != q->line) return p->line < q->line ? -1 : 1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* Writes the problems, one a line, in file order; when errstr fills, the last line that fits
+ * is cut and ends in "...". Frees them. */
+static void write_problems(loader *L, char *errstr, size_t errlen)
+{
+    size_t len = 0;
+    bool full = !errstr || errlen == 0;
+    if (!full) errstr[0] = 0;
+    if (L->n_problems) qsort(L->problems, L->n_problems, sizeof *L->problems, by_line);
+    for (size_t i = 0; i < L->n_problems; i++) {
+        const char *t = L->problems[i].text;
+        size_t room = errlen - len, n = strlen(t);
+        if (!full && n + 2 <= room) {
+            memcpy(errstr + len, t, n);
+            len += n;
+            errstr[len++] = '\n';
+            errstr[len] = 0;
+        } else if (!full) {
+            full = true;
+            if (room >= 5) {
+                memcpy(errstr + len, t, room - 5);
+                memcpy(errstr + errlen - 5, "...\n", 5);
+            }
+        }
+        free(L->problems[i].text);
+    }
+    free(L->problems);
+}
+
+/* One problem: "FILE:LINE: PATH: message" for a file key, "NAME: message" for a variable,
+ * "FILE: PATH: message" when there is neither. */
+static void report(loader *L, const origin *o, int line, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void report(loader *L, const origin *o, int line, const char *path, const char *fmt, ...)
+{
+    char buf[2048], at[24] = "";
+    int n;
+    if (o && o->line) line = o->line;
+    if (line) snprintf(at, sizeof at, ":%d", line);
+    if (o && o->var)
+        n = snprintf(buf, sizeof buf, "%.*s: ", (int)strcspn(o->var, "="), o->var);
+    else
+        n = snprintf(buf, sizeof buf, "%s%s: %s%s", L->file, at, path, *path ? ": " : "");
+    if (n < 0 || (size_t)n >= sizeof buf) n = 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(e->buf + e->len, e->cap - e->len, fmt, ap);
+    vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    e->len += (size_t)n < e->cap - e->len ? (size_t)n : e->cap - e->len - 1;
-    if (e->len + 1 < e->cap) {
-        e->buf[e->len++] = '\n';
-        e->buf[e->len] = 0;
-    }
+    add_problem(L, o && o->var ? INT_MAX : line, buf);
+}
+
+static char *dup_or_report(loader *L, const char *s)
+{
+    char *d = strdup(s);
+    if (!d) report(L, NULL, 0, "", "out of memory");
+    return d;
 }
 
 /* ---- values ---- */
 
-static bool parse_u64(const char *s, uint64_t *out)
+/* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */
+static bool parse_u64(const char *s, size_t n, uint64_t *out)
 {
-    if (!*s || !isdigit((unsigned char)*s)) return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return false;
+    if (n == 0) return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i])) return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
     *out = v;
     return true;
 }
 
-static bool parse_bytes(const char *s, uint64_t *out)
+/* An integer, or an integer with a KiB, MiB or GiB suffix ("64MiB", "64 MiB"). */
+static bool parse_size(const char *s, uint64_t *out)
 {
     static const struct {
         const char *suffix;
-        uint64_t mul;
-    } units[] = {
-        {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}};
+        unsigned shift;
+    } units[] = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
     size_t n = strlen(s);
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        size_t k = strlen(units[i].suffix);
-        if (n <= k || strcmp(s + n - k, units[i].suffix) != 0) continue;
-        char num[32];
-        if (n - k >= sizeof num) return false;
-        memcpy(num, s, n - k);
-        num[n - k] = 0;
+        if (n < 3 || strcmp(s + n - 3, units[i].suffix) != 0) continue;
+        size_t digits = n - 3;
+        if (digits > 0 && s[digits - 1] == ' ') digits--;
         uint64_t v;
-        if (!parse_u64(num, &v) || v > UINT64_MAX / units[i].mul) return false;
-        *out = v * units[i].mul;
+        if (!parse_u64(s, digits, &v) || v > UINT64_MAX >> units[i].shift) return false;
+        *out = v << units[i].shift;
         return true;
     }
-    return parse_u64(s, out);
+    return parse_u64(s, n, out);
 }
 
-/* Sets one key from its text; where is "FILE:LINE" or the variable name. */
-static void set_value(const keydef *k, void *base, const char *text, const char *where,
-                      const char *path, errs *e)
+/* A Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
+static bool topic_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])) return false;
+    return true;
+}
+
+/* HOST:PORT with a non-empty host and a port 0..65535. */
+static bool listen_ok(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    uint64_t port;
+    return colon && colon != s && parse_u64(colon + 1, strlen(colon + 1), &port) && port <= 65535;
+}
+
+/* The expected-value phrase of a key, for messages. */
+static void expected(const keydef *k, char *buf, size_t cap)
+{
+    switch (k->type) {
+    case K_U32:
+        if (k->flags & F_ZERO_OK)
+            snprintf(buf, cap, "0 (off) or an integer %llu..%llu", (unsigned long long)k->min,
+                     (unsigned long long)k->max);
+        else
+            snprintf(buf, cap, "an integer %llu..%llu", (unsigned long long)k->min,
+                     (unsigned long long)k->max);
+        return;
+    case K_SIZE:
+        snprintf(buf, cap,
+                 "a byte size %llu..%llu (an integer, or one with KiB, MiB or GiB: 64MiB)",
+                 (unsigned long long)k->min, (unsigned long long)k->max);
+        return;
+    case K_MODE:
+        snprintf(buf, cap, "binary or structured");
+        return;
+    case K_STR:
+        if (k->flags & F_LISTEN)
+            snprintf(buf, cap, "HOST:PORT (0.0.0.0:9464), or \"\" for no HTTP server");
+        else if (k->flags & F_TOPIC)
+            snprintf(buf, cap, "a Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)");
+        else
+            snprintf(buf, cap, "a non-empty string");
+        return;
+    }
+}
+
+/* Converts text into the field of key k at base, or reports why it cannot. */
+static void convert(loader *L, const keydef *k, void *base, const origin *o, const char *text,
+                    const char *path)
 {
     char *field = (char *)base + k->off;
+    char want[160];
     uint64_t v = 0;
+    bool ok = true;
     switch (k->type) {
-    case K_STR: {
-        char *copy = strdup(text);
-        if (!copy) {
-            err(e, "%s: %s: out of memory", where, path);
-            return;
+    case K_STR:
+        if (!*text)
+            ok = k->flags & F_EMPTY_OK;
+        else if (k->flags & F_TOPIC)
+            ok = topic_ok(text);
+        else if (k->flags & F_LISTEN)
+            ok = listen_ok(text);
+        if (ok) {
+            free(*(char **)field);
+            *(char **)field = dup_or_report(L, text);
         }
-        free(*(char **)field);
-        *(char **)field = copy;
-        return;
-    }
+        break;
     case K_MODE:
-        if (strcmp(text, "binary") == 0)
-            *(mw_ce_mode *)field = MW_CE_BINARY;
-        else if (strcmp(text, "structured") == 0)
-            *(mw_ce_mode *)field = MW_CE_STRUCTURED;
-        else
-            err(e, "%s: %s: expected %s, got \"%s\"", where, path, k->what, text);
-        return;
+        ok = strcmp(text, "binary") == 0 || strcmp(text, "structured") == 0;
+        if (ok) *(mw_ce_mode *)field = text[0] == 'b' ? MW_CE_BINARY : MW_CE_STRUCTURED;
+        break;
     case K_U32:
-    case K_BYTES:
-        if (!(k->type == K_U32 ? parse_u64(text, &v) : parse_bytes(text, &v)) || v < k->min ||
-            v > k->max) {
-            err(e, "%s: %s: expected %s, got \"%s\"", where, path, k->what, text);
-            return;
-        }
-        if (k->type == K_U32)
-            *(uint32_t *)field = (uint32_t)v;
-        else
-            *(uint64_t *)field = v;
-        return;
+    case K_SIZE:
+        ok = k->type == K_U32 ? parse_u64(text, strlen(text), &v) : parse_size(text, &v);
+        ok = ok && ((v >= k->min && v <= k->max) || (v == 0 && (k->flags & F_ZERO_OK)));
+        if (ok && k->type == K_U32) *(uint32_t *)field = (uint32_t)v;
+        if (ok && k->type == K_SIZE) *(uint64_t *)field = v;
+        break;
+    }
+    if (!ok) {
+        expected(k, want, sizeof want);
+        report(L, o, 0, path, "expected %s, got \"%s\"", want, text);
     }
 }
 
-static void set_defaults(const keydef *keys, size_t n, void *base)
-{
-    errs none = {0};
-    for (size_t i = 0; i < n; i++)
-        if (keys[i].dflt) set_value(&keys[i], base, keys[i].dflt, "", keys[i].path, &none);
-}
-
-/* ---- YAML ---- */
+/* ---- the file ---- */
 
 static int line_of(struct fy_node *n)
 {
-    struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-    return m ? m->line + 1 : 0;
+    if (!n) return 0;
+    switch (fy_node_get_type(n)) {
+    case FYNT_SCALAR: {
+        struct fy_token *t = fy_node_get_scalar_token(n);
+        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+        return m ? m->line + 1 : 0;
+    }
+    case FYNT_MAPPING: {
+        void *it = NULL;
+        struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+        return p ? line_of(fy_node_pair_key(p)) : 0;
+    }
+    case FYNT_SEQUENCE: {
+        void *it = NULL;
+        return line_of(fy_node_sequence_iterate(n, &it));
+    }
+    }
+    return 0;
 }
 
-static const char *scalar(struct fy_node *n)
+/* The text of a scalar ("" for a YAML null: empty, ~, null), or NULL if not a scalar. */
+static const char *scalar_text(struct fy_node *n)
 {
-    return n && fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar0(n) : NULL;
+    if (!n) return "";
+    if (fy_node_get_type(n) != FYNT_SCALAR) return NULL;
+    const char *s = fy_node_get_scalar0(n);
+    if (!s) return "";
+    if (fy_node_get_style(n) == FYNS_PLAIN && (strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+                                               strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0))
+        return "";
+    return s;
 }
 
-static void expected_keys(char *buf, size_t cap, const keydef *keys, size_t n, const char *prefix)
+static const char *kind(struct fy_node *n)
 {
-    size_t len = 0, pl = strlen(prefix);
+    return fy_node_get_type(n) == FYNT_MAPPING ? "a mapping" : "a list";
+}
+
+/* Records the text of key k from value node v and where it is, or reports a non-scalar. */
+static void take(loader *L, const keydef *k, origin *o, const char *path, struct fy_node *key,
+                 struct fy_node *v)
+{
+    const char *text = scalar_text(v);
+    char want[160];
+    if (!text) {
+        expected(k, want, sizeof want);
+        report(L, NULL, line_of(key), path, "expected %s, got %s", want, kind(v));
+        return;
+    }
+    *o = (origin){text, line_of(key), NULL};
+}
+
+/* "a, b, c": the keys of one level of a table ("" = top level, "limits." = a section). */
+static void key_list(char *buf, size_t cap, const keydef *keys, size_t n, const char *level)
+{
+    size_t len = 0, pl = strlen(level);
+    const char *last = NULL;
+    size_t last_n = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < n && len + 1 < cap; i++) {
-        if (strncmp(keys[i].path, prefix, pl) != 0 || strchr(keys[i].path + pl, '.')) continue;
-        int w = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", keys[i].path + pl);
-        if (w > 0) len += (size_t)w < cap - len ? (size_t)w : cap - len - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(keys[i].path, level, pl) != 0) continue;
+        const char *name = keys[i].path + pl;
+        size_t nl = strcspn(name, ".");
+        if (last && nl == last_n && strncmp(name, last, nl) == 0) continue; /* section again */
+        last = name;
+        last_n = nl;
+        int w = snprintf(buf + len, cap - len, "%s%.*s", len ? ", " : "", (int)nl, name);
+        if (w < 0 || (size_t)w >= cap - len) return;
+        len += (size_t)w;
     }
 }
 
-typedef struct ctx {
-    mw_config *c;
-    errs *e;
-    const char *file;
-} ctx;
-
-static void read_map(ctx *x, struct fy_node *map, mw_kv **kv, size_t *n, const char *name)
+static mw_kv **kv_of(mw_config *c, int m)
 {
+    return m == 0 ? &c->kafka : m == 1 ? &c->consumer : &c->producer;
+}
+
+static size_t *n_kv_of(mw_config *c, int m)
+{
+    return m == 0 ? &c->n_kafka : m == 1 ? &c->n_consumer : &c->n_producer;
+}
+
+/* Sets property key of map m to val (replacing an earlier value), remembering its origin. */
+static void set_kv(loader *L, int m, const char *key, const char *val, origin o)
+{
+    mw_kv **kv = kv_of(L->c, m);
+    size_t *n = n_kv_of(L->c, m), i;
+    for (i = 0; i < *n && strcmp((*kv)[i].key, key) != 0; i++)
+        ;
+    char *v = dup_or_report(L, val);
+    if (!v) return;
+    if (i == *n) {
+        mw_kv *nk = realloc(*kv, (*n + 1) * sizeof *nk);
+        if (nk) *kv = nk;
+        origin *no = realloc(L->kv_src[m], (*n + 1) * sizeof *no);
+        if (no) L->kv_src[m] = no;
+        char *k = nk && no ? dup_or_report(L, key) : NULL;
+        if (!k) {
+            if (!nk || !no) report(L, NULL, 0, "", "out of memory");
+            free(v);
+            return;
+        }
+        nk[i] = (mw_kv){k, NULL};
+        (*n)++;
+    }
+    free((*kv)[i].value);
+    (*kv)[i].value = v;
+    L->kv_src[m][i] = o;
+}
+
+static void read_map(loader *L, int m, struct fy_node *key, struct fy_node *map)
+{
+    const char *name = map_names[m];
+    if (!map || fy_node_get_type(map) != FYNT_MAPPING) {
+        report(L, NULL, line_of(key), name, "expected a mapping of librdkafka properties");
+        return;
+    }
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(map, &it))) {
         struct fy_node *kn = fy_node_pair_key(p), *vn = fy_node_pair_value(p);
-        const char *k = scalar(kn), *v = scalar(vn);
-        if (!k || !v) {
-            err(x->e, "%s:%d: %s: expected property: value pairs of text", x->file, line_of(kn),
-                name);
-            continue;
-        }
-        mw_kv *nk = realloc(*kv, (*n + 1) * sizeof **kv);
-        if (!nk) return;
-        *kv = nk;
-        nk[*n] = (mw_kv){strdup(k), strdup(v)};
-        (*n)++;
-    }
-}
-
-/* Sets a scalar key of keys[] at path from node vn (prefix is "" or "routes[i]."). */
-static void read_scalar(ctx *x, const keydef *keys, size_t nkeys, void *base, const char *path,
-                        const char *prefix, struct fy_node *kn, struct fy_node *vn,
-                        const char *level)
-{
-    char where[512], full[256], expect[512];
-    snprintf(where, sizeof where, "%s:%d", x->file, line_of(kn));
-    snprintf(full, sizeof full, "%s%s", prefix, path);
-    for (size_t i = 0; i < nkeys; i++) {
-        if (strcmp(keys[i].path, path) != 0) continue;
-        const char *v = scalar(vn);
-        if (!v || (vn && fy_node_is_null(vn) && keys[i].type != K_STR))
-            err(x->e, "%s: %s: expected %s", where, full, keys[i].what);
+        const char *k = scalar_text(kn), *v = scalar_text(vn);
+        char path[300];
+        snprintf(path, sizeof path, "%s.%s", name, k && *k ? k : "?");
+        if (!k || !*k)
+            report(L, NULL, line_of(kn), name, "expected property names as keys");
+        else if (!v)
+            report(L, NULL, line_of(kn), path, "expected a scalar value, got %s", kind(vn));
         else
-            set_value(&keys[i], base, fy_node_is_null(vn) ? "" : v, where, full, x->e);
-        return;
+            set_kv(L, m, k, v, (origin){NULL, line_of(kn), NULL});
     }
-    expected_keys(expect, sizeof expect, keys, nkeys, level);
-    err(x->e, "%s: %s: unknown key; expected one of %s", where, full, expect);
 }
 
-static void read_routes(ctx *x, struct fy_node *seq, struct fy_node *kn)
+static const keydef *find_key(const keydef *keys, size_t n, const char *path, size_t *idx)
 {
-    if (fy_node_get_type(seq) != FYNT_SEQUENCE) {
-        err(x->e, "%s:%d: routes: expected a list of routes", x->file, line_of(kn));
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i].path, path) == 0) {
+            *idx = i;
+            return &keys[i];
+        }
+    return NULL;
+}
+
+static void read_route(loader *L, size_t r, struct fy_node *item, int routes_line)
+{
+    char path[300], list[300];
+    route_src *rs = &L->routes[r];
+    rs->line = line_of(item) ? line_of(item) : routes_line;
+    if (fy_node_get_type(item) != FYNT_MAPPING) {
+        rs->malformed = true;
+        snprintf(path, sizeof path, "routes[%zu]", r);
+        report(L, NULL, rs->line, path,
+               "expected a mapping with input, schema, output, dead_letter and source");
         return;
     }
     void *it = NULL;
-    struct fy_node *item;
-    while ((item = fy_node_sequence_iterate(seq, &it))) {
-        size_t i = x->c->n_routes;
-        mw_route *nr = realloc(x->c->routes, (i + 1) * sizeof *nr);
-        if (!nr) return;
-        x->c->routes = nr;
-        memset(&nr[i], 0, sizeof nr[i]);
-        x->c->n_routes++;
-        set_defaults(route_keys, NROUTE, &nr[i]);
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "routes[%zu].", i);
-        if (fy_node_get_type(item) != FYNT_MAPPING) {
-            err(x->e,
-                "%s:%d: routes[%zu]: expected a mapping of input, schema, output, "
-                "dead_letter, source",
-                x->file, line_of(kn), i);
-            continue;
-        }
-        void *it2 = NULL;
-        struct fy_node_pair *p;
-        while ((p = fy_node_mapping_iterate(item, &it2))) {
-            struct fy_node *k = fy_node_pair_key(p);
-            const char *name = scalar(k);
-            read_scalar(x, route_keys, NROUTE, &x->c->routes[i], name ? name : "?", prefix, k,
-                        fy_node_pair_value(p), "");
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(item, &it))) {
+        struct fy_node *kn = fy_node_pair_key(p);
+        const char *name = scalar_text(kn);
+        size_t i;
+        snprintf(path, sizeof path, "routes[%zu].%s", r, name && *name ? name : "?");
+        const keydef *k = name ? find_key(route_keys, NROUTE, name, &i) : NULL;
+        if (k) {
+            take(L, k, &rs->k[i], path, kn, fy_node_pair_value(p));
+        } else {
+            key_list(list, sizeof list, route_keys, NROUTE, "");
+            report(L, NULL, line_of(kn), path, "unknown key; expected one of %s", list);
         }
     }
 }
 
-static void read_top(ctx *x, struct fy_node *root)
+static void read_routes(loader *L, struct fy_node *key, struct fy_node *seq)
 {
+    L->routes_seen = true;
+    if (!seq || fy_node_get_type(seq) != FYNT_SEQUENCE) {
+        report(L, NULL, line_of(key), "routes", "expected a list of routes, got %s",
+               seq && fy_node_get_type(seq) == FYNT_MAPPING ? "a mapping" : "a scalar");
+        return;
+    }
+    size_t n = (size_t)fy_node_sequence_item_count(seq);
+    if (n == 0) {
+        report(L, NULL, line_of(key), "routes", "empty; at least one route is required");
+        return;
+    }
+    L->c->routes = calloc(n, sizeof *L->c->routes);
+    L->routes = calloc(n, sizeof *L->routes);
+    if (!L->c->routes || !L->routes) {
+        report(L, NULL, 0, "", "out of memory");
+        return;
+    }
+    L->c->n_routes = n;
+    void *it = NULL;
+    struct fy_node *item;
+    for (size_t r = 0; r < n && (item = fy_node_sequence_iterate(seq, &it)); r++)
+        read_route(L, r, item, line_of(key));
+}
+
+/* A section such as limits: its keys are the top_keys rows "limits.*". */
+static void read_section(loader *L, const char *name, struct fy_node *key, struct fy_node *map)
+{
+    char path[300], level[64], list[300];
+    snprintf(level, sizeof level, "%s.", name);
+    if (!map || fy_node_get_type(map) != FYNT_MAPPING) {
+        key_list(list, sizeof list, top_keys, NTOP, level);
+        report(L, NULL, line_of(key), name, "expected a mapping with %s", list);
+        return;
+    }
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct fy_node *kn = fy_node_pair_key(p);
+        const char *sub = scalar_text(kn);
+        size_t i;
+        snprintf(path, sizeof path, "%s.%s", name, sub && *sub ? sub : "?");
+        const keydef *k = sub ? find_key(top_keys, NTOP, path, &i) : NULL;
+        if (k) {
+            take(L, k, &L->top[i], path, kn, fy_node_pair_value(p));
+        } else {
+            key_list(list, sizeof list, top_keys, NTOP, level);
+            report(L, NULL, line_of(kn), path, "unknown key; expected one of %s", list);
+        }
+    }
+}
+
+static void read_top(loader *L, struct fy_node *root)
+{
+    char list[512], level[64];
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(root, &it))) {
         struct fy_node *kn = fy_node_pair_key(p), *vn = fy_node_pair_value(p);
-        const char *k = scalar(kn);
-        if (!k) k = "?";
-        bool nested = strcmp(k, "http") == 0 || strcmp(k, "limits") == 0 || strcmp(k, "retry") == 0;
-        if (strcmp(k, "routes") == 0) {
-            read_routes(x, vn, kn);
-        } else if (strcmp(k, "kafka") == 0 || strcmp(k, "consumer") == 0 ||
-                   strcmp(k, "producer") == 0) {
-            mw_config *c = x->c;
-            bool kaf = k[0] == 'k', con = k[0] == 'c';
-            if (!vn || fy_node_get_type(vn) != FYNT_MAPPING)
-                err(x->e, "%s:%d: %s: expected a mapping of librdkafka properties", x->file,
-                    line_of(kn), k);
-            else
-                read_map(x, vn,
-                         kaf   ? &c->kafka
-                         : con ? &c->consumer
-                               : &c->producer,
-                         kaf   ? &c->n_kafka
-                         : con ? &c->n_consumer
-                               : &c->n_producer,
-                         k);
-        } else if (nested) {
-            if (!vn || fy_node_get_type(vn) != FYNT_MAPPING) {
-                err(x->e, "%s:%d: %s: expected a mapping", x->file, line_of(kn), k);
-                continue;
-            }
-            char level[32];
-            snprintf(level, sizeof level, "%s.", k);
-            void *it2 = NULL;
-            struct fy_node_pair *q;
-            while ((q = fy_node_mapping_iterate(vn, &it2))) {
-                struct fy_node *k2 = fy_node_pair_key(q);
-                char path[256];
-                snprintf(path, sizeof path, "%s.%s", k, scalar(k2) ? scalar(k2) : "?");
-                read_scalar(x, top_keys, NTOP, x->c, path, "", k2, fy_node_pair_value(q), level);
-            }
+        const char *name = scalar_text(kn);
+        if (!name || !*name) name = "?";
+        size_t i;
+        int m;
+        for (m = 0; m < NMAPS && strcmp(name, map_names[m]) != 0; m++)
+            ;
+        snprintf(level, sizeof level, "%s.", name);
+        bool section = false;
+        for (i = 0; i < NTOP && !section; i++)
+            section = strncmp(top_keys[i].path, level, strlen(level)) == 0;
+        const keydef *k = find_key(top_keys, NTOP, name, &i);
+        if (strcmp(name, "routes") == 0) {
+            read_routes(L, kn, vn);
+        } else if (m < NMAPS) {
+            read_map(L, m, kn, vn);
+        } else if (section) {
+            read_section(L, name, kn, vn);
+        } else if (k) {
+            take(L, k, &L->top[i], name, kn, vn);
         } else {
-            char expect[512];
-            bool known = false;
-            for (size_t i = 0; i < NTOP; i++)
-                known = known || strcmp(top_keys[i].path, k) == 0;
-            if (known) {
-                read_scalar(x, top_keys, NTOP, x->c, k, "", kn, vn, "");
-            } else {
-                expected_keys(expect, sizeof expect, top_keys, NTOP, "");
-                err(x->e,
-                    "%s:%d: %s: unknown key; expected one of %s, http, limits, retry, "
-                    "routes, kafka, consumer, producer",
-                    x->file, line_of(kn), k, expect);
-            }
+            key_list(list, sizeof list, top_keys, NTOP, "");
+            report(L, NULL, line_of(kn), name,
+                   "unknown key; expected one of %s, routes, kafka, consumer, producer", list);
         }
     }
 }
 
-/* ---- environment ---- */
+/* Parses the file into a document owned by L->parser; reports and returns NULL if it cannot. */
+static struct fy_document *parse_file(loader *L)
+{
+    FILE *probe = fopen(L->file, "r");
+    if (!probe) {
+        report(L, NULL, 0, "", "cannot read the configuration: %s", strerror(errno));
+        return NULL;
+    }
+    fclose(probe);
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dc);
+    if (!diag) {
+        report(L, NULL, 0, "", "out of memory");
+        return NULL;
+    }
+    fy_diag_set_collect_errors(diag, true);
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
+    struct fy_document *doc = NULL, *next = NULL;
+    L->parser = fy_parser_create(&pc);
+    if (L->parser && fy_parser_set_input_file(L->parser, L->file) == 0) {
+        doc = fy_parse_load_document(L->parser);
+        next = doc ? fy_parse_load_document(L->parser) : NULL;
+    }
+    void *it = NULL;
+    struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
+    if (de)
+        report(L, NULL, de->line, "", "not valid YAML: %s (column %d)", de->msg, de->column);
+    else if (!doc)
+        report(L, NULL, 0, "",
+               "empty or not YAML; expected a mapping of keys (schemas, group, "
+               "routes, ...)");
+    else if (next)
+        report(L, NULL, line_of(fy_document_root(next)), "",
+               "a second YAML document; the configuration is one document");
+    if (next) fy_parse_document_destroy(L->parser, next);
+    if (doc && (de || next)) {
+        fy_parse_document_destroy(L->parser, doc);
+        doc = NULL;
+    }
+    fy_diag_destroy(diag); /* the parser holds its own reference */
+    return doc;
+}
 
+/* ---- the environment ---- */
+
+/* MESHGATE_ + path upper-cased, '.' and "[i]." as '_' ("routes[0].output" -> ROUTES_0_OUTPUT). */
 static void env_name(char *buf, size_t cap, const char *path)
 {
-    size_t n = snprintf(buf, cap, "MESHGATE_");
-    for (const char *p = path; *p && n + 1 < cap; p++)
-        buf[n++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
+    size_t n = (size_t)snprintf(buf, cap, "MESHGATE_");
+    for (const char *p = path; *p && n + 1 < cap; p++) {
+        if (*p == ']') continue;
+        buf[n++] = *p == '.' || *p == '[' ? '_' : (char)toupper((unsigned char)*p);
+    }
     buf[n] = 0;
 }
 
-static void set_kv(mw_kv **kv, size_t *n, const char *key, const char *val)
+/* Applies one "MESHGATE_NAME=VALUE" entry of envp. */
+static void apply_env(loader *L, const char *entry)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*kv)[i].key, key) == 0) {
-            free((*kv)[i].value);
-            (*kv)[i].value = strdup(val);
-            return;
-        }
-    mw_kv *nk = realloc(*kv, (*n + 1) * sizeof **kv);
-    if (!nk) return;
-    *kv = nk;
-    nk[*n] = (mw_kv){strdup(key), strdup(val)};
-    (*n)++;
-}
-
-/* Applies one MESHGATE_NAME=VALUE. */
-static void apply_env(mw_config *c, const char *name, const char *val, errs *e)
-{
-    static const char *const maps[] = {"KAFKA_", "CONSUMER_", "PRODUCER_"};
-    const char *rest = name + 9;
-    if (strcmp(rest, "CONFIG") == 0) return;
-    for (int m = 0; m < 3; m++) {
-        size_t pl = strlen(maps[m]);
-        if (strncmp(rest, maps[m], pl) != 0 || !rest[pl]) continue;
+    size_t nl = strcspn(entry, "=");
+    const char *val = entry + nl + (entry[nl] ? 1 : 0);
+    const char *rest = entry + 9;
+    size_t rl = nl - 9;
+    origin o = {val, 0, entry};
+    char want[300], path[300];
+    if (rl == 6 && strncmp(rest, "CONFIG", 6) == 0) return; /* the CLI's */
+    for (int m = 0; m < NMAPS; m++) {
+        size_t pl = strlen(map_names[m]);
+        if (rl <= pl + 1 || rest[pl] != '_') continue;
+        size_t i;
+        for (i = 0; i < pl && rest[i] == toupper((unsigned char)map_names[m][i]); i++)
+            ;
+        if (i < pl) continue;
         char prop[256];
         size_t n = 0;
-        for (const char *p = rest + pl; *p && n + 1 < sizeof prop; p++)
+        for (const char *p = rest + pl + 1; p < entry + nl && n + 1 < sizeof prop; p++)
             prop[n++] = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
         prop[n] = 0;
-        set_kv(m == 0   ? &c->kafka
-               : m == 1 ? &c->consumer
-                        : &c->producer,
-               m == 0   ? &c->n_kafka
-               : m == 1 ? &c->n_consumer
-                        : &c->n_producer,
-               prop, val);
+        set_kv(L, m, prop, val, o);
         return;
     }
-    char want[300];
     for (size_t i = 0; i < NTOP; i++) {
         env_name(want, sizeof want, top_keys[i].path);
-        if (strcmp(want, name) == 0) {
-            set_value(&top_keys[i], c, val, name, top_keys[i].path, e);
+        if (strlen(want) == nl && strncmp(want, entry, nl) == 0) {
+            L->top[i] = o;
             return;
         }
     }
-    for (size_t r = 0; r < c->n_routes; r++)
+    for (size_t r = 0; r < L->c->n_routes && L->routes; r++)
         for (size_t i = 0; i < NROUTE; i++) {
-            char path[64];
-            snprintf(path, sizeof path, "routes.%zu.%s", r, route_keys[i].path);
+            snprintf(path, sizeof path, "routes[%zu].%s", r, route_keys[i].path);
             env_name(want, sizeof want, path);
-            if (strcmp(want, name) == 0) {
-                snprintf(path, sizeof path, "routes[%zu].%s", r, route_keys[i].path);
-                set_value(&route_keys[i], &c->routes[r], val, name, path, e);
+            if (strlen(want) == nl && strncmp(want, entry, nl) == 0) {
+                L->routes[r].k[i] = o;
                 return;
             }
         }
-    err(e,
-        "%s: unknown variable; MESHGATE_ variables override configuration keys "
-        "(docs/configuration.md)",
-        name);
+    if (rl > 7 && strncmp(rest, "ROUTES_", 7) == 0 && isdigit((unsigned char)rest[7]))
+        report(L, &o, 0, "",
+               "unknown variable; route variables only override routes present in the file "
+               "(%zu there)",
+               L->c->n_routes);
+    else
+        report(L, &o, 0, "",
+               "unknown variable; no configuration key has this name (docs/configuration.md)");
 }
 
-/* ---- checks ---- */
+/* ---- conversion and checks ---- */
 
-static void check(mw_config *c, errs *e)
+/* Converts the texts of one table (top level or one route) into base. */
+static void convert_all(loader *L, const keydef *keys, size_t n, origin *src, void *base,
+                        const char *prefix, int line, const char *route_input)
 {
-    const char *f = c->path;
-    for (size_t i = 0; i < NTOP; i++)
-        if (top_keys[i].type == K_STR && !top_keys[i].dflt) {
-            const char *v = *(char **)((char *)c + top_keys[i].off);
-            if (!v || !*v)
-                err(e, "%s: %s: missing; %s is required", f, top_keys[i].path, top_keys[i].what);
+    char path[300], input[300] = "";
+    if (route_input) snprintf(input, sizeof input, " (input %s)", route_input);
+    for (size_t i = 0; i < n; i++) {
+        const keydef *k = &keys[i];
+        snprintf(path, sizeof path, "%s%s", prefix, k->path);
+        if (src[i].text) {
+            if ((k->flags & F_REQUIRED) && !*src[i].text)
+                report(L, &src[i], 0, path, "empty; %s %s%s",
+                       *prefix ? "every route needs" : "meshgate needs", k->need, input);
+            else
+                convert(L, k, base, &src[i], src[i].text, path);
+        } else if (k->dflt) {
+            convert(L, k, base, NULL, k->dflt, path);
+        } else if (k->flags & F_REQUIRED) {
+            report(L, NULL, line, path, "missing; %s %s%s",
+                   *prefix ? "every route needs" : "meshgate needs", k->need, input);
         }
-    if (c->n_routes == 0) err(e, "%s: routes: missing; at least one route is required", f);
-    for (size_t r = 0; r < c->n_routes; r++) {
-        mw_route *rt = &c->routes[r];
-        const char *in = rt->input ? rt->input : "?";
-        for (size_t i = 0; i < NROUTE; i++) {
-            const char *v = *(char **)((char *)rt + route_keys[i].off);
-            if (route_keys[i].type == K_STR && !route_keys[i].dflt && (!v || !*v))
-                err(e, "%s: routes[%zu].%s: missing; every route needs %s (input %s)", f, r,
-                    route_keys[i].path, route_keys[i].what, in);
-        }
-        if (rt->type && !*rt->type && rt->schema) {
-            size_t n = strlen(rt->schema) + strlen(rt->schema_version) + 3;
-            free(rt->type);
-            rt->type = malloc(n);
-            if (rt->type) snprintf(rt->type, n, "%s.v%s", rt->schema, rt->schema_version);
-        }
-        if (!rt->input || !rt->output) continue;
-        if (strcmp(rt->output, rt->input) == 0)
-            err(e, "%s: routes[%zu].output: the output topic is the input topic %s", f, r, in);
-        if (!rt->dead_letter) continue;
-        if (strcmp(rt->dead_letter, rt->output) == 0 || strcmp(rt->dead_letter, rt->input) == 0)
-            err(e, "%s: routes[%zu].dead_letter: must differ from the input and output topics", f,
-                r);
-        for (size_t k = 0; k < r; k++)
-            if (c->routes[k].input && strcmp(c->routes[k].input, rt->input) == 0)
-                err(e, "%s: routes[%zu].input: topic %s is already the input of routes[%zu]", f, r,
-                    in, k);
     }
-    if (c->max_inflight_bytes < c->max_message_bytes)
-        err(e, "%s: limits.max_inflight_bytes: must be at least limits.max_message_bytes", f);
-    if (c->retry_backoff_max_ms < c->retry_backoff_ms)
-        err(e, "%s: retry.backoff_max_ms: must be at least retry.backoff_ms", f);
+}
+
+/* worker_id, workers: 0, routes[i].type: the defaults computed from other values. */
+static void computed_defaults(loader *L)
+{
+    mw_config *c = L->c;
+    if (!c->worker_id) {
+        char host[256] = "meshgate", id[300];
+        if (gethostname(host, sizeof host) != 0) strcpy(host, "meshgate");
+        host[sizeof host - 1] = 0;
+        snprintf(id, sizeof id, "%s-%ld", host, (long)getpid());
+        c->worker_id = dup_or_report(L, id);
+    }
     if (c->workers == 0) {
         cpu_set_t set;
-        c->workers = sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
-        if (c->workers == 0) c->workers = 1;
+        CPU_ZERO(&set);
+        int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+        c->workers = n > 0 ? (uint32_t)n : 1;
     }
-    if (c->worker_id && !*c->worker_id) {
-        char host[128] = "meshgate";
-        gethostname(host, sizeof host - 1);
-        size_t n = strlen(host) + 24;
-        free(c->worker_id);
-        c->worker_id = malloc(n);
-        if (c->worker_id) snprintf(c->worker_id, n, "%s-%d", host, (int)getpid());
+    for (size_t r = 0; r < c->n_routes; r++) {
+        mw_route *rt = &c->routes[r];
+        if (rt->type || !rt->schema || !rt->schema_version) continue;
+        size_t n = strlen(rt->schema) + strlen(rt->schema_version) + 3;
+        rt->type = malloc(n);
+        if (rt->type)
+            snprintf(rt->type, n, "%s.v%s", rt->schema, rt->schema_version);
+        else
+            report(L, NULL, 0, "", "out of memory");
     }
 }
 
-int mw_config_load(mw_config *out, const char *path, char *const *envp, char *errstr, size_t errlen)
+static void check_routes(loader *L)
 {
-    memset(out, 0, sizeof *out);
-    errs e = {errstr, errlen, 0, 0};
-    if (errstr && errlen) errstr[0] = 0;
-    out->path = strdup(path);
-    set_defaults(top_keys, NTOP, out);
-    struct fy_parse_cfg pc = {.flags = FYPCF_DEFAULT_DOC};
-    FILE *probe = fopen(path, "r");
-    if (!probe) {
-        err(&e, "%s: cannot read: %s", path, strerror(errno));
-        return e.n;
+    mw_config *c = L->c;
+    char path[64];
+    if (!L->routes_seen)
+        report(L, NULL, L->root_line, "routes", "missing; at least one route is required");
+    for (size_t r = 0; r < c->n_routes; r++) {
+        const mw_route *rt = &c->routes[r];
+        const origin *k = L->routes[r].k;
+        if (!rt->input) continue;
+        if (rt->output && strcmp(rt->output, rt->input) == 0) {
+            snprintf(path, sizeof path, "routes[%zu].output", r);
+            report(L, &k[RK_OUTPUT], 0, path,
+                   "%s is also the route's input; the output must differ", rt->output);
+        }
+        if (rt->dead_letter && ((rt->output && strcmp(rt->dead_letter, rt->output) == 0) ||
+                                strcmp(rt->dead_letter, rt->input) == 0)) {
+            snprintf(path, sizeof path, "routes[%zu].dead_letter", r);
+            report(L, &k[RK_DEAD_LETTER], 0, path,
+                   "%s is also the route's %s; the dead-letter topic must differ from both",
+                   rt->dead_letter, strcmp(rt->dead_letter, rt->input) == 0 ? "input" : "output");
+        }
+        for (size_t q = 0; q < r; q++)
+            if (c->routes[q].input && strcmp(c->routes[q].input, rt->input) == 0) {
+                snprintf(path, sizeof path, "routes[%zu].input", r);
+                report(L, &k[RK_INPUT], 0, path,
+                       "duplicate input topic %s (also routes[%zu].input); one route per input",
+                       rt->input, q);
+                break;
+            }
     }
-    fclose(probe);
-    struct fy_document *doc = fy_document_build_from_file(&pc, path);
-    if (!doc) {
-        pc.flags &= ~(enum fy_parse_cfg_flags)FYPCF_QUIET;
-        fy_document_destroy(fy_document_build_from_file(&pc, path)); /* prints where and why */
-        err(&e, "%s: not valid YAML (the parser's message is above)", path);
-        return e.n;
-    }
-    struct fy_node *root = fy_document_root(doc);
-    if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
-        err(&e, "%s: expected a mapping of keys at the top (schemas, group, routes, kafka, ...)",
-            path);
-    } else {
-        ctx x = {out, &e, path};
-        read_top(&x, root);
-    }
-    fy_document_destroy(doc);
-    for (char *const *v = envp; v && *v; v++) {
-        if (strncmp(*v, "MESHGATE_", 9) != 0) continue;
-        const char *eq = strchr(*v, '=');
-        if (!eq) continue;
-        char name[256];
-        size_t n = (size_t)(eq - *v) < sizeof name ? (size_t)(eq - *v) : sizeof name - 1;
-        memcpy(name, *v, n);
-        name[n] = 0;
-        apply_env(out, name, eq + 1, &e);
-    }
-    check(out, &e);
-    if (e.n) mw_config_free(out);
-    return e.n;
 }
+
+/* A check between two keys a <= b: blames b's text if it was set, else a's. */
+static void check_order(loader *L, size_t ia, uint64_t a, size_t ib, uint64_t b)
+{
+    if (a <= b) return;
+    size_t blame = L->top[ib].text ? ib : ia;
+    report(L, L->top[blame].text ? &L->top[blame] : NULL, 0, top_keys[blame].path,
+           "%s (%llu) must be at least %s (%llu)", top_keys[ib].path, (unsigned long long)b,
+           top_keys[ia].path, (unsigned long long)a);
+}
+
+static void check_limits(loader *L)
+{
+    const mw_config *c = L->c;
+    size_t i_msg = 0, i_infl = 0, i_back = 0, i_max = 0;
+    find_key(top_keys, NTOP, "limits.max_message_bytes", &i_msg);
+    find_key(top_keys, NTOP, "limits.max_inflight_bytes", &i_infl);
+    find_key(top_keys, NTOP, "retry.backoff_ms", &i_back);
+    find_key(top_keys, NTOP, "retry.backoff_max_ms", &i_max);
+    if (c->max_message_bytes && c->max_inflight_bytes)
+        check_order(L, i_msg, c->max_message_bytes, i_infl, c->max_inflight_bytes);
+    if (c->retry_backoff_ms && c->retry_backoff_max_ms)
+        check_order(L, i_back, c->retry_backoff_ms, i_max, c->retry_backoff_max_ms);
+}
+
+/* ---- librdkafka ---- */
+
+static const struct managed {
+    const char *key, *why;
+} managed[] = {
+    {"group.id", "set group: instead"},
+    {"enable.auto.offset.store",
+     "meshgate stores offsets only after the broker acknowledged the output"},
+    {"enable.auto.commit", "meshgate stores offsets only after the broker acknowledged the output"},
+    {"partition.assignment.strategy", "meshgate uses cooperative-sticky"},
+    {"enable.partition.eof", "meshgate does not use end-of-partition events"},
+    {"enable.idempotence", "required for per-partition order"},
+    {"transactional.id", "not supported"},
+};
+
+static const char *managed_why(const char *key)
+{
+    for (size_t m = 0; m < sizeof managed / sizeof managed[0]; m++)
+        if (strcmp(key, managed[m].key) == 0) return managed[m].why;
+    return NULL;
+}
+
+/* Tries every property on a scratch configuration, so that all are reported at once. */
+static void check_kafka(loader *L)
+{
+    for (int m = 0; m < NMAPS; m++) {
+        const mw_kv *kv = *kv_of(L->c, m);
+        size_t n = *n_kv_of(L->c, m);
+        rd_kafka_conf_t *rc = n ? rd_kafka_conf_new() : NULL;
+        for (size_t i = 0; i < n; i++) {
+            const origin *o = &L->kv_src[m][i];
+            char path[300], why[512], key_if_var[310] = "";
+            snprintf(path, sizeof path, "%s.%s", map_names[m], kv[i].key);
+            if (o->var) snprintf(key_if_var, sizeof key_if_var, "%s: ", path);
+            const char *managed_reason = managed_why(kv[i].key);
+            if (managed_reason)
+                report(L, o, 0, path, "%smanaged by meshgate (%s)", key_if_var, managed_reason);
+            else if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) !=
+                     RD_KAFKA_CONF_OK)
+                report(L, o, 0, path, "%s%s", key_if_var, why);
+        }
+        if (rc) rd_kafka_conf_destroy(rc);
+    }
+}
+
+/* ---- the API ---- */
 
 static void free_kv(mw_kv *kv, size_t n)
 {
@@ -539,38 +872,63 @@ void mw_config_free(mw_config *c)
             if (route_keys[i].type == K_STR)
                 free(*(char **)((char *)&c->routes[r] + route_keys[i].off));
     free(c->routes);
-    free_kv(c->kafka, c->n_kafka);
-    free_kv(c->consumer, c->n_consumer);
-    free_kv(c->producer, c->n_producer);
+    for (int m = 0; m < NMAPS; m++)
+        free_kv(*kv_of(c, m), *n_kv_of(c, m));
     free(c->path);
     memset(c, 0, sizeof *c);
 }
 
-/* ---- librdkafka ---- */
-
-static const struct managed {
-    const char *key, *why;
-} managed[] = {
-    {"group.id", "set group: instead"},
-    {"enable.auto.offset.store",
-     "meshgate stores offsets only after the broker acknowledged the output"},
-    {"enable.auto.commit", "meshgate stores offsets only after the broker acknowledged the output"},
-    {"partition.assignment.strategy", "meshgate uses cooperative-sticky"},
-    {"enable.partition.eof", "managed by meshgate"},
-    {"enable.idempotence", "required for per-partition order"},
-    {"transactional.id", "not supported"},
-};
+int mw_config_load(mw_config *out, const char *path, char *const *envp, char *errstr, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    loader L = {.c = out, .file = path ? path : "(no file)"};
+    out->path = dup_or_report(&L, L.file);
+    struct fy_document *doc = path ? parse_file(&L) : NULL;
+    if (!path) report(&L, NULL, 0, "", "no configuration file given");
+    struct fy_node *root = doc ? fy_document_root(doc) : NULL;
+    bool mapping = root && fy_node_get_type(root) == FYNT_MAPPING;
+    if (doc && !mapping)
+        report(&L, NULL, line_of(root), "",
+               "expected a mapping of keys at the top level (schemas, group, routes, ...)");
+    if (mapping) {
+        L.root_line = line_of(root);
+        read_top(&L, root);
+        for (char *const *v = envp; v && *v; v++)
+            if (strncmp(*v, "MESHGATE_", 9) == 0 && strcspn(*v, "=") > 9) apply_env(&L, *v);
+        convert_all(&L, top_keys, NTOP, L.top, out, "", L.root_line, NULL);
+        for (size_t r = 0; r < out->n_routes; r++) {
+            if (L.routes[r].malformed) continue;
+            char prefix[48];
+            snprintf(prefix, sizeof prefix, "routes[%zu].", r);
+            const char *input = L.routes[r].k[RK_INPUT].text;
+            convert_all(&L, route_keys, NROUTE, L.routes[r].k, &out->routes[r], prefix,
+                        L.routes[r].line, input && *input ? input : NULL);
+        }
+        computed_defaults(&L);
+        check_routes(&L);
+        check_limits(&L);
+        check_kafka(&L);
+    }
+    if (doc) fy_parse_document_destroy(L.parser, doc);
+    if (L.parser) fy_parser_destroy(L.parser);
+    free(L.routes);
+    for (int m = 0; m < NMAPS; m++)
+        free(L.kv_src[m]);
+    write_problems(&L, errstr, errlen);
+    if (L.n_errs) mw_config_free(out);
+    return L.n_errs;
+}
 
 static bool set_user(rd_kafka_conf_t *rc, const char *section, const mw_kv *kv, size_t n,
                      char *errstr, size_t errlen)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t m = 0; m < sizeof managed / sizeof managed[0]; m++)
-            if (strcmp(kv[i].key, managed[m].key) == 0) {
-                snprintf(errstr, errlen, "%s.%s: managed by meshgate (%s)", section, kv[i].key,
-                         managed[m].why);
-                return false;
-            }
+        const char *why_managed = managed_why(kv[i].key);
+        if (why_managed) {
+            snprintf(errstr, errlen, "%s.%s: managed by meshgate (%s)", section, kv[i].key,
+                     why_managed);
+            return false;
+        }
         char why[512];
         if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) != RD_KAFKA_CONF_OK) {
             snprintf(errstr, errlen, "%s.%s: %s", section, kv[i].key, why);
@@ -579,6 +937,12 @@ static bool set_user(rd_kafka_conf_t *rc, const char *section, const mw_kv *kv, 
     }
     return true;
 }
+
+/* A property meshgate sets; unless_set: only if the user did not set it. */
+typedef struct setting {
+    const char *key, *value;
+    bool unless_set;
+} setting;
 
 static bool user_set(const mw_kv *kv, size_t n, const char *key)
 {
@@ -589,9 +953,9 @@ static bool user_set(const mw_kv *kv, size_t n, const char *key)
 
 rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen)
 {
-    rd_kafka_conf_t *rc = rd_kafka_conf_new();
     const mw_kv *own = producer ? c->producer : c->consumer;
     size_t n_own = producer ? c->n_producer : c->n_consumer;
+    rd_kafka_conf_t *rc = rd_kafka_conf_new();
     if (!set_user(rc, "kafka", c->kafka, c->n_kafka, errstr, errlen) ||
         !set_user(rc, producer ? "producer" : "consumer", own, n_own, errstr, errlen)) {
         rd_kafka_conf_destroy(rc);
@@ -599,23 +963,25 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
     }
     char client_id[300];
     snprintf(client_id, sizeof client_id, "meshgate-%s", c->worker_id ? c->worker_id : "");
-    struct {
-        const char *key, *value;
-        bool unless_set;
-    } ours[] = {
-        {"client.id", client_id, true},
-        {"group.id", c->group, false},
-        {"partition.assignment.strategy", "cooperative-sticky", false},
-        {"enable.auto.offset.store", "false", false},
-        {"enable.auto.commit", "true", false},
-        {"enable.partition.eof", "false", false},
-        {"auto.offset.reset", "earliest", true},
-        {"enable.idempotence", "true", false},
-        {"linger.ms", "5", true},
+    static const char *const consumer_keys[][2] = {
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"enable.auto.offset.store", "false"},
+        {"enable.auto.commit", "true"},
+        {"enable.partition.eof", "false"},
     };
-    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
-        bool consumer_only = i >= 1 && i <= 6, producer_only = i >= 7;
-        if ((producer && consumer_only) || (!producer && producer_only)) continue;
+    setting ours[8];
+    size_t n = 0;
+    ours[n++] = (setting){"client.id", client_id, true};
+    if (producer) {
+        ours[n++] = (setting){"enable.idempotence", "true", false};
+        ours[n++] = (setting){"linger.ms", "5", true};
+    } else {
+        ours[n++] = (setting){"group.id", c->group ? c->group : "", false};
+        for (size_t i = 0; i < sizeof consumer_keys / sizeof consumer_keys[0]; i++)
+            ours[n++] = (setting){consumer_keys[i][0], consumer_keys[i][1], false};
+        ours[n++] = (setting){"auto.offset.reset", "earliest", true};
+    }
+    for (size_t i = 0; i < n; i++) {
         if (ours[i].unless_set &&
             (user_set(c->kafka, c->n_kafka, ours[i].key) || user_set(own, n_own, ours[i].key)))
             continue;

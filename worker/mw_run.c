@@ -6,8 +6,9 @@
  * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
  * signalfd. Each round it serves delivery reports (releasing acknowledged prefixes), stores
  * the offsets that moved (auto-commit writes them), then consumes while the in-flight bounds
- * allow and hands each message to the thread that owns its partition (mw_pool.c). Over the
- * bounds it pauses every partition (backpressure) and resumes below half. A failed delivery
+ * allow and hands each message to the thread that owns its partition (mw_pool.c). At the
+ * bounds it stops reading; if that lasts, it pauses every partition (backpressure) and
+ * resumes below half. A failed delivery
  * pauses its partition; once its other messages are reported and the backoff passed, the
  * partition seeks back to its first unacknowledged offset (duplicates, never a gap). On
  * revocation the revoked partitions' in-flight messages are awaited (bounded) and their
@@ -55,7 +56,7 @@ typedef struct mw_run {
     mw_http *http;
     uint32_t *load; /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
-    int64_t next_stats_us, next_lag_us;
+    int64_t next_stats_us, next_lag_us, full_since_us;
 } mw_run;
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -149,8 +150,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
         resolve(r, s, true);
         return;
     }
-    logf_("%s/%d@%lld: delivery to %s failed: %s", s->part->topic, s->part->partition,
-          (long long)s->offset, rd_kafka_topic_name(dm->rkt), rd_kafka_err2str(dm->err));
+    if (!s->part->failed) /* once per partition and retry round */
+        logf_("%s/%d@%lld: delivery to %s failed: %s; the partition will retry", s->part->topic,
+              s->part->partition, (long long)s->offset, rd_kafka_topic_name(dm->rkt),
+              rd_kafka_err2str(dm->err));
     resolve(r, s, false);
 }
 
@@ -360,19 +363,45 @@ static void on_message(mw_run *r, rd_kafka_message_t *m)
     mw_pool_push(r->pool, s);
 }
 
-static void consume(mw_run *r)
+/* Over the in-flight bound the queue is simply not read: librdkafka's own prefetch queue is
+ * bounded (queued.max.messages.kbytes), and acks normally make room within milliseconds.
+ * Only when that lasts longer than this are the partitions paused, which costs a refetch. */
+#define FULL_BEFORE_PAUSE_US 500000
+
+/* Returns true when it stopped with messages possibly left in the queue (the queue's io
+ * event fires only when it becomes non-empty, so the caller must come back at once). */
+static bool consume(mw_run *r)
 {
-    for (int budget = 4096; budget > 0; budget--) {
+    bool more = true;
+    int64_t now = mw_mono_us();
+    for (int budget = 1024; budget > 0; budget--) {
+        if ((budget & 127) == 0) mw_pool_flush(r->pool);
         bool room = has_room(r);
-        if (!room && !r->backpressure) {
-            r->backpressure = true;
-            atomic_fetch_add_explicit(&r->metrics->paused_backpressure, 1, memory_order_relaxed);
-            mw_parts_each(r->parts, pause_one, r);
+        if (room) {
+            r->full_since_us = 0;
+        } else {
+            if (r->full_since_us == 0) r->full_since_us = now;
+            if (!r->backpressure && now - r->full_since_us >= FULL_BEFORE_PAUSE_US) {
+                r->backpressure = true;
+                atomic_fetch_add_explicit(&r->metrics->paused_backpressure, 1,
+                                          memory_order_relaxed);
+                mw_parts_each(r->parts, pause_one, r);
+            }
+            if (!r->backpressure) {
+                more = false; /* come back on the next delivery report */
+                break;
+            }
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, 0);
-        if (!m) break;
+        if (!m) {
+            more = false;
+            break;
+        }
         on_message(r, m);
-        if (!room) break;
+        if (!room) {
+            more = false;
+            break;
+        }
     }
     if (r->backpressure && !r->draining &&
         mw_parts_inflight(r->parts) <= r->cfg.max_inflight_messages / 2 &&
@@ -381,6 +410,7 @@ static void consume(mw_run *r)
         mw_parts_each(r->parts, resume_one, r);
     }
     mw_pool_flush(r->pool);
+    return more;
 }
 
 /* ---- periodic work ---- */
@@ -457,10 +487,11 @@ static bool got_signal(mw_run *r)
 
 static void loop(mw_run *r)
 {
+    bool more = false;
     for (;;) {
         struct pollfd fds[2] = {{.fd = r->wake[0], .events = POLLIN},
                                 {.fd = r->sigfd, .events = POLLIN}};
-        poll(fds, 2, r->any_failed ? 10 : 100);
+        poll(fds, 2, more ? 0 : r->any_failed ? 10 : 100);
         drain_pipe(r->wake[0]);
         if (got_signal(r) || r->fatal) return;
         serve_deliveries(r, 0);
@@ -470,7 +501,7 @@ static void loop(mw_run *r)
         }
         if (mw_parts_store(r->parts, r->consumer) > 0)
             atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
-        consume(r);
+        more = consume(r);
         ticks(r);
     }
 }

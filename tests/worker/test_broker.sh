@@ -61,4 +61,34 @@ rc=$?
 set -e
 check "a bad --topics value fails at start with the option named" \
     bash -c "[ $rc -eq 2 ] && grep -q -- '--topics' '$tmp/err'"
+
+# --control: fault injection from stdin, one answer line per command.
+mkfifo "$tmp/ctl"
+"$build/meshgate" broker --brokers 3 --control --topics t:3 <"$tmp/ctl" >"$tmp/cout" 2>"$tmp/cerr" &
+pid=$!
+exec 3>"$tmp/ctl"
+for _ in $(seq 50); do [ -s "$tmp/cout" ] && break; sleep 0.1; done
+bootstrap=$(head -n 1 "$tmp/cout")
+answer() { # answer N: waits for the Nth line of stdout (after the bootstrap line)
+    for _ in $(seq 50); do [ "$(wc -l <"$tmp/cout")" -gt "$1" ] && break; sleep 0.1; done
+    sed -n "$(($1 + 1))p" "$tmp/cout"
+}
+echo "produce-errors 2 NOT_LEADER_FOR_PARTITION" >&3
+check "control: produce-errors with a known error name answers ok" [ "$(answer 1)" = ok ]
+echo "produce-errors 1 NO_SUCH_ERROR" >&3
+check "control: an unknown error name is refused with the name" \
+    bash -c "[[ '$(answer 2)' == 'error: unknown error name NO_SUCH_ERROR' ]]"
+echo "broker-down 2" >&3
+check "control: broker-down answers ok" [ "$(answer 3)" = ok ]
+echo "broker-up 2" >&3
+check "control: broker-up answers ok" [ "$(answer 4)" = ok ]
+echo "broker-down 9" >&3
+check "control: a broker id out of range is refused" bash -c "[[ '$(answer 5)' == error:* ]]"
+printf 'x\n' | timeout 20 kcat -P -b "$bootstrap" -t t -p 0 2>/dev/null
+check "control: the cluster still serves after the injected errors (produce retried)" \
+    bash -c "timeout 20 kcat -C -b '$bootstrap' -t t -p 0 -o beginning -c 1 -e -q 2>/dev/null | grep -qx x"
+exec 3>&-
+kill -TERM "$pid"
+wait "$pid" || true
+pid=
 [ "$fails" -eq 0 ]

@@ -1,0 +1,109 @@
+# lib.sh - shared by the tests/worker/test_run_*.sh scripts: a scratch folder, the identity
+# schema compiled into a shared object, the embedded broker, worker processes with a config,
+# TAP output, and cleanup of every process started (even on failure).
+#
+# Usage: build=BUILD_DIR; source tests/worker/lib.sh (from the repository root).
+
+tmp=$(mktemp -d)
+started=()
+n=0
+fails=0
+cleanup() {
+    for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
+check() { # check DESCRIPTION COMMAND...
+    local d=$1
+    shift
+    if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# The identity schema as $tmp/identity.so, built with the same sanitizer as the build.
+build_schema() {
+    "$build/meshgate-codegen" -o "$tmp/identity" examples/identity/identity.schema.json
+    # shellcheck disable=SC2086
+    cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
+        -o "$tmp/identity.so" "$tmp/identity.c" "$build/libmgvalidator.a" \
+        -lsimdjson -lidn2 -lstdc++ -lm
+}
+
+# start_broker ARGS...: sets $bootstrap and $broker_pid.
+start_broker() {
+    "$build/meshgate" broker "$@" >"$tmp/broker.out" 2>"$tmp/broker.log" &
+    broker_pid=$!
+    started+=("$broker_pid")
+    for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
+    bootstrap=$(head -n 1 "$tmp/broker.out")
+}
+
+# write_config FILE [MODE]: a worker config for route raw -> out / dlq.
+write_config() {
+    cat >"$1" <<YAML
+schemas: $tmp/identity.so
+group: meshgate-test
+workers: 2
+http:
+  listen: 127.0.0.1:0
+limits:
+  max_inflight_messages: 5000
+drain_timeout_ms: 15000
+stats_interval_ms: 0
+retry:
+  backoff_ms: 50
+  backoff_max_ms: 1000
+routes:
+  - input: raw
+    schema: identity
+    output: out
+    dead_letter: dlq
+    source: urn:meshgate:test
+    type: test.identity.v1
+    mode: ${2:-binary}
+kafka:
+  bootstrap.servers: $bootstrap
+  topic.metadata.refresh.interval.ms: "1000"
+consumer:
+  session.timeout.ms: "6000"
+  heartbeat.interval.ms: "500"
+YAML
+}
+
+# start_worker NAME [CONFIG]: starts a worker, logs to $tmp/NAME.log; sets $worker_pid.
+start_worker() {
+    "$build/meshgate" run --config "${2:-$tmp/worker.yaml}" 2>>"$tmp/$1.log" &
+    worker_pid=$!
+    started+=("$worker_pid")
+}
+
+# worker_port LOG: the HTTP port the last worker started with LOG logged (waits for it).
+worker_port() {
+    local p=
+    for _ in $(seq 100); do
+        p=$(sed -n 's/.*http port \([0-9]*\).*/\1/p' "$1" 2>/dev/null | tail -n 1)
+        [ -n "$p" ] && break
+        sleep 0.1
+    done
+    echo "$p"
+}
+
+# metric PORT NAME: the summed value of a Prometheus series (0 if unreachable).
+metric() {
+    curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null |
+        awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%d\n", s }'
+}
+
+# mgcheck ARGS...: the checker against route raw -> out / dlq.
+mgcheck() {
+    "$build/tests/worker/mgcheck" --brokers "$bootstrap" --input raw --output out \
+        --dead-letter dlq --source urn:meshgate:test --type test.identity.v1 \
+        --schemas "$tmp/identity.so" --schema identity "$@"
+}
+
+finish() {
+    [ "$fails" -eq 0 ]
+}

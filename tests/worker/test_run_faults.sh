@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test_run_faults.sh - broker faults mid-run: produce requests fail with several error kinds
+# (injected into the embedded broker through --control; one kind the client does not retry,
+# so the worker's own rewind-and-retry runs), and one of three brokers goes down for a few
+# seconds and comes back. Nothing may be lost (mgcheck --mode at-least-once), and the
+# worker keeps its order per partition for first occurrences.
+#
+# Usage: tests/worker/test_run_faults.sh BUILD_DIR. Prints TAP lines.
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source tests/worker/lib.sh
+
+build_schema
+mkfifo "$tmp/ctl"
+"$build/meshgate" broker --brokers 3 --control --topics raw:6,out:6,dlq:6 \
+    <"$tmp/ctl" >"$tmp/broker.out" 2>"$tmp/broker.log" &
+started+=($!)
+exec 3>"$tmp/ctl"
+for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
+bootstrap=$(head -n 1 "$tmp/broker.out")
+"$build/bench/gen-identity" --seed 5 --count 80000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
+write_config "$tmp/worker.yaml"
+start_worker w
+port=$(worker_port "$tmp/w.log")
+mgcheck --lines "$tmp/lines.ndjson" --malformed-every 89 --mode at-least-once \
+    --window 4000 --timeout 300 >"$tmp/check.out" 2>&1 &
+checker=$!
+started+=("$checker")
+wait_consumed() { # wait_consumed N: until the worker consumed at least N
+    for _ in $(seq 300); do
+        [ "$(metric "$port" meshgate_messages_consumed_total)" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+}
+wait_consumed 5000
+for e in NOT_LEADER_FOR_PARTITION REQUEST_TIMED_OUT NOT_ENOUGH_REPLICAS LEADER_NOT_AVAILABLE; do
+    echo "produce-errors 30 $e" >&3
+    sleep 0.3
+done
+wait_consumed 20000
+echo "broker-down 2" >&3
+sleep 4
+echo "broker-up 2" >&3
+wait_consumed 40000
+echo "produce-errors 200 NOT_ENOUGH_REPLICAS_AFTER_APPEND" >&3
+wait_consumed 50000
+# Not retriable by the client: the deliveries fail, and the worker itself must retry.
+echo "produce-errors 3 INVALID_RECORD" >&3
+rc=0
+wait "$checker" || rc=$?
+sed 's/^/# /; s/^# # /# /' "$tmp/check.out"
+answers=$(tail -n +2 "$tmp/broker.out" | tr '\n' ' ')
+check "every fault was injected (broker answers: $answers)" \
+    test "$(tail -n +2 "$tmp/broker.out" | grep -cx ok)" -eq 8
+check "after produce errors and a broker down/up, every message is on its output or dead-letter topic, none missing, first occurrences in order" \
+    test "$rc" -eq 0
+errors=$(metric "$port" meshgate_produce_errors_total)
+check "deliveries that failed for good were seen and retried by the worker ($errors failed deliveries)" \
+    test "$errors" -gt 0
+grep -E 'retrying from offset' "$tmp/w.log" | head -3 | sed 's/^/# /'
+kill -TERM "$worker_pid"
+rc=0
+wait "$worker_pid" || rc=$?
+check "the worker drains and exits 0 on SIGTERM after the faults (got $rc)" test "$rc" -eq 0
+exec 3>&-
+finish
