@@ -1,18 +1,18 @@
-/* mw_envelope.c - CloudEvents 1.0 envelopes per the Kafka protocol binding, and the
- * dead-letter headers of rejects.
+/* mw_envelope.c - CloudEvents 1.0 envelopes per the Kafka protocol binding for valid
+ * messages, and the meshgate.* headers of dead letters.
  *
- * Design: runs per message on a worker thread, with that thread's mw_env scratch. Header
- * values point into the input message, the route, the reason or env->text; nothing is
- * copied except formatted numbers and times. Binary mode produces the input value itself;
- * structured mode writes the JSON envelope into env->body (grown only if a message outgrows
- * it). A small top-level JSON scanner finds members of structured inputs; the data it finds
- * is then validated by the caller with the real parser.
+ * Design: runs per message on a worker thread with that thread's mw_env scratch; nothing here
+ * is shared and nothing is allocated per message. Header values point into the input message,
+ * the route, the reason or env->text (formatted ids, times and numbers); binary mode produces
+ * the input value pointer itself. Structured mode writes its JSON into env->body, which is
+ * grown (once, to an upper bound computed before writing) only when a message outgrows it.
+ * Structured inputs are read with a small iterative JSON syntax checker (grammar only, no UTF-8
+ * check) that records the top-level members' raw spans; the data span it returns is then
+ * parsed for real by the validator.
  */
 #include "mw_envelope.h"
 
-#include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,10 @@
 #include <time.h>
 
 #define CT_STRUCTURED "application/cloudevents+json"
+#define CT_STRUCTURED_OUT CT_STRUCTURED "; charset=utf-8"
+#define CT_JSON "application/json"
+#define MAX_DEPTH 1024 /* nesting the syntax checker follows inside a structured input */
+#define TIME_MAX 40    /* room for one RFC 3339 time */
 
 mw_env *mw_env_new(size_t body_cap)
 {
@@ -41,52 +45,82 @@ void mw_env_free(mw_env *e)
     free(e);
 }
 
+/* ---- ids and times ---- */
+
+static size_t fitted(char *buf, size_t cap, int n)
+{
+    if (n >= 0 && (size_t)n < cap) return (size_t)n;
+    if (cap) buf[0] = 0;
+    return 0;
+}
+
 size_t mw_ce_id(char *buf, size_t cap, const char *topic, int32_t partition, int64_t offset)
 {
-    int n = snprintf(buf, cap, "%s/%" PRId32 "/%" PRId64, topic, partition, offset);
-    return n < 0 ? 0 : (size_t)n;
+    return fitted(buf, cap,
+                  snprintf(buf, cap, "%s/%" PRId32 "/%" PRId64, topic, partition, offset));
 }
 
 size_t mw_rfc3339(char *buf, size_t cap, int64_t us, int digits)
 {
+    static const int64_t latest = 253402300799999999; /* 9999-12-31T23:59:59.999999Z */
+    static const int scale[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     if (us < 0) us = 0;
+    if (us > latest) us = latest;
+    if (digits < 0) digits = 0;
+    if (digits > 6) digits = 6;
     time_t sec = (time_t)(us / 1000000);
     struct tm tm;
-    gmtime_r(&sec, &tm);
-    char date[32];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    int n = digits == 6 ? snprintf(buf, cap, "%s.%06dZ", date, (int)(us % 1000000))
-                        : snprintf(buf, cap, "%s.%03dZ", date, (int)(us / 1000 % 1000));
-    return n < 0 ? 0 : (size_t)n;
+    if (!gmtime_r(&sec, &tm)) return fitted(buf, cap, -1);
+    char frac[16] = "";
+    if (digits) snprintf(frac, sizeof frac, ".%0*d", digits, (int)(us % 1000000 / scale[digits]));
+    return fitted(buf, cap,
+                  snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900,
+                           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac));
+}
+
+static int64_t ms_to_us(int64_t ms)
+{
+    return ms > INT64_MAX / 1000 ? INT64_MAX : ms * 1000;
 }
 
 /* ---- input headers ---- */
 
-static bool header(const mw_in *in, const char *name, const void **val, size_t *len)
+static bool named(const char *name, const char *want)
 {
-    if (!in->headers) return false;
-    return rd_kafka_header_get_last(in->headers, name, val, len) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    return strcmp(name, want) == 0;
 }
 
-static bool is_structured_ct(const void *v, size_t len)
+/* Drops a CloudEvents-looking header from a plain input (case-insensitively: a consumer that
+ * folds case would misread "Content-Type" or "CE_id" as well). */
+static bool attribute_like(const char *name)
+{
+    return strncasecmp(name, "ce_", 3) == 0 || strcasecmp(name, "content-type") == 0;
+}
+
+static bool is_structured_ct(const char *v, size_t len)
 {
     size_t n = sizeof CT_STRUCTURED - 1;
     if (!v || len < n || strncasecmp(v, CT_STRUCTURED, n) != 0) return false;
-    const char *rest = (const char *)v + n;
-    return len == n || *rest == ';' || *rest == ' ';
+    while (n < len && (v[n] == ' ' || v[n] == '\t'))
+        n++;
+    return n == len || v[n] == ';';
 }
 
 mw_ce_kind mw_ce_detect(const mw_in *in)
 {
-    const void *v;
+    if (!in->headers) return MW_CE_NONE;
+    const char *name;
+    const void *val;
     size_t len;
-    if (header(in, "ce_specversion", &v, &len)) return MW_CE_IN_BINARY;
-    if (header(in, "content-type", &v, &len) && is_structured_ct(v, len))
-        return MW_CE_IN_STRUCTURED;
-    return MW_CE_NONE;
+    bool structured = false;
+    for (size_t i = 0; rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0; i++) {
+        if (named(name, "ce_specversion")) return MW_CE_IN_BINARY;
+        if (named(name, "content-type")) structured = is_structured_ct(val, len);
+    }
+    return structured ? MW_CE_IN_STRUCTURED : MW_CE_NONE;
 }
 
-/* ---- a top-level JSON object scanner ---- */
+/* ---- JSON syntax ---- */
 
 typedef struct scan {
     const char *p, *end;
@@ -98,463 +132,632 @@ static void ws(scan *s)
         s->p++;
 }
 
+static bool at(const scan *s, char c)
+{
+    return s->p < s->end && *s->p == c;
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 static bool skip_string(scan *s)
 {
-    if (s->p >= s->end || *s->p != '"') return false;
+    if (!at(s, '"')) return false;
     for (s->p++; s->p < s->end; s->p++) {
-        if (*s->p == '\\') {
-            if (++s->p >= s->end) return false;
-        } else if (*s->p == '"') {
+        unsigned char c = (unsigned char)*s->p;
+        if (c == '"') {
             s->p++;
             return true;
-        } else if ((unsigned char)*s->p < 0x20) {
+        }
+        if (c < 0x20) return false;
+        if (c != '\\') continue;
+        if (++s->p == s->end) return false;
+        if (*s->p == 'u') {
+            if (s->end - s->p < 5) return false;
+            for (int i = 1; i <= 4; i++)
+                if (!is_hex(s->p[i])) return false;
+            s->p += 4;
+        } else if (!strchr("\"\\/bfnrt", *s->p)) {
             return false;
         }
     }
     return false;
 }
 
-/* Skips one value; nested containers are matched bracket by bracket, scalars by their
- * characters (the real parser checks the data later). */
-static bool skip_value(scan *s)
+static bool digits(scan *s)
 {
-    ws(s);
-    if (s->p >= s->end) return false;
-    if (*s->p == '"') return skip_string(s);
-    if (*s->p == '{' || *s->p == '[') {
-        char stack[256];
-        size_t depth = 0;
-        do {
-            if (*s->p == '"') {
-                if (!skip_string(s)) return false;
-                continue;
-            }
-            if (*s->p == '{' || *s->p == '[') {
-                if (depth == sizeof stack) return false;
-                stack[depth++] = *s->p == '{' ? '}' : ']';
-            } else if (*s->p == '}' || *s->p == ']') {
-                if (depth == 0 || stack[depth - 1] != *s->p) return false;
-                depth--;
-            }
-            s->p++;
-        } while (depth > 0 && s->p < s->end);
-        return depth == 0;
-    }
     const char *start = s->p;
-    while (s->p < s->end && (isalnum((unsigned char)*s->p) || strchr("+-.", *s->p)))
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
         s->p++;
     return s->p > start;
 }
 
-typedef struct member {
-    const char *name; /* raw, between the quotes */
-    size_t name_len;
-    const char *val;
-    size_t val_len;
-} member;
-
-/* Calls fn for each top-level member; false if the value is not a well-formed object. */
-static bool each_member(const char *v, size_t len, bool (*fn)(const member *m, void *arg),
-                        void *arg)
+static bool skip_number(scan *s)
 {
+    if (at(s, '-')) s->p++;
+    if (at(s, '0'))
+        s->p++;
+    else if (!digits(s))
+        return false;
+    if (at(s, '.')) {
+        s->p++;
+        if (!digits(s)) return false;
+    }
+    if (at(s, 'e') || at(s, 'E')) {
+        s->p++;
+        if (at(s, '+') || at(s, '-')) s->p++;
+        if (!digits(s)) return false;
+    }
+    return true;
+}
+
+static bool skip_word(scan *s, const char *w, size_t n)
+{
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0) return false;
+    s->p += n;
+    return true;
+}
+
+static bool skip_scalar(scan *s)
+{
+    switch (s->p < s->end ? *s->p : 0) {
+    case '"':
+        return skip_string(s);
+    case 't':
+        return skip_word(s, "true", 4);
+    case 'f':
+        return skip_word(s, "false", 5);
+    case 'n':
+        return skip_word(s, "null", 4);
+    default:
+        return skip_number(s);
+    }
+}
+
+/* ws "name" ws ':' ws, the start of an object member; name/len (if not NULL) get the raw bytes
+ * between the quotes. */
+static bool skip_name(scan *s, const char **name, size_t *len)
+{
+    ws(s);
+    const char *start = s->p + 1;
+    if (!skip_string(s)) return false;
+    if (name) {
+        *name = start;
+        *len = (size_t)(s->p - 1 - start);
+    }
+    ws(s);
+    if (!at(s, ':')) return false;
+    s->p++;
+    ws(s);
+    return true;
+}
+
+/* Skips one JSON value, checking its syntax; containers are followed with a bit stack (1 =
+ * object) instead of recursion. */
+static bool skip_value(scan *s)
+{
+    uint64_t obj[MAX_DEPTH / 64];
+    size_t depth = 0;
+    for (;;) {
+        ws(s);
+        if (at(s, '{') || at(s, '[')) {
+            bool is_obj = *s->p == '{';
+            if (depth == MAX_DEPTH) return false;
+            if (is_obj)
+                obj[depth / 64] |= 1ull << (depth % 64);
+            else
+                obj[depth / 64] &= ~(1ull << (depth % 64));
+            depth++;
+            s->p++;
+            ws(s);
+            if (!at(s, is_obj ? '}' : ']')) {
+                if (is_obj && !skip_name(s, NULL, NULL)) return false;
+                continue;
+            }
+            s->p++;
+            depth--;
+        } else if (!skip_scalar(s)) {
+            return false;
+        }
+        for (;;) { /* after a value: next element, or close containers */
+            if (depth == 0) return true;
+            bool is_obj = obj[(depth - 1) / 64] >> ((depth - 1) % 64) & 1;
+            ws(s);
+            if (at(s, ',')) {
+                s->p++;
+                if (is_obj && !skip_name(s, NULL, NULL)) return false;
+                break;
+            }
+            if (!at(s, is_obj ? '}' : ']')) return false;
+            s->p++;
+            depth--;
+        }
+    }
+}
+
+/* A top-level member of a structured input: its raw value span. */
+typedef struct span {
+    const char *v;
+    size_t n;
+    int count;
+} span;
+
+typedef struct ce_members {
+    span data, data_base64, specversion, id, source, type, processingtime;
+} ce_members;
+
+static span *slot(ce_members *m, const char *name, size_t n)
+{
+#define MEMBER(f)                                                                                  \
+    if (n == sizeof #f - 1 && memcmp(name, #f, n) == 0) return &m->f
+    MEMBER(data);
+    MEMBER(data_base64);
+    MEMBER(specversion);
+    MEMBER(id);
+    MEMBER(source);
+    MEMBER(type);
+    MEMBER(processingtime);
+#undef MEMBER
+    return NULL;
+}
+
+/* Checks that v is one well-formed JSON object and records the members meshgate reads. */
+static bool read_members(const char *v, size_t len, ce_members *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!v) return false;
     scan s = {v, v + len};
     ws(&s);
-    if (s.p >= s.end || *s.p != '{') return false;
+    if (!at(&s, '{')) return false;
     s.p++;
     ws(&s);
-    if (s.p < s.end && *s.p == '}') {
+    if (at(&s, '}')) {
         s.p++;
     } else {
         for (;;) {
-            ws(&s);
-            member m = {.name = s.p + 1};
-            if (!skip_string(&s)) return false;
-            m.name_len = (size_t)(s.p - m.name - 1);
-            ws(&s);
-            if (s.p >= s.end || *s.p != ':') return false;
-            s.p++;
-            ws(&s);
-            m.val = s.p;
+            const char *name;
+            size_t name_len;
+            if (!skip_name(&s, &name, &name_len)) return false;
+            span *sp = slot(m, name, name_len);
+            const char *val = s.p;
             if (!skip_value(&s)) return false;
-            m.val_len = (size_t)(s.p - m.val);
-            if (fn && !fn(&m, arg)) fn = NULL;
+            if (sp) *sp = (span){val, (size_t)(s.p - val), sp->count + 1};
             ws(&s);
-            if (s.p < s.end && *s.p == ',') {
+            if (at(&s, ',')) {
                 s.p++;
                 continue;
             }
-            if (s.p < s.end && *s.p == '}') {
-                s.p++;
-                break;
-            }
-            return false;
+            if (!at(&s, '}')) return false;
+            s.p++;
+            break;
         }
     }
     ws(&s);
     return s.p == s.end;
 }
 
-typedef struct ce_fields {
-    member data, specversion, id, source, type, processingtime;
-    bool has_data, has_base64, has_specversion, has_id, has_source, has_type, has_ptime;
-} ce_fields;
-
-static bool name_is(const member *m, const char *n)
+static bool span_is(const span *sp, const char *lit)
 {
-    return m->name_len == strlen(n) && memcmp(m->name, n, m->name_len) == 0;
+    return sp->n == strlen(lit) && memcmp(sp->v, lit, sp->n) == 0;
 }
 
-static bool collect(const member *m, void *arg)
+static bool string_attr(const span *sp, const char *missing, const char *not_string,
+                        const char *empty, const char **why)
 {
-    ce_fields *f = arg;
-    if (name_is(m, "data"))
-        f->data = *m, f->has_data = true;
-    else if (name_is(m, "data_base64"))
-        f->has_base64 = true;
-    else if (name_is(m, "specversion"))
-        f->specversion = *m, f->has_specversion = true;
-    else if (name_is(m, "id"))
-        f->id = *m, f->has_id = true;
-    else if (name_is(m, "source"))
-        f->source = *m, f->has_source = true;
-    else if (name_is(m, "type"))
-        f->type = *m, f->has_type = true;
-    else if (name_is(m, "processingtime"))
-        f->has_ptime = true;
+    if (!sp->count)
+        *why = missing;
+    else if (sp->v[0] != '"')
+        *why = not_string;
+    else if (sp->n == 2)
+        *why = empty;
+    else
+        return true;
+    return false;
+}
+
+static bool structured_data(const mw_in *in, size_t *off, size_t *len, const char **why)
+{
+    ce_members m;
+    if (!read_members(in->value, in->value_len, &m)) {
+        *why = "structured CloudEvent is not a well-formed JSON object";
+        return false;
+    }
+    const span *all[] = {&m.data, &m.data_base64, &m.specversion, &m.id, &m.source, &m.type};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i]->count > 1) {
+            *why = "structured CloudEvent has a duplicate attribute or data member";
+            return false;
+        }
+    if (!m.specversion.count) {
+        *why = "specversion member missing";
+        return false;
+    }
+    if (!span_is(&m.specversion, "\"1.0\"")) {
+        *why = span_is(&m.specversion, "\"0.3\"")
+                   ? "specversion is \"0.3\"; meshgate accepts 1.0"
+                   : "specversion is not \"1.0\"; meshgate accepts 1.0";
+        return false;
+    }
+    if (!string_attr(&m.id, "id member missing", "id is not a string", "id is empty", why) ||
+        !string_attr(&m.source, "source member missing", "source is not a string",
+                     "source is empty", why) ||
+        !string_attr(&m.type, "type member missing", "type is not a string", "type is empty", why))
+        return false;
+    if (m.data_base64.count) {
+        *why = "data_base64 is not JSON; meshgate validates JSON data";
+        return false;
+    }
+    if (!m.data.count) {
+        *why = "no data member";
+        return false;
+    }
+    *off = (size_t)(m.data.v - (const char *)in->value);
+    *len = m.data.n;
     return true;
 }
 
-static bool nonempty_string(const member *m)
+/* The last value of each required binary-mode attribute header. */
+static bool binary_attrs(const mw_in *in, const char **why)
 {
-    return m->val_len > 2 && m->val[0] == '"';
-}
-
-static bool binary_ok(const mw_in *in, const char **why)
-{
-    const void *v;
+    static const char *const names[] = {"ce_specversion", "ce_id", "ce_source", "ce_type"};
+    static const char *const missing[] = {"ce_specversion header missing", "ce_id header missing",
+                                          "ce_source header missing", "ce_type header missing"};
+    static const char *const empty[] = {"ce_specversion is empty; meshgate accepts 1.0",
+                                        "ce_id header is empty", "ce_source header is empty",
+                                        "ce_type header is empty"};
+    const void *v[4] = {0};
+    size_t n[4] = {0};
+    bool seen[4] = {0};
+    const char *name;
+    const void *val;
     size_t len;
-    if (!header(in, "ce_specversion", &v, &len) || len != 3 || memcmp(v, "1.0", 3) != 0) {
-        *why = "ce_specversion is not 1.0; meshgate accepts CloudEvents 1.0";
-        return false;
-    }
-    static const char *const required[][2] = {{"ce_id", "ce_id header missing or empty"},
-                                              {"ce_source", "ce_source header missing or empty"},
-                                              {"ce_type", "ce_type header missing or empty"}};
-    for (size_t i = 0; i < 3; i++)
-        if (!header(in, required[i][0], &v, &len) || len == 0) {
-            *why = required[i][1];
+    for (size_t i = 0; in->headers && rd_kafka_header_get_all(in->headers, i, &name, &val, &len) ==
+                                          RD_KAFKA_RESP_ERR_NO_ERROR;
+         i++)
+        for (size_t k = 0; k < 4; k++)
+            if (named(name, names[k])) {
+                v[k] = val, n[k] = len, seen[k] = true;
+                break;
+            }
+    for (size_t k = 0; k < 4; k++) {
+        if (!seen[k] || n[k] == 0) {
+            *why = !seen[k] ? missing[k] : empty[k];
             return false;
         }
+        if (k == 0 && (n[0] != 3 || memcmp(v[0], "1.0", 3) != 0)) {
+            *why = n[0] == 3 && memcmp(v[0], "0.3", 3) == 0
+                       ? "ce_specversion is \"0.3\"; meshgate accepts 1.0"
+                       : "ce_specversion is not \"1.0\"; meshgate accepts 1.0";
+            return false;
+        }
+    }
     return true;
 }
 
 bool mw_ce_data(const mw_in *in, mw_ce_kind kind, size_t *off, size_t *len, const char **why)
 {
-    if (kind == MW_CE_IN_BINARY) {
-        *off = 0;
-        *len = in->value_len;
-        return binary_ok(in, why);
-    }
-    ce_fields f = {0};
-    if (!each_member(in->value, in->value_len, collect, &f)) {
-        *why = "structured CloudEvent is not a well-formed JSON object";
-        return false;
-    }
-    if (!f.has_specversion || f.specversion.val_len != 5 ||
-        memcmp(f.specversion.val, "\"1.0\"", 5) != 0) {
-        *why = "structured CloudEvent: specversion is not \"1.0\"";
-        return false;
-    }
-    if (!f.has_id || !nonempty_string(&f.id) || !f.has_source || !nonempty_string(&f.source) ||
-        !f.has_type || !nonempty_string(&f.type)) {
-        *why = "structured CloudEvent: id, source and type must be non-empty strings";
-        return false;
-    }
-    if (f.has_base64) {
-        *why = "data_base64 is not JSON; meshgate validates JSON data";
-        return false;
-    }
-    if (!f.has_data) {
-        *why = "structured CloudEvent has no data member";
-        return false;
-    }
-    *off = (size_t)(f.data.val - (const char *)in->value);
-    *len = f.data.val_len;
-    return true;
+    if (kind == MW_CE_IN_STRUCTURED) return structured_data(in, off, len, why);
+    *off = 0;
+    *len = in->value_len;
+    return kind != MW_CE_IN_BINARY || binary_attrs(in, why);
 }
 
 /* ---- building ---- */
 
-static bool add(mw_env *e, const char *name, const void *val, size_t len)
-{
-    if (e->n_hdrs == MW_ENV_MAX_HDRS) return false;
-    e->hdrs[e->n_hdrs++] = (mw_hdr){name, val, len};
-    return true;
-}
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-/* Formats into e->text; returns the start or NULL when full. */
-static const char *text(mw_env *e, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static const char *text(mw_env *e, size_t *len, const char *fmt, ...)
-{
-    size_t room = sizeof e->text - e->text_used;
-    char *at = e->text + e->text_used;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(at, room, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= room) return NULL;
-    e->text_used += (size_t)n + 1;
-    *len = (size_t)n;
-    return at;
-}
-
-static const char *time_text(mw_env *e, size_t *len, int64_t us, int digits)
-{
-    size_t room = sizeof e->text - e->text_used;
-    if (room < 40) return NULL;
-    char *at = e->text + e->text_used;
-    *len = mw_rfc3339(at, room, us, digits);
-    e->text_used += *len + 1;
-    return at;
-}
-
-static bool add_text(mw_env *e, const char *name, const char *val, size_t len)
-{
-    return val && add(e, name, val, len);
-}
-
-/* Input headers, all of them or without the ones that look like attributes. */
-static bool copy_headers(mw_env *e, const mw_in *in, bool all)
-{
-    if (!in->headers) return true;
-    const char *name;
-    const void *val;
-    size_t len;
-    for (size_t i = 0; rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0; i++) {
-        if (!all && (strncmp(name, "ce_", 3) == 0 || strcasecmp(name, "content-type") == 0))
-            continue;
-        if (!add(e, name, val, len)) return false;
-    }
-    return true;
-}
-
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-        if (k == 9 || i + k >= n) return false;
-        if (k && (c == 0xC0 || c == 0xC1 || c > 0xF4)) return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80) return false;
-        if (k == 2 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F)))
-            return false;
-        if (k == 3 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F)))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
-/* ---- structured bodies ---- */
-
-typedef struct body {
+typedef struct build {
     mw_env *e;
-    size_t len;
-    bool oom;
-} body;
+    const char *err; /* the first problem; later steps then do nothing */
+} build;
 
-static void put(body *b, const void *p, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n > b->e->body_cap) {
-        size_t cap = b->e->body_cap * 2;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *nb = realloc(b->e->body, cap);
-        if (!nb) {
-            b->oom = true;
-            return;
-        }
-        b->e->body = nb;
-        b->e->body_cap = cap;
-    }
-    memcpy(b->e->body + b->len, p, n);
-    b->len += n;
-}
-
-static void puts_(body *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static void put_json_string(body *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    put(b, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        put(b, s + run, i - run);
-        run = i + 1;
-        char esc[6] = {'\\', (char)c};
-        if (c < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            put(b, esc, 6);
-        } else {
-            put(b, esc, 2);
-        }
-    }
-    put(b, s + run, n - run);
-    put(b, "\"", 1);
-}
-
-static void member_str(body *b, const char *name, const char *v, size_t n)
-{
-    put(b, ",\"", 2);
-    puts_(b, name);
-    put(b, "\":", 2);
-    put_json_string(b, v, n);
-}
-
-/* ---- the two envelopes ---- */
-
-static bool plain_binary(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
-                         int64_t now_us)
-{
-    size_t n;
-    const char *s;
-    bool ok = copy_headers(e, in, false) && add(e, "ce_specversion", "1.0", 3);
-    s = text(e, &n, "%s/%" PRId32 "/%" PRId64, in->topic, in->partition, in->offset);
-    ok = ok && add_text(e, "ce_id", s, n) && add(e, "ce_source", r->source, strlen(r->source)) &&
-         add(e, "ce_type", r->type, strlen(r->type));
-    if (ok && in->timestamp_ms >= 0) {
-        s = time_text(e, &n, in->timestamp_ms * 1000, 3);
-        ok = add_text(e, "ce_time", s, n);
-    }
-    if (ok && dataschema && *dataschema)
-        ok = add(e, "ce_dataschema", dataschema, strlen(dataschema));
-    ok = ok && add(e, "content-type", "application/json", 16);
-    if (ok && in->key) ok = add(e, "ce_partitionkey", in->key, in->key_len);
-    s = ok ? time_text(e, &n, now_us, 6) : NULL;
-    ok = ok && add_text(e, "ce_processingtime", s, n);
-    e->value = in->value;
-    e->value_len = in->value_len;
-    return ok;
-}
-
-static bool plain_structured(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
-                             int64_t now_us)
-{
-    static const char ct[] = CT_STRUCTURED "; charset=utf-8";
-    if (!copy_headers(e, in, false) || !add(e, "content-type", ct, sizeof ct - 1)) return false;
-    body b = {e, 0, false};
-    char tmp[320];
-    puts_(&b, "{\"specversion\":\"1.0\"");
-    size_t n = mw_ce_id(tmp, sizeof tmp, in->topic, in->partition, in->offset);
-    member_str(&b, "id", tmp, n < sizeof tmp ? n : sizeof tmp - 1);
-    member_str(&b, "source", r->source, strlen(r->source));
-    member_str(&b, "type", r->type, strlen(r->type));
-    if (in->timestamp_ms >= 0) {
-        n = mw_rfc3339(tmp, sizeof tmp, in->timestamp_ms * 1000, 3);
-        member_str(&b, "time", tmp, n);
-    }
-    puts_(&b, ",\"datacontenttype\":\"application/json\"");
-    if (dataschema && *dataschema) member_str(&b, "dataschema", dataschema, strlen(dataschema));
-    if (in->key && valid_utf8(in->key, in->key_len))
-        member_str(&b, "partitionkey", in->key, in->key_len);
-    n = mw_rfc3339(tmp, sizeof tmp, now_us, 6);
-    member_str(&b, "processingtime", tmp, n);
-    puts_(&b, ",\"data\":");
-    put(&b, in->value, in->value_len);
-    puts_(&b, "}");
-    e->value = e->body;
-    e->value_len = b.len;
-    e->value_is_body = true;
-    return !b.oom;
-}
-
-static bool existing(mw_env *e, const mw_in *in, mw_ce_kind kind, int64_t now_us)
-{
-    if (!copy_headers(e, in, true)) return false;
-    e->value = in->value;
-    e->value_len = in->value_len;
-    const void *v;
-    size_t vl, n;
-    if (kind == MW_CE_IN_BINARY) {
-        if (header(in, "ce_processingtime", &v, &vl)) return true;
-        const char *s = time_text(e, &n, now_us, 6);
-        return add_text(e, "ce_processingtime", s, n);
-    }
-    ce_fields f = {0};
-    each_member(in->value, in->value_len, collect, &f);
-    if (f.has_ptime) return true;
-    const char *open = memchr(in->value, '{', in->value_len);
-    if (!open) return false;
-    size_t head = (size_t)(open - (const char *)in->value) + 1;
-    scan s = {open + 1, (const char *)in->value + in->value_len};
-    ws(&s);
-    bool empty = s.p < s.end && *s.p == '}';
-    char tmp[64];
-    n = mw_rfc3339(tmp, sizeof tmp, now_us, 6);
-    body b = {e, 0, false};
-    put(&b, in->value, head);
-    puts_(&b, "\"processingtime\":\"");
-    put(&b, tmp, n);
-    puts_(&b, empty ? "\"" : "\",");
-    put(&b, (const char *)in->value + head, in->value_len - head);
-    e->value = e->body;
-    e->value_len = b.len;
-    e->value_is_body = true;
-    return !b.oom;
-}
-
-static void reset(mw_env *e)
+static build start(mw_env *e)
 {
     e->n_hdrs = 0;
     e->text_used = 0;
     e->value = NULL;
     e->value_len = 0;
     e->value_is_body = false;
+    return (build){e, NULL};
+}
+
+static void add(build *b, const char *name, const void *val, size_t len)
+{
+    if (b->err) return;
+    if (b->e->n_hdrs == MW_ENV_MAX_HDRS) {
+        b->err = "more than " STR(MW_ENV_MAX_HDRS) " headers (too many input headers)";
+        return;
+    }
+    b->e->hdrs[b->e->n_hdrs++] = (mw_hdr){name, val, len};
+}
+
+static void add_str(build *b, const char *name, const char *s)
+{
+    s = s ? s : "";
+    add(b, name, s, strlen(s));
+}
+
+/* Free room in e->text, for a formatter to write into before add_text. */
+static char *text_room(const build *b, size_t *room)
+{
+    *room = sizeof b->e->text - b->e->text_used;
+    return b->e->text + b->e->text_used;
+}
+
+/* Adds the n bytes just formatted at text_room() as a header (n 0: they did not fit). */
+static void add_text(build *b, const char *name, size_t n)
+{
+    if (b->err) return;
+    if (n == 0) {
+        b->err = "header values do not fit in the envelope's text buffer";
+        return;
+    }
+    char *val = b->e->text + b->e->text_used;
+    b->e->text_used += n + 1;
+    add(b, name, val, n);
+}
+
+static void add_time(build *b, const char *name, int64_t us, int digits)
+{
+    size_t room;
+    char *t = text_room(b, &room);
+    add_text(b, name, mw_rfc3339(t, room, us, digits));
+}
+
+static void add_int(build *b, const char *name, int64_t v)
+{
+    size_t room;
+    char *t = text_room(b, &room);
+    add_text(b, name, fitted(t, room, snprintf(t, room, "%" PRId64, v)));
+}
+
+/* Input headers in order: all of them, or for a plain input all but the attribute-like ones.
+ * Returns whether one is named `look` (NULL: none). */
+static bool copy_headers(build *b, const mw_in *in, bool plain, const char *look)
+{
+    bool found = false;
+    const char *name;
+    const void *val;
+    size_t len;
+    for (size_t i = 0; in->headers && rd_kafka_header_get_all(in->headers, i, &name, &val, &len) ==
+                                          RD_KAFKA_RESP_ERR_NO_ERROR;
+         i++) {
+        if (plain && attribute_like(name)) continue;
+        if (look && named(name, look)) found = true;
+        add(b, name, val, len);
+    }
+    return found;
+}
+
+/* Makes room for need bytes in e->body (the only allocation, and only when outgrown). */
+static char *body_room(build *b, size_t need)
+{
+    mw_env *e = b->e;
+    if (b->err) return NULL;
+    if (need > e->body_cap) {
+        size_t cap = e->body_cap * 2 > need ? e->body_cap * 2 : need;
+        char *nb = realloc(e->body, cap);
+        if (!nb) {
+            b->err = "out of memory growing the envelope body";
+            return NULL;
+        }
+        e->body = nb;
+        e->body_cap = cap;
+    }
+    return e->body;
+}
+
+static void use_body(mw_env *e, const char *end)
+{
+    e->value = e->body;
+    e->value_len = (size_t)(end - e->body);
+    e->value_is_body = true;
+}
+
+static char *put(char *p, const void *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+#define PUT_LIT(p, lit) put(p, lit, sizeof lit - 1)
+
+/* Most bytes json_string writes for n input bytes. */
+static size_t json_string_max(size_t n)
+{
+    return 6 * n + 2;
+}
+
+static char *json_string(char *p, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    *p++ = '"';
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        p = put(p, s + run, i - run);
+        run = i + 1;
+        *p++ = '\\';
+        if (c >= 0x20) {
+            *p++ = (char)c;
+        } else {
+            p = PUT_LIT(p, "u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
+    }
+    p = put(p, s + run, n - run);
+    *p++ = '"';
+    return p;
+}
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
+        if (k == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || n - i <= k) return false;
+        for (size_t j = 1; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return false;
+        unsigned c1 = s[i + 1];
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+            (c == 0xF4 && c1 > 0x8F))
+            return false; /* overlong, surrogate, beyond U+10FFFF */
+        i += k + 1;
+    }
+    return true;
+}
+
+/* ---- the envelopes ---- */
+
+static void plain_binary(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
+                         int64_t now_us)
+{
+    size_t room;
+    char *t;
+    copy_headers(b, in, true, NULL);
+    add(b, "ce_specversion", "1.0", 3);
+    t = text_room(b, &room);
+    add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
+    add_str(b, "ce_source", r->source);
+    add_str(b, "ce_type", r->type);
+    if (in->timestamp_ms >= 0) add_time(b, "ce_time", ms_to_us(in->timestamp_ms), 3);
+    if (dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
+    add(b, "content-type", CT_JSON, sizeof CT_JSON - 1);
+    if (in->key) add(b, "ce_partitionkey", in->key, in->key_len);
+    add_time(b, "ce_processingtime", now_us, 6);
+    b->e->value = in->value;
+    b->e->value_len = in->value_len;
+}
+
+static char *member(char *p, const char *lit_name_colon, size_t name_len, const char *v, size_t n)
+{
+    p = put(p, lit_name_colon, name_len);
+    return json_string(p, v, n);
+}
+
+#define MEMBER_STR(p, lit, v, n) member(p, lit, sizeof lit - 1, v, n)
+
+static void plain_structured(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
+                             int64_t now_us)
+{
+    copy_headers(b, in, true, NULL);
+    add(b, "content-type", CT_STRUCTURED_OUT, sizeof CT_STRUCTURED_OUT - 1);
+    if (b->err) return;
+
+    size_t room; /* the id goes to e->text only as scratch: it is no header here */
+    char *id = text_room(b, &room);
+    size_t id_len = mw_ce_id(id, room, in->topic, in->partition, in->offset);
+    if (id_len == 0) {
+        b->err = "the CloudEvent id does not fit in the envelope's text buffer";
+        return;
+    }
+    const char *source = r->source ? r->source : "", *type = r->type ? r->type : "";
+    size_t source_len = strlen(source), type_len = strlen(type);
+    size_t schema_len = dataschema ? strlen(dataschema) : 0;
+    bool key = in->key && valid_utf8(in->key, in->key_len);
+    size_t key_len = key ? in->key_len : 0;
+    char time[TIME_MAX], ptime[TIME_MAX];
+    size_t time_len =
+        in->timestamp_ms >= 0 ? mw_rfc3339(time, sizeof time, ms_to_us(in->timestamp_ms), 3) : 0;
+    size_t ptime_len = mw_rfc3339(ptime, sizeof ptime, now_us, 6);
+
+    size_t need = 256 + json_string_max(id_len) + json_string_max(source_len) +
+                  json_string_max(type_len) + json_string_max(schema_len) +
+                  json_string_max(key_len) + 2 * TIME_MAX + in->value_len;
+    char *p = body_room(b, need);
+    if (!p) return;
+    p = PUT_LIT(p, "{\"specversion\":\"1.0\"");
+    p = MEMBER_STR(p, ",\"id\":", id, id_len);
+    p = MEMBER_STR(p, ",\"source\":", source, source_len);
+    p = MEMBER_STR(p, ",\"type\":", type, type_len);
+    if (time_len) p = MEMBER_STR(p, ",\"time\":", time, time_len);
+    p = PUT_LIT(p, ",\"datacontenttype\":\"" CT_JSON "\"");
+    if (schema_len) p = MEMBER_STR(p, ",\"dataschema\":", dataschema, schema_len);
+    if (key) p = MEMBER_STR(p, ",\"partitionkey\":", in->key, key_len);
+    p = MEMBER_STR(p, ",\"processingtime\":", ptime, ptime_len);
+    p = PUT_LIT(p, ",\"data\":");
+    if (in->value_len) p = put(p, in->value, in->value_len);
+    *p++ = '}';
+    use_body(b->e, p);
+}
+
+/* An input that is already a CloudEvent: its mode and attributes, plus processingtime. */
+static void existing(build *b, const mw_in *in, mw_ce_kind kind, int64_t now_us)
+{
+    bool has_ptime = copy_headers(b, in, false, "ce_processingtime");
+    b->e->value = in->value;
+    b->e->value_len = in->value_len;
+    if (kind == MW_CE_IN_BINARY) {
+        if (!has_ptime) add_time(b, "ce_processingtime", now_us, 6);
+        return;
+    }
+    ce_members m;
+    if (!read_members(in->value, in->value_len, &m)) {
+        if (!b->err) b->err = "structured CloudEvent is not a well-formed JSON object";
+        return;
+    }
+    if (m.processingtime.count || b->err) return;
+    const char *v = in->value;
+    scan s = {v, v + in->value_len};
+    ws(&s);
+    s.p++; /* the '{' read_members found */
+    size_t head = (size_t)(s.p - v);
+    ws(&s);
+    bool empty = at(&s, '}');
+    char ptime[TIME_MAX];
+    size_t ptime_len = mw_rfc3339(ptime, sizeof ptime, now_us, 6);
+    char *p = body_room(b, in->value_len + ptime_len + 32);
+    if (!p) return;
+    p = put(p, v, head);
+    p = MEMBER_STR(p, "\"processingtime\":", ptime, ptime_len);
+    if (!empty) *p++ = ',';
+    p = put(p, v + head, in->value_len - head);
+    use_body(b->e, p);
 }
 
 bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
                   mw_ce_kind kind, int64_t now_us, const char **why)
 {
-    reset(e);
-    bool ok = kind != MW_CE_NONE        ? existing(e, in, kind, now_us)
-              : r->mode == MW_CE_BINARY ? plain_binary(e, r, dataschema, in, now_us)
-                                        : plain_structured(e, r, dataschema, in, now_us);
-    if (!ok) *why = "the envelope does not fit (too many headers, or out of memory)";
-    return ok;
+    build b = start(e);
+    if (kind != MW_CE_NONE)
+        existing(&b, in, kind, now_us);
+    else if (r->mode == MW_CE_BINARY)
+        plain_binary(&b, r, dataschema, in, now_us);
+    else if (r->mode == MW_CE_STRUCTURED)
+        plain_structured(&b, r, dataschema, in, now_us);
+    else
+        b.err = "passthrough routes have no envelope";
+    if (b.err) *why = b.err;
+    return !b.err;
 }
 
-bool mw_env_reject(mw_env *e, const mw_route *r, const mw_in *in, const mw_reason *rs,
+bool mw_env_reject(mw_env *e, const mw_route *r, const mw_in *in, const mw_reason *why_rej,
                    const char *worker, int64_t now_us, const char **why)
 {
-    reset(e);
+    build b = start(e);
     e->value = in->value;
     e->value_len = in->value_len;
-    size_t n;
-    const char *s;
-    bool ok = copy_headers(e, in, true) && add(e, "meshgate.reason", rs->code, strlen(rs->code)) &&
-              add(e, "meshgate.instance_location", rs->instance, strlen(rs->instance)) &&
-              add(e, "meshgate.keyword_location", rs->keyword, strlen(rs->keyword)) &&
-              add(e, "meshgate.message", rs->message, strlen(rs->message)) &&
-              add(e, "meshgate.schema", r->schema, strlen(r->schema)) &&
-              add(e, "meshgate.schema_version", r->schema_version, strlen(r->schema_version)) &&
-              add(e, "meshgate.origin.topic", in->topic, strlen(in->topic));
-    s = ok ? text(e, &n, "%" PRId32, in->partition) : NULL;
-    ok = ok && add_text(e, "meshgate.origin.partition", s, n);
-    s = ok ? text(e, &n, "%" PRId64, in->offset) : NULL;
-    ok = ok && add_text(e, "meshgate.origin.offset", s, n) &&
-         add(e, "meshgate.worker", worker, strlen(worker));
-    s = ok ? time_text(e, &n, now_us, 6) : NULL;
-    ok = ok && add_text(e, "meshgate.rejected_at", s, n);
-    if (!ok) *why = "the dead-letter headers do not fit (too many input headers)";
-    return ok;
+    copy_headers(&b, in, false, NULL);
+    add_str(&b, "meshgate.reason", why_rej->code);
+    add_str(&b, "meshgate.instance_location", why_rej->instance);
+    add_str(&b, "meshgate.keyword_location", why_rej->keyword);
+    add_str(&b, "meshgate.message", why_rej->message);
+    add_str(&b, "meshgate.schema", r->schema);
+    add_str(&b, "meshgate.schema_version", r->schema_version);
+    add_str(&b, "meshgate.origin.topic", in->topic);
+    add_int(&b, "meshgate.origin.partition", in->partition);
+    add_int(&b, "meshgate.origin.offset", in->offset);
+    add_str(&b, "meshgate.worker", worker);
+    add_time(&b, "meshgate.rejected_at", now_us, 6);
+    if (b.err) *why = b.err;
+    return !b.err;
 }
