@@ -269,7 +269,7 @@ static void expected(const keydef *k, char *buf, size_t cap)
                  (unsigned long long)k->min, (unsigned long long)k->max);
         return;
     case K_MODE:
-        snprintf(buf, cap, "binary or structured");
+        snprintf(buf, cap, "binary, structured or passthrough");
         return;
     case K_STR:
         if (k->flags & F_LISTEN)
@@ -304,8 +304,12 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
         }
         break;
     case K_MODE:
-        ok = strcmp(text, "binary") == 0 || strcmp(text, "structured") == 0;
-        if (ok) *(mw_ce_mode *)field = text[0] == 'b' ? MW_CE_BINARY : MW_CE_STRUCTURED;
+        ok = strcmp(text, "binary") == 0 || strcmp(text, "structured") == 0 ||
+             strcmp(text, "passthrough") == 0;
+        if (ok)
+            *(mw_ce_mode *)field = text[0] == 'b'   ? MW_CE_BINARY
+                                   : text[0] == 's' ? MW_CE_STRUCTURED
+                                                    : MW_CE_PASSTHROUGH;
         break;
     case K_U32:
     case K_SIZE:

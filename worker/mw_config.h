@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED } mw_ce_mode;
+/* How a route sends valid messages. Passthrough forwards every message unchanged, without
+ * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
+typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
 
 typedef struct mw_kv {
     char *key, *value;
@@ -24,7 +26,7 @@ typedef struct mw_route {
     char *dead_letter;    /* routes[i].dead_letter (required) */
     char *source;         /* routes[i].source: CloudEvents source URI-reference (required) */
     char *type;           /* routes[i].type (default "<schema>.v<schema_version>") */
-    mw_ce_mode mode;      /* routes[i].mode: binary (default) | structured */
+    mw_ce_mode mode;      /* routes[i].mode: binary (default) | structured | passthrough */
 } mw_route;
 
 typedef struct mw_config {

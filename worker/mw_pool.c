@@ -152,6 +152,26 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
     return err;
 }
 
+/* Passthrough routes: the message as it came (value, key, timestamp, headers). */
+static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
+{
+    mw_env *e = th->env;
+    e->n_hdrs = 0;
+    const char *name;
+    const void *val;
+    size_t len;
+    for (size_t i = 0; in->headers && e->n_hdrs < MW_ENV_MAX_HDRS &&
+                       rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
+         i++)
+        e->hdrs[e->n_hdrs++] = (mw_hdr){name, val, len};
+    s->t_produce_us = mw_mono_us();
+    rd_kafka_resp_err_t err =
+        produce(th, build_vu(th, s->part->out_rkt, in, e, in->value, in->value_len, s));
+    mw_hist_record(th->stats->validate, (uint64_t)(s->t_produce_us - t0));
+    atomic_fetch_add_explicit(&th->stats->valid, 1, memory_order_relaxed);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) hand_back(th->pool, s);
+}
+
 static void process(mw_thread *th, mw_slot *s)
 {
     const rd_kafka_message_t *m = s->msg;
@@ -175,6 +195,10 @@ static void process(mw_thread *th, mw_slot *s)
                 .value_len = m->payload ? m->len : 0,
                 .headers = hdrs};
 
+    if (p->route->mode == MW_CE_PASSTHROUGH) {
+        passthrough(th, s, &in, t0);
+        return;
+    }
     mw_reason rs = {0};
     mw_reject rj = MW_RJ_SCHEMA;
     bool valid = false;
