@@ -619,6 +619,13 @@ static int start_kafka(mw_run *r)
         r->dlq_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].dead_letter, NULL);
         rd_kafka_topic_partition_list_add(sub, r->cfg.routes[i].input, RD_KAFKA_PARTITION_UA);
     }
+    /* Learn the destination topics' leaders now, not on the first message. */
+    for (size_t i = 0; i < 2 * n; i++) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_topic_t *t = i < n ? r->out_rkt[i] : r->dlq_rkt[i - n];
+        if (rd_kafka_metadata(r->producer, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            rd_kafka_metadata_destroy(md);
+    }
     rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, sub);
     rd_kafka_topic_partition_list_destroy(sub);
     if (err) {

@@ -70,6 +70,8 @@ kafka:
 consumer:
   session.timeout.ms: "6000"
   heartbeat.interval.ms: "500"
+  # The mock broker's fetch long-poll does not wake when data arrives; a real broker does.
+  fetch.wait.max.ms: "10"
 YAML
 }
 

@@ -15,6 +15,7 @@
  * Usage: mgcheck --brokers B --input T --output T --dead-letter T --source S --type T
  *        --schemas SET.so --schema NAME --lines FILE [--count N] [--window N]
  *        [--mode exact|at-least-once] [--timeout SEC] [--malformed-every K]
+ *        [--rate MSGS_PER_S] (paced production, for latency measurements)
  */
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
@@ -43,7 +44,7 @@ typedef struct msg {
 
 typedef struct opts {
     const char *brokers, *input, *output, *dlq, *source, *type, *schemas, *schema, *lines, *mode;
-    long count, window, timeout, malformed_every;
+    long count, window, timeout, malformed_every, rate;
 } opts;
 
 typedef struct state {
@@ -370,6 +371,8 @@ static int parse(opts *o, int argc, char **argv)
             o->timeout = atol(v);
         else if (!strcmp(k, "--malformed-every"))
             o->malformed_every = atol(v);
+        else if (!strcmp(k, "--rate"))
+            o->rate = atol(v);
         else
             return -1;
     }
@@ -393,12 +396,19 @@ int main(int argc, char **argv)
         s.last[i] = -1;
     rd_kafka_t *prod = client(&s, RD_KAFKA_PRODUCER), *cons = client(&s, RD_KAFKA_CONSUMER);
     if (!prod || !cons || assign_all(cons, s.o.output, s.o.dlq) != 0) return 2;
-    int64_t deadline = now_ms() + s.o.timeout * 1000;
+    /* The producer learns the input topic's leaders before the clock starts. */
+    rd_kafka_topic_t *in_rkt = rd_kafka_topic_new(prod, s.o.input, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(prod, 0, in_rkt, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(in_rkt);
+    int64_t start = now_ms(), deadline = start + s.o.timeout * 1000;
     while (s.distinct < s.n && now_ms() < deadline) {
         while (s.n_retry > 0 && produce_one(&s, prod, s.retry[s.n_retry - 1]))
             s.n_retry--;
-        while (s.produced < s.n && s.produced - s.distinct < (size_t)s.o.window &&
-               produce_one(&s, prod, s.produced))
+        size_t allowed = s.o.rate > 0 ? (size_t)((now_ms() - start) * s.o.rate / 1000) : s.n;
+        while (s.produced < s.n && s.produced < allowed &&
+               s.produced - s.distinct < (size_t)s.o.window && produce_one(&s, prod, s.produced))
             s.produced++;
         rd_kafka_poll(prod, 0);
         for (int k = 0; k < 10000; k++) {
