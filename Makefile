@@ -42,6 +42,14 @@ VAL_O := $(VAL_C:%.c=$(B)/%.o) $(VAL_CXX:%.cpp=$(B)/%.o)
 CG_O  := $(CG_C:%.c=$(B)/%.o)
 WK_O  := $(WK_C:%.c=$(B)/%.o)
 
+# ThreadSanitizer builds link a thrd_create shim into every program that uses librdkafka
+# (tests/tsan/thrd_shim.c says why).
+ifneq ($(findstring thread,$(SANITIZE)),)
+TSAN_SHIM := $(B)/tests/tsan/thrd_shim.o
+else
+TSAN_SHIM :=
+endif
+
 LIBVAL := $(B)/libmgvalidator.a
 LIBCG  := $(B)/libmgcodegen.a
 LIBWK  := $(B)/libmgworker.a
@@ -81,7 +89,7 @@ $(LIBWK): $(WK_O)
 $(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CG_LIBS) $(VAL_LIBS)
 
-$(MESHGATE): $(B)/worker/main.o $(LIBWK) $(LIBVAL)
+$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(WK_LIBS) $(VAL_LIBS)
 
 $(B)/tests/unit/validator/%: tests/unit/validator/%.c $(LIBVAL)
@@ -92,18 +100,18 @@ $(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(LIBWK) $(LIBVAL)
+$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
-$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(LIBWK) $(LIBVAL)
+$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 $(B)/bench/gen-identity: bench/workloads/identity/gen.c
 	@mkdir -p $(dir $@)
@@ -141,7 +149,8 @@ ubsan:
 	@$(MAKE) --no-print-directory test SANITIZE=undefined O=1
 
 tsan:
-	@$(MAKE) --no-print-directory test SANITIZE=thread O=1
+	@TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan/suppressions.txt halt_on_error=1 $$TSAN_OPTIONS" \
+		$(MAKE) --no-print-directory test SANITIZE=thread O=1
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -31,7 +31,8 @@ static void usage(FILE *o)
           "  --control     read fault-injection commands from stdin, one per line, each\n"
           "                answered \"ok\" or \"error: ...\" on stdout:\n"
           "                  produce-errors COUNT ERROR   the next COUNT Produce requests fail\n"
-          "                                               with ERROR (e.g. NOT_LEADER_FOR_PARTITION)\n"
+          "                                               with ERROR (e.g. "
+          "NOT_LEADER_FOR_PARTITION)\n"
           "                  broker-down ID | broker-up ID\n"
           "                  create-topic NAME PARTITIONS\n",
           o);

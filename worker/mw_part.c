@@ -14,6 +14,7 @@
  */
 #include "mw_part.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,7 @@ mw_slot *mw_parts_take(mw_parts *t, mw_part *p, rd_kafka_message_t *m, int64_t n
     s->bytes = (uint32_t)(m->len > UINT32_MAX ? UINT32_MAX : m->len);
     s->state = MW_SLOT_QUEUED;
     s->dlq = false;
+    atomic_store_explicit(&s->sent, false, memory_order_relaxed);
     if (p->tail)
         p->tail->next = s;
     else

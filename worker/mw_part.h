@@ -3,6 +3,7 @@
 #define MW_PART_H
 
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,8 +22,10 @@ struct mw_part;
 
 /* One in-flight message. The consumed message stays alive until its delivery report, so the
  * producer can send its bytes without a copy. Fields are written by the main thread before
- * the slot goes to a worker; the worker writes t_produce_us and dlq before producing; the
- * main thread reads them in the delivery report (librdkafka's queues order the accesses). */
+ * the slot goes to a worker; the worker writes t_produce_us and dlq, then sets sent (release)
+ * and produces, and never touches the slot again; the delivery report on the main thread
+ * reads sent (acquire) before anything else, so the hand-over does not depend on
+ * librdkafka's internal locking. */
 typedef struct mw_slot {
     rd_kafka_message_t *msg;
     struct mw_part *part;
@@ -33,6 +36,7 @@ typedef struct mw_slot {
     uint32_t bytes;
     uint8_t state;
     bool dlq;
+    _Atomic bool sent;
 } mw_slot;
 
 /* One assigned input partition. Owned by the main thread; workers only read route, schema

@@ -8,11 +8,11 @@
  * thread's queue, a single-producer single-consumer ring of slot pointers whose capacity is
  * the in-flight bound, so it never overflows. A thread with nothing to do sleeps on its
  * condition variable; the main thread signals it only when it announced it sleeps (the
- * seq_cst store/load pairs make the hand-over race-free). Each thread owns its validator,
- * envelope scratch and statistics, so the message path takes no lock and allocates nothing
- * of its own (librdkafka copies the headers it is given). Values are produced without a copy:
- * the consumed message lives until its delivery report. A produce call that fails at once
- * (not through a delivery report) hands the slot back to the main thread via a short locked
+ * seq_cst operations on the ring's tail and the sleeping flag make the hand-over race-free). Each
+ * thread owns its validator, envelope scratch and statistics, so the message path takes no lock and
+ * allocates nothing of its own (librdkafka copies the headers it is given). Values are produced
+ * without a copy: the consumed message lives until its delivery report. A produce call that fails
+ * at once (not through a delivery report) hands the slot back to the main thread via a short locked
  * list (a rare path), which treats it like a failed delivery.
  */
 #include "mw_pool.h"
@@ -110,7 +110,8 @@ static size_t build_vu(mw_thread *th, rd_kafka_topic_t *rkt, const mw_in *in, co
     return n;
 }
 
-/* Produces, waiting while the producer queue is full. Returns the error of the call. */
+/* Produces, waiting while the producer queue is full. Returns the error of the call. The
+ * caller has published the slot (publish()) and does not touch it after a success. */
 static rd_kafka_resp_err_t produce(mw_thread *th, size_t n)
 {
     for (;;) {
@@ -121,6 +122,16 @@ static rd_kafka_resp_err_t produce(mw_thread *th, size_t n)
         if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) return code;
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
+}
+
+/* The last writes to the slot before its delivery report may read it; returns the time. */
+static int64_t publish(mw_slot *s, bool dlq)
+{
+    int64_t t = mw_mono_us();
+    s->dlq = dlq;
+    s->t_produce_us = t;
+    atomic_store_explicit(&s->sent, true, memory_order_release);
+    return t;
 }
 
 static void hand_back(mw_pool *pool, mw_slot *s)
@@ -134,7 +145,7 @@ static void hand_back(mw_pool *pool, mw_slot *s)
  * the dead letter carries every header but no value (the original stays in the input topic
  * at the offset the headers name). */
 static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *in,
-                                       const mw_reason *rs)
+                                       const mw_reason *rs, int64_t *t_prod)
 {
     const char *why = NULL;
     mw_env *e = th->env;
@@ -143,12 +154,12 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
                 in->partition, (long long)in->offset, why);
         e->n_hdrs = 0;
     }
-    s->dlq = true;
-    s->t_produce_us = mw_mono_us();
-    rd_kafka_resp_err_t err =
-        produce(th, build_vu(th, s->part->dlq_rkt, in, e, in->value, in->value_len, s));
-    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
-        err = produce(th, build_vu(th, s->part->dlq_rkt, in, e, NULL, 0, s));
+    rd_kafka_topic_t *rkt = s->part->dlq_rkt;
+    size_t n = build_vu(th, rkt, in, e, in->value, in->value_len, s);
+    *t_prod = publish(s, true);
+    rd_kafka_resp_err_t err = produce(th, n);
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) /* no report: the slot is still ours */
+        err = produce(th, build_vu(th, rkt, in, e, NULL, 0, s));
     return err;
 }
 
@@ -164,10 +175,10 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
                        rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
          i++)
         e->hdrs[e->n_hdrs++] = (mw_hdr){name, val, len};
-    s->t_produce_us = mw_mono_us();
-    rd_kafka_resp_err_t err =
-        produce(th, build_vu(th, s->part->out_rkt, in, e, in->value, in->value_len, s));
-    mw_hist_record(th->stats->validate, (uint64_t)(s->t_produce_us - t0));
+    size_t n = build_vu(th, s->part->out_rkt, in, e, in->value, in->value_len, s);
+    int64_t t_prod = publish(s, false);
+    rd_kafka_resp_err_t err = produce(th, n);
+    mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
     atomic_fetch_add_explicit(&th->stats->valid, 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) hand_back(th->pool, s);
 }
@@ -218,11 +229,14 @@ static void process(mw_thread *th, mw_slot *s)
     }
 
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    int64_t t_prod = 0;
+    const mw_route *route = p->route; /* p and s may be gone once a produce succeeded */
     if (valid) {
         mw_env *e = th->env;
         if (mw_env_valid(e, p->route, p->schema->id, &in, kind, mw_real_us(), &why)) {
-            s->t_produce_us = mw_mono_us();
-            err = produce(th, build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s));
+            size_t n = build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s);
+            t_prod = publish(s, false);
+            err = produce(th, n);
             if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
                 snprintf(th->message, sizeof th->message,
                          "the CloudEvent (%zu bytes and headers) exceeds the producer's "
@@ -238,16 +252,16 @@ static void process(mw_thread *th, mw_slot *s)
             valid = false;
         }
     }
-    if (!valid) err = dead_letter(th, s, &in, &rs);
-    mw_hist_record(st->validate, (uint64_t)(s->t_produce_us - t0));
+    if (!valid) err = dead_letter(th, s, &in, &rs, &t_prod);
+    mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
     if (valid)
         atomic_fetch_add_explicit(&st->valid, 1, memory_order_relaxed);
     else
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         fprintf(stderr, "meshgate run: %s/%d@%lld: produce to %s failed: %s\n", in.topic,
-                in.partition, (long long)in.offset,
-                s->dlq ? p->route->dead_letter : p->route->output, rd_kafka_err2str(err));
+                in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,
+                rd_kafka_err2str(err));
         hand_back(th->pool, s);
     }
 }
@@ -271,12 +285,11 @@ static void *thread_main(void *arg)
             process(th, s);
             continue;
         }
+        /* Announce the sleep, then look again: with wake()'s seq_cst pair, either this
+         * load sees the new tail or wake() sees sleeping (no lost wake-up). */
         atomic_store(&th->sleeping, 1);
-        atomic_thread_fence(memory_order_seq_cst);
-        s = ring_pop(th);
-        if (s) {
+        if (atomic_load(&th->tail) != atomic_load_explicit(&th->head, memory_order_relaxed)) {
             atomic_store(&th->sleeping, 0);
-            process(th, s);
             continue;
         }
         pthread_mutex_lock(&th->lock);
@@ -300,7 +313,7 @@ void mw_pool_push(mw_pool *pool, mw_slot *s)
 
 static void wake(mw_thread *th)
 {
-    atomic_thread_fence(memory_order_seq_cst);
+    atomic_fetch_add(&th->tail, 0); /* seq_cst, ordered before the load of sleeping */
     if (!atomic_load(&th->sleeping)) return;
     pthread_mutex_lock(&th->lock);
     pthread_cond_signal(&th->cond);

@@ -137,6 +137,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
     (void)rk;
     mw_run *r = opaque;
     mw_slot *s = dm->_private;
+    atomic_load_explicit(&s->sent, memory_order_acquire); /* pairs with publish(), mw_pool.c */
     mw_metrics *m = r->metrics;
     if (dm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_timestamp_type_t tt;

@@ -31,7 +31,8 @@ libs=(-lsimdjson -lidn2 -lstdc++ -lm)
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Ivalidator)
 
 san=address,undefined
-if nm "$lib" 2>/dev/null | grep -q ' U __tsan_'; then
+# (grep reads all of nm's output: with -q, nm could die of SIGPIPE and pipefail would hide it)
+if nm "$lib" 2>/dev/null | grep ' U __tsan_' >/dev/null; then
     san=thread
 fi
 

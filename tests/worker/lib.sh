@@ -11,6 +11,7 @@ fails=0
 cleanup() {
     for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    [ -n "${KEEP_TMP:-}" ] && cp -r "$tmp" /tmp/keep || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -106,6 +107,17 @@ mgcheck() {
         --schemas "$tmp/identity.so" --schema identity "$@"
 }
 
+# finish: one more test, that no process logged a sanitizer report (make asan/ubsan/tsan
+# build every program with one); then the exit status.
 finish() {
+    local reports
+    reports=$(cat "$tmp"/*.log "$tmp"/*.out 2>/dev/null |
+        grep -E 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error:' || true)
+    if [ -n "$reports" ]; then
+        not_ok "no sanitizer report in the logs of the broker, the workers and mgcheck"
+        echo "$reports" | head -20 | sed 's/^/# /'
+    else
+        ok "no sanitizer report in the logs of the broker, the workers and mgcheck"
+    fi
     [ "$fails" -eq 0 ]
 }
