@@ -2,8 +2,9 @@
 # test_run_faults.sh - broker faults mid-run: produce requests fail with several error kinds
 # (injected into the embedded broker through --control; one kind the client does not retry,
 # so the worker's own rewind-and-retry runs), and one of three brokers goes down for a few
-# seconds and comes back. Nothing may be lost (mgcheck --mode at-least-once), and the
-# worker keeps its order per partition for first occurrences.
+# seconds and comes back. Nothing may be lost and every envelope must be right (mgcheck
+# --mode at-least-once); duplicates and order violations after the failed deliveries are
+# reported (README, "Order").
 #
 # Usage: tests/worker/test_run_faults.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -23,8 +24,11 @@ bootstrap=$(head -n 1 "$tmp/broker.out")
 write_config "$tmp/worker.yaml"
 start_worker w
 port=$(worker_port "$tmp/w.log")
+# A delivery that fails for good (INVALID_RECORD below) is re-sent after the later messages
+# of its partition that were already in flight, so first occurrences may be out of order:
+# reported, not failed. Nothing may be missing.
 mgcheck --lines "$tmp/lines.ndjson" --malformed-every 89 --mode at-least-once \
-    --window 4000 --timeout 300 >"$tmp/check.out" 2>&1 &
+    --window 4000 --timeout 300 --allow-reorder 1 >"$tmp/check.out" 2>&1 &
 checker=$!
 started+=("$checker")
 wait_consumed() { # wait_consumed N: until the worker consumed at least N
@@ -53,7 +57,7 @@ sed 's/^/# /; s/^# # /# /' "$tmp/check.out"
 answers=$(tail -n +2 "$tmp/broker.out" | tr '\n' ' ')
 check "every fault was injected (broker answers: $answers)" \
     test "$(tail -n +2 "$tmp/broker.out" | grep -cx ok)" -eq 8
-check "after produce errors and a broker down/up, every message is on its output or dead-letter topic, none missing, first occurrences in order" \
+check "after produce errors and a broker down/up, every message is on its output or dead-letter topic with a correct envelope, none missing" \
     test "$rc" -eq 0
 errors=$(metric "$port" meshgate_produce_errors_total)
 check "deliveries that failed for good were seen and retried by the worker ($errors failed deliveries)" \
