@@ -33,6 +33,8 @@ static void usage(FILE *o)
           "                  produce-errors COUNT ERROR   the next COUNT Produce requests fail\n"
           "                                               with ERROR (e.g. "
           "NOT_LEADER_FOR_PARTITION)\n"
+          "                  broker-produce-errors ID COUNT:ERROR  the same, on one broker\n"
+          "                  leader TOPIC/PARTITION ID    move a partition's leadership\n"
           "                  broker-down ID | broker-up ID\n"
           "                  create-topic NAME PARTITIONS\n",
           o);
@@ -75,6 +77,28 @@ static void command(control *c, char *line, char *ans, size_t cap)
         if (errs) rd_kafka_mock_push_request_errors_array(c->mc, 0 /* Produce */, (size_t)v, errs);
         free(errs);
         snprintf(ans, cap, errs ? "ok" : "error: out of memory");
+    } else if (n == 3 && strcmp(verb, "broker-produce-errors") == 0 && v >= 1 && v <= c->brokers) {
+        char e[64] = "";
+        long count = 0;
+        if (sscanf(b, "%ld:%63s", &count, e) != 2 || count < 1 || count > 100000 ||
+            !error_named(e, &err)) {
+            snprintf(ans, cap, "error: want broker-produce-errors ID COUNT:ERROR");
+            return;
+        }
+        for (long i = 0; i < count; i++)
+            rd_kafka_mock_broker_push_request_error_rtts(c->mc, (int32_t)v, 0 /* Produce */, 1, err,
+                                                         0);
+        snprintf(ans, cap, "ok");
+    } else if (n == 3 && strcmp(verb, "leader") == 0) {
+        char topic[256];
+        int partition;
+        long id = strtol(b, NULL, 10);
+        if (sscanf(a, "%255[^/]/%d", topic, &partition) != 2 || id < 1 || id > c->brokers) {
+            snprintf(ans, cap, "error: want leader TOPIC/PARTITION BROKER_ID");
+            return;
+        }
+        err = rd_kafka_mock_partition_set_leader(c->mc, topic, partition, (int32_t)id);
+        snprintf(ans, cap, err ? "error: %s" : "ok", rd_kafka_err2str(err));
     } else if (n == 2 && (strcmp(verb, "broker-down") == 0 || strcmp(verb, "broker-up") == 0) &&
                v >= 1 && v <= c->brokers) {
         err = verb[7] == 'd' ? rd_kafka_mock_broker_set_down(c->mc, (int32_t)v)
