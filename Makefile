@@ -108,6 +108,11 @@ $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The in-process validator benchmark (make bench).
+$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
 $(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
