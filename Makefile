@@ -113,6 +113,12 @@ $(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
+# not part of `all`. bench/run.sh builds it on demand.
+$(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LDFLAGS_ALL)
+
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
 $(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
@@ -176,8 +182,16 @@ golden: $(CODEGEN) $(LIBVAL)
 golden-update: $(CODEGEN) $(LIBVAL)
 	@tests/golden/run.sh $(B) --update
 
+# The benchmark also needs its peers and plotting (not needed by the build or the tests);
+# ajv runs on the machine's Node.js, installed from Debian only if there is none.
+BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev $(if $(shell command -v node),,nodejs npm)
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y -q $$missing; fi
+	@$(MAKE) --no-print-directory all $(B)/bench/mgbench
 	@bench/run.sh $(B)
 
 format:

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""report.py - turns the key=value lines of bench/run.sh into the final table,
+bench/results/latest.json (the previous latest.json is kept beside it, named by its date) and
+PNG plots (gnuplot): throughput per workload against the peers, and the pipeline latency.
+
+Usage: bench/report.py RESULTS.txt RESULTS_DIR
+"""
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+
+def parse(path):
+    rows = []
+    for line in open(path):
+        kv = {}
+        for tok in line.split():
+            if "=" in tok:
+                k, v = tok.split("=", 1)
+                kv[k] = v
+        if line.startswith("pipeline "):
+            kv["kind"] = "pipeline"
+        elif line.startswith("file "):
+            kv["kind"] = "file"
+        elif "impl" in kv:
+            kv["kind"] = "validator"
+        elif "agreement" in kv:
+            kv["kind"] = "agreement"
+        else:
+            continue
+        rows.append(kv)
+    return rows
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def machine():
+    model = platform.processor() or "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count()}
+
+
+def main():
+    rows = parse(sys.argv[1])
+    outdir = sys.argv[2]
+    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {}}
+    for r in rows:
+        if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
+            w = result["workloads"].setdefault(r["workload"], {})
+            m = {k: num(r.get(k)) for k in ("ns_per_msg", "mb_per_s", "msgs_per_s", "allocs_per_msg")
+                 if num(r.get(k)) is not None}
+            m.setdefault("msgs_per_s", round(1e9 / m["ns_per_msg"]))
+            w[r["impl"]] = m
+        elif r["kind"] == "agreement":
+            result["agreement"].setdefault(r["workload"], {})[r["agreement"]] = int(r["disagreements"])
+        elif r["kind"] == "pipeline":
+            mode = r.get("mode")
+            result["pipeline"][mode] = {k: num(r.get(k)) for k in
+                                        ("msgs_per_s", "mb_per_s", "rate", "p50_us", "p99_us",
+                                         "p999_us", "max_us")}
+        elif r["kind"] == "file":
+            result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
+    gate, passthrough = result["pipeline"].get("binary"), result["pipeline"].get("passthrough")
+    if gate and passthrough:
+        result["pipeline"]["summary"] = {
+            "msgs_per_s": gate["msgs_per_s"], "passthrough_msgs_per_s": passthrough["msgs_per_s"],
+            "ratio": round(gate["msgs_per_s"] / passthrough["msgs_per_s"], 3),
+            "p50_us": gate["p50_us"], "p99_us": gate["p99_us"], "p999_us": gate["p999_us"]}
+
+    latest = os.path.join(outdir, "latest.json")
+    if os.path.exists(latest):
+        old = json.load(open(latest))
+        stamp = old.get("date", "previous").replace(":", "").replace("+0000", "Z")
+        shutil.copy(latest, os.path.join(outdir, "%s.json" % stamp))
+    with open(latest, "w") as f:
+        json.dump(result, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+    print()
+    print("%-9s %-15s %12s %10s %12s %9s %9s %8s" %
+          ("workload", "impl", "ns/msg", "MB/s", "msgs/s", "x limit", "x ajv", "allocs"))
+    for wname, impls in result["workloads"].items():
+        limit = impls.get("simdjson-parse", {}).get("ns_per_msg")
+        ajv = impls.get("ajv", {}).get("msgs_per_s")
+        for iname, m in impls.items():
+            xl = "%.2f" % (m["ns_per_msg"] / limit) if limit else "-"
+            xa = "%.1f" % (m["msgs_per_s"] / ajv) if ajv and m.get("msgs_per_s") else "-"
+            allocs = "%.3f" % m["allocs_per_msg"] if "allocs_per_msg" in m else "-"
+            print("%-9s %-15s %12.1f %10.1f %12.0f %9s %9s %8s" %
+                  (wname, iname, m["ns_per_msg"], m.get("mb_per_s") or 0, m.get("msgs_per_s") or 0,
+                   xl, xa, allocs))
+    for wname, peers in result["agreement"].items():
+        for peer, n in peers.items():
+            print("agreement %-9s meshgate vs %-9s disagreements: %d" % (wname, peer, n))
+    s = result["pipeline"].get("summary")
+    if s:
+        print("pipeline: gate %.0f msgs/s, passthrough %.0f msgs/s (ratio %.2f); at %d msgs/s "
+              "e2e p50 %.1f ms p99 %.1f ms p99.9 %.1f ms" %
+              (s["msgs_per_s"], s["passthrough_msgs_per_s"], s["ratio"], gate["rate"],
+               s["p50_us"] / 1000, s["p99_us"] / 1000, s["p999_us"] / 1000))
+    if result["file"]:
+        print("file mode: read %s MB/s, meshgate validate %s MB/s" %
+              (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))
+    plots(result, outdir)
+
+
+def plots(result, outdir):
+    if not shutil.which("gnuplot"):
+        print("plots: gnuplot not installed, skipped")
+        return
+    data = os.path.join(outdir, "throughput.dat")
+    impls = ["simdjson-parse", "meshgate", "ajv", "valijson"]
+    with open(data, "w") as f:
+        f.write("workload " + " ".join(impls) + "\n")
+        for w, m in result["workloads"].items():
+            f.write(w + " " + " ".join(str(m.get(i, {}).get("msgs_per_s", 0) or 0)
+                                       for i in impls) + "\n")
+    script = """set terminal png size 900,500
+set output '%s'
+set title 'Validator throughput, one core (messages/s, log scale)'
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid border -1
+set logscale y
+set key top right
+plot for [i=2:5] '%s' using i:xtic(1) title columnhead
+""" % (os.path.join(outdir, "throughput.png"), data)
+    subprocess.run(["gnuplot"], input=script.encode(), check=False)
+    g = result["pipeline"].get("binary")
+    p = result["pipeline"].get("passthrough")
+    if g and p:
+        data = os.path.join(outdir, "latency.dat")
+        with open(data, "w") as f:
+            f.write("percentile gate passthrough\n")
+            for k, label in (("p50_us", "p50"), ("p99_us", "p99"), ("p999_us", "p99.9"),
+                             ("max_us", "max")):
+                f.write("%s %s %s\n" % (label, (g[k] or 0) / 1000, (p[k] or 0) / 1000))
+        script = """set terminal png size 700,450
+set output '%s'
+set title 'Pipeline end-to-end latency at %d msgs/s (ms)'
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid border -1
+plot for [i=2:3] '%s' using i:xtic(1) title columnhead
+""" % (os.path.join(outdir, "latency.png"), g["rate"], data)
+        subprocess.run(["gnuplot"], input=script.encode(), check=False)
+    print("plots: %s/throughput.png, %s/latency.png" % (outdir, outdir))
+
+
+if __name__ == "__main__":
+    main()

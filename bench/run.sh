@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# run.sh - what `make bench` runs: every workload through meshgate, simdjson parse alone and
+# the peers (ajv, valijson), the verdict agreement check, the pipeline through the embedded
+# broker (gate against passthrough), and file mode; then a table, bench/results/latest.json
+# (the previous one kept beside it, named by its date) and plots.
+#
+# Design: each workload is bench/workloads/W/W.schema.json plus a deterministic generator
+# build/bench/gen-W; a workload without its generator is skipped and said so. Every
+# implementation reads the same generated file. A peer that is not installed is reported as
+# missing, never guessed. Numbers are printed as measured.
+#
+# Usage: bench/run.sh BUILD_DIR. Environment: BENCH_QUICK=1 uses smaller inputs.
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+out=$build/bench-run
+mkdir -p "$out" bench/results
+quick=${BENCH_QUICK:-}
+
+declare -A count=([identity]=200000 [order]=50000 [bulk]=1500 [strict]=200000)
+[ -n "$quick" ] && count=([identity]=20000 [order]=5000 [bulk]=200 [strict]=20000)
+results=$out/results.txt
+: >"$results"
+
+ajv_ok=
+if command -v node >/dev/null && [ -f bench/peers/ajv/run.js ]; then
+    [ -d bench/peers/ajv/node_modules ] || npm install --silent --prefix bench/peers/ajv >/dev/null
+    ajv_ok=1
+fi
+valijson=$build/bench/valijson_run
+[ -x "$valijson" ] || make --no-print-directory "$valijson" >/dev/null 2>&1 || true
+
+for w in identity order bulk strict; do
+    schema=bench/workloads/$w/$w.schema.json
+    [ "$w" = identity ] && schema=examples/identity/identity.schema.json
+    gen=$build/bench/gen-$w
+    if [ ! -x "$gen" ] || [ ! -f "$schema" ]; then
+        echo "bench: workload $w: no generator or schema yet, skipped" | tee -a "$results"
+        continue
+    fi
+    echo "== workload $w (${count[$w]} messages)"
+    "$gen" --seed 42 --count "${count[$w]}" --invalid-fraction 0.1 >"$out/$w.ndjson"
+    "$build/meshgate-codegen" -o "$out/$w" "$schema"
+    cc -std=c11 -O2 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator -o "$out/$w.so" "$out/$w.c" \
+        "$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm
+    name=$(basename "$schema" .schema.json)
+    "$build/bench/mgbench" --schemas "$out/$w.so" --schema "$name" --lines "$out/$w.ndjson" \
+        --workload "$w" --verdicts "$out/$w.meshgate.v" | tee -a "$results"
+    if [ -n "$ajv_ok" ]; then
+        node bench/peers/ajv/run.js "$schema" "$out/$w.ndjson" "$out/$w.ajv.v" --repeat 3 |
+            sed "s/^/workload=$w /" | tee -a "$results"
+    else
+        echo "workload=$w impl=ajv missing" | tee -a "$results"
+    fi
+    if [ -x "$valijson" ]; then
+        "$valijson" "$schema" "$out/$w.ndjson" "$out/$w.valijson.v" --repeat 3 |
+            sed "s/^/workload=$w /" | tee -a "$results"
+    else
+        echo "workload=$w impl=valijson missing" | tee -a "$results"
+    fi
+    for peer in ajv valijson; do
+        [ -f "$out/$w.$peer.v" ] || continue
+        d=$(paste -d' ' "$out/$w.meshgate.v" "$out/$w.$peer.v" | awk '$1 != $2 { print NR }')
+        n=$(echo -n "$d" | grep -c . || true)
+        echo "workload=$w agreement=$peer disagreements=$n" | tee -a "$results"
+        for l in $(echo "$d" | head -n 5); do
+            echo "  line $l: meshgate $(sed -n "${l}p" "$out/$w.meshgate.v"), $peer $(sed -n "${l}p" "$out/$w.$peer.v"): $(sed -n "${l}p" "$out/$w.ndjson" | cut -c1-200)"
+        done
+    done
+done
+
+echo "== pipeline through the embedded broker (identity)"
+bench/pipeline.sh "$build" "${PIPELINE_COUNT:-200000}" "${PIPELINE_RATE:-10000}" |
+    sed 's/^/pipeline /' | tee -a "$results"
+
+echo "== file mode: meshgate validate over NDJSON against plain reading"
+lines=$((quick ? 200000 : 7000000))
+"$build/bench/gen-identity" --seed 7 --count "$lines" --invalid-fraction 0.1 >"$out/file.ndjson"
+size=$(stat -c %s "$out/file.ndjson")
+t0=$(date +%s.%N)
+cat "$out/file.ndjson" >/dev/null
+t1=$(date +%s.%N)
+"$build/meshgate" validate --quiet --schemas "$out/identity.so" --schema identity \
+    "$out/file.ndjson" >/dev/null || true
+t2=$(date +%s.%N)
+echo "file bytes=$size read_mb_per_s=$(echo "$size / ($t1 - $t0) / 1000000" | bc)" \
+    "validate_mb_per_s=$(echo "$size / ($t2 - $t1) / 1000000" | bc)" | tee -a "$results"
+rm -f "$out/file.ndjson"
+
+bench/report.py "$results" bench/results
