@@ -82,9 +82,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r = get ? routes[i].get(h) : text(405, "method not allowed\n");
         break;
     }
-    if (!r.body) r = (reply){500, "text/plain", strdup("out of memory\n"), 14};
+    static const char oom[] = "out of memory\n";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);
+        r.body
+            ? MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
+    if (!r.body) r.status = 500;
     if (!resp) {
         free(r.body);
         return MHD_NO;
@@ -106,12 +109,18 @@ static int bind_listen(const char *addr, char *errstr, size_t errlen)
     }
     char host[256];
     size_t hl = (size_t)(colon - addr);
-    if (hl >= sizeof host) hl = sizeof host - 1;
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (hl >= sizeof host || *end || errno || port > 65535 || colon[1] < '0' || colon[1] > '9') {
+        snprintf(errstr, errlen, "http.listen: \"%s\" is not HOST:PORT", addr);
+        return -1;
+    }
     memcpy(host, addr, hl);
     host[hl] = 0;
     struct addrinfo hints = {.ai_family = AF_INET,
                              .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE},
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
                     *ai = NULL;
     int rc = getaddrinfo(host, colon + 1, &hints, &ai);
     if (rc != 0) {

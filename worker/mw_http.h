@@ -10,7 +10,7 @@
 typedef struct mw_http mw_http;
 
 /* Serves on listen ("HOST:PORT"; port 0 picks a free one) from its own thread. NULL and
- * errstr ("http.listen: cannot bind 0.0.0.0:9464: Address in use") on failure. */
+ * errstr ("http.listen: cannot listen on 0.0.0.0:9464: Address already in use") on failure. */
 mw_http *mw_http_start(const char *listen, mw_metrics *m, char *errstr, size_t errlen);
 /* The port actually bound. */
 uint16_t mw_http_port(const mw_http *h);

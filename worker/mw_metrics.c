@@ -4,7 +4,7 @@
  * Design: writers (worker threads, the main thread) only do relaxed atomic adds and
  * mw_hist_record, each histogram having one writer. Readers (the HTTP thread, the stats line
  * on the main thread) merge the per-worker histograms into scratch histograms owned by this
- * struct, under render_lock, which writers never take. The lag table is replaced by the main
+ * struct, under the scratch lock, which writers never take. The lag table is replaced by the main
  * thread once a second under lag_lock. Rendering allocates (it is not on the message path).
  */
 #include "mw_metrics.h"
@@ -145,17 +145,21 @@ static void merge_all(mw_metrics *m)
 typedef struct out {
     char *buf;
     size_t len, cap;
+    bool failed; /* an allocation failed: the output is dropped */
 } out;
 
 static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void outf(out *o, const char *fmt, ...)
 {
-    for (;;) {
+    while (!o->failed) {
         va_list ap;
         va_start(ap, fmt);
         int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? o->cap - o->len : 0, fmt, ap);
         va_end(ap);
-        if (n < 0) return;
+        if (n < 0) {
+            o->failed = true;
+            return;
+        }
         if (o->buf && o->len + (size_t)n < o->cap) {
             o->len += (size_t)n;
             return;
@@ -164,7 +168,10 @@ static void outf(out *o, const char *fmt, ...)
         while (cap <= o->len + (size_t)n)
             cap *= 2;
         char *nb = realloc(o->buf, cap);
-        if (!nb) return;
+        if (!nb) {
+            o->failed = true;
+            return;
+        }
         o->buf = nb;
         o->cap = cap;
     }
@@ -187,20 +194,30 @@ static void gauge(out *o, const char *name, const char *help, int64_t v)
     outf(o, "%s %" PRId64 "\n", name, v);
 }
 
-/* Upper bounds of the buckets, in microseconds. */
-static const uint64_t bounds_us[] = {
-    10,    25,     50,     100,    250,     500,     1000,    2500,     5000,     10000,   25000,
-    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000};
+/* The buckets: upper bounds in microseconds and their le labels in seconds. */
+static const struct bucket {
+    uint64_t us;
+    const char *le;
+} buckets[] = {
+    {10, "0.00001"},  {25, "0.000025"}, {50, "0.00005"},  {100, "0.0001"},  {250, "0.00025"},
+    {500, "0.0005"},  {1000, "0.001"},  {2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"},
+    {25000, "0.025"}, {50000, "0.05"},  {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"},
+    {1000000, "1"},   {2500000, "2.5"}, {5000000, "5"},   {10000000, "10"}, {30000000, "30"},
+    {60000000, "60"},
+};
 
 static void histogram(out *o, const char *name, const char *help, const mw_hist *h)
 {
     head(o, name, "histogram", help);
-    for (size_t i = 0; i < sizeof bounds_us / sizeof bounds_us[0]; i++)
-        outf(o, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, (double)bounds_us[i] / 1e6,
-             mw_hist_count_le(h, bounds_us[i]));
-    outf(o, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, mw_hist_count(h));
+    for (size_t i = 0; i < sizeof buckets / sizeof buckets[0]; i++)
+        outf(o, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, buckets[i].le,
+             mw_hist_count_le(h, buckets[i].us));
+    /* The count from the buckets themselves: a merge racing a writer may see a bucket's
+     * count before the total, and +Inf must never be below a finite bucket. */
+    uint64_t count = mw_hist_count_le(h, UINT64_MAX);
+    outf(o, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, count);
     outf(o, "%s_sum %.6f\n", name, (double)mw_hist_sum(h) / 1e6);
-    outf(o, "%s_count %" PRIu64 "\n", name, mw_hist_count(h));
+    outf(o, "%s_count %" PRIu64 "\n", name, count);
 }
 
 /* A label value with \, " and newline escaped, as the format requires. */
@@ -272,6 +289,11 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     histogram(&o, "meshgate_produce_ack_latency_seconds", "Produce call to the broker's ack.",
               h[H_ACK]);
     pthread_mutex_unlock(&m->scratch->lock);
+    if (o.failed) {
+        free(o.buf);
+        *buf = NULL;
+        return 0;
+    }
     *buf = o.buf;
     return o.len;
 }

@@ -360,7 +360,8 @@ static void test_bad_values(void **state)
                       "least limits.max_message_bytes (134217728)");
     /* Route values. */
     assert_int_equal(load(f, MINIMAL "    mode: fancy\n"), 1);
-    assert_file_error(f, 9, "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
+    assert_file_error(f, 9,
+                      "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
     assert_int_equal(load(f, HEAD "routes:\n  - input: \"^raw.*\"\n    schema: s\n    output: o\n  "
                                   "  dead_letter: d\n    source: s\n"),
                      1);

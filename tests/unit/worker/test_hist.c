@@ -1,4 +1,5 @@
-/* test_hist.c - unit tests for worker/mw_hist.c: precision, percentiles, clamping, merging. */
+/* test_hist.c - unit tests for worker/mw_hist.c: precision, percentiles, clamping, sums,
+ * merging. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +56,7 @@ static void test_clamp_and_empty(void **state)
     assert_int_equal(mw_hist_clamped(h), 2);
     assert_int_equal(mw_hist_max(h), 3600000000ull);
     assert_int_equal(mw_hist_percentile(h, 10), 1);
+    assert_int_equal(mw_hist_sum(h), 1 + 3600000000ull); /* the clamped values */
     mw_hist_free(h);
 }
 
