@@ -22,6 +22,7 @@ def parse(path):
             if "=" in tok:
                 k, v = tok.split("=", 1)
                 kv[k] = v
+        kv["_tokens"] = line
         if line.startswith("pipeline "):
             kv["kind"] = "pipeline"
         elif line.startswith("file "):
@@ -71,18 +72,26 @@ def main():
             result["agreement"].setdefault(r["workload"], {})[r["agreement"]] = int(r["disagreements"])
         elif r["kind"] == "pipeline":
             mode = r.get("mode")
-            result["pipeline"][mode] = {k: num(r.get(k)) for k in
-                                        ("msgs_per_s", "mb_per_s", "rate", "p50_us", "p99_us",
-                                         "p999_us", "max_us")}
+            if "latency" in r.get("_tokens", ""):
+                result["pipeline"].setdefault("latency", {}).setdefault(mode, {})[r["rate"]] = {
+                    k: num(r.get(k)) for k in ("p50_us", "p99_us", "p999_us", "max_us")}
+            else:
+                result["pipeline"].setdefault("throughput", {}).setdefault(mode, {})[
+                    r["threads"]] = {"msgs_per_s": num(r["msgs_per_s"]), "mb_per_s": num(r["mb_per_s"])}
         elif r["kind"] == "file":
             result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
-    gate, passthrough = result["pipeline"].get("binary"), result["pipeline"].get("passthrough")
-    if gate and passthrough:
-        result["pipeline"]["summary"] = {
-            "msgs_per_s": gate["msgs_per_s"], "passthrough_msgs_per_s": passthrough["msgs_per_s"],
-            "ratio": round(gate["msgs_per_s"] / passthrough["msgs_per_s"], 3),
-            "p50_us": gate["p50_us"], "p99_us": gate["p99_us"], "p999_us": gate["p999_us"]}
-
+    tp = result["pipeline"].get("throughput", {})
+    lat = result["pipeline"].get("latency", {})
+    if tp.get("binary") and tp.get("passthrough"):
+        gate = max(v["msgs_per_s"] for v in tp["binary"].values())
+        passthrough = max(v["msgs_per_s"] for v in tp["passthrough"].values())
+        summary = {"msgs_per_s": gate, "passthrough_msgs_per_s": passthrough,
+                   "ratio": round(gate / passthrough, 3)}
+        rates = sorted(lat.get("binary", {}), key=float)
+        if rates:  # the summary latency is the one at the lower (50%) load
+            summary.update(lat["binary"][rates[0]])
+            summary["latency_rate"] = float(rates[0])
+        result["pipeline"]["summary"] = summary
     latest = os.path.join(outdir, "latest.json")
     if os.path.exists(latest):
         old = json.load(open(latest))
@@ -110,10 +119,16 @@ def main():
             print("agreement %-9s meshgate vs %-9s disagreements: %d" % (wname, peer, n))
     s = result["pipeline"].get("summary")
     if s:
-        print("pipeline: gate %.0f msgs/s, passthrough %.0f msgs/s (ratio %.2f); at %d msgs/s "
-              "e2e p50 %.1f ms p99 %.1f ms p99.9 %.1f ms" %
-              (s["msgs_per_s"], s["passthrough_msgs_per_s"], s["ratio"], gate["rate"],
-               s["p50_us"] / 1000, s["p99_us"] / 1000, s["p999_us"] / 1000))
+        print("pipeline: gate %.0f msgs/s, passthrough %.0f msgs/s (ratio %.2f)" %
+              (s["msgs_per_s"], s["passthrough_msgs_per_s"], s["ratio"]))
+    for mode, threads in tp.items():
+        for t, v in sorted(threads.items()):
+            print("pipeline throughput %-11s %s thread(s): %.0f msgs/s" % (mode, t, v["msgs_per_s"]))
+    for mode, rates in lat.items():
+        for rate, v in sorted(rates.items(), key=lambda kv: float(kv[0])):
+            print("pipeline latency %-11s at %s msgs/s: p50 %.1f ms p99 %.1f ms p99.9 %.1f ms "
+                  "max %.1f ms" % (mode, rate, v["p50_us"] / 1e3, v["p99_us"] / 1e3,
+                                   v["p999_us"] / 1e3, v["max_us"] / 1e3))
     if result["file"]:
         print("file mode: read %s MB/s, meshgate validate %s MB/s" %
               (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))
@@ -142,23 +157,25 @@ set key top right
 plot for [i=2:5] '%s' using i:xtic(1) title columnhead
 """ % (os.path.join(outdir, "throughput.png"), data)
     subprocess.run(["gnuplot"], input=script.encode(), check=False)
-    g = result["pipeline"].get("binary")
-    p = result["pipeline"].get("passthrough")
-    if g and p:
+    lat = result["pipeline"].get("latency", {})
+    if lat.get("binary") and lat.get("passthrough"):
         data = os.path.join(outdir, "latency.dat")
+        rates = sorted(lat["binary"], key=float)
         with open(data, "w") as f:
-            f.write("percentile gate passthrough\n")
+            f.write("percentile " + " ".join("gate@%s passthrough@%s" % (r, r) for r in rates) + "\n")
             for k, label in (("p50_us", "p50"), ("p99_us", "p99"), ("p999_us", "p99.9"),
                              ("max_us", "max")):
-                f.write("%s %s %s\n" % (label, (g[k] or 0) / 1000, (p[k] or 0) / 1000))
-        script = """set terminal png size 700,450
+                f.write(label + " " + " ".join("%s %s" % ((lat["binary"][r][k] or 0) / 1000,
+                                                          (lat["passthrough"].get(r, {}).get(k) or 0) / 1000)
+                                               for r in rates) + "\n")
+        script = """set terminal png size 800,450
 set output '%s'
-set title 'Pipeline end-to-end latency at %d msgs/s (ms)'
+set title 'Pipeline end-to-end latency (ms) at 50%% and 90%% of the gate's sustained rate'
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid border -1
-plot for [i=2:3] '%s' using i:xtic(1) title columnhead
-""" % (os.path.join(outdir, "latency.png"), g["rate"], data)
+plot for [i=2:%d] '%s' using i:xtic(1) title columnhead
+""" % (os.path.join(outdir, "latency.png"), 1 + 2 * len(rates), data)
         subprocess.run(["gnuplot"], input=script.encode(), check=False)
     print("plots: %s/throughput.png, %s/latency.png" % (outdir, outdir))
 

@@ -70,7 +70,7 @@ for w in identity order bulk strict; do
 done
 
 echo "== pipeline through the embedded broker (identity)"
-bench/pipeline.sh "$build" "${PIPELINE_COUNT:-200000}" "${PIPELINE_RATE:-10000}" |
+bench/pipeline.sh "$build" "${PIPELINE_COUNT:-200000}" |
     sed 's/^/pipeline /' | tee -a "$results"
 
 echo "== file mode: meshgate validate over NDJSON against plain reading"
