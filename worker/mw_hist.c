@@ -120,6 +120,19 @@ uint64_t mw_hist_count_le(const mw_hist *h, uint64_t us)
     return n;
 }
 
+void mw_hist_counts_le(const mw_hist *h, const uint64_t *bounds, size_t n, uint64_t *out)
+{
+    uint64_t c = 0;
+    size_t k = 0;
+    for (unsigned i = 0; i < NCOUNTS && k < n; i++) {
+        while (k < n && value_of(i) > bounds[k])
+            out[k++] = c;
+        c += __atomic_load_n(&h->counts[i], __ATOMIC_RELAXED);
+    }
+    while (k < n)
+        out[k++] = c;
+}
+
 void mw_hist_merge(mw_hist *dst, const mw_hist *src)
 {
     for (unsigned i = 0; i < NCOUNTS; i++) {

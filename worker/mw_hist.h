@@ -3,6 +3,7 @@
 #ifndef MW_HIST_H
 #define MW_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct mw_hist mw_hist;
@@ -23,6 +24,8 @@ void mw_hist_reset(mw_hist *h);
 uint64_t mw_hist_percentile(const mw_hist *h, double p);
 /* Number of recorded values <= us (for Prometheus `le` buckets; exact at bucket edges). */
 uint64_t mw_hist_count_le(const mw_hist *h, uint64_t us);
+/* mw_hist_count_le for n ascending bounds in one pass over the counts. */
+void mw_hist_counts_le(const mw_hist *h, const uint64_t *bounds, size_t n, uint64_t *out);
 /* Adds src's counts into dst. */
 void mw_hist_merge(mw_hist *dst, const mw_hist *src);
 

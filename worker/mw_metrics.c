@@ -206,15 +206,22 @@ static const struct bucket {
     {60000000, "60"},
 };
 
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
 static void histogram(out *o, const char *name, const char *help, const mw_hist *h)
 {
+    /* One pass over the counts; the last bound gives the count from the buckets themselves
+     * (a merge racing a writer may see a bucket's count before the total, and +Inf must
+     * never be below a finite bucket). */
+    uint64_t bounds[NBUCKETS + 1], le[NBUCKETS + 1];
+    for (size_t i = 0; i < NBUCKETS; i++)
+        bounds[i] = buckets[i].us;
+    bounds[NBUCKETS] = UINT64_MAX;
+    mw_hist_counts_le(h, bounds, NBUCKETS + 1, le);
     head(o, name, "histogram", help);
-    for (size_t i = 0; i < sizeof buckets / sizeof buckets[0]; i++)
-        outf(o, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, buckets[i].le,
-             mw_hist_count_le(h, buckets[i].us));
-    /* The count from the buckets themselves: a merge racing a writer may see a bucket's
-     * count before the total, and +Inf must never be below a finite bucket. */
-    uint64_t count = mw_hist_count_le(h, UINT64_MAX);
+    for (size_t i = 0; i < NBUCKETS; i++)
+        outf(o, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, buckets[i].le, le[i]);
+    uint64_t count = le[NBUCKETS];
     outf(o, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, count);
     outf(o, "%s_sum %.6f\n", name, (double)mw_hist_sum(h) / 1e6);
     outf(o, "%s_count %" PRIu64 "\n", name, count);

@@ -82,13 +82,28 @@ static void test_merge(void **state)
     mw_hist_free(b);
 }
 
+/* The one-pass form agrees with mw_hist_count_le at every bound. */
+static void test_counts_le(void **state)
+{
+    (void)state;
+    mw_hist *h = mw_hist_new();
+    for (uint64_t v = 1; v < 5000000; v = v * 5 / 4 + 1)
+        mw_hist_record(h, v);
+    uint64_t bounds[] = {0, 1, 10, 999, 1000, 1001, 65536, 4999999, 5000000, UINT64_MAX};
+    uint64_t out[10];
+    mw_hist_counts_le(h, bounds, 10, out);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(out[i], mw_hist_count_le(h, bounds[i]));
+    assert_int_equal(out[9], mw_hist_count(h));
+    mw_hist_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_precision),
-        cmocka_unit_test(test_percentiles_uniform),
-        cmocka_unit_test(test_clamp_and_empty),
-        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_precision),       cmocka_unit_test(test_percentiles_uniform),
+        cmocka_unit_test(test_clamp_and_empty), cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_counts_le),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
