@@ -12,7 +12,7 @@
 # worker's own histogram, p50/p99/p99.9/max, for both modes at the same rates.
 # The embedded broker keeps only the newest 5 MiB of a partition, so N is kept below what 8
 # partitions hold (200,000 identity messages are about 3.7 MiB each). The broker, the worker
-# and mgcheck share this machine's cores.
+# and mgcheck share this machine's cores. BROKERS=N runs an N-broker embedded cluster.
 #
 # Usage: bench/pipeline.sh BUILD_DIR [N]. Prints lines:
 #   mode=M threads=T msgs_per_s=X mb_per_s=Y
@@ -23,6 +23,7 @@ count=${2:-200000}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tests/worker/lib.sh
 cores=$(nproc)
+brokers=${BROKERS:-1}
 
 build_schema
 "$build/bench/gen-identity" --seed 99 --count "$count" --invalid-fraction 0.1 >"$tmp/lines.ndjson"
@@ -39,7 +40,7 @@ stop_all() {
 
 throughput() { # throughput MODE THREADS: prints a line, sets $tput
     local mode=$1 threads=$2 t0 t1 port limit
-    start_broker --topics raw:8,out:8,dlq:8
+    start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
     write_config "$tmp/worker.yaml" "$mode"
     sed -i "s/^workers: .*/workers: $threads/; s/max_inflight_messages: .*/max_inflight_messages: 20000/" \
         "$tmp/worker.yaml"
@@ -66,7 +67,7 @@ throughput() { # throughput MODE THREADS: prints a line, sets $tput
 
 latency() { # latency MODE RATE
     local mode=$1 rate=$2 port n p
-    start_broker --topics raw:8,out:8,dlq:8
+    start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
     write_config "$tmp/worker.yaml" "$mode"
     sed -i "s/^workers: .*/workers: $cores/; s/max_inflight_messages: .*/max_inflight_messages: 20000/" \
         "$tmp/worker.yaml"
