@@ -191,7 +191,7 @@ bench: deps
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y -q $$missing; fi
-	@$(MAKE) --no-print-directory all $(B)/bench/mgbench
+	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/valijson_run
 	@bench/run.sh $(B)
 
 format:
