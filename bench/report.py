@@ -153,7 +153,7 @@ set style data histogram
 set style histogram cluster gap 1
 set style fill solid border -1
 set logscale y
-set key top right
+set key top right noenhanced
 plot for [i=2:5] '%s' using i:xtic(1) title columnhead
 """ % (os.path.join(outdir, "throughput.png"), data)
     subprocess.run(["gnuplot"], input=script.encode(), check=False)
@@ -162,7 +162,7 @@ plot for [i=2:5] '%s' using i:xtic(1) title columnhead
         data = os.path.join(outdir, "latency.dat")
         rates = sorted(lat["binary"], key=float)
         with open(data, "w") as f:
-            f.write("percentile " + " ".join("gate@%s passthrough@%s" % (r, r) for r in rates) + "\n")
+            f.write("percentile " + " ".join("gate-%s/s passthrough-%s/s" % (r, r) for r in rates) + "\n")
             for k, label in (("p50_us", "p50"), ("p99_us", "p99"), ("p999_us", "p99.9"),
                              ("max_us", "max")):
                 f.write(label + " " + " ".join("%s %s" % ((lat["binary"][r][k] or 0) / 1000,
@@ -170,7 +170,9 @@ plot for [i=2:5] '%s' using i:xtic(1) title columnhead
                                                for r in rates) + "\n")
         script = """set terminal png size 800,450
 set output '%s'
-set title 'Pipeline end-to-end latency (ms) at 50%% and 90%% of the gate's sustained rate'
+set title 'Pipeline end-to-end latency (ms) at 50%% and 90%% of the gate sustained rate'
+set yrange [0:*]
+set key left top noenhanced
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid border -1
