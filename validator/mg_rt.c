@@ -134,6 +134,20 @@ static void shortest_decimal(double v, uint64_t *m, int32_t *e)
         *e = 0;
         return;
     }
+    /* Fast path, for the usual few fraction digits: the smallest k for which the decimal
+     * n/10^k (n = v*10^k rounded, below 2^53, 10^k exact) rounds back to v is the length of
+     * the shortest representation: double division is correctly rounded. The printf loop
+     * below was nearly half of the time of a money-heavy workload (bench, order). */
+    static const double pow10[] = {1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
+    for (int k = 0; k < 11; k++) {
+        double r = nearbyint(v * pow10[k]);
+        if (r >= 9007199254740992.0) break;
+        if (r / pow10[k] == v) {
+            *m = (uint64_t)r;
+            *e = -(k + 1);
+            return;
+        }
+    }
     char buf[40];
     for (int p = 0; p < 17; p++) {
         snprintf(buf, sizeof buf, "%.*e", p, v);

@@ -217,6 +217,20 @@ static void test_multiple_of(void **state)
     assert_false(mult(f, "123.456", 123456, -2));
     assert_false(mult(f, "1", 3, -1)); /* 1 / 0.3 */
     assert_true(mult(f, "0.9", 3, -1));
+    /* Money amounts (the fast path) and their neighbours one digit longer (also the slow
+     * path, past 11 fraction digits). */
+    char js[64];
+    for (unsigned i = 1; i < 200000; i += 7) {
+        snprintf(js, sizeof js, "%u.%02u", i / 100, i % 100);
+        assert_true(mult(f, js, 1, -2));
+        snprintf(js, sizeof js, "%u.%02u1", i / 100, i % 100);
+        assert_false(mult(f, js, 1, -2));
+        assert_true(mult(f, js, 1, -3));
+    }
+    assert_true(mult(f, "0.000000000001", 1, -12));
+    assert_false(mult(f, "0.0000000000011", 1, -12));
+    assert_true(mult(f, "0.1234567890123", 1, -13));
+    assert_false(mult(f, "0.1234567890123", 1, -12));
 }
 
 static void test_multiple_of_locale(void **state)
