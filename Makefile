@@ -64,7 +64,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 CONF := $(B)/tests/conformance/mgconf
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity $(B)/tests/worker/mgcheck
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity $(B)/bench/gen-order $(B)/tests/worker/mgcheck
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -123,6 +123,10 @@ $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
 $(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(B)/bench/gen-order: bench/workloads/order/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 $(B)/bench/gen-identity: bench/workloads/identity/gen.c
 	@mkdir -p $(dir $@)
