@@ -64,7 +64,10 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 CONF := $(B)/tests/conformance/mgconf
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(B)/bench/gen-identity $(B)/bench/gen-order $(B)/tests/worker/mgcheck
+GEN_BIN  := $(patsubst bench/workloads/%/gen.c,$(B)/bench/gen-%,$(wildcard bench/workloads/*/gen.c))
+TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
+
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -124,13 +127,15 @@ $(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/bench/gen-order: bench/workloads/order/gen.c
+# Each benchmark workload's generator: bench/workloads/NAME/gen.c -> build/bench/gen-NAME.
+$(B)/bench/gen-%: bench/workloads/%/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
-$(B)/bench/gen-identity: bench/workloads/identity/gen.c
+# Test tools: tests/tools/NAME.c -> build/tests/tools/NAME (yaml2json needs libfyaml).
+$(B)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lfyaml $(LDFLAGS_ALL)
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
