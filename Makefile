@@ -30,7 +30,7 @@ ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) -fno-sa
 LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
 VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
-CG_LIBS   := -lunistring
+CG_LIBS   := -lunistring -lfyaml
 WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
 
 VAL_C   := $(wildcard validator/*.c)

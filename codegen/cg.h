@@ -69,6 +69,7 @@ typedef struct cg_doc {
     char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
     cj_node *root;
     bool input;
+    bool container; /* the root is not a schema (an AsyncAPI contract) */
 } cg_doc;
 
 typedef struct cg_kv {
@@ -95,6 +96,7 @@ typedef struct cg_entry {
     char *name;
     char *id;
     char *source;
+    const cj_node *node; /* the schema; NULL: the root of the input document read from source */
     int fn;
 } cg_entry;
 
@@ -127,6 +129,9 @@ typedef struct cg {
     cg_map lit_index; /* JSON text -> literal number + 1 */
     cg_map re_index;  /* pattern -> regex function number + 1 */
     int nlits, nres;
+
+    struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
+    size_t ncontracts;
 } cg;
 
 /* Errors: "file: /pointer: message". */
@@ -140,6 +145,22 @@ void cg_free(cg *g);
 /* Loads an input schema file and registers it as an entry named `name`. */
 bool cg_add_input(cg *g, const char *path, const char *name);
 cg_info *cg_info_of(cg *g, const cj_node *node);
+/* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
+ * resolve, and its schema nodes are added one by one with cg_add_schema_node. */
+cg_doc *cg_add_container(cg *g, cj_node *root, const char *path);
+/* Registers a document made by codegen itself (a union of payloads) as an input schema. */
+cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path);
+/* Scans the schema at n, a node of a container document, in dialect d (once per node). */
+cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
+/* Adds an entry named name that checks the schema at node. */
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
+                  const cj_node *node);
+/* cg_asyncapi.c: frees g->contracts. */
+void cg_contracts_free(cg *g);
+/* cg_yaml.c: reads a JSON or YAML file (by its extension: .yaml/.yml) into the JSON model. */
+bool cg_is_yaml_path(const char *path);
+cj_node *cg_yaml_parse_file(const char *path, char *err, size_t errlen);
+cj_node *cg_parse_file(const char *path, char *err, size_t errlen);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_contract.h"
 #include "cg_uri.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
@@ -433,7 +434,7 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
     cj_node *root = cg_map_get(&g->bundles, path);
     if (!root) {
         char err[512];
-        root = cj_parse_file(path, err, sizeof err);
+        root = cg_parse_file(path, err, sizeof err);
         if (!root) {
             parse_error(g, path, err);
             return NULL;
@@ -487,7 +488,7 @@ static cg_info *load_uri(cg *g, const char *abs)
         return in;
     }
     char err[512];
-    cj_node *root = cj_parse_file(path, err, sizeof err);
+    cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {
         if (errno != ENOENT) parse_error(g, path, err);
         free(path);
@@ -530,6 +531,7 @@ void cg_free(cg *g)
         free(g->entries[i].source);
     }
     free(g->entries);
+    cg_contracts_free(g);
     free(g->fns);
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
@@ -546,11 +548,12 @@ void cg_free(cg *g)
 bool cg_add_input(cg *g, const char *path, const char *name)
 {
     char err[512];
-    cj_node *root = cj_parse_file(path, err, sizeof err);
+    cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {
         parse_error(g, path, err);
         return false;
     }
+    if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
     cg_info *in = register_doc(g, root, uri, path, true);
@@ -566,9 +569,50 @@ bool cg_add_input(cg *g, const char *path, const char *name)
     e->name = strdup(name);
     e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
     e->source = strdup(path);
+    e->node = NULL;
     e->fn = -1;
     free(uri);
     return g->nerrors == nerr;
+}
+
+cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
+{
+    char *uri = cg_uri_from_path(path);
+    cg_doc *doc = add_doc(g, root, uri, path, true);
+    doc->container = true;
+    cg_info *in = new_info(g, root, uri, g->opt.default_dialect, CG_V_ALL, doc);
+    in->resource_root = true;
+    if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
+    free(uri);
+    return doc;
+}
+
+cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path)
+{
+    return register_doc(g, root, uri, path, true);
+}
+
+cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
+{
+    char k[32];
+    node_key(n, k, sizeof k);
+    cg_info *in = cg_map_get(&g->by_node, k);
+    if (in) return in;
+    size_t before = g->ninfos;
+    scan(g, n, doc, doc->uri, d, CG_V_ALL, true);
+    return g->ninfos > before ? g->infos[before] : NULL;
+}
+
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
+                  const cj_node *node)
+{
+    g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
+    cg_entry *e = &g->entries[g->nentries++];
+    e->name = strdup(name);
+    e->id = strdup(id);
+    e->source = strdup(source);
+    e->node = node;
+    e->fn = -1;
 }
 
 cg_info *cg_info_of(cg *g, const cj_node *node)

@@ -1,7 +1,8 @@
 /* main.c - the meshgate-codegen command: JSON Schema files in, C source and header out.
  *
- * Design: parses options, gathers input files (folders are searched recursively for *.json, in
- * sorted order so output is deterministic), hands them to the registry and the renderer, and
+ * Design: parses options, gathers input files (folders are searched recursively for *.json,
+ * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts are told
+ * apart from schemas by their "asyncapi" member), hands them to the registry and the renderer, and
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cg.h"
+#include "cg_contract.h"
 #include "cg_emit.h"
 
 static void usage(FILE *o)
@@ -25,7 +27,14 @@ static void usage(FILE *o)
           "  --map URI=DIR        resolve URIs starting with URI from files under DIR\n"
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
-          "  --format-annotation  treat format as an annotation (default: assertion)\n",
+          "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
+          "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
+          "                       catalog.json, openapi.json and schemas/ into DIR\n"
+          "  --schema-set PATH    the built schema set named in routes.yaml (default BASE.so)\n"
+          "  --catalog PATH       the catalog folder named in routes.yaml (default DIR)\n"
+          "  --group NAME         the worker's consumer group (default meshgate)\n"
+          "  --strimzi-cluster C  the strimzi.io/cluster label (default my-cluster)\n",
           o);
 }
 
@@ -46,14 +55,22 @@ static void add_input(inputs *in, const char *path, const char *name)
     in->n++;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
 static char *strip_ext(const char *s)
 {
+    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml",
+                                       ".json",        ".yaml",        ".yml"};
     char *r = strdup(s);
-    size_t n = strlen(r);
-    if (n > 12 && strcmp(r + n - 12, ".schema.json") == 0)
-        r[n - 12] = 0;
-    else if (n > 5 && strcmp(r + n - 5, ".json") == 0)
-        r[n - 5] = 0;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (ends_with(r, exts[i])) {
+            r[strlen(r) - strlen(exts[i])] = 0;
+            break;
+        }
     return r;
 }
 
@@ -83,7 +100,8 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             walk_dir(in, path, r);
-        } else if (strlen(names[i]) > 5 && strcmp(names[i] + strlen(names[i]) - 5, ".json") == 0) {
+        } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
+                   ends_with(names[i], ".yml")) {
             char *nm = strip_ext(r);
             add_input(in, path, nm);
             free(nm);
@@ -174,7 +192,8 @@ int main(int argc, char **argv)
     size_t nargs = 0;
     opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
     opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
-    char *prefix = NULL;
+    char *prefix = NULL, *set_path = NULL;
+    cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -204,6 +223,16 @@ int main(int argc, char **argv)
                         argv[i]);
                 return 2;
             }
+        } else if (strcmp(a, "--contract-out") == 0 && has_val) {
+            copt.dir = argv[++i];
+        } else if (strcmp(a, "--schema-set") == 0 && has_val) {
+            copt.schema_set = argv[++i];
+        } else if (strcmp(a, "--catalog") == 0 && has_val) {
+            copt.catalog_dir = argv[++i];
+        } else if (strcmp(a, "--group") == 0 && has_val) {
+            copt.group = argv[++i];
+        } else if (strcmp(a, "--strimzi-cluster") == 0 && has_val) {
+            copt.cluster = argv[++i];
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
         } else if (a[0] == '-' && a[1]) {
@@ -248,6 +277,17 @@ int main(int argc, char **argv)
         load(&g, &opt, &in);
     }
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
+    if (ok && copt.dir) {
+        if (g.ncontracts == 0) {
+            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            ok = false;
+        } else {
+            if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
+                copt.schema_set = set_path;
+            if (!copt.catalog_dir) copt.catalog_dir = copt.dir;
+            ok = cg_contract_write(&g, &copt);
+        }
+    }
     if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
                 g.nerrors == 1 ? "" : "s");
@@ -261,5 +301,6 @@ int main(int argc, char **argv)
     free(opt.map_uri);
     free(opt.map_dir);
     free(prefix);
+    free(set_path);
     return ok ? 0 : 1;
 }

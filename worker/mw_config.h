@@ -35,6 +35,7 @@ typedef struct mw_config {
     char *group;                /* group: consumer group id (required) */
     char *worker_id;            /* worker_id: (default "<hostname>-<pid>") */
     uint32_t workers;           /* workers: threads; 0 in YAML = the CPUs this process may use */
+    char *catalog;              /* catalog: codegen --contract-out folder served over HTTP, "" = none */
     char *http_listen;          /* http.listen: "HOST:PORT" (default "0.0.0.0:9464"), "" = off */
     uint64_t max_message_bytes; /* limits.max_message_bytes (default 1 MiB) */
     uint32_t max_inflight_messages; /* limits.max_inflight_messages (default 20000) */

@@ -1,5 +1,5 @@
 /* mw_http.c - the worker's read-only HTTP endpoint (libmicrohttpd): /metrics, /healthz,
- * /readyz.
+ * /readyz, and the contract catalog (/catalog, /openapi.json, /schemas, /schemas/NAME).
  *
  * Design: libmicrohttpd runs its own polling thread; handlers only read the metrics (atomic
  * loads, and the render lock of mw_metrics), so they never slow the message path. The
@@ -21,6 +21,7 @@
 struct mw_http {
     struct MHD_Daemon *d;
     mw_metrics *m;
+    const mw_catalog *cat;
     uint16_t port;
 };
 
@@ -82,6 +83,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r = get ? routes[i].get(h) : text(405, "method not allowed\n");
         break;
     }
+    size_t dlen;
+    const char *d = r.status == 404 ? mw_catalog_get(h->cat, url, &dlen) : NULL;
+    if (d) {
+        free(r.body);
+        char *body = malloc(dlen ? dlen : 1);
+        if (body) memcpy(body, d, dlen);
+        r = get ? (reply){200, "application/json", body, dlen} : text(405, "method not allowed\n");
+        if (!get) free(body);
+    }
     static const char oom[] = "out of memory\n";
     struct MHD_Response *resp =
         r.body
@@ -139,7 +149,8 @@ static int bind_listen(const char *addr, char *errstr, size_t errlen)
     return fd;
 }
 
-mw_http *mw_http_start(const char *listen, mw_metrics *m, char *errstr, size_t errlen)
+mw_http *mw_http_start(const char *listen, mw_metrics *m, const mw_catalog *cat, char *errstr,
+                       size_t errlen)
 {
     int fd = bind_listen(listen, errstr, errlen);
     if (fd < 0) return NULL;
@@ -150,6 +161,7 @@ mw_http *mw_http_start(const char *listen, mw_metrics *m, char *errstr, size_t e
         return NULL;
     }
     h->m = m;
+    h->cat = cat;
     struct sockaddr_in sa;
     socklen_t sl = sizeof sa;
     if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) h->port = ntohs(sa.sin_port);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "mw_clock.h"
+#include "mw_catalog.h"
 #include "mw_config.h"
 #include "mw_http.h"
 #include "mw_metrics.h"
@@ -54,6 +55,7 @@ typedef struct mw_run {
     mw_pool *pool;
     mw_metrics *metrics;
     mw_http *http;
+    mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
     uint32_t *load; /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
     int64_t next_stats_us, next_lag_us, full_since_us;
@@ -674,6 +676,7 @@ static void teardown(mw_run *r)
     free(r->schema);
     free(r->load);
     mw_schemas_free(r->schemas);
+    mw_catalog_free(r->catalog);
     mw_config_free(&r->cfg);
     for (int i = 0; i < 2; i++)
         if (r->wake[i] > 0) close(r->wake[i]);
@@ -698,6 +701,11 @@ static int configure(mw_run *r, const char *path)
     r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
     if (!r->schema) return 1;
     if (bind_schemas(r)) return 2;
+    if (r->cfg.catalog && r->cfg.catalog[0] &&
+        !(r->catalog = mw_catalog_load(r->cfg.catalog, errstr, sizeof errstr))) {
+        fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
+        return 2;
+    }
     for (int producer = 0; producer < 2; producer++) {
         rd_kafka_conf_t *c = mw_config_kafka(&r->cfg, producer, errstr, sizeof errstr);
         if (!c) {
@@ -718,7 +726,8 @@ static int start(mw_run *r)
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        r->http = mw_http_start(r->cfg.http_listen, r->metrics, errstr, sizeof errstr);
+        r->http = mw_http_start(r->cfg.http_listen, r->metrics, r->catalog, errstr,
+                                sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;

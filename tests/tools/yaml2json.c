@@ -1,8 +1,8 @@
 /* yaml2json.c - test tool: converts every document of a YAML stream to one line of JSON.
  *
- * Design: libfyaml parses the stream one document at a time and emits each in its
- * type-preserving one-line JSON mode (plain scalars that look like numbers, booleans and null
- * stay so), so multi-document manifests (kubectl kustomize output) become NDJSON that
+ * Design: libfyaml parses the stream one document at a time, resolves aliases and merge keys,
+ * and emits each in its type-preserving JSON mode (plain scalars that look like numbers and
+ * booleans stay so), so multi-document manifests (kubectl kustomize output) become NDJSON that
  * `meshgate validate` reads. Empty documents are skipped. Errors name the file and line.
  */
 #include <libfyaml.h>
@@ -29,7 +29,10 @@ int main(int argc, char **argv)
     int status = 0;
     struct fy_document *fyd;
     while ((fyd = fy_parse_load_document(fyp)) != NULL) {
-        if (fy_document_root(fyd)) {
+        if (fy_document_root(fyd) && fy_document_resolve(fyd) != 0) {
+            fprintf(stderr, "yaml2json: %s: cannot resolve aliases or merge keys\n", argv[1]);
+            status = 1;
+        } else if (fy_document_root(fyd)) {
             char *s = fy_emit_document_to_string(
                 fyd, (enum fy_emitter_cfg_flags)(FYECF_MODE_JSON_TP | FYECF_NO_ENDING_NEWLINE));
             if (!s) status = 1;

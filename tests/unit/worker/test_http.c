@@ -120,7 +120,7 @@ static int setup(void **state)
     f->m = mw_metrics_new(2);
     assert_non_null(f->m);
     char err[256] = "";
-    f->h = mw_http_start("127.0.0.1:0", f->m, err, sizeof err);
+    f->h = mw_http_start("127.0.0.1:0", f->m, NULL, err, sizeof err);
     if (!f->h) fail_msg("mw_http_start: %s", err);
     assert_int_not_equal(mw_http_port(f->h), 0);
     *state = f;
@@ -221,7 +221,7 @@ static void test_address_in_use(void **state)
     fixture *f = *state;
     char listen[64], err[256] = "", want[128];
     snprintf(listen, sizeof listen, "127.0.0.1:%u", (unsigned)mw_http_port(f->h));
-    mw_http *h = mw_http_start(listen, f->m, err, sizeof err);
+    mw_http *h = mw_http_start(listen, f->m, NULL, err, sizeof err);
     assert_null(h);
     snprintf(want, sizeof want, "http.listen: cannot listen on %s: %s", listen,
              strerror(EADDRINUSE));
@@ -237,7 +237,7 @@ static void test_bad_listen(void **state)
                          "127.0.0.1:http", "127.0.0.1:-1", "127.0.0.1:80x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256] = "", want[128];
-        assert_null(mw_http_start(bad[i], f->m, err, sizeof err));
+        assert_null(mw_http_start(bad[i], f->m, NULL, err, sizeof err));
         snprintf(want, sizeof want, "http.listen: \"%s\" is not HOST:PORT", bad[i]);
         assert_string_equal(err, want);
     }
@@ -250,7 +250,7 @@ static void test_listen_forms(void **state)
     const char *forms[] = {"0.0.0.0:0", "localhost:0"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         char err[256] = "";
-        mw_http *h = mw_http_start(forms[i], f->m, err, sizeof err);
+        mw_http *h = mw_http_start(forms[i], f->m, NULL, err, sizeof err);
         if (!h) fail_msg("%s: %s", forms[i], err);
         expect(mw_http_port(h), "/healthz", 200, "text/plain; charset=utf-8", "ok\n");
         mw_http_stop(h);

@@ -1,0 +1,866 @@
+/* cg_contract_out.c - renders the artifacts of AsyncAPI contracts: the worker's routes,
+ * Strimzi KafkaTopic and KafkaUser manifests, the catalog, schema bundles and OpenAPI 3.1.
+ *
+ * Design: everything is decided from the model cg_asyncapi.c built (cg_contract.h) and written
+ * deterministically (contract order, channel order), so the files diff cleanly in golden tests
+ * and in users' repositories. YAML is written with JSON-quoted strings (valid YAML, no
+ * ambiguous plain scalars); JSON is pretty-printed with member order kept. ACLs express the
+ * SpecMesh scopes as Strimzi KafkaUser rules, one KafkaUser per principal across all contracts
+ * of the run: each domain reads its topics and writes the raw topics of its gated channels
+ * (only meshgate writes a gated channel's topic, so nothing reaches consumers unchecked);
+ * _protected topics are readable by the domains named in grant-access: tags; _public topics by
+ * every domain principal the run knows (a KafkaUser cannot name User:*, so "everyone" is the
+ * domains known here; docs/contracts.md says more); the gate's own user reads the raw topics and
+ * writes outputs and dead letters. Schema bundles copy a payload and every contract-local schema it
+ * references (into $defs, or definitions before 2019-09), rewriting the references. Each file is
+ * written to a temporary name and renamed. Single-threaded.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cg_contract.h"
+#include "cg_uri.h"
+
+/* ---- writing helpers ---- */
+
+static void put_jstr(FILE *o, const char *s, size_t n)
+{
+    fputc('"', o);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\')
+            fprintf(o, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", o);
+        else if (ch == '\t')
+            fputs("\\t", o);
+        else if (ch == '\r')
+            fputs("\\r", o);
+        else if (ch < 0x20)
+            fprintf(o, "\\u%04x", ch);
+        else
+            fputc(ch, o);
+    }
+    fputc('"', o);
+}
+
+static void put_str(FILE *o, const char *s)
+{
+    put_jstr(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void indent(FILE *o, int n)
+{
+    for (int i = 0; i < n; i++)
+        fputs("  ", o);
+}
+
+/* How a bundle rewrites a "$ref": returns a malloc'd replacement or NULL to keep it. */
+typedef char *(*ref_fn)(void *ctx, const char *ref);
+
+static void put_json(FILE *o, const cj_node *n, int depth, ref_fn rw, void *ctx)
+{
+    switch (n->type) {
+    case CJ_NULL:
+        fputs("null", o);
+        break;
+    case CJ_TRUE:
+        fputs("true", o);
+        break;
+    case CJ_FALSE:
+        fputs("false", o);
+        break;
+    case CJ_NUMBER:
+        fwrite(n->str, 1, n->len, o);
+        break;
+    case CJ_STRING:
+        put_jstr(o, n->str, n->len);
+        break;
+    case CJ_ARRAY:
+        if (n->n == 0) {
+            fputs("[]", o);
+            break;
+        }
+        fputs("[\n", o);
+        for (size_t i = 0; i < n->n; i++) {
+            indent(o, depth + 1);
+            put_json(o, n->items[i], depth + 1, rw, ctx);
+            fputs(i + 1 < n->n ? ",\n" : "\n", o);
+        }
+        indent(o, depth);
+        fputc(']', o);
+        break;
+    case CJ_OBJECT:
+        if (n->n == 0) {
+            fputs("{}", o);
+            break;
+        }
+        fputs("{\n", o);
+        for (size_t i = 0; i < n->n; i++) {
+            indent(o, depth + 1);
+            put_jstr(o, n->keys[i], n->key_lens[i]);
+            fputs(": ", o);
+            char *rep = rw && strcmp(n->keys[i], "$ref") == 0 && n->items[i]->type == CJ_STRING
+                            ? rw(ctx, n->items[i]->str)
+                            : NULL;
+            if (rep)
+                put_str(o, rep);
+            else
+                put_json(o, n->items[i], depth + 1, rw, ctx);
+            free(rep);
+            fputs(i + 1 < n->n ? ",\n" : "\n", o);
+        }
+        indent(o, depth);
+        fputc('}', o);
+        break;
+    }
+}
+
+typedef struct outf {
+    FILE *f;
+    char *path, *tmp;
+} outf;
+
+static bool out_open(outf *of, const char *dir, const char *name)
+{
+    if (asprintf(&of->path, "%s/%s", dir, name) < 0) return false;
+    if (asprintf(&of->tmp, "%s.tmp", of->path) < 0) return false;
+    of->f = fopen(of->tmp, "w");
+    if (!of->f)
+        fprintf(stderr, "meshgate-codegen: cannot write %s: %s\n", of->tmp, strerror(errno));
+    return of->f != NULL;
+}
+
+static bool out_close(outf *of, bool ok)
+{
+    if (of->f && fclose(of->f) != 0) ok = false;
+    if (ok && rename(of->tmp, of->path) != 0) {
+        fprintf(stderr, "meshgate-codegen: cannot write %s: %s\n", of->path, strerror(errno));
+        ok = false;
+    }
+    if (!ok && of->tmp) remove(of->tmp);
+    free(of->path);
+    free(of->tmp);
+    return ok;
+}
+
+static void header_comment(FILE *o, const cg *g, const char *what)
+{
+    fputs("# generated by meshgate-codegen from ", o);
+    for (size_t i = 0; i < g->ncontracts; i++)
+        fprintf(o, "%s%s", i ? ", " : "", g->contracts[i]->path);
+    fprintf(o, ", do not edit\n# %s\n", what);
+}
+
+/* A Kubernetes object name (DNS subdomain) for s: lower case, [a-z0-9.-], labels trimmed; a
+ * short hash of s is appended when the name had to change, so two topics never collide. */
+static char *k8s_name(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 12), *p = out;
+    const char *q = s;
+    while (*q) {
+        size_t seg = strcspn(q, ".");
+        char *start = p;
+        for (size_t i = 0; i < seg; i++) {
+            char c = q[i];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = '-';
+            if (c == '-' && p == start) continue;
+            *p++ = c;
+        }
+        while (p > start && p[-1] == '-')
+            p--;
+        if (p > start) *p++ = '.';
+        q += seg;
+        if (*q) q++;
+    }
+    if (p > out) p--;
+    *p = 0;
+    if (strcmp(out, s) != 0) {
+        uint32_t h = 2166136261u;
+        for (const char *c = s; *c; c++)
+            h = (h ^ (unsigned char)*c) * 16777619u;
+        sprintf(p, "%s%08x", p > out ? "-" : "", h);
+    }
+    return out;
+}
+
+static const char *scope_name(cg_scope s)
+{
+    static const char *const names[] = {"public", "protected", "private", "foreign"};
+    return names[s];
+}
+
+/* ---- routes ---- */
+
+static bool write_routes(cg *g, const cg_contract_opts *o)
+{
+    outf of = {0};
+    if (!out_open(&of, o->dir, "routes.yaml")) return out_close(&of, false);
+    FILE *f = of.f;
+    header_comment(
+        f, g,
+        "The worker configuration of the contracts' routes (docs/configuration.md);\n"
+        "# MESHGATE_* variables override any key, e.g. MESHGATE_KAFKA_BOOTSTRAP_SERVERS.");
+    fputs("schemas: ", f);
+    put_str(f, o->schema_set);
+    fputs("\ngroup: ", f);
+    put_str(f, o->group);
+    fputs("\ncatalog: ", f);
+    put_str(f, o->catalog_dir);
+    fputs("\nroutes:\n", f);
+    size_t nroutes = 0;
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            if (!ch->route_schema) continue;
+            fprintf(f, "  # %s channel %s\n  - input: ", c->path, ch->name);
+            put_str(f, ch->raw_topic);
+            fputs("\n    schema: ", f);
+            put_str(f, ch->route_schema);
+            fputs("\n    schema_version: ", f);
+            put_str(f, ch->version);
+            fputs("\n    output: ", f);
+            put_str(f, ch->topic);
+            fputs("\n    dead_letter: ", f);
+            put_str(f, ch->dead_letter);
+            fputs("\n    source: ", f);
+            put_str(f, c->id);
+            fputs("\n    type: ", f);
+            put_str(f, ch->type);
+            fputs("\n", f);
+            nroutes++;
+        }
+    }
+    if (nroutes == 0) fputs("  []\n", f);
+    return out_close(&of, !ferror(f));
+}
+
+/* ---- KafkaTopic ---- */
+
+static void put_topic(FILE *f, const cg_contract_opts *o, const cg_contract *c, const cg_cchan *ch,
+                      const char *topic, const char *role, bool own_config)
+{
+    char *name = k8s_name(topic);
+    fputs("---\napiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata:\n  name: ", f);
+    put_str(f, name);
+    fputs("\n  labels:\n    strimzi.io/cluster: ", f);
+    put_str(f, o->cluster);
+    fputs("\n    app.kubernetes.io/managed-by: meshgate-codegen\n  annotations:\n"
+          "    meshgate.io/domain: ",
+          f);
+    put_str(f, c->id);
+    fputs("\n    meshgate.io/channel: ", f);
+    put_str(f, ch->name);
+    fprintf(f, "\n    meshgate.io/role: %s\n    meshgate.io/scope: %s\nspec:\n  topicName: ", role,
+            strcmp(role, "output") ? "private" : scope_name(ch->scope));
+    put_str(f, topic);
+    fputc('\n', f);
+    if (ch->partitions) fprintf(f, "  partitions: %ld\n", ch->partitions);
+    if (ch->replicas) fprintf(f, "  replicas: %ld\n", ch->replicas);
+    const cj_node *cfg = own_config ? ch->config : NULL;
+    if (strcmp(role, "dead-letter") == 0) {
+        /* rejects wait for their owner: two weeks, whatever the channel keeps */
+        fputs("  config:\n    cleanup.policy: \"delete\"\n    retention.ms: 1209600000\n", f);
+    } else if (cfg && cfg->n) {
+        fputs("  config:\n", f);
+        for (size_t i = 0; i < cfg->n; i++) {
+            fputs("    ", f);
+            fputs(cfg->keys[i], f);
+            fputs(": ", f);
+            const cj_node *v = cfg->items[i];
+            if (v->type == CJ_ARRAY) { /* Kafka lists: cleanup.policy "delete,compact" */
+                fputc('"', f);
+                for (size_t j = 0; j < v->n; j++)
+                    fprintf(f, "%s%s", j ? "," : "", v->items[j]->str);
+                fputc('"', f);
+            } else {
+                put_json(f, v, 2, NULL, NULL);
+            }
+            fputc('\n', f);
+        }
+    }
+    free(name);
+}
+
+static bool write_topics(cg *g, const cg_contract_opts *o)
+{
+    outf of = {0};
+    if (!out_open(&of, o->dir, "kafkatopics.yaml")) return out_close(&of, false);
+    FILE *f = of.f;
+    header_comment(f, g,
+                   "Strimzi KafkaTopic resources: each owned channel's topic (SpecMesh name), and\n"
+                   "# for each channel the domain produces, the raw topic meshgate reads and the\n"
+                   "# dead-letter topic it writes (both _private).");
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            if (ch->scope == CG_SCOPE_FOREIGN) continue;
+            put_topic(f, o, c, ch, ch->topic, "output", true);
+            if (!ch->route_schema) continue;
+            put_topic(f, o, c, ch, ch->raw_topic, "raw", true);
+            put_topic(f, o, c, ch, ch->dead_letter, "dead-letter", false);
+        }
+    }
+    return out_close(&of, !ferror(f));
+}
+
+/* ---- KafkaUser ---- */
+
+typedef struct acl {
+    char *type, *name, *pattern, *ops;
+} acl;
+
+typedef struct kuser {
+    char *name, *why;
+    acl *acls;
+    size_t nacls;
+} kuser;
+
+typedef struct users {
+    kuser *v;
+    size_t n;
+} users;
+
+static kuser *user_get(users *u, const char *name, const char *why)
+{
+    char *kn = k8s_name(name);
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->v[i].name, kn) == 0) {
+            free(kn);
+            return &u->v[i];
+        }
+    u->v = realloc(u->v, (u->n + 1) * sizeof *u->v);
+    kuser *k = &u->v[u->n++];
+    memset(k, 0, sizeof *k);
+    k->name = kn;
+    k->why = strdup(why);
+    return k;
+}
+
+static void acl_add(kuser *k, const char *type, const char *name, const char *pattern,
+                    const char *ops)
+{
+    for (size_t i = 0; i < k->nacls; i++) {
+        acl *a = &k->acls[i];
+        if (!strcmp(a->type, type) && !strcmp(a->name, name) && !strcmp(a->pattern, pattern) &&
+            !strcmp(a->ops, ops))
+            return;
+    }
+    k->acls = realloc(k->acls, (k->nacls + 1) * sizeof *k->acls);
+    acl *a = &k->acls[k->nacls++];
+    a->type = strdup(type);
+    a->name = strdup(name);
+    a->pattern = strdup(pattern);
+    a->ops = strdup(ops);
+}
+
+static void plan_users(cg *g, const cg_contract_opts *o, users *u)
+{
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        kuser *owner = user_get(u, c->domain, "owner of the domain's topics and groups");
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            if (ch->scope == CG_SCOPE_FOREIGN) continue;
+            if (!ch->route_schema) { /* not gated: the owner writes the topic itself */
+                acl_add(owner, "topic", ch->topic, "literal", "Read,Write,Describe");
+                continue;
+            }
+            /* gated: the owner writes raw (and replays into it), only meshgate writes the
+             * channel's topic, so nothing reaches consumers unchecked */
+            acl_add(owner, "topic", ch->raw_topic, "literal", "Read,Write,Describe");
+            acl_add(owner, "topic", ch->topic, "literal", "Read,Describe");
+            acl_add(owner, "topic", ch->dead_letter, "literal", "Read,Describe");
+        }
+        acl_add(owner, "group", c->domain, "prefix", "Read");
+    }
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans; i++)
+            for (size_t j = 0; j < c->chans[i].ngrants; j++) {
+                kuser *gu =
+                    user_get(u, c->chans[i].grants[j], "a domain granted _protected topics");
+                acl_add(gu, "topic", c->chans[i].topic, "literal", "Read,Describe");
+                acl_add(gu, "group", c->chans[i].grants[j], "prefix", "Read");
+            }
+    }
+    size_t ndomains = u->n;
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        char *own = k8s_name(c->domain);
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            if (ch->scope != CG_SCOPE_PUBLIC) continue;
+            for (size_t d = 0; d < ndomains; d++)
+                if (strcmp(u->v[d].name, own) != 0)
+                    acl_add(&u->v[d], "topic", ch->topic, "literal", "Read,Describe");
+        }
+        free(own);
+    }
+    char *gate_name;
+    if (asprintf(&gate_name, "%s%s", strncmp(o->group, "meshgate", 8) ? "meshgate-" : "",
+                 o->group) < 0)
+        return;
+    kuser *gate = user_get(u, gate_name, "the meshgate workers of this routes file");
+    free(gate_name);
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            if (!ch->route_schema) continue;
+            acl_add(gate, "topic", ch->raw_topic, "literal", "Read,Describe");
+            acl_add(gate, "topic", ch->topic, "literal", "Write,Describe");
+            acl_add(gate, "topic", ch->dead_letter, "literal", "Write,Describe");
+        }
+    }
+    acl_add(gate, "group", o->group, "literal", "Read");
+    acl_add(gate, "cluster", "kafka-cluster", "literal", "IdempotentWrite");
+}
+
+static bool write_users(cg *g, const cg_contract_opts *o)
+{
+    users u = {0};
+    plan_users(g, o, &u);
+    outf of = {0};
+    bool ok = out_open(&of, o->dir, "kafkausers.yaml");
+    FILE *f = of.f;
+    if (ok) {
+        header_comment(
+            f, g,
+            "Strimzi KafkaUser resources: the SpecMesh scopes as ACLs. Owners write raw\n"
+            "# topics and read their own; _protected topics go to the domains of\n"
+            "# grant-access: tags; _public topics to every domain principal named here\n"
+            "# (docs/contracts.md).");
+        for (size_t i = 0; i < u.n; i++) {
+            kuser *k = &u.v[i];
+            fprintf(f,
+                    "---\n# %s\napiVersion: kafka.strimzi.io/v1\nkind: KafkaUser\nmetadata:\n"
+                    "  name: ",
+                    k->why);
+            put_str(f, k->name);
+            fputs("\n  labels:\n    strimzi.io/cluster: ", f);
+            put_str(f, o->cluster);
+            fputs("\n    app.kubernetes.io/managed-by: meshgate-codegen\nspec:\n"
+                  "  authentication:\n    type: scram-sha-512\n  authorization:\n"
+                  "    type: simple\n    acls:\n",
+                  f);
+            for (size_t j = 0; j < k->nacls; j++) {
+                acl *a = &k->acls[j];
+                fprintf(f, "      - resource:\n          type: %s\n", a->type);
+                if (strcmp(a->type, "cluster") != 0) {
+                    fputs("          name: ", f);
+                    put_str(f, a->name);
+                    fprintf(f, "\n          patternType: %s\n", a->pattern);
+                }
+                fputs("        operations: [", f);
+                for (const char *p = a->ops; *p;) {
+                    size_t n = strcspn(p, ",");
+                    fprintf(f, "%s%.*s", p == a->ops ? "" : ", ", (int)n, p);
+                    p += n + (p[n] == ',');
+                }
+                fputs("]\n        host: \"*\"\n", f);
+            }
+        }
+        ok = !ferror(f);
+    }
+    for (size_t i = 0; i < u.n; i++) {
+        for (size_t j = 0; j < u.v[i].nacls; j++) {
+            free(u.v[i].acls[j].type);
+            free(u.v[i].acls[j].name);
+            free(u.v[i].acls[j].pattern);
+            free(u.v[i].acls[j].ops);
+        }
+        free(u.v[i].acls);
+        free(u.v[i].name);
+        free(u.v[i].why);
+    }
+    free(u.v);
+    return out_close(&of, ok);
+}
+
+/* ---- catalog ---- */
+
+static void put_strs(FILE *f, char *const *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputs(", ", f);
+        put_str(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static void put_kv(FILE *f, const char *k, const char *v, bool last)
+{
+    fputs("      ", f);
+    put_str(f, k);
+    fputs(": ", f);
+    if (v)
+        put_str(f, v);
+    else
+        fputs("null", f);
+    fputs(last ? "\n" : ",\n", f);
+}
+
+static bool write_catalog(cg *g, const cg_contract_opts *o)
+{
+    outf of = {0};
+    if (!out_open(&of, o->dir, "catalog.json")) return out_close(&of, false);
+    FILE *f = of.f;
+    fputs("{\n  \"generated_by\": \"meshgate-codegen\",\n  \"messages\": [", f);
+    bool first = true;
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans; i++) {
+            const cg_cchan *ch = &c->chans[i];
+            for (size_t m = 0; m < ch->nmsgs; m++) {
+                const cg_cmsg *cm = &ch->msgs[m];
+                fputs(first ? "\n    {\n" : ",\n    {\n", f);
+                first = false;
+                put_kv(f, "domain", c->domain, false);
+                put_kv(f, "id", c->id, false);
+                put_kv(f, "product", c->title, false);
+                put_kv(f, "owner", c->owner ? c->owner : c->domain, false);
+                put_kv(f, "contract", c->path, false);
+                put_kv(f, "channel", ch->name, false);
+                put_kv(f, "topic", ch->topic, false);
+                put_kv(f, "scope", scope_name(ch->scope), false);
+                put_kv(f, "role",
+                       ch->produced ? (ch->consumed ? "produces and consumes" : "produces")
+                                    : "consumes",
+                       false);
+                put_kv(f, "message", cm->name, false);
+                put_kv(f, "summary", cm->summary, false);
+                put_kv(f, "schema", cm->schema, false);
+                put_kv(f, "schema_id", cm->id, false);
+                put_kv(f, "version", cm->version, false);
+                put_kv(f, "input", ch->route_schema ? ch->raw_topic : NULL, false);
+                put_kv(f, "dead_letter", ch->route_schema ? ch->dead_letter : NULL, false);
+                fputs("      \"grants\": ", f);
+                put_strs(f, ch->grants, ch->ngrants);
+                fputs(",\n      \"tags\": ", f);
+                char **tags = NULL;
+                size_t nt = 0;
+                for (size_t t = 0; t < ch->ntags; t++) {
+                    tags = realloc(tags, (nt + 1) * sizeof *tags);
+                    tags[nt++] = ch->tags[t];
+                }
+                for (size_t t = 0; t < cm->ntags; t++) {
+                    bool dup = false;
+                    for (size_t x = 0; x < nt && !dup; x++)
+                        dup = strcmp(tags[x], cm->tags[t]) == 0;
+                    if (dup) continue;
+                    tags = realloc(tags, (nt + 1) * sizeof *tags);
+                    tags[nt++] = cm->tags[t];
+                }
+                put_strs(f, tags, nt);
+                free(tags);
+                fputs("\n    }", f);
+            }
+        }
+    }
+    fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+    return out_close(&of, !ferror(f));
+}
+
+/* ---- schema bundles ---- */
+
+typedef struct bundle {
+    const cg_contract *c;
+    const cj_node *payload;
+    const char *defs;        /* "$defs" or "definitions" */
+    const cj_node **targets; /* contract-local schemas copied into defs */
+    char **keys;
+    size_t n;
+} bundle;
+
+static const char *dialect_uri(cg_dialect d)
+{
+    switch (d) {
+    case CG_D4:
+        return "http://json-schema.org/draft-04/schema#";
+    case CG_D6:
+        return "http://json-schema.org/draft-06/schema#";
+    case CG_D7:
+        return "http://json-schema.org/draft-07/schema#";
+    case CG_D2019:
+        return "https://json-schema.org/draft/2019-09/schema";
+    case CG_D2020:
+        return "https://json-schema.org/draft/2020-12/schema";
+    }
+    return "";
+}
+
+/* The def a pointer falls in: components/schemas/NAME, else the pointer's target itself. */
+static const cj_node *def_root(const bundle *b, const char *ptr, size_t len, char **key,
+                               size_t *rest)
+{
+    static const char pre[] = "/components/schemas/";
+    if (len > sizeof pre - 1 && strncmp(ptr, pre, sizeof pre - 1) == 0) {
+        size_t n = strcspn(ptr + sizeof pre - 1, "/");
+        size_t end = sizeof pre - 1 + n;
+        const cj_node *t = cj_pointer_get((cj_node *)b->c->root, ptr, end);
+        if (!t) return NULL;
+        *key = strndup(ptr + sizeof pre - 1, n);
+        *rest = end;
+        return t;
+    }
+    const cj_node *t = cj_pointer_get((cj_node *)b->c->root, ptr, len);
+    if (!t) return NULL;
+    *key = strdup("contract");
+    for (size_t i = 0; i < len; i++) {
+        char piece[2] = {ptr[i] == '/' || ptr[i] == '~' ? '_' : ptr[i], 0};
+        char *nk;
+        if (asprintf(&nk, "%s%s", *key, piece) < 0) break;
+        free(*key);
+        *key = nk;
+    }
+    *rest = len;
+    return t;
+}
+
+static char *rewrite_ref(void *ctx, const char *ref)
+{
+    bundle *b = ctx;
+    if (ref[0] != '#' || ref[1] != '/') return NULL;
+    size_t len;
+    char *ptr = cg_uri_pct_decode(ref + 1, &len);
+    if (!ptr) return NULL;
+    char pay[2048];
+    size_t pl = cj_pointer_of(b->payload, pay, sizeof pay);
+    char *out = NULL;
+    if (len >= pl && strncmp(ptr, pay, pl) == 0 && (ptr[pl] == '/' || ptr[pl] == 0)) {
+        if (asprintf(&out, "#%s", ref + 1 + pl) < 0) out = NULL;
+        free(ptr);
+        return out;
+    }
+    char *key = NULL;
+    size_t rest = 0;
+    const cj_node *t = def_root(b, ptr, len, &key, &rest);
+    if (t) {
+        size_t i = 0;
+        while (i < b->n && b->targets[i] != t)
+            i++;
+        if (i == b->n) {
+            b->targets = realloc(b->targets, (b->n + 1) * sizeof *b->targets);
+            b->keys = realloc(b->keys, (b->n + 1) * sizeof *b->keys);
+            b->targets[b->n] = t;
+            b->keys[b->n++] = strdup(key);
+        }
+        char *ek = NULL;
+        size_t kl = strlen(b->keys[i]);
+        ek = malloc(kl * 2 + 1);
+        char *q = ek;
+        for (const char *p = b->keys[i]; *p; p++) {
+            if (*p == '~' || *p == '/') {
+                *q++ = '~';
+                *q++ = *p == '~' ? '0' : '1';
+            } else {
+                *q++ = *p;
+            }
+        }
+        *q = 0;
+        if (asprintf(&out, "#/%s/%s%.*s", b->defs, ek, (int)(len - rest), ptr + rest) < 0)
+            out = NULL;
+        free(ek);
+    }
+    free(key);
+    free(ptr);
+    return out;
+}
+
+static void put_bundle(FILE *f, const cg_cmsg *cm, bundle *b, int depth)
+{
+    /* Render the payload first (into memory) so every reference it makes is known. */
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *bo = open_memstream(&body, &blen);
+    const cj_node *p = cm->payload;
+    for (size_t i = 0; p->type == CJ_OBJECT && i < p->n; i++) {
+        if (!strcmp(p->keys[i], "$schema") || !strcmp(p->keys[i], "$id") ||
+            !strcmp(p->keys[i], "id") || !strcmp(p->keys[i], b->defs))
+            continue;
+        fputs(",\n", bo);
+        indent(bo, depth + 1);
+        put_jstr(bo, p->keys[i], p->key_lens[i]);
+        fputs(": ", bo);
+        char *rep = !strcmp(p->keys[i], "$ref") && p->items[i]->type == CJ_STRING
+                        ? rewrite_ref(b, p->items[i]->str)
+                        : NULL;
+        if (rep)
+            put_str(bo, rep);
+        else
+            put_json(bo, p->items[i], depth + 1, rewrite_ref, b);
+        free(rep);
+    }
+    const cj_node *own_defs = p->type == CJ_OBJECT ? cj_get(p, b->defs) : NULL;
+    char *defs = NULL;
+    size_t dlen = 0;
+    FILE *d = open_memstream(&defs, &dlen);
+    for (size_t i = 0; own_defs && i < own_defs->n; i++) {
+        fputs(i ? ",\n" : "", d);
+        indent(d, depth + 2);
+        put_jstr(d, own_defs->keys[i], own_defs->key_lens[i]);
+        fputs(": ", d);
+        put_json(d, own_defs->items[i], depth + 2, rewrite_ref, b);
+    }
+    for (size_t i = 0; i < b->n; i++) { /* b->n grows as copied schemas reference others */
+        fputs(i || (own_defs && own_defs->n) ? ",\n" : "", d);
+        indent(d, depth + 2);
+        put_str(d, b->keys[i]);
+        fputs(": ", d);
+        put_json(d, b->targets[i], depth + 2, rewrite_ref, b);
+    }
+    fclose(d);
+    fclose(bo);
+    fputs("{\n", f);
+    indent(f, depth + 1);
+    fputs("\"$schema\": ", f);
+    put_str(f, dialect_uri(cm->dialect));
+    fputs(",\n", f);
+    indent(f, depth + 1);
+    fputs(cm->dialect == CG_D4 ? "\"id\": " : "\"$id\": ", f);
+    put_str(f, cm->id);
+    fputs(",\n", f);
+    indent(f, depth + 1);
+    fputs("\"title\": ", f);
+    put_str(f, cm->name);
+    fwrite(body, 1, blen, f);
+    if (dlen) {
+        fputs(",\n", f);
+        indent(f, depth + 1);
+        fprintf(f, "\"%s\": {\n%s\n", b->defs, defs);
+        indent(f, depth + 1);
+        fputc('}', f);
+    }
+    fputc('\n', f);
+    indent(f, depth);
+    fputc('}', f);
+    free(body);
+    free(defs);
+    for (size_t i = 0; i < b->n; i++)
+        free(b->keys[i]);
+    free(b->keys);
+    free(b->targets);
+}
+
+static void bundle_of(FILE *f, const cg_contract *c, const cg_cmsg *cm, int depth)
+{
+    bundle b = {
+        .c = c, .payload = cm->payload, .defs = cm->dialect >= CG_D2019 ? "$defs" : "definitions"};
+    if (cm->payload->type != CJ_OBJECT) {
+        put_json(f, cm->payload, depth, NULL, NULL);
+        return;
+    }
+    put_bundle(f, cm, &b, depth);
+}
+
+static bool write_bundles(cg *g, const cg_contract_opts *o)
+{
+    char *dir;
+    if (asprintf(&dir, "%s/schemas", o->dir) < 0) return false;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "meshgate-codegen: cannot create %s: %s\n", dir, strerror(errno));
+        free(dir);
+        return false;
+    }
+    bool ok = true;
+    for (size_t k = 0; k < g->ncontracts && ok; k++) {
+        const cg_contract *c = g->contracts[k];
+        for (size_t i = 0; i < c->nchans && ok; i++)
+            for (size_t m = 0; m < c->chans[i].nmsgs && ok; m++) {
+                const cg_cmsg *cm = &c->chans[i].msgs[m];
+                if (!cm->schema) continue;
+                char *name;
+                if (asprintf(&name, "%s.json", cm->schema) < 0) return false;
+                outf of = {0};
+                ok = out_open(&of, dir, name);
+                if (ok) {
+                    bundle_of(of.f, c, cm, 0);
+                    fputc('\n', of.f);
+                    ok = !ferror(of.f);
+                }
+                ok = out_close(&of, ok);
+                free(name);
+            }
+    }
+    free(dir);
+    return ok;
+}
+
+/* ---- OpenAPI 3.1 ---- */
+
+static void put_openapi(FILE *f, cg *g, const cg_contract *only)
+{
+    const cg_contract *c0 = only ? only : g->ncontracts == 1 ? g->contracts[0] : NULL;
+    fputs("{\n  \"openapi\": \"3.1.0\",\n  \"info\": {\n    \"title\": ", f);
+    put_str(f, c0 ? c0->title : "meshgate catalog");
+    fputs(",\n    \"version\": ", f);
+    put_str(f, c0 ? c0->version : "1");
+    if (c0 && c0->description) {
+        fputs(",\n    \"description\": ", f);
+        put_str(f, c0->description);
+    }
+    fputs("\n  },\n  \"jsonSchemaDialect\": \"https://json-schema.org/draft/2020-12/schema\",\n"
+          "  \"paths\": {},\n  \"components\": {\n    \"schemas\": {",
+          f);
+    bool first = true;
+    for (size_t k = 0; k < g->ncontracts; k++) {
+        const cg_contract *c = g->contracts[k];
+        if (only && c != only) continue;
+        for (size_t i = 0; i < c->nchans; i++)
+            for (size_t m = 0; m < c->chans[i].nmsgs; m++) {
+                const cg_cmsg *cm = &c->chans[i].msgs[m];
+                if (!cm->schema) continue;
+                fputs(first ? "\n      " : ",\n      ", f);
+                first = false;
+                put_str(f, cm->schema);
+                fputs(": ", f);
+                bundle_of(f, c, cm, 3);
+            }
+    }
+    fputs(first ? "}\n  }\n}\n" : "\n    }\n  }\n}\n", f);
+}
+
+static bool write_openapi(cg *g, const cg_contract_opts *o)
+{
+    outf of = {0};
+    bool ok = out_open(&of, o->dir, "openapi.json");
+    if (ok) {
+        put_openapi(of.f, g, NULL);
+        ok = !ferror(of.f);
+    }
+    ok = out_close(&of, ok);
+    for (size_t k = 0; k < g->ncontracts && ok; k++) {
+        char *name;
+        if (asprintf(&name, "%s.openapi.json", g->contracts[k]->domain) < 0) return false;
+        outf cf = {0};
+        ok = out_open(&cf, o->dir, name);
+        if (ok) {
+            put_openapi(cf.f, g, g->contracts[k]);
+            ok = !ferror(cf.f);
+        }
+        ok = out_close(&cf, ok);
+        free(name);
+    }
+    return ok;
+}
+
+bool cg_contract_write(cg *g, const cg_contract_opts *o)
+{
+    if (mkdir(o->dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "meshgate-codegen: cannot create %s: %s\n", o->dir, strerror(errno));
+        return false;
+    }
+    return write_routes(g, o) && write_topics(g, o) && write_users(g, o) && write_catalog(g, o) &&
+           write_bundles(g, o) && write_openapi(g, o);
+}
