@@ -1,5 +1,5 @@
 /* mw_config.c - the worker's configuration: one YAML file (libfyaml), overridden by MESHGATE_*
- * environment variables, checked as a whole; and the librdkafka configurations built from it.
+ * environment variables, checked as a whole.
  *
  * Design: every scalar key is a row of one table (path, type, range, default, field offset),
  * so the file, the environment and the checks all read the same rows. Loading has three
@@ -10,7 +10,8 @@
  * and line, or the variable. Problems are collected, one line each, and counted, so a person
  * fixes them all in one go. kafka:/consumer:/producer: are property maps passed to librdkafka
  * as text (their variables turn '_' into '.'); load already tries each on a scratch
- * rd_kafka_conf_t so that they are reported with the rest. Ownership: the loader's texts
+ * rd_kafka_conf_t so that they are reported with the rest (mw_config_kafka.c builds the real
+ * ones). Ownership: the loader's texts
  * point into the YAML document or envp and live only during mw_config_load; everything in
  * mw_config is heap-owned by it until mw_config_free. Runs once at start, on the main thread;
  * no state outside the loader.
@@ -813,26 +814,6 @@ static void check_limits(loader *L)
 
 /* ---- librdkafka ---- */
 
-static const struct managed {
-    const char *key, *why;
-} managed[] = {
-    {"group.id", "set group: instead"},
-    {"enable.auto.offset.store",
-     "meshgate stores offsets only after the broker acknowledged the output"},
-    {"enable.auto.commit", "meshgate stores offsets only after the broker acknowledged the output"},
-    {"partition.assignment.strategy", "meshgate uses cooperative-sticky"},
-    {"enable.partition.eof", "meshgate does not use end-of-partition events"},
-    {"enable.idempotence", "required for per-partition order"},
-    {"transactional.id", "not supported"},
-};
-
-static const char *managed_why(const char *key)
-{
-    for (size_t m = 0; m < sizeof managed / sizeof managed[0]; m++)
-        if (strcmp(key, managed[m].key) == 0) return managed[m].why;
-    return NULL;
-}
-
 /* Tries every property on a scratch configuration, so that all are reported at once. */
 static void check_kafka(loader *L)
 {
@@ -845,7 +826,7 @@ static void check_kafka(loader *L)
             char path[300], why[512], key_if_var[310] = "";
             snprintf(path, sizeof path, "%s.%s", map_names[m], kv[i].key);
             if (o->var) snprintf(key_if_var, sizeof key_if_var, "%s: ", path);
-            const char *managed_reason = managed_why(kv[i].key);
+            const char *managed_reason = mw_config_managed_why(kv[i].key);
             if (managed_reason)
                 report(L, o, 0, path, "%smanaged by meshgate (%s)", key_if_var, managed_reason);
             else if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) !=
@@ -922,81 +903,4 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp, char *er
     write_problems(&L, errstr, errlen);
     if (L.n_errs) mw_config_free(out);
     return L.n_errs;
-}
-
-static bool set_user(rd_kafka_conf_t *rc, const char *section, const mw_kv *kv, size_t n,
-                     char *errstr, size_t errlen)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *why_managed = managed_why(kv[i].key);
-        if (why_managed) {
-            snprintf(errstr, errlen, "%s.%s: managed by meshgate (%s)", section, kv[i].key,
-                     why_managed);
-            return false;
-        }
-        char why[512];
-        if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) != RD_KAFKA_CONF_OK) {
-            snprintf(errstr, errlen, "%s.%s: %s", section, kv[i].key, why);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* A property meshgate sets; unless_set: only if the user did not set it. */
-typedef struct setting {
-    const char *key, *value;
-    bool unless_set;
-} setting;
-
-static bool user_set(const mw_kv *kv, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(kv[i].key, key) == 0) return true;
-    return false;
-}
-
-rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen)
-{
-    const mw_kv *own = producer ? c->producer : c->consumer;
-    size_t n_own = producer ? c->n_producer : c->n_consumer;
-    rd_kafka_conf_t *rc = rd_kafka_conf_new();
-    if (!set_user(rc, "kafka", c->kafka, c->n_kafka, errstr, errlen) ||
-        !set_user(rc, producer ? "producer" : "consumer", own, n_own, errstr, errlen)) {
-        rd_kafka_conf_destroy(rc);
-        return NULL;
-    }
-    char client_id[300];
-    snprintf(client_id, sizeof client_id, "meshgate-%s", c->worker_id ? c->worker_id : "");
-    static const char *const consumer_keys[][2] = {
-        {"partition.assignment.strategy", "cooperative-sticky"},
-        {"enable.auto.offset.store", "false"},
-        {"enable.auto.commit", "true"},
-        {"enable.partition.eof", "false"},
-    };
-    setting ours[8];
-    size_t n = 0;
-    ours[n++] = (setting){"client.id", client_id, true};
-    if (producer) {
-        ours[n++] = (setting){"enable.idempotence", "true", false};
-        ours[n++] = (setting){"linger.ms", "5", true};
-    } else {
-        ours[n++] = (setting){"group.id", c->group ? c->group : "", false};
-        for (size_t i = 0; i < sizeof consumer_keys / sizeof consumer_keys[0]; i++)
-            ours[n++] = (setting){consumer_keys[i][0], consumer_keys[i][1], false};
-        ours[n++] = (setting){"auto.offset.reset", "earliest", true};
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (ours[i].unless_set &&
-            (user_set(c->kafka, c->n_kafka, ours[i].key) || user_set(own, n_own, ours[i].key)))
-            continue;
-        char why[512];
-        if (rd_kafka_conf_set(rc, ours[i].key, ours[i].value, why, sizeof why) !=
-            RD_KAFKA_CONF_OK) {
-            snprintf(errstr, errlen, "%s: %s", ours[i].key, why);
-            rd_kafka_conf_destroy(rc);
-            return NULL;
-        }
-    }
-    return rc;
 }

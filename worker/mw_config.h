@@ -64,5 +64,7 @@ void mw_config_free(mw_config *c);
  * sets them, with the reason). NULL and errstr naming the key ("kafka.sasl.mechanism: ...")
  * on failure. */
 rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen);
+/* Why meshgate does not let the user set a librdkafka property, or NULL if it does. */
+const char *mw_config_managed_why(const char *key);
 
 #endif

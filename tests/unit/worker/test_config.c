@@ -284,7 +284,7 @@ static void test_unknown_keys(void **state)
                       "retry.backof_ms: unknown key; expected one of backoff_ms, backoff_max_ms");
     assert_file_error(
         f, 16,
-        "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, limits, "
+        "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, limits, "
         "drain_timeout_ms, stats_interval_ms, retry, routes, kafka, consumer, producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),

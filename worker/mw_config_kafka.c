@@ -1,0 +1,110 @@
+/* mw_config_kafka.c - the librdkafka configurations of the worker's consumer and producer,
+ * built from the loaded mw_config.
+ *
+ * Design: the user's kafka: properties, then the consumer:/producer: ones, then the properties
+ * meshgate depends on (offsets stored only after acknowledgement, cooperative-sticky,
+ * idempotence), which the user cannot set (mw_config_managed_why says why, for load-time
+ * errors too); a few defaults (client.id, linger.ms, auto.offset.reset) apply only where the
+ * user left them out. Pure functions of the config; called at start on the main thread.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mw_config.h"
+
+static const struct managed {
+    const char *key, *why;
+} managed[] = {
+    {"group.id", "set group: instead"},
+    {"enable.auto.offset.store",
+     "meshgate stores offsets only after the broker acknowledged the output"},
+    {"enable.auto.commit", "meshgate stores offsets only after the broker acknowledged the output"},
+    {"partition.assignment.strategy", "meshgate uses cooperative-sticky"},
+    {"enable.partition.eof", "meshgate does not use end-of-partition events"},
+    {"enable.idempotence", "required for per-partition order"},
+    {"transactional.id", "not supported"},
+};
+
+const char *mw_config_managed_why(const char *key)
+{
+    for (size_t m = 0; m < sizeof managed / sizeof managed[0]; m++)
+        if (strcmp(key, managed[m].key) == 0) return managed[m].why;
+    return NULL;
+}
+
+static bool set_user(rd_kafka_conf_t *rc, const char *section, const mw_kv *kv, size_t n,
+                     char *errstr, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *why_managed = mw_config_managed_why(kv[i].key);
+        if (why_managed) {
+            snprintf(errstr, errlen, "%s.%s: managed by meshgate (%s)", section, kv[i].key,
+                     why_managed);
+            return false;
+        }
+        char why[512];
+        if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) != RD_KAFKA_CONF_OK) {
+            snprintf(errstr, errlen, "%s.%s: %s", section, kv[i].key, why);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A property meshgate sets; unless_set: only if the user did not set it. */
+typedef struct setting {
+    const char *key, *value;
+    bool unless_set;
+} setting;
+
+static bool user_set(const mw_kv *kv, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kv[i].key, key) == 0) return true;
+    return false;
+}
+
+rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen)
+{
+    const mw_kv *own = producer ? c->producer : c->consumer;
+    size_t n_own = producer ? c->n_producer : c->n_consumer;
+    rd_kafka_conf_t *rc = rd_kafka_conf_new();
+    if (!set_user(rc, "kafka", c->kafka, c->n_kafka, errstr, errlen) ||
+        !set_user(rc, producer ? "producer" : "consumer", own, n_own, errstr, errlen)) {
+        rd_kafka_conf_destroy(rc);
+        return NULL;
+    }
+    char client_id[300];
+    snprintf(client_id, sizeof client_id, "meshgate-%s", c->worker_id ? c->worker_id : "");
+    static const char *const consumer_keys[][2] = {
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"enable.auto.offset.store", "false"},
+        {"enable.auto.commit", "true"},
+        {"enable.partition.eof", "false"},
+    };
+    setting ours[8];
+    size_t n = 0;
+    ours[n++] = (setting){"client.id", client_id, true};
+    if (producer) {
+        ours[n++] = (setting){"enable.idempotence", "true", false};
+        ours[n++] = (setting){"linger.ms", "5", true};
+    } else {
+        ours[n++] = (setting){"group.id", c->group ? c->group : "", false};
+        for (size_t i = 0; i < sizeof consumer_keys / sizeof consumer_keys[0]; i++)
+            ours[n++] = (setting){consumer_keys[i][0], consumer_keys[i][1], false};
+        ours[n++] = (setting){"auto.offset.reset", "earliest", true};
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ours[i].unless_set &&
+            (user_set(c->kafka, c->n_kafka, ours[i].key) || user_set(own, n_own, ours[i].key)))
+            continue;
+        char why[512];
+        if (rd_kafka_conf_set(rc, ours[i].key, ours[i].value, why, sizeof why) !=
+            RD_KAFKA_CONF_OK) {
+            snprintf(errstr, errlen, "%s: %s", ours[i].key, why);
+            rd_kafka_conf_destroy(rc);
+            return NULL;
+        }
+    }
+    return rc;
+}
