@@ -6,7 +6,9 @@
 # (1) Sustained throughput: N identity messages preloaded into 8 partitions, then the worker
 # started; messages/s from its first consumed message until every message is acknowledged on
 # its destination (read from /metrics). For the gate with 1 and 2 worker threads (and more
-# where the machine has more cores), for passthrough with all of them.
+# where the machine has more cores), for the gate with only the required CloudEvents
+# attributes (attributes: required, mode "binary-required") and for passthrough with all of
+# them.
 # (2) Latency: a fresh stream paced by mgcheck at 50% and 90% of the gate's sustained rate;
 # end-to-end latency (Kafka timestamp of the input to the broker's ack of the output) from the
 # worker's own histogram, p50/p99/p99.9/max, for both modes at the same rates.
@@ -38,10 +40,11 @@ stop_all() {
     wait "$broker_pid" 2>/dev/null || true
 }
 
-throughput() { # throughput MODE THREADS: prints a line, sets $tput
-    local mode=$1 threads=$2 t0 t1 port limit
+throughput() { # throughput MODE THREADS [ATTRIBUTES]: prints a line, sets $tput
+    local mode=$1 threads=$2 attrs=${3:-all} t0 t1 port limit label=$1
+    [ "$attrs" = all ] || label=$mode-$attrs
     start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
-    write_config "$tmp/worker.yaml" "$mode"
+    write_config "$tmp/worker.yaml" "$mode" "$attrs"
     sed -i "s/^workers: .*/workers: $threads/; s/max_inflight_messages: .*/max_inflight_messages: 20000/" \
         "$tmp/worker.yaml"
     kcat -P -b "$bootstrap" -t raw -K $'\t' -l "$tmp/in.tsv"
@@ -61,7 +64,7 @@ throughput() { # throughput MODE THREADS: prints a line, sets $tput
     t1=$(now)
     stop_all
     tput=$(echo "$count / ($t1 - $t0)" | bc)
-    echo "mode=$mode threads=$threads msgs_per_s=$tput" \
+    echo "mode=$label threads=$threads msgs_per_s=$tput" \
         "mb_per_s=$(echo "scale=1; $bytes * $tput / $count / 1000000" | bc)"
 }
 
@@ -90,6 +93,7 @@ for threads in $(seq 1 "$cores"); do
     throughput binary "$threads"
     gate=$tput
 done
+throughput binary "$cores" required
 throughput passthrough "$cores"
 for pct in 50 90; do
     rate=$((gate * pct / 100))

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum ktype { K_STR, K_U32, K_SIZE, K_MODE } ktype;
+typedef enum ktype { K_STR, K_U32, K_SIZE, K_MODE, K_ATTRS } ktype;
 
 enum {
     F_REQUIRED = 1, /* a non-empty string is required */
@@ -80,6 +80,7 @@ static const keydef route_keys[] = {
      "a source, the CloudEvents source URI-reference of the data product"},
     {"type", K_STR, 0, R(type), 0, 0, NULL, NULL},
     {"mode", K_MODE, 0, R(mode), 0, 0, "binary", NULL},
+    {"attributes", K_ATTRS, 0, R(required_only), 0, 0, "all", NULL},
 };
 enum { RK_INPUT = 0, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* their rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
@@ -273,6 +274,9 @@ static void expected(const keydef *k, char *buf, size_t cap)
     case K_MODE:
         snprintf(buf, cap, "binary, structured or passthrough");
         return;
+    case K_ATTRS:
+        snprintf(buf, cap, "all or required");
+        return;
     case K_STR:
         if (k->flags & F_LISTEN)
             snprintf(buf, cap, "HOST:PORT (0.0.0.0:9464), or \"\" for no HTTP server");
@@ -312,6 +316,10 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
             *(mw_ce_mode *)field = text[0] == 'b'   ? MW_CE_BINARY
                                    : text[0] == 's' ? MW_CE_STRUCTURED
                                                     : MW_CE_PASSTHROUGH;
+        break;
+    case K_ATTRS:
+        ok = strcmp(text, "all") == 0 || strcmp(text, "required") == 0;
+        if (ok) *(bool *)field = text[0] == 'r';
         break;
     case K_U32:
     case K_SIZE:

@@ -27,6 +27,8 @@ typedef struct mw_route {
     char *source;         /* routes[i].source: CloudEvents source URI-reference (required) */
     char *type;           /* routes[i].type (default "<schema>.v<schema_version>") */
     mw_ce_mode mode;      /* routes[i].mode: binary (default) | structured | passthrough */
+    bool required_only;   /* routes[i].attributes: all (default) | required (CloudEvents'
+                           * required attributes only: fewer bytes, faster) */
 } mw_route;
 
 typedef struct mw_config {

@@ -699,11 +699,13 @@ static void plain_binary(build *b, const mw_route *r, const char *dataschema, co
     add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
     add_str(b, "ce_source", r->source);
     add_str(b, "ce_type", r->type);
-    if (in->timestamp_ms >= 0) add_time(b, "ce_time", ms_to_us(in->timestamp_ms), 3);
-    if (dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
-    add(b, "content-type", CT_JSON, sizeof CT_JSON - 1);
-    if (in->key) add(b, "ce_partitionkey", in->key, in->key_len);
-    add_time(b, "ce_processingtime", now_us, 6);
+    if (!r->required_only) {
+        if (in->timestamp_ms >= 0) add_time(b, "ce_time", ms_to_us(in->timestamp_ms), 3);
+        if (dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
+        add(b, "content-type", CT_JSON, sizeof CT_JSON - 1);
+        if (in->key) add(b, "ce_partitionkey", in->key, in->key_len);
+        add_time(b, "ce_processingtime", now_us, 6);
+    }
     b->e->value = in->value;
     b->e->value_len = in->value_len;
 }
@@ -733,12 +735,15 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
     const char *source = r->source ? r->source : "", *type = r->type ? r->type : "";
     size_t source_len = strlen(source), type_len = strlen(type);
     size_t schema_len = dataschema ? strlen(dataschema) : 0;
-    bool key = in->key && valid_utf8(in->key, in->key_len);
+    bool all = !r->required_only;
+    if (!all) schema_len = 0;
+    bool key = all && in->key && valid_utf8(in->key, in->key_len);
     size_t key_len = key ? in->key_len : 0;
     char time[TIME_MAX], ptime[TIME_MAX];
-    size_t time_len =
-        in->timestamp_ms >= 0 ? mw_rfc3339(time, sizeof time, ms_to_us(in->timestamp_ms), 3) : 0;
-    size_t ptime_len = mw_rfc3339(ptime, sizeof ptime, now_us, 6);
+    size_t time_len = all && in->timestamp_ms >= 0
+                          ? mw_rfc3339(time, sizeof time, ms_to_us(in->timestamp_ms), 3)
+                          : 0;
+    size_t ptime_len = all ? mw_rfc3339(ptime, sizeof ptime, now_us, 6) : 0;
 
     size_t need = 256 + json_string_max(id_len) + json_string_max(source_len) +
                   json_string_max(type_len) + json_string_max(schema_len) +
@@ -753,7 +758,7 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
     p = PUT_LIT(p, ",\"datacontenttype\":\"" CT_JSON "\"");
     if (schema_len) p = MEMBER_STR(p, ",\"dataschema\":", dataschema, schema_len);
     if (key) p = MEMBER_STR(p, ",\"partitionkey\":", in->key, key_len);
-    p = MEMBER_STR(p, ",\"processingtime\":", ptime, ptime_len);
+    if (ptime_len) p = MEMBER_STR(p, ",\"processingtime\":", ptime, ptime_len);
     p = PUT_LIT(p, ",\"data\":");
     if (in->value_len) p = put(p, in->value, in->value_len);
     *p++ = '}';

@@ -42,7 +42,7 @@ start_broker() {
     bootstrap=$(head -n 1 "$tmp/broker.out")
 }
 
-# write_config FILE [MODE]: a worker config for route raw -> out / dlq.
+# write_config FILE [MODE [ATTRIBUTES]]: a worker config for route raw -> out / dlq.
 write_config() {
     cat >"$1" <<YAML
 schemas: $tmp/identity.so
@@ -65,6 +65,7 @@ routes:
     source: urn:meshgate:test
     type: test.identity.v1
     mode: ${2:-binary}
+    attributes: ${3:-all}
 kafka:
   bootstrap.servers: $bootstrap
   topic.metadata.refresh.interval.ms: "1000"

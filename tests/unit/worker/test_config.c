@@ -275,7 +275,7 @@ static void test_unknown_keys(void **state)
     assert_int_equal(n, 5);
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
-                      "schema_version, output, dead_letter, source, type, mode");
+                      "schema_version, output, dead_letter, source, type, mode, attributes");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");

@@ -487,6 +487,30 @@ static void test_plain_binary_omissions(void **state)
     mw_env_free(e);
 }
 
+/* attributes: required - the four required CloudEvents attributes and nothing optional */
+static void test_required_attributes_only(void **state)
+{
+    (void)state;
+    rd_kafka_headers_t *h = HEADERS({"trace", "abc", 0});
+    mw_in in = input(h);
+    mw_route r = route(MW_CE_BINARY);
+    r.required_only = true;
+    mw_env *e = mw_env_new(64);
+    const char *why = NULL;
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    ASSERT_HDRS(e, {"trace", "abc", 0}, {"ce_specversion", "1.0", 0},
+                {"ce_id", "raw.orders/7/12345", 0}, {"ce_source", "/meshgate/orders", 0},
+                {"ce_type", "order.v3", 0});
+    assert_ptr_equal(e->value, in.value);
+    r.mode = MW_CE_STRUCTURED;
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"raw.orders/7/12345\","
+                    "\"source\":\"/meshgate/orders\",\"type\":\"order.v3\","
+                    "\"datacontenttype\":\"application/json\",\"data\":" VALUE "}");
+    mw_env_free(e);
+    rd_kafka_headers_destroy(h);
+}
+
 /* ---- plain input, structured mode ---- */
 
 static void test_plain_structured(void **state)
@@ -859,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_ce_data_deep),
         cmocka_unit_test(test_plain_binary),
         cmocka_unit_test(test_plain_binary_omissions),
+        cmocka_unit_test(test_required_attributes_only),
         cmocka_unit_test(test_plain_structured),
         cmocka_unit_test(test_structured_escaping),
         cmocka_unit_test(test_body_growth),
