@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mw_broker.h"
+#include "mw_dlq.h"
 #include "mw_run.h"
 #include "mw_validate.h"
 
@@ -19,6 +20,7 @@ static const command commands[] = {
     {"run", "the worker: consume, validate, envelope, dead-letter, commit", mw_run_main},
     {"validate", "check NDJSON lines against a compiled schema", mw_validate_main},
     {"broker", "run the embedded Kafka broker (mock cluster) on loopback", mw_broker_main},
+    {"dlq", "inspect, summarise and replay dead letters", mw_dlq_main},
 };
 
 static void usage(FILE *o)

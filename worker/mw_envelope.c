@@ -665,8 +665,9 @@ static char *json_string(char *p, const char *s, size_t n)
     return p;
 }
 
-static bool valid_utf8(const unsigned char *s, size_t n)
+bool mw_utf8_valid(const void *p, size_t n)
 {
+    const unsigned char *s = p;
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
         if (c < 0x80) {
@@ -737,7 +738,7 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
     size_t schema_len = dataschema ? strlen(dataschema) : 0;
     bool all = !r->required_only;
     if (!all) schema_len = 0;
-    bool key = all && in->key && valid_utf8(in->key, in->key_len);
+    bool key = all && in->key && mw_utf8_valid(in->key, in->key_len);
     size_t key_len = key ? in->key_len : 0;
     char time[TIME_MAX], ptime[TIME_MAX];
     size_t time_len = all && in->timestamp_ms >= 0
