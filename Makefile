@@ -5,6 +5,7 @@
 #   make demo       the main job on the embedded default
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
 #   make conformance, make fuzz, make bench
+#   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
 comma   := ,
@@ -60,7 +61,8 @@ MESHGATE := $(B)/meshgate
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
-.PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format
+.PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
+	deploy-manifests image
 
 CONF := $(B)/tests/conformance/mgconf
 
@@ -140,7 +142,7 @@ $(B)/tests/tools/%: tests/tools/%.c
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat
+	python3-jsonschema kcat yamllint prometheus
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
@@ -202,6 +204,24 @@ bench: deps
 		$$SUDO apt-get install -y -q $$missing; fi
 	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/valijson_run
 	@bench/run.sh $(B)
+
+# The Kubernetes manifests' parts generated from the contracts (deploy/gen-manifests.sh);
+# CONTRACTS=... GROUP=... STRIMZI_CLUSTER=... choose them.
+deploy-manifests: $(CODEGEN)
+	@deploy/gen-manifests.sh $(B)
+
+# The container image, with the first engine that works (this machine has none running).
+IMAGE ?= meshgate:dev
+CONTRACTS ?= examples/contracts
+image:
+	@for e in podman buildah docker; do \
+		if command -v $$e >/dev/null && $$e info >/dev/null 2>&1; then \
+			[ $$e = buildah ] && cmd="buildah bud" || cmd="$$e build"; \
+			echo "make image: $$cmd -f deploy/Containerfile -t $(IMAGE)"; \
+			exec $$cmd -f deploy/Containerfile --build-arg CONTRACTS="$(CONTRACTS)" -t $(IMAGE) .; \
+		fi; done; \
+	echo "make image: no working container engine (podman, buildah or docker with a daemon) here" >&2; \
+	exit 1
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')
