@@ -8,40 +8,21 @@
  * invalid count is printed on stderr.
  * Usage: gen-bulk --seed S --count N --invalid-fraction F > out.ndjson
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdbool.h>
 
-static uint64_t next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+#include "../gen.h"
 
 enum { OK, NEG_QTY, BAD_SKU, BAD_STATUS, EXTRA_PROP, BAD_BIN, BAD_DATE, NDEFECTS };
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = 1, count = 100;
-    double bad = 0.1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--invalid-fraction") == 0)
-            bad = strtod(argv[i + 1], NULL);
-        else {
-            fprintf(stderr, "usage: gen-bulk --seed S --count N --invalid-fraction F\n");
-            return 2;
-        }
-    }
+    gen_args a = {1, 100, 0.1};
+    if (!gen_parse(argc, argv, "gen-bulk", &a)) return 2;
+    uint64_t count = a.count;
+    double bad = a.invalid_fraction;
     static const char *const statuses[] = {"available", "damaged", "quarantined", "reserved"};
     static const char *const tags[] = {"fragile", "heavy", "cold", "hazmat", "returns", "promo"};
-    uint64_t s = seed ? seed * 0x9E3779B97F4A7C15ull : 1, invalid = 0;
+    uint64_t s = gen_state(a.seed), invalid = 0;
     for (uint64_t n = 0; n < count; n++) {
         int defect =
             (double)(next(&s) % 1000000) / 1e6 < bad ? (int)(next(&s) % (NDEFECTS - 1)) + 1 : OK;

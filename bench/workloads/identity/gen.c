@@ -5,40 +5,21 @@
  * the same arguments always give the same bytes. Messages are about 150 bytes.
  * Usage: gen-identity --seed S --count N --invalid-fraction F > out.ndjson
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdbool.h>
 
-static uint64_t next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+#include "../gen.h"
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = 1, count = 1000;
-    double bad = 0.1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--invalid-fraction") == 0)
-            bad = strtod(argv[i + 1], NULL);
-        else {
-            fprintf(stderr, "usage: gen-identity --seed S --count N --invalid-fraction F\n");
-            return 2;
-        }
-    }
+    gen_args a = {1, 1000, 0.1};
+    if (!gen_parse(argc, argv, "gen-identity", &a)) return 2;
+    uint64_t count = a.count;
+    double bad = a.invalid_fraction;
     static const char *const firsts[] = {"Ada", "Grace",  "Alan",    "Edsger",  "Barbara",
                                          "Ken", "Dennis", "Niklaus", "Frances", "Margaret"};
     static const char *const lasts[] = {"Lovelace", "Hopper",  "Turing", "Dijkstra", "Liskov",
                                         "Thompson", "Ritchie", "Wirth",  "Allen",    "Hamilton"};
-    uint64_t s = seed ? seed * 0x9E3779B97F4A7C15ull : 1;
+    uint64_t s = gen_state(a.seed);
     for (uint64_t n = 0; n < count; n++) {
         const char *f = firsts[next(&s) % 10], *l = lasts[next(&s) % 10];
         unsigned age = (unsigned)(next(&s) % 100);

@@ -8,37 +8,18 @@
  * same bytes and the invalid count is known. It prints that count on stderr.
  * Usage: gen-order --seed S --count N --invalid-fraction F > out.ndjson
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdbool.h>
 
-static uint64_t next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+#include "../gen.h"
 
 enum { OK, BAD_EMAIL, ZERO_QTY, BAD_STATUS, BAD_UUID, NO_TOTAL, PRICE_STRING, NDEFECTS };
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = 1, count = 1000;
-    double bad = 0.1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--invalid-fraction") == 0)
-            bad = strtod(argv[i + 1], NULL);
-        else {
-            fprintf(stderr, "usage: gen-order --seed S --count N --invalid-fraction F\n");
-            return 2;
-        }
-    }
+    gen_args a = {1, 1000, 0.1};
+    if (!gen_parse(argc, argv, "gen-order", &a)) return 2;
+    uint64_t count = a.count;
+    double bad = a.invalid_fraction;
     static const char *const names[] = {"Ada Lovelace",   "Grace Hopper",  "Alan Turing",
                                         "Barbara Liskov", "Frances Allen", "Margaret Hamilton"};
     static const char *const cities[] = {"London", "Manchester", "Leeds", "Bristol", "Glasgow"};
@@ -48,7 +29,7 @@ int main(int argc, char **argv)
     static const char *const items[] = {"Mechanical keyboard",     "USB-C cable, 2 m",
                                         "27-inch monitor",         "Noise-cancelling headphones",
                                         "Laptop stand, aluminium", "Wireless mouse"};
-    uint64_t s = seed ? seed * 0x9E3779B97F4A7C15ull : 1, invalid = 0;
+    uint64_t s = gen_state(a.seed), invalid = 0;
     for (uint64_t n = 0; n < count; n++) {
         int defect =
             (double)(next(&s) % 1000000) / 1e6 < bad ? (int)(next(&s) % (NDEFECTS - 1)) + 1 : OK;

@@ -10,44 +10,25 @@
  * count is printed on stderr.
  * Usage: gen-strict --seed S --count N --invalid-fraction F > out.ndjson
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdbool.h>
 
-static uint64_t next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+#include "../gen.h"
 
 enum { OK, UNEVALUATED, NO_BRANCH, BRANCH_EXTRA, BAD_LABEL, BAD_XFIELD, CUSTOMER_EXTRA, NDEFECTS };
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = 1, count = 1000;
-    double bad = 0.1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--invalid-fraction") == 0)
-            bad = strtod(argv[i + 1], NULL);
-        else {
-            fprintf(stderr, "usage: gen-strict --seed S --count N --invalid-fraction F\n");
-            return 2;
-        }
-    }
+    gen_args a = {1, 1000, 0.1};
+    if (!gen_parse(argc, argv, "gen-strict", &a)) return 2;
+    uint64_t count = a.count;
+    double bad = a.invalid_fraction;
     static const char *const brands[] = {"visa", "mastercard", "amex"};
     static const char *const providers[] = {"applepay", "googlepay", "paypal"};
     static const char *const currencies[] = {"EUR", "GBP", "USD", "CHF", "SEK"};
     static const char *const segments[] = {"consumer", "business", "staff"};
     static const char *const words[] = {"order",  "settlement", "refund", "subscription",
                                         "annual", "renewal",    "store",  "online"};
-    uint64_t s = seed ? seed * 0x9E3779B97F4A7C15ull : 1, invalid = 0;
+    uint64_t s = gen_state(a.seed), invalid = 0;
     for (uint64_t n = 0; n < count; n++) {
         int defect =
             (double)(next(&s) % 1000000) / 1e6 < bad ? (int)(next(&s) % (NDEFECTS - 1)) + 1 : OK;
