@@ -19,6 +19,7 @@ quick=${BENCH_QUICK:-}
 
 declare -A count=([identity]=200000 [order]=50000 [bulk]=1500 [strict]=200000)
 [ -n "$quick" ] && count=([identity]=20000 [order]=5000 [bulk]=200 [strict]=20000)
+declare -A vcap=([bulk]=60) vrepeat=([bulk]=1)
 results=$out/results.txt
 : >"$results"
 
@@ -59,14 +60,25 @@ for w in identity order bulk strict; do
             tee -a "$results"
         rm -f "$out/$w.valijson.v"
     elif [ -x "$valijson" ]; then
-        "$valijson" "$schema" "$out/$w.ndjson" "$out/$w.valijson.v" --repeat 3 |
+        vin=$out/$w.ndjson
+        if [ -n "${vcap[$w]:-}" ]; then
+            # valijson builds a std::regex for every pattern check: on the bulk documents
+            # (hundreds of patterns each) the whole file took over 8 minutes, so it gets the
+            # first messages only; its verdicts are compared on those.
+            head -n "${vcap[$w]}" "$out/$w.ndjson" >"$out/$w.valijson.ndjson"
+            vin=$out/$w.valijson.ndjson
+            echo "bench: valijson on the first ${vcap[$w]} $w messages only (std::regex per check)" |
+                tee -a "$results"
+        fi
+        "$valijson" "$schema" "$vin" "$out/$w.valijson.v" --repeat "${vrepeat[$w]:-3}" |
             sed "s/^/workload=$w /" | tee -a "$results"
     else
         echo "workload=$w impl=valijson missing" | tee -a "$results"
     fi
     for peer in ajv valijson; do
         [ -f "$out/$w.$peer.v" ] || continue
-        d=$(paste -d' ' "$out/$w.meshgate.v" "$out/$w.$peer.v" | awk '$1 != $2 { print NR }')
+        d=$(head -n "$(wc -l <"$out/$w.$peer.v")" "$out/$w.meshgate.v" |
+            paste -d' ' - "$out/$w.$peer.v" | awk '$1 != $2 { print NR }')
         n=$(echo -n "$d" | grep -c . || true)
         echo "workload=$w agreement=$peer disagreements=$n" | tee -a "$results"
         for l in $(echo "$d" | head -n 5); do
