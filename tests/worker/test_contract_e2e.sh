@@ -6,7 +6,8 @@
 # of the dead letters, and the catalog the worker serves over HTTP. Then `meshgate dlq` on the
 # dead letters: exact --summary counts per reason, every filter, --from/--until, and after a
 # schema change (the worker redeployed with it) --revalidate --replay moves exactly the
-# now-valid records through; replays past --max-replays are refused.
+# now-valid records through; a --follow reader prints new dead letters as they arrive; replays
+# past --max-replays are refused.
 #
 # Usage: tests/worker/test_contract_e2e.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -167,11 +168,24 @@ check "each replay carries meshgate.replay_count=1 and no other meshgate header"
     test "$(cat "$tmp/replayed")" -eq 6
 check "the dead-letter topic is unchanged (15)" test "$(count "$att_dlq")" -eq 15
 
-# ---- replays that keep failing are refused past --max-replays
+# ---- replays that keep failing are refused past --max-replays; a --follow reader started
+# before them prints the old dead letters and then the two new ones as they arrive
+"$build/meshgate" dlq --brokers "$bootstrap" --topic "$att_dlq" --follow --json \
+    >"$tmp/follow.json" 2>>"$tmp/dlq.log" &
+follow_pid=$!
+for _ in $(seq 300); do [ "$(wc -l <"$tmp/follow.json")" -ge 15 ] && break; sleep 0.1; done
+check "dlq --follow prints the 15 dead letters already there" test "$(wc -l <"$tmp/follow.json")" -eq 15
 dlq --replay --to "$att_raw" --reason syntax >"$tmp/replay2.txt"
 for _ in $(seq 300); do [ "$(count "$att_dlq")" -ge 17 ] && break; sleep 0.1; done
 check "the 2 malformed records replayed without --revalidate come back as dead letters" \
     test "$(count "$att_dlq")" -eq 17
+for _ in $(seq 300); do [ "$(wc -l <"$tmp/follow.json")" -ge 17 ] && break; sleep 0.1; done
+check "dlq --follow, still running, prints the 2 new dead letters as they arrive" \
+    sh -c "kill -0 $follow_pid && [ \$(wc -l <'$tmp/follow.json') -eq 17 ] &&
+           [ \$(tail -n 2 '$tmp/follow.json' | grep -c '\"reason\":\"syntax\".*\"replay_count\":1,') -eq 2 ]"
+kill -INT "$follow_pid"
+wait "$follow_pid" && rc=0 || rc=$?
+check "dlq --follow ends on SIGINT with exit 0" test "$rc" -eq 0
 dlq --replay --to "$att_raw" --reason syntax --max-replays 1 --dry-run >"$tmp/replay3.txt"
 check "--max-replays 1: the 2 replayed ones are refused, the 2 originals would go" \
     grep -q '^would replay 2, still invalid 0, over replay limit 2, failed 0$' "$tmp/replay3.txt"
