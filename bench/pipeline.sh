@@ -77,7 +77,10 @@ latency() { # latency MODE RATE
     : >"$tmp/l.log"
     start_worker l
     port=$(worker_port "$tmp/l.log")
-    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.05; done
+    for _ in $(seq 1200); do
+        curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+        sleep 0.05
+    done
     n=$((rate * 10)) # ten seconds of traffic
     [ "$n" -gt "$count" ] && n=$count
     mgcheck --lines "$tmp/lines.ndjson" --count "$n" --rate "$rate" --mode at-least-once \

@@ -34,12 +34,22 @@ build_schema() {
 }
 
 # start_broker ARGS...: sets $bootstrap and $broker_pid.
+# The previous broker's address file is removed first: the redirection truncates it only once
+# the child runs, and reading the old one in between gave an empty bootstrap address.
 start_broker() {
+    rm -f "$tmp/broker.out"
     "$build/meshgate" broker "$@" >"$tmp/broker.out" 2>"$tmp/broker.log" &
     broker_pid=$!
     started+=("$broker_pid")
-    for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
-    bootstrap=$(head -n 1 "$tmp/broker.out")
+    bootstrap=
+    for _ in $(seq 100); do
+        [ -s "$tmp/broker.out" ] && bootstrap=$(head -n 1 "$tmp/broker.out")
+        [ -n "$bootstrap" ] && return 0
+        sleep 0.1
+    done
+    echo "start_broker: no bootstrap address from meshgate broker within 10 s:" >&2
+    cat "$tmp/broker.log" >&2
+    return 1
 }
 
 # write_config FILE [MODE [ATTRIBUTES]]: a worker config for route raw -> out / dlq.
