@@ -14,7 +14,8 @@
 # worker's own histogram, p50/p99/p99.9/max, for both modes at the same rates.
 # The embedded broker keeps only the newest 5 MiB of a partition, so N is kept below what 8
 # partitions hold (200,000 identity messages are about 3.7 MiB each). The broker, the worker
-# and mgcheck share this machine's cores. BROKERS=N runs an N-broker embedded cluster.
+# and mgcheck share this machine's cores. BROKERS=N runs an N-broker embedded cluster;
+# INFLIGHT=N sets limits.max_inflight_messages (default: the worker's default, 50000).
 #
 # Usage: bench/pipeline.sh BUILD_DIR [N]. Prints lines:
 #   mode=M threads=T msgs_per_s=X mb_per_s=Y
@@ -26,6 +27,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tests/worker/lib.sh
 cores=$(nproc)
 brokers=${BROKERS:-1}
+inflight=${INFLIGHT:-50000}
 
 build_schema
 "$build/bench/gen-identity" --seed 99 --count "$count" --invalid-fraction 0.1 >"$tmp/lines.ndjson"
@@ -45,7 +47,7 @@ throughput() { # throughput MODE THREADS [ATTRIBUTES]: prints a line, sets $tput
     [ "$attrs" = all ] || label=$mode-$attrs
     start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
     write_config "$tmp/worker.yaml" "$mode" "$attrs"
-    sed -i "s/^workers: .*/workers: $threads/; s/max_inflight_messages: .*/max_inflight_messages: 20000/" \
+    sed -i "s/^workers: .*/workers: $threads/; s/max_inflight_messages: .*/max_inflight_messages: $inflight/" \
         "$tmp/worker.yaml"
     kcat -P -b "$bootstrap" -t raw -K $'\t' -l "$tmp/in.tsv"
     : >"$tmp/t.log"
@@ -72,7 +74,7 @@ latency() { # latency MODE RATE
     local mode=$1 rate=$2 port n p
     start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
     write_config "$tmp/worker.yaml" "$mode"
-    sed -i "s/^workers: .*/workers: $cores/; s/max_inflight_messages: .*/max_inflight_messages: 20000/" \
+    sed -i "s/^workers: .*/workers: $cores/; s/max_inflight_messages: .*/max_inflight_messages: $inflight/" \
         "$tmp/worker.yaml"
     : >"$tmp/l.log"
     start_worker l

@@ -60,7 +60,7 @@ static const keydef top_keys[] = {
     {"http.listen", K_STR, F_EMPTY_OK | F_LISTEN, C(http_listen), 0, 0, "0.0.0.0:9464", NULL},
     {"catalog", K_STR, F_EMPTY_OK, C(catalog), 0, 0, "", NULL},
     {"limits.max_message_bytes", K_SIZE, 0, C(max_message_bytes), 1, 268435456, "1048576", NULL},
-    {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "20000",
+    {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "50000",
      NULL},
     {"limits.max_inflight_bytes", K_SIZE, 0, C(max_inflight_bytes), 1, 1ull << 40, "67108864",
      NULL},

@@ -40,7 +40,7 @@ typedef struct mw_config {
     char *catalog;              /* catalog: codegen --contract-out folder served over HTTP, "" = none */
     char *http_listen;          /* http.listen: "HOST:PORT" (default "0.0.0.0:9464"), "" = off */
     uint64_t max_message_bytes; /* limits.max_message_bytes (default 1 MiB) */
-    uint32_t max_inflight_messages; /* limits.max_inflight_messages (default 20000) */
+    uint32_t max_inflight_messages; /* limits.max_inflight_messages (default 50000) */
     uint64_t max_inflight_bytes;    /* limits.max_inflight_bytes (default 64 MiB) */
     uint32_t drain_timeout_ms;      /* drain_timeout_ms (default 20000) */
     uint32_t stats_interval_ms;     /* stats_interval_ms (default 10000, 0 = off) */

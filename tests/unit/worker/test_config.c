@@ -192,7 +192,7 @@ static void test_defaults(void **state)
     assert_string_equal(c->worker_id, id);
     assert_string_equal(c->http_listen, "0.0.0.0:9464");
     assert_int_equal(c->max_message_bytes, 1048576);
-    assert_int_equal(c->max_inflight_messages, 20000);
+    assert_int_equal(c->max_inflight_messages, 50000);
     assert_int_equal(c->max_inflight_bytes, 67108864);
     assert_int_equal(c->drain_timeout_ms, 20000);
     assert_int_equal(c->stats_interval_ms, 10000);
