@@ -5,7 +5,8 @@
 #
 # (1) Sustained throughput: N identity messages preloaded into 8 partitions, then the worker
 # started; messages/s from its first consumed message until every message is acknowledged on
-# its destination (read from /metrics). For the gate with 1 and 2 worker threads (and more
+# its destination (read from /metrics), and the worker's CPU time over the same span (user
+# plus system, /metrics polling included) per message. For the gate with 1 and 2 worker threads (and more
 # where the machine has more cores), for the gate with only the required CloudEvents
 # attributes (attributes: required, mode "binary-required") and for passthrough with all of
 # them.
@@ -18,7 +19,7 @@
 # INFLIGHT=N sets limits.max_inflight_messages (default: the worker's default, 50000).
 #
 # Usage: bench/pipeline.sh BUILD_DIR [N]. Prints lines:
-#   mode=M threads=T msgs_per_s=X mb_per_s=Y
+#   mode=M threads=T msgs_per_s=X mb_per_s=Y worker_cpu_us_per_msg=C
 #   mode=M latency rate=R p50_us=.. p99_us=.. p999_us=.. max_us=..
 set -euo pipefail
 build=${1:-build}
@@ -42,8 +43,16 @@ stop_all() {
     wait "$broker_pid" 2>/dev/null || true
 }
 
+cpu_us() { # cpu_us PID: the process's user plus system CPU time so far, in microseconds
+    local f
+    f=$(sed 's/.*) //' "/proc/$1/stat") # from the state field on (field 3 of proc(5))
+    # shellcheck disable=SC2086
+    set -- $f
+    echo $(((${12} + ${13}) * 1000000 / $(getconf CLK_TCK)))
+}
+
 throughput() { # throughput MODE THREADS [ATTRIBUTES]: prints a line, sets $tput
-    local mode=$1 threads=$2 attrs=${3:-all} t0 t1 port limit label=$1
+    local mode=$1 threads=$2 attrs=${3:-all} t0 t1 port limit label=$1 cpu
     [ "$attrs" = all ] || label=$mode-$attrs
     start_broker --brokers "$brokers" --topics raw:8,out:8,dlq:8
     write_config "$tmp/worker.yaml" "$mode" "$attrs"
@@ -55,6 +64,7 @@ throughput() { # throughput MODE THREADS [ATTRIBUTES]: prints a line, sets $tput
     port=$(worker_port "$tmp/t.log")
     until [ "$(metric "$port" meshgate_messages_consumed_total)" -gt 0 ]; do sleep 0.01; done
     t0=$(now)
+    cpu=$(cpu_us "$worker_pid")
     limit=$((SECONDS + 300))
     until [ "$(metric "$port" meshgate_messages_produced_total)" -ge "$count" ]; do
         if [ "$SECONDS" -gt "$limit" ]; then
@@ -64,10 +74,12 @@ throughput() { # throughput MODE THREADS [ATTRIBUTES]: prints a line, sets $tput
         sleep 0.01
     done
     t1=$(now)
+    cpu=$(($(cpu_us "$worker_pid") - cpu))
     stop_all
     tput=$(echo "$count / ($t1 - $t0)" | bc)
     echo "mode=$label threads=$threads msgs_per_s=$tput" \
-        "mb_per_s=$(echo "scale=1; $bytes * $tput / $count / 1000000" | bc)"
+        "mb_per_s=$(echo "scale=1; $bytes * $tput / $count / 1000000" | bc)" \
+        "worker_cpu_us_per_msg=$(echo "scale=2; $cpu / $count" | bc)"
 }
 
 latency() { # latency MODE RATE

@@ -77,7 +77,8 @@ def main():
                     k: num(r.get(k)) for k in ("p50_us", "p99_us", "p999_us", "max_us")}
             else:
                 result["pipeline"].setdefault("throughput", {}).setdefault(mode, {})[
-                    r["threads"]] = {"msgs_per_s": num(r["msgs_per_s"]), "mb_per_s": num(r["mb_per_s"])}
+                    r["threads"]] = {k: num(r[k]) for k in ("msgs_per_s", "mb_per_s",
+                                                            "worker_cpu_us_per_msg") if k in r}
         elif r["kind"] == "file":
             result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
     tp = result["pipeline"].get("throughput", {})
@@ -123,7 +124,9 @@ def main():
               (s["msgs_per_s"], s["passthrough_msgs_per_s"], s["ratio"]))
     for mode, threads in tp.items():
         for t, v in sorted(threads.items()):
-            print("pipeline throughput %-11s %s thread(s): %.0f msgs/s" % (mode, t, v["msgs_per_s"]))
+            cpu = v.get("worker_cpu_us_per_msg")
+            print("pipeline throughput %-11s %s thread(s): %.0f msgs/s%s" %
+                  (mode, t, v["msgs_per_s"], ", worker CPU %.2f us/msg" % cpu if cpu else ""))
     for mode, rates in lat.items():
         for rate, v in sorted(rates.items(), key=lambda kv: float(kv[0])):
             print("pipeline latency %-11s at %s msgs/s: p50 %.1f ms p99 %.1f ms p99.9 %.1f ms "
