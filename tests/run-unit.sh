@@ -23,6 +23,8 @@ trap 'rm -rf "$log" "$locales"' EXIT
 # through LOCPATH, since a build machine rarely has one generated and root may be needed to.
 if localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" 2>/dev/null; then
     export LOCPATH=$locales
+    LSAN_OPTIONS="suppressions=$PWD/tests/asan/lsan-locpath.supp ${LSAN_OPTIONS:-}"
+    export LSAN_OPTIONS
 fi
 
 status=0
