@@ -14,7 +14,8 @@
  *        [--workload NAME]
  * Prints one line per implementation:
  *   workload=W impl=I msgs=N bytes=B ns_per_msg=X mb_per_s=Y msgs_per_s=Z allocs_per_msg=A
- * and a last line peak_rss_kb=K.
+ * and a last line workload=W peak_rss_kb=K input_kb=F (the process's peak resident set, which
+ * includes the input file held in memory, and that file's size).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -232,7 +233,7 @@ int main(int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("peak_rss_kb=%ld\n", ru.ru_maxrss);
+    printf("workload=%s peak_rss_kb=%ld input_kb=%zu\n", workload, ru.ru_maxrss, c.bytes / 1024);
     mg_validator_free(c.v);
     mg_json_parser_free(c.parser);
     mw_schemas_free(set);

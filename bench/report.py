@@ -31,6 +31,8 @@ def parse(path):
             kv["kind"] = "validator"
         elif "agreement" in kv:
             kv["kind"] = "agreement"
+        elif "peak_rss_kb" in kv and "workload" in kv:
+            kv["kind"] = "rss"
         else:
             continue
         rows.append(kv)
@@ -68,6 +70,10 @@ def main():
                  if num(r.get(k)) is not None}
             m.setdefault("msgs_per_s", round(1e9 / m["ns_per_msg"]))
             w[r["impl"]] = m
+        elif r["kind"] == "rss":  # mgbench's process: the file in memory, parse and meshgate
+            m = result["workloads"].get(r["workload"], {}).get("meshgate")
+            if m is not None:
+                m.update({k: num(r.get(k)) for k in ("peak_rss_kb", "input_kb")})
         elif r["kind"] == "agreement":
             result["agreement"].setdefault(r["workload"], {})[r["agreement"]] = int(r["disagreements"])
         elif r["kind"] == "pipeline":
@@ -115,6 +121,11 @@ def main():
             print("%-9s %-15s %12.1f %10.1f %12.0f %9s %9s %8s" %
                   (wname, iname, m["ns_per_msg"], m.get("mb_per_s") or 0, m.get("msgs_per_s") or 0,
                    xl, xa, allocs))
+    for wname, impls in result["workloads"].items():
+        m = impls.get("meshgate", {})
+        if m.get("peak_rss_kb") is not None and m.get("input_kb") is not None:
+            print("memory    %-9s mgbench peak RSS %.1f MB, of which the input file %.1f MB" %
+                  (wname, m["peak_rss_kb"] / 1024, m["input_kb"] / 1024))
     for wname, peers in result["agreement"].items():
         for peer, n in peers.items():
             print("agreement %-9s meshgate vs %-9s disagreements: %d" % (wname, peer, n))
