@@ -18,9 +18,9 @@ log=$(mktemp)
 locales=$(mktemp -d)
 trap 'rm -rf "$log" "$locales"' EXIT
 
-# A decimal-comma locale for the tests that the validator ignores LC_NUMERIC: compiled here
-# from the locales package's sources (make deps) into a private folder that glibc reads
-# through LOCPATH, since a build machine rarely has one generated and root may be needed to.
+# A decimal-comma locale for the test that the validator ignores LC_NUMERIC, compiled from
+# the locales package's sources (make deps) into a private folder glibc reads through
+# LOCPATH: build machines rarely have one generated, and generating one needs root.
 if localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" 2>/dev/null; then
     export LOCPATH=$locales
     LSAN_OPTIONS="suppressions=$PWD/tests/asan/lsan-locpath.supp ${LSAN_OPTIONS:-}"
