@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cg_ctext.h"
 #include "cg_json.h"
 
 typedef enum cg_dialect {
@@ -153,8 +154,7 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
 /* Adds an entry named name that checks the schema at node. */
-void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
-                  const cj_node *node);
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node);
 /* cg_asyncapi.c: frees g->contracts. */
 void cg_contracts_free(cg *g);
 /* cg_yaml.c: reads a JSON or YAML file (by its extension: .yaml/.yml) into the JSON model. */
@@ -174,9 +174,5 @@ char *cg_location(cg *g, const cj_node *n, const char *keyword);
 bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
 /* The function index for a schema node, in its tracking or plain form (planned on first use). */
 int cg_fn_for(cg *g, const cj_node *node, bool track);
-
-/* cg_emit_util.c: C text helpers. */
-void cg_put_cstr(FILE *o, const char *s, size_t n);
-void cg_put_comment(FILE *o, const char *s);
 
 #endif

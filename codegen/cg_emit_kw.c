@@ -42,7 +42,7 @@ void cg_comment(cg_fnctx *x, const cj_node *at, const char *indent)
 {
     char *l = cg_location(x->g, at, NULL);
     fputs(indent, x->o);
-    cg_put_comment(x->o, l);
+    cg_put_comment(x->o, l, strlen(l));
     fputc('\n', x->o);
     free(l);
 }

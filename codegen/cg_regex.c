@@ -11,6 +11,8 @@
  */
 #include "cg_regex.h"
 
+#include "cg_ctext.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,18 +570,7 @@ void cg_regex_free(mg_re_prog *p)
 static void put_pattern_comment(FILE *o, const char *pat, size_t n)
 {
     fputs("/* pattern: ", o);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)pat[i];
-        if (ch < 0x20 || ch == 0x7F)
-            fprintf(o, "\\x%02X", ch);
-        else if (ch == '/' && i > 0 && pat[i - 1] == '*')
-            fputs("\\/", o);
-        else if ((ch == '?' && i > 0 && pat[i - 1] == '?') ||
-                 (ch == '*' && i > 0 && pat[i - 1] == '/'))
-            fprintf(o, "\\%c", ch);
-        else
-            fputc(ch, o);
-    }
+    cg_put_comment_text(o, pat, n);
     fputs(" */\n", o);
 }
 

@@ -128,17 +128,6 @@ static bool parse_dialect(const char *s, cg_dialect *d)
     return false;
 }
 
-static char *default_prefix(const char *base)
-{
-    const char *slash = strrchr(base, '/');
-    char *p = strdup(slash ? slash + 1 : base);
-    for (char *q = p; *q; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
-            *q = '_';
-    if (p[0] >= '0' && p[0] <= '9') p[0] = '_';
-    return p;
-}
-
 static bool write_out(cg *g, const char *base)
 {
     size_t bl = strlen(base);
@@ -262,7 +251,25 @@ int main(int argc, char **argv)
             free(nm);
         }
     }
-    if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
+    if (!opt.prefix) {
+        const char *slash = strrchr(opt.out_base, '/');
+        opt.prefix = prefix = cg_ident_from(slash ? slash + 1 : opt.out_base);
+    } else if (!cg_is_ident(opt.prefix)) {
+        fprintf(stderr,
+                "meshgate-codegen: --prefix must be a C identifier (letters, digits and '_', not "
+                "starting with a digit, at most %d bytes)\n",
+                CG_IDENT_MAX);
+        return 2;
+    }
+    const char *base_name =
+        strrchr(opt.out_base, '/') ? strrchr(opt.out_base, '/') + 1 : opt.out_base;
+    if (!cg_header_name_ok(base_name)) {
+        fprintf(stderr,
+                "meshgate-codegen: -o: the file name after the last '/' is written into the C "
+                "(#include \"NAME.h\"), so it may hold only printable ASCII other than \" ' \\ "
+                "and ?\n");
+        return 2;
+    }
     /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
     cg_options check = opt;
@@ -279,7 +286,8 @@ int main(int argc, char **argv)
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (ok && copt.dir) {
         if (g.ncontracts == 0) {
-            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)

@@ -12,25 +12,8 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-if [ "$#" -ne 1 ]; then
-    echo "usage: tests/codegen/test_codegen_cli.sh BUILD_DIR" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-build=$1
-codegen=$build/meshgate-codegen
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    failed=1
-    if [ -s "$tmp/err" ]; then sed 's/^/#   stderr: /' "$tmp/err"; fi
-}
+# shellcheck source=tests/codegen/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # codegen_fails NAME JSON PATTERN... : a schema file NAME.json holding JSON must make codegen
 # exit 1 with stderr matching every (extended, case-insensitive) PATTERN, and write nothing.

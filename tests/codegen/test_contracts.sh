@@ -13,30 +13,13 @@
 # the JSON Pointer and the words that say what is wrong.
 set -euo pipefail
 
-if [ "$#" -lt 1 ]; then
-    echo "usage: tests/codegen/test_contracts.sh BUILD_DIR [--update]" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-build=$1
+# shellcheck source=tests/codegen/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 update=${2:-}
-codegen=$build/meshgate-codegen
 meshgate=$build/meshgate
 y2j=$build/tests/tools/yaml2json
 expected=tests/codegen/contracts/expected
 crds=../shared/k8s-schemas/kafka.strimzi.io
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    failed=1
-    if [ -s "$tmp/err" ]; then sed 's/^/#   /' "$tmp/err" | head -20; fi
-}
 
 # so_of BASE: builds BASE.so from BASE.c as the worker loads it.
 so_of() {
