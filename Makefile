@@ -182,6 +182,12 @@ fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
 # The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
+# The codegen tests again with codegen built by clang under ASan/UBSan (build-clang-cg/); make
+# test runs it through tests/run-all.sh.
+.PHONY: codegen-clang
+codegen-clang:
+	@tests/codegen/run-clang.sh
+
 .PHONY: fuzz-smoke golden-update
 fuzz-smoke:
 	@tests/fuzz/run.sh 20

@@ -74,17 +74,21 @@ typedef struct cg_doc {
 } cg_doc;
 
 typedef struct cg_kv {
-    char *key;
+    char *key; /* a copy of the key, NUL-terminated; NULL: free slot */
+    size_t klen;
     void *val;
 } cg_kv;
 
-/* A small open-addressing map from strings to pointers. */
+/* cg_map.c: a small open-addressing map from byte strings to pointers. The plain forms take
+ * NUL-terminated keys, the n forms any bytes. */
 typedef struct cg_map {
     cg_kv *slots;
     size_t cap, n;
 } cg_map;
 void *cg_map_get(const cg_map *m, const char *key);
+void *cg_map_getn(const cg_map *m, const void *key, size_t len);
 void cg_map_put(cg_map *m, const char *key, void *val);
+void cg_map_putn(cg_map *m, const void *key, size_t len, void *val);
 void cg_map_free(cg_map *m);
 
 typedef struct cg_fn {
@@ -114,21 +118,21 @@ typedef struct cg {
     cg_map recursive; /* "uri" -> cg_info* for $recursiveAnchor: true resources */
     cg_info **infos;  /* every scanned node, in scan order */
     size_t ninfos, cinfos;
-    cg_map by_node; /* "%p" of node -> cg_info* */
+    cg_map by_node; /* node address -> cg_info* */
     cg_map bundles; /* bundle file path -> its parsed root */
 
     cg_fn *fns;
     size_t nfns, cfns;
     cg_entry *entries;
     size_t nentries;
-    cg_map fn_index; /* "%p/track" -> fn index + 1 */
+    cg_map fn_index; /* (node address, track) -> fn index + 1 */
     cg_map dyn_ids;  /* resource URI -> dynamic-scope id + 1 */
     int ndyn_ids;
     bool uses_dynamic;
     /* rendering state */
     FILE *lits;       /* literals and regex functions, emitted before the functions */
     cg_map lit_index; /* JSON text -> literal number + 1 */
-    cg_map re_index;  /* pattern -> regex function number + 1 */
+    cg_map re_index;  /* pattern bytes -> regex function number + 1 */
     int nlits, nres;
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */

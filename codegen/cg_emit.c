@@ -17,9 +17,14 @@
 
 int cg_fn_for(cg *g, const cj_node *node, bool track)
 {
-    char k[48];
-    snprintf(k, sizeof k, "%p/%d", (const void *)node, track ? 1 : 0);
-    intptr_t idx = (intptr_t)cg_map_get(&g->fn_index, k);
+    struct {
+        const cj_node *node;
+        bool track;
+    } k;
+    memset(&k, 0, sizeof k); /* the padding is part of the key */
+    k.node = node;
+    k.track = track;
+    intptr_t idx = (intptr_t)cg_map_getn(&g->fn_index, &k, sizeof k);
     if (idx) return (int)idx - 1;
     if (g->nfns == g->cfns) {
         g->cfns = g->cfns ? g->cfns * 2 : 64;
@@ -29,7 +34,7 @@ int cg_fn_for(cg *g, const cj_node *node, bool track)
     f->node = node;
     f->info = cg_info_of(g, node);
     f->track = track;
-    cg_map_put(&g->fn_index, k, (void *)(intptr_t)(g->nfns + 1));
+    cg_map_putn(&g->fn_index, &k, sizeof k, (void *)(intptr_t)(g->nfns + 1));
     return (int)g->nfns++;
 }
 
@@ -157,7 +162,7 @@ int cg_literal(cg *g, const cj_node *v)
 
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
 {
-    intptr_t idx = (intptr_t)cg_map_get(&g->re_index, pattern);
+    intptr_t idx = (intptr_t)cg_map_getn(&g->re_index, pattern, len);
     if (idx) return (int)idx - 1;
     char fname[32], err[512];
     int n = g->nres;
@@ -173,7 +178,7 @@ int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
         return -1;
     }
     g->nres++;
-    cg_map_put(&g->re_index, pattern, (void *)(intptr_t)(n + 1));
+    cg_map_putn(&g->re_index, pattern, len, (void *)(intptr_t)(n + 1));
     fwrite(text, 1, tlen, g->lits);
     fputc('\n', g->lits);
     free(text);

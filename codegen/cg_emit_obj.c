@@ -22,26 +22,36 @@ typedef struct name_slot {
     int seen; /* index in seen[], -1 if presence is not needed */
 } name_slot;
 
-static int find_slot(name_slot *s, size_t n, const char *name, size_t len)
+/* The names an object's keywords mention, in first-mention order, indexed by name. */
+typedef struct name_slots {
+    name_slot *v;
+    size_t n, cap;
+    cg_map index; /* name bytes -> slot + 1 */
+} name_slots;
+
+static int find_slot(const name_slots *s, const char *name, size_t len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i].len == len && memcmp(s[i].name, name, len) == 0) return (int)i;
-    return -1;
+    return (int)(intptr_t)cg_map_getn(&s->index, name, len) - 1;
 }
 
-static int add_slot(name_slot **s, size_t *n, const char *name, size_t len)
+static int add_slot(name_slots *s, const char *name, size_t len)
 {
-    int i = find_slot(*s, *n, name, len);
+    int i = find_slot(s, name, len);
     if (i >= 0) return i;
-    *s = realloc(*s, (*n + 1) * sizeof **s);
-    (*s)[*n] = (name_slot){name, len, -1, NULL, -1};
-    return (int)(*n)++;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n] = (name_slot){name, len, -1, NULL, -1};
+    cg_map_putn(&s->index, name, len, (void *)(intptr_t)(s->n + 1));
+    return (int)s->n++;
 }
 
-static int need_seen(name_slot *s, int i, int *nseen)
+/* Adds the name if new and gives it a place in seen[] if it has none. */
+static void need_seen(name_slots *s, const char *name, size_t len, int *nseen)
 {
-    if (s[i].seen < 0) s[i].seen = (*nseen)++;
-    return s[i].seen;
+    int i = add_slot(s, name, len); /* may move s->v: index it only after */
+    if (s->v[i].seen < 0) s->v[i].seen = (*nseen)++;
 }
 
 static void put_mark(const cg_fnctx *x)
@@ -79,22 +89,20 @@ void cg_render_object(cg_fnctx *x)
     if (!props && !pats && !addl && !pnames && !req && !dreq && !dsch && !deps && !minp && !maxp)
         return;
     FILE *o = x->o;
-    name_slot *slots = NULL;
-    size_t nslots = 0;
+    name_slots ns = {0};
     int nseen = 0;
     if (props && props->type != CJ_OBJECT) {
         cg_error(x->g, props, "must be an object of schemas");
         props = NULL;
     }
     for (size_t i = 0; props && i < props->n; i++) {
-        int s = add_slot(&slots, &nslots, props->keys[i], props->key_lens[i]);
-        slots[s].prop_fn = cg_sub(x, props->items[i], false);
-        slots[s].prop = props->items[i];
+        int s = add_slot(&ns, props->keys[i], props->key_lens[i]);
+        ns.v[s].prop_fn = cg_sub(x, props->items[i], false);
+        ns.v[s].prop = props->items[i];
     }
     if (req && string_array(x, req))
         for (size_t i = 0; i < req->n; i++)
-            need_seen(slots, add_slot(&slots, &nslots, req->items[i]->str, req->items[i]->len),
-                      &nseen);
+            need_seen(&ns, req->items[i]->str, req->items[i]->len, &nseen);
     else
         req = NULL;
     /* dependencies: (key, required names or schema) from dependentRequired, dependentSchemas
@@ -109,24 +117,26 @@ void cg_render_object(cg_fnctx *x)
             continue;
         }
         for (size_t i = 0; i < dm->n; i++) {
-            need_seen(slots, add_slot(&slots, &nslots, dm->keys[i], dm->key_lens[i]), &nseen);
+            need_seen(&ns, dm->keys[i], dm->key_lens[i], &nseen);
             const cj_node *v = dm->items[i];
             bool as_req = m == 0 || (m == 2 && v->type == CJ_ARRAY);
             if (as_req && string_array(x, v))
                 for (size_t j = 0; j < v->n; j++)
-                    need_seen(slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
-                              &nseen);
+                    need_seen(&ns, v->items[j]->str, v->items[j]->len, &nseen);
         }
     }
     int npats = pats && pats->type == CJ_OBJECT ? (int)pats->n : 0;
     if (pats && pats->type != CJ_OBJECT) cg_error(x->g, pats, "must be an object of schemas");
-    int pat_re[npats > 0 ? npats : 1], pat_fn[npats > 0 ? npats : 1];
+    int *pat_re = calloc((size_t)npats + 1, sizeof *pat_re);
+    int *pat_fn = calloc((size_t)npats + 1, sizeof *pat_fn);
     for (int i = 0; i < npats; i++) {
         pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i]);
         pat_fn[i] = cg_sub(x, pats->items[i], false);
     }
     int addl_fn = addl && addl->type != CJ_FALSE ? cg_sub(x, addl, false) : -1;
     int pn_fn = pnames ? cg_sub(x, pnames, false) : -1;
+    size_t nslots = ns.n;
+    name_slot *slots = ns.v;
     bool loop = nslots || npats || addl || pnames;
 
     fputs("    if (t == MG_TAPE_OBJECT) {\n", o);
@@ -198,7 +208,7 @@ void cg_render_object(cg_fnctx *x)
         fputs("            np++;\n        }\n", o);
     }
     for (size_t i = 0; req && i < req->n; i++) {
-        int s = find_slot(slots, nslots, req->items[i]->str, req->items[i]->len);
+        int s = find_slot(&ns, req->items[i]->str, req->items[i]->len);
         cg_comment(x, req->items[i], "        ");
         fprintf(o, "        if (!seen[%d])\n            MG_FAIL(at, MG_E_REQUIRED, ",
                 slots[s].seen);
@@ -210,15 +220,14 @@ void cg_render_object(cg_fnctx *x)
     for (int m = 0; m < 3; m++) {
         const cj_node *dm = dep_maps[m];
         for (size_t i = 0; dm && i < dm->n; i++) {
-            int ks = slots[find_slot(slots, nslots, dm->keys[i], dm->key_lens[i])].seen;
+            int ks = slots[find_slot(&ns, dm->keys[i], dm->key_lens[i])].seen;
             const cj_node *v = dm->items[i];
             cg_comment(x, v, "        ");
             if (v->type == CJ_ARRAY) {
                 if (m == 1) continue;
                 for (size_t j = 0; j < v->n; j++) {
                     if (v->items[j]->type != CJ_STRING) continue;
-                    int rs =
-                        slots[find_slot(slots, nslots, v->items[j]->str, v->items[j]->len)].seen;
+                    int rs = slots[find_slot(&ns, v->items[j]->str, v->items[j]->len)].seen;
                     char arg[512];
                     snprintf(arg, sizeof arg, "%s requires %s", dm->keys[i], v->items[j]->str);
                     fprintf(o,
@@ -242,6 +251,9 @@ void cg_render_object(cg_fnctx *x)
     if (maxp) cg_limit(x, maxp, "mg_count(d, at)", ">", "MG_E_MAX_PROPERTIES");
     fputs("    }\n", o);
     free(slots);
+    cg_map_free(&ns.index);
+    free(pat_re);
+    free(pat_fn);
 }
 
 void cg_render_array(cg_fnctx *x)

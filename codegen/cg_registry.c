@@ -20,67 +20,6 @@
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
 
-/* ---- small map ---- */
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
-}
-
-void *cg_map_get(const cg_map *m, const char *key)
-{
-    if (!m->cap) return NULL;
-    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key) return NULL;
-        if (strcmp(m->slots[i].key, key) == 0) return m->slots[i].val;
-    }
-}
-
-static void map_insert(cg_kv *slots, size_t cap, char *key, void *val)
-{
-    size_t i = hash_str(key) & (cap - 1);
-    while (slots[i].key)
-        i = (i + 1) & (cap - 1);
-    slots[i].key = key;
-    slots[i].val = val;
-}
-
-void cg_map_put(cg_map *m, const char *key, void *val)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        cg_kv *ns = calloc(ncap, sizeof *ns);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key) map_insert(ns, ncap, m->slots[i].key, m->slots[i].val);
-        free(m->slots);
-        m->slots = ns;
-        m->cap = ncap;
-    }
-    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key) {
-            m->slots[i].key = strdup(key);
-            m->slots[i].val = val;
-            m->n++;
-            return;
-        }
-        if (strcmp(m->slots[i].key, key) == 0) {
-            m->slots[i].val = val;
-            return;
-        }
-    }
-}
-
-void cg_map_free(cg_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
-    free(m->slots);
-    memset(m, 0, sizeof *m);
-}
-
 /* ---- errors ---- */
 
 static const cg_doc *doc_of(const cg *g, const cj_node *n)
@@ -218,9 +157,10 @@ static const kw_def schema_keywords[] = {
 
 /* ---- scanning ---- */
 
-static void node_key(const cj_node *n, char *buf, size_t cap)
+/* by_node is keyed by the node's address. */
+static cg_info *info_at(const cg *g, const cj_node *n)
 {
-    snprintf(buf, cap, "%p", (const void *)n);
+    return cg_map_getn(&g->by_node, &n, sizeof n);
 }
 
 static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d, unsigned vocab,
@@ -239,9 +179,7 @@ static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d
         g->infos = realloc(g->infos, g->cinfos * sizeof *g->infos);
     }
     g->infos[g->ninfos++] = in;
-    char k[32];
-    node_key(n, k, sizeof k);
-    cg_map_put(&g->by_node, k, in);
+    cg_map_putn(&g->by_node, &n, sizeof n, in);
     return in;
 }
 
@@ -594,17 +532,14 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
 {
-    char k[32];
-    node_key(n, k, sizeof k);
-    cg_info *in = cg_map_get(&g->by_node, k);
+    cg_info *in = info_at(g, n);
     if (in) return in;
     size_t before = g->ninfos;
     scan(g, n, doc, doc->uri, d, CG_V_ALL, true);
     return g->ninfos > before ? g->infos[before] : NULL;
 }
 
-void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
-                  const cj_node *node)
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node)
 {
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
@@ -617,15 +552,12 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
 
 cg_info *cg_info_of(cg *g, const cj_node *node)
 {
-    char k[32];
-    node_key(node, k, sizeof k);
-    cg_info *in = cg_map_get(&g->by_node, k);
+    cg_info *in = info_at(g, node);
     if (in) return in;
     const cj_node *p = node->parent;
     cg_info *anc = NULL;
     while (p && !anc) {
-        node_key(p, k, sizeof k);
-        anc = cg_map_get(&g->by_node, k);
+        anc = info_at(g, p);
         p = p->parent;
     }
     if (!anc) {
