@@ -26,7 +26,7 @@ export SANITIZE_CFLAGS := $(SANFLAGS)
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O$(O) -g
 CXXFLAGS ?= -O$(O) -g
-ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker $(SANFLAGS) $(CFLAGS)
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker -Icommon $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) -fno-sanitize=vptr $(CXXFLAGS)
 LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
@@ -34,11 +34,15 @@ VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring -lfyaml
 WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
 
+# common/: what codegen and the worker share beyond the validator (the YAML guard); it
+# needs libfyaml, which the validator library must not.
+COM_C   := $(wildcard common/*.c)
 VAL_C   := $(wildcard validator/*.c)
 VAL_CXX := $(wildcard validator/*.cpp)
 CG_C    := $(filter-out codegen/main.c,$(wildcard codegen/*.c))
 WK_C    := $(filter-out worker/main.c,$(wildcard worker/*.c))
 
+COM_O := $(COM_C:%.c=$(B)/%.o)
 VAL_O := $(VAL_C:%.c=$(B)/%.o) $(VAL_CXX:%.cpp=$(B)/%.o)
 CG_O  := $(CG_C:%.c=$(B)/%.o)
 WK_O  := $(WK_C:%.c=$(B)/%.o)
@@ -51,6 +55,7 @@ else
 TSAN_SHIM :=
 endif
 
+LIBCOM := $(B)/libmgcommon.a
 LIBVAL := $(B)/libmgvalidator.a
 LIBCG  := $(B)/libmgcodegen.a
 LIBWK  := $(B)/libmgworker.a
@@ -83,6 +88,10 @@ $(LIBVAL): $(VAL_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(LIBCOM): $(COM_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(LIBCG): $(CG_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -91,32 +100,36 @@ $(LIBWK): $(WK_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBVAL)
+$(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CG_LIBS) $(VAL_LIBS)
 
-$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(WK_LIBS) $(VAL_LIBS)
 
 $(B)/tests/unit/validator/%: tests/unit/validator/%.c $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBVAL) -lcmocka $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBVAL)
+$(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBCOM) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(B)/tests/unit/common/%: tests/unit/common/%.c $(LIBCOM)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOM) -lcmocka -lfyaml $(LDFLAGS_ALL)
 
-$(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
+$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(CONF): tests/conformance/harness.c $(LIBCG) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBCOM) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The in-process validator benchmark (make bench).
-$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
+$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
@@ -125,9 +138,9 @@ $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
-$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # Each benchmark workload's generator: bench/workloads/NAME/gen.c -> build/bench/gen-NAME.
 $(B)/bench/gen-%: bench/workloads/%/gen.c

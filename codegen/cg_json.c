@@ -12,6 +12,8 @@
  */
 #include "cg_json.h"
 
+#include "cg_file.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -610,37 +612,14 @@ cj_node *cj_parse(const char *text, size_t len, char *err, size_t errlen)
 cj_node *cj_parse_file(const char *path, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen) snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char *buf, msg[512];
+    size_t len;
+    if (!cg_read_file(path, &buf, &len, msg, sizeof msg)) {
+        int e = errno;
+        if (err && errlen) snprintf(err, errlen, "%s: %s", path, msg);
+        errno = e;
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = true;
-    for (;;) {
-        if (cap - len < 4096) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, nc);
-            if (!nb) {
-                ok = false;
-                break;
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) ok = false;
-    fclose(f);
-    if (!ok) {
-        if (err && errlen) snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        return NULL;
-    }
-    char msg[512];
     cj_node *root = cj_parse(buf, len, msg, sizeof msg);
     free(buf);
     if (!root && err && errlen) snprintf(err, errlen, "%s: %s", path, msg);

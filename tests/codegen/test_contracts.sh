@@ -274,7 +274,7 @@ channels:
   _public/x: {publish: {message: {name: X, payload: {type: object}}}}
   _private/x.raw: {publish: {message: {name: Y, payload: {type: object}}}}
 EOF
-bad yaml-syntax 'yaml-syntax.yaml:4:.*' 'not valid YAML' <<'EOF'
+bad yaml-syntax 'yaml-syntax.yaml: line 4, column [0-9]+: ' 'not valid YAML' <<'EOF'
 asyncapi: 2.6.0
 id: urn:a:b
 info: {title: t, version: '1'
