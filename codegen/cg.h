@@ -120,6 +120,11 @@ typedef struct cg {
     size_t ninfos, cinfos;
     cg_map by_node; /* node address -> cg_info* */
     cg_map bundles; /* bundle file path -> its parsed root */
+    struct cg_dir {
+        char *lexical, *real; /* absolute without "..", and with symbolic links resolved */
+    } * dirs;                 /* the folders references may read files from */
+    size_t ndirs;
+    cg_map dir_index; /* real path -> (present) */
 
     cg_fn *fns;
     size_t nfns, cfns;
@@ -147,6 +152,11 @@ void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);
 void cg_free(cg *g);
+/* References read files only inside these folders: the input files' folders (added by
+ * cg_add_input, or by the caller for folders given whole), the --map folders and the
+ * metaschema folder (added by cg_init). */
+void cg_allow_dir(cg *g, const char *dir);
+#define CG_READ_DIRS_TEXT "the input files' folders, --map and --metaschemas folders"
 /* Loads an input schema file and registers it as an entry named `name`. */
 bool cg_add_input(cg *g, const char *path, const char *name);
 cg_info *cg_info_of(cg *g, const cj_node *node);

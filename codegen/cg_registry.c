@@ -183,7 +183,7 @@ static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d
     return in;
 }
 
-static cg_info *load_uri(cg *g, const char *abs);
+static cg_info *load_uri(cg *g, const char *abs, char *why, size_t whylen);
 
 /* Dialect and vocabularies named by a "$schema" value. */
 static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned *vocab, int depth)
@@ -200,14 +200,17 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
         cg_error(g, sch, "$schema chain too deep");
         return false;
     }
-    char *abs, *frag;
+    char *abs, *frag, why[1024];
     cg_uri_split(sch->str, &abs, &frag);
-    cg_info *meta = load_uri(g, abs);
+    cg_info *meta = load_uri(g, abs, why, sizeof why);
     free(abs);
     free(frag);
     if (!meta || meta->node->type != CJ_OBJECT) {
-        cg_error(g, sch, "unknown metaschema %s (not a known dialect, not mapped to a file)",
-                 sch->str);
+        if (why[0])
+            cg_error(g, sch, "metaschema %s: %s", sch->str, why);
+        else
+            cg_error(g, sch, "unknown metaschema %s (not a known dialect, not mapped to a file)",
+                     sch->str);
         return false;
     }
     const cj_node *msch = cj_get(meta->node, "$schema");
@@ -414,25 +417,93 @@ static char *mapped_path(cg *g, const char *abs)
     return cg_uri_to_path(abs);
 }
 
-static cg_info *load_uri(cg *g, const char *abs)
+/* ---- the folders references may read ---- */
+
+static bool under(const char *path, const char *dir)
 {
+    size_t dl = strlen(dir);
+    if (dl == 1 && dir[0] == '/') return path[0] == '/';
+    return strncmp(path, dir, dl) == 0 && (path[dl] == '/' || path[dl] == 0);
+}
+
+static bool in_allowed(const cg *g, const char *path, bool lexical)
+{
+    for (size_t i = 0; i < g->ndirs; i++)
+        if ((lexical && under(path, g->dirs[i].lexical)) || under(path, g->dirs[i].real))
+            return true;
+    return false;
+}
+
+void cg_allow_dir(cg *g, const char *dir)
+{
+    char *real = realpath(dir, NULL);
+    if (!real) return; /* nothing can be read from a folder that does not exist */
+    if (cg_map_get(&g->dir_index, real)) {
+        free(real);
+        return;
+    }
+    cg_map_put(&g->dir_index, real, g);
+    g->dirs = realloc(g->dirs, (g->ndirs + 1) * sizeof *g->dirs);
+    g->dirs[g->ndirs].lexical = cg_path_absolute(dir);
+    g->dirs[g->ndirs++].real = real;
+}
+
+/* The real path of a file a reference names, when it lies inside an allowed folder both as
+ * written (no ".." out of it) and once symbolic links are resolved (none leads out of it).
+ * NULL otherwise, with why filled in - or left empty when the file does not exist. */
+static char *allowed_path(const cg *g, const char *path, char *why, size_t whylen)
+{
+    why[0] = 0;
+    char *lex = cg_path_absolute(path);
+    bool inside = lex && in_allowed(g, lex, true);
+    free(lex);
+    if (!inside) {
+        snprintf(why, whylen, "%s is outside the folders codegen reads (%s)", path,
+                 CG_READ_DIRS_TEXT);
+        return NULL;
+    }
+    char *real = realpath(path, NULL);
+    if (!real) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!in_allowed(g, real, false)) {
+        snprintf(why, whylen,
+                 "%s leads through a symbolic link outside the folders codegen reads (%s)", path,
+                 CG_READ_DIRS_TEXT);
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* The document a URI names, loaded once. NULL when there is none: why says what is wrong
+ * with the file (outside the allowed folders), or is empty (no such file, or an error in it
+ * already reported). */
+static cg_info *load_uri(cg *g, const char *abs, char *why, size_t whylen)
+{
+    why[0] = 0;
     cg_info *in = cg_map_get(&g->resources, abs);
     if (in) return in;
     char *path = mapped_path(g, abs);
     if (!path) return NULL;
-    if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
-        in = load_bundle(g, path, abs);
-        free(path);
-        return in;
-    }
-    char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
-    if (!root) {
-        if (errno != ENOENT) parse_error(g, path, err);
+    char *real = allowed_path(g, path, why, whylen);
+    if (!real) {
         free(path);
         return NULL;
     }
-    in = register_doc(g, root, abs, path, false);
+    if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
+        in = load_bundle(g, real, abs);
+    } else {
+        char err[512];
+        cj_node *root = cg_parse_file(real, err, sizeof err);
+        if (root)
+            in = register_doc(g, root, abs, path, false);
+        else
+            parse_error(g, real, err);
+    }
+    free(real);
     free(path);
     return in;
 }
@@ -442,6 +513,9 @@ void cg_init(cg *g, const cg_options *opt)
     memset(g, 0, sizeof *g);
     g->opt = *opt;
     g->err = stderr;
+    for (size_t i = 0; i < opt->nmap; i++)
+        cg_allow_dir(g, opt->map_dir[i]);
+    cg_allow_dir(g, opt->metaschema_dir ? opt->metaschema_dir : DEFAULT_METASCHEMAS);
 }
 
 void cg_free(cg *g)
@@ -477,6 +551,12 @@ void cg_free(cg *g)
     cg_map_free(&g->recursive);
     cg_map_free(&g->by_node);
     cg_map_free(&g->bundles);
+    for (size_t i = 0; i < g->ndirs; i++) {
+        free(g->dirs[i].lexical);
+        free(g->dirs[i].real);
+    }
+    free(g->dirs);
+    cg_map_free(&g->dir_index);
     cg_map_free(&g->fn_index);
     cg_map_free(&g->dyn_ids);
     cg_map_free(&g->lit_index);
@@ -485,6 +565,10 @@ void cg_free(cg *g)
 
 bool cg_add_input(cg *g, const char *path, const char *name)
 {
+    char *dir = strdup(path), *slash = strrchr(dir, '/');
+    if (slash) slash[slash == dir ? 1 : 0] = 0;
+    cg_allow_dir(g, slash ? dir : ".");
+    free(dir);
     char err[512];
     cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {
@@ -576,9 +660,12 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     char *full = cg_uri_resolve(fi ? fi->base : "", ref);
     char *abs, *frag;
     cg_uri_split(full, &abs, &frag);
-    cg_info *res = load_uri(g, abs);
+    char why[1024];
+    cg_info *res = load_uri(g, abs, why, sizeof why);
     cg_info *out = NULL;
-    if (!res) {
+    if (!res && why[0]) {
+        cg_error(g, err_at, "cannot resolve reference %s: %s", ref, why);
+    } else if (!res) {
         cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
                  abs);
     } else if (!frag || !*frag) {

@@ -45,6 +45,8 @@ typedef struct input {
 typedef struct inputs {
     input *v;
     size_t n;
+    const char **dirs; /* folders given whole: references may read anywhere inside them */
+    size_t ndirs;
 } inputs;
 
 static void add_input(inputs *in, const char *path, const char *name)
@@ -98,7 +100,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", names[i]);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* no symlinked folders: no cycles */
             walk_dir(in, path, r);
         } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
                    ends_with(names[i], ".yml")) {
@@ -164,11 +166,18 @@ static bool write_out(cg *g, const char *base)
 static void load(cg *g, const cg_options *opt, const inputs *in)
 {
     cg_init(g, opt);
-    for (size_t i = 0; i < in->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(in->v[i].name, in->v[j].name) == 0)
-                cg_error_doc(g, in->v[i].path, "schema name \"%s\" is also used by %s",
-                             in->v[i].name, in->v[j].path);
+    for (size_t i = 0; i < in->ndirs; i++)
+        cg_allow_dir(g, in->dirs[i]);
+    cg_map names = {0};
+    for (size_t i = 0; i < in->n; i++) {
+        const input *first = cg_map_get(&names, in->v[i].name);
+        if (first)
+            cg_error_doc(g, in->v[i].path, "schema name \"%s\" is also used by %s", in->v[i].name,
+                         first->path);
+        else
+            cg_map_put(&names, in->v[i].name, &in->v[i]);
+    }
+    cg_map_free(&names);
     for (size_t i = 0; i < in->n; i++)
         cg_add_input(g, in->v[i].path, in->v[i].name);
 }
@@ -244,6 +253,8 @@ int main(int argc, char **argv)
         }
         if (S_ISDIR(st.st_mode)) {
             walk_dir(&in, args[i], "");
+            in.dirs = realloc(in.dirs, (in.ndirs + 1) * sizeof *in.dirs);
+            in.dirs[in.ndirs++] = args[i];
         } else {
             const char *slash = strrchr(args[i], '/');
             char *nm = strip_ext(slash ? slash + 1 : args[i]);
@@ -305,6 +316,7 @@ int main(int argc, char **argv)
         free(in.v[i].name);
     }
     free(in.v);
+    free(in.dirs);
     free(args);
     free(opt.map_uri);
     free(opt.map_dir);
