@@ -23,6 +23,14 @@
 #include "cg_ctext.h"
 #include "cg_json.h"
 
+/* Limits on what one run takes in; past each, codegen stops with an error naming the file and
+ * JSON Pointer where the limit was crossed (README "Limits"). Also: CG_MAX_FILE_BYTES per file
+ * (cg_file.h), CJ_MAX_DEPTH nesting (cg_json.h; every tree codegen walks comes from cj_parse,
+ * so that depth bounds each recursive walk), YAML alias expansion (common/mg_yaml.h). */
+#define CG_MAX_SCHEMAS 1000000            /* schema objects and booleans, all documents together */
+#define CG_MAX_PATTERNS 10000             /* distinct regular expressions */
+#define CG_MAX_OUTPUT ((size_t)256 << 20) /* bytes of generated C */
+
 typedef enum cg_dialect {
     CG_D4 = 4,
     CG_D6 = 6,
@@ -63,6 +71,11 @@ typedef struct cg_info {
     bool resource_root; /* has $id (or is a document root) */
     int dyn_resource;   /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
 } cg_info;
+
+typedef struct cg_infos {
+    struct cg_info **v;
+    size_t n, cap;
+} cg_infos;
 
 typedef struct cg_doc {
     char *uri;   /* retrieval URI, no fragment */
@@ -115,8 +128,11 @@ typedef struct cg {
     cg_map resources; /* absolute URI -> cg_info* (resource roots) */
     cg_map anchors;   /* "uri#name" -> cg_info* ($anchor, $dynamicAnchor, draft-07 #ids) */
     cg_map dynamic;   /* "uri#name" -> cg_info* for $dynamicAnchor only */
+    cg_map dyn_bases; /* "uri" -> (present) for resources with a $dynamicAnchor */
+    cg_map dyn_names; /* anchor name -> cg_infos* holding it as $dynamicAnchor, in scan order */
     cg_map recursive; /* "uri" -> cg_info* for $recursiveAnchor: true resources */
-    cg_info **infos;  /* every scanned node, in scan order */
+    cg_infos recursive_order; /* the same, in scan order */
+    cg_info **infos;          /* every scanned node, in scan order */
     size_t ninfos, cinfos;
     cg_map by_node; /* node address -> cg_info* */
     cg_map bundles; /* bundle file path -> its parsed root */
@@ -138,7 +154,9 @@ typedef struct cg {
     FILE *lits;       /* literals and regex functions, emitted before the functions */
     cg_map lit_index; /* JSON text -> literal number + 1 */
     cg_map re_index;  /* pattern bytes -> regex function number + 1 */
-    int nlits, nres;
+    int nlits, nres, ntables;
+    bool table_helpers; /* mgh_row and mgh_find written to lits */
+    bool limit_hit;     /* a CG_MAX_* limit was reported (once) */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;
@@ -178,8 +196,11 @@ cj_node *cg_parse_file(const char *path, char *err, size_t errlen);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);
-/* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name. */
+/* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name, in scan
+ * order (the first cap of them in out); returns how many there are. */
 size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap);
+/* The same for $recursiveAnchor: true resources. */
+size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap);
 /* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
 char *cg_location(cg *g, const cj_node *n, const char *keyword);
 

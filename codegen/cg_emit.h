@@ -26,6 +26,22 @@ int cg_literal(cg *g, const cj_node *v);
 /* Regex function number n (defines `static bool mgre_n(const char *, size_t)`), -1 on error
  * (reported at node `at`). */
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
+/* Sets of names too large for a chain of comparisons (more than CG_TABLE_MIN: property names,
+ * required names, enum strings) become sorted tables searched at run time: compile time and
+ * lookup stay O(n log n) and O(log n) instead of a function the C compiler chokes on. */
+#define CG_TABLE_MIN 64
+typedef struct cg_row {
+    const char *s;
+    size_t len;
+    int seen;          /* index in the function's seen bitset, -1: none */
+    int fn;            /* function to call on the member, -1: none */
+    const cj_node *at; /* schema location shown in the row's comment */
+} cg_row;
+/* Table number n (defines `static const mgh_row mgt_n[]`, rows sorted by length then bytes,
+ * duplicates dropped; search with mgh_find(mgt_n, count, s, len)); sorts rows in place and
+ * returns the row count in *count. */
+int cg_row_table(cg *g, cg_row *rows, size_t nrows, size_t *count);
+
 /* Dynamic-scope id of a node's resource, -1 if that resource has no dynamic anchors. */
 int cg_dyn_id(cg *g, const cg_info *in);
 

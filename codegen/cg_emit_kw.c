@@ -19,6 +19,7 @@
 #define D6UP 6, 2020
 #define D7UP 7, 2020
 #define D2019UP 2019, 2020
+#define MAX_DYN_CANDIDATES 64 /* resources a $dynamicRef/$recursiveRef may resolve to */
 
 /* The keyword's value when it applies to this node's dialect and vocabularies. */
 const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, unsigned vocab)
@@ -168,6 +169,38 @@ static void put_json_arg(cg_fnctx *x, const cj_node *v)
     cg_put_cstr(x->o, buf, strlen(buf));
 }
 
+/* A big enum: its strings in a sorted table (binary search), the other values compared one by
+ * one against a literal of the whole array. Leaves "if (!in)" open for the MG_FAIL. */
+static void render_big_enum(cg_fnctx *x, const cj_node *e)
+{
+    FILE *o = x->o;
+    cg_row *rows = malloc(e->n * sizeof *rows);
+    size_t nstr = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->items[i]->type == CJ_STRING)
+            rows[nstr++] = (cg_row){e->items[i]->str, e->items[i]->len, -1, -1, e->items[i]};
+    fputs("    {\n        bool in = false;\n", o);
+    if (nstr) {
+        size_t count;
+        int t = cg_row_table(x->g, rows, nstr, &count);
+        fprintf(o,
+                "        if (t == MG_TAPE_STRING) {\n            uint32_t el;\n"
+                "            const char *es = mg_str(d, at, &el);\n"
+                "            in = mgh_find(mgt_%d, %zu, es, el) >= 0;\n        }\n",
+                t, count);
+    }
+    if (nstr < e->n)
+        fprintf(o,
+                "        if (t != MG_TAPE_STRING) {\n"
+                "            MG_ARRAY_FOR(&mgl_%d, 0, j) {\n"
+                "                if (mg_json_equal(d, at, &mgl_%d, j)) {\n"
+                "                    in = true;\n                    break;\n"
+                "                }\n            }\n        }\n",
+                cg_literal(x->g, e), cg_literal(x->g, e));
+    fputs("        if (!in)\n", o);
+    free(rows);
+}
+
 static void render_enum_const(cg_fnctx *x)
 {
     const cj_node *e = cg_kw(x, "enum", ANY, CG_V_VALIDATION);
@@ -177,17 +210,24 @@ static void render_enum_const(cg_fnctx *x)
             cg_error(x->g, e, "must be an array");
             return;
         }
-        fputs("    if (!(", x->o);
-        for (size_t i = 0; i < e->n; i++) {
-            fputs(i ? " ||\n          " : "", x->o);
-            put_equals(x, e->items[i]);
+        if (e->n > CG_TABLE_MIN) {
+            render_big_enum(x, e);
+        } else {
+            fputs("    if (!(", x->o);
+            for (size_t i = 0; i < e->n; i++) {
+                fputs(i ? " ||\n          " : "", x->o);
+                put_equals(x, e->items[i]);
+            }
+            fputs(e->n ? "))\n" : "false))\n", x->o);
         }
-        fputs(e->n ? "))\n" : "false))\n", x->o);
-        fputs("        MG_FAIL(at, MG_E_ENUM, ", x->o);
+        fputs(e->n > CG_TABLE_MIN ? "            MG_FAIL(at, MG_E_ENUM, "
+                                  : "        MG_FAIL(at, MG_E_ENUM, ",
+              x->o);
         cg_put_loc(x, e);
         fputs(", ", x->o);
         put_json_arg(x, e);
         fputs(");\n", x->o);
+        if (e->n > CG_TABLE_MIN) fputs("    }\n", x->o);
     }
     const cj_node *k = cg_kw(x, "const", D6UP, CG_V_VALIDATION);
     if (k) {
@@ -233,18 +273,22 @@ static void render_refs(cg_fnctx *x)
     cg_info *t = cg_resolve(x->g, x->node, dyn->str, dyn);
     if (!t) return;
     int fi = cg_sub(x, t->node, x->track);
-    cg_info *cands[64];
+    cg_info *cands[MAX_DYN_CANDIDATES];
     size_t nc = 0;
     const char *h = strchr(dyn->str, '#');
     if (dr && h && h[1] && h[1] != '/' && t->node->type == CJ_OBJECT) {
         const cj_node *da = cj_get(t->node, "$dynamicAnchor");
         if (da && da->type == CJ_STRING && strcmp(da->str, h + 1) == 0)
-            nc = cg_dynamic_candidates(x->g, h + 1, cands, 64);
+            nc = cg_dynamic_candidates(x->g, h + 1, cands, MAX_DYN_CANDIDATES);
     } else if (rr && t->node->type == CJ_OBJECT) {
         const cj_node *ra = cj_get(t->node, "$recursiveAnchor");
         if (ra && ra->type == CJ_TRUE)
-            for (size_t i = 0; i < x->g->recursive.cap && nc < 64; i++)
-                if (x->g->recursive.slots[i].key) cands[nc++] = x->g->recursive.slots[i].val;
+            nc = cg_recursive_candidates(x->g, cands, MAX_DYN_CANDIDATES);
+    }
+    if (nc > MAX_DYN_CANDIDATES) {
+        cg_error(x->g, dyn, "more than %d resources can be its target in dynamic scope: the limit",
+                 MAX_DYN_CANDIDATES);
+        return;
     }
     if (fi < 0) return;
     if (nc == 0) {
@@ -254,7 +298,7 @@ static void render_refs(cg_fnctx *x)
         return;
     }
     /* deterministic candidate order: by dynamic-scope id */
-    int ids[64], fns[64];
+    int ids[MAX_DYN_CANDIDATES], fns[MAX_DYN_CANDIDATES];
     for (size_t i = 0; i < nc; i++) {
         ids[i] = cg_dyn_id(x->g, cands[i]);
         fns[i] = cg_sub(x, cands[i]->node, x->track);

@@ -19,7 +19,8 @@ typedef struct name_slot {
     size_t len;
     int prop_fn; /* function for properties[name], -1 if none */
     const cj_node *prop;
-    int seen; /* index in seen[], -1 if presence is not needed */
+    int seen;               /* index in seen[], -1 if presence is not needed */
+    const cj_node *mention; /* where the name is first mentioned (for comments) */
 } name_slot;
 
 /* The names an object's keywords mention, in first-mention order, indexed by name. */
@@ -34,7 +35,7 @@ static int find_slot(const name_slots *s, const char *name, size_t len)
     return (int)(intptr_t)cg_map_getn(&s->index, name, len) - 1;
 }
 
-static int add_slot(name_slots *s, const char *name, size_t len)
+static int add_slot(name_slots *s, const char *name, size_t len, const cj_node *at)
 {
     int i = find_slot(s, name, len);
     if (i >= 0) return i;
@@ -42,22 +43,133 @@ static int add_slot(name_slots *s, const char *name, size_t len)
         s->cap = s->cap ? s->cap * 2 : 16;
         s->v = realloc(s->v, s->cap * sizeof *s->v);
     }
-    s->v[s->n] = (name_slot){name, len, -1, NULL, -1};
+    s->v[s->n] = (name_slot){name, len, -1, NULL, -1, at};
     cg_map_putn(&s->index, name, len, (void *)(intptr_t)(s->n + 1));
     return (int)s->n++;
 }
 
 /* Adds the name if new and gives it a place in seen[] if it has none. */
-static void need_seen(name_slots *s, const char *name, size_t len, int *nseen)
+static void need_seen(name_slots *s, const char *name, size_t len, const cj_node *at, int *nseen)
 {
-    int i = add_slot(s, name, len); /* may move s->v: index it only after */
+    int i = add_slot(s, name, len, at); /* may move s->v: index it only after */
     if (s->v[i].seen < 0) s->v[i].seen = (*nseen)++;
 }
 
-static void put_mark(const cg_fnctx *x)
+static void put_mark(const cg_fnctx *x, const char *indent)
 {
-    if (x->track)
-        fputs("                if (sev)\n                    mg_bit_set(sev, np);\n", x->o);
+    if (x->track) fprintf(x->o, "%sif (sev)\n%s    mg_bit_set(sev, np);\n", indent, indent);
+}
+
+/* seen[i] in either form of the seen set. */
+static void put_seen(FILE *o, bool bits, int i)
+{
+    fprintf(o, bits ? "mg_bit_get(seen, %d)" : "seen[%d]", i);
+}
+
+typedef struct len_order {
+    size_t len, idx, group; /* group: index of the first slot with this length */
+} len_order;
+
+static int cmp_len_idx(const void *a, const void *b)
+{
+    const len_order *x = a, *y = b;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_group_idx(const void *a, const void *b)
+{
+    const len_order *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Few names: a switch on the key's length, then memcmp against each name of that length
+ * (lengths in order of first mention, names in mention order). */
+static void render_names_switch(cg_fnctx *x, const name_slot *slots, size_t n, bool addl)
+{
+    FILE *o = x->o;
+    len_order *ord = malloc(n * sizeof *ord);
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (len_order){slots[i].len, i, 0};
+    qsort(ord, n, sizeof *ord, cmp_len_idx);
+    for (size_t i = 0; i < n; i++)
+        ord[i].group = i && ord[i - 1].len == ord[i].len ? ord[i - 1].group : ord[i].idx;
+    qsort(ord, n, sizeof *ord, cmp_group_idx);
+    fputs("            switch (kl) {\n", o);
+    for (size_t r = 0; r < n; r++) {
+        const name_slot *sl = &slots[ord[r].idx];
+        if (r == 0 || ord[r - 1].group != ord[r].group) {
+            if (r) fputs("                break;\n", o);
+            fprintf(o, "            case %zu:\n", sl->len);
+        }
+        fputs("                if (memcmp(ks, ", o);
+        cg_put_cstr(o, sl->name, sl->len);
+        fprintf(o, ", %zu) == 0) {\n", sl->len);
+        if (sl->seen >= 0) fprintf(o, "                    seen[%d] = true;\n", sl->seen);
+        if (sl->prop_fn >= 0) {
+            if (addl) fputs("                    m = true;\n", o);
+            put_mark(x, "                    ");
+            cg_comment(x, sl->prop, "                    ");
+            fprintf(o, "                    MG_SUB(mgv_%d(c, k + 1, NULL));\n", sl->prop_fn);
+        }
+        fputs("                }\n", o);
+    }
+    if (n) fputs("                break;\n", o);
+    fputs("            default:\n                break;\n            }\n", o);
+    free(ord);
+}
+
+/* Many names: one sorted table (cg_row_table) searched by binary search; a row carries the
+ * name's place in the seen bitset and the function of properties[name]. */
+static void render_names_table(cg_fnctx *x, const name_slot *slots, size_t n, bool addl,
+                               bool any_seen)
+{
+    FILE *o = x->o;
+    cg_row *rows = malloc(n * sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (cg_row){slots[i].name, slots[i].len, slots[i].seen, slots[i].prop_fn,
+                           slots[i].mention};
+    size_t count;
+    int t = cg_row_table(x->g, rows, n, &count);
+    free(rows);
+    fprintf(o,
+            "            int32_t ix = mgh_find(mgt_%d, %zu, ks, kl);\n            if (ix >= 0) {\n",
+            t, count);
+    if (any_seen)
+        fprintf(o,
+                "                if (mgt_%d[ix].seen >= 0)\n"
+                "                    mg_bit_set(seen, (uint32_t)mgt_%d[ix].seen);\n",
+                t, t);
+    fprintf(o, "                if (mgt_%d[ix].fn) {\n", t);
+    if (addl) fputs("                    m = true;\n", o);
+    put_mark(x, "                    ");
+    fprintf(o,
+            "                    MG_SUB(mgt_%d[ix].fn(c, k + 1, NULL));\n"
+            "                }\n            }\n",
+            t);
+}
+
+/* Many required names: a table of them and one loop. */
+static void render_required_table(cg_fnctx *x, const cj_node *req, const name_slots *ns)
+{
+    FILE *o = x->o;
+    cg_row *rows = malloc(req->n * sizeof *rows);
+    for (size_t i = 0; i < req->n; i++) {
+        const cj_node *r = req->items[i];
+        rows[i] = (cg_row){r->str, r->len, ns->v[find_slot(ns, r->str, r->len)].seen, -1, r};
+    }
+    size_t count;
+    int t = cg_row_table(x->g, rows, req->n, &count);
+    free(rows);
+    cg_comment(x, req, "        ");
+    fprintf(o,
+            "        for (int32_t r = 0; r < %zu; r++)\n"
+            "            if (!mg_bit_get(seen, (uint32_t)mgt_%d[r].seen))\n"
+            "                MG_FAIL(at, MG_E_REQUIRED, ",
+            count, t);
+    cg_put_loc(x, req);
+    fprintf(o, ", mgt_%d[r].s);\n", t);
 }
 
 static bool string_array(cg_fnctx *x, const cj_node *v)
@@ -96,13 +208,13 @@ void cg_render_object(cg_fnctx *x)
         props = NULL;
     }
     for (size_t i = 0; props && i < props->n; i++) {
-        int s = add_slot(&ns, props->keys[i], props->key_lens[i]);
+        int s = add_slot(&ns, props->keys[i], props->key_lens[i], props->items[i]);
         ns.v[s].prop_fn = cg_sub(x, props->items[i], false);
         ns.v[s].prop = props->items[i];
     }
     if (req && string_array(x, req))
         for (size_t i = 0; i < req->n; i++)
-            need_seen(&ns, req->items[i]->str, req->items[i]->len, &nseen);
+            need_seen(&ns, req->items[i]->str, req->items[i]->len, req->items[i], &nseen);
     else
         req = NULL;
     /* dependencies: (key, required names or schema) from dependentRequired, dependentSchemas
@@ -117,12 +229,12 @@ void cg_render_object(cg_fnctx *x)
             continue;
         }
         for (size_t i = 0; i < dm->n; i++) {
-            need_seen(&ns, dm->keys[i], dm->key_lens[i], &nseen);
+            need_seen(&ns, dm->keys[i], dm->key_lens[i], dm->items[i], &nseen);
             const cj_node *v = dm->items[i];
             bool as_req = m == 0 || (m == 2 && v->type == CJ_ARRAY);
             if (as_req && string_array(x, v))
                 for (size_t j = 0; j < v->n; j++)
-                    need_seen(&ns, v->items[j]->str, v->items[j]->len, &nseen);
+                    need_seen(&ns, v->items[j]->str, v->items[j]->len, v->items[j], &nseen);
         }
     }
     int npats = pats && pats->type == CJ_OBJECT ? (int)pats->n : 0;
@@ -139,8 +251,12 @@ void cg_render_object(cg_fnctx *x)
     name_slot *slots = ns.v;
     bool loop = nslots || npats || addl || pnames;
 
+    bool bits = nslots > CG_TABLE_MIN; /* seen[] as a bitset, names in a table */
     fputs("    if (t == MG_TAPE_OBJECT) {\n", o);
-    if (nseen) fprintf(o, "        bool seen[%d] = {false};\n", nseen);
+    if (nseen && bits)
+        fprintf(o, "        uint64_t seen[%d] = {0};\n", (nseen + 63) / 64);
+    else if (nseen)
+        fprintf(o, "        bool seen[%d] = {false};\n", nseen);
     if (loop) {
         fputs("        uint32_t np = 0;\n        (void)np;\n        MG_OBJECT_FOR(d, at, k) {\n"
               "            uint32_t kl;\n            const char *ks = mg_str(d, k, &kl);\n"
@@ -151,51 +267,23 @@ void cg_render_object(cg_fnctx *x)
             cg_comment(x, pnames, "            ");
             fprintf(o, "            MG_SUB(mgv_%d(c, k, NULL));\n", pn_fn);
         }
-        if (nslots) {
-            /* group by length for a switch */
-            fputs("            switch (kl) {\n", o);
-            bool *done = calloc(nslots, sizeof *done);
-            for (size_t i = 0; i < nslots; i++) {
-                if (done[i]) continue;
-                fprintf(o, "            case %zu:\n", slots[i].len);
-                for (size_t j = i; j < nslots; j++) {
-                    if (done[j] || slots[j].len != slots[i].len) continue;
-                    done[j] = true;
-                    fputs("                if (memcmp(ks, ", o);
-                    cg_put_cstr(o, slots[j].name, slots[j].len);
-                    fprintf(o, ", %zu) == 0) {\n", slots[j].len);
-                    if (slots[j].seen >= 0)
-                        fprintf(o, "                    seen[%d] = true;\n", slots[j].seen);
-                    if (slots[j].prop_fn >= 0) {
-                        if (addl) fputs("                    m = true;\n", o);
-                        if (x->track)
-                            fputs("                    if (sev)\n"
-                                  "                        mg_bit_set(sev, np);\n",
-                                  o);
-                        cg_comment(x, slots[j].prop, "                    ");
-                        fprintf(o, "                    MG_SUB(mgv_%d(c, k + 1, NULL));\n",
-                                slots[j].prop_fn);
-                    }
-                    fputs("                }\n", o);
-                }
-                fputs("                break;\n", o);
-            }
-            free(done);
-            fputs("            default:\n                break;\n            }\n", o);
-        }
+        if (bits)
+            render_names_table(x, slots, nslots, addl != NULL, nseen > 0);
+        else if (nslots)
+            render_names_switch(x, slots, nslots, addl != NULL);
         for (int i = 0; i < npats; i++) {
             if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");
             fprintf(o, "            if (mgre_%d(ks, kl)) {\n", pat_re[i]);
             if (addl) fputs("                m = true;\n", o);
-            put_mark(x);
+            put_mark(x, "                ");
             fprintf(o, "                MG_SUB(mgv_%d(c, k + 1, NULL));\n            }\n",
                     pat_fn[i]);
         }
         if (addl && (addl_fn >= 0 || addl->type == CJ_FALSE)) {
             cg_comment(x, addl, "            ");
             fputs("            if (!m) {\n", o);
-            put_mark(x);
+            put_mark(x, "                ");
             if (addl->type == CJ_FALSE) {
                 fputs("                MG_FAIL(k, MG_E_ADDITIONAL, ", o);
                 cg_put_loc(x, addl);
@@ -207,11 +295,13 @@ void cg_render_object(cg_fnctx *x)
         }
         fputs("            np++;\n        }\n", o);
     }
-    for (size_t i = 0; req && i < req->n; i++) {
+    if (req && bits && req->n > CG_TABLE_MIN) render_required_table(x, req, &ns);
+    for (size_t i = 0; req && !(bits && req->n > CG_TABLE_MIN) && i < req->n; i++) {
         int s = find_slot(&ns, req->items[i]->str, req->items[i]->len);
         cg_comment(x, req->items[i], "        ");
-        fprintf(o, "        if (!seen[%d])\n            MG_FAIL(at, MG_E_REQUIRED, ",
-                slots[s].seen);
+        fputs("        if (!", o);
+        put_seen(o, bits, slots[s].seen);
+        fputs(")\n            MG_FAIL(at, MG_E_REQUIRED, ", o);
         cg_put_loc(x, req);
         fputs(", ", o);
         cg_put_cstr(o, req->items[i]->str, req->items[i]->len);
@@ -230,10 +320,11 @@ void cg_render_object(cg_fnctx *x)
                     int rs = slots[find_slot(&ns, v->items[j]->str, v->items[j]->len)].seen;
                     char arg[512];
                     snprintf(arg, sizeof arg, "%s requires %s", dm->keys[i], v->items[j]->str);
-                    fprintf(o,
-                            "        if (seen[%d] && !seen[%d])\n"
-                            "            MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, ",
-                            ks, rs);
+                    fputs("        if (", o);
+                    put_seen(o, bits, ks);
+                    fputs(" && !", o);
+                    put_seen(o, bits, rs);
+                    fputs(")\n            MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, ", o);
                     cg_put_loc(x, v);
                     fputs(", ", o);
                     cg_put_cstr(o, arg, strlen(arg));
@@ -241,9 +332,11 @@ void cg_render_object(cg_fnctx *x)
                 }
             } else if (m != 0) {
                 int fn = cg_sub(x, v, x->track);
-                if (fn >= 0)
-                    fprintf(o, "        if (seen[%d])\n            MG_SUB(mgv_%d(c, at, %s));\n",
-                            ks, fn, cg_ev_arg(x));
+                if (fn >= 0) {
+                    fputs("        if (", o);
+                    put_seen(o, bits, ks);
+                    fprintf(o, ")\n            MG_SUB(mgv_%d(c, at, %s));\n", fn, cg_ev_arg(x));
+                }
             }
         }
     }

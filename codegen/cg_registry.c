@@ -273,19 +273,44 @@ static void scan_children(cg *g, const cj_node *n, cg_doc *doc, const char *base
     }
 }
 
+static void infos_push(cg_infos *l, cg_info *in)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = in;
+}
+
 static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, bool dynamic)
 {
     size_t len = strlen(base) + strlen(name) + 2;
     char *k = malloc(len);
     snprintf(k, len, "%s#%s", base, name);
     cg_map_put(&g->anchors, k, in);
-    if (dynamic) cg_map_put(&g->dynamic, k, in);
+    if (dynamic && !cg_map_get(&g->dynamic, k)) {
+        cg_map_put(&g->dynamic, k, in);
+        cg_map_put(&g->dyn_bases, base, in);
+        cg_infos *l = cg_map_get(&g->dyn_names, name);
+        if (!l) {
+            l = calloc(1, sizeof *l);
+            cg_map_put(&g->dyn_names, name, l);
+        }
+        infos_push(l, in);
+    }
     free(k);
 }
 
 static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dialect d,
                  unsigned vocab, bool is_root)
 {
+    if (g->ninfos >= CG_MAX_SCHEMAS) {
+        if (!g->limit_hit)
+            cg_error(g, n, "more than %d schemas: the limit of one codegen run (split the set)",
+                     CG_MAX_SCHEMAS);
+        g->limit_hit = true;
+        return;
+    }
     if (n->type == CJ_TRUE || n->type == CJ_FALSE) {
         new_info(g, n, base, d, vocab, doc);
         return;
@@ -328,7 +353,10 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
         const cj_node *da = d >= CG_D2020 ? cj_get(n, "$dynamicAnchor") : NULL;
         if (da && da->type == CJ_STRING) add_anchor(g, in, base, da->str, true);
         const cj_node *ra = d == CG_D2019 ? cj_get(n, "$recursiveAnchor") : NULL;
-        if (ra && ra->type == CJ_TRUE && in->resource_root) cg_map_put(&g->recursive, base, in);
+        if (ra && ra->type == CJ_TRUE && in->resource_root && !cg_map_get(&g->recursive, base)) {
+            cg_map_put(&g->recursive, base, in);
+            infos_push(&g->recursive_order, in);
+        }
     }
     scan_children(g, n, doc, base, d, vocab);
     free(own_base);
@@ -548,7 +576,16 @@ void cg_free(cg *g)
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
     cg_map_free(&g->dynamic);
+    cg_map_free(&g->dyn_bases);
+    for (size_t i = 0; i < g->dyn_names.cap; i++)
+        if (g->dyn_names.slots[i].key) {
+            cg_infos *l = g->dyn_names.slots[i].val;
+            free(l->v);
+            free(l);
+        }
+    cg_map_free(&g->dyn_names);
     cg_map_free(&g->recursive);
+    free(g->recursive_order.v);
     cg_map_free(&g->by_node);
     cg_map_free(&g->bundles);
     for (size_t i = 0; i < g->ndirs; i++) {
@@ -695,29 +732,20 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     return out;
 }
 
+static size_t take(const cg_infos *l, cg_info **out, size_t cap)
+{
+    size_t n = l ? l->n : 0;
+    for (size_t i = 0; i < n && i < cap; i++)
+        out[i] = l->v[i];
+    return n;
+}
+
 size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap)
 {
-    size_t n = 0;
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < g->dynamic.cap; i++) {
-        const char *k = g->dynamic.slots[i].key;
-        if (!k) continue;
-        const char *h = strrchr(k, '#');
-        if (h && strlen(h + 1) == nl && strcmp(h + 1, name) == 0 && n < cap)
-            out[n++] = g->dynamic.slots[i].val;
-    }
-    /* deterministic order: by scan order */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            size_t a = 0, b = 0;
-            for (size_t x = 0; x < g->ninfos; x++) {
-                if (g->infos[x] == out[j - 1]) a = x;
-                if (g->infos[x] == out[j]) b = x;
-            }
-            if (a <= b) break;
-            cg_info *t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
-        }
-    return n;
+    return take(cg_map_get(&g->dyn_names, name), out, cap);
+}
+
+size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap)
+{
+    return take(&g->recursive_order, out, cap);
 }

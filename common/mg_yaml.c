@@ -62,16 +62,15 @@ static void free_anchor(void *p)
     free(a);
 }
 
-static void fail(guard *g, struct fy_token *at, const char *fmt, size_t limit)
+static void fail(guard *g, const struct fy_mark *m, const char *fmt, size_t limit)
 {
-    const struct fy_mark *m = at ? fy_token_start_mark(at) : NULL;
     g->p->line = m ? m->line + 1 : 0;
     g->p->column = m ? m->column + 1 : 0;
     snprintf(g->p->what, sizeof g->p->what, fmt, limit);
 }
 
 /* false (with the error set) when a node of totals t would exceed the size limits. */
-static bool within(guard *g, const totals *t, struct fy_token *at)
+static bool within(guard *g, const totals *t, const struct fy_mark *at)
 {
     if (t->nodes > g->lim->max_nodes)
         fail(g, at, "YAML with more than %zu nodes once its aliases are expanded",
@@ -86,7 +85,7 @@ static bool within(guard *g, const totals *t, struct fy_token *at)
 
 /* Adds t (a node that now sits at nesting level g->depth) to the innermost open collection;
  * false (with the error set) when a limit is exceeded. */
-static bool add(guard *g, const totals *t, struct fy_token *at)
+static bool add(guard *g, const totals *t, const struct fy_mark *at)
 {
     if (sat_add(g->depth, t->height) > g->lim->max_depth) {
         fail(g, at, "YAML nested deeper than %zu levels (aliases expanded)", g->lim->max_depth);
@@ -133,35 +132,32 @@ static const char *token_text(struct fy_token *t, size_t *len)
     return s ? s : "";
 }
 
-/* Handles one event; false stops the walk (a limit, or out of memory). The event is freed
- * here unless it starts a collection (then at the collection's end: its anchor text lives in
- * it). */
+/* Handles one event; false stops the walk (a limit, or out of memory). */
 static bool on_event(guard *g, struct fy_event *e)
 {
+    const struct fy_mark *at = fy_event_start_mark(e);
     size_t len;
+    bool ok = true;
     switch (e->type) {
     case FYET_SCALAR: {
         const char *a = token_text(e->scalar.anchor, &len);
         size_t vlen;
         token_text(e->scalar.value, &vlen);
         totals t = {1, vlen, 0};
-        bool ok = add(g, &t, e->scalar.value) && (!len || remember(g, a, len, &t));
-        fy_parser_event_free(g->fyp, e);
-        return ok;
+        ok = add(g, &t, at) && (!len || remember(g, a, len, &t));
+        break;
     }
     case FYET_ALIAS: {
         const char *a = token_text(e->alias.anchor, &len);
         anchor key = {(char *)a, len, {0, 0, 0}};
         anchor **found = tfind(&key, &g->anchors, cmp_anchor);
-        bool ok = true;
         if (++g->aliases > g->lim->max_aliases) {
-            fail(g, e->alias.anchor, "YAML with more than %zu aliases", g->lim->max_aliases);
+            fail(g, at, "YAML with more than %zu aliases", g->lim->max_aliases);
             ok = false;
         } else if (found) {
-            ok = add(g, &(*found)->t, e->alias.anchor);
+            ok = add(g, &(*found)->t, at);
         }
-        fy_parser_event_free(g->fyp, e);
-        return ok;
+        break;
     }
     case FYET_SEQUENCE_START:
     case FYET_MAPPING_START: {
@@ -169,38 +165,35 @@ static bool on_event(guard *g, struct fy_event *e)
             size_t nc = g->cap ? g->cap * 2 : 32;
             frame *ns = realloc(g->stack, nc * sizeof *ns);
             if (!ns) {
-                fy_parser_event_free(g->fyp, e);
-                return false;
+                ok = false;
+                break;
             }
             g->stack = ns;
             g->cap = nc;
         }
-        struct fy_token *at =
+        struct fy_token *anchor =
             e->type == FYET_SEQUENCE_START ? e->sequence_start.anchor : e->mapping_start.anchor;
         frame *f = &g->stack[g->depth++];
         f->t = (totals){1, 0, 0};
-        f->anchor = token_text(at, &f->anchor_len);
-        f->start = e;
-        if (g->depth > g->lim->max_depth) {
-            fail(g, at, "YAML nested deeper than %zu levels (aliases expanded)", g->lim->max_depth);
-            return false;
-        }
-        return true;
+        f->anchor = token_text(anchor, &f->anchor_len);
+        f->start = e; /* freed at the end of the collection: the anchor text lives in it */
+        if (g->depth <= g->lim->max_depth) return true;
+        fail(g, at, "YAML nested deeper than %zu levels (aliases expanded)", g->lim->max_depth);
+        return false;
     }
     case FYET_SEQUENCE_END:
-    case FYET_MAPPING_END: {
-        fy_parser_event_free(g->fyp, e);
-        if (g->depth == 0) return true;
-        frame f = g->stack[--g->depth];
-        bool ok =
-            add(g, &f.t, NULL) && (!f.anchor_len || remember(g, f.anchor, f.anchor_len, &f.t));
-        fy_parser_event_free(g->fyp, f.start);
-        return ok;
-    }
+    case FYET_MAPPING_END:
+        if (g->depth > 0) {
+            frame f = g->stack[--g->depth];
+            ok = add(g, &f.t, at) && (!f.anchor_len || remember(g, f.anchor, f.anchor_len, &f.t));
+            fy_parser_event_free(g->fyp, f.start);
+        }
+        break;
     default:
-        fy_parser_event_free(g->fyp, e);
-        return true;
+        break;
     }
+    fy_parser_event_free(g->fyp, e);
+    return ok;
 }
 
 /* Runs the guard over the parser's input. */
