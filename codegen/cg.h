@@ -155,7 +155,7 @@ typedef struct cg {
     cg_map lit_index; /* JSON text -> literal number + 1 */
     cg_map re_index;  /* pattern bytes -> regex function number + 1 */
     int nlits, nres, ntables;
-    bool table_helpers; /* mgh_row and mgh_find written to lits */
+    bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
     bool limit_hit;     /* a CG_MAX_* limit was reported (once) */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
@@ -177,6 +177,8 @@ void cg_allow_dir(cg *g, const char *dir);
 #define CG_READ_DIRS_TEXT "the input files' folders, --map and --metaschemas folders"
 /* Loads an input schema file and registers it as an entry named `name`. */
 bool cg_add_input(cg *g, const char *path, const char *name);
+/* The same for JSON text already in memory, named path in messages (the fuzzer's way in). */
+bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name);
 cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
  * resolve, and its schema nodes are added one by one with cg_add_schema_node. */

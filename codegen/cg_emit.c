@@ -203,10 +203,14 @@ static int cmp_row(const void *a, const void *b)
     return x->at == y->at ? 0 : x->at < y->at ? -1 : 1; /* deterministic among duplicates */
 }
 
-static void put_table_helpers(FILE *o)
+/* The types and the search function the tables need, each written before its first use. */
+static void need_table_helpers(cg *g, bool rows)
 {
-    fputs("typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);\n"
-          "typedef struct mgh_row {\n    uint32_t len;\n    int32_t seen;\n    const char *s;\n"
+    if (!g->fn_type) fputs("typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);\n\n", g->lits);
+    g->fn_type = true;
+    if (!rows || g->row_helpers) return;
+    g->row_helpers = true;
+    fputs("typedef struct mgh_row {\n    uint32_t len;\n    int32_t seen;\n    const char *s;\n"
           "    mgh_fn fn;\n} mgh_row;\n\n"
           "/* Index of s[0..len) in t[0..n), sorted by length then bytes; -1 if absent. */\n"
           "static int32_t mgh_find(const mgh_row *t, int32_t n, const char *s, uint32_t len)\n"
@@ -217,15 +221,25 @@ static void put_table_helpers(FILE *o)
           "        if (c == 0)\n            return mid;\n        if (c < 0)\n"
           "            lo = mid + 1;\n        else\n            hi = mid;\n    }\n"
           "    return -1;\n}\n\n",
-          o);
+          g->lits);
+}
+
+int cg_fn_table(cg *g, const int *fns, size_t n)
+{
+    need_table_helpers(g, false);
+    int t = g->ntables++;
+    fprintf(g->lits, "static const mgh_fn mgf_%d[] = {", t);
+    for (size_t i = 0; i < n; i++)
+        fprintf(g->lits, "%smgv_%d", i == 0 ? "\n    " : i % 8 ? ", " : ",\n    ", fns[i]);
+    fputs("};\n\n", g->lits);
+    return t;
 }
 
 int cg_row_table(cg *g, cg_row *rows, size_t nrows, size_t *count)
 {
     qsort(rows, nrows, sizeof *rows, cmp_row);
     FILE *o = g->lits;
-    if (!g->table_helpers) put_table_helpers(o);
-    g->table_helpers = true;
+    need_table_helpers(g, true);
     int n = g->ntables++;
     fprintf(o, "static const mgh_row mgt_%d[] = {\n", n);
     size_t kept = 0;

@@ -26,9 +26,10 @@ int cg_literal(cg *g, const cj_node *v);
 /* Regex function number n (defines `static bool mgre_n(const char *, size_t)`), -1 on error
  * (reported at node `at`). */
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
-/* Sets of names too large for a chain of comparisons (more than CG_TABLE_MIN: property names,
- * required names, enum strings) become sorted tables searched at run time: compile time and
- * lookup stay O(n log n) and O(log n) instead of a function the C compiler chokes on. */
+/* Sets too large for a chain of comparisons or calls (more than CG_TABLE_MIN: property names,
+ * required names, enum strings, anyOf/oneOf branches) become tables used by a loop or searched
+ * at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function the
+ * C compiler chokes on. */
 #define CG_TABLE_MIN 64
 typedef struct cg_row {
     const char *s;
@@ -41,6 +42,8 @@ typedef struct cg_row {
  * duplicates dropped; search with mgh_find(mgt_n, count, s, len)); sorts rows in place and
  * returns the row count in *count. */
 int cg_row_table(cg *g, cg_row *rows, size_t nrows, size_t *count);
+/* Table number n of function pointers (defines `static const mgh_fn mgf_n[]` = mgv_fns[i]). */
+int cg_fn_table(cg *g, const int *fns, size_t n);
 
 /* Dynamic-scope id of a node's resource, -1 if that resource has no dynamic anchors. */
 int cg_dyn_id(cg *g, const cg_info *in);

@@ -120,7 +120,9 @@ static void render_type(cg_fnctx *x)
     cg_comment(x, v, "    ");
     fputs("    if (!(", x->o);
     for (size_t i = 0; i < n; i++) {
-        const char *cond = list[i]->type == CJ_STRING ? type_cond(list[i]->str) : NULL;
+        const char *cond = list[i]->type == CJ_STRING && strlen(list[i]->str) == list[i]->len
+                               ? type_cond(list[i]->str)
+                               : NULL; /* "string\u0000x" is no type name */
         if (!cond) {
             cg_error(x->g, list[i], "not a JSON Schema type name");
             fputs("false", x->o);
@@ -410,7 +412,8 @@ static void render_string(cg_fnctx *x)
         cg_error(x->g, fmt, "must be a string");
         fmt = NULL;
     }
-    if (fmt && !x->g->opt.format_annotation) fi = mg_format_lookup(fmt->str);
+    if (fmt && !x->g->opt.format_annotation && strlen(fmt->str) == fmt->len)
+        fi = mg_format_lookup(fmt->str);
     if (!mnl && !mxl && !pat && !fi) return;
     fputs("    if (t == MG_TAPE_STRING) {\n        uint32_t sl;\n"
           "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n",
@@ -462,6 +465,15 @@ static void render_all_of(cg_fnctx *x)
     }
 }
 
+/* The function a branch calls: mgv_N, or in table form the loop's mgf_T[b]. */
+static void branch_callee(char *buf, size_t cap, int tab, int fn)
+{
+    if (tab >= 0)
+        snprintf(buf, cap, "mgf_%d[b]", tab);
+    else
+        snprintf(buf, cap, "mgv_%d", fn);
+}
+
 /* anyOf / oneOf: branches are speculative (quiet); with tracking each branch gets a fresh
  * bitset that is merged only if the branch succeeded. */
 static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
@@ -472,26 +484,44 @@ static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
         cg_error(x->g, a, "must be a non-empty array of schemas");
         return;
     }
-    int fns[a->n];
+    int *fns = malloc(a->n * sizeof *fns);
     for (size_t i = 0; i < a->n; i++)
-        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0) return;
+        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0) {
+            free(fns);
+            return;
+        }
+    /* many branches: one table of function pointers and a loop (callee "mgf_N[b]") */
+    int tab = a->n > CG_TABLE_MIN ? cg_fn_table(x->g, fns, a->n) : -1;
+    size_t nb = tab >= 0 ? 1 : a->n;
+    char callee[32];
+    const char *in = tab >= 0 ? "    " : "";
     cg_comment(x, a, "    ");
     fputs("    {\n        uint32_t nv = 0;\n        c->quiet++;\n", x->o);
     if (x->track) {
         fputs("        if (sev) {\n            size_t mk = mg_bits_mark(c);\n"
               "            uint64_t *tmp = mg_bits_new(c, evn);\n",
               x->o);
-        for (size_t i = 0; i < a->n; i++)
-            fprintf(x->o,
-                    "            if (tmp && mgv_%d(c, at, tmp) && ++nv %s)\n"
-                    "                mg_bits_or(sev, tmp, evn);\n"
-                    "            if (tmp)\n                memset(tmp, 0, (evn + 63) / 64 * 8);\n",
-                    fns[i], one ? "== 1" : "> 0");
+        if (tab >= 0) fprintf(x->o, "            for (uint32_t b = 0; b < %zu; b++) {\n", a->n);
+        for (size_t i = 0; i < nb; i++) {
+            branch_callee(callee, sizeof callee, tab, fns[i]);
+            fprintf(
+                x->o,
+                "%s            if (tmp && %s(c, at, tmp) && ++nv %s)\n"
+                "%s                mg_bits_or(sev, tmp, evn);\n"
+                "%s            if (tmp)\n%s                memset(tmp, 0, (evn + 63) / 64 * 8);\n",
+                in, callee, one ? "== 1" : "> 0", in, in, in);
+        }
+        if (tab >= 0) fputs("            }\n", x->o);
         fputs("            mg_bits_release(c, mk);\n        } else {\n", x->o);
     }
-    for (size_t i = 0; i < a->n; i++)
-        fprintf(x->o, "        %sif (nv %s && mgv_%d(c, at, NULL))\n            nv++;\n",
-                x->track ? "    " : "", one ? "< 2" : "== 0", fns[i]);
+    const char *tin = x->track ? "    " : "";
+    if (tab >= 0) fprintf(x->o, "        %sfor (uint32_t b = 0; b < %zu; b++)\n", tin, a->n);
+    for (size_t i = 0; i < nb; i++) {
+        branch_callee(callee, sizeof callee, tab, fns[i]);
+        fprintf(x->o, "%s        %sif (nv %s && %s(c, at, NULL))\n%s            %snv++;\n", in, tin,
+                one ? "< 2" : "== 0", callee, in, tin);
+    }
+    free(fns);
     if (x->track) fputs("        }\n", x->o);
     fputs("        c->quiet--;\n", x->o);
     if (one) {

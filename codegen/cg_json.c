@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CJ_MAX_DEPTH 1000
 #define CJ_INDEX_MIN 8 /* objects with more members keep a key index */
 #define CJ_CHUNK_MIN ((size_t)64 * 1024)
 #define CJ_ALIGN (sizeof(max_align_t))

@@ -4,7 +4,10 @@
  * it keeps what codegen needs and simdjson drops - the exact text of every number (so bounds
  * like 18446744073709551616 or multipleOf 0.0001 are compiled exactly), member order, and each
  * node's parent link (so any node can name itself as a JSON Pointer in an error message).
- * All nodes of one document live in one arena freed by cj_free().
+ * All nodes of one document live in one arena freed by cj_free(). The parser refuses input
+ * nested deeper than CJ_MAX_DEPTH, and every tree codegen walks comes from it (YAML too, as
+ * emitted JSON), so each recursive walk over a tree (cj_write, cj_equal, the JSON Pointer
+ * writer, the registry's scan) uses at most CJ_MAX_DEPTH stack frames.
  */
 #ifndef CG_JSON_H
 #define CG_JSON_H
@@ -13,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#define CJ_MAX_DEPTH 1000 /* nesting of arrays and objects */
 
 typedef enum cj_type {
     CJ_NULL,

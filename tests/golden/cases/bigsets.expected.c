@@ -78,8 +78,292 @@ static bool mgv_70(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_71(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_72(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_74(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_76(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_77(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_78(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_79(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_80(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_81(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_82(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_83(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_84(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_85(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_86(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_87(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_88(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_89(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_90(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_91(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_92(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_93(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_94(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_95(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_96(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_97(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_98(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_99(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_100(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_101(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_102(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_103(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_104(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_105(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_106(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_107(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_108(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_109(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_110(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_111(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_112(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_113(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_114(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_115(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_116(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_117(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_118(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_119(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_120(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_121(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_122(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_123(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_124(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_125(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_126(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_127(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_128(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_129(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_130(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_131(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_132(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_133(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_134(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_135(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_136(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_137(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_138(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_139(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_140(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_141(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_142(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_143(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_144(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_145(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_146(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_147(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_148(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_149(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_150(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_151(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_152(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_153(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_154(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_155(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_156(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_157(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_158(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_159(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_160(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_161(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_162(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_163(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_164(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_165(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_166(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_167(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_168(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_169(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_170(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_171(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_172(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_173(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_174(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_175(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_176(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_177(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_178(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_179(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_180(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_181(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_182(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_183(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_184(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_185(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_186(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_187(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_188(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_189(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_190(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_191(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_192(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_193(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_194(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_195(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_196(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_197(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_198(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_199(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_200(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_201(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_202(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_203(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_204(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_205(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_206(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_207(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_208(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_209(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_210(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_211(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_212(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_213(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_214(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_215(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_216(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_219(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_220(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_221(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_222(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_223(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_224(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_225(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_226(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_287(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_288(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_289(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_290(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_291(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_292(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_293(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_294(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_295(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_296(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_297(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_298(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_299(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_300(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_301(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_302(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_303(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_304(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_305(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_306(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_307(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_308(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_309(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_310(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_311(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_312(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_313(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_314(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_315(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_316(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_317(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_318(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_319(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_320(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_321(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_322(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_323(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_324(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_325(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_326(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_327(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_328(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_329(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_330(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_331(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_332(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_333(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_334(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_335(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_336(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_337(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_338(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_339(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_340(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_341(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_342(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_343(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_344(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_345(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_346(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_347(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_348(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_349(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_350(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_351(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_352(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_353(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_354(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_355(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_356(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);
+
 typedef struct mgh_row {
     uint32_t len;
     int32_t seen;
@@ -106,6 +390,7 @@ static int32_t mgh_find(const mgh_row *t, int32_t n, const char *s, uint32_t len
 
 static const mgh_row mgt_0[] = {
     {1, -1, "e", mgv_72}, /* #/properties/e */
+    {2, -1, "ev", mgv_75}, /* #/properties/ev */
     {2, 76, "q1", NULL}, /* #/dependentRequired/p01/0 */
     {2, 77, "q2", NULL}, /* #/dependentRequired/q2 */
     {2, 35, "r0", NULL}, /* #/required/35 */
@@ -119,6 +404,8 @@ static const mgh_row mgt_0[] = {
     {2, 43, "r8", NULL}, /* #/required/43 */
     {2, 44, "r9", NULL}, /* #/required/44 */
     {3, -1, "a\x00""b", mgv_71}, /* #/properties/a */
+    {3, -1, "any", mgv_73}, /* #/properties/any */
+    {3, -1, "one", mgv_74}, /* #/properties/one */
     {3, 0, "p00", mgv_1}, /* #/properties/p00 */
     {3, 75, "p01", mgv_2}, /* #/properties/p01 */
     {3, 1, "p02", mgv_3}, /* #/properties/p02 */
@@ -379,6 +666,384 @@ static const uint64_t mgl_1_t[] = {0x5b00004700000051ull, 0x2200000000000000ull,
 static const uint8_t mgl_1_s[] = {2,0,0,0,118,48,0,2,0,0,0,118,49,0,2,0,0,0,118,50,0,2,0,0,0,118,51,0,2,0,0,0,118,52,0,2,0,0,0,118,53,0,2,0,0,0,118,54,0,2,0,0,0,118,55,0,2,0,0,0,118,56,0,2,0,0,0,118,57,0,3,0,0,0,118,49,48,0,3,0,0,0,118,49,49,0,3,0,0,0,118,49,50,0,3,0,0,0,118,49,51,0,3,0,0,0,118,49,52,0,3,0,0,0,118,49,53,0,3,0,0,0,118,49,54,0,3,0,0,0,118,49,55,0,3,0,0,0,118,49,56,0,3,0,0,0,118,49,57,0,3,0,0,0,118,50,48,0,3,0,0,0,118,50,49,0,3,0,0,0,118,50,50,0,3,0,0,0,118,50,51,0,3,0,0,0,118,50,52,0,3,0,0,0,118,50,53,0,3,0,0,0,118,50,54,0,3,0,0,0,118,50,55,0,3,0,0,0,118,50,56,0,3,0,0,0,118,50,57,0,3,0,0,0,118,51,48,0,3,0,0,0,118,51,49,0,3,0,0,0,118,51,50,0,3,0,0,0,118,51,51,0,3,0,0,0,118,51,52,0,3,0,0,0,118,51,53,0,3,0,0,0,118,51,54,0,3,0,0,0,118,51,55,0,3,0,0,0,118,51,56,0,3,0,0,0,118,51,57,0,3,0,0,0,118,52,48,0,3,0,0,0,118,52,49,0,3,0,0,0,118,52,50,0,3,0,0,0,118,52,51,0,3,0,0,0,118,52,52,0,3,0,0,0,118,52,53,0,3,0,0,0,118,52,54,0,3,0,0,0,118,52,55,0,3,0,0,0,118,52,56,0,3,0,0,0,118,52,57,0,3,0,0,0,118,53,48,0,3,0,0,0,118,53,49,0,3,0,0,0,118,53,50,0,3,0,0,0,118,53,51,0,3,0,0,0,118,53,52,0,3,0,0,0,118,53,53,0,3,0,0,0,118,53,54,0,3,0,0,0,118,53,55,0,3,0,0,0,118,53,56,0,3,0,0,0,118,53,57,0,3,0,0,0,118,54,48,0,3,0,0,0,118,54,49,0,3,0,0,0,118,54,50,0,3,0,0,0,118,54,51,0,3,0,0,0,118,54,52,0,3,0,0,0,118,54,53,0,1,0,0,0,107,0,3,0,0,0,97,0,122,0};
 static const mg_doc mgl_1 = {mgl_1_t, mgl_1_s};
 
+static const mgh_fn mgf_3[] = {
+    mgv_77, mgv_78, mgv_79, mgv_80, mgv_81, mgv_82, mgv_83, mgv_84,
+    mgv_85, mgv_86, mgv_87, mgv_88, mgv_89, mgv_90, mgv_91, mgv_92,
+    mgv_93, mgv_94, mgv_95, mgv_96, mgv_97, mgv_98, mgv_99, mgv_100,
+    mgv_101, mgv_102, mgv_103, mgv_104, mgv_105, mgv_106, mgv_107, mgv_108,
+    mgv_109, mgv_110, mgv_111, mgv_112, mgv_113, mgv_114, mgv_115, mgv_116,
+    mgv_117, mgv_118, mgv_119, mgv_120, mgv_121, mgv_122, mgv_123, mgv_124,
+    mgv_125, mgv_126, mgv_127, mgv_128, mgv_129, mgv_130, mgv_131, mgv_132,
+    mgv_133, mgv_134, mgv_135, mgv_136, mgv_137, mgv_138, mgv_139, mgv_140,
+    mgv_141, mgv_142, mgv_143, mgv_144, mgv_145, mgv_146};
+
+static const mgh_fn mgf_4[] = {
+    mgv_147, mgv_148, mgv_149, mgv_150, mgv_151, mgv_152, mgv_153, mgv_154,
+    mgv_155, mgv_156, mgv_157, mgv_158, mgv_159, mgv_160, mgv_161, mgv_162,
+    mgv_163, mgv_164, mgv_165, mgv_166, mgv_167, mgv_168, mgv_169, mgv_170,
+    mgv_171, mgv_172, mgv_173, mgv_174, mgv_175, mgv_176, mgv_177, mgv_178,
+    mgv_179, mgv_180, mgv_181, mgv_182, mgv_183, mgv_184, mgv_185, mgv_186,
+    mgv_187, mgv_188, mgv_189, mgv_190, mgv_191, mgv_192, mgv_193, mgv_194,
+    mgv_195, mgv_196, mgv_197, mgv_198, mgv_199, mgv_200, mgv_201, mgv_202,
+    mgv_203, mgv_204, mgv_205, mgv_206, mgv_207, mgv_208, mgv_209, mgv_210,
+    mgv_211, mgv_212, mgv_213, mgv_214, mgv_215, mgv_216};
+
+static const mgh_fn mgf_5[] = {
+    mgv_217, mgv_218, mgv_219, mgv_220, mgv_221, mgv_222, mgv_223, mgv_224,
+    mgv_225, mgv_226, mgv_227, mgv_228, mgv_229, mgv_230, mgv_231, mgv_232,
+    mgv_233, mgv_234, mgv_235, mgv_236, mgv_237, mgv_238, mgv_239, mgv_240,
+    mgv_241, mgv_242, mgv_243, mgv_244, mgv_245, mgv_246, mgv_247, mgv_248,
+    mgv_249, mgv_250, mgv_251, mgv_252, mgv_253, mgv_254, mgv_255, mgv_256,
+    mgv_257, mgv_258, mgv_259, mgv_260, mgv_261, mgv_262, mgv_263, mgv_264,
+    mgv_265, mgv_266, mgv_267, mgv_268, mgv_269, mgv_270, mgv_271, mgv_272,
+    mgv_273, mgv_274, mgv_275, mgv_276, mgv_277, mgv_278, mgv_279, mgv_280,
+    mgv_281, mgv_282, mgv_283, mgv_284, mgv_285, mgv_286};
+
+/* 0 */
+static const uint64_t mgl_2_t[] = {0x6c00000000000000ull, 0x0000000000000000ull};
+static const uint8_t mgl_2_s[] = {0};
+static const mg_doc mgl_2 = {mgl_2_t, mgl_2_s};
+
+/* 2 */
+static const uint64_t mgl_3_t[] = {0x6c00000000000000ull, 0x0000000000000002ull};
+static const uint8_t mgl_3_s[] = {0};
+static const mg_doc mgl_3 = {mgl_3_t, mgl_3_s};
+
+/* 3 */
+static const uint64_t mgl_4_t[] = {0x6c00000000000000ull, 0x0000000000000003ull};
+static const uint8_t mgl_4_s[] = {0};
+static const mg_doc mgl_4 = {mgl_4_t, mgl_4_s};
+
+/* 4 */
+static const uint64_t mgl_5_t[] = {0x6c00000000000000ull, 0x0000000000000004ull};
+static const uint8_t mgl_5_s[] = {0};
+static const mg_doc mgl_5 = {mgl_5_t, mgl_5_s};
+
+/* 5 */
+static const uint64_t mgl_6_t[] = {0x6c00000000000000ull, 0x0000000000000005ull};
+static const uint8_t mgl_6_s[] = {0};
+static const mg_doc mgl_6 = {mgl_6_t, mgl_6_s};
+
+/* 6 */
+static const uint64_t mgl_7_t[] = {0x6c00000000000000ull, 0x0000000000000006ull};
+static const uint8_t mgl_7_s[] = {0};
+static const mg_doc mgl_7 = {mgl_7_t, mgl_7_s};
+
+/* 7 */
+static const uint64_t mgl_8_t[] = {0x6c00000000000000ull, 0x0000000000000007ull};
+static const uint8_t mgl_8_s[] = {0};
+static const mg_doc mgl_8 = {mgl_8_t, mgl_8_s};
+
+/* 8 */
+static const uint64_t mgl_9_t[] = {0x6c00000000000000ull, 0x0000000000000008ull};
+static const uint8_t mgl_9_s[] = {0};
+static const mg_doc mgl_9 = {mgl_9_t, mgl_9_s};
+
+/* 9 */
+static const uint64_t mgl_10_t[] = {0x6c00000000000000ull, 0x0000000000000009ull};
+static const uint8_t mgl_10_s[] = {0};
+static const mg_doc mgl_10 = {mgl_10_t, mgl_10_s};
+
+/* 10 */
+static const uint64_t mgl_11_t[] = {0x6c00000000000000ull, 0x000000000000000aull};
+static const uint8_t mgl_11_s[] = {0};
+static const mg_doc mgl_11 = {mgl_11_t, mgl_11_s};
+
+/* 11 */
+static const uint64_t mgl_12_t[] = {0x6c00000000000000ull, 0x000000000000000bull};
+static const uint8_t mgl_12_s[] = {0};
+static const mg_doc mgl_12 = {mgl_12_t, mgl_12_s};
+
+/* 12 */
+static const uint64_t mgl_13_t[] = {0x6c00000000000000ull, 0x000000000000000cull};
+static const uint8_t mgl_13_s[] = {0};
+static const mg_doc mgl_13 = {mgl_13_t, mgl_13_s};
+
+/* 13 */
+static const uint64_t mgl_14_t[] = {0x6c00000000000000ull, 0x000000000000000dull};
+static const uint8_t mgl_14_s[] = {0};
+static const mg_doc mgl_14 = {mgl_14_t, mgl_14_s};
+
+/* 14 */
+static const uint64_t mgl_15_t[] = {0x6c00000000000000ull, 0x000000000000000eull};
+static const uint8_t mgl_15_s[] = {0};
+static const mg_doc mgl_15 = {mgl_15_t, mgl_15_s};
+
+/* 15 */
+static const uint64_t mgl_16_t[] = {0x6c00000000000000ull, 0x000000000000000full};
+static const uint8_t mgl_16_s[] = {0};
+static const mg_doc mgl_16 = {mgl_16_t, mgl_16_s};
+
+/* 16 */
+static const uint64_t mgl_17_t[] = {0x6c00000000000000ull, 0x0000000000000010ull};
+static const uint8_t mgl_17_s[] = {0};
+static const mg_doc mgl_17 = {mgl_17_t, mgl_17_s};
+
+/* 17 */
+static const uint64_t mgl_18_t[] = {0x6c00000000000000ull, 0x0000000000000011ull};
+static const uint8_t mgl_18_s[] = {0};
+static const mg_doc mgl_18 = {mgl_18_t, mgl_18_s};
+
+/* 18 */
+static const uint64_t mgl_19_t[] = {0x6c00000000000000ull, 0x0000000000000012ull};
+static const uint8_t mgl_19_s[] = {0};
+static const mg_doc mgl_19 = {mgl_19_t, mgl_19_s};
+
+/* 19 */
+static const uint64_t mgl_20_t[] = {0x6c00000000000000ull, 0x0000000000000013ull};
+static const uint8_t mgl_20_s[] = {0};
+static const mg_doc mgl_20 = {mgl_20_t, mgl_20_s};
+
+/* 20 */
+static const uint64_t mgl_21_t[] = {0x6c00000000000000ull, 0x0000000000000014ull};
+static const uint8_t mgl_21_s[] = {0};
+static const mg_doc mgl_21 = {mgl_21_t, mgl_21_s};
+
+/* 21 */
+static const uint64_t mgl_22_t[] = {0x6c00000000000000ull, 0x0000000000000015ull};
+static const uint8_t mgl_22_s[] = {0};
+static const mg_doc mgl_22 = {mgl_22_t, mgl_22_s};
+
+/* 22 */
+static const uint64_t mgl_23_t[] = {0x6c00000000000000ull, 0x0000000000000016ull};
+static const uint8_t mgl_23_s[] = {0};
+static const mg_doc mgl_23 = {mgl_23_t, mgl_23_s};
+
+/* 23 */
+static const uint64_t mgl_24_t[] = {0x6c00000000000000ull, 0x0000000000000017ull};
+static const uint8_t mgl_24_s[] = {0};
+static const mg_doc mgl_24 = {mgl_24_t, mgl_24_s};
+
+/* 24 */
+static const uint64_t mgl_25_t[] = {0x6c00000000000000ull, 0x0000000000000018ull};
+static const uint8_t mgl_25_s[] = {0};
+static const mg_doc mgl_25 = {mgl_25_t, mgl_25_s};
+
+/* 25 */
+static const uint64_t mgl_26_t[] = {0x6c00000000000000ull, 0x0000000000000019ull};
+static const uint8_t mgl_26_s[] = {0};
+static const mg_doc mgl_26 = {mgl_26_t, mgl_26_s};
+
+/* 26 */
+static const uint64_t mgl_27_t[] = {0x6c00000000000000ull, 0x000000000000001aull};
+static const uint8_t mgl_27_s[] = {0};
+static const mg_doc mgl_27 = {mgl_27_t, mgl_27_s};
+
+/* 27 */
+static const uint64_t mgl_28_t[] = {0x6c00000000000000ull, 0x000000000000001bull};
+static const uint8_t mgl_28_s[] = {0};
+static const mg_doc mgl_28 = {mgl_28_t, mgl_28_s};
+
+/* 28 */
+static const uint64_t mgl_29_t[] = {0x6c00000000000000ull, 0x000000000000001cull};
+static const uint8_t mgl_29_s[] = {0};
+static const mg_doc mgl_29 = {mgl_29_t, mgl_29_s};
+
+/* 29 */
+static const uint64_t mgl_30_t[] = {0x6c00000000000000ull, 0x000000000000001dull};
+static const uint8_t mgl_30_s[] = {0};
+static const mg_doc mgl_30 = {mgl_30_t, mgl_30_s};
+
+/* 30 */
+static const uint64_t mgl_31_t[] = {0x6c00000000000000ull, 0x000000000000001eull};
+static const uint8_t mgl_31_s[] = {0};
+static const mg_doc mgl_31 = {mgl_31_t, mgl_31_s};
+
+/* 31 */
+static const uint64_t mgl_32_t[] = {0x6c00000000000000ull, 0x000000000000001full};
+static const uint8_t mgl_32_s[] = {0};
+static const mg_doc mgl_32 = {mgl_32_t, mgl_32_s};
+
+/* 32 */
+static const uint64_t mgl_33_t[] = {0x6c00000000000000ull, 0x0000000000000020ull};
+static const uint8_t mgl_33_s[] = {0};
+static const mg_doc mgl_33 = {mgl_33_t, mgl_33_s};
+
+/* 33 */
+static const uint64_t mgl_34_t[] = {0x6c00000000000000ull, 0x0000000000000021ull};
+static const uint8_t mgl_34_s[] = {0};
+static const mg_doc mgl_34 = {mgl_34_t, mgl_34_s};
+
+/* 34 */
+static const uint64_t mgl_35_t[] = {0x6c00000000000000ull, 0x0000000000000022ull};
+static const uint8_t mgl_35_s[] = {0};
+static const mg_doc mgl_35 = {mgl_35_t, mgl_35_s};
+
+/* 35 */
+static const uint64_t mgl_36_t[] = {0x6c00000000000000ull, 0x0000000000000023ull};
+static const uint8_t mgl_36_s[] = {0};
+static const mg_doc mgl_36 = {mgl_36_t, mgl_36_s};
+
+/* 36 */
+static const uint64_t mgl_37_t[] = {0x6c00000000000000ull, 0x0000000000000024ull};
+static const uint8_t mgl_37_s[] = {0};
+static const mg_doc mgl_37 = {mgl_37_t, mgl_37_s};
+
+/* 37 */
+static const uint64_t mgl_38_t[] = {0x6c00000000000000ull, 0x0000000000000025ull};
+static const uint8_t mgl_38_s[] = {0};
+static const mg_doc mgl_38 = {mgl_38_t, mgl_38_s};
+
+/* 38 */
+static const uint64_t mgl_39_t[] = {0x6c00000000000000ull, 0x0000000000000026ull};
+static const uint8_t mgl_39_s[] = {0};
+static const mg_doc mgl_39 = {mgl_39_t, mgl_39_s};
+
+/* 39 */
+static const uint64_t mgl_40_t[] = {0x6c00000000000000ull, 0x0000000000000027ull};
+static const uint8_t mgl_40_s[] = {0};
+static const mg_doc mgl_40 = {mgl_40_t, mgl_40_s};
+
+/* 40 */
+static const uint64_t mgl_41_t[] = {0x6c00000000000000ull, 0x0000000000000028ull};
+static const uint8_t mgl_41_s[] = {0};
+static const mg_doc mgl_41 = {mgl_41_t, mgl_41_s};
+
+/* 41 */
+static const uint64_t mgl_42_t[] = {0x6c00000000000000ull, 0x0000000000000029ull};
+static const uint8_t mgl_42_s[] = {0};
+static const mg_doc mgl_42 = {mgl_42_t, mgl_42_s};
+
+/* 42 */
+static const uint64_t mgl_43_t[] = {0x6c00000000000000ull, 0x000000000000002aull};
+static const uint8_t mgl_43_s[] = {0};
+static const mg_doc mgl_43 = {mgl_43_t, mgl_43_s};
+
+/* 43 */
+static const uint64_t mgl_44_t[] = {0x6c00000000000000ull, 0x000000000000002bull};
+static const uint8_t mgl_44_s[] = {0};
+static const mg_doc mgl_44 = {mgl_44_t, mgl_44_s};
+
+/* 44 */
+static const uint64_t mgl_45_t[] = {0x6c00000000000000ull, 0x000000000000002cull};
+static const uint8_t mgl_45_s[] = {0};
+static const mg_doc mgl_45 = {mgl_45_t, mgl_45_s};
+
+/* 45 */
+static const uint64_t mgl_46_t[] = {0x6c00000000000000ull, 0x000000000000002dull};
+static const uint8_t mgl_46_s[] = {0};
+static const mg_doc mgl_46 = {mgl_46_t, mgl_46_s};
+
+/* 46 */
+static const uint64_t mgl_47_t[] = {0x6c00000000000000ull, 0x000000000000002eull};
+static const uint8_t mgl_47_s[] = {0};
+static const mg_doc mgl_47 = {mgl_47_t, mgl_47_s};
+
+/* 47 */
+static const uint64_t mgl_48_t[] = {0x6c00000000000000ull, 0x000000000000002full};
+static const uint8_t mgl_48_s[] = {0};
+static const mg_doc mgl_48 = {mgl_48_t, mgl_48_s};
+
+/* 48 */
+static const uint64_t mgl_49_t[] = {0x6c00000000000000ull, 0x0000000000000030ull};
+static const uint8_t mgl_49_s[] = {0};
+static const mg_doc mgl_49 = {mgl_49_t, mgl_49_s};
+
+/* 49 */
+static const uint64_t mgl_50_t[] = {0x6c00000000000000ull, 0x0000000000000031ull};
+static const uint8_t mgl_50_s[] = {0};
+static const mg_doc mgl_50 = {mgl_50_t, mgl_50_s};
+
+/* 50 */
+static const uint64_t mgl_51_t[] = {0x6c00000000000000ull, 0x0000000000000032ull};
+static const uint8_t mgl_51_s[] = {0};
+static const mg_doc mgl_51 = {mgl_51_t, mgl_51_s};
+
+/* 51 */
+static const uint64_t mgl_52_t[] = {0x6c00000000000000ull, 0x0000000000000033ull};
+static const uint8_t mgl_52_s[] = {0};
+static const mg_doc mgl_52 = {mgl_52_t, mgl_52_s};
+
+/* 52 */
+static const uint64_t mgl_53_t[] = {0x6c00000000000000ull, 0x0000000000000034ull};
+static const uint8_t mgl_53_s[] = {0};
+static const mg_doc mgl_53 = {mgl_53_t, mgl_53_s};
+
+/* 53 */
+static const uint64_t mgl_54_t[] = {0x6c00000000000000ull, 0x0000000000000035ull};
+static const uint8_t mgl_54_s[] = {0};
+static const mg_doc mgl_54 = {mgl_54_t, mgl_54_s};
+
+/* 54 */
+static const uint64_t mgl_55_t[] = {0x6c00000000000000ull, 0x0000000000000036ull};
+static const uint8_t mgl_55_s[] = {0};
+static const mg_doc mgl_55 = {mgl_55_t, mgl_55_s};
+
+/* 55 */
+static const uint64_t mgl_56_t[] = {0x6c00000000000000ull, 0x0000000000000037ull};
+static const uint8_t mgl_56_s[] = {0};
+static const mg_doc mgl_56 = {mgl_56_t, mgl_56_s};
+
+/* 56 */
+static const uint64_t mgl_57_t[] = {0x6c00000000000000ull, 0x0000000000000038ull};
+static const uint8_t mgl_57_s[] = {0};
+static const mg_doc mgl_57 = {mgl_57_t, mgl_57_s};
+
+/* 57 */
+static const uint64_t mgl_58_t[] = {0x6c00000000000000ull, 0x0000000000000039ull};
+static const uint8_t mgl_58_s[] = {0};
+static const mg_doc mgl_58 = {mgl_58_t, mgl_58_s};
+
+/* 58 */
+static const uint64_t mgl_59_t[] = {0x6c00000000000000ull, 0x000000000000003aull};
+static const uint8_t mgl_59_s[] = {0};
+static const mg_doc mgl_59 = {mgl_59_t, mgl_59_s};
+
+/* 59 */
+static const uint64_t mgl_60_t[] = {0x6c00000000000000ull, 0x000000000000003bull};
+static const uint8_t mgl_60_s[] = {0};
+static const mg_doc mgl_60 = {mgl_60_t, mgl_60_s};
+
+/* 60 */
+static const uint64_t mgl_61_t[] = {0x6c00000000000000ull, 0x000000000000003cull};
+static const uint8_t mgl_61_s[] = {0};
+static const mg_doc mgl_61 = {mgl_61_t, mgl_61_s};
+
+/* 61 */
+static const uint64_t mgl_62_t[] = {0x6c00000000000000ull, 0x000000000000003dull};
+static const uint8_t mgl_62_s[] = {0};
+static const mg_doc mgl_62 = {mgl_62_t, mgl_62_s};
+
+/* 62 */
+static const uint64_t mgl_63_t[] = {0x6c00000000000000ull, 0x000000000000003eull};
+static const uint8_t mgl_63_s[] = {0};
+static const mg_doc mgl_63 = {mgl_63_t, mgl_63_s};
+
+/* 63 */
+static const uint64_t mgl_64_t[] = {0x6c00000000000000ull, 0x000000000000003full};
+static const uint8_t mgl_64_s[] = {0};
+static const mg_doc mgl_64 = {mgl_64_t, mgl_64_s};
+
+/* 64 */
+static const uint64_t mgl_65_t[] = {0x6c00000000000000ull, 0x0000000000000040ull};
+static const uint8_t mgl_65_s[] = {0};
+static const mg_doc mgl_65 = {mgl_65_t, mgl_65_s};
+
+/* 65 */
+static const uint64_t mgl_66_t[] = {0x6c00000000000000ull, 0x0000000000000041ull};
+static const uint8_t mgl_66_s[] = {0};
+static const mg_doc mgl_66 = {mgl_66_t, mgl_66_s};
+
+/* 66 */
+static const uint64_t mgl_67_t[] = {0x6c00000000000000ull, 0x0000000000000042ull};
+static const uint8_t mgl_67_s[] = {0};
+static const mg_doc mgl_67 = {mgl_67_t, mgl_67_s};
+
+/* 67 */
+static const uint64_t mgl_68_t[] = {0x6c00000000000000ull, 0x0000000000000043ull};
+static const uint8_t mgl_68_s[] = {0};
+static const mg_doc mgl_68 = {mgl_68_t, mgl_68_s};
+
+/* 68 */
+static const uint64_t mgl_69_t[] = {0x6c00000000000000ull, 0x0000000000000044ull};
+static const uint8_t mgl_69_s[] = {0};
+static const mg_doc mgl_69 = {mgl_69_t, mgl_69_s};
+
+/* 69 */
+static const uint64_t mgl_70_t[] = {0x6c00000000000000ull, 0x0000000000000045ull};
+static const uint8_t mgl_70_s[] = {0};
+static const mg_doc mgl_70 = {mgl_70_t, mgl_70_s};
+
 /* # */
 static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
@@ -401,7 +1066,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             (void)ks;
             (void)kl;
             bool m = false;
-            int32_t ix = mgh_find(mgt_0, 114, ks, kl);
+            int32_t ix = mgh_find(mgt_0, 117, ks, kl);
             if (ix >= 0) {
                 if (mgt_0[ix].seen >= 0)
                     mg_bit_set(seen, (uint32_t)mgt_0[ix].seen);
@@ -412,7 +1077,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             }
             /* #/additionalProperties */
             if (!m) {
-                MG_SUB(mgv_73(c, k + 1, NULL));
+                MG_SUB(mgv_76(c, k + 1, NULL));
             }
             np++;
         }
@@ -1914,8 +2579,116 @@ done: __attribute__((unused));
     return ok;
 }
 
-/* #/additionalProperties */
+/* #/properties/any */
 static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        for (uint32_t b = 0; b < 70; b++)
+            if (nv == 0 && mgf_3[b](c, at, NULL))
+                nv++;
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ANY_OF, "#/properties/any/anyOf", "");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one */
+static bool mgv_74(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        for (uint32_t b = 0; b < 70; b++)
+            if (nv < 2 && mgf_4[b](c, at, NULL))
+                nv++;
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", "");
+        if (nv > 1)
+            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/one/oneOf", "");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev */
+static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    size_t evmark = mg_bits_mark(c);
+    uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
+    if (evn && !sev)
+        MG_FAIL(at, MG_E_RECURSION, "#/properties/ev", "scratch space");
+    (void)sev;
+    /* #/properties/ev/oneOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        if (sev) {
+            size_t mk = mg_bits_mark(c);
+            uint64_t *tmp = mg_bits_new(c, evn);
+            for (uint32_t b = 0; b < 70; b++) {
+                if (tmp && mgf_5[b](c, at, tmp) && ++nv == 1)
+                    mg_bits_or(sev, tmp, evn);
+                if (tmp)
+                    memset(tmp, 0, (evn + 63) / 64 * 8);
+            }
+            mg_bits_release(c, mk);
+        } else {
+            for (uint32_t b = 0; b < 70; b++)
+                if (nv < 2 && mgf_5[b](c, at, NULL))
+                    nv++;
+        }
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/ev/oneOf", "");
+        if (nv > 1)
+            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/ev/oneOf", "");
+    }
+    /* #/properties/ev/unevaluatedProperties */
+    if (t == MG_TAPE_OBJECT && sev) {
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            if (!mg_bit_get(sev, np)) {
+                MG_FAIL(k, MG_E_UNEVALUATED, "#/properties/ev/unevaluatedProperties", "");
+                mg_bit_set(sev, np);
+            }
+            np++;
+        }
+    }
+done: __attribute__((unused));
+    if (ok && ev && sev)
+        mg_bits_or(ev, sev, evn);
+    mg_bits_release(c, evmark);
+    return ok;
+}
+
+/* #/additionalProperties */
+static bool mgv_76(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
@@ -1926,6 +2699,6446 @@ static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev)
     /* #/additionalProperties/type */
     if (!((t == MG_TAPE_TRUE || t == MG_TAPE_FALSE)))
         MG_FAIL(at, MG_E_TYPE, "#/additionalProperties/type", "boolean");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/0 */
+static bool mgv_77(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/0/const */
+    if (!(mg_json_equal(d, at, &mgl_2, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/0/const", "0");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/1 */
+static bool mgv_78(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/1/const */
+    if (!(mg_json_equal(d, at, &mgl_0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/1/const", "1");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/2 */
+static bool mgv_79(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/2/const */
+    if (!(mg_json_equal(d, at, &mgl_3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/2/const", "2");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/3 */
+static bool mgv_80(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/3/const */
+    if (!(mg_json_equal(d, at, &mgl_4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/3/const", "3");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/4 */
+static bool mgv_81(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/4/const */
+    if (!(mg_json_equal(d, at, &mgl_5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/4/const", "4");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/5 */
+static bool mgv_82(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/5/const */
+    if (!(mg_json_equal(d, at, &mgl_6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/5/const", "5");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/6 */
+static bool mgv_83(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/6/const */
+    if (!(mg_json_equal(d, at, &mgl_7, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/6/const", "6");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/7 */
+static bool mgv_84(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/7/const */
+    if (!(mg_json_equal(d, at, &mgl_8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/7/const", "7");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/8 */
+static bool mgv_85(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/8/const */
+    if (!(mg_json_equal(d, at, &mgl_9, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/8/const", "8");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/9 */
+static bool mgv_86(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/9/const */
+    if (!(mg_json_equal(d, at, &mgl_10, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/9/const", "9");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/10 */
+static bool mgv_87(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/10/const */
+    if (!(mg_json_equal(d, at, &mgl_11, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/10/const", "10");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/11 */
+static bool mgv_88(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/11/const */
+    if (!(mg_json_equal(d, at, &mgl_12, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/11/const", "11");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/12 */
+static bool mgv_89(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/12/const */
+    if (!(mg_json_equal(d, at, &mgl_13, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/12/const", "12");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/13 */
+static bool mgv_90(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/13/const */
+    if (!(mg_json_equal(d, at, &mgl_14, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/13/const", "13");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/14 */
+static bool mgv_91(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/14/const */
+    if (!(mg_json_equal(d, at, &mgl_15, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/14/const", "14");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/15 */
+static bool mgv_92(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/15/const */
+    if (!(mg_json_equal(d, at, &mgl_16, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/15/const", "15");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/16 */
+static bool mgv_93(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/16/const */
+    if (!(mg_json_equal(d, at, &mgl_17, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/16/const", "16");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/17 */
+static bool mgv_94(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/17/const */
+    if (!(mg_json_equal(d, at, &mgl_18, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/17/const", "17");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/18 */
+static bool mgv_95(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/18/const */
+    if (!(mg_json_equal(d, at, &mgl_19, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/18/const", "18");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/19 */
+static bool mgv_96(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/19/const */
+    if (!(mg_json_equal(d, at, &mgl_20, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/19/const", "19");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/20 */
+static bool mgv_97(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/20/const */
+    if (!(mg_json_equal(d, at, &mgl_21, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/20/const", "20");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/21 */
+static bool mgv_98(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/21/const */
+    if (!(mg_json_equal(d, at, &mgl_22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/21/const", "21");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/22 */
+static bool mgv_99(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/22/const */
+    if (!(mg_json_equal(d, at, &mgl_23, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/22/const", "22");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/23 */
+static bool mgv_100(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/23/const */
+    if (!(mg_json_equal(d, at, &mgl_24, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/23/const", "23");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/24 */
+static bool mgv_101(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/24/const */
+    if (!(mg_json_equal(d, at, &mgl_25, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/24/const", "24");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/25 */
+static bool mgv_102(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/25/const */
+    if (!(mg_json_equal(d, at, &mgl_26, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/25/const", "25");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/26 */
+static bool mgv_103(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/26/const */
+    if (!(mg_json_equal(d, at, &mgl_27, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/26/const", "26");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/27 */
+static bool mgv_104(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/27/const */
+    if (!(mg_json_equal(d, at, &mgl_28, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/27/const", "27");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/28 */
+static bool mgv_105(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/28/const */
+    if (!(mg_json_equal(d, at, &mgl_29, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/28/const", "28");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/29 */
+static bool mgv_106(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/29/const */
+    if (!(mg_json_equal(d, at, &mgl_30, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/29/const", "29");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/30 */
+static bool mgv_107(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/30/const */
+    if (!(mg_json_equal(d, at, &mgl_31, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/30/const", "30");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/31 */
+static bool mgv_108(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/31/const */
+    if (!(mg_json_equal(d, at, &mgl_32, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/31/const", "31");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/32 */
+static bool mgv_109(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/32/const */
+    if (!(mg_json_equal(d, at, &mgl_33, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/32/const", "32");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/33 */
+static bool mgv_110(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/33/const */
+    if (!(mg_json_equal(d, at, &mgl_34, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/33/const", "33");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/34 */
+static bool mgv_111(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/34/const */
+    if (!(mg_json_equal(d, at, &mgl_35, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/34/const", "34");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/35 */
+static bool mgv_112(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/35/const */
+    if (!(mg_json_equal(d, at, &mgl_36, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/35/const", "35");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/36 */
+static bool mgv_113(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/36/const */
+    if (!(mg_json_equal(d, at, &mgl_37, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/36/const", "36");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/37 */
+static bool mgv_114(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/37/const */
+    if (!(mg_json_equal(d, at, &mgl_38, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/37/const", "37");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/38 */
+static bool mgv_115(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/38/const */
+    if (!(mg_json_equal(d, at, &mgl_39, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/38/const", "38");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/39 */
+static bool mgv_116(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/39/const */
+    if (!(mg_json_equal(d, at, &mgl_40, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/39/const", "39");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/40 */
+static bool mgv_117(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/40/const */
+    if (!(mg_json_equal(d, at, &mgl_41, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/40/const", "40");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/41 */
+static bool mgv_118(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/41/const */
+    if (!(mg_json_equal(d, at, &mgl_42, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/41/const", "41");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/42 */
+static bool mgv_119(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/42/const */
+    if (!(mg_json_equal(d, at, &mgl_43, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/42/const", "42");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/43 */
+static bool mgv_120(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/43/const */
+    if (!(mg_json_equal(d, at, &mgl_44, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/43/const", "43");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/44 */
+static bool mgv_121(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/44/const */
+    if (!(mg_json_equal(d, at, &mgl_45, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/44/const", "44");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/45 */
+static bool mgv_122(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/45/const */
+    if (!(mg_json_equal(d, at, &mgl_46, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/45/const", "45");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/46 */
+static bool mgv_123(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/46/const */
+    if (!(mg_json_equal(d, at, &mgl_47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/46/const", "46");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/47 */
+static bool mgv_124(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/47/const */
+    if (!(mg_json_equal(d, at, &mgl_48, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/47/const", "47");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/48 */
+static bool mgv_125(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/48/const */
+    if (!(mg_json_equal(d, at, &mgl_49, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/48/const", "48");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/49 */
+static bool mgv_126(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/49/const */
+    if (!(mg_json_equal(d, at, &mgl_50, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/49/const", "49");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/50 */
+static bool mgv_127(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/50/const */
+    if (!(mg_json_equal(d, at, &mgl_51, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/50/const", "50");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/51 */
+static bool mgv_128(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/51/const */
+    if (!(mg_json_equal(d, at, &mgl_52, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/51/const", "51");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/52 */
+static bool mgv_129(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/52/const */
+    if (!(mg_json_equal(d, at, &mgl_53, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/52/const", "52");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/53 */
+static bool mgv_130(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/53/const */
+    if (!(mg_json_equal(d, at, &mgl_54, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/53/const", "53");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/54 */
+static bool mgv_131(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/54/const */
+    if (!(mg_json_equal(d, at, &mgl_55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/54/const", "54");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/55 */
+static bool mgv_132(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/55/const */
+    if (!(mg_json_equal(d, at, &mgl_56, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/55/const", "55");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/56 */
+static bool mgv_133(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/56/const */
+    if (!(mg_json_equal(d, at, &mgl_57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/56/const", "56");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/57 */
+static bool mgv_134(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/57/const */
+    if (!(mg_json_equal(d, at, &mgl_58, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/57/const", "57");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/58 */
+static bool mgv_135(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/58/const */
+    if (!(mg_json_equal(d, at, &mgl_59, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/58/const", "58");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/59 */
+static bool mgv_136(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/59/const */
+    if (!(mg_json_equal(d, at, &mgl_60, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/59/const", "59");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/60 */
+static bool mgv_137(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/60/const */
+    if (!(mg_json_equal(d, at, &mgl_61, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/60/const", "60");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/61 */
+static bool mgv_138(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/61/const */
+    if (!(mg_json_equal(d, at, &mgl_62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/61/const", "61");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/62 */
+static bool mgv_139(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/62/const */
+    if (!(mg_json_equal(d, at, &mgl_63, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/62/const", "62");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/63 */
+static bool mgv_140(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/63/const */
+    if (!(mg_json_equal(d, at, &mgl_64, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/63/const", "63");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/64 */
+static bool mgv_141(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/64/const */
+    if (!(mg_json_equal(d, at, &mgl_65, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/64/const", "64");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/65 */
+static bool mgv_142(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/65/const */
+    if (!(mg_json_equal(d, at, &mgl_66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/65/const", "65");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/66 */
+static bool mgv_143(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/66/const */
+    if (!(mg_json_equal(d, at, &mgl_67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/66/const", "66");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/67 */
+static bool mgv_144(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/67/const */
+    if (!(mg_json_equal(d, at, &mgl_68, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/67/const", "67");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/68 */
+static bool mgv_145(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/68/const */
+    if (!(mg_json_equal(d, at, &mgl_69, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/68/const", "68");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/any/anyOf/69 */
+static bool mgv_146(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/any/anyOf/69/const */
+    if (!(mg_json_equal(d, at, &mgl_70, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/69/const", "69");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/0 */
+static bool mgv_147(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/0/type */
+    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/one/oneOf/0/type", "integer");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/1 */
+static bool mgv_148(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/1/const */
+    if (!(mg_json_equal(d, at, &mgl_0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/1/const", "1");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/2 */
+static bool mgv_149(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/2/const */
+    if (!(mg_json_equal(d, at, &mgl_3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/2/const", "2");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/3 */
+static bool mgv_150(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/3/const */
+    if (!(mg_json_equal(d, at, &mgl_4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/3/const", "3");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/4 */
+static bool mgv_151(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/4/const */
+    if (!(mg_json_equal(d, at, &mgl_5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/4/const", "4");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/5 */
+static bool mgv_152(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/5/const */
+    if (!(mg_json_equal(d, at, &mgl_6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/5/const", "5");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/6 */
+static bool mgv_153(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/6/const */
+    if (!(mg_json_equal(d, at, &mgl_7, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/6/const", "6");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/7 */
+static bool mgv_154(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/7/const */
+    if (!(mg_json_equal(d, at, &mgl_8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/7/const", "7");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/8 */
+static bool mgv_155(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/8/const */
+    if (!(mg_json_equal(d, at, &mgl_9, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/8/const", "8");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/9 */
+static bool mgv_156(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/9/const */
+    if (!(mg_json_equal(d, at, &mgl_10, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/9/const", "9");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/10 */
+static bool mgv_157(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/10/const */
+    if (!(mg_json_equal(d, at, &mgl_11, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/10/const", "10");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/11 */
+static bool mgv_158(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/11/const */
+    if (!(mg_json_equal(d, at, &mgl_12, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/11/const", "11");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/12 */
+static bool mgv_159(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/12/const */
+    if (!(mg_json_equal(d, at, &mgl_13, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/12/const", "12");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/13 */
+static bool mgv_160(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/13/const */
+    if (!(mg_json_equal(d, at, &mgl_14, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/13/const", "13");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/14 */
+static bool mgv_161(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/14/const */
+    if (!(mg_json_equal(d, at, &mgl_15, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/14/const", "14");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/15 */
+static bool mgv_162(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/15/const */
+    if (!(mg_json_equal(d, at, &mgl_16, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/15/const", "15");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/16 */
+static bool mgv_163(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/16/const */
+    if (!(mg_json_equal(d, at, &mgl_17, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/16/const", "16");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/17 */
+static bool mgv_164(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/17/const */
+    if (!(mg_json_equal(d, at, &mgl_18, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/17/const", "17");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/18 */
+static bool mgv_165(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/18/const */
+    if (!(mg_json_equal(d, at, &mgl_19, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/18/const", "18");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/19 */
+static bool mgv_166(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/19/const */
+    if (!(mg_json_equal(d, at, &mgl_20, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/19/const", "19");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/20 */
+static bool mgv_167(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/20/const */
+    if (!(mg_json_equal(d, at, &mgl_21, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/20/const", "20");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/21 */
+static bool mgv_168(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/21/const */
+    if (!(mg_json_equal(d, at, &mgl_22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/21/const", "21");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/22 */
+static bool mgv_169(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/22/const */
+    if (!(mg_json_equal(d, at, &mgl_23, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/22/const", "22");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/23 */
+static bool mgv_170(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/23/const */
+    if (!(mg_json_equal(d, at, &mgl_24, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/23/const", "23");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/24 */
+static bool mgv_171(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/24/const */
+    if (!(mg_json_equal(d, at, &mgl_25, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/24/const", "24");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/25 */
+static bool mgv_172(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/25/const */
+    if (!(mg_json_equal(d, at, &mgl_26, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/25/const", "25");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/26 */
+static bool mgv_173(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/26/const */
+    if (!(mg_json_equal(d, at, &mgl_27, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/26/const", "26");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/27 */
+static bool mgv_174(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/27/const */
+    if (!(mg_json_equal(d, at, &mgl_28, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/27/const", "27");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/28 */
+static bool mgv_175(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/28/const */
+    if (!(mg_json_equal(d, at, &mgl_29, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/28/const", "28");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/29 */
+static bool mgv_176(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/29/const */
+    if (!(mg_json_equal(d, at, &mgl_30, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/29/const", "29");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/30 */
+static bool mgv_177(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/30/const */
+    if (!(mg_json_equal(d, at, &mgl_31, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/30/const", "30");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/31 */
+static bool mgv_178(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/31/const */
+    if (!(mg_json_equal(d, at, &mgl_32, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/31/const", "31");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/32 */
+static bool mgv_179(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/32/const */
+    if (!(mg_json_equal(d, at, &mgl_33, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/32/const", "32");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/33 */
+static bool mgv_180(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/33/const */
+    if (!(mg_json_equal(d, at, &mgl_34, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/33/const", "33");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/34 */
+static bool mgv_181(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/34/const */
+    if (!(mg_json_equal(d, at, &mgl_35, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/34/const", "34");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/35 */
+static bool mgv_182(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/35/const */
+    if (!(mg_json_equal(d, at, &mgl_36, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/35/const", "35");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/36 */
+static bool mgv_183(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/36/const */
+    if (!(mg_json_equal(d, at, &mgl_37, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/36/const", "36");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/37 */
+static bool mgv_184(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/37/const */
+    if (!(mg_json_equal(d, at, &mgl_38, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/37/const", "37");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/38 */
+static bool mgv_185(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/38/const */
+    if (!(mg_json_equal(d, at, &mgl_39, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/38/const", "38");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/39 */
+static bool mgv_186(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/39/const */
+    if (!(mg_json_equal(d, at, &mgl_40, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/39/const", "39");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/40 */
+static bool mgv_187(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/40/const */
+    if (!(mg_json_equal(d, at, &mgl_41, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/40/const", "40");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/41 */
+static bool mgv_188(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/41/const */
+    if (!(mg_json_equal(d, at, &mgl_42, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/41/const", "41");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/42 */
+static bool mgv_189(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/42/const */
+    if (!(mg_json_equal(d, at, &mgl_43, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/42/const", "42");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/43 */
+static bool mgv_190(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/43/const */
+    if (!(mg_json_equal(d, at, &mgl_44, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/43/const", "43");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/44 */
+static bool mgv_191(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/44/const */
+    if (!(mg_json_equal(d, at, &mgl_45, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/44/const", "44");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/45 */
+static bool mgv_192(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/45/const */
+    if (!(mg_json_equal(d, at, &mgl_46, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/45/const", "45");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/46 */
+static bool mgv_193(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/46/const */
+    if (!(mg_json_equal(d, at, &mgl_47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/46/const", "46");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/47 */
+static bool mgv_194(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/47/const */
+    if (!(mg_json_equal(d, at, &mgl_48, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/47/const", "47");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/48 */
+static bool mgv_195(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/48/const */
+    if (!(mg_json_equal(d, at, &mgl_49, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/48/const", "48");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/49 */
+static bool mgv_196(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/49/const */
+    if (!(mg_json_equal(d, at, &mgl_50, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/49/const", "49");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/50 */
+static bool mgv_197(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/50/const */
+    if (!(mg_json_equal(d, at, &mgl_51, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/50/const", "50");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/51 */
+static bool mgv_198(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/51/const */
+    if (!(mg_json_equal(d, at, &mgl_52, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/51/const", "51");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/52 */
+static bool mgv_199(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/52/const */
+    if (!(mg_json_equal(d, at, &mgl_53, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/52/const", "52");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/53 */
+static bool mgv_200(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/53/const */
+    if (!(mg_json_equal(d, at, &mgl_54, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/53/const", "53");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/54 */
+static bool mgv_201(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/54/const */
+    if (!(mg_json_equal(d, at, &mgl_55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/54/const", "54");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/55 */
+static bool mgv_202(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/55/const */
+    if (!(mg_json_equal(d, at, &mgl_56, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/55/const", "55");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/56 */
+static bool mgv_203(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/56/const */
+    if (!(mg_json_equal(d, at, &mgl_57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/56/const", "56");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/57 */
+static bool mgv_204(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/57/const */
+    if (!(mg_json_equal(d, at, &mgl_58, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/57/const", "57");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/58 */
+static bool mgv_205(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/58/const */
+    if (!(mg_json_equal(d, at, &mgl_59, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/58/const", "58");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/59 */
+static bool mgv_206(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/59/const */
+    if (!(mg_json_equal(d, at, &mgl_60, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/59/const", "59");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/60 */
+static bool mgv_207(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/60/const */
+    if (!(mg_json_equal(d, at, &mgl_61, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/60/const", "60");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/61 */
+static bool mgv_208(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/61/const */
+    if (!(mg_json_equal(d, at, &mgl_62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/61/const", "61");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/62 */
+static bool mgv_209(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/62/const */
+    if (!(mg_json_equal(d, at, &mgl_63, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/62/const", "62");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/63 */
+static bool mgv_210(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/63/const */
+    if (!(mg_json_equal(d, at, &mgl_64, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/63/const", "63");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/64 */
+static bool mgv_211(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/64/const */
+    if (!(mg_json_equal(d, at, &mgl_65, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/64/const", "64");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/65 */
+static bool mgv_212(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/65/const */
+    if (!(mg_json_equal(d, at, &mgl_66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/65/const", "65");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/66 */
+static bool mgv_213(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/66/const */
+    if (!(mg_json_equal(d, at, &mgl_67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/66/const", "66");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/67 */
+static bool mgv_214(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/67/const */
+    if (!(mg_json_equal(d, at, &mgl_68, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/67/const", "67");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/68 */
+static bool mgv_215(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/68/const */
+    if (!(mg_json_equal(d, at, &mgl_69, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/68/const", "68");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/one/oneOf/69 */
+static bool mgv_216(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/one/oneOf/69/const */
+    if (!(mg_json_equal(d, at, &mgl_70, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/69/const", "69");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/0 */
+static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k0", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/0/properties/k0 */
+                    MG_SUB(mgv_287(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/0/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/0/required", "k0");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/1 */
+static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k1", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/1/properties/k1 */
+                    MG_SUB(mgv_288(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/1/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/1/required", "k1");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/2 */
+static bool mgv_219(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k2", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/2/properties/k2 */
+                    MG_SUB(mgv_289(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/2/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/2/required", "k2");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/3 */
+static bool mgv_220(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k3", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/3/properties/k3 */
+                    MG_SUB(mgv_290(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/3/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/3/required", "k3");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/4 */
+static bool mgv_221(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k4", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/4/properties/k4 */
+                    MG_SUB(mgv_291(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/4/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/4/required", "k4");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/5 */
+static bool mgv_222(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k5", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/5/properties/k5 */
+                    MG_SUB(mgv_292(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/5/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/5/required", "k5");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/6 */
+static bool mgv_223(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k6", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/6/properties/k6 */
+                    MG_SUB(mgv_293(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/6/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/6/required", "k6");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/7 */
+static bool mgv_224(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k7", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/7/properties/k7 */
+                    MG_SUB(mgv_294(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/7/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/7/required", "k7");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/8 */
+static bool mgv_225(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k8", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/8/properties/k8 */
+                    MG_SUB(mgv_295(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/8/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/8/required", "k8");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/9 */
+static bool mgv_226(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 2:
+                if (memcmp(ks, "k9", 2) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/9/properties/k9 */
+                    MG_SUB(mgv_296(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/9/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/9/required", "k9");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/10 */
+static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k10", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/10/properties/k10 */
+                    MG_SUB(mgv_297(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/10/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/10/required", "k10");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/11 */
+static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k11", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/11/properties/k11 */
+                    MG_SUB(mgv_298(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/11/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/11/required", "k11");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/12 */
+static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k12", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/12/properties/k12 */
+                    MG_SUB(mgv_299(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/12/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/12/required", "k12");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/13 */
+static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k13", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/13/properties/k13 */
+                    MG_SUB(mgv_300(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/13/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/13/required", "k13");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/14 */
+static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k14", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/14/properties/k14 */
+                    MG_SUB(mgv_301(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/14/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/14/required", "k14");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/15 */
+static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k15", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/15/properties/k15 */
+                    MG_SUB(mgv_302(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/15/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/15/required", "k15");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/16 */
+static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k16", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/16/properties/k16 */
+                    MG_SUB(mgv_303(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/16/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/16/required", "k16");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/17 */
+static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k17", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/17/properties/k17 */
+                    MG_SUB(mgv_304(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/17/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/17/required", "k17");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/18 */
+static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k18", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/18/properties/k18 */
+                    MG_SUB(mgv_305(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/18/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/18/required", "k18");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/19 */
+static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k19", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/19/properties/k19 */
+                    MG_SUB(mgv_306(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/19/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/19/required", "k19");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/20 */
+static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k20", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/20/properties/k20 */
+                    MG_SUB(mgv_307(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/20/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/20/required", "k20");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/21 */
+static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k21", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/21/properties/k21 */
+                    MG_SUB(mgv_308(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/21/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/21/required", "k21");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/22 */
+static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k22", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/22/properties/k22 */
+                    MG_SUB(mgv_309(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/22/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/22/required", "k22");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/23 */
+static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k23", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/23/properties/k23 */
+                    MG_SUB(mgv_310(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/23/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/23/required", "k23");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/24 */
+static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k24", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/24/properties/k24 */
+                    MG_SUB(mgv_311(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/24/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/24/required", "k24");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/25 */
+static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k25", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/25/properties/k25 */
+                    MG_SUB(mgv_312(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/25/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/25/required", "k25");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/26 */
+static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k26", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/26/properties/k26 */
+                    MG_SUB(mgv_313(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/26/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/26/required", "k26");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/27 */
+static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k27", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/27/properties/k27 */
+                    MG_SUB(mgv_314(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/27/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/27/required", "k27");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/28 */
+static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k28", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/28/properties/k28 */
+                    MG_SUB(mgv_315(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/28/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/28/required", "k28");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/29 */
+static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k29", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/29/properties/k29 */
+                    MG_SUB(mgv_316(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/29/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/29/required", "k29");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/30 */
+static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k30", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/30/properties/k30 */
+                    MG_SUB(mgv_317(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/30/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/30/required", "k30");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/31 */
+static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k31", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/31/properties/k31 */
+                    MG_SUB(mgv_318(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/31/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/31/required", "k31");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/32 */
+static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k32", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/32/properties/k32 */
+                    MG_SUB(mgv_319(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/32/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/32/required", "k32");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/33 */
+static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k33", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/33/properties/k33 */
+                    MG_SUB(mgv_320(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/33/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/33/required", "k33");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/34 */
+static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k34", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/34/properties/k34 */
+                    MG_SUB(mgv_321(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/34/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/34/required", "k34");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/35 */
+static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k35", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/35/properties/k35 */
+                    MG_SUB(mgv_322(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/35/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/35/required", "k35");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/36 */
+static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k36", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/36/properties/k36 */
+                    MG_SUB(mgv_323(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/36/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/36/required", "k36");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/37 */
+static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k37", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/37/properties/k37 */
+                    MG_SUB(mgv_324(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/37/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/37/required", "k37");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/38 */
+static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k38", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/38/properties/k38 */
+                    MG_SUB(mgv_325(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/38/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/38/required", "k38");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/39 */
+static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k39", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/39/properties/k39 */
+                    MG_SUB(mgv_326(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/39/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/39/required", "k39");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/40 */
+static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k40", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/40/properties/k40 */
+                    MG_SUB(mgv_327(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/40/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/40/required", "k40");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/41 */
+static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k41", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/41/properties/k41 */
+                    MG_SUB(mgv_328(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/41/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/41/required", "k41");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/42 */
+static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k42", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/42/properties/k42 */
+                    MG_SUB(mgv_329(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/42/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/42/required", "k42");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/43 */
+static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k43", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/43/properties/k43 */
+                    MG_SUB(mgv_330(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/43/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/43/required", "k43");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/44 */
+static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k44", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/44/properties/k44 */
+                    MG_SUB(mgv_331(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/44/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/44/required", "k44");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/45 */
+static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k45", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/45/properties/k45 */
+                    MG_SUB(mgv_332(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/45/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/45/required", "k45");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/46 */
+static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k46", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/46/properties/k46 */
+                    MG_SUB(mgv_333(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/46/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/46/required", "k46");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/47 */
+static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k47", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/47/properties/k47 */
+                    MG_SUB(mgv_334(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/47/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/47/required", "k47");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/48 */
+static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k48", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/48/properties/k48 */
+                    MG_SUB(mgv_335(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/48/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/48/required", "k48");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/49 */
+static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k49", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/49/properties/k49 */
+                    MG_SUB(mgv_336(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/49/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/49/required", "k49");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/50 */
+static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k50", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/50/properties/k50 */
+                    MG_SUB(mgv_337(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/50/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/50/required", "k50");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/51 */
+static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k51", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/51/properties/k51 */
+                    MG_SUB(mgv_338(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/51/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/51/required", "k51");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/52 */
+static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k52", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/52/properties/k52 */
+                    MG_SUB(mgv_339(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/52/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/52/required", "k52");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/53 */
+static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k53", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/53/properties/k53 */
+                    MG_SUB(mgv_340(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/53/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/53/required", "k53");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/54 */
+static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k54", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/54/properties/k54 */
+                    MG_SUB(mgv_341(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/54/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/54/required", "k54");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/55 */
+static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k55", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/55/properties/k55 */
+                    MG_SUB(mgv_342(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/55/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/55/required", "k55");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/56 */
+static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k56", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/56/properties/k56 */
+                    MG_SUB(mgv_343(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/56/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/56/required", "k56");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/57 */
+static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k57", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/57/properties/k57 */
+                    MG_SUB(mgv_344(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/57/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/57/required", "k57");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/58 */
+static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k58", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/58/properties/k58 */
+                    MG_SUB(mgv_345(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/58/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/58/required", "k58");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/59 */
+static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k59", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/59/properties/k59 */
+                    MG_SUB(mgv_346(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/59/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/59/required", "k59");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/60 */
+static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k60", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/60/properties/k60 */
+                    MG_SUB(mgv_347(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/60/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/60/required", "k60");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/61 */
+static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k61", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/61/properties/k61 */
+                    MG_SUB(mgv_348(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/61/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/61/required", "k61");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/62 */
+static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k62", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/62/properties/k62 */
+                    MG_SUB(mgv_349(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/62/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/62/required", "k62");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/63 */
+static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k63", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/63/properties/k63 */
+                    MG_SUB(mgv_350(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/63/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/63/required", "k63");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/64 */
+static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k64", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/64/properties/k64 */
+                    MG_SUB(mgv_351(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/64/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/64/required", "k64");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/65 */
+static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k65", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/65/properties/k65 */
+                    MG_SUB(mgv_352(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/65/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/65/required", "k65");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/66 */
+static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k66", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/66/properties/k66 */
+                    MG_SUB(mgv_353(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/66/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/66/required", "k66");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/67 */
+static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k67", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/67/properties/k67 */
+                    MG_SUB(mgv_354(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/67/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/67/required", "k67");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/68 */
+static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k68", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/68/properties/k68 */
+                    MG_SUB(mgv_355(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/68/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/68/required", "k68");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/69 */
+static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
+    (void)evn;
+    uint64_t *sev = ev;
+    (void)sev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        (void)np;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            (void)ks;
+            (void)kl;
+            switch (kl) {
+            case 3:
+                if (memcmp(ks, "k69", 3) == 0) {
+                    seen[0] = true;
+                    if (sev)
+                        mg_bit_set(sev, np);
+                    /* #/properties/ev/oneOf/69/properties/k69 */
+                    MG_SUB(mgv_356(c, k + 1, NULL));
+                }
+                break;
+            default:
+                break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/69/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/69/required", "k69");
+    }
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/0/properties/k0 */
+static bool mgv_287(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/0/properties/k0/const */
+    if (!(mg_json_equal(d, at, &mgl_2, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/0/properties/k0/const", "0");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/1/properties/k1 */
+static bool mgv_288(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/1/properties/k1/const */
+    if (!(mg_json_equal(d, at, &mgl_0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/1/properties/k1/const", "1");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/2/properties/k2 */
+static bool mgv_289(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/2/properties/k2/const */
+    if (!(mg_json_equal(d, at, &mgl_3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/2/properties/k2/const", "2");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/3/properties/k3 */
+static bool mgv_290(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/3/properties/k3/const */
+    if (!(mg_json_equal(d, at, &mgl_4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/3/properties/k3/const", "3");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/4/properties/k4 */
+static bool mgv_291(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/4/properties/k4/const */
+    if (!(mg_json_equal(d, at, &mgl_5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/4/properties/k4/const", "4");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/5/properties/k5 */
+static bool mgv_292(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/5/properties/k5/const */
+    if (!(mg_json_equal(d, at, &mgl_6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/5/properties/k5/const", "5");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/6/properties/k6 */
+static bool mgv_293(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/6/properties/k6/const */
+    if (!(mg_json_equal(d, at, &mgl_7, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/6/properties/k6/const", "6");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/7/properties/k7 */
+static bool mgv_294(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/7/properties/k7/const */
+    if (!(mg_json_equal(d, at, &mgl_8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/7/properties/k7/const", "7");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/8/properties/k8 */
+static bool mgv_295(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/8/properties/k8/const */
+    if (!(mg_json_equal(d, at, &mgl_9, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/8/properties/k8/const", "8");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/9/properties/k9 */
+static bool mgv_296(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/9/properties/k9/const */
+    if (!(mg_json_equal(d, at, &mgl_10, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/9/properties/k9/const", "9");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/10/properties/k10 */
+static bool mgv_297(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/10/properties/k10/const */
+    if (!(mg_json_equal(d, at, &mgl_11, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/10/properties/k10/const", "10");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/11/properties/k11 */
+static bool mgv_298(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/11/properties/k11/const */
+    if (!(mg_json_equal(d, at, &mgl_12, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/11/properties/k11/const", "11");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/12/properties/k12 */
+static bool mgv_299(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/12/properties/k12/const */
+    if (!(mg_json_equal(d, at, &mgl_13, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/12/properties/k12/const", "12");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/13/properties/k13 */
+static bool mgv_300(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/13/properties/k13/const */
+    if (!(mg_json_equal(d, at, &mgl_14, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/13/properties/k13/const", "13");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/14/properties/k14 */
+static bool mgv_301(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/14/properties/k14/const */
+    if (!(mg_json_equal(d, at, &mgl_15, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/14/properties/k14/const", "14");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/15/properties/k15 */
+static bool mgv_302(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/15/properties/k15/const */
+    if (!(mg_json_equal(d, at, &mgl_16, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/15/properties/k15/const", "15");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/16/properties/k16 */
+static bool mgv_303(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/16/properties/k16/const */
+    if (!(mg_json_equal(d, at, &mgl_17, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/16/properties/k16/const", "16");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/17/properties/k17 */
+static bool mgv_304(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/17/properties/k17/const */
+    if (!(mg_json_equal(d, at, &mgl_18, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/17/properties/k17/const", "17");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/18/properties/k18 */
+static bool mgv_305(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/18/properties/k18/const */
+    if (!(mg_json_equal(d, at, &mgl_19, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/18/properties/k18/const", "18");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/19/properties/k19 */
+static bool mgv_306(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/19/properties/k19/const */
+    if (!(mg_json_equal(d, at, &mgl_20, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/19/properties/k19/const", "19");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/20/properties/k20 */
+static bool mgv_307(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/20/properties/k20/const */
+    if (!(mg_json_equal(d, at, &mgl_21, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/20/properties/k20/const", "20");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/21/properties/k21 */
+static bool mgv_308(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/21/properties/k21/const */
+    if (!(mg_json_equal(d, at, &mgl_22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/21/properties/k21/const", "21");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/22/properties/k22 */
+static bool mgv_309(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/22/properties/k22/const */
+    if (!(mg_json_equal(d, at, &mgl_23, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/22/properties/k22/const", "22");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/23/properties/k23 */
+static bool mgv_310(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/23/properties/k23/const */
+    if (!(mg_json_equal(d, at, &mgl_24, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/23/properties/k23/const", "23");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/24/properties/k24 */
+static bool mgv_311(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/24/properties/k24/const */
+    if (!(mg_json_equal(d, at, &mgl_25, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/24/properties/k24/const", "24");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/25/properties/k25 */
+static bool mgv_312(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/25/properties/k25/const */
+    if (!(mg_json_equal(d, at, &mgl_26, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/25/properties/k25/const", "25");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/26/properties/k26 */
+static bool mgv_313(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/26/properties/k26/const */
+    if (!(mg_json_equal(d, at, &mgl_27, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/26/properties/k26/const", "26");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/27/properties/k27 */
+static bool mgv_314(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/27/properties/k27/const */
+    if (!(mg_json_equal(d, at, &mgl_28, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/27/properties/k27/const", "27");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/28/properties/k28 */
+static bool mgv_315(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/28/properties/k28/const */
+    if (!(mg_json_equal(d, at, &mgl_29, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/28/properties/k28/const", "28");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/29/properties/k29 */
+static bool mgv_316(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/29/properties/k29/const */
+    if (!(mg_json_equal(d, at, &mgl_30, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/29/properties/k29/const", "29");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/30/properties/k30 */
+static bool mgv_317(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/30/properties/k30/const */
+    if (!(mg_json_equal(d, at, &mgl_31, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/30/properties/k30/const", "30");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/31/properties/k31 */
+static bool mgv_318(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/31/properties/k31/const */
+    if (!(mg_json_equal(d, at, &mgl_32, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/31/properties/k31/const", "31");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/32/properties/k32 */
+static bool mgv_319(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/32/properties/k32/const */
+    if (!(mg_json_equal(d, at, &mgl_33, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/32/properties/k32/const", "32");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/33/properties/k33 */
+static bool mgv_320(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/33/properties/k33/const */
+    if (!(mg_json_equal(d, at, &mgl_34, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/33/properties/k33/const", "33");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/34/properties/k34 */
+static bool mgv_321(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/34/properties/k34/const */
+    if (!(mg_json_equal(d, at, &mgl_35, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/34/properties/k34/const", "34");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/35/properties/k35 */
+static bool mgv_322(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/35/properties/k35/const */
+    if (!(mg_json_equal(d, at, &mgl_36, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/35/properties/k35/const", "35");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/36/properties/k36 */
+static bool mgv_323(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/36/properties/k36/const */
+    if (!(mg_json_equal(d, at, &mgl_37, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/36/properties/k36/const", "36");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/37/properties/k37 */
+static bool mgv_324(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/37/properties/k37/const */
+    if (!(mg_json_equal(d, at, &mgl_38, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/37/properties/k37/const", "37");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/38/properties/k38 */
+static bool mgv_325(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/38/properties/k38/const */
+    if (!(mg_json_equal(d, at, &mgl_39, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/38/properties/k38/const", "38");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/39/properties/k39 */
+static bool mgv_326(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/39/properties/k39/const */
+    if (!(mg_json_equal(d, at, &mgl_40, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/39/properties/k39/const", "39");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/40/properties/k40 */
+static bool mgv_327(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/40/properties/k40/const */
+    if (!(mg_json_equal(d, at, &mgl_41, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/40/properties/k40/const", "40");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/41/properties/k41 */
+static bool mgv_328(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/41/properties/k41/const */
+    if (!(mg_json_equal(d, at, &mgl_42, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/41/properties/k41/const", "41");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/42/properties/k42 */
+static bool mgv_329(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/42/properties/k42/const */
+    if (!(mg_json_equal(d, at, &mgl_43, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/42/properties/k42/const", "42");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/43/properties/k43 */
+static bool mgv_330(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/43/properties/k43/const */
+    if (!(mg_json_equal(d, at, &mgl_44, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/43/properties/k43/const", "43");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/44/properties/k44 */
+static bool mgv_331(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/44/properties/k44/const */
+    if (!(mg_json_equal(d, at, &mgl_45, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/44/properties/k44/const", "44");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/45/properties/k45 */
+static bool mgv_332(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/45/properties/k45/const */
+    if (!(mg_json_equal(d, at, &mgl_46, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/45/properties/k45/const", "45");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/46/properties/k46 */
+static bool mgv_333(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/46/properties/k46/const */
+    if (!(mg_json_equal(d, at, &mgl_47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/46/properties/k46/const", "46");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/47/properties/k47 */
+static bool mgv_334(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/47/properties/k47/const */
+    if (!(mg_json_equal(d, at, &mgl_48, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/47/properties/k47/const", "47");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/48/properties/k48 */
+static bool mgv_335(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/48/properties/k48/const */
+    if (!(mg_json_equal(d, at, &mgl_49, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/48/properties/k48/const", "48");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/49/properties/k49 */
+static bool mgv_336(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/49/properties/k49/const */
+    if (!(mg_json_equal(d, at, &mgl_50, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/49/properties/k49/const", "49");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/50/properties/k50 */
+static bool mgv_337(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/50/properties/k50/const */
+    if (!(mg_json_equal(d, at, &mgl_51, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/50/properties/k50/const", "50");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/51/properties/k51 */
+static bool mgv_338(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/51/properties/k51/const */
+    if (!(mg_json_equal(d, at, &mgl_52, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/51/properties/k51/const", "51");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/52/properties/k52 */
+static bool mgv_339(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/52/properties/k52/const */
+    if (!(mg_json_equal(d, at, &mgl_53, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/52/properties/k52/const", "52");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/53/properties/k53 */
+static bool mgv_340(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/53/properties/k53/const */
+    if (!(mg_json_equal(d, at, &mgl_54, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/53/properties/k53/const", "53");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/54/properties/k54 */
+static bool mgv_341(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/54/properties/k54/const */
+    if (!(mg_json_equal(d, at, &mgl_55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/54/properties/k54/const", "54");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/55/properties/k55 */
+static bool mgv_342(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/55/properties/k55/const */
+    if (!(mg_json_equal(d, at, &mgl_56, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/55/properties/k55/const", "55");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/56/properties/k56 */
+static bool mgv_343(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/56/properties/k56/const */
+    if (!(mg_json_equal(d, at, &mgl_57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/56/properties/k56/const", "56");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/57/properties/k57 */
+static bool mgv_344(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/57/properties/k57/const */
+    if (!(mg_json_equal(d, at, &mgl_58, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/57/properties/k57/const", "57");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/58/properties/k58 */
+static bool mgv_345(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/58/properties/k58/const */
+    if (!(mg_json_equal(d, at, &mgl_59, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/58/properties/k58/const", "58");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/59/properties/k59 */
+static bool mgv_346(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/59/properties/k59/const */
+    if (!(mg_json_equal(d, at, &mgl_60, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/59/properties/k59/const", "59");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/60/properties/k60 */
+static bool mgv_347(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/60/properties/k60/const */
+    if (!(mg_json_equal(d, at, &mgl_61, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/60/properties/k60/const", "60");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/61/properties/k61 */
+static bool mgv_348(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/61/properties/k61/const */
+    if (!(mg_json_equal(d, at, &mgl_62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/61/properties/k61/const", "61");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/62/properties/k62 */
+static bool mgv_349(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/62/properties/k62/const */
+    if (!(mg_json_equal(d, at, &mgl_63, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/62/properties/k62/const", "62");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/63/properties/k63 */
+static bool mgv_350(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/63/properties/k63/const */
+    if (!(mg_json_equal(d, at, &mgl_64, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/63/properties/k63/const", "63");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/64/properties/k64 */
+static bool mgv_351(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/64/properties/k64/const */
+    if (!(mg_json_equal(d, at, &mgl_65, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/64/properties/k64/const", "64");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/65/properties/k65 */
+static bool mgv_352(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/65/properties/k65/const */
+    if (!(mg_json_equal(d, at, &mgl_66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/65/properties/k65/const", "65");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/66/properties/k66 */
+static bool mgv_353(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/66/properties/k66/const */
+    if (!(mg_json_equal(d, at, &mgl_67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/66/properties/k66/const", "66");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/67/properties/k67 */
+static bool mgv_354(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/67/properties/k67/const */
+    if (!(mg_json_equal(d, at, &mgl_68, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/67/properties/k67/const", "67");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/68/properties/k68 */
+static bool mgv_355(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/68/properties/k68/const */
+    if (!(mg_json_equal(d, at, &mgl_69, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/68/properties/k68/const", "68");
+done: __attribute__((unused));
+    return ok;
+}
+
+/* #/properties/ev/oneOf/69/properties/k69 */
+static bool mgv_356(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    (void)d;
+    (void)t;
+    (void)ev;
+    /* #/properties/ev/oneOf/69/properties/k69/const */
+    if (!(mg_json_equal(d, at, &mgl_70, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/69/properties/k69/const", "69");
 done: __attribute__((unused));
     return ok;
 }
