@@ -303,7 +303,7 @@ static void render_fn(cg *g, FILE *o, int fi)
         return;
     }
     free(loc);
-    cg_fnctx x = {.g = g, .o = o, .f = &g->fns[fi], .node = n, .info = f.info};
+    cg_fnctx x = {.g = g, .o = o, .fi = fi, .node = n, .info = f.info};
     x.own_track = cg_has_unevaluated(&x);
     x.track = f.track || x.own_track;
     int dyn = dyn_id_of(g, f.info);

@@ -14,7 +14,7 @@
 typedef struct cg_fnctx {
     cg *g;
     FILE *o;
-    cg_fn *f;
+    int fi; /* the function rendered: an index, since g->fns moves as functions are planned */
     const cj_node *node;
     cg_info *info;
     bool track;     /* this function has an evaluated bitset `sev` (own or the caller's) */
