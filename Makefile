@@ -194,19 +194,21 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@examples/demo.sh $(B)
 
+# Both fuzz targets (validator messages, codegen schemas), FUZZ_SECONDS each.
 fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
-# The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
-# The codegen tests again with codegen built by clang under ASan/UBSan (build-clang-cg/); make
-# test runs it through tests/run-all.sh.
+# Both fuzz targets for 15 s each, as TAP tests of tests/run-all.sh (builds into build-fuzz/
+# and build-clang-san/).
+.PHONY: fuzz-smoke golden-update
+fuzz-smoke:
+	@tests/fuzz/run.sh 15 15
+
+# The codegen tests again with codegen built by clang under ASan/UBSan (build-clang-san/);
+# make test runs it through tests/run-all.sh.
 .PHONY: codegen-clang
 codegen-clang:
 	@tests/codegen/run-clang.sh
-
-.PHONY: fuzz-smoke golden-update
-fuzz-smoke:
-	@tests/fuzz/run.sh 20
 
 # Golden codegen tests; golden-update rewrites tests/golden/cases/*.expected.{c,h}.
 golden: $(CODEGEN) $(LIBVAL)

@@ -156,7 +156,7 @@ typedef struct cg {
     cg_map re_index;  /* pattern bytes -> regex function number + 1 */
     int nlits, nres, ntables;
     bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
-    bool limit_hit;     /* a CG_MAX_* limit was reported (once) */
+    bool limit_hit;            /* a CG_MAX_* limit was reported (once) */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;

@@ -600,18 +600,18 @@ void cg_free(cg *g)
     cg_map_free(&g->re_index);
 }
 
-bool cg_add_input(cg *g, const char *path, const char *name)
+/* References may read the folder of an input. */
+static void allow_dir_of(cg *g, const char *path)
 {
     char *dir = strdup(path), *slash = strrchr(dir, '/');
     if (slash) slash[slash == dir ? 1 : 0] = 0;
     cg_allow_dir(g, slash ? dir : ".");
     free(dir);
-    char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
-    if (!root) {
-        parse_error(g, path, err);
-        return false;
-    }
+}
+
+/* Registers a parsed input document (the cg takes root) as an entry named name. */
+static bool add_input_root(cg *g, cj_node *root, const char *path, const char *name)
+{
     if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
@@ -632,6 +632,30 @@ bool cg_add_input(cg *g, const char *path, const char *name)
     e->fn = -1;
     free(uri);
     return g->nerrors == nerr;
+}
+
+bool cg_add_input(cg *g, const char *path, const char *name)
+{
+    allow_dir_of(g, path);
+    char err[512];
+    cj_node *root = cg_parse_file(path, err, sizeof err);
+    if (!root) {
+        parse_error(g, path, err);
+        return false;
+    }
+    return add_input_root(g, root, path, name);
+}
+
+bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name)
+{
+    allow_dir_of(g, path);
+    char err[512];
+    cj_node *root = cj_parse(text, len, err, sizeof err);
+    if (!root) {
+        cg_error_doc(g, path, "%s", err);
+        return false;
+    }
+    return add_input_root(g, root, path, name);
 }
 
 cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
