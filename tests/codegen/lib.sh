@@ -24,3 +24,11 @@ not_ok() {
     failed=1
     if [ -s "$tmp/err" ]; then sed 's/^/#   /' "$tmp/err" | head -n 40; fi
 }
+
+# memlimit: the ulimit -v (KiB) to run BUILD_DIR's binaries under, or "unlimited" for a
+# sanitizer build (ASan and TSan reserve terabytes of address space for their shadow).
+if nm "$codegen" 2>/dev/null | grep -E ' __(a|t)san_init$' >/dev/null; then
+    memlimit=unlimited
+else
+    memlimit=2097152
+fi

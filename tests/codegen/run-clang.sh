@@ -17,14 +17,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 b=build-clang-san
 units=()
 for t in tests/unit/codegen/test_*.c; do units+=("$b/${t%.c}"); done
+san="-fsanitize=fuzzer-no-link -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 mkdir -p "$b"
-if ! make --no-print-directory -j2 B="$b" CC=clang CXX=clang++ O=1 \
-    SANFLAGS="-fsanitize=fuzzer-no-link -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+if ! make --no-print-directory -j2 B="$b" CC=clang CXX=clang++ O=1 SANFLAGS="$san" \
     "$b/meshgate-codegen" "$b/libmgvalidator.a" "${units[@]}" >"$b/build.log" 2>&1; then
     sed 's/^/# /' "$b/build.log" | tail -n 40
     echo "not ok 1 - codegen-clang: building meshgate-codegen with clang and sanitizers (log in $b/build.log)"
     exit 1
 fi
+# The tests that compile generated C link it with $b's libraries: same compiler, same flags.
+export CC=clang SANITIZE_CFLAGS="$san"
 rc=0
 tests/run-unit.sh "${units[@]}" || rc=1
 tests/golden/run.sh "$b" || rc=1

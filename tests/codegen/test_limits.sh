@@ -11,7 +11,8 @@
 # functions takes gcc minutes, which is the C compiler's time, not codegen's), the enum built
 # at -O1 and its verdicts checked (it is one sorted table, not a 100,000-term expression).
 # Tests assert behaviour; the timeouts (60 s per codegen run, 120 s per compile) only turn a
-# regression to minutes or to unbounded memory (2 GiB address space) into a failure.
+# regression to minutes or to unbounded memory (2 GiB address space, but for sanitizer
+# builds) into a failure.
 set -euo pipefail
 
 # shellcheck source=tests/codegen/lib.sh
@@ -48,7 +49,7 @@ EOF
 # codegen_run NAME FILE: codegen under the limits above; sets rc, stderr in $tmp/err.
 codegen_run() {
     rc=0
-    (ulimit -v 2097152 && timeout 60 "$codegen" -o "$tmp/out_$1" "$2") >/dev/null 2>"$tmp/err" || rc=$?
+    (ulimit -v "$memlimit" && timeout 60 "$codegen" -o "$tmp/out_$1" "$2") >/dev/null 2>"$tmp/err" || rc=$?
 }
 
 # refused NAME FILE WHERE WHY: exit 1, "FILE: WHERE: ...WHY" on stderr, nothing written.
