@@ -223,33 +223,42 @@ struct fy_diag *mg_yaml_quiet_diag(void)
     return diag;
 }
 
-/* A parser that prints nothing: a syntax error is the real parse's to report. */
-static struct fy_parser *quiet_parser(void)
+/* Runs the guard with a parser that prints nothing (a syntax error is the real parse's to
+ * report) on the input set by `input` (text or file). The diagnostics object outlives the
+ * parser: libfyaml frees the errors it collected only when it is destroyed after them. */
+static bool check(int (*input)(struct fy_parser *, const void *, size_t), const void *arg,
+                  size_t len, const mg_yaml_limits *lim, mg_yaml_problem *p)
 {
+    memset(p, 0, sizeof *p);
     struct fy_diag *diag = mg_yaml_quiet_diag();
-    if (!diag) return NULL;
     struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = diag};
-    struct fy_parser *fyp = fy_parser_create(&pc);
-    fy_diag_destroy(diag); /* the parser holds its own reference */
-    return fyp;
+    struct fy_parser *fyp = diag ? fy_parser_create(&pc) : NULL;
+    /* an input that cannot be set (a file that cannot be opened) passes: the caller's own
+     * reading reports it */
+    bool ok = fyp && (input(fyp, arg, len) != 0 || run(fyp, lim, p));
+    if (!fyp) snprintf(p->what, sizeof p->what, "out of memory checking the YAML");
+    fy_parser_destroy(fyp);
+    if (diag) fy_diag_destroy(diag);
+    return ok;
+}
+
+static int input_text(struct fy_parser *fyp, const void *text, size_t len)
+{
+    return fy_parser_set_string(fyp, text, len);
+}
+
+static int input_file(struct fy_parser *fyp, const void *path, size_t len)
+{
+    (void)len;
+    return fy_parser_set_input_file(fyp, path);
 }
 
 bool mg_yaml_check(const char *text, size_t len, const mg_yaml_limits *lim, mg_yaml_problem *p)
 {
-    memset(p, 0, sizeof *p);
-    struct fy_parser *fyp = quiet_parser();
-    bool ok = fyp && fy_parser_set_string(fyp, text, len) == 0 && run(fyp, lim, p);
-    if (!fyp) snprintf(p->what, sizeof p->what, "out of memory checking the YAML");
-    fy_parser_destroy(fyp);
-    return ok;
+    return check(input_text, text, len, lim, p);
 }
 
 bool mg_yaml_check_file(const char *path, const mg_yaml_limits *lim, mg_yaml_problem *p)
 {
-    memset(p, 0, sizeof *p);
-    struct fy_parser *fyp = quiet_parser();
-    bool ok = fyp && (fy_parser_set_input_file(fyp, path) != 0 || run(fyp, lim, p));
-    if (!fyp) snprintf(p->what, sizeof p->what, "out of memory checking the YAML");
-    fy_parser_destroy(fyp);
-    return ok;
+    return check(input_file, path, 0, lim, p);
 }
