@@ -30,6 +30,7 @@
 #define CG_MAX_SCHEMAS 1000000            /* schema objects and booleans, all documents together */
 #define CG_MAX_PATTERNS 10000             /* distinct regular expressions */
 #define CG_MAX_OUTPUT ((size_t)256 << 20) /* bytes of generated C */
+#define CG_MAX_ERRORS 100                 /* printed; past them codegen stops compiling */
 
 typedef enum cg_dialect {
     CG_D4 = 4,
@@ -162,10 +163,12 @@ typedef struct cg {
     size_t ncontracts;
 } cg;
 
-/* Errors: "file: /pointer: message". */
+/* Errors: "file: /pointer: message". Only the first CG_MAX_ERRORS are printed, all counted;
+ * past them, cg_too_many_errors() tells the expensive steps (patterns, rendering) to stop. */
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+bool cg_too_many_errors(const cg *g);
 
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);

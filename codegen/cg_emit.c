@@ -164,6 +164,7 @@ int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
 {
     intptr_t idx = (intptr_t)cg_map_getn(&g->re_index, pattern, len);
     if (idx) return (int)idx - 1;
+    if (cg_too_many_errors(g)) return -1; /* nothing will be written: spare the compiling */
     if (g->nres >= CG_MAX_PATTERNS) {
         if (!g->limit_hit)
             cg_error(g, at, "more than %d distinct patterns: the limit of one codegen run",
@@ -386,7 +387,7 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
             if (g->infos[i]->doc && g->infos[i]->doc->input &&
                 !(g->infos[i]->doc->container && g->infos[i]->node == g->infos[i]->doc->root))
                 cg_fn_for(g, g->infos[i]->node, false);
-    for (size_t i = 0; i < g->nfns && !g->limit_hit; i++) {
+    for (size_t i = 0; i < g->nfns && !g->limit_hit && !cg_too_many_errors(g); i++) {
         render_fn(g, bo, (int)i);
         if ((size_t)ftell(bo) + (size_t)ftell(g->lits) > CG_MAX_OUTPUT) {
             cg_error(g, g->fns[i].node,

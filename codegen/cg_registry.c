@@ -30,8 +30,15 @@ static const cg_doc *doc_of(const cg *g, const cj_node *n)
     return NULL;
 }
 
+/* Counts an error; true when it is to be printed (the first CG_MAX_ERRORS are). */
+static bool count_error(cg *g)
+{
+    return ++g->nerrors <= CG_MAX_ERRORS;
+}
+
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
 {
+    if (!count_error(g)) return;
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
@@ -41,18 +48,22 @@ void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
     vfprintf(g->err, fmt, ap);
     va_end(ap);
     fputc('\n', g->err);
-    g->nerrors++;
 }
 
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
 {
+    if (!count_error(g)) return;
     fprintf(g->err, "%s: ", file);
     va_list ap;
     va_start(ap, fmt);
     vfprintf(g->err, fmt, ap);
     va_end(ap);
     fputc('\n', g->err);
-    g->nerrors++;
+}
+
+bool cg_too_many_errors(const cg *g)
+{
+    return g->nerrors > CG_MAX_ERRORS;
 }
 
 char *cg_location(cg *g, const cj_node *n, const char *keyword)

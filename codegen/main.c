@@ -182,16 +182,36 @@ static void load(cg *g, const cg_options *opt, const inputs *in)
         cg_add_input(g, in->v[i].path, in->v[i].name);
 }
 
-int main(int argc, char **argv)
+/* Everything main() owns, freed in one place whatever the exit. */
+typedef struct cli {
+    cg_options opt;
+    cg_contract_opts copt;
+    inputs in;
+    const char **args;
+    size_t nargs;
+    char *prefix, *set_path;
+} cli;
+
+static void cli_free(cli *c)
 {
-    cg_options opt = {.default_dialect = CG_D2020};
-    inputs in = {0};
-    const char **args = calloc((size_t)argc, sizeof *args);
-    size_t nargs = 0;
-    opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
-    opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
-    char *prefix = NULL, *set_path = NULL;
-    cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
+    for (size_t i = 0; i < c->in.n; i++) {
+        free(c->in.v[i].path);
+        free(c->in.v[i].name);
+    }
+    free(c->in.v);
+    free(c->in.dirs);
+    free(c->args);
+    free(c->opt.map_uri);
+    free(c->opt.map_dir);
+    free(c->prefix);
+    free(c->set_path);
+}
+
+/* Reads the options; -1 to go on, else the exit status. */
+static int parse_args(cli *c, int argc, char **argv)
+{
+    cg_options *opt = &c->opt;
+    cg_contract_opts *copt = &c->copt;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -199,13 +219,13 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (strcmp(a, "-o") == 0 && has_val) {
-            opt.out_base = argv[++i];
+            opt->out_base = argv[++i];
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
-            opt.prefix = argv[++i];
+            opt->prefix = argv[++i];
         } else if (strcmp(a, "--name") == 0 && has_val) {
-            opt.name = argv[++i];
+            opt->name = argv[++i];
         } else if (strcmp(a, "--metaschemas") == 0 && has_val) {
-            opt.metaschema_dir = argv[++i];
+            opt->metaschema_dir = argv[++i];
         } else if (strcmp(a, "--map") == 0 && has_val) {
             char *m = argv[++i], *eq = strchr(m, '=');
             if (!eq) {
@@ -213,67 +233,57 @@ int main(int argc, char **argv)
                 return 2;
             }
             *eq = 0;
-            opt.map_uri[opt.nmap] = m;
-            opt.map_dir[opt.nmap++] = eq + 1;
+            opt->map_uri[opt->nmap] = m;
+            opt->map_dir[opt->nmap++] = eq + 1;
         } else if (strcmp(a, "--default-dialect") == 0 && has_val) {
-            if (!parse_dialect(argv[++i], &opt.default_dialect)) {
+            if (!parse_dialect(argv[++i], &opt->default_dialect)) {
                 fprintf(stderr, "meshgate-codegen: --default-dialect: unknown dialect %s\n",
                         argv[i]);
                 return 2;
             }
         } else if (strcmp(a, "--contract-out") == 0 && has_val) {
-            copt.dir = argv[++i];
+            copt->dir = argv[++i];
         } else if (strcmp(a, "--schema-set") == 0 && has_val) {
-            copt.schema_set = argv[++i];
+            copt->schema_set = argv[++i];
         } else if (strcmp(a, "--catalog") == 0 && has_val) {
-            copt.catalog_dir = argv[++i];
+            copt->catalog_dir = argv[++i];
         } else if (strcmp(a, "--group") == 0 && has_val) {
-            copt.group = argv[++i];
+            copt->group = argv[++i];
         } else if (strcmp(a, "--strimzi-cluster") == 0 && has_val) {
-            copt.cluster = argv[++i];
+            copt->cluster = argv[++i];
         } else if (strcmp(a, "--format-annotation") == 0) {
-            opt.format_annotation = true;
+            opt->format_annotation = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
             return 2;
         } else {
-            args[nargs++] = a;
+            c->args[c->nargs++] = a;
         }
     }
-    if (!opt.out_base || nargs == 0) {
+    if (!opt->out_base || c->nargs == 0) {
         usage(stderr);
         return 2;
     }
-    for (size_t i = 0; i < nargs; i++) {
-        struct stat st;
-        if (stat(args[i], &st) != 0) {
-            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
-            return 1;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            walk_dir(&in, args[i], "");
-            in.dirs = realloc(in.dirs, (in.ndirs + 1) * sizeof *in.dirs);
-            in.dirs[in.ndirs++] = args[i];
-        } else {
-            const char *slash = strrchr(args[i], '/');
-            char *nm = strip_ext(slash ? slash + 1 : args[i]);
-            add_input(&in, args[i], opt.name && nargs == 1 ? opt.name : nm);
-            free(nm);
-        }
-    }
-    if (!opt.prefix) {
-        const char *slash = strrchr(opt.out_base, '/');
-        opt.prefix = prefix = cg_ident_from(slash ? slash + 1 : opt.out_base);
-    } else if (!cg_is_ident(opt.prefix)) {
+    return -1;
+}
+
+/* Checks what reaches the C text (--prefix, the name of -o) and gathers the input files; -1
+ * to go on, else the exit status. */
+static int prepare(cli *c)
+{
+    cg_options *opt = &c->opt;
+    const char *slash = strrchr(opt->out_base, '/');
+    const char *base_name = slash ? slash + 1 : opt->out_base;
+    if (!opt->prefix) {
+        opt->prefix = c->prefix = cg_ident_from(base_name);
+    } else if (!cg_is_ident(opt->prefix)) {
         fprintf(stderr,
                 "meshgate-codegen: --prefix must be a C identifier (letters, digits and '_', not "
                 "starting with a digit, at most %d bytes)\n",
                 CG_IDENT_MAX);
         return 2;
     }
-    const char *base_name =
-        strrchr(opt.out_base, '/') ? strrchr(opt.out_base, '/') + 1 : opt.out_base;
     if (!cg_header_name_ok(base_name)) {
         fprintf(stderr,
                 "meshgate-codegen: -o: the file name after the last '/' is written into the C "
@@ -281,46 +291,78 @@ int main(int argc, char **argv)
                 "and ?\n");
         return 2;
     }
+    for (size_t i = 0; i < c->nargs; i++) {
+        const char *arg = c->args[i];
+        struct stat st;
+        if (stat(arg, &st) != 0) {
+            fprintf(stderr, "meshgate-codegen: %s: %s\n", arg, strerror(errno));
+            return 1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk_dir(&c->in, arg, "");
+            c->in.dirs = realloc(c->in.dirs, (c->in.ndirs + 1) * sizeof *c->in.dirs);
+            c->in.dirs[c->in.ndirs++] = arg;
+        } else {
+            const char *s = strrchr(arg, '/');
+            char *nm = strip_ext(s ? s + 1 : arg);
+            add_input(&c->in, arg, opt->name && c->nargs == 1 ? opt->name : nm);
+            free(nm);
+        }
+    }
+    return -1;
+}
+
+/* Compiles the inputs and writes the output; true on success. */
+static bool compile(cli *c)
+{
     /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
-    cg_options check = opt;
+    cg_options check = c->opt;
     check.check_all = true;
     cg g;
-    load(&g, &check, &in);
+    load(&g, &check, &c->in);
     FILE *sink = fopen("/dev/null", "w");
     if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
     if (sink) fclose(sink);
     if (g.nerrors == 0) {
         cg_free(&g);
-        load(&g, &opt, &in);
+        load(&g, &c->opt, &c->in);
     }
-    bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
-    if (ok && copt.dir) {
+    bool ok = g.nerrors == 0 && write_out(&g, c->opt.out_base);
+    cg_contract_opts *copt = &c->copt;
+    if (ok && copt->dir) {
         if (g.ncontracts == 0) {
             fprintf(stderr,
                     "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
-            if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
-                copt.schema_set = set_path;
-            if (!copt.catalog_dir) copt.catalog_dir = copt.dir;
-            ok = cg_contract_write(&g, &copt);
+            if (!copt->schema_set && asprintf(&c->set_path, "%s.so", c->opt.out_base) > 0)
+                copt->schema_set = c->set_path;
+            if (!copt->catalog_dir) copt->catalog_dir = copt->dir;
+            ok = cg_contract_write(&g, copt);
         }
     }
-    if (g.nerrors)
+    if (cg_too_many_errors(&g))
+        fprintf(stderr,
+                "meshgate-codegen: more than %d errors (the first %d shown), nothing written\n",
+                CG_MAX_ERRORS, CG_MAX_ERRORS);
+    else if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
                 g.nerrors == 1 ? "" : "s");
     cg_free(&g);
-    for (size_t i = 0; i < in.n; i++) {
-        free(in.v[i].path);
-        free(in.v[i].name);
-    }
-    free(in.v);
-    free(in.dirs);
-    free(args);
-    free(opt.map_uri);
-    free(opt.map_dir);
-    free(prefix);
-    free(set_path);
-    return ok ? 0 : 1;
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.opt = {.default_dialect = CG_D2020},
+             .copt = {.group = "meshgate", .cluster = "my-cluster"},
+             .args = calloc((size_t)argc, sizeof *c.args)};
+    c.opt.map_uri = calloc((size_t)argc, sizeof *c.opt.map_uri);
+    c.opt.map_dir = calloc((size_t)argc, sizeof *c.opt.map_dir);
+    int rc = parse_args(&c, argc, argv);
+    if (rc < 0) rc = prepare(&c);
+    if (rc < 0) rc = compile(&c) ? 0 : 1;
+    cli_free(&c);
+    return rc;
 }

@@ -6,7 +6,7 @@
 # 2.2 million schemas, 1 million patternProperties, 10,001 distinct patterns, a 600-byte YAML
 # alias bomb, JSON and YAML nested 100,000 deep - each must fail with exit 1, the file, the
 # JSON Pointer or line where the limit was crossed and the limit's words, and nothing
-# written; 100,000 properties, a 100,000-long $ref chain and an enum of 100,000 strings must
+# written; 20,000 bad patterns must stop after 100 printed errors; 100,000 properties, a 100,000-long $ref chain and an enum of 100,000 strings must
 # compile (exit 0), the first two checked by cc -fsyntax-only -Werror (compiling 100,000
 # functions takes gcc minutes, which is the C compiler's time, not codegen's), the enum built
 # at -O1 and its verdicts checked (it is one sorted table, not a 100,000-term expression).
@@ -42,6 +42,7 @@ defs = {"d%d" % i: {"$ref": "#/$defs/d%d" % (i + 1)} for i in range(n - 1)}
 defs["d%d" % (n - 1)] = {"type": "string"}
 w("chain.json", json.dumps({"$ref": "#/$defs/d0", "$defs": defs}))
 w("enum.json", json.dumps({"enum": ["v%d" % i for i in range(n)]}))
+w("errors.json", json.dumps({"properties": {"p%d" % i: {"pattern": "(a)\\1"} for i in range(20000)}}))
 w("enum.instances.ndjson", "valid\t\"v0\"\nvalid\t\"v99999\"\nvalid\t\"v4711\"\ninvalid\t\"v100000\"\n"
   "invalid\t\"v\"\ninvalid\t1\ninvalid\tnull\n")
 EOF
@@ -71,6 +72,14 @@ refused yaml_bomb bomb.yaml 'line [0-9]+, column [0-9]+' 'YAML with more than 20
 refused deep_json deep.json 'line 1, column [0-9]+' 'nesting deeper than 1000 levels'
 refused deep_yaml deep.yaml 'line 1, column [0-9]+' 'YAML nested deeper than 1000 levels'
 
+codegen_run errors "$tmp/errors.json"
+if [ "$rc" -eq 1 ] && [ "$(grep -c 'errors.json: /properties/p[0-9]*/pattern: ' "$tmp/err")" -eq 100 ] &&
+    tail -n 1 "$tmp/err" | grep -q 'more than 100 errors (the first 100 shown), nothing written'; then
+    ok "errors: 20,000 bad patterns give the first 100 errors, then a stop, not 20,000 lines"
+else
+    not_ok "errors: 20,000 bad patterns give the first 100 errors, then a stop, not 20,000 lines (exit $rc)"
+fi
+
 # compiles NAME FILE: exit 0, then the C passes cc -fsyntax-only -Werror.
 compiles() {
     local name=$1 file=$2
@@ -91,7 +100,8 @@ fi
 compiles chain chain.json
 
 codegen_run enum "$tmp/enum.json"
-if [ "$rc" -eq 0 ] && timeout 120 "${CC:-cc}" "${cflags[@]}" -O1 -I"$tmp" '-DMG_GEN_HEADER="out_enum.h"' \
+# shellcheck disable=SC2086 # SANITIZE_CFLAGS (exported by the Makefile) is a list of flags
+if [ "$rc" -eq 0 ] && timeout 120 "${CC:-cc}" "${cflags[@]}" -O1 ${SANITIZE_CFLAGS:-} -I"$tmp" '-DMG_GEN_HEADER="out_enum.h"' \
     -DMG_GEN_SET=mg_set_out_enum -o "$tmp/enum_runner" tests/golden/golden_runner.c "$tmp/out_enum.c" \
     "$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm 2>"$tmp/err" &&
     "$tmp/enum_runner" "$tmp/enum.instances.ndjson" >"$tmp/err" 2>&1; then
