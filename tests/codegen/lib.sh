@@ -22,7 +22,7 @@ not_ok() {
     n=$((n + 1))
     echo "not ok $n - $1"
     failed=1
-    if [ -s "$tmp/err" ]; then sed 's/^/#   /' "$tmp/err" | head -n 40; fi
+    if [ -s "$tmp/err" ]; then sed 's/^/#   /' "$tmp/err" | head -n 40 || true; fi
 }
 
 # memlimit: the ulimit -v (KiB) to run BUILD_DIR's binaries under, or "unlimited" for a
