@@ -59,8 +59,10 @@ void cg_comment(cg_fnctx *x, const cj_node *at, const char *indent);
 int cg_sub(cg_fnctx *x, const cj_node *n, bool track);
 bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out);
 const char *cg_ev_arg(const cg_fnctx *x);
-/* Emits `if (expr op N) MG_FAIL(...)` for a count keyword whose value must be an integer >= 0. */
-void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, const char *op, const char *code);
+/* Emits `if (expr < N) MG_FAIL(...)` (minimum) or `expr > N` for a count keyword whose value
+ * must be an integer >= 0; expr_max is the largest value of expr's type. */
+void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, uint64_t expr_max, bool minimum,
+              const char *code);
 
 /* cg_emit_obj.c */
 void cg_render_object(cg_fnctx *x);

@@ -72,13 +72,22 @@ bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out)
     return true;
 }
 
-void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, const char *op, const char *code)
+void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, uint64_t expr_max, bool minimum,
+              const char *code)
 {
     uint64_t lim;
     if (!cg_nonneg_int(x, kw, &lim)) return;
     cg_comment(x, kw, "        ");
-    fprintf(x->o, "        if (%s %s UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, %s, ", expr,
-            op, lim, code);
+    /* A bound the expression's type cannot cross is no comparison: "x < 0" and "x > its
+     * maximum" never fail, "x < more than its maximum" always does (and the C compiler warns
+     * about such comparisons, -Wtype-limits). */
+    if (minimum ? lim == 0 : lim >= expr_max) return;
+    if (minimum && lim > expr_max)
+        fputs("        MG_FAIL(at, ", x->o);
+    else
+        fprintf(x->o, "        if (%s %s UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, ", expr,
+                minimum ? "<" : ">", lim);
+    fprintf(x->o, "%s, ", code);
     cg_put_loc(x, kw);
     fprintf(x->o, ", \"%" PRIu64 "\");\n", lim);
 }
@@ -420,9 +429,10 @@ static void render_string(cg_fnctx *x)
           x->o);
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);
-    if (has_lo || has_hi) fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
-    if (has_lo) cg_limit(x, mnl, "cl", "<", "MG_E_MIN_LENGTH");
-    if (has_hi) cg_limit(x, mxl, "cl", ">", "MG_E_MAX_LENGTH");
+    if ((has_lo && lo > 0) || (has_hi && hi < SIZE_MAX)) /* else cg_limit compares nothing */
+        fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
+    if (has_lo) cg_limit(x, mnl, "cl", SIZE_MAX, true, "MG_E_MIN_LENGTH");
+    if (has_hi) cg_limit(x, mxl, "cl", SIZE_MAX, false, "MG_E_MAX_LENGTH");
     if (pat) {
         int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len) : -1;
         if (pat->type != CJ_STRING) cg_error(x->g, pat, "must be a string");

@@ -340,8 +340,8 @@ void cg_render_object(cg_fnctx *x)
             }
         }
     }
-    if (minp) cg_limit(x, minp, "mg_count(d, at)", "<", "MG_E_MIN_PROPERTIES");
-    if (maxp) cg_limit(x, maxp, "mg_count(d, at)", ">", "MG_E_MAX_PROPERTIES");
+    if (minp) cg_limit(x, minp, "mg_count(d, at)", UINT32_MAX, true, "MG_E_MIN_PROPERTIES");
+    if (maxp) cg_limit(x, maxp, "mg_count(d, at)", UINT32_MAX, false, "MG_E_MAX_PROPERTIES");
     fputs("    }\n", o);
     free(slots);
     cg_map_free(&ns.index);
@@ -376,8 +376,8 @@ void cg_render_array(cg_fnctx *x)
         prefix = NULL;
     }
     fputs("    if (t == MG_TAPE_ARRAY) {\n", o);
-    if (mini) cg_limit(x, mini, "mg_count(d, at)", "<", "MG_E_MIN_ITEMS");
-    if (maxi) cg_limit(x, maxi, "mg_count(d, at)", ">", "MG_E_MAX_ITEMS");
+    if (mini) cg_limit(x, mini, "mg_count(d, at)", UINT32_MAX, true, "MG_E_MIN_ITEMS");
+    if (maxi) cg_limit(x, maxi, "mg_count(d, at)", UINT32_MAX, false, "MG_E_MAX_ITEMS");
     if (uniq && uniq->type == CJ_TRUE) {
         cg_comment(x, uniq, "        ");
         fputs("        if (!mg_unique_items(c, at))\n            MG_FAIL(at, MG_E_UNIQUE_ITEMS, ",

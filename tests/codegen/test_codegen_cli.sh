@@ -88,6 +88,25 @@ for schema in '{"required":["a"]}' \
     fi
 done
 
+# Count bounds at the limits of the counted type (found by fuzz_codegen: "minLength": 0 gave
+# "cl < 0", which -Wextra rejects): the C still compiles with -Werror under gcc and clang.
+bad_bounds=""
+for schema in '{"minLength":0}' '{"maxLength":18446744073709551615}' '{"minItems":0}' \
+    '{"maxItems":4294967295}' '{"maxProperties":5000000000}' '{"minProperties":4294967296}' \
+    '{"minLength":0,"maxLength":18446744073709551615,"minItems":0,"minProperties":0}'; do
+    printf '%s' "$schema" >"$tmp/bounds.json"
+    if ! "$codegen" -o "$tmp/bounds" "$tmp/bounds.json" >/dev/null 2>"$tmp/err" ||
+        ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/bounds.c" -o /dev/null 2>>"$tmp/err" ||
+        ! clang -std=c11 -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/bounds.c" -o /dev/null 2>>"$tmp/err"; then
+        bad_bounds="$bad_bounds $schema"
+    fi
+done
+if [ -z "$bad_bounds" ]; then
+    ok "count bounds at the limits of their type (0, 2^32-1, 2^64-1) give C that compiles with -Werror"
+else
+    not_ok "count bounds at the limits of their type give C that compiles with -Werror (not:$bad_bounds)"
+fi
+
 # A good schema: the golden identity case.
 good=tests/golden/cases/identity.schema.json
 mkdir -p "$tmp/one" "$tmp/two"
