@@ -98,6 +98,12 @@ typedef struct cg_entry {
     char *source;
     const cj_node *node; /* the schema; NULL: the root of the input document read from source */
     int fn;
+    /* Schema Registry identity of a registry version (cg_export.c); subject NULL otherwise. */
+    char *subject;
+    int32_t version;
+    int64_t registry_id;
+    bool has_guid;
+    uint8_t guid[16];
 } cg_entry;
 
 typedef struct cg {
@@ -153,8 +159,7 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
 /* Adds an entry named name that checks the schema at node. */
-void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
-                  const cj_node *node);
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node);
 /* cg_asyncapi.c: frees g->contracts. */
 void cg_contracts_free(cg *g);
 /* cg_yaml.c: reads a JSON or YAML file (by its extension: .yaml/.yml) into the JSON model. */
@@ -172,6 +177,9 @@ char *cg_location(cg *g, const cj_node *n, const char *keyword);
 /* cg_emit.c: renders every entry and what it reaches; false (with errors counted) on a bad
  * schema. */
 bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
+/* cg_emit_set.c: the schema records (entry i checks with mge_i), their registry indexes and
+ * mg_set_<prefix>, with the shared-object accessor. */
+void cg_emit_set(cg *g, FILE *c_out, const char *generator);
 /* The function index for a schema node, in its tracking or plain form (planned on first use). */
 int cg_fn_for(cg *g, const cj_node *node, bool track);
 

@@ -529,6 +529,7 @@ void cg_free(cg *g)
         free(g->entries[i].name);
         free(g->entries[i].id);
         free(g->entries[i].source);
+        free(g->entries[i].subject);
     }
     free(g->entries);
     cg_contracts_free(g);
@@ -566,6 +567,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
         root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id") : NULL;
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
     e->source = strdup(path);
@@ -608,6 +610,7 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
 {
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id);
     e->source = strdup(source);
