@@ -63,15 +63,6 @@ typedef struct cg_info {
     int dyn_resource;   /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
 } cg_info;
 
-typedef struct cg_doc {
-    char *uri;   /* retrieval URI, no fragment */
-    char *path;  /* file it was read from */
-    char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
-    cj_node *root;
-    bool input;
-    bool container; /* the root is not a schema (an AsyncAPI contract) */
-} cg_doc;
-
 typedef struct cg_kv {
     char *key;
     void *val;
@@ -85,6 +76,20 @@ typedef struct cg_map {
 void *cg_map_get(const cg_map *m, const char *key);
 void cg_map_put(cg_map *m, const char *key, void *val);
 void cg_map_free(cg_map *m);
+
+typedef struct cg_doc {
+    char *uri;   /* retrieval URI, no fragment */
+    char *path;  /* file it was read from */
+    char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
+    cj_node *root;
+    bool input;
+    bool container; /* the root is not a schema (an AsyncAPI contract) */
+    /* This document's own resources and anchors ("uri", "uri#name") and the references it was
+     * given (cg_doc_alias): a reference from inside the document looks here before the global
+     * maps, so documents that reuse an $id (versions of one registry subject) each resolve
+     * to themselves. */
+    cg_map local;
+} cg_doc;
 
 typedef struct cg_fn {
     const cj_node *node;
@@ -154,6 +159,9 @@ cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
  * resolve, and its schema nodes are added one by one with cg_add_schema_node. */
 cg_doc *cg_add_container(cg *g, cj_node *root, const char *path);
+/* Makes references from inside doc to the absolute URI uri resolve to target (a registry
+ * export's references: each version has its own). */
+void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target);
 /* Registers a document made by codegen itself (a union of payloads) as an input schema. */
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path);
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
