@@ -143,7 +143,11 @@ typedef struct cg {
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;
+    char *registry_dir; /* the Schema Registry export compiled (cg_export.h), NULL if none */
 } cg;
+
+/* vasprintf into a new string (NULL when out of memory). */
+char *cg_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* Errors: "file: /pointer: message". */
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -162,7 +166,8 @@ cg_doc *cg_add_container(cg *g, cj_node *root, const char *path);
 /* Makes references from inside doc to the absolute URI uri resolve to target (a registry
  * export's references: each version has its own). */
 void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target);
-/* Registers a document made by codegen itself (a union of payloads) as an input schema. */
+/* Registers a document codegen holds in memory (a union of payloads, a registry version's
+ * schema) as an input schema: uri is its retrieval URI, path names it in messages. */
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path);
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);

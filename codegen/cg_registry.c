@@ -116,6 +116,16 @@ void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     g->nerrors++;
 }
 
+char *cg_fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
 char *cg_location(cg *g, const cj_node *n, const char *keyword)
 {
     char ptr[2048];
@@ -537,6 +547,7 @@ void cg_free(cg *g)
     }
     free(g->entries);
     cg_contracts_free(g);
+    free(g->registry_dir);
     free(g->fns);
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
