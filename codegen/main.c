@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cg.h"
+#include "cg_compat.h"
 #include "cg_contract.h"
 #include "cg_emit.h"
 #include "cg_export.h"
@@ -24,6 +25,7 @@ static void usage(FILE *o)
     fputs("usage: meshgate-codegen -o BASE [options] SCHEMA|DIR...\n"
           "       meshgate-codegen -o BASE [options] --registry DIR [SCHEMA|DIR...]\n"
           "       meshgate-codegen --registry-export URL DIR\n"
+          "       meshgate-codegen [options] --compat MODE OLD... NEW\n"
           "  -o BASE              write BASE.c and BASE.h\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
@@ -36,6 +38,8 @@ static void usage(FILE *o)
           "                       export in DIR, each named SUBJECT/versions/N\n"
           "  --registry-url URL   the registry the export came from (names the versions)\n"
           "  --registry-export URL DIR  write the export of the registry at URL into DIR\n"
+          "Evolution checks (Confluent's JSON Schema rules; --compat alone for more):\n"
+          "  --compat MODE [--all-changes] OLD... NEW | EXPORT_DIR SUBJECT [NEW]\n"
           "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
           "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
           "                       catalog.json, openapi.json and schemas/ into DIR\n"
@@ -209,6 +213,7 @@ int main(int argc, char **argv)
     char *prefix = NULL, *set_path = NULL;
     cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
     registry_opts reg = {0};
+    int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -257,7 +262,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--registry-url") == 0 && has_val) {
             reg.url = argv[++i];
         } else if (strcmp(a, "--registry-export") == 0 && i + 2 < argc) {
-            return cg_registry_export(argv[i + 1], argv[i + 2], stderr) ? 0 : 1;
+            export_at = i + 1;
+            break;
+        } else if (strcmp(a, "--compat") == 0) {
+            compat_at = i + 1;
+            break;
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
         } else if (a[0] == '-' && a[1]) {
@@ -267,6 +276,15 @@ int main(int argc, char **argv)
         } else {
             args[nargs++] = a;
         }
+    }
+    if (export_at || compat_at) {
+        int rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
+                 : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
+                                                                                    : 1;
+        free(args);
+        free(opt.map_uri);
+        free(opt.map_dir);
+        return rc;
     }
     if (!opt.out_base || (nargs == 0 && !reg.dir)) {
         usage(stderr);
