@@ -233,6 +233,7 @@ serve() {
     rm -f "$tmp/port"
     python3 tests/codegen/fake_registry.py "$1" "$tmp/port" 2>>"$tmp/fake.log" &
     fake_pid=$!
+    disown "$fake_pid" # killed by pid; no job-control notice when it is
     started+=("$fake_pid")
     for _ in $(seq 1 100); do
         [ -s "$tmp/port" ] && break

@@ -55,7 +55,7 @@ static char *run_row(const cj_node *row)
     cg_compat_schema olds[8], latest;
     assert_true(nold < 8);
     for (size_t i = 0; i < nold; i++) {
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "old%zu", i);
         olds[i] = (cg_compat_schema){
             &gs[i], load(&gs[i], old->type == CJ_ARRAY ? old->items[i] : old, label), "old"};
