@@ -233,7 +233,8 @@ typedef struct mg_schema {
      * (meshgate-codegen --registry); subject is NULL for every other schema. */
     const char *subject; /* the subject the version is registered under */
     int32_t version;     /* its version in the subject: 1, 2, ... */
-    int64_t registry_id; /* the registry's schema id (Confluent's id; Apicurio's ccompat id) */
+    int64_t registry_id; /* the export's schema id: Confluent's id; from Apicurio's ccompat API
+                            its contentId (its globalId in legacy id mode) */
     const uint8_t *guid; /* Confluent's schema GUID (16 bytes), NULL when the export has none */
 } mg_schema;
 
