@@ -116,6 +116,16 @@ void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     g->nerrors++;
 }
 
+char *cg_fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
 char *cg_location(cg *g, const cj_node *n, const char *keyword)
 {
     char ptr[2048];
@@ -338,6 +348,7 @@ static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, b
     char *k = malloc(len);
     snprintf(k, len, "%s#%s", base, name);
     cg_map_put(&g->anchors, k, in);
+    cg_map_put(&in->doc->local, k, in);
     if (dynamic) cg_map_put(&g->dynamic, k, in);
     free(k);
 }
@@ -379,6 +390,7 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
     cg_info *in = new_info(g, n, base, d, vocab, doc);
     in->resource_root = is_root || own_base != NULL;
     if (own_base && !cg_map_get(&g->resources, own_base)) cg_map_put(&g->resources, own_base, in);
+    if (own_base && !cg_map_get(&doc->local, own_base)) cg_map_put(&doc->local, own_base, in);
     if (anchor_from_id) add_anchor(g, in, base, anchor_from_id, false);
     free(anchor_from_id);
     if (d >= CG_D2019) {
@@ -416,6 +428,7 @@ static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *
     if (g->ninfos == before) return NULL;
     cg_info *in = g->infos[before];
     if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
+    if (!cg_map_get(&doc->local, uri)) cg_map_put(&doc->local, uri, in);
     return in;
 }
 
@@ -522,6 +535,7 @@ void cg_free(cg *g)
         free(d->uri);
         free(d->path);
         free(d->label);
+        cg_map_free(&d->local);
         free(d);
     }
     free(g->docs);
@@ -529,9 +543,11 @@ void cg_free(cg *g)
         free(g->entries[i].name);
         free(g->entries[i].id);
         free(g->entries[i].source);
+        free(g->entries[i].subject);
     }
     free(g->entries);
     cg_contracts_free(g);
+    free(g->registry_dir);
     free(g->fns);
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
@@ -566,6 +582,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
         root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id") : NULL;
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
     e->source = strdup(path);
@@ -583,8 +600,14 @@ cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
     cg_info *in = new_info(g, root, uri, g->opt.default_dialect, CG_V_ALL, doc);
     in->resource_root = true;
     if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
+    cg_map_put(&doc->local, uri, in);
     free(uri);
     return doc;
+}
+
+void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target)
+{
+    cg_map_put(&doc->local, uri, target);
 }
 
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path)
@@ -603,11 +626,11 @@ cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
     return g->ninfos > before ? g->infos[before] : NULL;
 }
 
-void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
-                  const cj_node *node)
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node)
 {
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id);
     e->source = strdup(source);
@@ -644,7 +667,8 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     char *full = cg_uri_resolve(fi ? fi->base : "", ref);
     char *abs, *frag;
     cg_uri_split(full, &abs, &frag);
-    cg_info *res = load_uri(g, abs);
+    cg_info *res = fi && fi->doc ? cg_map_get(&fi->doc->local, abs) : NULL;
+    if (!res) res = load_uri(g, abs);
     cg_info *out = NULL;
     if (!res) {
         cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
@@ -661,10 +685,13 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
         else
             out = cg_info_of(g, t);
     } else {
-        size_t len = strlen(abs) + strlen(frag) + 2;
+        /* the anchor as the resource's own document registered it, then as anyone did */
+        size_t len = strlen(abs) + strlen(res->base) + strlen(frag) + 2;
         char *k = malloc(len);
+        snprintf(k, len, "%s#%s", res->base, frag);
+        out = res->doc ? cg_map_get(&res->doc->local, k) : NULL;
         snprintf(k, len, "%s#%s", abs, frag);
-        out = cg_map_get(&g->anchors, k);
+        if (!out) out = cg_map_get(&g->anchors, k);
         if (!out)
             cg_error(g, err_at, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
                      abs);

@@ -15,12 +15,17 @@
 #include <sys/stat.h>
 
 #include "cg.h"
+#include "cg_compat.h"
 #include "cg_contract.h"
 #include "cg_emit.h"
+#include "cg_export.h"
 
 static void usage(FILE *o)
 {
     fputs("usage: meshgate-codegen -o BASE [options] SCHEMA|DIR...\n"
+          "       meshgate-codegen -o BASE [options] --registry DIR [SCHEMA|DIR...]\n"
+          "       meshgate-codegen --registry-export URL DIR\n"
+          "       meshgate-codegen [options] --compat MODE OLD... NEW\n"
           "  -o BASE              write BASE.c and BASE.h\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
@@ -28,6 +33,13 @@ static void usage(FILE *o)
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "Schema Registry (README \"Schema Registry\"):\n"
+          "  --registry DIR       compile every version of every JSON subject of the\n"
+          "                       export in DIR, each named SUBJECT/versions/N\n"
+          "  --registry-url URL   the registry the export came from (names the versions)\n"
+          "  --registry-export URL DIR  write the export of the registry at URL into DIR\n"
+          "Evolution checks (Confluent's JSON Schema rules; --compat alone for more):\n"
+          "  --compat MODE [--all-changes] OLD... NEW | EXPORT_DIR SUBJECT [NEW]\n"
           "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
           "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
           "                       catalog.json, openapi.json and schemas/ into DIR\n"
@@ -172,7 +184,11 @@ static bool write_out(cg *g, const char *base)
     return ok;
 }
 
-static void load(cg *g, const cg_options *opt, const inputs *in)
+typedef struct registry_opts {
+    const char *dir, *url;
+} registry_opts;
+
+static void load(cg *g, const cg_options *opt, const inputs *in, const registry_opts *reg)
 {
     cg_init(g, opt);
     for (size_t i = 0; i < in->n; i++)
@@ -182,6 +198,8 @@ static void load(cg *g, const cg_options *opt, const inputs *in)
                              in->v[i].name, in->v[j].path);
     for (size_t i = 0; i < in->n; i++)
         cg_add_input(g, in->v[i].path, in->v[i].name);
+    /* the checking pass (check_all) is the one that always runs: it notes skipped versions */
+    if (reg->dir) cg_add_registry(g, reg->dir, reg->url, opt->check_all);
 }
 
 int main(int argc, char **argv)
@@ -194,6 +212,8 @@ int main(int argc, char **argv)
     opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
     char *prefix = NULL, *set_path = NULL;
     cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
+    registry_opts reg = {0};
+    int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
@@ -233,6 +253,20 @@ int main(int argc, char **argv)
             copt.group = argv[++i];
         } else if (strcmp(a, "--strimzi-cluster") == 0 && has_val) {
             copt.cluster = argv[++i];
+        } else if (strcmp(a, "--registry") == 0 && has_val) {
+            if (reg.dir) {
+                fprintf(stderr, "meshgate-codegen: --registry: one export per schema set\n");
+                return 2;
+            }
+            reg.dir = argv[++i];
+        } else if (strcmp(a, "--registry-url") == 0 && has_val) {
+            reg.url = argv[++i];
+        } else if (strcmp(a, "--registry-export") == 0 && i + 2 < argc) {
+            export_at = i + 1;
+            break;
+        } else if (strcmp(a, "--compat") == 0) {
+            compat_at = i + 1;
+            break;
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
         } else if (a[0] == '-' && a[1]) {
@@ -243,7 +277,16 @@ int main(int argc, char **argv)
             args[nargs++] = a;
         }
     }
-    if (!opt.out_base || nargs == 0) {
+    if (export_at || compat_at) {
+        int rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
+                 : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
+                                                                                    : 1;
+        free(args);
+        free(opt.map_uri);
+        free(opt.map_dir);
+        return rc;
+    }
+    if (!opt.out_base || (nargs == 0 && !reg.dir)) {
         usage(stderr);
         return 2;
     }
@@ -268,18 +311,19 @@ int main(int argc, char **argv)
     cg_options check = opt;
     check.check_all = true;
     cg g;
-    load(&g, &check, &in);
+    load(&g, &check, &in, &reg);
     FILE *sink = fopen("/dev/null", "w");
     if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
     if (sink) fclose(sink);
     if (g.nerrors == 0) {
         cg_free(&g);
-        load(&g, &opt, &in);
+        load(&g, &opt, &in, &reg);
     }
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (ok && copt.dir) {
         if (g.ncontracts == 0) {
-            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)

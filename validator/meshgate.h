@@ -50,8 +50,29 @@ typedef struct mg_validator mg_validator;
 mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size_t errlen);
 void mg_validator_free(mg_validator *v);
 
-/* Finds a schema by name or by $id; NULL if absent. */
+/* Finds a schema by name or by $id; NULL if absent. In a set compiled from a registry export,
+ * a subject's name alone finds its latest version. */
 const mg_schema *mg_schema_find(const mg_schema_set *set, const char *name_or_id);
+
+/* ---- Schema Registry identity (sets compiled with meshgate-codegen --registry) ----
+ * Every version of every JSON subject of the export is one mg_schema whose subject, version,
+ * registry_id and guid are set. The lookups are binary searches over indexes the set carries:
+ * no allocation, safe from any thread. */
+#define MG_VERSION_LATEST (-1)
+
+/* The version registered with schema id `id`, NULL if none: the schema a Confluent-framed
+ * message (0x00 + 4-byte id) names. One id can be registered under several subjects (the
+ * same schema); this returns the one whose subject sorts first - they validate alike. */
+const mg_schema *mg_schema_find_registry_id(const mg_schema_set *set, int64_t id);
+/* The version of `subject` registered with schema id `id`, NULL if that id is not registered
+ * under that subject (a message whose id belongs to another subject: wrong_subject). */
+const mg_schema *mg_schema_find_subject_id(const mg_schema_set *set, const char *subject,
+                                           int64_t id);
+/* Version `version` of subject, or its latest with MG_VERSION_LATEST; NULL if absent. */
+const mg_schema *mg_schema_find_version(const mg_schema_set *set, const char *subject,
+                                        int32_t version);
+/* The version whose Confluent schema GUID is guid[0..16), NULL if none. */
+const mg_schema *mg_schema_find_guid(const mg_schema_set *set, const uint8_t *guid);
 
 /* Validates buf[0..len). cap is the readable size of buf: with cap >= len + MG_JSON_PADDING
  * the message is parsed in place, otherwise copied once into the validator's buffer. */

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* Version of this interface; a schema set built against another version is refused. */
-#define MG_RT_ABI 1
+#define MG_RT_ABI 2
 
 /* What failed: selects the message template. */
 typedef enum mg_code {
@@ -224,10 +224,18 @@ typedef bool (*mg_fn)(mg_ctx *c, uint32_t at);
 typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 typedef struct mg_schema {
-    const char *name;   /* from the file name, relative to the input folder, without .json */
-    const char *id;     /* canonical URI ($id, or file: URI) */
+    const char *name;   /* from the file name, relative to the input folder, without .json;
+                           "SUBJECT/versions/N" for a registry version */
+    const char *id;     /* canonical URI ($id, or file: URI; a registry's .../schemas/ids/N) */
     const char *source; /* schema file as given to codegen */
     mg_fn fn;
+    /* Schema Registry identity, for the versions compiled from a registry export
+     * (meshgate-codegen --registry); subject is NULL for every other schema. */
+    const char *subject; /* the subject the version is registered under */
+    int32_t version;     /* its version in the subject: 1, 2, ... */
+    int64_t registry_id; /* the export's schema id: Confluent's id; from Apicurio's ccompat API
+                            its contentId (its globalId in legacy id mode) */
+    const uint8_t *guid; /* Confluent's schema GUID (16 bytes), NULL when the export has none */
 } mg_schema;
 
 typedef struct mg_schema_set {
@@ -235,6 +243,14 @@ typedef struct mg_schema_set {
     uint32_t count;
     const mg_schema *schemas;
     const char *generator; /* "meshgate-codegen VERSION" */
+    /* Indexes of the registry versions into schemas, each sorted for binary search (see
+     * mg_registry.c): by (registry_id, subject, version), by (subject, version), and, for the
+     * nguid versions that have a GUID, by GUID bytes. nregistry is 0 in other sets. */
+    uint32_t nregistry;
+    const uint32_t *by_registry_id;
+    const uint32_t *by_subject;
+    uint32_t nguid;
+    const uint32_t *by_guid;
 } mg_schema_set;
 
 /* Every generated file defines mg_set_<prefix>; built with -DMG_SHARED_OBJECT it also exports

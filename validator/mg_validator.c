@@ -123,7 +123,7 @@ const mg_schema *mg_schema_find(const mg_schema_set *set, const char *name_or_id
     for (uint32_t i = 0; i < set->count; i++)
         if (set->schemas[i].id && strcmp(set->schemas[i].id, name_or_id) == 0)
             return &set->schemas[i];
-    return NULL;
+    return mg_schema_find_version(set, name_or_id, MG_VERSION_LATEST);
 }
 
 static mg_result parse_result(mg_json_err e)

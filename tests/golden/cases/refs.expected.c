@@ -205,10 +205,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_refs[] = {
-    {"refs", "https://meshgate.example/golden/refs", "tests/golden/cases/refs.schema.json", mge_0},
+    {"refs", "https://meshgate.example/golden/refs", "tests/golden/cases/refs.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_refs = {MG_RT_ABI, 1, mgs_golden_refs, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_refs = {MG_RT_ABI, 1, mgs_golden_refs, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

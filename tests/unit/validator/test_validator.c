@@ -104,10 +104,14 @@ done:
 }
 
 static const mg_schema schemas[] = {
-    {"person", "https://example.com/person.json", "person.json", person_fn},
-    {"deep", "https://example.com/person", "deep.json", deep_fn},
+    {.name = "person",
+     .id = "https://example.com/person.json",
+     .source = "person.json",
+     .fn = person_fn},
+    {.name = "deep", .id = "https://example.com/person", .source = "deep.json", .fn = deep_fn},
 };
-static const mg_schema_set set = {MG_RT_ABI, 2, schemas, "test"};
+static const mg_schema_set set = {
+    .abi = MG_RT_ABI, .count = 2, .schemas = schemas, .generator = "test"};
 
 static mg_validator *new_validator(uint32_t max_errors)
 {
