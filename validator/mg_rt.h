@@ -63,6 +63,7 @@ typedef enum mg_code {
     MG_E_IF_THEN,
     MG_E_IF_ELSE,
     MG_E_RECURSION, /* schema recursion deeper than the limit */
+    MG_E_LIMIT,     /* a work budget was exhausted; arg: which one */
     MG_E_CODE_COUNT
 } mg_code;
 

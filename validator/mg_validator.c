@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "meshgate.h"
+#include "mg_escape.h"
 
 struct mg_validator {
     mg_validator_conf conf;
@@ -194,14 +195,23 @@ static bool is_parse_error(const mg_validator *v)
 
 /* ---- instance locations ---- */
 
+/* Text built into a caller's buffer, as snprintf: len counts the whole text, used the bytes
+ * written. Everything that may hold bytes of a message or a schema goes through sb_esc, which
+ * writes whole escapes and characters only, so a truncated text is still well-formed. */
 typedef struct sbuf {
     char *p;
-    size_t cap, len;
+    size_t cap, len, used;
+    bool full; /* something did not fit: nothing more is written */
 } sbuf;
+
+#define SBUF(buf, cap) ((sbuf){(buf), (cap), 0, 0, (cap) == 0})
 
 static void sb_putc(sbuf *b, char ch)
 {
-    if (b->len + 1 < b->cap) b->p[b->len] = ch;
+    if (!b->full && b->used + 1 < b->cap)
+        b->p[b->used++] = ch;
+    else
+        b->full = true;
     b->len++;
 }
 
@@ -222,9 +232,23 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     sb_puts(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* s[0..n) through the escaping rule of mg_escape.h. */
+static void sb_esc(sbuf *b, const char *s, size_t n, unsigned flags)
+{
+    size_t room = b->full ? 0 : b->cap - b->used;
+    size_t len = mg_escape(room ? b->p + b->used : NULL, room, s, n, flags);
+    if (len < room) {
+        b->used += len;
+    } else {
+        b->used += room ? strlen(b->p + b->used) : 0;
+        b->full = true;
+    }
+    b->len += len;
+}
+
 static size_t sb_end(sbuf *b)
 {
-    if (b->cap) b->p[b->len < b->cap ? b->len : b->cap - 1] = 0;
+    if (b->cap) b->p[b->used] = 0;
     return b->len;
 }
 
@@ -244,14 +268,14 @@ static void pointer_of(const mg_doc *d, uint32_t target, sbuf *b, bool *is_key)
                     uint32_t kl;
                     const char *ks = mg_str(d, k, &kl);
                     sb_putc(b, '/');
+                    uint32_t run = 0;
                     for (uint32_t i = 0; i < kl; i++) {
-                        if (ks[i] == '~')
-                            sb_puts(b, "~0", 2);
-                        else if (ks[i] == '/')
-                            sb_puts(b, "~1", 2);
-                        else
-                            sb_putc(b, ks[i]);
+                        if (ks[i] != '~' && ks[i] != '/') continue;
+                        sb_esc(b, ks + run, i - run, 0);
+                        sb_puts(b, ks[i] == '~' ? "~0" : "~1", 2);
+                        run = i + 1;
                     }
+                    sb_esc(b, ks + run, kl - run, 0);
                     if (target == k) {
                         *is_key = true;
                         return;
@@ -279,7 +303,7 @@ static void pointer_of(const mg_doc *d, uint32_t target, sbuf *b, bool *is_key)
 
 size_t mg_error_instance(const mg_validator *v, uint32_t i, char *buf, size_t cap)
 {
-    sbuf b = {buf, cap, 0};
+    sbuf b = SBUF(buf, cap);
     bool is_key;
     if (!is_parse_error(v) && i < v->ctx.nerr)
         pointer_of(&v->ctx.doc, v->ctx.errs[i].at, &b, &is_key);
@@ -292,18 +316,77 @@ const char *mg_error_keyword_location(const mg_validator *v, uint32_t i)
     return v->ctx.errs[i].kwloc;
 }
 
+/* The keyword each error code reports, first the usual one, then the others it may come from
+ * (draft-04's minimum with exclusiveMinimum: true, minContains...). The keyword is the code's,
+ * never a name read from the schema location alone, which may end in a property name. */
+static const char *const code_keywords[MG_E_CODE_COUNT][4] = {
+    [MG_E_FALSE] = {"false"},
+    [MG_E_TYPE] = {"type"},
+    [MG_E_ENUM] = {"enum"},
+    [MG_E_CONST] = {"const"},
+    [MG_E_MINIMUM] = {"minimum"},
+    [MG_E_MAXIMUM] = {"maximum"},
+    [MG_E_EXCL_MINIMUM] = {"exclusiveMinimum", "minimum"},
+    [MG_E_EXCL_MAXIMUM] = {"exclusiveMaximum", "maximum"},
+    [MG_E_MULTIPLE_OF] = {"multipleOf"},
+    [MG_E_MIN_LENGTH] = {"minLength"},
+    [MG_E_MAX_LENGTH] = {"maxLength"},
+    [MG_E_PATTERN] = {"pattern"},
+    [MG_E_FORMAT] = {"format"},
+    [MG_E_MIN_ITEMS] = {"minItems"},
+    [MG_E_MAX_ITEMS] = {"maxItems"},
+    [MG_E_UNIQUE_ITEMS] = {"uniqueItems"},
+    [MG_E_CONTAINS] = {"contains", "minContains", "maxContains"},
+    [MG_E_MIN_PROPERTIES] = {"minProperties"},
+    [MG_E_MAX_PROPERTIES] = {"maxProperties"},
+    [MG_E_REQUIRED] = {"required"},
+    [MG_E_DEPENDENT_REQUIRED] = {"dependentRequired", "dependencies"},
+    [MG_E_ADDITIONAL] = {"additionalProperties", "additionalItems"},
+    [MG_E_UNEVALUATED] = {"unevaluatedProperties", "unevaluatedItems"},
+    [MG_E_PROPERTY_NAME] = {"propertyNames"},
+    [MG_E_ANY_OF] = {"anyOf"},
+    [MG_E_ONE_OF_NONE] = {"oneOf"},
+    [MG_E_ONE_OF_MANY] = {"oneOf"},
+    [MG_E_NOT] = {"not"},
+    [MG_E_IF_THEN] = {"then", "if"},
+    [MG_E_IF_ELSE] = {"else", "if"},
+    [MG_E_RECURSION] = {"$ref", "$dynamicRef", "$recursiveRef"},
+    [MG_E_LIMIT] = {"limit"},
+};
+
+/* Segment `back` from the end (0: the last) of the JSON Pointer in a schema location. */
+static bool loc_segment(const char *loc, unsigned back, const char **seg, size_t *len)
+{
+    const char *frag = strchr(loc, '#');
+    const char *start = frag ? frag + 1 : loc, *end = start + strlen(start);
+    for (const char *p = end; p-- > start;) {
+        if (*p != '/') continue;
+        if (back-- == 0) {
+            *seg = p + 1;
+            *len = (size_t)(end - p - 1);
+            return true;
+        }
+        end = p;
+    }
+    return false;
+}
+
 const char *mg_error_keyword(const mg_validator *v, uint32_t i)
 {
     if (i >= mg_error_count(v)) return "";
     if (is_parse_error(v)) return mg_result_name(v->last);
     const mg_err_rec *e = &v->ctx.errs[i];
-    /* these name a schema, not a keyword: its last segment would be a property name */
-    if (e->code == MG_E_FALSE) return "false";
-    if (e->code == MG_E_RECURSION && e->arg && *e->arg) return "limit";
-    const char *loc = e->kwloc ? e->kwloc : "";
-    const char *frag = strchr(loc, '#');
-    const char *slash = strrchr(frag ? frag : loc, '/');
-    return slash ? slash + 1 : "";
+    if (e->code >= MG_E_CODE_COUNT || !code_keywords[e->code][0]) return "";
+    if (e->code == MG_E_RECURSION && e->arg && *e->arg) return "limit"; /* out of a resource */
+    const char *const *names = code_keywords[e->code];
+    /* dependentRequired/dependencies locations name the property after the keyword */
+    unsigned back = e->code == MG_E_DEPENDENT_REQUIRED ? 1 : 0;
+    const char *seg;
+    size_t len;
+    if (e->kwloc && loc_segment(e->kwloc, back, &seg, &len))
+        for (int k = 1; k < 4 && names[k]; k++)
+            if (strlen(names[k]) == len && memcmp(names[k], seg, len) == 0) return names[k];
+    return names[0];
 }
 
 /* ---- messages ---- */
@@ -331,17 +414,7 @@ static void put_value(sbuf *b, const mg_doc *d, uint32_t at)
         while (shown < n && shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80)
             shown--;
         sb_putc(b, '"');
-        for (uint32_t i = 0; i < shown; i++) {
-            unsigned char ch = (unsigned char)s[i];
-            if (ch == '"' || ch == '\\') {
-                sb_putc(b, '\\');
-                sb_putc(b, (char)ch);
-            } else if (ch < 0x20) {
-                sb_printf(b, "\\u%04x", ch);
-            } else {
-                sb_putc(b, (char)ch);
-            }
-        }
+        sb_esc(b, s, shown, MG_ESC_QUOTE);
         sb_puts(b, shown < n ? "...\"" : "\"", shown < n ? 4 : 1);
         break;
     }
@@ -412,15 +485,15 @@ static const char *const templates[MG_E_CODE_COUNT] = {
     [MG_E_IF_THEN] = "{v} matches the if schema but not the then schema",
     [MG_E_IF_ELSE] = "{v} matches neither the if schema nor the else schema",
     [MG_E_RECURSION] = "{v} needs schema references nested deeper than the limit",
+    [MG_E_LIMIT] = "{v} could not be checked: out of {a}",
 };
 
 static const char *template_of(const mg_err_rec *e, bool is_key)
 {
+    if (e->code == MG_E_RECURSION && e->arg && *e->arg) return templates[MG_E_LIMIT];
     if (e->code == MG_E_ADDITIONAL && is_key) return "property {v} is not allowed";
     if (e->code == MG_E_UNEVALUATED && is_key)
         return "property {v} is not allowed (no keyword evaluated it)";
-    if (e->code == MG_E_RECURSION && e->arg && *e->arg)
-        return "{v} could not be checked: out of {a}";
     if (e->code < MG_E_CODE_COUNT && templates[e->code]) return templates[e->code];
     return "{v} is invalid";
 }
@@ -437,14 +510,14 @@ static void message(const mg_validator *v, uint32_t i, sbuf *b)
     const mg_doc *d = &v->ctx.doc;
     const char *a = e->arg ? e->arg : "";
     bool is_key;
-    sbuf none = {NULL, 0, 0};
+    sbuf none = SBUF(NULL, 0);
     pointer_of(d, e->at, &none, &is_key);
     for (const char *t = template_of(e, is_key); *t; t++) {
         if (strncmp(t, "{v}", 3) == 0) {
             put_value(b, d, e->at);
             t += 2;
         } else if (strncmp(t, "{a}", 3) == 0) {
-            sb_puts(b, a, strlen(a));
+            sb_esc(b, a, strlen(a), 0);
             t += 2;
         } else {
             sb_putc(b, *t);
@@ -454,7 +527,7 @@ static void message(const mg_validator *v, uint32_t i, sbuf *b)
 
 size_t mg_error_message(const mg_validator *v, uint32_t i, char *buf, size_t cap)
 {
-    sbuf b = {buf, cap, 0};
+    sbuf b = SBUF(buf, cap);
     if (i < mg_error_count(v)) message(v, i, &b);
     return sb_end(&b);
 }
@@ -462,7 +535,7 @@ size_t mg_error_message(const mg_validator *v, uint32_t i, char *buf, size_t cap
 /* "<instance pointer>: <message> (<keyword>)", the root shown as "(root)". */
 size_t mg_error_format(const mg_validator *v, uint32_t i, char *buf, size_t cap)
 {
-    sbuf b = {buf, cap, 0};
+    sbuf b = SBUF(buf, cap);
     if (i >= mg_error_count(v)) return sb_end(&b);
     bool is_key;
     if (!is_parse_error(v)) pointer_of(&v->ctx.doc, v->ctx.errs[i].at, &b, &is_key);
@@ -471,7 +544,7 @@ size_t mg_error_format(const mg_validator *v, uint32_t i, char *buf, size_t cap)
     message(v, i, &b);
     const char *kw = mg_error_keyword(v, i);
     sb_puts(&b, " (", 2);
-    sb_puts(&b, kw, strlen(kw));
+    sb_esc(&b, kw, strlen(kw), 0);
     sb_putc(&b, ')');
     return sb_end(&b);
 }

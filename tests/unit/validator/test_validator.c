@@ -103,11 +103,54 @@ done:
     return ok;
 }
 
+/* Reports one error per code whose keyword location ends in a property name or in another
+ * keyword's name, as codegen writes them (dependentRequired names the dependent property). */
+static bool keywords_fn(mg_ctx *c, uint32_t at)
+{
+    bool ok = true;
+    MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependentRequired/polynomial_names",
+            "polynomial_names requires x");
+    MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependencies/dependentRequired",
+            "dependentRequired requires y");
+    MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependentRequired/dependencies",
+            "dependencies requires z");
+    MG_FAIL(at, MG_E_TYPE, "#/properties/maximum/type", "string");
+    MG_FAIL(at, MG_E_FALSE, "#/properties/maximum", "");
+    MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/properties/exclusiveMinimum/maximum", "5");
+    MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/properties/maximum/exclusiveMaximum", "5");
+    MG_FAIL(at, MG_E_CONTAINS, "#/properties/contains/minContains", "at least 2");
+    MG_FAIL(at, MG_E_REQUIRED, "https://example.com/a#b.json#/properties/pattern/required", "a");
+    MG_FAIL(at, MG_E_ADDITIONAL, "#/properties/x/additionalProperties", "");
+done:
+    return ok;
+}
+
+/* Texts with control characters and invalid UTF-8 from a schema (pattern, required name)
+ * and from the message (a key with ESC, a value with CR). */
+static bool hostile_fn(mg_ctx *c, uint32_t at)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    MG_FAIL(at, MG_E_PATTERN, "#/pattern", "^a\nb$\n");
+    MG_FAIL(at, MG_E_REQUIRED, "#/required", "x\x1b[2Jy\xff\xc3");
+    if (mg_type(d, at) == MG_TAPE_OBJECT) {
+        MG_OBJECT_FOR(d, at, k)
+        {
+            MG_FAIL(k, MG_E_ADDITIONAL, "#/additionalProperties", "");
+            MG_FAIL(k + 1, MG_E_CONST, "#/properties/\x1b/const", "\"\xe2\x80\xae\"");
+        }
+    }
+done:
+    return ok;
+}
+
 static const mg_schema schemas[] = {
     {"person", "https://example.com/person.json", "person.json", person_fn},
     {"deep", "https://example.com/person", "deep.json", deep_fn},
+    {"keywords", "https://example.com/keywords", "keywords.json", keywords_fn},
+    {"hostile", "https://example.com/hostile", "hostile.json", hostile_fn},
 };
-static const mg_schema_set set = {MG_RT_ABI, 2, schemas, "test"};
+static const mg_schema_set set = {MG_RT_ABI, 4, schemas, "test"};
 
 static mg_validator *new_validator(uint32_t max_errors)
 {
@@ -366,6 +409,81 @@ static void test_recursion_limit(void **state)
     mg_validator_free(v);
 }
 
+/* The keyword in parentheses is the failing keyword, whatever the properties are called. */
+static void test_keyword_is_the_keyword(void **state)
+{
+    (void)state;
+    static const char *const want[] = {
+        "dependentRequired",
+        "dependencies",
+        "dependentRequired",
+        "type",
+        "false",
+        "maximum",
+        "exclusiveMaximum",
+        "minContains",
+        "required",
+        "additionalProperties",
+    };
+    mg_validator *v = new_validator(16);
+    char buf[256];
+    assert_int_equal(mg_validate(v, &schemas[2], "{}", 2, 2), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_string_equal(mg_error_keyword(v, i), want[i]);
+        mg_error_format(v, i, buf, sizeof buf);
+        char tail[64];
+        snprintf(tail, sizeof tail, "(%s)", want[i]);
+        assert_string_equal(buf + strlen(buf) - strlen(tail), tail);
+    }
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): property polynomial_names requires x, which is missing "
+                        "(dependentRequired)");
+    mg_validator_free(v);
+}
+
+static void assert_printable(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        assert_true(*p >= 0x20 && *p != 0x7f);
+        assert_false(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f); /* C1 */
+        assert_false(*p == 0xff || *p == 0xfe);
+    }
+}
+
+/* Reasons escape control characters and invalid UTF-8 from schemas and messages (mg_escape.h):
+ * one line per reject, whatever the texts hold. */
+static void test_reasons_escaped(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(16);
+    const char *js = "{\"\\u001b[31m~/\": \"a\\rb\\u0085\"}";
+    char buf[256];
+    assert_int_equal(mg_validate(v, &schemas[3], js, strlen(js), strlen(js)), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 4);
+    static const char *const want[] = {
+        "(root): object (1 property) does not match pattern ^a\\nb$\\n (pattern)",
+        "(root): required property \"x\\x1b[2Jy\\xff\\xc3\" is missing (required)",
+        "/\\x1b[31m~0~1: property \"\\x1b[31m~/\" is not allowed (additionalProperties)",
+        "/\\x1b[31m~0~1: \"a\\rb\\u{85}\" is not equal to \"\\u{202e}\" (const)",
+    };
+    for (uint32_t i = 0; i < 4; i++) {
+        assert_string_equal(fmt(v, i, buf, sizeof buf), want[i]);
+        assert_printable(buf);
+        mg_error_message(v, i, buf, sizeof buf);
+        assert_printable(buf);
+        mg_error_instance(v, i, buf, sizeof buf);
+        assert_printable(buf);
+    }
+    mg_error_instance(v, 2, buf, sizeof buf);
+    assert_string_equal(buf, "/\\x1b[31m~0~1");
+    /* truncation keeps whole escapes and characters */
+    char small[12];
+    assert_true(mg_error_format(v, 3, small, sizeof small) > sizeof small);
+    assert_string_equal(small, "/\\x1b[31m~0");
+    mg_validator_free(v);
+}
+
 static void test_no_allocation(void **state)
 {
     (void)state;
@@ -414,6 +532,8 @@ int main(void)
         cmocka_unit_test(test_all_errors),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_recursion_limit),
+        cmocka_unit_test(test_keyword_is_the_keyword),
+        cmocka_unit_test(test_reasons_escaped),
         cmocka_unit_test(test_no_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
