@@ -83,7 +83,8 @@ size_t mg_escape(char *buf, size_t cap, const char *s, size_t n, unsigned flags)
             snprintf(tmp, sizeof tmp, "\\x%02x", c);
             put(&o, tmp, 4);
             k = 1;
-        } else if (c == '\\' || (c == '"' && (flags & MG_ESC_QUOTE))) {
+        } else if ((c == '\\' && !(flags & MG_ESC_ESCAPED)) ||
+                   (c == '"' && (flags & MG_ESC_QUOTE))) {
             tmp[0] = '\\';
             tmp[1] = (char)c;
             put(&o, tmp, 2);

@@ -33,7 +33,11 @@ size_t mg_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Flags of mg_escape(). */
 enum {
-    MG_ESC_QUOTE = 1u << 0 /* also write `"` as `\"` (text shown between double quotes) */
+    MG_ESC_QUOTE = 1u << 0, /* also write `"` as `\"` (text shown between double quotes) */
+    /* the text was escaped by this rule already (a dead-letter header): a backslash is kept as
+     * it is, so escaping the text again changes nothing, while any control character or
+     * invalid UTF-8 that another writer put there is still escaped */
+    MG_ESC_ESCAPED = 1u << 1
 };
 
 /* Writes s[0..n) escaped into buf[0..cap), NUL-terminated when cap > 0; an escape that does not

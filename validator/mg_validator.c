@@ -24,12 +24,14 @@ struct mg_validator {
     mg_result last;
     const char *parse_reason; /* for parse rejects (and internal errors) */
     size_t parse_offset;
+    int64_t steps_budget; /* of the last message */
 };
 
 const char *mg_result_name(mg_result r)
 {
-    static const char *const names[] = {"ok",    "empty",  "too_large", "syntax", "utf8",
-                                        "depth", "number", "string",    "schema", "internal"};
+    static const char *const names[] = {"ok",     "empty", "too_large", "syntax",
+                                        "utf8",   "depth", "number",    "string",
+                                        "schema", "limit", "internal"};
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "internal";
 }
 
@@ -49,15 +51,19 @@ static void set_err(char *errstr, size_t errlen, const char *fmt, ...)
 #define MAX_DEPTH_LIMIT 65536u
 #define MAX_ERRORS_LIMIT 65536u
 #define MAX_REFS_LIMIT (1u << 20)
+#define MAX_MEMO_LIMIT (1u << 26)
 
 mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size_t errlen)
 {
-    mg_validator_conf c = {1u << 20, 256, 1, 512};
+    mg_validator_conf c = {
+        .max_bytes = 1u << 20, .max_depth = 256, .max_errors = 1, .max_refs = 512};
     if (conf) {
         if (conf->max_bytes) c.max_bytes = conf->max_bytes;
         if (conf->max_depth) c.max_depth = conf->max_depth;
         if (conf->max_errors) c.max_errors = conf->max_errors;
         if (conf->max_refs) c.max_refs = conf->max_refs;
+        c.max_steps = conf->max_steps;
+        c.memo_entries = conf->memo_entries;
     }
     if (c.max_bytes > MAX_BYTES_LIMIT) {
         set_err(errstr, errlen, "max_bytes: %zu is too large (at most %zu)", c.max_bytes,
@@ -79,6 +85,13 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
                 MAX_REFS_LIMIT);
         return NULL;
     }
+    if (c.memo_entries > MAX_MEMO_LIMIT && c.memo_entries != MG_MEMO_OFF) {
+        set_err(errstr, errlen, "memo_entries: %" PRIu32 " is too large (at most %u)",
+                c.memo_entries, MAX_MEMO_LIMIT);
+        return NULL;
+    }
+    if (c.memo_entries == 0)
+        c.memo_entries = c.max_bytes / 16 > 1024 ? (uint32_t)(c.max_bytes / 16) : 1024;
     mg_validator *v = calloc(1, sizeof *v);
     if (!v) {
         set_err(errstr, errlen, "out of memory allocating a validator");
@@ -93,7 +106,15 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
     v->ctx.scratch = malloc(v->ctx.scratch_words * sizeof *v->ctx.scratch);
     v->ctx.max_dyn = c.max_refs * 8;
     v->ctx.dyn = malloc(v->ctx.max_dyn * sizeof *v->ctx.dyn);
-    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn) {
+    if (c.memo_entries != MG_MEMO_OFF) {
+        uint32_t n = 4; /* a power of 2: buckets of 4 */
+        while (n < c.memo_entries)
+            n *= 2;
+        v->ctx.memo = calloc(n, sizeof *v->ctx.memo);
+        v->ctx.memo_mask = n - 1;
+    }
+    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn ||
+        (c.memo_entries != MG_MEMO_OFF && !v->ctx.memo)) {
         set_err(errstr, errlen,
                 "out of memory allocating a validator for max_bytes %zu and max_depth %" PRIu32,
                 c.max_bytes, c.max_depth);
@@ -112,6 +133,7 @@ void mg_validator_free(mg_validator *v)
     free(v->ctx.errs);
     free(v->ctx.scratch);
     free(v->ctx.dyn);
+    free(v->ctx.memo);
     free(v);
 }
 
@@ -159,6 +181,13 @@ mg_result mg_validate(mg_validator *v, const mg_schema *s, const char *buf, size
     c->quiet = 0;
     c->scratch_top = 0;
     c->ndyn = 0;
+    c->limit = NULL;
+    c->steps = 0;
+    v->steps_budget = 0;
+    if (c->memo && ++c->memo_epoch == 0) { /* once in 2^32 messages: forget every epoch */
+        memset(c->memo, 0, ((size_t)c->memo_mask + 1) * sizeof *c->memo);
+        c->memo_epoch = 1;
+    }
     v->parse_offset = 0;
     if (!s || !s->fn) {
         v->parse_reason = "no schema to validate against";
@@ -170,27 +199,45 @@ mg_result mg_validate(mg_validator *v, const mg_schema *s, const char *buf, size
         v->parse_reason = mg_json_strerror(pe);
         return v->last = parse_result(pe);
     }
-    v->last = s->fn(c, MG_DOC_ROOT) ? MG_OK : MG_REJECT_SCHEMA;
+    c->steps = v->steps_budget =
+        v->conf.max_steps ? (int64_t)v->conf.max_steps
+                          : (int64_t)MG_STEPS_BASE + (int64_t)MG_STEPS_PER_BYTE * (int64_t)len;
+    bool valid = s->fn(c, MG_DOC_ROOT);
+    if (c->limit) {
+        /* whatever the functions made of it, the message could not be checked */
+        c->errs[0] =
+            (mg_err_rec){c->limit_at, MG_E_LIMIT, c->limit_kwloc ? c->limit_kwloc : "", c->limit};
+        c->nerr = 1;
+        return v->last = MG_REJECT_LIMIT;
+    }
+    v->last = valid ? MG_OK : MG_REJECT_SCHEMA;
     if (v->last == MG_REJECT_SCHEMA && c->nerr == 0) mg_report(c, MG_DOC_ROOT, MG_E_FALSE, "#", "");
+    if (v->last == MG_REJECT_SCHEMA && c->errs[0].code == MG_E_LIMIT) v->last = MG_REJECT_LIMIT;
     return v->last;
+}
+
+uint64_t mg_validator_steps(const mg_validator *v)
+{
+    int64_t left = v->ctx.steps < 0 ? 0 : v->ctx.steps;
+    return (uint64_t)(v->steps_budget - left);
 }
 
 /* NULL unless the last mg_validate parsed its message (a failed parse overwrites the tape). */
 const mg_doc *mg_validator_doc(const mg_validator *v)
 {
-    bool parsed = v->last == MG_OK || v->last == MG_REJECT_SCHEMA;
+    bool parsed = v->last == MG_OK || v->last == MG_REJECT_SCHEMA || v->last == MG_REJECT_LIMIT;
     return parsed && v->ctx.doc.tape ? &v->ctx.doc : NULL;
+}
+
+static bool is_parse_error(const mg_validator *v)
+{
+    return v->last != MG_REJECT_SCHEMA && v->last != MG_REJECT_LIMIT;
 }
 
 uint32_t mg_error_count(const mg_validator *v)
 {
     if (v->last == MG_OK) return 0;
-    return v->last == MG_REJECT_SCHEMA ? v->ctx.nerr : 1;
-}
-
-static bool is_parse_error(const mg_validator *v)
-{
-    return v->last != MG_REJECT_SCHEMA;
+    return is_parse_error(v) ? 1 : v->ctx.nerr;
 }
 
 /* ---- instance locations ---- */
@@ -377,7 +424,6 @@ const char *mg_error_keyword(const mg_validator *v, uint32_t i)
     if (is_parse_error(v)) return mg_result_name(v->last);
     const mg_err_rec *e = &v->ctx.errs[i];
     if (e->code >= MG_E_CODE_COUNT || !code_keywords[e->code][0]) return "";
-    if (e->code == MG_E_RECURSION && e->arg && *e->arg) return "limit"; /* out of a resource */
     const char *const *names = code_keywords[e->code];
     /* dependentRequired/dependencies locations name the property after the keyword */
     unsigned back = e->code == MG_E_DEPENDENT_REQUIRED ? 1 : 0;
@@ -490,7 +536,6 @@ static const char *const templates[MG_E_CODE_COUNT] = {
 
 static const char *template_of(const mg_err_rec *e, bool is_key)
 {
-    if (e->code == MG_E_RECURSION && e->arg && *e->arg) return templates[MG_E_LIMIT];
     if (e->code == MG_E_ADDITIONAL && is_key) return "property {v} is not allowed";
     if (e->code == MG_E_UNEVALUATED && is_key)
         return "property {v} is not allowed (no keyword evaluated it)";

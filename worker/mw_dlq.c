@@ -142,7 +142,8 @@ static bool header_is(const char *name, const char *want)
 }
 
 /* Copies each meshgate.* header into scratch, escaped (mg_escape.h: a dead-letter topic may hold
- * records from anyone, and every field is printed or compared as text), and points rec at it. */
+ * records from anyone, and every field is printed or compared as text; the worker's headers are
+ * escaped already, so their backslashes are kept), and points rec at it. */
 static void read_record(const rd_kafka_message_t *m, mw_dlq_rec *rec, char *scratch, size_t cap)
 {
     memset(rec, 0, sizeof *rec);
@@ -178,7 +179,8 @@ static void read_record(const rd_kafka_message_t *m, mw_dlq_rec *rec, char *scra
         }
         for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
             if (!header_is(name, names[f])) continue;
-            size_t n = mg_escape(scratch + used, cap - used, val ? val : "", val ? len : 0, 0);
+            size_t n = mg_escape(scratch + used, cap - used, val ? val : "", val ? len : 0,
+                                 MG_ESC_ESCAPED);
             if (n >= cap - used) continue;
             *fields[f] = scratch + used;
             used += n + 1;

@@ -21,6 +21,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -90,6 +92,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/when"))
+        return false;
     (void)ev;
     /* #/properties/when/type */
     if (!(t == MG_TAPE_STRING))
@@ -98,6 +102,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/when/format */
         if (!mg_fmt_date_time(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/when/format", "date-time");
@@ -114,11 +119,14 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/day"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/day/format */
         if (!mg_fmt_date(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/day/format", "date");
@@ -135,11 +143,14 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/mail"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/mail/format */
         if (!mg_fmt_email(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/mail/format", "email");
@@ -156,11 +167,14 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/host"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/host/format */
         if (!mg_fmt_hostname(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/host/format", "hostname");
@@ -177,11 +191,14 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ip4"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip4/format */
         if (!mg_fmt_ipv4(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip4/format", "ipv4");
@@ -198,11 +215,14 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ip6"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip6/format */
         if (!mg_fmt_ipv6(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip6/format", "ipv6");
@@ -219,11 +239,14 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/id"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/id/format */
         if (!mg_fmt_uuid(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/id/format", "uuid");
@@ -240,11 +263,14 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/link"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/link/format */
         if (!mg_fmt_uri(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/link/format", "uri");

@@ -36,6 +36,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -94,6 +96,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/first"))
+        return false;
     (void)ev;
     /* #/properties/first/type */
     if (!(t == MG_TAPE_STRING))
@@ -102,6 +106,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/first/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
@@ -118,6 +123,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/Last"))
+        return false;
     (void)ev;
     /* #/properties/Last/type */
     if (!(t == MG_TAPE_STRING))
@@ -126,6 +133,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/Last/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/Last/pattern", "^[A-Z]");
@@ -142,6 +150,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/Age"))
+        return false;
     (void)ev;
     /* #/properties/Age/type */
     if (!(mg_is_number(d, at)))

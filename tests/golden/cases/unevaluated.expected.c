@@ -45,12 +45,16 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
-    if (evn && !sev)
-        MG_FAIL(at, MG_E_RECURSION, "#", "scratch space");
+    if (evn && !sev) {
+        ok = mg_limit(c, at, "#", "scratch space");
+        goto done;
+    }
     (void)sev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -77,6 +81,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             default:
                 break;
             }
+            mg_charge(c, (size_t)kl * 1);
             /* #/patternProperties/^x- */
             if (mgre_0(ks, kl)) {
                 if (sev)
@@ -134,6 +139,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/meta"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -173,6 +180,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/kind"))
+        return false;
     (void)ev;
     /* #/properties/kind/enum */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1)) ||
@@ -199,6 +208,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/allOf/0"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -238,6 +249,8 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/if"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -277,6 +290,8 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/then"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -316,6 +331,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/else"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -355,6 +372,8 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/meta/properties/meta"))
+        return false;
     (void)ev;
     /* #/$defs/meta/properties/meta/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -371,6 +390,8 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/allOf/0/properties/common"))
+        return false;
     (void)ev;
     /* #/allOf/0/properties/common/type */
     if (!(t == MG_TAPE_STRING))
@@ -387,6 +408,8 @@ static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/if/properties/kind"))
+        return false;
     (void)ev;
     /* #/if/properties/kind/const */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1))))
@@ -403,6 +426,8 @@ static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/then/properties/alpha"))
+        return false;
     (void)ev;
     /* #/then/properties/alpha/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
@@ -419,6 +444,8 @@ static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/else/properties/beta"))
+        return false;
     (void)ev;
     /* #/else/properties/beta/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))

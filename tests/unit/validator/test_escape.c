@@ -78,6 +78,19 @@ static void test_rules(void **state)
     /* quotes only when asked */
     assert_string_equal(ESC("say \"hi\""), "say \"hi\"");
     assert_string_equal(esc("say \"hi\"", 8, MG_ESC_QUOTE), "say \\\"hi\\\"");
+    /* text escaped already: backslashes kept, whatever else is there escaped */
+    assert_string_equal(esc("a\\x1b\\n\x1b\n", 9, MG_ESC_ESCAPED), "a\\x1b\\n\\x1b\\n");
+}
+
+/* Escaping escaped text with MG_ESC_ESCAPED changes nothing. */
+static void test_idempotent(void **state)
+{
+    (void)state;
+    const char *in = "k\x1b\r\n\\ \xff\xc2\x85\"q\" \xe2\x80\xae caf\xc3\xa9";
+    char once[256], twice[256];
+    mg_escape(once, sizeof once, in, strlen(in), MG_ESC_QUOTE);
+    mg_escape(twice, sizeof twice, once, strlen(once), MG_ESC_ESCAPED);
+    assert_string_equal(once, twice);
 }
 
 static void test_length_and_truncation(void **state)
@@ -127,9 +140,8 @@ static void test_output_is_safe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_seq),
-        cmocka_unit_test(test_rules),
-        cmocka_unit_test(test_length_and_truncation),
+        cmocka_unit_test(test_utf8_seq),       cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_idempotent),     cmocka_unit_test(test_length_and_truncation),
         cmocka_unit_test(test_output_is_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,13 +144,27 @@ done:
     return ok;
 }
 
+/* {"not": {"$ref": "#/$defs/deep"}} with deep_fn above, as generated code: a step per call */
+static bool not_deep_fn(mg_ctx *c, uint32_t at)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#")) return false;
+    c->quiet++;
+    bool r = deep_fn(c, at);
+    c->quiet--;
+    if (r) MG_FAIL(at, MG_E_NOT, "#/not", "");
+done:
+    return ok;
+}
+
 static const mg_schema schemas[] = {
     {"person", "https://example.com/person.json", "person.json", person_fn},
     {"deep", "https://example.com/person", "deep.json", deep_fn},
     {"keywords", "https://example.com/keywords", "keywords.json", keywords_fn},
     {"hostile", "https://example.com/hostile", "hostile.json", hostile_fn},
+    {"not_deep", "https://example.com/not_deep", "not_deep.json", not_deep_fn},
 };
-static const mg_schema_set set = {MG_RT_ABI, 4, schemas, "test"};
+static const mg_schema_set set = {MG_RT_ABI, 5, schemas, "test"};
 
 static mg_validator *new_validator(uint32_t max_errors)
 {
@@ -401,11 +415,69 @@ static void test_recursion_limit(void **state)
     assert_non_null(v);
     char buf[256];
     assert_int_equal(mg_validate(v, &schemas[1], "[[[[[[[[[[1]]]]]]]]]]", 21, 21), MG_OK);
+    /* out of a budget: the message could not be checked (reason limit), not "invalid" */
     assert_int_equal(mg_validate(v, &schemas[1], "[[[[[[[[[[[1]]]]]]]]]]]", 23, 23),
-                     MG_REJECT_SCHEMA);
+                     MG_REJECT_LIMIT);
+    assert_string_equal(mg_result_name(MG_REJECT_LIMIT), "limit");
+    assert_int_equal(mg_error_count(v), 1);
     assert_string_equal(fmt(v, 0, buf, sizeof buf),
-                        "/0/0/0/0/0/0/0/0/0/0/0: 1 needs schema references nested deeper than "
-                        "the limit ($ref)");
+                        "/0/0/0/0/0/0/0/0/0/0/0: 1 could not be checked: out of reference depth "
+                        "(max_refs) (limit)");
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/items/$ref");
+    assert_non_null(mg_validator_doc(v));
+    mg_validator_free(v);
+}
+
+/* A budget that runs out inside a `not` must not make the message valid: it stops the whole
+ * message, which is rejected as limit. */
+static void test_limit_inside_not(void **state)
+{
+    (void)state;
+    mg_validator_conf conf = {.max_refs = 4, .max_errors = 8};
+    mg_validator *v = mg_validator_new(&conf, NULL, 0);
+    assert_non_null(v);
+    char buf[256];
+    assert_int_equal(mg_validate(v, &schemas[4], "[[1]]", 5, 5), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_validate(v, &schemas[4], "[[[[[[1]]]]]]", 13, 13), MG_REJECT_LIMIT);
+    assert_int_equal(mg_error_count(v), 1);
+    assert_string_equal(mg_error_keyword(v, 0), "limit");
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "/0/0/0/0/0: array (1 item) could not be checked: out of reference depth "
+                        "(max_refs) (limit)");
+    /* the next message starts with a whole budget */
+    assert_int_equal(mg_validate(v, &schemas[4], "[[1]]", 5, 5), MG_REJECT_SCHEMA);
+    mg_validator_free(v);
+}
+
+/* The step budget: the default grows with the message, max_steps sets it. */
+static void test_step_budget(void **state)
+{
+    (void)state;
+    mg_validator *v = new_validator(1);
+    assert_int_equal(mg_validate(v, &schemas[4], "[[1], 2]", 8, 8), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_validator_steps(v), 3); /* one call with 2 items */
+    mg_validator_free(v);
+    mg_validator_conf conf = {.max_steps = 2};
+    v = mg_validator_new(&conf, NULL, 0);
+    assert_non_null(v);
+    assert_int_equal(mg_validate(v, &schemas[4], "[1]", 3, 3), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_validate(v, &schemas[4], "[1, 2]", 6, 6), MG_REJECT_LIMIT);
+    char buf[256];
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): array (2 items) could not be checked: out of validation steps "
+                        "(max_steps) (limit)");
+    assert_string_equal(mg_error_keyword_location(v, 0), "#");
+    assert_int_equal(mg_validator_steps(v), 2);
+    mg_validator_free(v);
+    /* the memo's size is checked like the other limits; MG_MEMO_OFF turns it off */
+    conf = (mg_validator_conf){.memo_entries = 1u << 30};
+    char err[128];
+    assert_null(mg_validator_new(&conf, err, sizeof err));
+    assert_non_null(strstr(err, "memo_entries"));
+    conf.memo_entries = MG_MEMO_OFF;
+    v = mg_validator_new(&conf, err, sizeof err);
+    assert_non_null(v);
+    assert_int_equal(mg_validate(v, &schemas[4], "[1]", 3, 3), MG_REJECT_SCHEMA);
     mg_validator_free(v);
 }
 
@@ -532,6 +604,8 @@ int main(void)
         cmocka_unit_test(test_all_errors),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_recursion_limit),
+        cmocka_unit_test(test_limit_inside_not),
+        cmocka_unit_test(test_step_budget),
         cmocka_unit_test(test_keyword_is_the_keyword),
         cmocka_unit_test(test_reasons_escaped),
         cmocka_unit_test(test_no_allocation),
