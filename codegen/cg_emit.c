@@ -204,6 +204,41 @@ int cg_dyn_id(cg *g, const cg_info *in)
     return dyn_id_of(g, in);
 }
 
+/* Does the schema object n loop over its value or call other functions? Only then does its
+ * function charge the step budget itself (mg_step): the work of the others is bounded by the
+ * schema (string checks charge their bytes), and the caller's step pays for the call. */
+static bool charges_steps(const cj_node *n)
+{
+    static const char *const kw[] = {"$ref",
+                                     "$dynamicRef",
+                                     "$recursiveRef",
+                                     "allOf",
+                                     "anyOf",
+                                     "oneOf",
+                                     "not",
+                                     "if",
+                                     "then",
+                                     "else",
+                                     "properties",
+                                     "patternProperties",
+                                     "additionalProperties",
+                                     "propertyNames",
+                                     "required",
+                                     "dependentRequired",
+                                     "dependentSchemas",
+                                     "dependencies",
+                                     "items",
+                                     "prefixItems",
+                                     "additionalItems",
+                                     "contains",
+                                     "unevaluatedProperties",
+                                     "unevaluatedItems",
+                                     "uniqueItems"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (cj_get(n, kw[i])) return true;
+    return false;
+}
+
 static void render_fn(cg *g, FILE *o, int fi)
 {
     cg_fn f = g->fns[fi];
@@ -232,9 +267,11 @@ static void render_fn(cg *g, FILE *o, int fi)
           "    (void)d;\n    (void)t;\n",
           o);
     long memo_lookup = ftell(o); /* the memo's lines go here and before the return (cg_memo.c) */
-    fputs("    if (!mg_step(c, at, ", o);
-    cg_put_cstr(o, loc, strlen(loc));
-    fputs("))\n        return false;\n", o);
+    if (charges_steps(n)) {
+        fputs("    if (!mg_step(c, at, ", o);
+        cg_put_cstr(o, loc, strlen(loc));
+        fputs("))\n        return false;\n", o);
+    }
     if (dyn >= 0) {
         fprintf(o, "    if (!mg_dyn_push(c, %d))\n        return mg_limit(c, at, ", dyn);
         cg_put_cstr(o, loc, strlen(loc));

@@ -13,10 +13,11 @@
  * speculative branches (anyOf, oneOf, not, if, contains) c->quiet is raised and nothing is
  * recorded. Stack depth is bounded: every call through a reference checks c->depth.
  *
- * Work is bounded (issue 13). Every function starts with mg_step(), which charges the call to
- * the message's budget of steps: 1, plus the member or item count of a container; checks that
- * read strings (pattern, format, lengths, patternProperties on keys) add a sixteenth of the
- * bytes with mg_charge(), so a step stands for a bounded amount of work. A function
+ * Work is bounded (issue 13). Every function that loops over its value or calls others starts
+ * with mg_step(), which charges the call to the message's budget of steps: 1, plus the member
+ * or item count of a container (which pays for the calls it makes on them); checks that read
+ * strings (pattern, format, lengths, patternProperties on keys) add a sixteenth of the bytes
+ * with mg_charge(), so a step stands for a bounded amount of work. A function
  * whose result depends only on (function, value) - it tracks no evaluated members and no
  * function it reaches reads the dynamic scope - and that is the target of a reference is
  * memoized: mg_memo_get()/mg_memo_put() remember its result per tape index for the current

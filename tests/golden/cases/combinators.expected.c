@@ -182,8 +182,6 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/id/anyOf/0"))
-        return false;
     (void)ev;
     /* #/properties/id/anyOf/0/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
@@ -205,8 +203,6 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/id/anyOf/1"))
-        return false;
     (void)ev;
     /* #/properties/id/anyOf/1/type */
     if (!(t == MG_TAPE_STRING))
@@ -321,8 +317,6 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/note/not"))
-        return false;
     (void)ev;
     /* #/properties/note/not/type */
     if (!(t == MG_TAPE_STRING))
@@ -349,8 +343,6 @@ static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/score/allOf/0"))
-        return false;
     (void)ev;
     if (mg_is_number(d, at)) {
         /* #/properties/score/allOf/0/minimum */
@@ -369,8 +361,6 @@ static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/score/allOf/1"))
-        return false;
     (void)ev;
     if (mg_is_number(d, at)) {
         /* #/properties/score/allOf/1/maximum */
@@ -389,8 +379,6 @@ static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/score/allOf/2"))
-        return false;
     (void)ev;
     if (mg_is_number(d, at)) {
         /* #/properties/score/allOf/2/multipleOf */
@@ -410,8 +398,6 @@ static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/shape/oneOf/0/properties/radius"))
-        return false;
     (void)ev;
     /* #/properties/shape/oneOf/0/properties/radius/type */
     if (!(mg_is_number(d, at)))
@@ -428,8 +414,6 @@ static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/shape/oneOf/1/properties/side"))
-        return false;
     (void)ev;
     /* #/properties/shape/oneOf/1/properties/side/type */
     if (!(mg_is_number(d, at)))

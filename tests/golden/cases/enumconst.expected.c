@@ -85,8 +85,6 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/version"))
-        return false;
     (void)ev;
     /* #/properties/version/const */
     if (!(mg_json_equal(d, at, &mgl_0, 0)))
@@ -103,8 +101,6 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/level"))
-        return false;
     (void)ev;
     /* #/properties/level/enum */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "low", 3)) ||
@@ -125,8 +121,6 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/flags"))
-        return false;
     (void)ev;
     /* #/properties/flags/const */
     if (!(mg_json_equal(d, at, &mgl_3, 0)))

@@ -92,8 +92,6 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/when"))
-        return false;
     (void)ev;
     /* #/properties/when/type */
     if (!(t == MG_TAPE_STRING))
@@ -119,8 +117,6 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/day"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -143,8 +139,6 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/mail"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -167,8 +161,6 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/host"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -191,8 +183,6 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/ip4"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -215,8 +205,6 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/ip6"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -239,8 +227,6 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/id"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
@@ -263,8 +249,6 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/link"))
-        return false;
     (void)ev;
     if (t == MG_TAPE_STRING) {
         uint32_t sl;

@@ -96,8 +96,6 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/first"))
-        return false;
     (void)ev;
     /* #/properties/first/type */
     if (!(t == MG_TAPE_STRING))
@@ -123,8 +121,6 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/Last"))
-        return false;
     (void)ev;
     /* #/properties/Last/type */
     if (!(t == MG_TAPE_STRING))
@@ -150,8 +146,6 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/Age"))
-        return false;
     (void)ev;
     /* #/properties/Age/type */
     if (!(mg_is_number(d, at)))

@@ -160,8 +160,6 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/$defs/positive"))
-        return false;
     (void)ev;
     /* #/$defs/positive/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
@@ -183,8 +181,6 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/$defs/short"))
-        return false;
     (void)ev;
     /* #/$defs/short/type */
     if (!(t == MG_TAPE_STRING))

@@ -180,8 +180,6 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/properties/kind"))
-        return false;
     (void)ev;
     /* #/properties/kind/enum */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1)) ||
@@ -372,8 +370,6 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/$defs/meta/properties/meta"))
-        return false;
     (void)ev;
     /* #/$defs/meta/properties/meta/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -390,8 +386,6 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/allOf/0/properties/common"))
-        return false;
     (void)ev;
     /* #/allOf/0/properties/common/type */
     if (!(t == MG_TAPE_STRING))
@@ -408,8 +402,6 @@ static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/if/properties/kind"))
-        return false;
     (void)ev;
     /* #/if/properties/kind/const */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1))))
@@ -426,8 +418,6 @@ static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/then/properties/alpha"))
-        return false;
     (void)ev;
     /* #/then/properties/alpha/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
@@ -444,8 +434,6 @@ static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
-    if (!mg_step(c, at, "#/else/properties/beta"))
-        return false;
     (void)ev;
     /* #/else/properties/beta/type */
     if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
