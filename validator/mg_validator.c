@@ -547,8 +547,13 @@ static void message(const mg_validator *v, uint32_t i, sbuf *b)
 {
     if (is_parse_error(v)) {
         sb_puts(b, v->parse_reason, strlen(v->parse_reason));
-        if (v->last != MG_REJECT_EMPTY && v->last != MG_ERR_INTERNAL)
-            sb_printf(b, " at byte %zu", v->parse_offset);
+        if (v->last == MG_REJECT_EMPTY || v->last == MG_ERR_INTERNAL) return;
+        sb_printf(b, " at byte %zu", v->parse_offset);
+        const char *detail = mg_json_error_detail(v->parser);
+        if (*detail) {
+            sb_puts(b, ": ", 2);
+            sb_esc(b, detail, strlen(detail), 0);
+        }
         return;
     }
     const mg_err_rec *e = &v->ctx.errs[i];

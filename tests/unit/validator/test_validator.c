@@ -375,26 +375,36 @@ static void test_parse_rejects(void **state)
     assert_string_equal(mg_error_keyword_location(v, 0), "");
     mg_error_instance(v, 0, buf, sizeof buf);
     assert_string_equal(buf, "");
-    assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): malformed JSON at byte 10 (syntax)");
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): malformed JSON at byte 10: expected a value, found the end of the "
+                        "message (syntax)");
+    /* the byte where it went wrong, not where the parser gave up */
+    assert_int_equal(check(v, "xyz{\"a\":1}"), MG_REJECT_SYNTAX);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): malformed JSON at byte 0: expected a JSON value, found 'x' "
+                        "(syntax)");
     assert_null(mg_validator_doc(v));
 
     assert_int_equal(mg_validate(v, &schemas[0], NULL, 0, 0), MG_REJECT_EMPTY);
     assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): empty message (empty)");
     assert_int_equal(check(v, "  \n "), MG_REJECT_EMPTY);
     assert_int_equal(check(v, "[\"\xff\"]"), MG_REJECT_UTF8);
-    assert_string_equal(fmt(v, 0, buf, sizeof buf), "(root): invalid UTF-8 at byte 2 (utf8)");
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): invalid UTF-8 at byte 2: byte 0xff: byte 0xfe or 0xff, which "
+                        "UTF-8 never uses (utf8)");
     assert_int_equal(check(v, "{\"Age\": 12345678901234567890123}"), MG_REJECT_NUMBER);
     assert_string_equal(mg_error_keyword(v, 0), "number");
     assert_int_equal(mg_validate(v, &schemas[0], "[\"a\0\"]", 6, 6), MG_REJECT_STRING);
     assert_string_equal(fmt(v, 0, buf, sizeof buf),
                         "(root): bad escape or unescaped control character in a string at byte "
-                        "3 (string)");
+                        "3: unescaped control character 0x00 in a string (string)");
     char deep[600];
     memset(deep, '[', 300);
     memset(deep + 300, ']', 300);
     assert_int_equal(mg_validate(v, &schemas[1], deep, 600, 600), MG_REJECT_DEPTH);
     assert_string_equal(fmt(v, 0, buf, sizeof buf),
-                        "(root): nested deeper than the configured limit at byte 256 (depth)");
+                        "(root): nested deeper than the configured limit at byte 256: this '[' "
+                        "opens level 257; the limit is 256 (depth)");
     char *big = calloc(1, (1 << 16) + 2);
     memset(big, ' ', (1 << 16) + 1);
     big[0] = '1';
@@ -556,6 +566,96 @@ static void test_reasons_escaped(void **state)
     mg_validator_free(v);
 }
 
+/* Hostile messages (issue 13, "also check"): each a reject with a clear reason, or valid, and
+ * none allocates; the big ones go through meshgate validate in test_validate_hostile.sh. */
+static void test_hostile_messages(void **state)
+{
+    (void)state;
+    mg_validator_conf conf = {.max_bytes = 16u << 20, .max_depth = 65536, .max_refs = 1u << 17};
+    mg_validator *v = mg_validator_new(&conf, NULL, 0);
+    assert_non_null(v);
+    size_t cap = (16u << 20) + MG_JSON_PADDING;
+    char *big = calloc(1, cap), buf[512];
+    assert_non_null(big);
+    struct mallinfo2 before = mallinfo2();
+    /* nesting 100000 deep: the limit (65536) names its byte */
+    memset(big, '[', 100000);
+    memset(big + 100000, ']', 100000);
+    assert_int_equal(mg_validate(v, &schemas[1], big, 200000, cap), MG_REJECT_DEPTH);
+    assert_string_equal(fmt(v, 0, buf, sizeof buf),
+                        "(root): nested deeper than the configured limit at byte 65536: this '[' "
+                        "opens level 65537; the limit is 65536 (depth)");
+    /* 65536 deep is within the limit (keywords_fn does not descend: the C stack stays small) */
+    assert_int_equal(mg_validate(v, &schemas[2], big + 100000 - 65536, 2 * 65536, 2 * 65536),
+                     MG_REJECT_SCHEMA);
+    /* a million keys */
+    size_t n = 0;
+    big[n++] = '{';
+    for (int k = 0; k < 1000000; k++)
+        n += (size_t)sprintf(big + n, "%s\"k%d\":0", k ? "," : "", k);
+    big[n++] = '}';
+    assert_int_equal(mg_validate(v, &schemas[1], big, n, cap), MG_OK);
+    assert_int_equal(mg_validate(v, &schemas[2], big, n, cap), MG_REJECT_SCHEMA);
+    /* numbers beyond double and int64/uint64 */
+    static const struct {
+        const char *msg;
+        size_t len; /* 0: strlen */
+        mg_result r;
+        const char *reason;
+    } cases[] = {
+        {"1e999999", 0, MG_REJECT_NUMBER,
+         "(root): number out of range (beyond 64-bit integers or double) or malformed at byte 0: "
+         "a number beyond the range of a double (about 1.8e308) (number)"},
+        {"[-1e999999]", 0, MG_REJECT_NUMBER,
+         "(root): number out of range (beyond 64-bit integers or double) or malformed at byte 1: "
+         "a number beyond the range of a double (about 1.8e308) (number)"},
+        {"{\"n\": 123456789012345678901234567890}", 0, MG_REJECT_NUMBER,
+         "(root): number out of range (beyond 64-bit integers or double) or malformed at byte 6: "
+         "an integer beyond the 64-bit range (-9223372036854775808 to 18446744073709551615) "
+         "(number)"},
+        {"[1e-999999, 123456789012345678901234567890.0]", 0, MG_OK, NULL},
+        /* every class of invalid UTF-8 */
+        {"[\"\xc0\xaf\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 2: byte 0xc0: an overlong encoding (utf8)"},
+        {"[\"\xed\xb0\x80\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 2: byte 0xed: a UTF-16 surrogate (U+D800-U+DFFF) "
+         "encoded in UTF-8 (utf8)"},
+        {"[\"\xf4\x90\x80\x80\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 2: byte 0xf4: a code point beyond U+10FFFF (utf8)"},
+        {"[\"\xe2\x82\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 2: byte 0xe2: a truncated sequence (a lead byte without "
+         "all its continuation bytes) (utf8)"},
+        {"[\"a\x80\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 3: byte 0x80: a continuation byte without a lead byte "
+         "(utf8)"},
+        {"[\"\xfe\xff\"]", 0, MG_REJECT_UTF8,
+         "(root): invalid UTF-8 at byte 2: byte 0xfe: byte 0xfe or 0xff, which UTF-8 never uses "
+         "(utf8)"},
+        /* NUL bytes inside and outside strings, escaped NUL, a BOM */
+        {"[\"a\0\"]", 6, MG_REJECT_STRING,
+         "(root): bad escape or unescaped control character in a string at byte 3: unescaped "
+         "control character 0x00 in a string (string)"},
+        {"[1,\0 2]", 7, MG_REJECT_SYNTAX,
+         "(root): malformed JSON at byte 3: expected a value, found byte 0x00 (syntax)"},
+        {"\0", 1, MG_REJECT_SYNTAX,
+         "(root): malformed JSON at byte 0: expected a JSON value, found byte 0x00 (syntax)"},
+        {"[\"a\\u0000b\"]", 0, MG_OK, NULL},
+        {"\xef\xbb\xbf[]", 0, MG_REJECT_SYNTAX,
+         "(root): malformed JSON at byte 0: expected a JSON value, found a UTF-8 byte order mark "
+         "(U+FEFF), which JSON on the wire must not have (syntax)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].msg);
+        assert_int_equal(mg_validate(v, &schemas[1], cases[i].msg, len, len), cases[i].r);
+        if (cases[i].reason) assert_string_equal(fmt(v, 0, buf, sizeof buf), cases[i].reason);
+    }
+    struct mallinfo2 after = mallinfo2();
+    assert_int_equal(before.uordblks, after.uordblks);
+    assert_int_equal(before.hblkhd, after.hblkhd);
+    free(big);
+    mg_validator_free(v);
+}
+
 static void test_no_allocation(void **state)
 {
     (void)state;
@@ -608,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_step_budget),
         cmocka_unit_test(test_keyword_is_the_keyword),
         cmocka_unit_test(test_reasons_escaped),
+        cmocka_unit_test(test_hostile_messages),
         cmocka_unit_test(test_no_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
