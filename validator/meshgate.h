@@ -53,8 +53,8 @@ typedef struct mg_validator_conf {
      * its value's member or item count, or a sixteenth of its string's bytes). 0: the default,
      * MG_STEPS_BASE + MG_STEPS_PER_BYTE * the message's length. */
     uint64_t max_steps;
-    /* Entries of the memo table (16 bytes each, rounded up to a power of 2); 0: the default,
-     * max_bytes / 16 (at least 1024); MG_MEMO_OFF: no memo. */
+    /* Entries of the memo table (16 bytes each, rounded up to a power of 2; at most 2^26);
+     * 0: the default, max_bytes / 16 within 1024..2^20; MG_MEMO_OFF: no memo. */
     uint32_t memo_entries;
 } mg_validator_conf;
 

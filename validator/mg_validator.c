@@ -90,8 +90,10 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
                 c.memo_entries, MAX_MEMO_LIMIT);
         return NULL;
     }
-    if (c.memo_entries == 0)
-        c.memo_entries = c.max_bytes / 16 > 1024 ? (uint32_t)(c.max_bytes / 16) : 1024;
+    if (c.memo_entries == 0) /* max_bytes / 16, within 1024..2^20 (16 MiB) */
+        c.memo_entries = c.max_bytes / 16 < 1024         ? 1024
+                         : c.max_bytes / 16 > (1u << 20) ? 1u << 20
+                                                         : (uint32_t)(c.max_bytes / 16);
     mg_validator *v = calloc(1, sizeof *v);
     if (!v) {
         set_err(errstr, errlen, "out of memory allocating a validator");
@@ -199,9 +201,9 @@ mg_result mg_validate(mg_validator *v, const mg_schema *s, const char *buf, size
         v->parse_reason = mg_json_strerror(pe);
         return v->last = parse_result(pe);
     }
-    c->steps = v->steps_budget =
-        v->conf.max_steps ? (int64_t)v->conf.max_steps
-                          : (int64_t)MG_STEPS_BASE + (int64_t)MG_STEPS_PER_BYTE * (int64_t)len;
+    uint64_t budget =
+        v->conf.max_steps ? v->conf.max_steps : MG_STEPS_BASE + (uint64_t)MG_STEPS_PER_BYTE * len;
+    c->steps = v->steps_budget = budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
     bool valid = s->fn(c, MG_DOC_ROOT);
     if (c->limit) {
         /* whatever the functions made of it, the message could not be checked */
