@@ -37,6 +37,7 @@ cat >"$tmp/hostile.schema.json" <<'EOF'
 }
 EOF
 "$build/meshgate-codegen" -o "$tmp/hostile" "$tmp/hostile.schema.json"
+# built where lib.sh's write_config points (identity.so), then the route names this schema
 # shellcheck disable=SC2086
 cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
     -o "$tmp/identity.so" "$tmp/hostile.c" "$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm
