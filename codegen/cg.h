@@ -140,6 +140,8 @@ typedef struct cg {
     cg_map lit_index; /* JSON text -> literal number + 1 */
     cg_map re_index;  /* pattern -> regex function number + 1 */
     int nlits, nres;
+    struct cg_memo *memo; /* cg_memo.c: the call graph while cg_emit renders */
+    int cur_fn;           /* the function being rendered, -1 outside one */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;

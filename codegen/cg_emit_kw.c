@@ -213,7 +213,7 @@ static void render_refs(cg_fnctx *x)
             cg_error(x->g, r, "must be a string (a URI reference)");
         } else {
             cg_info *t = cg_resolve(x->g, x->node, r->str, r);
-            int fi = t ? cg_sub(x, t->node, x->track) : -1;
+            int fi = t ? cg_ref_target(x, t->node) : -1;
             if (fi >= 0) {
                 fputs("    MG_REF(at, ", x->o);
                 cg_put_loc(x, r);
@@ -232,7 +232,7 @@ static void render_refs(cg_fnctx *x)
     }
     cg_info *t = cg_resolve(x->g, x->node, dyn->str, dyn);
     if (!t) return;
-    int fi = cg_sub(x, t->node, x->track);
+    int fi = cg_ref_target(x, t->node);
     cg_info *cands[64];
     size_t nc = 0;
     const char *h = strchr(dyn->str, '#');
@@ -257,8 +257,9 @@ static void render_refs(cg_fnctx *x)
     int ids[64], fns[64];
     for (size_t i = 0; i < nc; i++) {
         ids[i] = cg_dyn_id(x->g, cands[i]);
-        fns[i] = cg_sub(x, cands[i]->node, x->track);
+        fns[i] = cg_ref_target(x, cands[i]->node);
     }
+    cg_dyn_lookup(x);
     for (size_t i = 1; i < nc; i++)
         for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
             int a = ids[j];
@@ -369,7 +370,8 @@ static void render_string(cg_fnctx *x)
     if (fmt && !x->g->opt.format_annotation) fi = mg_format_lookup(fmt->str);
     if (!mnl && !mxl && !pat && !fi) return;
     fputs("    if (t == MG_TAPE_STRING) {\n        uint32_t sl;\n"
-          "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n",
+          "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n"
+          "        mg_charge(c, sl);\n",
           x->o);
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);

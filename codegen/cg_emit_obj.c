@@ -173,6 +173,7 @@ void cg_render_object(cg_fnctx *x)
             free(done);
             fputs("            default:\n                break;\n            }\n", o);
         }
+        if (npats) fprintf(o, "            mg_charge(c, (size_t)kl * %d);\n", npats);
         for (int i = 0; i < npats; i++) {
             if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");

@@ -6,7 +6,7 @@
 # Design: everything goes to build-fuzz/, apart from the other builds: meshgate-codegen built
 # plainly with clang (build-fuzz/tool, it is only a build tool here), libmgvalidator built with
 # -fsanitize=fuzzer-no-link,address,undefined (build-fuzz/san), both through the Makefile's
-# own rules with B overridden; the generated C of five golden cases (build-fuzz/gen); and the
+# own rules with B overridden; the generated C of six golden cases (build-fuzz/gen); and the
 # fuzzer itself. The corpus lives in build-fuzz/corpus (new inputs are kept there between
 # runs) and is read together with the seeds in tests/fuzz/seeds, whose first byte is the
 # selector described in fuzz_validate.c. A crash, leak, sanitizer report or timeout makes
@@ -21,7 +21,7 @@ fi
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out=build-fuzz
 gen=$out/gen
-schemas=(identity refs unevaluated formats arrays)
+schemas=(identity refs unevaluated formats arrays recursive)
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 fail() {

@@ -27,6 +27,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -80,6 +82,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/id"))
+        return false;
     (void)ev;
     /* #/properties/id/anyOf */
     {
@@ -105,6 +109,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf */
     {
@@ -132,6 +138,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/note"))
+        return false;
     (void)ev;
     /* #/properties/note/not */
     {
@@ -153,6 +161,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/score"))
+        return false;
     (void)ev;
     /* #/properties/score/allOf/0 */
     MG_SUB(mgv_10(c, at, NULL));
@@ -201,6 +211,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/id/anyOf/1/minLength */
         if (cl < UINT64_C(1))
@@ -218,6 +229,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape/oneOf/0"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf/0/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -260,6 +273,8 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape/oneOf/1"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf/1/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -310,6 +325,7 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/note/not/maxLength */
         if (cl > UINT64_C(0))

@@ -42,6 +42,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -109,6 +111,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/lang"))
+        return false;
     (void)ev;
     /* #/properties/lang/$ref */
     MG_REF(at, "#/properties/lang/$ref", mgv_6(c, at, NULL));
@@ -124,6 +128,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/legacy"))
+        return false;
     (void)ev;
     /* #/properties/legacy/$ref */
     MG_REF(at, "#/properties/legacy/$ref", mgv_6(c, at, NULL));
@@ -139,6 +145,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/tuple"))
+        return false;
     (void)ev;
     /* #/properties/tuple/type */
     if (!(t == MG_TAPE_ARRAY))
@@ -195,6 +203,8 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/dependencies/lang"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
@@ -240,6 +250,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/definitions/code/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/definitions/code/pattern", "^[a-z]{2}$");
@@ -280,6 +291,8 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/tuple/items/1"))
+        return false;
     (void)ev;
     /* #/properties/tuple/items/1/$ref */
     MG_REF(at, "#/properties/tuple/items/1/$ref", mgv_6(c, at, NULL));

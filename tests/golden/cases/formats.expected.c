@@ -21,6 +21,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -98,6 +100,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/when/format */
         if (!mg_fmt_date_time(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/when/format", "date-time");
@@ -119,6 +122,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/day/format */
         if (!mg_fmt_date(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/day/format", "date");
@@ -140,6 +144,7 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/mail/format */
         if (!mg_fmt_email(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/mail/format", "email");
@@ -161,6 +166,7 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/host/format */
         if (!mg_fmt_hostname(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/host/format", "hostname");
@@ -182,6 +188,7 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip4/format */
         if (!mg_fmt_ipv4(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip4/format", "ipv4");
@@ -203,6 +210,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip6/format */
         if (!mg_fmt_ipv6(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip6/format", "ipv6");
@@ -224,6 +232,7 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/id/format */
         if (!mg_fmt_uuid(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/id/format", "uuid");
@@ -245,6 +254,7 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/link/format */
         if (!mg_fmt_uri(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/link/format", "uri");

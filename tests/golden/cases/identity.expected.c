@@ -36,6 +36,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -102,6 +104,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/first/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
@@ -126,6 +129,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/Last/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/Last/pattern", "^[A-Z]");

@@ -20,6 +20,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/$ref */
     MG_REF(at, "#/$ref", mgv_1(c, at, NULL));
@@ -35,6 +37,11 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    /* the result for this value if this message computed it already */
+    if (mg_memo_get(c, 0, at, &ok))
+        return ok;
+    if (!mg_step(c, at, "#/$defs/node"))
+        return false;
     (void)ev;
     /* #/$defs/node/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -78,6 +85,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
             MG_FAIL(at, MG_E_REQUIRED, "#/$defs/node/required", "value");
     }
 done: __attribute__((unused));
+    mg_memo_put(c, 0, at, ok);
     return ok;
 }
 
@@ -89,6 +97,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/value"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/value/$ref */
     MG_REF(at, "#/$defs/node/properties/value/$ref", mgv_5(c, at, NULL));
@@ -104,6 +114,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/tag"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/tag/$ref */
     MG_REF(at, "#/$defs/node/properties/tag/$ref", mgv_6(c, at, NULL));
@@ -119,6 +131,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/children"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/children/type */
     if (!(t == MG_TAPE_ARRAY))
@@ -175,6 +189,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/$defs/short/maxLength */
         if (cl > UINT64_C(3))
@@ -192,6 +207,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/children/items"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/children/items/$ref */
     MG_REF(at, "#/$defs/node/properties/children/items/$ref", mgv_1(c, at, NULL));

@@ -45,12 +45,16 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
-    if (evn && !sev)
-        MG_FAIL(at, MG_E_RECURSION, "#", "scratch space");
+    if (evn && !sev) {
+        ok = mg_limit(c, at, "#", "scratch space");
+        goto done;
+    }
     (void)sev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -77,6 +81,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             default:
                 break;
             }
+            mg_charge(c, (size_t)kl * 1);
             /* #/patternProperties/^x- */
             if (mgre_0(ks, kl)) {
                 if (sev)
@@ -134,6 +139,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/meta"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -199,6 +206,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/allOf/0"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -238,6 +247,8 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/if"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -277,6 +288,8 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/then"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -316,6 +329,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/else"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
