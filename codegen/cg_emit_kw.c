@@ -120,6 +120,9 @@ static void render_type(cg_fnctx *x)
     fputs("    if (!(", x->o);
     for (size_t i = 0; i < n; i++) {
         const char *cond = list[i]->type == CJ_STRING ? type_cond(list[i]->str) : NULL;
+        /* draft-04: an integer is a number without a fraction or exponent part (1.0 is not) */
+        if (cond && x->info->dialect == CG_D4 && strcmp(list[i]->str, "integer") == 0)
+            cond = "(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)";
         if (!cond) {
             cg_error(x->g, list[i], "not a JSON Schema type name");
             fputs("false", x->o);
