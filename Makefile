@@ -6,6 +6,8 @@
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
 #   make conformance, make fuzz, make bench
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
+#   make install    binaries, libmgvalidator.a, the public headers and meshgate.pc under
+#                   $(DESTDIR)$(PREFIX) (PREFIX default /usr/local)
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
 comma   := ,
@@ -62,7 +64,7 @@ UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
-	deploy-manifests image
+	deploy-manifests image install
 
 CONF := $(B)/tests/conformance/mgconf
 
@@ -142,7 +144,7 @@ $(B)/tests/tools/%: tests/tools/%.c
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales curl
+	python3-jsonschema kcat yamllint prometheus locales curl pkgconf
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
@@ -222,6 +224,23 @@ image:
 		fi; done; \
 	echo "make image: no working container engine (podman, buildah or docker with a daemon) here" >&2; \
 	exit 1
+
+# What a user's build needs: the binaries, the runtime library, meshgate.h with every header it
+# includes (found by the compiler, so the list follows the code), and meshgate.pc for
+# `cc $(pkg-config --cflags --libs meshgate) ...`.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION    := $(shell sed -n 's/^\#define CG_VERSION "\(.*\)"/\1/p' codegen/cg_emit.h)
+install: $(CODEGEN) $(MESHGATE) $(LIBVAL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/meshgate
+	install -m 755 $(CODEGEN) $(MESHGATE) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(LIBVAL) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $$($(CC) -std=c11 -MM -MT h -Ivalidator validator/meshgate.h | \
+		sed 's/^h://; s/\\$$//') $(DESTDIR)$(INCLUDEDIR)/meshgate/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' validator/meshgate.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/meshgate.pc
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')

@@ -6,6 +6,7 @@
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
+ * --so then compiles them into the worker's shared object (cg_so.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cg.h"
 #include "cg_compat.h"
 #include "cg_contract.h"
 #include "cg_emit.h"
 #include "cg_export.h"
+#include "cg_so.h"
 
 static void usage(FILE *o)
 {
@@ -27,6 +30,9 @@ static void usage(FILE *o)
           "       meshgate-codegen --registry-export URL DIR\n"
           "       meshgate-codegen [options] --compat MODE OLD... NEW\n"
           "  -o BASE              write BASE.c and BASE.h\n"
+          "  --so OUT.so          also compile and link them into OUT.so, the shared object\n"
+          "                       meshgate loads ($CC, $CFLAGS; default cc -O2); without -o\n"
+          "                       the C goes to a temporary folder\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
           "  --map URI=DIR        resolve URIs starting with URI from files under DIR\n"
@@ -89,6 +95,38 @@ static char *strip_ext(const char *s)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --so without -o: BASE in a new temporary folder, named after OUT.so. */
+static char *temp_base(const char *so, char **dir)
+{
+    const char *t = getenv("TMPDIR");
+    *dir = cg_fmt("%s/meshgate-codegen.XXXXXX", t && *t ? t : "/tmp");
+    if (!*dir || !mkdtemp(*dir)) {
+        fprintf(stderr, "meshgate-codegen: --so: cannot make a temporary folder: %s\n",
+                strerror(errno));
+        free(*dir);
+        *dir = NULL;
+        return NULL;
+    }
+    const char *slash = strrchr(so, '/');
+    char *name = strip_ext(slash ? slash + 1 : so);
+    size_t nl = strlen(name);
+    if (nl > 3 && strcmp(name + nl - 3, ".so") == 0) name[nl - 3] = 0;
+    char *base = cg_fmt("%s/%s", *dir, name);
+    free(name);
+    return base;
+}
+
+static void remove_temp(const char *dir, const char *base)
+{
+    static const char *const exts[] = {".c", ".h"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = cg_fmt("%s%s", base, exts[i]);
+        if (p) remove(p);
+        free(p);
+    }
+    rmdir(dir);
 }
 
 static void walk_dir(inputs *in, const char *dir, const char *rel)
@@ -210,7 +248,8 @@ int main(int argc, char **argv)
     size_t nargs = 0;
     opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
     opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
-    char *prefix = NULL, *set_path = NULL;
+    char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
+    const char *so_out = NULL;
     cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
     registry_opts reg = {0};
     int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
@@ -222,6 +261,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             opt.out_base = argv[++i];
+        } else if (strcmp(a, "--so") == 0 && has_val) {
+            so_out = argv[++i];
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
             opt.prefix = argv[++i];
         } else if (strcmp(a, "--name") == 0 && has_val) {
@@ -286,7 +327,14 @@ int main(int argc, char **argv)
         free(opt.map_dir);
         return rc;
     }
-    if (!opt.out_base || (nargs == 0 && !reg.dir)) {
+    if (!opt.out_base && !so_out) {
+        fprintf(stderr, "meshgate-codegen: missing -o BASE (where to write BASE.c and BASE.h) "
+                        "or --so OUT.so\n");
+        usage(stderr);
+        return 2;
+    }
+    if (nargs == 0 && !reg.dir) {
+        fprintf(stderr, "meshgate-codegen: no input: name schema files or folders\n");
         usage(stderr);
         return 2;
     }
@@ -297,13 +345,25 @@ int main(int argc, char **argv)
             return 1;
         }
         if (S_ISDIR(st.st_mode)) {
+            size_t before = in.n;
             walk_dir(&in, args[i], "");
+            if (in.n == before) {
+                fprintf(stderr,
+                        "meshgate-codegen: %s: no schema or contract in this folder "
+                        "(*.json, *.yaml, *.yml)\n",
+                        args[i]);
+                return 1;
+            }
         } else {
             const char *slash = strrchr(args[i], '/');
             char *nm = strip_ext(slash ? slash + 1 : args[i]);
             add_input(&in, args[i], opt.name && nargs == 1 ? opt.name : nm);
             free(nm);
         }
+    }
+    if (!opt.out_base) {
+        opt.out_base = tmp_base = temp_base(so_out, &tmp_dir);
+        if (!tmp_base) return 1;
     }
     if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
     /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
@@ -326,15 +386,24 @@ int main(int argc, char **argv)
                     "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
+            if (!copt.schema_set && so_out) copt.schema_set = so_out;
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
                 copt.schema_set = set_path;
             if (!copt.catalog_dir) copt.catalog_dir = copt.dir;
             ok = cg_contract_write(&g, &copt);
         }
     }
+    if (ok && so_out) {
+        char *c_path = cg_fmt("%s.c", opt.out_base);
+        ok = c_path && cg_build_so(c_path, so_out, stderr);
+        free(c_path);
+    }
     if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
                 g.nerrors == 1 ? "" : "s");
+    if (tmp_dir) remove_temp(tmp_dir, tmp_base);
+    free(tmp_dir);
+    free(tmp_base);
     cg_free(&g);
     for (size_t i = 0; i < in.n; i++) {
         free(in.v[i].path);
