@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cg_contract.h"
+#include "cg_openapi.h"
 #include "cg_uri.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
@@ -171,7 +172,17 @@ static bool dialect_of_uri(const char *u, cg_dialect *d)
             *d = known[i].d;
             return true;
         }
+    /* OpenAPI 3.1's dialect (base, or a dated release): 2020-12 with annotation keywords */
+    if (strncmp(u, "https://spec.openapis.org/oas/3.1/dialect/", 42) == 0 && u[42]) {
+        *d = CG_D2020;
+        return true;
+    }
     return false;
+}
+
+bool cg_known_dialect(const char *uri, cg_dialect *d)
+{
+    return dialect_of_uri(uri, d);
 }
 
 static const char *metaschema_file(const char *u)
@@ -595,6 +606,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
         return false;
     }
     if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
+    if (cg_is_openapi(root)) return cg_add_openapi(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
     cg_info *in = register_doc(g, root, uri, path, true);
@@ -642,12 +654,18 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
 {
+    return cg_add_schema_node_vocab(g, doc, n, d, CG_V_ALL);
+}
+
+cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
+                                  unsigned vocab)
+{
     char k[32];
     node_key(n, k, sizeof k);
     cg_info *in = cg_map_get(&g->by_node, k);
     if (in) return in;
     size_t before = g->ninfos;
-    scan(g, n, doc, doc->uri, d, CG_V_ALL, true);
+    scan(g, n, doc, doc->uri, d, vocab, true);
     return g->ninfos > before ? g->infos[before] : NULL;
 }
 

@@ -1,8 +1,9 @@
 /* main.c - the meshgate-codegen command: JSON Schema files in, C source and header out.
  *
  * Design: parses options, gathers input files (folders are searched recursively for *.json,
- * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts are told
- * apart from schemas by their "asyncapi" member), hands them to the registry and the renderer, and
+ * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts and
+ * OpenAPI documents are told apart from schemas by their "asyncapi" / "openapi" member, and
+ * .cue files are exported to OpenAPI first), hands them to the registry and the renderer, and
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
