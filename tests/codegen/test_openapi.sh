@@ -10,18 +10,9 @@
 # component (`meshgate run --check`); meshgate's own OpenAPI output (--contract-out) compiles
 # back; and a broken 3.0 document fails with every mistake named by file and JSON Pointer.
 set -euo pipefail
-if [ "$#" -lt 1 ]; then
-    echo "usage: tests/codegen/test_openapi.sh BUILD_DIR [--update]" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-build=$1
-update=${2:-}
-codegen=$build/meshgate-codegen
-meshgate=$build/meshgate
-dir=tests/codegen/openapi
 # shellcheck source=tests/codegen/tap.sh
-. tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+dir=tests/codegen/openapi
 export CFLAGS="-O1 ${SANITIZE_CFLAGS:-}"
 
 for doc in petstore30.yaml petstore31.json; do

@@ -8,16 +8,8 @@
 # Usage: tests/codegen/test_usage.sh BUILD_DIR. Prints TAP lines.
 # shellcheck disable=SC2016
 set -euo pipefail
-if [ "$#" -ne 1 ]; then
-    echo "usage: tests/codegen/test_usage.sh BUILD_DIR" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-build=$(cd "$1" && pwd)
-codegen=$build/meshgate-codegen
-meshgate=$build/meshgate
 # shellcheck source=tests/codegen/tap.sh
-. tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # expect DESCRIPTION RC PATTERN COMMAND...: COMMAND exits RC and its stderr matches PATTERN
 # (is empty when PATTERN is "").
 expect() {
