@@ -15,12 +15,17 @@
  *     as 3.0.3 clarifies); discriminator, readOnly, writeOnly, xml, externalDocs, example and
  *     deprecated are annotations. A 3.0 schema must be an object; `type` is one name (not an
  *     array, not "null"); `items` one schema.
+ * A .cue file is first exported by CUE itself (`cue export --out openapi`, cg_tool.c): its
+ * definitions are then an OpenAPI 3.0 document's components.schemas, read as above; messages
+ * name the .cue file (pointers are into CUE's export).
  * A schema's id (its mg_schema.id, the envelope's dataschema) is its own $id, else the document
  * as named on the command line with the pointer "#/components/schemas/NAME" (no machine path).
  * A discriminator's mapping must name schemas that exist. Every problem is reported with the
  * file and JSON Pointer and counted; loading goes on to find the others.
  */
 #include "cg_openapi.h"
+
+#include "cg_tool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,4 +268,24 @@ bool cg_add_openapi(cg *g, cj_node *root, const char *path)
         add_schemas(&r);
     }
     return g->nerrors == nerr;
+}
+
+bool cg_add_cue(cg *g, const char *path)
+{
+    size_t len = 0;
+    char *text = cg_cue_export(path, &len, g->err);
+    if (!text) {
+        g->nerrors++;
+        return false;
+    }
+    char err[512];
+    cj_node *root = cj_parse(text, len, err, sizeof err);
+    free(text);
+    if (!root || !cg_is_openapi(root)) {
+        cg_error_doc(g, path, "cue export --out openapi gave no OpenAPI document (%s)",
+                     root ? "no \"openapi\" member" : err);
+        if (root) cj_free(root);
+        return false;
+    }
+    return cg_add_openapi(g, root, path);
 }

@@ -17,6 +17,7 @@
 
 #include "cg_contract.h"
 #include "cg_openapi.h"
+#include "cg_tool.h"
 #include "cg_uri.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
@@ -599,6 +600,7 @@ void cg_free(cg *g)
 
 bool cg_add_input(cg *g, const char *path, const char *name)
 {
+    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
     char err[512];
     cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {

@@ -1,13 +1,13 @@
 /* main.c - the meshgate-codegen command: JSON Schema files in, C source and header out.
  *
  * Design: parses options, gathers input files (folders are searched recursively for *.json,
- * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts and
+ * *.yaml, *.yml and *.cue, in sorted order so output is deterministic; AsyncAPI contracts and
  * OpenAPI documents are told apart from schemas by their "asyncapi" / "openapi" member, and
  * .cue files are exported to OpenAPI first), hands them to the registry and the renderer, and
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
- * --so then compiles them into the worker's shared object (cg_so.c).
+ * --so then compiles them into the worker's shared object (cg_tool.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include "cg_contract.h"
 #include "cg_emit.h"
 #include "cg_export.h"
-#include "cg_so.h"
+#include "cg_tool.h"
 
 static void usage(FILE *o)
 {
@@ -82,8 +82,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 static char *strip_ext(const char *s)
 {
-    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml",
-                                       ".json",        ".yaml",        ".yml"};
+    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml", ".json",
+                                       ".yaml",        ".yml",         ".cue"};
     char *r = strdup(s);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (ends_with(r, exts[i])) {
@@ -152,7 +152,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             walk_dir(in, path, r);
         } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
-                   ends_with(names[i], ".yml")) {
+                   ends_with(names[i], ".yml") || ends_with(names[i], ".cue")) {
             char *nm = strip_ext(r);
             add_input(in, path, nm);
             free(nm);
@@ -351,7 +351,7 @@ int main(int argc, char **argv)
             if (in.n == before) {
                 fprintf(stderr,
                         "meshgate-codegen: %s: no schema or contract in this folder "
-                        "(*.json, *.yaml, *.yml)\n",
+                        "(*.json, *.yaml, *.yml, *.cue)\n",
                         args[i]);
                 return 1;
             }

