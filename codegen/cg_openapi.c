@@ -93,36 +93,47 @@ typedef struct oa {
     unsigned vocab;
 } oa;
 
-/* The document's version and the dialect of its schemas. */
+enum { V_OK, V_NOT_STRING, V_UNSUPPORTED, V_BAD_DIALECT };
+
+/* The dialect and vocabularies of the schemas of an OpenAPI document, from its version. */
+static int version_of(const cj_node *root, cg_dialect *d, unsigned *vocab)
+{
+    const cj_node *v = cj_get(root, "openapi");
+    int maj = 0, min = 0;
+    if (v->type != CJ_STRING) return V_NOT_STRING;
+    if (sscanf(v->str, "%d.%d", &maj, &min) != 2 || maj != 3 || min > 1) return V_UNSUPPORTED;
+    *d = min == 0 ? CG_D4 : CG_D2020;
+    *vocab = min == 0 ? CG_V_ALL | CG_V_OAS30 : CG_V_ALL;
+    const cj_node *jd = min == 1 ? cj_get(root, "jsonSchemaDialect") : NULL;
+    if (jd && (jd->type != CJ_STRING || !cg_known_dialect(jd->str, d))) return V_BAD_DIALECT;
+    return V_OK;
+}
+
 static bool read_version(oa *r)
 {
     const cj_node *v = cj_get(r->root, "openapi");
-    int maj = 0, min = 0;
-    if (v->type != CJ_STRING) {
+    switch (version_of(r->root, &r->dialect, &r->vocab)) {
+    case V_NOT_STRING:
         cg_error(r->g, v, "must be a string such as \"3.0.3\"%s",
                  v->type == CJ_NUMBER ? " (quote it: YAML reads 3.0 as a number)" : "");
         return false;
-    }
-    if (sscanf(v->str, "%d.%d", &maj, &min) != 2 || maj != 3 || min > 1) {
+    case V_UNSUPPORTED:
         cg_error(r->g, v, "OpenAPI %s is not supported (3.0 and 3.1 are)", v->str);
         return false;
-    }
-    if (min == 0) {
-        r->dialect = CG_D4;
-        r->vocab = CG_V_ALL | CG_V_OAS30;
-        return true;
-    }
-    r->dialect = CG_D2020;
-    r->vocab = CG_V_ALL;
-    const cj_node *jd = cj_get(r->root, "jsonSchemaDialect");
-    if (jd && (jd->type != CJ_STRING || !cg_known_dialect(jd->str, &r->dialect))) {
-        cg_error(r->g, jd,
+    case V_BAD_DIALECT:
+        cg_error(r->g, cj_get(r->root, "jsonSchemaDialect"),
                  "jsonSchemaDialect must be the OAS dialect "
                  "(https://spec.openapis.org/oas/3.1/dialect/base) or a JSON Schema dialect "
                  "(draft-04 to 2020-12)");
         return false;
+    default:
+        return true;
     }
-    return true;
+}
+
+void cg_openapi_referenced(const cj_node *root, cg_info *in)
+{
+    if (cg_is_openapi(root)) version_of(root, &in->dialect, &in->vocab);
 }
 
 static void read_info(oa *r)

@@ -9,6 +9,9 @@ bool cg_is_openapi(const cj_node *root);
 /* Registers the document as a container and each components.schemas entry as a schema entry
  * named after it; false (errors counted) on a broken document. */
 bool cg_add_openapi(cg *g, cj_node *root, const char *path);
+/* A document reached by a reference (not an input) that is an OpenAPI document: its root info
+ * gets the document's dialect, which the schemas reached in it by pointer inherit. */
+void cg_openapi_referenced(const cj_node *root, cg_info *in);
 /* Exports a .cue file as OpenAPI with CUE (cg_tool.c) and adds the result like an OpenAPI
  * document named by the .cue file (its definitions become schemas, #Identity as Identity). */
 bool cg_add_cue(cg *g, const char *path);

@@ -545,6 +545,7 @@ static cg_info *load_uri(cg *g, const char *abs, char **tried)
         return NULL;
     }
     in = register_doc(g, root, abs, path, false);
+    if (in) cg_openapi_referenced(root, in);
     free(path);
     return in;
 }

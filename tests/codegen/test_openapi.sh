@@ -99,6 +99,26 @@ else
     not_ok "--contract-out's OpenAPI 3.1 document compiles back and rejects a bad order"
 fi
 
+# ---- a schema in another OpenAPI 3.0 file keeps the 3.0 semantics (nullable, boolean bounds)
+mkdir -p "$tmp/split"
+printf '%s\n' 'openapi: 3.0.3' 'info: {title: common, version: "1"}' 'paths: {}' \
+    'components:' '  schemas:' '    Nick: {type: string, nullable: true}' \
+    '    Score: {type: number, maximum: 10, exclusiveMaximum: true}' >"$tmp/split/common.yaml"
+printf '%s\n' 'openapi: 3.0.3' 'info: {title: main, version: "1"}' 'paths: {}' 'components:' \
+    '  schemas:' '    Player:' '      type: object' '      properties:' \
+    "        nick: {\$ref: 'common.yaml#/components/schemas/Nick'}" \
+    "        score: {\$ref: 'common.yaml#/components/schemas/Score'}" >"$tmp/split/main.yaml"
+if "$codegen" --so "$tmp/split.so" "$tmp/split/main.yaml" 2>"$tmp/err" &&
+    printf '%s\n' '{"nick":null,"score":9.5}' '{"nick":1}' '{"score":10}' |
+    "$meshgate" validate --schemas "$tmp/split.so" --schema Player >"$tmp/out" 2>&1; then
+    not_ok "a \$ref into another 3.0 file keeps nullable and the boolean exclusive bound"
+elif [ "$(cut -d: -f2 "$tmp/out" | grep -c '^[23]$')" -eq 2 ] && ! grep -q '^-:1:' "$tmp/out"; then
+    ok "a \$ref into another 3.0 file keeps nullable and the boolean exclusive bound"
+else
+    cat "$tmp/out" >>"$tmp/err"
+    not_ok "a \$ref into another 3.0 file keeps nullable and the boolean exclusive bound"
+fi
+
 # ---- a broken document: every mistake with its file and JSON Pointer, nothing written
 rc=0
 "$codegen" -o "$tmp/broken" "$dir/broken30.yaml" >/dev/null 2>"$tmp/log" || rc=$?
