@@ -143,7 +143,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         names[n++] = strdup(e->d_name);
     }
     closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[4096], r[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -241,6 +241,91 @@ static void load(cg *g, const cg_options *opt, const inputs *in, const registry_
     if (reg->dir) cg_add_registry(g, reg->dir, reg->url, opt->check_all);
 }
 
+/* The input files named on the command line, folders searched; false (said) on a path that
+ * does not exist or a folder without any. */
+static bool gather(inputs *in, const char **args, size_t nargs, const char *name)
+{
+    for (size_t i = 0; i < nargs; i++) {
+        struct stat st;
+        if (stat(args[i], &st) != 0) {
+            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            size_t before = in->n;
+            walk_dir(in, args[i], "");
+            if (in->n == before) {
+                fprintf(stderr,
+                        "meshgate-codegen: %s: no schema or contract in this folder "
+                        "(*.json, *.yaml, *.yml, *.cue)\n",
+                        args[i]);
+                return false;
+            }
+        } else {
+            const char *slash = strrchr(args[i], '/');
+            char *nm = strip_ext(slash ? slash + 1 : args[i]);
+            add_input(in, args[i], name && nargs == 1 ? name : nm);
+            free(nm);
+        }
+    }
+    return true;
+}
+
+/* Compiles the inputs and writes what the options ask for (BASE.c/.h, the contract
+ * artifacts, the shared object); false on any error, which is said. */
+static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg,
+                     cg_contract_opts *copt, const char *so_out)
+{
+    char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
+    if (!opt->out_base) {
+        opt->out_base = tmp_base = temp_base(so_out, &tmp_dir);
+        if (!tmp_base) return false;
+    }
+    if (!opt->prefix) opt->prefix = prefix = default_prefix(opt->out_base);
+    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
+     * into nothing, so that an error anywhere in a file is reported; then the real one. */
+    cg_options check = *opt;
+    check.check_all = true;
+    cg g;
+    load(&g, &check, in, reg);
+    FILE *sink = fopen("/dev/null", "w");
+    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
+    if (sink) fclose(sink);
+    if (g.nerrors == 0) {
+        cg_free(&g);
+        load(&g, opt, in, reg);
+    }
+    bool ok = g.nerrors == 0 && write_out(&g, opt->out_base);
+    if (ok && copt->dir) {
+        if (g.ncontracts == 0) {
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            ok = false;
+        } else {
+            if (!copt->schema_set && so_out) copt->schema_set = so_out;
+            if (!copt->schema_set && asprintf(&set_path, "%s.so", opt->out_base) > 0)
+                copt->schema_set = set_path;
+            if (!copt->catalog_dir) copt->catalog_dir = copt->dir;
+            ok = cg_contract_write(&g, copt);
+        }
+    }
+    if (ok && so_out) {
+        char *c_path = cg_fmt("%s.c", opt->out_base);
+        ok = c_path && cg_build_so(c_path, so_out, stderr);
+        free(c_path);
+    }
+    if (g.nerrors)
+        fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
+                g.nerrors == 1 ? "" : "s");
+    if (tmp_dir) remove_temp(tmp_dir, tmp_base);
+    free(tmp_dir);
+    free(tmp_base);
+    cg_free(&g);
+    free(prefix);
+    free(set_path);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     cg_options opt = {.default_dialect = CG_D2020};
@@ -249,8 +334,8 @@ int main(int argc, char **argv)
     size_t nargs = 0;
     opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
     opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
-    char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
     const char *so_out = NULL;
+    int rc = 2;
     cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
     registry_opts reg = {0};
     int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
@@ -259,7 +344,8 @@ int main(int argc, char **argv)
         bool has_val = i + 1 < argc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            rc = 0;
+            goto out;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             opt.out_base = argv[++i];
         } else if (strcmp(a, "--so") == 0 && has_val) {
@@ -274,7 +360,7 @@ int main(int argc, char **argv)
             char *m = argv[++i], *eq = strchr(m, '=');
             if (!eq) {
                 fprintf(stderr, "meshgate-codegen: --map wants URI=DIR, got %s\n", m);
-                return 2;
+                goto out;
             }
             *eq = 0;
             opt.map_uri[opt.nmap] = m;
@@ -283,7 +369,7 @@ int main(int argc, char **argv)
             if (!parse_dialect(argv[++i], &opt.default_dialect)) {
                 fprintf(stderr, "meshgate-codegen: --default-dialect: unknown dialect %s\n",
                         argv[i]);
-                return 2;
+                goto out;
             }
         } else if (strcmp(a, "--contract-out") == 0 && has_val) {
             copt.dir = argv[++i];
@@ -298,7 +384,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--registry") == 0 && has_val) {
             if (reg.dir) {
                 fprintf(stderr, "meshgate-codegen: --registry: one export per schema set\n");
-                return 2;
+                goto out;
             }
             reg.dir = argv[++i];
         } else if (strcmp(a, "--registry-url") == 0 && has_val) {
@@ -314,98 +400,28 @@ int main(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
-            return 2;
+            goto out;
         } else {
             args[nargs++] = a;
         }
     }
     if (export_at || compat_at) {
-        int rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
-                 : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
-                                                                                    : 1;
-        free(args);
-        free(opt.map_uri);
-        free(opt.map_dir);
-        return rc;
-    }
-    if (!opt.out_base && !so_out) {
+        rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
+             : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
+                                                                                : 1;
+    } else if (!opt.out_base && !so_out) {
         fprintf(stderr, "meshgate-codegen: missing -o BASE (where to write BASE.c and BASE.h) "
                         "or --so OUT.so\n");
         usage(stderr);
-        return 2;
-    }
-    if (nargs == 0 && !reg.dir) {
+    } else if (nargs == 0 && !reg.dir) {
         fprintf(stderr, "meshgate-codegen: no input: name schema files or folders\n");
         usage(stderr);
-        return 2;
+    } else if (gather(&in, args, nargs, opt.name)) {
+        rc = generate(&opt, &in, &reg, &copt, so_out) ? 0 : 1;
+    } else {
+        rc = 1;
     }
-    for (size_t i = 0; i < nargs; i++) {
-        struct stat st;
-        if (stat(args[i], &st) != 0) {
-            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
-            return 1;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            size_t before = in.n;
-            walk_dir(&in, args[i], "");
-            if (in.n == before) {
-                fprintf(stderr,
-                        "meshgate-codegen: %s: no schema or contract in this folder "
-                        "(*.json, *.yaml, *.yml, *.cue)\n",
-                        args[i]);
-                return 1;
-            }
-        } else {
-            const char *slash = strrchr(args[i], '/');
-            char *nm = strip_ext(slash ? slash + 1 : args[i]);
-            add_input(&in, args[i], opt.name && nargs == 1 ? opt.name : nm);
-            free(nm);
-        }
-    }
-    if (!opt.out_base) {
-        opt.out_base = tmp_base = temp_base(so_out, &tmp_dir);
-        if (!tmp_base) return 1;
-    }
-    if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
-    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
-     * into nothing, so that an error anywhere in a file is reported; then the real one. */
-    cg_options check = opt;
-    check.check_all = true;
-    cg g;
-    load(&g, &check, &in, &reg);
-    FILE *sink = fopen("/dev/null", "w");
-    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
-    if (sink) fclose(sink);
-    if (g.nerrors == 0) {
-        cg_free(&g);
-        load(&g, &opt, &in, &reg);
-    }
-    bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
-    if (ok && copt.dir) {
-        if (g.ncontracts == 0) {
-            fprintf(stderr,
-                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
-            ok = false;
-        } else {
-            if (!copt.schema_set && so_out) copt.schema_set = so_out;
-            if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
-                copt.schema_set = set_path;
-            if (!copt.catalog_dir) copt.catalog_dir = copt.dir;
-            ok = cg_contract_write(&g, &copt);
-        }
-    }
-    if (ok && so_out) {
-        char *c_path = cg_fmt("%s.c", opt.out_base);
-        ok = c_path && cg_build_so(c_path, so_out, stderr);
-        free(c_path);
-    }
-    if (g.nerrors)
-        fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
-                g.nerrors == 1 ? "" : "s");
-    if (tmp_dir) remove_temp(tmp_dir, tmp_base);
-    free(tmp_dir);
-    free(tmp_base);
-    cg_free(&g);
+out:
     for (size_t i = 0; i < in.n; i++) {
         free(in.v[i].path);
         free(in.v[i].name);
@@ -414,7 +430,5 @@ int main(int argc, char **argv)
     free(args);
     free(opt.map_uri);
     free(opt.map_dir);
-    free(prefix);
-    free(set_path);
-    return ok ? 0 : 1;
+    return rc;
 }
