@@ -36,7 +36,9 @@ enum {
     CG_V_VALIDATION = 1u << 1,
     CG_V_UNEVALUATED = 1u << 2,
     CG_V_FORMAT_ASSERT = 1u << 3,
-    CG_V_ALL = 0xffu
+    CG_V_ALL = 0xffu,
+    /* Not a JSON Schema vocabulary: the node is an OpenAPI 3.0 Schema Object (cg_openapi.c). */
+    CG_V_OAS30 = 1u << 8
 };
 
 typedef struct cg_options {
@@ -173,6 +175,11 @@ void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target);
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path);
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
+/* The same with the vocabularies given (CG_V_ALL | CG_V_OAS30 for an OpenAPI 3.0 schema). */
+cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
+                                  unsigned vocab);
+/* The dialect a $schema / jsonSchemaDialect URI names, if codegen knows it without a file. */
+bool cg_known_dialect(const char *uri, cg_dialect *d);
 /* Adds an entry named name that checks the schema at node. */
 void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node);
 /* cg_asyncapi.c: frees g->contracts. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_openapi.h"
 #include "cg_uri.h"
 
 #define ANY 4, 2020
@@ -25,6 +26,7 @@ const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, un
 {
     int d = (int)x->info->dialect;
     if (d < dmin || d > dmax || !(x->info->vocab & vocab)) return NULL;
+    if ((x->info->vocab & CG_V_OAS30) && !cg_oas30_keyword(name)) return NULL;
     if (d <= CG_D7 && strcmp(name, "$ref") != 0 && strcmp(name, "definitions") != 0 &&
         cj_get(x->node, "$ref"))
         return NULL; /* up to draft-07, $ref makes its siblings ignored */
@@ -120,6 +122,9 @@ static void render_type(cg_fnctx *x)
     fputs("    if (!(", x->o);
     for (size_t i = 0; i < n; i++) {
         const char *cond = list[i]->type == CJ_STRING ? type_cond(list[i]->str) : NULL;
+        /* draft-04: an integer is a number without a fraction or exponent part (1.0 is not) */
+        if (cond && x->info->dialect == CG_D4 && strcmp(list[i]->str, "integer") == 0)
+            cond = "(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)";
         if (!cond) {
             cg_error(x->g, list[i], "not a JSON Schema type name");
             fputs("false", x->o);
@@ -130,6 +135,12 @@ static void render_type(cg_fnctx *x)
         snprintf(arg + al, sizeof arg - al, "%s%s", i ? " or " : "", list[i]->str);
     }
     if (n == 0) fputs("false", x->o);
+    /* OpenAPI 3.0: nullable: true adds null to the types `type` allows */
+    const cj_node *nullable = cg_kw(x, "nullable", ANY, CG_V_OAS30);
+    if (nullable && nullable->type == CJ_TRUE) {
+        fputs(" || t == MG_TAPE_NULL", x->o);
+        snprintf(arg + strlen(arg), sizeof arg - strlen(arg), " or null");
+    }
     fputs("))\n        MG_FAIL(at, MG_E_TYPE, ", x->o);
     cg_put_loc(x, v);
     fputs(", ", x->o);

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "cg_contract.h"
+#include "cg_openapi.h"
+#include "cg_tool.h"
 #include "cg_uri.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
@@ -171,7 +173,17 @@ static bool dialect_of_uri(const char *u, cg_dialect *d)
             *d = known[i].d;
             return true;
         }
+    /* OpenAPI 3.1's dialect (base, or a dated release): 2020-12 with annotation keywords */
+    if (strncmp(u, "https://spec.openapis.org/oas/3.1/dialect/", 42) == 0 && u[42]) {
+        *d = CG_D2020;
+        return true;
+    }
     return false;
+}
+
+bool cg_known_dialect(const char *uri, cg_dialect *d)
+{
+    return dialect_of_uri(uri, d);
 }
 
 static const char *metaschema_file(const char *u)
@@ -255,7 +267,7 @@ static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d
     return in;
 }
 
-static cg_info *load_uri(cg *g, const char *abs);
+static cg_info *load_uri(cg *g, const char *abs, char **tried);
 
 /* Dialect and vocabularies named by a "$schema" value. */
 static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned *vocab, int depth)
@@ -274,14 +286,17 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
     }
     char *abs, *frag;
     cg_uri_split(sch->str, &abs, &frag);
-    cg_info *meta = load_uri(g, abs);
+    char *tried = NULL;
+    cg_info *meta = load_uri(g, abs, &tried);
     free(abs);
     free(frag);
     if (!meta || meta->node->type != CJ_OBJECT) {
-        cg_error(g, sch, "unknown metaschema %s (not a known dialect, not mapped to a file)",
-                 sch->str);
+        cg_error(g, sch, "unknown metaschema %s (not a known dialect, %s%s)", sch->str,
+                 tried ? "no file: tried " : "not mapped to a file", tried ? tried : "");
+        free(tried);
         return false;
     }
+    free(tried);
     const cj_node *msch = cj_get(meta->node, "$schema");
     *d = meta->dialect;
     if (msch && !dialect_of_schema(g, msch, d, vocab, depth + 1)) return false;
@@ -465,11 +480,13 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
     return g->infos[before];
 }
 
-static char *mapped_path(cg *g, const char *abs)
+static char *mapped_path(cg *g, const char *abs, bool *by_map)
 {
+    *by_map = false;
     for (size_t i = 0; i < g->opt.nmap; i++) {
         size_t pl = strlen(g->opt.map_uri[i]);
         if (strncmp(abs, g->opt.map_uri[i], pl) == 0) {
+            *by_map = true;
             size_t len = strlen(g->opt.map_dir[i]) + strlen(abs + pl) + 2;
             char *p = malloc(len);
             const char *dir = g->opt.map_dir[i];
@@ -489,11 +506,16 @@ static char *mapped_path(cg *g, const char *abs)
     return cg_uri_to_path(abs);
 }
 
-static cg_info *load_uri(cg *g, const char *abs)
+/* The document at abs: its file (mapped_path), or for a --map'd URI whose file does not exist
+ * the same name with ".json" (references often leave the extension out). When no file
+ * exists, *tried (malloc'd) names the files looked for. */
+static cg_info *load_uri(cg *g, const char *abs, char **tried)
 {
+    *tried = NULL;
     cg_info *in = cg_map_get(&g->resources, abs);
     if (in) return in;
-    char *path = mapped_path(g, abs);
+    bool by_map;
+    char *path = mapped_path(g, abs, &by_map);
     if (!path) return NULL;
     if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
         in = load_bundle(g, path, abs);
@@ -502,12 +524,28 @@ static cg_info *load_uri(cg *g, const char *abs)
     }
     char err[512];
     cj_node *root = cg_parse_file(path, err, sizeof err);
+    size_t pl = strlen(path);
+    if (!root && errno == ENOENT && by_map && !(pl > 5 && strcmp(path + pl - 5, ".json") == 0)) {
+        char *alt = cg_fmt("%s.json", path);
+        root = alt ? cg_parse_file(alt, err, sizeof err) : NULL;
+        if (root || errno != ENOENT) {
+            free(path);
+            path = alt;
+        } else {
+            *tried = cg_fmt("%s and %s", path, alt);
+            free(alt);
+        }
+    }
     if (!root) {
-        if (errno != ENOENT) parse_error(g, path, err);
+        if (errno != ENOENT)
+            parse_error(g, path, err);
+        else if (!*tried)
+            *tried = strdup(path);
         free(path);
         return NULL;
     }
     in = register_doc(g, root, abs, path, false);
+    if (in) cg_openapi_referenced(root, in);
     free(path);
     return in;
 }
@@ -563,6 +601,7 @@ void cg_free(cg *g)
 
 bool cg_add_input(cg *g, const char *path, const char *name)
 {
+    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
     char err[512];
     cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {
@@ -570,6 +609,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
         return false;
     }
     if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
+    if (cg_is_openapi(root)) return cg_add_openapi(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
     cg_info *in = register_doc(g, root, uri, path, true);
@@ -617,12 +657,18 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
 {
+    return cg_add_schema_node_vocab(g, doc, n, d, CG_V_ALL);
+}
+
+cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
+                                  unsigned vocab)
+{
     char k[32];
     node_key(n, k, sizeof k);
     cg_info *in = cg_map_get(&g->by_node, k);
     if (in) return in;
     size_t before = g->ninfos;
-    scan(g, n, doc, doc->uri, d, CG_V_ALL, true);
+    scan(g, n, doc, doc->uri, d, vocab, true);
     return g->ninfos > before ? g->infos[before] : NULL;
 }
 
@@ -668,9 +714,13 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     char *abs, *frag;
     cg_uri_split(full, &abs, &frag);
     cg_info *res = fi && fi->doc ? cg_map_get(&fi->doc->local, abs) : NULL;
-    if (!res) res = load_uri(g, abs);
+    char *tried = NULL;
+    if (!res) res = load_uri(g, abs, &tried);
     cg_info *out = NULL;
-    if (!res) {
+    if (!res && tried) {
+        cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (no file: tried %s)", ref,
+                 abs, tried);
+    } else if (!res) {
         cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
                  abs);
     } else if (!frag || !*frag) {
@@ -697,6 +747,7 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
                      abs);
         free(k);
     }
+    free(tried);
     free(full);
     free(abs);
     free(frag);

@@ -1,11 +1,13 @@
 /* main.c - the meshgate-codegen command: JSON Schema files in, C source and header out.
  *
  * Design: parses options, gathers input files (folders are searched recursively for *.json,
- * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts are told
- * apart from schemas by their "asyncapi" member), hands them to the registry and the renderer, and
+ * *.yaml, *.yml and *.cue, in sorted order so output is deterministic; AsyncAPI contracts and
+ * OpenAPI documents are told apart from schemas by their "asyncapi" / "openapi" member, and
+ * .cue files are exported to OpenAPI first), hands them to the registry and the renderer, and
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
+ * --so then compiles them into the worker's shared object (cg_tool.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cg.h"
 #include "cg_compat.h"
 #include "cg_contract.h"
 #include "cg_emit.h"
 #include "cg_export.h"
+#include "cg_tool.h"
 
 static void usage(FILE *o)
 {
@@ -27,6 +31,9 @@ static void usage(FILE *o)
           "       meshgate-codegen --registry-export URL DIR\n"
           "       meshgate-codegen [options] --compat MODE OLD... NEW\n"
           "  -o BASE              write BASE.c and BASE.h\n"
+          "  --so OUT.so          also compile and link them into OUT.so, the shared object\n"
+          "                       meshgate loads ($CC, $CFLAGS; default cc -O2); without -o\n"
+          "                       the C goes to a temporary folder\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
           "  --map URI=DIR        resolve URIs starting with URI from files under DIR\n"
@@ -75,8 +82,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 static char *strip_ext(const char *s)
 {
-    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml",
-                                       ".json",        ".yaml",        ".yml"};
+    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml", ".json",
+                                       ".yaml",        ".yml",         ".cue"};
     char *r = strdup(s);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (ends_with(r, exts[i])) {
@@ -89,6 +96,38 @@ static char *strip_ext(const char *s)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --so without -o: BASE in a new temporary folder, named after OUT.so. */
+static char *temp_base(const char *so, char **dir)
+{
+    const char *t = getenv("TMPDIR");
+    *dir = cg_fmt("%s/meshgate-codegen.XXXXXX", t && *t ? t : "/tmp");
+    if (!*dir || !mkdtemp(*dir)) {
+        fprintf(stderr, "meshgate-codegen: --so: cannot make a temporary folder: %s\n",
+                strerror(errno));
+        free(*dir);
+        *dir = NULL;
+        return NULL;
+    }
+    const char *slash = strrchr(so, '/');
+    char *name = strip_ext(slash ? slash + 1 : so);
+    size_t nl = strlen(name);
+    if (nl > 3 && strcmp(name + nl - 3, ".so") == 0) name[nl - 3] = 0;
+    char *base = cg_fmt("%s/%s", *dir, name);
+    free(name);
+    return base;
+}
+
+static void remove_temp(const char *dir, const char *base)
+{
+    static const char *const exts[] = {".c", ".h"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = cg_fmt("%s%s", base, exts[i]);
+        if (p) remove(p);
+        free(p);
+    }
+    rmdir(dir);
 }
 
 static void walk_dir(inputs *in, const char *dir, const char *rel)
@@ -104,7 +143,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         names[n++] = strdup(e->d_name);
     }
     closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[4096], r[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -113,7 +152,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             walk_dir(in, path, r);
         } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
-                   ends_with(names[i], ".yml")) {
+                   ends_with(names[i], ".yml") || ends_with(names[i], ".cue")) {
             char *nm = strip_ext(r);
             add_input(in, path, nm);
             free(nm);
@@ -202,6 +241,91 @@ static void load(cg *g, const cg_options *opt, const inputs *in, const registry_
     if (reg->dir) cg_add_registry(g, reg->dir, reg->url, opt->check_all);
 }
 
+/* The input files named on the command line, folders searched; false (said) on a path that
+ * does not exist or a folder without any. */
+static bool gather(inputs *in, const char **args, size_t nargs, const char *name)
+{
+    for (size_t i = 0; i < nargs; i++) {
+        struct stat st;
+        if (stat(args[i], &st) != 0) {
+            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            size_t before = in->n;
+            walk_dir(in, args[i], "");
+            if (in->n == before) {
+                fprintf(stderr,
+                        "meshgate-codegen: %s: no schema or contract in this folder "
+                        "(*.json, *.yaml, *.yml, *.cue)\n",
+                        args[i]);
+                return false;
+            }
+        } else {
+            const char *slash = strrchr(args[i], '/');
+            char *nm = strip_ext(slash ? slash + 1 : args[i]);
+            add_input(in, args[i], name && nargs == 1 ? name : nm);
+            free(nm);
+        }
+    }
+    return true;
+}
+
+/* Compiles the inputs and writes what the options ask for (BASE.c/.h, the contract
+ * artifacts, the shared object); false on any error, which is said. */
+static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg,
+                     cg_contract_opts *copt, const char *so_out)
+{
+    char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
+    if (!opt->out_base) {
+        opt->out_base = tmp_base = temp_base(so_out, &tmp_dir);
+        if (!tmp_base) return false;
+    }
+    if (!opt->prefix) opt->prefix = prefix = default_prefix(opt->out_base);
+    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
+     * into nothing, so that an error anywhere in a file is reported; then the real one. */
+    cg_options check = *opt;
+    check.check_all = true;
+    cg g;
+    load(&g, &check, in, reg);
+    FILE *sink = fopen("/dev/null", "w");
+    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
+    if (sink) fclose(sink);
+    if (g.nerrors == 0) {
+        cg_free(&g);
+        load(&g, opt, in, reg);
+    }
+    bool ok = g.nerrors == 0 && write_out(&g, opt->out_base);
+    if (ok && copt->dir) {
+        if (g.ncontracts == 0) {
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            ok = false;
+        } else {
+            if (!copt->schema_set && so_out) copt->schema_set = so_out;
+            if (!copt->schema_set && asprintf(&set_path, "%s.so", opt->out_base) > 0)
+                copt->schema_set = set_path;
+            if (!copt->catalog_dir) copt->catalog_dir = copt->dir;
+            ok = cg_contract_write(&g, copt);
+        }
+    }
+    if (ok && so_out) {
+        char *c_path = cg_fmt("%s.c", opt->out_base);
+        ok = c_path && cg_build_so(c_path, so_out, stderr);
+        free(c_path);
+    }
+    if (g.nerrors)
+        fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
+                g.nerrors == 1 ? "" : "s");
+    if (tmp_dir) remove_temp(tmp_dir, tmp_base);
+    free(tmp_dir);
+    free(tmp_base);
+    cg_free(&g);
+    free(prefix);
+    free(set_path);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     cg_options opt = {.default_dialect = CG_D2020};
@@ -210,7 +334,8 @@ int main(int argc, char **argv)
     size_t nargs = 0;
     opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
     opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
-    char *prefix = NULL, *set_path = NULL;
+    const char *so_out = NULL;
+    int rc = 2;
     cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
     registry_opts reg = {0};
     int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
@@ -219,9 +344,12 @@ int main(int argc, char **argv)
         bool has_val = i + 1 < argc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            rc = 0;
+            goto out;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             opt.out_base = argv[++i];
+        } else if (strcmp(a, "--so") == 0 && has_val) {
+            so_out = argv[++i];
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
             opt.prefix = argv[++i];
         } else if (strcmp(a, "--name") == 0 && has_val) {
@@ -232,7 +360,7 @@ int main(int argc, char **argv)
             char *m = argv[++i], *eq = strchr(m, '=');
             if (!eq) {
                 fprintf(stderr, "meshgate-codegen: --map wants URI=DIR, got %s\n", m);
-                return 2;
+                goto out;
             }
             *eq = 0;
             opt.map_uri[opt.nmap] = m;
@@ -241,7 +369,7 @@ int main(int argc, char **argv)
             if (!parse_dialect(argv[++i], &opt.default_dialect)) {
                 fprintf(stderr, "meshgate-codegen: --default-dialect: unknown dialect %s\n",
                         argv[i]);
-                return 2;
+                goto out;
             }
         } else if (strcmp(a, "--contract-out") == 0 && has_val) {
             copt.dir = argv[++i];
@@ -256,7 +384,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--registry") == 0 && has_val) {
             if (reg.dir) {
                 fprintf(stderr, "meshgate-codegen: --registry: one export per schema set\n");
-                return 2;
+                goto out;
             }
             reg.dir = argv[++i];
         } else if (strcmp(a, "--registry-url") == 0 && has_val) {
@@ -272,70 +400,28 @@ int main(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
-            return 2;
+            goto out;
         } else {
             args[nargs++] = a;
         }
     }
     if (export_at || compat_at) {
-        int rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
-                 : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
-                                                                                    : 1;
-        free(args);
-        free(opt.map_uri);
-        free(opt.map_dir);
-        return rc;
-    }
-    if (!opt.out_base || (nargs == 0 && !reg.dir)) {
+        rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
+             : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
+                                                                                : 1;
+    } else if (!opt.out_base && !so_out) {
+        fprintf(stderr, "meshgate-codegen: missing -o BASE (where to write BASE.c and BASE.h) "
+                        "or --so OUT.so\n");
         usage(stderr);
-        return 2;
+    } else if (nargs == 0 && !reg.dir) {
+        fprintf(stderr, "meshgate-codegen: no input: name schema files or folders\n");
+        usage(stderr);
+    } else if (gather(&in, args, nargs, opt.name)) {
+        rc = generate(&opt, &in, &reg, &copt, so_out) ? 0 : 1;
+    } else {
+        rc = 1;
     }
-    for (size_t i = 0; i < nargs; i++) {
-        struct stat st;
-        if (stat(args[i], &st) != 0) {
-            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
-            return 1;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            walk_dir(&in, args[i], "");
-        } else {
-            const char *slash = strrchr(args[i], '/');
-            char *nm = strip_ext(slash ? slash + 1 : args[i]);
-            add_input(&in, args[i], opt.name && nargs == 1 ? opt.name : nm);
-            free(nm);
-        }
-    }
-    if (!opt.prefix) opt.prefix = prefix = default_prefix(opt.out_base);
-    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
-     * into nothing, so that an error anywhere in a file is reported; then the real one. */
-    cg_options check = opt;
-    check.check_all = true;
-    cg g;
-    load(&g, &check, &in, &reg);
-    FILE *sink = fopen("/dev/null", "w");
-    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
-    if (sink) fclose(sink);
-    if (g.nerrors == 0) {
-        cg_free(&g);
-        load(&g, &opt, &in, &reg);
-    }
-    bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
-    if (ok && copt.dir) {
-        if (g.ncontracts == 0) {
-            fprintf(stderr,
-                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
-            ok = false;
-        } else {
-            if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
-                copt.schema_set = set_path;
-            if (!copt.catalog_dir) copt.catalog_dir = copt.dir;
-            ok = cg_contract_write(&g, &copt);
-        }
-    }
-    if (g.nerrors)
-        fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
-                g.nerrors == 1 ? "" : "s");
-    cg_free(&g);
+out:
     for (size_t i = 0; i < in.n; i++) {
         free(in.v[i].path);
         free(in.v[i].name);
@@ -344,7 +430,5 @@ int main(int argc, char **argv)
     free(args);
     free(opt.map_uri);
     free(opt.map_dir);
-    free(prefix);
-    free(set_path);
-    return ok ? 0 : 1;
+    return rc;
 }
