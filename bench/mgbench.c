@@ -11,9 +11,13 @@
  * valid, "0" rejected) for the agreement check against the peers.
  *
  * Usage: mgbench --schemas SET.so --schema NAME --lines FILE [--repeat R] [--verdicts OUT]
- *        [--workload NAME]
+ *        [--workload NAME] [--memo on|off] [--max-steps N]
+ * --memo off validates without the memo (mg_rt.h), to measure what it saves; --max-steps sets
+ * the step budget (default: the library's, proportional to each message).
  * Prints one line per implementation:
  *   workload=W impl=I msgs=N bytes=B ns_per_msg=X mb_per_s=Y msgs_per_s=Z allocs_per_msg=A
+ * (meshgate's line also has steps_per_msg, the validator's own measure of work, and
+ * rejected_limit, the messages that ran out of a budget)
  * and a last line workload=W peak_rss_kb=K input_kb=F (the process's peak resident set, which
  * includes the input file held in memory, and that file's size).
  */
@@ -128,6 +132,7 @@ typedef struct ctx {
     mg_validator *v;
     const mg_schema *schema;
     unsigned char *verdict;
+    uint64_t steps, limited; /* of the last validation pass */
 } ctx;
 
 static void pass_parse(ctx *c)
@@ -139,8 +144,13 @@ static void pass_parse(ctx *c)
 
 static void pass_validate(ctx *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        c->verdict[i] = mg_validate(c->v, c->schema, c->l[i].p, c->l[i].len, c->l[i].cap) == MG_OK;
+    c->steps = c->limited = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        mg_result r = mg_validate(c->v, c->schema, c->l[i].p, c->l[i].len, c->l[i].cap);
+        c->verdict[i] = r == MG_OK;
+        c->limited += r == MG_REJECT_LIMIT;
+        c->steps += mg_validator_steps(c->v);
+    }
 }
 
 typedef struct timing {
@@ -162,15 +172,20 @@ static void report(const ctx *c, const char *workload, const char *impl, const t
                    int repeat)
 {
     printf("workload=%s impl=%s msgs=%zu bytes=%zu ns_per_msg=%.1f mb_per_s=%.1f "
-           "msgs_per_s=%.0f allocs_per_msg=%.4f\n",
+           "msgs_per_s=%.0f allocs_per_msg=%.4f",
            workload, impl, c->n, c->bytes, t->best / (double)c->n, (double)c->bytes / t->best * 1e3,
            (double)c->n / t->best * 1e9, (double)t->allocs / ((double)c->n * repeat));
+    if (strcmp(impl, "meshgate") == 0)
+        printf(" steps_per_msg=%.1f rejected_limit=%llu", (double)c->steps / (double)c->n,
+               (unsigned long long)c->limited);
+    putchar('\n');
 }
 
 int main(int argc, char **argv)
 {
     const char *so = NULL, *name = NULL, *path = NULL, *out = NULL, *workload = "?";
     int repeat = 5;
+    mg_validator_conf vc = {0};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--schemas"))
             so = argv[i + 1];
@@ -184,10 +199,15 @@ int main(int argc, char **argv)
             workload = argv[i + 1];
         else if (!strcmp(argv[i], "--repeat"))
             repeat = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--memo"))
+            vc.memo_entries = !strcmp(argv[i + 1], "off") ? MG_MEMO_OFF : 0;
+        else if (!strcmp(argv[i], "--max-steps"))
+            vc.max_steps = strtoull(argv[i + 1], NULL, 10);
     }
     if (!so || !name || !path || repeat < 1) {
         fprintf(stderr, "usage: mgbench --schemas SET.so --schema NAME --lines FILE "
-                        "[--repeat R] [--verdicts OUT] [--workload NAME]\n");
+                        "[--repeat R] [--verdicts OUT] [--workload NAME] [--memo on|off] "
+                        "[--max-steps N]\n");
         return 2;
     }
     char err[512];
@@ -206,7 +226,7 @@ int main(int argc, char **argv)
         c.bytes += c.l[i].len;
         if (c.l[i].len > max) max = c.l[i].len;
     }
-    mg_validator_conf vc = {.max_bytes = max + 1};
+    vc.max_bytes = max + 1;
     c.parser = mg_json_parser_new(max + 1, 256);
     c.v = mg_validator_new(&vc, err, sizeof err);
     c.schema = s;

@@ -25,6 +25,8 @@ def parse(path):
         kv["_tokens"] = line
         if line.startswith("pipeline "):
             kv["kind"] = "pipeline"
+        elif line.startswith("recursive "):
+            kv["kind"] = "recursive"
         elif line.startswith("file "):
             kv["kind"] = "file"
         elif "impl" in kv:
@@ -62,7 +64,8 @@ def main():
     rows = parse(sys.argv[1])
     outdir = sys.argv[2]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {}}
+              "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {},
+              "recursive": {}}
     for r in rows:
         if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
             w = result["workloads"].setdefault(r["workload"], {})
@@ -87,6 +90,10 @@ def main():
                                                             "worker_cpu_us_per_msg") if k in r}
         elif r["kind"] == "file":
             result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
+        elif r["kind"] == "recursive":  # issue 13: time per message by depth, memo on and off
+            result["recursive"].setdefault("memo_" + r["memo"], {})[r["depth"]] = {
+                k: num(r.get(k)) for k in ("ns_per_msg", "steps_per_msg", "rejected_limit",
+                                           "allocs_per_msg")}
     tp = result["pipeline"].get("throughput", {})
     lat = result["pipeline"].get("latency", {})
     if tp.get("binary") and tp.get("passthrough"):
@@ -109,8 +116,9 @@ def main():
         f.write("\n")
 
     print()
-    print("%-9s %-15s %12s %10s %12s %9s %9s %8s" %
-          ("workload", "impl", "ns/msg", "MB/s", "msgs/s", "x limit", "x ajv", "allocs"))
+    if result["workloads"]:
+        print("%-9s %-15s %12s %10s %12s %9s %9s %8s" %
+              ("workload", "impl", "ns/msg", "MB/s", "msgs/s", "x limit", "x ajv", "allocs"))
     for wname, impls in result["workloads"].items():
         limit = impls.get("simdjson-parse", {}).get("ns_per_msg")
         ajv = impls.get("ajv", {}).get("msgs_per_s")
@@ -146,7 +154,27 @@ def main():
     if result["file"]:
         print("file mode: read %s MB/s, meshgate validate %s MB/s" %
               (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))
+    recursive(result["recursive"])
     plots(result, outdir)
+
+
+def recursive(rec):
+    """The recursive-oneOf rows: ns and steps per message by depth, and the growth from each
+    depth to the next (per doubling of the depth with the memo)."""
+    for memo in ("memo_on", "memo_off"):
+        rows = sorted(rec.get(memo, {}).items(), key=lambda kv: int(kv[0]))
+        if not rows:
+            continue
+        print("recursive oneOf, %s: %s" % (memo.replace("_", " "), ", ".join(
+            "depth %s %.0f ns/msg (%.0f steps%s)" % (
+                d, v["ns_per_msg"], v["steps_per_msg"] or 0,
+                ", rejected as limit" if v.get("rejected_limit") else "")
+            for d, v in rows)))
+        checked = [(d, v) for d, v in rows if not v.get("rejected_limit")]
+        growth = ["%s->%s x%.1f" % (a[0], b[0], b[1]["ns_per_msg"] / a[1]["ns_per_msg"])
+                  for a, b in zip(checked, checked[1:])]
+        if growth:
+            print("recursive oneOf, %s: time ratio %s" % (memo.replace("_", " "), ", ".join(growth)))
 
 
 def plots(result, outdir):

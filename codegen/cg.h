@@ -46,7 +46,9 @@ enum {
     CG_V_VALIDATION = 1u << 1,
     CG_V_UNEVALUATED = 1u << 2,
     CG_V_FORMAT_ASSERT = 1u << 3,
-    CG_V_ALL = 0xffu
+    CG_V_ALL = 0xffu,
+    /* Not a JSON Schema vocabulary: the node is an OpenAPI 3.0 Schema Object (cg_openapi.c). */
+    CG_V_OAS30 = 1u << 8
 };
 
 typedef struct cg_options {
@@ -78,15 +80,6 @@ typedef struct cg_infos {
     size_t n, cap;
 } cg_infos;
 
-typedef struct cg_doc {
-    char *uri;   /* retrieval URI, no fragment */
-    char *path;  /* file it was read from */
-    char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
-    cj_node *root;
-    bool input;
-    bool container; /* the root is not a schema (an AsyncAPI contract) */
-} cg_doc;
-
 typedef struct cg_kv {
     char *key; /* a copy of the key, NUL-terminated; NULL: free slot */
     size_t klen;
@@ -105,6 +98,20 @@ void cg_map_put(cg_map *m, const char *key, void *val);
 void cg_map_putn(cg_map *m, const void *key, size_t len, void *val);
 void cg_map_free(cg_map *m);
 
+typedef struct cg_doc {
+    char *uri;   /* retrieval URI, no fragment */
+    char *path;  /* file it was read from */
+    char *label; /* prefix of schema locations in messages: "" for inputs, else the URI */
+    cj_node *root;
+    bool input;
+    bool container; /* the root is not a schema (an AsyncAPI contract) */
+    /* This document's own resources and anchors ("uri", "uri#name") and the references it was
+     * given (cg_doc_alias): a reference from inside the document looks here before the global
+     * maps, so documents that reuse an $id (versions of one registry subject) each resolve
+     * to themselves. */
+    cg_map local;
+} cg_doc;
+
 typedef struct cg_fn {
     const cj_node *node;
     cg_info *info;
@@ -117,6 +124,12 @@ typedef struct cg_entry {
     char *source;
     const cj_node *node; /* the schema; NULL: the root of the input document read from source */
     int fn;
+    /* Schema Registry identity of a registry version (cg_export.c); subject NULL otherwise. */
+    char *subject;
+    int32_t version;
+    int64_t registry_id;
+    bool has_guid;
+    uint8_t guid[16];
 } cg_entry;
 
 typedef struct cg {
@@ -158,10 +171,16 @@ typedef struct cg {
     int nlits, nres, ntables;
     bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
     bool limit_hit;            /* a CG_MAX_* limit was reported (once) */
+    struct cg_memo *memo;      /* cg_memo.c: the call graph while cg_emit renders */
+    int cur_fn;                /* the function being rendered, -1 outside one */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;
+    char *registry_dir; /* the Schema Registry export compiled (cg_export.h), NULL if none */
 } cg;
+
+/* vasprintf into a new string (NULL when out of memory). */
+char *cg_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* Errors: "file: /pointer: message". Only the first CG_MAX_ERRORS are printed, all counted;
  * past them, cg_too_many_errors() tells the expensive steps (patterns, rendering) to stop. */
@@ -186,10 +205,19 @@ cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
  * resolve, and its schema nodes are added one by one with cg_add_schema_node. */
 cg_doc *cg_add_container(cg *g, cj_node *root, const char *path);
-/* Registers a document made by codegen itself (a union of payloads) as an input schema. */
+/* Makes references from inside doc to the absolute URI uri resolve to target (a registry
+ * export's references: each version has its own). */
+void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target);
+/* Registers a document codegen holds in memory (a union of payloads, a registry version's
+ * schema) as an input schema: uri is its retrieval URI, path names it in messages. */
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path);
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
+/* The same with the vocabularies given (CG_V_ALL | CG_V_OAS30 for an OpenAPI 3.0 schema). */
+cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
+                                  unsigned vocab);
+/* The dialect a $schema / jsonSchemaDialect URI names, if codegen knows it without a file. */
+bool cg_known_dialect(const char *uri, cg_dialect *d);
 /* Adds an entry named name that checks the schema at node. */
 void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node);
 /* cg_asyncapi.c: frees g->contracts. */
@@ -212,6 +240,9 @@ char *cg_location(cg *g, const cj_node *n, const char *keyword);
 /* cg_emit.c: renders every entry and what it reaches; false (with errors counted) on a bad
  * schema. */
 bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
+/* cg_emit_set.c: the schema records (entry i checks with mge_i), their registry indexes and
+ * mg_set_<prefix>, with the shared-object accessor. */
+void cg_emit_set(cg *g, FILE *c_out, const char *generator);
 /* The function index for a schema node, in its tracking or plain form (planned on first use). */
 int cg_fn_for(cg *g, const cj_node *node, bool track);
 

@@ -33,17 +33,6 @@ static char *xstrdup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
-
 static void push_str(char ***v, size_t *n, const char *s)
 {
     for (size_t i = 0; i < *n; i++)
@@ -344,7 +333,7 @@ static void add_message(rd *r, cg_cchan *ch, const cj_node *m, const char *key)
     cm->summary = xstrdup(sum);
     const char *ver = opt_str(r, msg, "x-version");
     cm->version = strdup(ver ? ver : c->version);
-    cm->schema = ch->scope == CG_SCOPE_FOREIGN ? NULL : fmt("%s.%s", ch->topic, name);
+    cm->schema = ch->scope == CG_SCOPE_FOREIGN ? NULL : cg_fmt("%s.%s", ch->topic, name);
     read_tags(r, msg, ch, &cm->tags, &cm->ntags);
     cg_info *in = cg_add_schema_node(r->g, r->doc, payload, d);
     if (ch->scope == CG_SCOPE_FOREIGN) return; /* the owning domain's contract compiles it */
@@ -353,7 +342,7 @@ static void add_message(rd *r, cg_cchan *ch, const cj_node *m, const char *key)
     if (own_id && own_id->type == CJ_STRING && in && in->base[0]) {
         cm->id = strdup(in->base);
     } else {
-        cm->id = fmt("%s:%s.%s", c->id, ch->topic + strlen(c->domain) + 1, name);
+        cm->id = cg_fmt("%s:%s.%s", c->id, ch->topic + strlen(c->domain) + 1, name);
     }
     for (size_t i = 0; i < r->g->nentries; i++)
         if (strcmp(r->g->entries[i].name, cm->schema) == 0) {
@@ -461,7 +450,7 @@ static cg_cchan *new_channel(rd *r, const char *name, const cj_node *node)
     if (ch->scope != CG_SCOPE_FOREIGN && !n[seg])
         cg_error(r->g, node, "channel %s: a scope needs a name after it (e.g. %.*s/attendee)", name,
                  (int)seg, n);
-    ch->topic = ch->scope == CG_SCOPE_FOREIGN ? strdup(rel) : fmt("%s.%s", c->domain, rel);
+    ch->topic = ch->scope == CG_SCOPE_FOREIGN ? strdup(rel) : cg_fmt("%s.%s", c->domain, rel);
     if (!topic_ok(ch->topic) || strstr(ch->topic, "..") || rel[strlen(rel) - 1] == '.')
         cg_error(r->g, node,
                  "channel %s gives the topic \"%s\": Kafka topics use letters, digits, '.', "
@@ -469,8 +458,8 @@ static cg_cchan *new_channel(rd *r, const char *name, const cj_node *node)
                  name, ch->topic);
     if (ch->scope != CG_SCOPE_FOREIGN && n[seg]) {
         const char *rest = rel + seg + 1;
-        ch->raw_topic = fmt("%s._private.%s.raw", c->domain, rest);
-        ch->dead_letter = fmt("%s._private.%s.dlq", c->domain, rest);
+        ch->raw_topic = cg_fmt("%s._private.%s.raw", c->domain, rest);
+        ch->dead_letter = cg_fmt("%s._private.%s.dlq", c->domain, rest);
     }
     free(rel);
     read_bindings(r, ch, node);
@@ -583,7 +572,7 @@ static void union_schema(rd *r, cg_cchan *ch)
         cg_error(r->g, ch->node, "internal: union schema: %s", err);
         return;
     }
-    char *suri = fmt("urn:meshgate:route:%s", ch->topic);
+    char *suri = cg_fmt("urn:meshgate:route:%s", ch->topic);
     cg_add_synthetic(r->g, root, suri, r->c->path);
     cg_add_entry(r->g, ch->topic, suri, r->c->path, root);
     free(suri);
@@ -608,14 +597,14 @@ static void plan_routes(rd *r)
             char *maj = major_of(m->version);
             ch->route_schema = strdup(m->schema);
             ch->version = strdup(m->version);
-            ch->type = fmt("%s.%s.v%s", c->domain, m->name, maj);
+            ch->type = cg_fmt("%s.%s.v%s", c->domain, m->name, maj);
             free(maj);
         } else {
             char *maj = major_of(c->version);
             char *rel = strdup(ch->topic + strlen(c->domain) + 1);
             ch->route_schema = strdup(ch->topic);
             ch->version = strdup(c->version);
-            ch->type = fmt("%s.%s.v%s", c->domain, strchr(rel, '.') + 1, maj);
+            ch->type = cg_fmt("%s.%s.v%s", c->domain, strchr(rel, '.') + 1, maj);
             free(rel);
             free(maj);
             union_schema(r, ch);

@@ -25,6 +25,7 @@ int cg_fn_for(cg *g, const cj_node *node, bool track)
     k.node = node;
     k.track = track;
     intptr_t idx = (intptr_t)cg_map_getn(&g->fn_index, &k, sizeof k);
+    if (g->memo) cg_memo_call(g->memo, g->cur_fn, idx ? (int)idx - 1 : (int)g->nfns);
     if (idx) return (int)idx - 1;
     if (g->nfns == g->cfns) {
         g->cfns = g->cfns ? g->cfns * 2 : 64;
@@ -283,6 +284,41 @@ int cg_dyn_id(cg *g, const cg_info *in)
     return dyn_id_of(g, in);
 }
 
+/* Does the schema object n loop over its value or call other functions? Only then does its
+ * function charge the step budget itself (mg_step): the work of the others is bounded by the
+ * schema (string checks charge their bytes), and the caller's step pays for the call. */
+static bool charges_steps(const cj_node *n)
+{
+    static const char *const kw[] = {"$ref",
+                                     "$dynamicRef",
+                                     "$recursiveRef",
+                                     "allOf",
+                                     "anyOf",
+                                     "oneOf",
+                                     "not",
+                                     "if",
+                                     "then",
+                                     "else",
+                                     "properties",
+                                     "patternProperties",
+                                     "additionalProperties",
+                                     "propertyNames",
+                                     "required",
+                                     "dependentRequired",
+                                     "dependentSchemas",
+                                     "dependencies",
+                                     "items",
+                                     "prefixItems",
+                                     "additionalItems",
+                                     "contains",
+                                     "unevaluatedProperties",
+                                     "unevaluatedItems",
+                                     "uniqueItems"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (cj_get(n, kw[i])) return true;
+    return false;
+}
+
 static void render_fn(cg *g, FILE *o, int fi)
 {
     cg_fn f = g->fns[fi];
@@ -303,7 +339,6 @@ static void render_fn(cg *g, FILE *o, int fi)
         free(loc);
         return;
     }
-    free(loc);
     cg_fnctx x = {.g = g, .o = o, .fi = fi, .node = n, .info = f.info};
     x.own_track = cg_has_unevaluated(&x);
     x.track = f.track || x.own_track;
@@ -311,12 +346,16 @@ static void render_fn(cg *g, FILE *o, int fi)
     fputs("    const mg_doc *d = &c->doc;\n    bool ok = true;\n    uint8_t t = mg_type(d, at);\n"
           "    (void)d;\n    (void)t;\n",
           o);
+    long memo_lookup = ftell(o); /* the memo's lines go here and before the return (cg_memo.c) */
+    if (charges_steps(n)) {
+        fputs("    if (!mg_step(c, at, ", o);
+        cg_put_cstr(o, loc, strlen(loc));
+        fputs("))\n        return false;\n", o);
+    }
     if (dyn >= 0) {
-        char *rl = cg_location(g, n, NULL);
-        fprintf(o, "    if (!mg_dyn_push(c, %d)) {\n        mg_fail(c, at, MG_E_RECURSION, ", dyn);
-        cg_put_cstr(o, rl, strlen(rl));
-        fputs(", \"dynamic scope\");\n        return false;\n    }\n", o);
-        free(rl);
+        fprintf(o, "    if (!mg_dyn_push(c, %d))\n        return mg_limit(c, at, ", dyn);
+        cg_put_cstr(o, loc, strlen(loc));
+        fputs(", \"dynamic scope (max_refs)\");\n", o);
     }
     if (x.track) {
         fputs("    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : "
@@ -325,14 +364,12 @@ static void render_fn(cg *g, FILE *o, int fi)
               o);
     }
     if (x.own_track) {
-        char *rl = cg_location(g, n, NULL);
         fputs("    size_t evmark = mg_bits_mark(c);\n"
               "    uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;\n"
-              "    if (evn && !sev)\n        MG_FAIL(at, MG_E_RECURSION, ",
+              "    if (evn && !sev) {\n        ok = mg_limit(c, at, ",
               o);
-        cg_put_cstr(o, rl, strlen(rl));
-        fputs(", \"scratch space\");\n", o);
-        free(rl);
+        cg_put_cstr(o, loc, strlen(loc));
+        fputs(", \"scratch space\");\n        goto done;\n    }\n", o);
     } else if (x.track) {
         fputs("    uint64_t *sev = ev;\n", o);
     }
@@ -341,31 +378,43 @@ static void render_fn(cg *g, FILE *o, int fi)
     } else {
         fputs("    (void)ev;\n", o);
     }
+    g->cur_fn = fi;
     cg_render_keywords(&x);
+    g->cur_fn = -1;
     fputs("done: __attribute__((unused));\n", o);
     if (x.own_track)
         fputs("    if (ok && ev && sev)\n        mg_bits_or(ev, sev, evn);\n"
               "    mg_bits_release(c, evmark);\n",
               o);
     if (dyn >= 0) fputs("    mg_dyn_pop(c);\n", o);
+    cg_memo_place(g->memo, fi, memo_lookup, ftell(o), !f.track);
     fputs("    return ok;\n}\n\n", o);
+    free(loc);
 }
 
 /* ---- the whole file ---- */
 
-/* "generated by meshgate-codegen from A, B, do not edit", each source named once. */
+/* "generated by meshgate-codegen from A, B, do not edit", each source named once (entries of
+ * a Schema Registry export are named by the export). */
 static void put_header_line(cg *g, FILE *o)
 {
     fputs("/* generated by meshgate-codegen from ", o);
     cg_map seen = {0};
+    const char *sep = "";
     for (size_t i = 0; i < g->nentries; i++) {
         const char *src = g->entries[i].source;
-        if (cg_map_get(&seen, src)) continue;
+        bool named = cg_map_get(&seen, src) != NULL;
         cg_map_put(&seen, src, g);
-        if (i) fputs(", ", o);
+        if (named || g->entries[i].subject) continue;
+        fputs(sep, o);
+        sep = ", ";
         cg_put_comment_text(o, src, strlen(src));
     }
     cg_map_free(&seen);
+    if (g->registry_dir) {
+        fprintf(o, "%sthe Schema Registry export ", sep);
+        cg_put_comment_text(o, g->registry_dir, strlen(g->registry_dir));
+    }
     fputs(", do not edit */\n", o);
 }
 
@@ -375,6 +424,8 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
     size_t lits_len = 0, body_len = 0;
     g->lits = open_memstream(&lits, &lits_len);
     FILE *bo = open_memstream(&body, &body_len);
+    g->memo = cg_memo_new();
+    g->cur_fn = -1;
     for (size_t i = 0; i < g->nentries; i++) {
         const cj_node *root = g->entries[i].node;
         for (size_t d = 0; d < g->ndocs && !root; d++)
@@ -399,6 +450,7 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
     }
     fclose(g->lits);
     fclose(bo);
+    cg_memo_plan(g->memo, g->nfns);
     /* main() refuses these; checked again so no caller can paste them into C unescaped */
     if (!g->opt.prefix || !cg_is_ident(g->opt.prefix))
         cg_error_doc(g, "--prefix", "not a C identifier");
@@ -417,29 +469,13 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
             fprintf(c_out, "static bool mgv_%zu(mg_ctx *c, uint32_t at, uint64_t *ev);\n", i);
         fputc('\n', c_out);
         fwrite(lits, 1, lits_len, c_out);
-        fwrite(body, 1, body_len, c_out);
+        cg_memo_write(g->memo, c_out, body, body_len);
         for (size_t i = 0; i < g->nentries; i++)
             fprintf(c_out,
                     "static bool mge_%zu(mg_ctx *c, uint32_t at)\n{\n"
                     "    return mgv_%d(c, at, NULL);\n}\n\n",
                     i, g->entries[i].fn);
-        fprintf(c_out, "static const mg_schema mgs_%s[] = {\n", prefix);
-        for (size_t i = 0; i < g->nentries; i++) {
-            fputs("    {", c_out);
-            cg_put_cstr(c_out, g->entries[i].name, strlen(g->entries[i].name));
-            fputs(", ", c_out);
-            cg_put_cstr(c_out, g->entries[i].id, strlen(g->entries[i].id));
-            fputs(", ", c_out);
-            cg_put_cstr(c_out, g->entries[i].source, strlen(g->entries[i].source));
-            fprintf(c_out, ", mge_%zu},\n", i);
-        }
-        fprintf(c_out,
-                "};\n\nconst mg_schema_set mg_set_%s = {MG_RT_ABI, %zu, mgs_%s, "
-                "\"meshgate-codegen " CG_VERSION "\"};\n\n"
-                "#ifdef MG_SHARED_OBJECT\n"
-                "__attribute__((visibility(\"default\"))) const mg_schema_set "
-                "*meshgate_schema_set(void)\n{\n    return &mg_set_%s;\n}\n#endif\n",
-                prefix, g->nentries, prefix, prefix);
+        cg_emit_set(g, c_out, "meshgate-codegen " CG_VERSION);
         fputs("/* generated by meshgate-codegen, do not edit */\n#ifndef MG_GEN_", h_out);
         cg_put_ident_upper(h_out, prefix);
         fputs("_H\n#define MG_GEN_", h_out);
@@ -452,5 +488,7 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
     }
     free(lits);
     free(body);
+    cg_memo_free(g->memo);
+    g->memo = NULL;
     return ok;
 }

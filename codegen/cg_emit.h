@@ -64,6 +64,23 @@ const char *cg_ev_arg(const cg_fnctx *x);
 void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, uint64_t expr_max, bool minimum,
               const char *code);
 
+/* cg_memo.c: the call graph and the memoized functions (see there). */
+typedef struct cg_memo cg_memo;
+cg_memo *cg_memo_new(void);
+void cg_memo_free(cg_memo *m);
+void cg_memo_call(cg_memo *m, int from, int to);
+/* The function for a reference's target n (cg_sub in the caller's form), noted as one. */
+int cg_ref_target(cg_fnctx *x, const cj_node *n);
+/* Notes that the function being rendered reads the dynamic scope. */
+void cg_dyn_lookup(cg_fnctx *x);
+/* Where function fn's memo lines would go in the body text; eligible: its result depends on
+ * (function, value) alone as far as the function itself goes (not the tracking form). */
+void cg_memo_place(cg_memo *m, int fn, long lookup_pos, long store_pos, bool eligible);
+/* Decides the memoized functions (of fns 0..nfns-1) once all are rendered; their number. */
+int cg_memo_plan(cg_memo *m, size_t nfns);
+/* Writes the body text with the memo lines of the memoized functions. */
+void cg_memo_write(const cg_memo *m, FILE *out, const char *body, size_t len);
+
 /* cg_emit_obj.c */
 void cg_render_object(cg_fnctx *x);
 void cg_render_array(cg_fnctx *x);

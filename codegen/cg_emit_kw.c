@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_openapi.h"
 #include "cg_uri.h"
 
 #define ANY 4, 2020
@@ -26,6 +27,7 @@ const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, un
 {
     int d = (int)x->info->dialect;
     if (d < dmin || d > dmax || !(x->info->vocab & vocab)) return NULL;
+    if ((x->info->vocab & CG_V_OAS30) && !cg_oas30_keyword(name)) return NULL;
     if (d <= CG_D7 && strcmp(name, "$ref") != 0 && strcmp(name, "definitions") != 0 &&
         cj_get(x->node, "$ref"))
         return NULL; /* up to draft-07, $ref makes its siblings ignored */
@@ -132,6 +134,9 @@ static void render_type(cg_fnctx *x)
         const char *cond = list[i]->type == CJ_STRING && strlen(list[i]->str) == list[i]->len
                                ? type_cond(list[i]->str)
                                : NULL; /* "string\u0000x" is no type name */
+        /* draft-04: an integer is a number without a fraction or exponent part (1.0 is not) */
+        if (cond && x->info->dialect == CG_D4 && strcmp(list[i]->str, "integer") == 0)
+            cond = "(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)";
         if (!cond) {
             cg_error(x->g, list[i], "not a JSON Schema type name");
             fputs("false", x->o);
@@ -142,6 +147,12 @@ static void render_type(cg_fnctx *x)
         snprintf(arg + al, sizeof arg - al, "%s%s", i ? " or " : "", list[i]->str);
     }
     if (n == 0) fputs("false", x->o);
+    /* OpenAPI 3.0: nullable: true adds null to the types `type` allows */
+    const cj_node *nullable = cg_kw(x, "nullable", ANY, CG_V_OAS30);
+    if (nullable && nullable->type == CJ_TRUE) {
+        fputs(" || t == MG_TAPE_NULL", x->o);
+        snprintf(arg + strlen(arg), sizeof arg - strlen(arg), " or null");
+    }
     fputs("))\n        MG_FAIL(at, MG_E_TYPE, ", x->o);
     cg_put_loc(x, v);
     fputs(", ", x->o);
@@ -264,7 +275,7 @@ static void render_refs(cg_fnctx *x)
             cg_error(x->g, r, "must be a string (a URI reference)");
         } else {
             cg_info *t = cg_resolve(x->g, x->node, r->str, r);
-            int fi = t ? cg_sub(x, t->node, x->track) : -1;
+            int fi = t ? cg_ref_target(x, t->node) : -1;
             if (fi >= 0) {
                 fputs("    MG_REF(at, ", x->o);
                 cg_put_loc(x, r);
@@ -283,7 +294,7 @@ static void render_refs(cg_fnctx *x)
     }
     cg_info *t = cg_resolve(x->g, x->node, dyn->str, dyn);
     if (!t) return;
-    int fi = cg_sub(x, t->node, x->track);
+    int fi = cg_ref_target(x, t->node);
     cg_info *cands[MAX_DYN_CANDIDATES];
     size_t nc = 0;
     const char *h = strchr(dyn->str, '#');
@@ -312,8 +323,9 @@ static void render_refs(cg_fnctx *x)
     int ids[MAX_DYN_CANDIDATES], fns[MAX_DYN_CANDIDATES];
     for (size_t i = 0; i < nc; i++) {
         ids[i] = cg_dyn_id(x->g, cands[i]);
-        fns[i] = cg_sub(x, cands[i]->node, x->track);
+        fns[i] = cg_ref_target(x, cands[i]->node);
     }
+    cg_dyn_lookup(x);
     for (size_t i = 1; i < nc; i++)
         for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
             int a = ids[j];
@@ -425,7 +437,8 @@ static void render_string(cg_fnctx *x)
         fi = mg_format_lookup(fmt->str);
     if (!mnl && !mxl && !pat && !fi) return;
     fputs("    if (t == MG_TAPE_STRING) {\n        uint32_t sl;\n"
-          "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n",
+          "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n"
+          "        mg_charge(c, sl);\n",
           x->o);
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);

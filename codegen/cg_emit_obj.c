@@ -271,6 +271,7 @@ void cg_render_object(cg_fnctx *x)
             render_names_table(x, slots, nslots, addl != NULL, nseen > 0);
         else if (nslots)
             render_names_switch(x, slots, nslots, addl != NULL);
+        if (npats) fprintf(o, "            mg_charge(c, (size_t)kl * %d);\n", npats);
         for (int i = 0; i < npats; i++) {
             if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");

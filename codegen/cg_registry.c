@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "cg_contract.h"
+#include "cg_openapi.h"
+#include "cg_tool.h"
 #include "cg_uri.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
@@ -66,6 +68,16 @@ bool cg_too_many_errors(const cg *g)
     return g->nerrors > CG_MAX_ERRORS;
 }
 
+char *cg_fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
 char *cg_location(cg *g, const cj_node *n, const char *keyword)
 {
     char ptr[2048];
@@ -111,7 +123,17 @@ static bool dialect_of_uri(const char *u, cg_dialect *d)
             *d = known[i].d;
             return true;
         }
+    /* OpenAPI 3.1's dialect (base, or a dated release): 2020-12 with annotation keywords */
+    if (strncmp(u, "https://spec.openapis.org/oas/3.1/dialect/", 42) == 0 && u[42]) {
+        *d = CG_D2020;
+        return true;
+    }
     return false;
+}
+
+bool cg_known_dialect(const char *uri, cg_dialect *d)
+{
+    return dialect_of_uri(uri, d);
 }
 
 static const char *metaschema_file(const char *u)
@@ -194,7 +216,7 @@ static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d
     return in;
 }
 
-static cg_info *load_uri(cg *g, const char *abs, char *why, size_t whylen);
+static cg_info *load_uri(cg *g, const char *abs, char **tried, char *why, size_t whylen);
 
 /* Dialect and vocabularies named by a "$schema" value. */
 static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned *vocab, int depth)
@@ -211,19 +233,22 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
         cg_error(g, sch, "$schema chain too deep");
         return false;
     }
-    char *abs, *frag, why[1024];
+    char *abs, *frag;
     cg_uri_split(sch->str, &abs, &frag);
-    cg_info *meta = load_uri(g, abs, why, sizeof why);
+    char *tried = NULL, why[1024];
+    cg_info *meta = load_uri(g, abs, &tried, why, sizeof why);
     free(abs);
     free(frag);
     if (!meta || meta->node->type != CJ_OBJECT) {
         if (why[0])
             cg_error(g, sch, "metaschema %s: %s", sch->str, why);
         else
-            cg_error(g, sch, "unknown metaschema %s (not a known dialect, not mapped to a file)",
-                     sch->str);
+            cg_error(g, sch, "unknown metaschema %s (not a known dialect, %s%s)", sch->str,
+                     tried ? "no file: tried " : "not mapped to a file", tried ? tried : "");
+        free(tried);
         return false;
     }
+    free(tried);
     const cj_node *msch = cj_get(meta->node, "$schema");
     *d = meta->dialect;
     if (msch && !dialect_of_schema(g, msch, d, vocab, depth + 1)) return false;
@@ -299,6 +324,7 @@ static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, b
     char *k = malloc(len);
     snprintf(k, len, "%s#%s", base, name);
     cg_map_put(&g->anchors, k, in);
+    cg_map_put(&in->doc->local, k, in);
     if (dynamic && !cg_map_get(&g->dynamic, k)) {
         cg_map_put(&g->dynamic, k, in);
         cg_map_put(&g->dyn_bases, base, in);
@@ -356,6 +382,7 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
     cg_info *in = new_info(g, n, base, d, vocab, doc);
     in->resource_root = is_root || own_base != NULL;
     if (own_base && !cg_map_get(&g->resources, own_base)) cg_map_put(&g->resources, own_base, in);
+    if (own_base && !cg_map_get(&doc->local, own_base)) cg_map_put(&doc->local, own_base, in);
     if (anchor_from_id) add_anchor(g, in, base, anchor_from_id, false);
     free(anchor_from_id);
     if (d >= CG_D2019) {
@@ -396,6 +423,7 @@ static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *
     if (g->ninfos == before) return NULL;
     cg_info *in = g->infos[before];
     if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
+    if (!cg_map_get(&doc->local, uri)) cg_map_put(&doc->local, uri, in);
     return in;
 }
 
@@ -432,11 +460,13 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
     return g->infos[before];
 }
 
-static char *mapped_path(cg *g, const char *abs)
+static char *mapped_path(cg *g, const char *abs, bool *by_map)
 {
+    *by_map = false;
     for (size_t i = 0; i < g->opt.nmap; i++) {
         size_t pl = strlen(g->opt.map_uri[i]);
         if (strncmp(abs, g->opt.map_uri[i], pl) == 0) {
+            *by_map = true;
             size_t len = strlen(g->opt.map_dir[i]) + strlen(abs + pl) + 2;
             char *p = malloc(len);
             const char *dir = g->opt.map_dir[i];
@@ -517,32 +547,59 @@ static char *allowed_path(const cg *g, const char *path, char *why, size_t whyle
     return real;
 }
 
-/* The document a URI names, loaded once. NULL when there is none: why says what is wrong
- * with the file (outside the allowed folders), or is empty (no such file, or an error in it
- * already reported). */
-static cg_info *load_uri(cg *g, const char *abs, char *why, size_t whylen)
+/* Reads and registers the file at path as the document abs. NULL when it cannot: why says
+ * what keeps codegen from reading it (outside the allowed folders), *missing that it does not
+ * exist; otherwise an error in it was reported. */
+static cg_info *load_file(cg *g, const char *abs, const char *path, char *why, size_t whylen,
+                          bool *missing)
 {
-    why[0] = 0;
-    cg_info *in = cg_map_get(&g->resources, abs);
-    if (in) return in;
-    char *path = mapped_path(g, abs);
-    if (!path) return NULL;
+    *missing = false;
     char *real = allowed_path(g, path, why, whylen);
     if (!real) {
-        free(path);
+        *missing = !why[0];
         return NULL;
     }
+    cg_info *in = NULL;
     if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
         in = load_bundle(g, real, abs);
     } else {
         char err[512];
         cj_node *root = cg_parse_file(real, err, sizeof err);
-        if (root)
+        if (root) {
             in = register_doc(g, root, abs, path, false);
-        else
+            if (in) cg_openapi_referenced(root, in);
+        } else {
             parse_error(g, real, err);
+        }
     }
     free(real);
+    return in;
+}
+
+/* The document at abs: its file (mapped_path), or for a --map'd URI whose file does not exist
+ * the same name with ".json" (references often leave the extension out). NULL when there is
+ * none: why says what keeps codegen from reading the file (outside the allowed folders); when
+ * no file exists, *tried (malloc'd) names the files looked for. */
+static cg_info *load_uri(cg *g, const char *abs, char **tried, char *why, size_t whylen)
+{
+    *tried = NULL;
+    why[0] = 0;
+    cg_info *in = cg_map_get(&g->resources, abs);
+    if (in) return in;
+    bool by_map;
+    char *path = mapped_path(g, abs, &by_map);
+    if (!path) return NULL;
+    bool missing;
+    in = load_file(g, abs, path, why, whylen, &missing);
+    size_t pl = strlen(path);
+    if (!in && missing && by_map && !(pl > 5 && strcmp(path + pl - 5, ".json") == 0)) {
+        char *alt = cg_fmt("%s.json", path);
+        in = alt ? load_file(g, abs, alt, why, whylen, &missing) : NULL;
+        if (!in && missing) *tried = cg_fmt("%s and %s", path, alt);
+        free(alt);
+    } else if (!in && missing) {
+        *tried = strdup(path);
+    }
     free(path);
     return in;
 }
@@ -573,6 +630,7 @@ void cg_free(cg *g)
         free(d->uri);
         free(d->path);
         free(d->label);
+        cg_map_free(&d->local);
         free(d);
     }
     free(g->docs);
@@ -580,9 +638,11 @@ void cg_free(cg *g)
         free(g->entries[i].name);
         free(g->entries[i].id);
         free(g->entries[i].source);
+        free(g->entries[i].subject);
     }
     free(g->entries);
     cg_contracts_free(g);
+    free(g->registry_dir);
     free(g->fns);
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
@@ -624,6 +684,7 @@ static void allow_dir_of(cg *g, const char *path)
 static bool add_input_root(cg *g, cj_node *root, const char *path, const char *name)
 {
     if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
+    if (cg_is_openapi(root)) return cg_add_openapi(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
     cg_info *in = register_doc(g, root, uri, path, true);
@@ -636,6 +697,7 @@ static bool add_input_root(cg *g, cj_node *root, const char *path, const char *n
         root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id") : NULL;
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
     e->source = strdup(path);
@@ -648,6 +710,7 @@ static bool add_input_root(cg *g, cj_node *root, const char *path, const char *n
 bool cg_add_input(cg *g, const char *path, const char *name)
 {
     allow_dir_of(g, path);
+    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
     char err[512];
     cj_node *root = cg_parse_file(path, err, sizeof err);
     if (!root) {
@@ -677,8 +740,14 @@ cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
     cg_info *in = new_info(g, root, uri, g->opt.default_dialect, CG_V_ALL, doc);
     in->resource_root = true;
     if (!cg_map_get(&g->resources, uri)) cg_map_put(&g->resources, uri, in);
+    cg_map_put(&doc->local, uri, in);
     free(uri);
     return doc;
+}
+
+void cg_doc_alias(cg_doc *doc, const char *uri, cg_info *target)
+{
+    cg_map_put(&doc->local, uri, target);
 }
 
 cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *path)
@@ -688,10 +757,16 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
 {
+    return cg_add_schema_node_vocab(g, doc, n, d, CG_V_ALL);
+}
+
+cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
+                                  unsigned vocab)
+{
     cg_info *in = info_at(g, n);
     if (in) return in;
     size_t before = g->ninfos;
-    scan(g, n, doc, doc->uri, d, CG_V_ALL, true);
+    scan(g, n, doc, doc->uri, d, vocab, true);
     return g->ninfos > before ? g->infos[before] : NULL;
 }
 
@@ -699,6 +774,7 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source, c
 {
     g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
+    memset(e, 0, sizeof *e);
     e->name = strdup(name);
     e->id = strdup(id);
     e->source = strdup(source);
@@ -732,11 +808,15 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     char *full = cg_uri_resolve(fi ? fi->base : "", ref);
     char *abs, *frag;
     cg_uri_split(full, &abs, &frag);
-    char why[1024];
-    cg_info *res = load_uri(g, abs, why, sizeof why);
+    cg_info *res = fi && fi->doc ? cg_map_get(&fi->doc->local, abs) : NULL;
+    char *tried = NULL, why[1024];
+    if (!res) res = load_uri(g, abs, &tried, why, sizeof why);
     cg_info *out = NULL;
     if (!res && why[0]) {
         cg_error(g, err_at, "cannot resolve reference %s: %s", ref, why);
+    } else if (!res && tried) {
+        cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (no file: tried %s)", ref,
+                 abs, tried);
     } else if (!res) {
         cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
                  abs);
@@ -752,15 +832,19 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
         else
             out = cg_info_of(g, t);
     } else {
-        size_t len = strlen(abs) + strlen(frag) + 2;
+        /* the anchor as the resource's own document registered it, then as anyone did */
+        size_t len = strlen(abs) + strlen(res->base) + strlen(frag) + 2;
         char *k = malloc(len);
+        snprintf(k, len, "%s#%s", res->base, frag);
+        out = res->doc ? cg_map_get(&res->doc->local, k) : NULL;
         snprintf(k, len, "%s#%s", abs, frag);
-        out = cg_map_get(&g->anchors, k);
+        if (!out) out = cg_map_get(&g->anchors, k);
         if (!out)
             cg_error(g, err_at, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
                      abs);
         free(k);
     }
+    free(tried);
     free(full);
     free(abs);
     free(frag);

@@ -1,11 +1,13 @@
 /* main.c - the meshgate-codegen command: JSON Schema files in, C source and header out.
  *
  * Design: parses options, gathers input files (folders are searched recursively for *.json,
- * *.yaml and *.yml, in sorted order so output is deterministic; AsyncAPI contracts are told
- * apart from schemas by their "asyncapi" member), hands them to the registry and the renderer, and
+ * *.yaml, *.yml and *.cue, in sorted order so output is deterministic; AsyncAPI contracts and
+ * OpenAPI documents are told apart from schemas by their "asyncapi" / "openapi" member, and
+ * .cue files are exported to OpenAPI first), hands them to the registry and the renderer, and
  * writes BASE.c/BASE.h only when the whole set compiled without an error (each error names
  * the file and JSON Pointer; the count closes the report). Files are written to a temporary
  * name and renamed, so a failed run never leaves half a file for a build to pick up.
+ * --so then compiles them into the worker's shared object (cg_tool.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,21 +15,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cg.h"
+#include "cg_compat.h"
 #include "cg_contract.h"
 #include "cg_emit.h"
+#include "cg_export.h"
+#include "cg_tool.h"
 
 static void usage(FILE *o)
 {
     fputs("usage: meshgate-codegen -o BASE [options] SCHEMA|DIR...\n"
+          "       meshgate-codegen -o BASE [options] --registry DIR [SCHEMA|DIR...]\n"
+          "       meshgate-codegen --registry-export URL DIR\n"
+          "       meshgate-codegen [options] --compat MODE OLD... NEW\n"
           "  -o BASE              write BASE.c and BASE.h\n"
+          "  --so OUT.so          also compile and link them into OUT.so, the shared object\n"
+          "                       meshgate loads ($CC, $CFLAGS; default cc -O2); without -o\n"
+          "                       the C goes to a temporary folder\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
           "  --map URI=DIR        resolve URIs starting with URI from files under DIR\n"
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "Schema Registry (README \"Schema Registry\"):\n"
+          "  --registry DIR       compile every version of every JSON subject of the\n"
+          "                       export in DIR, each named SUBJECT/versions/N\n"
+          "  --registry-url URL   the registry the export came from (names the versions)\n"
+          "  --registry-export URL DIR  write the export of the registry at URL into DIR\n"
+          "Evolution checks (Confluent's JSON Schema rules; --compat alone for more):\n"
+          "  --compat MODE [--all-changes] OLD... NEW | EXPORT_DIR SUBJECT [NEW]\n"
           "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
           "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
           "                       catalog.json, openapi.json and schemas/ into DIR\n"
@@ -65,8 +84,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 static char *strip_ext(const char *s)
 {
-    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml",
-                                       ".json",        ".yaml",        ".yml"};
+    static const char *const exts[] = {".schema.json", ".schema.yaml", ".schema.yml", ".json",
+                                       ".yaml",        ".yml",         ".cue"};
     char *r = strdup(s);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (ends_with(r, exts[i])) {
@@ -79,6 +98,40 @@ static char *strip_ext(const char *s)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --so without -o: BASE in a new temporary folder, named after OUT.so. */
+static char *temp_base(const char *so, char **dir)
+{
+    const char *t = getenv("TMPDIR");
+    *dir = cg_fmt("%s/meshgate-codegen.XXXXXX", t && *t ? t : "/tmp");
+    if (!*dir || !mkdtemp(*dir)) {
+        fprintf(stderr, "meshgate-codegen: --so: cannot make a temporary folder: %s\n",
+                strerror(errno));
+        free(*dir);
+        *dir = NULL;
+        return NULL;
+    }
+    const char *slash = strrchr(so, '/');
+    char *name = strip_ext(slash ? slash + 1 : so);
+    size_t nl = strlen(name);
+    if (nl > 3 && strcmp(name + nl - 3, ".so") == 0) name[nl - 3] = 0;
+    char *ident = cg_ident_from(name); /* it is named in an #include line */
+    char *base = ident ? cg_fmt("%s/%s", *dir, ident) : NULL;
+    free(name);
+    free(ident);
+    return base;
+}
+
+static void remove_temp(const char *dir, const char *base)
+{
+    static const char *const exts[] = {".c", ".h"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = cg_fmt("%s%s", base, exts[i]);
+        if (p) remove(p);
+        free(p);
+    }
+    rmdir(dir);
 }
 
 static void walk_dir(inputs *in, const char *dir, const char *rel)
@@ -94,7 +147,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         names[n++] = strdup(e->d_name);
     }
     closedir(dp);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char path[4096], r[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -103,7 +156,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* no symlinked folders: no cycles */
             walk_dir(in, path, r);
         } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
-                   ends_with(names[i], ".yml")) {
+                   ends_with(names[i], ".yml") || ends_with(names[i], ".cue")) {
             char *nm = strip_ext(r);
             add_input(in, path, nm);
             free(nm);
@@ -128,6 +181,28 @@ static bool parse_dialect(const char *s, cg_dialect *d)
             return true;
         }
     return false;
+}
+
+/* --prefix and the name of -o are written into the C: only a C identifier, and only a name
+ * an #include line can hold (no escapes there). false (said) otherwise. */
+static bool c_text_ok(const cg_options *opt)
+{
+    if (opt->prefix && !cg_is_ident(opt->prefix)) {
+        fprintf(stderr,
+                "meshgate-codegen: --prefix must be a C identifier (letters, digits and '_', not "
+                "starting with a digit, at most %d bytes)\n",
+                CG_IDENT_MAX);
+        return false;
+    }
+    const char *slash = opt->out_base ? strrchr(opt->out_base, '/') : NULL;
+    if (opt->out_base && !cg_header_name_ok(slash ? slash + 1 : opt->out_base)) {
+        fprintf(stderr,
+                "meshgate-codegen: -o: the file name after the last '/' is written into the C "
+                "(#include \"NAME.h\"), so it may hold only printable ASCII other than \" ' \\ "
+                "and ?\n");
+        return false;
+    }
+    return true;
 }
 
 static bool write_out(cg *g, const char *base)
@@ -163,7 +238,11 @@ static bool write_out(cg *g, const char *base)
     return ok;
 }
 
-static void load(cg *g, const cg_options *opt, const inputs *in)
+typedef struct registry_opts {
+    const char *dir, *url;
+} registry_opts;
+
+static void load(cg *g, const cg_options *opt, const inputs *in, const registry_opts *reg)
 {
     cg_init(g, opt);
     for (size_t i = 0; i < in->ndirs; i++)
@@ -180,167 +259,87 @@ static void load(cg *g, const cg_options *opt, const inputs *in)
     cg_map_free(&names);
     for (size_t i = 0; i < in->n; i++)
         cg_add_input(g, in->v[i].path, in->v[i].name);
+    /* the checking pass (check_all) is the one that always runs: it notes skipped versions */
+    if (reg->dir) cg_add_registry(g, reg->dir, reg->url, opt->check_all);
 }
 
-/* Everything main() owns, freed in one place whatever the exit. */
-typedef struct cli {
-    cg_options opt;
-    cg_contract_opts copt;
-    inputs in;
-    const char **args;
-    size_t nargs;
-    char *prefix, *set_path;
-} cli;
-
-static void cli_free(cli *c)
+/* The input files named on the command line, folders searched; false (said) on a path that
+ * does not exist or a folder without any. */
+static bool gather(inputs *in, const char **args, size_t nargs, const char *name)
 {
-    for (size_t i = 0; i < c->in.n; i++) {
-        free(c->in.v[i].path);
-        free(c->in.v[i].name);
-    }
-    free(c->in.v);
-    free(c->in.dirs);
-    free(c->args);
-    free(c->opt.map_uri);
-    free(c->opt.map_dir);
-    free(c->prefix);
-    free(c->set_path);
-}
-
-/* Reads the options; -1 to go on, else the exit status. */
-static int parse_args(cli *c, int argc, char **argv)
-{
-    cg_options *opt = &c->opt;
-    cg_contract_opts *copt = &c->copt;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_val = i + 1 < argc;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-o") == 0 && has_val) {
-            opt->out_base = argv[++i];
-        } else if (strcmp(a, "--prefix") == 0 && has_val) {
-            opt->prefix = argv[++i];
-        } else if (strcmp(a, "--name") == 0 && has_val) {
-            opt->name = argv[++i];
-        } else if (strcmp(a, "--metaschemas") == 0 && has_val) {
-            opt->metaschema_dir = argv[++i];
-        } else if (strcmp(a, "--map") == 0 && has_val) {
-            char *m = argv[++i], *eq = strchr(m, '=');
-            if (!eq) {
-                fprintf(stderr, "meshgate-codegen: --map wants URI=DIR, got %s\n", m);
-                return 2;
-            }
-            *eq = 0;
-            opt->map_uri[opt->nmap] = m;
-            opt->map_dir[opt->nmap++] = eq + 1;
-        } else if (strcmp(a, "--default-dialect") == 0 && has_val) {
-            if (!parse_dialect(argv[++i], &opt->default_dialect)) {
-                fprintf(stderr, "meshgate-codegen: --default-dialect: unknown dialect %s\n",
-                        argv[i]);
-                return 2;
-            }
-        } else if (strcmp(a, "--contract-out") == 0 && has_val) {
-            copt->dir = argv[++i];
-        } else if (strcmp(a, "--schema-set") == 0 && has_val) {
-            copt->schema_set = argv[++i];
-        } else if (strcmp(a, "--catalog") == 0 && has_val) {
-            copt->catalog_dir = argv[++i];
-        } else if (strcmp(a, "--group") == 0 && has_val) {
-            copt->group = argv[++i];
-        } else if (strcmp(a, "--strimzi-cluster") == 0 && has_val) {
-            copt->cluster = argv[++i];
-        } else if (strcmp(a, "--format-annotation") == 0) {
-            opt->format_annotation = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
-            usage(stderr);
-            return 2;
-        } else {
-            c->args[c->nargs++] = a;
-        }
-    }
-    if (!opt->out_base || c->nargs == 0) {
-        usage(stderr);
-        return 2;
-    }
-    return -1;
-}
-
-/* Checks what reaches the C text (--prefix, the name of -o) and gathers the input files; -1
- * to go on, else the exit status. */
-static int prepare(cli *c)
-{
-    cg_options *opt = &c->opt;
-    const char *slash = strrchr(opt->out_base, '/');
-    const char *base_name = slash ? slash + 1 : opt->out_base;
-    if (!opt->prefix) {
-        opt->prefix = c->prefix = cg_ident_from(base_name);
-    } else if (!cg_is_ident(opt->prefix)) {
-        fprintf(stderr,
-                "meshgate-codegen: --prefix must be a C identifier (letters, digits and '_', not "
-                "starting with a digit, at most %d bytes)\n",
-                CG_IDENT_MAX);
-        return 2;
-    }
-    if (!cg_header_name_ok(base_name)) {
-        fprintf(stderr,
-                "meshgate-codegen: -o: the file name after the last '/' is written into the C "
-                "(#include \"NAME.h\"), so it may hold only printable ASCII other than \" ' \\ "
-                "and ?\n");
-        return 2;
-    }
-    for (size_t i = 0; i < c->nargs; i++) {
-        const char *arg = c->args[i];
+    for (size_t i = 0; i < nargs; i++) {
         struct stat st;
-        if (stat(arg, &st) != 0) {
-            fprintf(stderr, "meshgate-codegen: %s: %s\n", arg, strerror(errno));
-            return 1;
+        if (stat(args[i], &st) != 0) {
+            fprintf(stderr, "meshgate-codegen: %s: %s\n", args[i], strerror(errno));
+            return false;
         }
         if (S_ISDIR(st.st_mode)) {
-            walk_dir(&c->in, arg, "");
-            c->in.dirs = realloc(c->in.dirs, (c->in.ndirs + 1) * sizeof *c->in.dirs);
-            c->in.dirs[c->in.ndirs++] = arg;
+            size_t before = in->n;
+            walk_dir(in, args[i], "");
+            in->dirs = realloc(in->dirs, (in->ndirs + 1) * sizeof *in->dirs);
+            in->dirs[in->ndirs++] = args[i];
+            if (in->n == before) {
+                fprintf(stderr,
+                        "meshgate-codegen: %s: no schema or contract in this folder "
+                        "(*.json, *.yaml, *.yml, *.cue)\n",
+                        args[i]);
+                return false;
+            }
         } else {
-            const char *s = strrchr(arg, '/');
-            char *nm = strip_ext(s ? s + 1 : arg);
-            add_input(&c->in, arg, opt->name && c->nargs == 1 ? opt->name : nm);
+            const char *slash = strrchr(args[i], '/');
+            char *nm = strip_ext(slash ? slash + 1 : args[i]);
+            add_input(in, args[i], name && nargs == 1 ? name : nm);
             free(nm);
         }
     }
-    return -1;
+    return true;
 }
 
-/* Compiles the inputs and writes the output; true on success. */
-static bool compile(cli *c)
+/* Compiles the inputs and writes what the options ask for (BASE.c/.h, the contract
+ * artifacts, the shared object); false on any error, which is said. */
+static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg,
+                     cg_contract_opts *copt, const char *so_out)
 {
+    char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
+    if (!opt->out_base) {
+        opt->out_base = tmp_base = temp_base(so_out, &tmp_dir);
+        if (!tmp_base) return false;
+    }
+    if (!opt->prefix) {
+        const char *slash = strrchr(opt->out_base, '/');
+        opt->prefix = prefix = cg_ident_from(slash ? slash + 1 : opt->out_base);
+    }
     /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
-    cg_options check = c->opt;
+    cg_options check = *opt;
     check.check_all = true;
     cg g;
-    load(&g, &check, &c->in);
+    load(&g, &check, in, reg);
     FILE *sink = fopen("/dev/null", "w");
     if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
     if (sink) fclose(sink);
     if (g.nerrors == 0) {
         cg_free(&g);
-        load(&g, &c->opt, &c->in);
+        load(&g, opt, in, reg);
     }
-    bool ok = g.nerrors == 0 && write_out(&g, c->opt.out_base);
-    cg_contract_opts *copt = &c->copt;
+    bool ok = g.nerrors == 0 && write_out(&g, opt->out_base);
     if (ok && copt->dir) {
         if (g.ncontracts == 0) {
             fprintf(stderr,
                     "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
-            if (!copt->schema_set && asprintf(&c->set_path, "%s.so", c->opt.out_base) > 0)
-                copt->schema_set = c->set_path;
+            if (!copt->schema_set && so_out) copt->schema_set = so_out;
+            if (!copt->schema_set && asprintf(&set_path, "%s.so", opt->out_base) > 0)
+                copt->schema_set = set_path;
             if (!copt->catalog_dir) copt->catalog_dir = copt->dir;
             ok = cg_contract_write(&g, copt);
         }
+    }
+    if (ok && so_out) {
+        char *c_path = cg_fmt("%s.c", opt->out_base);
+        ok = c_path && cg_build_so(c_path, so_out, stderr);
+        free(c_path);
     }
     if (cg_too_many_errors(&g))
         fprintf(stderr,
@@ -349,20 +348,121 @@ static bool compile(cli *c)
     else if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
                 g.nerrors == 1 ? "" : "s");
+    if (tmp_dir) remove_temp(tmp_dir, tmp_base);
+    free(tmp_dir);
+    free(tmp_base);
     cg_free(&g);
+    free(prefix);
+    free(set_path);
     return ok;
 }
 
 int main(int argc, char **argv)
 {
-    cli c = {.opt = {.default_dialect = CG_D2020},
-             .copt = {.group = "meshgate", .cluster = "my-cluster"},
-             .args = calloc((size_t)argc, sizeof *c.args)};
-    c.opt.map_uri = calloc((size_t)argc, sizeof *c.opt.map_uri);
-    c.opt.map_dir = calloc((size_t)argc, sizeof *c.opt.map_dir);
-    int rc = parse_args(&c, argc, argv);
-    if (rc < 0) rc = prepare(&c);
-    if (rc < 0) rc = compile(&c) ? 0 : 1;
-    cli_free(&c);
+    cg_options opt = {.default_dialect = CG_D2020};
+    inputs in = {0};
+    const char **args = calloc((size_t)argc, sizeof *args);
+    size_t nargs = 0;
+    opt.map_uri = calloc((size_t)argc, sizeof *opt.map_uri);
+    opt.map_dir = calloc((size_t)argc, sizeof *opt.map_dir);
+    const char *so_out = NULL;
+    int rc = 2;
+    cg_contract_opts copt = {.group = "meshgate", .cluster = "my-cluster"};
+    registry_opts reg = {0};
+    int export_at = 0, compat_at = 0; /* where the arguments of those commands start */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_val = i + 1 < argc;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            rc = 0;
+            goto out;
+        } else if (strcmp(a, "-o") == 0 && has_val) {
+            opt.out_base = argv[++i];
+        } else if (strcmp(a, "--so") == 0 && has_val) {
+            so_out = argv[++i];
+        } else if (strcmp(a, "--prefix") == 0 && has_val) {
+            opt.prefix = argv[++i];
+        } else if (strcmp(a, "--name") == 0 && has_val) {
+            opt.name = argv[++i];
+        } else if (strcmp(a, "--metaschemas") == 0 && has_val) {
+            opt.metaschema_dir = argv[++i];
+        } else if (strcmp(a, "--map") == 0 && has_val) {
+            char *m = argv[++i], *eq = strchr(m, '=');
+            if (!eq) {
+                fprintf(stderr, "meshgate-codegen: --map wants URI=DIR, got %s\n", m);
+                goto out;
+            }
+            *eq = 0;
+            opt.map_uri[opt.nmap] = m;
+            opt.map_dir[opt.nmap++] = eq + 1;
+        } else if (strcmp(a, "--default-dialect") == 0 && has_val) {
+            if (!parse_dialect(argv[++i], &opt.default_dialect)) {
+                fprintf(stderr, "meshgate-codegen: --default-dialect: unknown dialect %s\n",
+                        argv[i]);
+                goto out;
+            }
+        } else if (strcmp(a, "--contract-out") == 0 && has_val) {
+            copt.dir = argv[++i];
+        } else if (strcmp(a, "--schema-set") == 0 && has_val) {
+            copt.schema_set = argv[++i];
+        } else if (strcmp(a, "--catalog") == 0 && has_val) {
+            copt.catalog_dir = argv[++i];
+        } else if (strcmp(a, "--group") == 0 && has_val) {
+            copt.group = argv[++i];
+        } else if (strcmp(a, "--strimzi-cluster") == 0 && has_val) {
+            copt.cluster = argv[++i];
+        } else if (strcmp(a, "--registry") == 0 && has_val) {
+            if (reg.dir) {
+                fprintf(stderr, "meshgate-codegen: --registry: one export per schema set\n");
+                goto out;
+            }
+            reg.dir = argv[++i];
+        } else if (strcmp(a, "--registry-url") == 0 && has_val) {
+            reg.url = argv[++i];
+        } else if (strcmp(a, "--registry-export") == 0 && i + 2 < argc) {
+            export_at = i + 1;
+            break;
+        } else if (strcmp(a, "--compat") == 0) {
+            compat_at = i + 1;
+            break;
+        } else if (strcmp(a, "--format-annotation") == 0) {
+            opt.format_annotation = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
+            usage(stderr);
+            goto out;
+        } else {
+            args[nargs++] = a;
+        }
+    }
+    if (export_at || compat_at) {
+        rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
+             : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
+                                                                                : 1;
+    } else if (!opt.out_base && !so_out) {
+        fprintf(stderr, "meshgate-codegen: missing -o BASE (where to write BASE.c and BASE.h) "
+                        "or --so OUT.so\n");
+        usage(stderr);
+    } else if (nargs == 0 && !reg.dir) {
+        fprintf(stderr, "meshgate-codegen: no input: name schema files or folders\n");
+        usage(stderr);
+    } else if (!c_text_ok(&opt)) {
+        /* rc stays 2: a usage error */
+    } else if (gather(&in, args, nargs, opt.name)) {
+        rc = generate(&opt, &in, &reg, &copt, so_out) ? 0 : 1;
+    } else {
+        rc = 1;
+    }
+out:
+    for (size_t i = 0; i < in.n; i++) {
+        free(in.v[i].path);
+        free(in.v[i].name);
+    }
+    free(in.v);
+    free(in.dirs);
+    free(args);
+    free(opt.map_uri);
+    free(opt.map_dir);
     return rc;
 }

@@ -30,18 +30,32 @@ typedef enum mg_result {
     MG_REJECT_NUMBER,    /* number out of range */
     MG_REJECT_STRING,    /* bad escape or control character */
     MG_REJECT_SCHEMA,    /* well-formed JSON that the schema rejects */
-    MG_ERR_INTERNAL      /* the validator could not run (e.g. out of scratch space) */
+    MG_REJECT_LIMIT,     /* could not be checked within a work budget (steps, references...) */
+    MG_ERR_INTERNAL      /* the validator could not run */
 } mg_result;
 
 /* Short stable name of a result, used as a reason code: "ok", "empty", "too_large",
- * "syntax", "utf8", "depth", "number", "string", "schema", "internal". */
+ * "syntax", "utf8", "depth", "number", "string", "schema", "limit", "internal". */
 const char *mg_result_name(mg_result r);
+
+/* Default step budget of a message of len bytes: MG_STEPS_BASE + MG_STEPS_PER_BYTE * len. */
+#define MG_STEPS_BASE 1000000u
+#define MG_STEPS_PER_BYTE 100u
+/* memo_entries value that turns the memo off (for measurements). */
+#define MG_MEMO_OFF UINT32_MAX
 
 typedef struct mg_validator_conf {
     size_t max_bytes;    /* largest message accepted (default 1 MiB) */
     uint32_t max_depth;  /* JSON nesting limit (default 256) */
     uint32_t max_errors; /* errors recorded per message: 1 = first only (default 1) */
     uint32_t max_refs;   /* schema reference-call depth limit (default 512) */
+    /* Work budget of one message, in steps (mg_rt.h: a call of a schema function costs 1 plus
+     * its value's member or item count, or a sixteenth of its string's bytes). 0: the default,
+     * MG_STEPS_BASE + MG_STEPS_PER_BYTE * the message's length. */
+    uint64_t max_steps;
+    /* Entries of the memo table (16 bytes each, rounded up to a power of 2; at most 2^26);
+     * 0: the default, max_bytes / 16 within 1024..2^20; MG_MEMO_OFF: no memo. */
+    uint32_t memo_entries;
 } mg_validator_conf;
 
 typedef struct mg_validator mg_validator;
@@ -50,8 +64,29 @@ typedef struct mg_validator mg_validator;
 mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size_t errlen);
 void mg_validator_free(mg_validator *v);
 
-/* Finds a schema by name or by $id; NULL if absent. */
+/* Finds a schema by name or by $id; NULL if absent. In a set compiled from a registry export,
+ * a subject's name alone finds its latest version. */
 const mg_schema *mg_schema_find(const mg_schema_set *set, const char *name_or_id);
+
+/* ---- Schema Registry identity (sets compiled with meshgate-codegen --registry) ----
+ * Every version of every JSON subject of the export is one mg_schema whose subject, version,
+ * registry_id and guid are set. The lookups are binary searches over indexes the set carries:
+ * no allocation, safe from any thread. */
+#define MG_VERSION_LATEST (-1)
+
+/* The version registered with schema id `id`, NULL if none: the schema a Confluent-framed
+ * message (0x00 + 4-byte id) names. One id can be registered under several subjects (the
+ * same schema); this returns the one whose subject sorts first - they validate alike. */
+const mg_schema *mg_schema_find_registry_id(const mg_schema_set *set, int64_t id);
+/* The version of `subject` registered with schema id `id`, NULL if that id is not registered
+ * under that subject (a message whose id belongs to another subject: wrong_subject). */
+const mg_schema *mg_schema_find_subject_id(const mg_schema_set *set, const char *subject,
+                                           int64_t id);
+/* Version `version` of subject, or its latest with MG_VERSION_LATEST; NULL if absent. */
+const mg_schema *mg_schema_find_version(const mg_schema_set *set, const char *subject,
+                                        int32_t version);
+/* The version whose Confluent schema GUID is guid[0..16), NULL if none. */
+const mg_schema *mg_schema_find_guid(const mg_schema_set *set, const uint8_t *guid);
 
 /* Validates buf[0..len). cap is the readable size of buf: with cap >= len + MG_JSON_PADDING
  * the message is parsed in place, otherwise copied once into the validator's buffer. */
@@ -74,6 +109,10 @@ size_t mg_error_format(const mg_validator *v, uint32_t i, char *buf, size_t cap)
 
 /* The document of the last successful parse (for the worker's envelope code). */
 const mg_doc *mg_validator_doc(const mg_validator *v);
+
+/* Steps the last mg_validate used (see max_steps): the work it took, as a number that does not
+ * depend on the machine (for tests and the benchmark). */
+uint64_t mg_validator_steps(const mg_validator *v);
 
 #ifdef __cplusplus
 }

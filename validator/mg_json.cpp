@@ -5,11 +5,10 @@
 // size for inputs whose buffer lacks SIMDJSON_PADDING readable bytes. A parse fills an mg_doc
 // with pointers into the parser's tape and string buffer; C reads them in place (mg_json.h).
 // No exceptions cross the boundary: simdjson is used through its error-code API. simdjson
-// reports no byte offset, so after a rejection a short scan (error path only) locates invalid
-// UTF-8, the first over-deep bracket or the first raw control character.
+// reports no byte offset, so after a rejection (error path only) mg_json_err.c reads the text
+// again to find the byte where it went wrong and what was expected there.
 #include <simdjson.h>
 
-#include <cctype>
 #include <cstring>
 #include <new>
 
@@ -19,14 +18,18 @@ static_assert(MG_JSON_PADDING >= simdjson::SIMDJSON_PADDING, "padding too small"
 
 struct mg_json_parser {
     mg_json_parser(size_t max, size_t cap, uint32_t depth)
-        : parser(cap), copy(nullptr), max_bytes(max), capacity(cap), max_depth(depth)
+        : parser(cap), copy(nullptr), stack(nullptr), max_bytes(max), capacity(cap),
+          max_depth(depth)
     {
+        detail[0] = 0;
     }
     simdjson::dom::parser parser;
     char *copy;
+    unsigned char *stack; // open containers, for the error path (mg_json_locate)
     size_t max_bytes;
     size_t capacity; // >= max_bytes: simdjson refuses capacities below its minimum
     uint32_t max_depth;
+    char detail[192]; // what the last rejected text lacked (mg_json_error_detail)
 };
 
 extern "C" mg_json_parser *mg_json_parser_new(size_t max_bytes, uint32_t max_depth)
@@ -38,9 +41,11 @@ extern "C" mg_json_parser *mg_json_parser_new(size_t max_bytes, uint32_t max_dep
     mg_json_parser *p = new (std::nothrow) mg_json_parser(max_bytes, cap, max_depth);
     if (!p) return nullptr;
     p->copy = static_cast<char *>(::operator new(cap + MG_JSON_PADDING, std::nothrow));
+    p->stack = static_cast<unsigned char *>(::operator new(max_depth / 8 + 1, std::nothrow));
     // simdjson counts the root as one level, so a limit of max_depth nested containers
     // needs max_depth + 1.
-    if (!p->copy || p->parser.allocate(cap, size_t{max_depth} + 1) != simdjson::SUCCESS) {
+    if (!p->copy || !p->stack ||
+        p->parser.allocate(cap, size_t{max_depth} + 1) != simdjson::SUCCESS) {
         mg_json_parser_free(p);
         return nullptr;
     }
@@ -61,6 +66,7 @@ extern "C" void mg_json_parser_free(mg_json_parser *p)
 {
     if (!p) return;
     ::operator delete(p->copy);
+    ::operator delete(p->stack);
     delete p;
 }
 
@@ -90,102 +96,47 @@ static mg_json_err map_error(simdjson::error_code e)
     }
 }
 
-// Offset of the first invalid UTF-8 sequence in s[0..n) (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or n.
-static size_t utf8_error_at(const unsigned char *s, size_t n)
+// The error of a text simdjson refused with e: its kind and where it went wrong. simdjson finds
+// invalid UTF-8 and raw control characters in strings before it reads the structure, so those
+// win over anything earlier in the text; every other error is the first one in document order.
+static mg_json_err locate(mg_json_parser *p, simdjson::error_code e, const char *buf, size_t len,
+                          size_t *offset)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return i;
-        }
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return n;
-}
-
-// String-aware scan for the first non-empty container nested deeper than max_depth (want_depth) or
-// the first raw control character or bad escape inside a string (!want_depth); n if none.
-static size_t scan_error_at(const unsigned char *s, size_t n, uint32_t max_depth, bool want_depth)
-{
-    bool in_str = false;
-    uint32_t depth = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (!in_str) {
-            if (c == '"') {
-                in_str = true;
-            } else if (c == '[' || c == '{') {
-                // simdjson does not count empty containers as a level
-                size_t j = i + 1;
-                while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r'))
-                    j++;
-                if (j < n && s[j] == c + 2) {
-                    i = j;
-                    continue;
-                }
-                if (++depth > max_depth && want_depth) return i;
-            } else if ((c == ']' || c == '}') && depth > 0) {
-                depth--;
-            }
-        } else if (c == '"') {
-            in_str = false;
-        } else if (c < 0x20) {
-            if (!want_depth) return i;
-        } else if (c == '\\') {
-            if (i + 1 >= n || !std::strchr("\"\\/bfnrtu", s[i + 1]) || s[i + 1] == 0)
-                return want_depth ? n : i;
-            if (s[i + 1] == 'u')
-                for (size_t k = i + 2; k < i + 6; k++)
-                    if (k >= n || !std::isxdigit(s[k])) return want_depth ? n : i;
-            i++;
-        }
-    }
-    return n;
-}
-
-static size_t error_offset(const mg_json_parser *p, mg_json_err e, const char *buf, size_t len)
-{
-    const unsigned char *s = reinterpret_cast<const unsigned char *>(buf);
-    switch (e) {
+    mg_json_err me = map_error(e);
+    char *d = p->detail;
+    size_t cap = sizeof p->detail;
+    switch (me) {
     case MG_JSON_EMPTY:
-        return 0;
+        *offset = 0;
+        return me;
     case MG_JSON_TOO_LARGE:
-        return p->max_bytes;
+        *offset = p->max_bytes;
+        return me;
+    case MG_JSON_INTERNAL:
+        return me;
     case MG_JSON_UTF8:
-        return utf8_error_at(s, len);
-    case MG_JSON_DEPTH:
-        return scan_error_at(s, len, p->max_depth, true);
-    case MG_JSON_STRING:
-        return scan_error_at(s, len, p->max_depth, false);
+        *offset = mg_json_utf8_error(buf, len, d, cap);
+        return me;
     default:
-        return len;
+        break;
     }
+    if (e == simdjson::UNESCAPED_CHARS) {
+        *offset = mg_json_control_error(buf, len, d, cap);
+        return me;
+    }
+    size_t at = len;
+    mg_json_err found = mg_json_locate(buf, len, p->max_depth, p->stack, &at, d, cap);
+    if (found == MG_JSON_OK) return me; // simdjson saw more than RFC 8259 does: its kind, no place
+    *offset = at;
+    return found;
 }
 
 extern "C" mg_json_err mg_json_parse(mg_json_parser *p, const char *buf, size_t len, size_t cap,
                                      mg_doc *doc, size_t *offset)
 {
+    size_t where = len;
     if (offset) *offset = len;
+    p->detail[0] = 0;
     if (len > p->max_bytes) {
         if (offset) *offset = p->max_bytes;
         return MG_JSON_TOO_LARGE;
@@ -199,13 +150,18 @@ extern "C" mg_json_err mg_json_parse(mg_json_parser *p, const char *buf, size_t 
     simdjson::dom::element root;
     simdjson::error_code e = p->parser.parse(in, len, false).get(root);
     if (e != simdjson::SUCCESS) {
-        mg_json_err me = map_error(e);
-        if (offset) *offset = error_offset(p, me, buf, len);
+        mg_json_err me = locate(p, e, buf, len, &where);
+        if (offset) *offset = where;
         return me;
     }
     doc->tape = p->parser.doc.tape.get();
     doc->strings = p->parser.doc.string_buf.get();
     return MG_JSON_OK;
+}
+
+extern "C" const char *mg_json_error_detail(const mg_json_parser *p)
+{
+    return p->detail;
 }
 
 extern "C" const char *mg_json_strerror(mg_json_err e)

@@ -180,12 +180,34 @@ void mg_json_parser_free(mg_json_parser *p);
 
 /* Parses buf[0..len). When cap >= len + MG_JSON_PADDING, buf is read in place; otherwise it is
  * copied into the parser's buffer. On success fills *doc (valid until the next parse).
- * On error, *offset (if not NULL) receives a byte offset near the error when known, or len. */
+ * On error, *offset (if not NULL) receives the offset of the byte where the input went wrong
+ * (len when it ended too early; max_bytes for a message too large) and mg_json_error_detail
+ * says what was expected there. */
 mg_json_err mg_json_parse(mg_json_parser *p, const char *buf, size_t len, size_t cap, mg_doc *doc,
                           size_t *offset);
 
 /* A person-readable explanation of an mg_json_err. */
 const char *mg_json_strerror(mg_json_err e);
+
+/* After a rejected parse: what went wrong at the offset mg_json_parse reported ("expected ','
+ * or ']', found 'x'", "byte 0xc0: an overlong encoding"); "" when there is nothing to add.
+ * Valid until the next parse. */
+const char *mg_json_error_detail(const mg_json_parser *p);
+
+/* ---- the error path (mg_json_err.c), used by mg_json_parse after simdjson refused a text ---- */
+
+/* The first error of s[0..n) in document order, as RFC 8259 reads it: its kind (MG_JSON_OK if
+ * none), its byte offset in *offset and what was expected there in detail. stack holds
+ * (max_depth + 7) / 8 bytes for the open containers. Linear time, no allocation. */
+mg_json_err mg_json_locate(const char *s, size_t n, uint32_t max_depth, unsigned char *stack,
+                           size_t *offset, char *detail, size_t cap);
+/* Offset of the first byte of s[0..n) that is not well-formed UTF-8 (n if none), and its class
+ * (overlong, surrogate, beyond U+10FFFF, truncated, stray continuation byte...) in detail. */
+size_t mg_json_utf8_error(const char *s, size_t n, char *detail, size_t cap);
+/* Offset of the first raw control character inside a string (quotes paired as simdjson pairs
+ * them before it reads the structure), n if none or if a string is left open (simdjson names
+ * that error instead). */
+size_t mg_json_control_error(const char *s, size_t n, char *detail, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -18,19 +18,73 @@
 
 bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
 {
+    if (c->limit) return false; /* the message stops; mg_validate reports the limit */
     if (c->nerr < c->max_err) c->errs[c->nerr++] = (mg_err_rec){at, (uint32_t)code, kwloc, arg};
     return c->max_err > 1 && c->nerr < c->max_err;
 }
 
-uint64_t *mg_bits_new(mg_ctx *c, uint32_t nbits)
+bool mg_limit(mg_ctx *c, uint32_t at, const char *kwloc, const char *which)
 {
-    size_t w = (nbits + 63) / 64;
+    if (!c->limit) {
+        c->limit = which;
+        c->limit_at = at;
+        c->limit_kwloc = kwloc;
+    }
+    c->steps = -1; /* every function now stops at its first step */
+    return false;
+}
+
+/* ---- the memo ---- */
+
+static mg_memo_ent *memo_bucket(const mg_ctx *c, uint32_t id, uint32_t at)
+{
+    uint64_t h = ((uint64_t)id << 32 | at) * 0x9E3779B97F4A7C15ull;
+    return c->memo + ((uint32_t)(h >> 32) & c->memo_mask & ~3u);
+}
+
+bool mg_memo_get(mg_ctx *c, uint32_t id, uint32_t at, bool *ok)
+{
+    if (!c->memo) return false;
+    mg_memo_ent *b = memo_bucket(c, id, at);
+    for (int i = 0; i < 4; i++) {
+        if (b[i].epoch != c->memo_epoch || b[i].at != at || b[i].id != id) continue;
+        if (!b[i].ok && !c->quiet) return false; /* run again: its errors are wanted */
+        *ok = b[i].ok;
+        return true;
+    }
+    return false;
+}
+
+void mg_memo_put(mg_ctx *c, uint32_t id, uint32_t at, bool ok)
+{
+    if (!c->memo || c->limit) return;
+    mg_memo_ent *b = memo_bucket(c, id, at);
+    int slot = -1;
+    for (int i = 0; i < 4; i++) {
+        if (b[i].epoch == c->memo_epoch && b[i].at == at && b[i].id == id) {
+            slot = i;
+            break;
+        }
+        if (slot < 0 && b[i].epoch != c->memo_epoch) slot = i;
+    }
+    if (slot < 0) slot = (int)((at ^ id) & 3); /* a full bucket: one result is forgotten */
+    b[slot] = (mg_memo_ent){c->memo_epoch, at, id, ok};
+}
+
+/* w zeroed scratch words, or NULL */
+static uint64_t *words_new(mg_ctx *c, size_t w)
+{
     if (w == 0) w = 1;
-    if (c->scratch_top + w > c->scratch_words) return NULL;
+    if (w > c->scratch_words - c->scratch_top) return NULL;
     uint64_t *p = c->scratch + c->scratch_top;
     c->scratch_top += w;
     memset(p, 0, w * sizeof *p);
     return p;
+}
+
+uint64_t *mg_bits_new(mg_ctx *c, uint32_t nbits)
+{
+    return words_new(c, ((size_t)nbits + 63) / 64);
 }
 
 int mg_dyn_outermost(const mg_ctx *c, const uint32_t *ids, uint32_t n)
@@ -312,7 +366,8 @@ static uint64_t hash_bytes(const char *s, uint32_t n)
     return mix(h);
 }
 
-static uint64_t hash_value(const mg_doc *d, uint32_t at)
+/* *bytes counts the string bytes hashed (for the step budget). */
+static uint64_t hash_value(const mg_doc *d, uint32_t at, uint64_t *bytes)
 {
     uint8_t t = mg_type(d, at);
     switch (t) {
@@ -331,12 +386,13 @@ static uint64_t hash_value(const mg_doc *d, uint32_t at)
     case MG_TAPE_STRING: {
         uint32_t n;
         const char *s = mg_str(d, at, &n);
+        *bytes += n;
         return hash_bytes(s, n);
     }
     case MG_TAPE_ARRAY: {
         uint64_t h = 0xa77a;
         MG_ARRAY_FOR(d, at, i)
-        h = mix(h ^ hash_value(d, i));
+        h = mix(h ^ hash_value(d, i, bytes));
         return h;
     }
     case MG_TAPE_OBJECT: {
@@ -345,7 +401,8 @@ static uint64_t hash_value(const mg_doc *d, uint32_t at)
         {
             uint32_t n;
             const char *s = mg_str(d, k, &n);
-            h += mix(hash_bytes(s, n) ^ hash_value(d, k + 1));
+            *bytes += n;
+            h += mix(hash_bytes(s, n) ^ hash_value(d, k + 1, bytes));
         }
         return mix(h);
     }
@@ -391,25 +448,26 @@ bool mg_unique_items(mg_ctx *c, uint32_t at)
     uint32_t n = mg_count(d, at);
     if (n < 2) return true;
     size_t mark = mg_bits_mark(c);
-    uint64_t *p = (uint64_t)n * 2 * 64 <= UINT32_MAX ? mg_bits_new(c, n * 2 * 64) : NULL;
-    bool unique = true;
-    if (!p) {
-        MG_ARRAY_FOR(d, at, i)
-        for (uint32_t j = mg_next(d, i); unique && j < mg_close(d, at); j = mg_next(d, j))
-            unique = !mg_json_equal(d, i, d, j);
-        return unique;
-    }
+    uint64_t *p = words_new(c, 2 * (size_t)n);
+    if (!p) return mg_limit(c, at, NULL, "scratch space");
+    uint64_t bytes = 0;
     size_t k = 0;
     MG_ARRAY_FOR(d, at, i)
     {
-        p[2 * k] = hash_value(d, i);
+        p[2 * k] = hash_value(d, i, &bytes);
         p[2 * k + 1] = i;
         k++;
     }
+    /* hashing and sorting, then one step per comparison of equal hashes */
+    c->steps -= (int64_t)(mg_next(d, at) - at + bytes / 16 + n);
     heapsort_pairs(p, n);
-    for (size_t i = 0; i < n && unique; i++)
-        for (size_t j = i + 1; j < n && p[2 * j] == p[2 * i] && unique; j++)
+    bool unique = true;
+    for (size_t i = 0; i < n && unique && c->steps >= 0; i++)
+        for (size_t j = i + 1; j < n && p[2 * j] == p[2 * i] && unique; j++) {
+            c->steps--;
             unique = !mg_json_equal(d, (uint32_t)p[2 * i + 1], d, (uint32_t)p[2 * j + 1]);
+        }
     mg_bits_release(c, mark);
+    if (c->steps < 0) return mg_limit(c, at, NULL, "validation steps (max_steps)");
     return unique;
 }

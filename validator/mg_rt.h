@@ -13,8 +13,26 @@
  * speculative branches (anyOf, oneOf, not, if, contains) c->quiet is raised and nothing is
  * recorded. Stack depth is bounded: every call through a reference checks c->depth.
  *
+ * Work is bounded (issue 13). Every function that loops over its value or calls others starts
+ * with mg_step(), which charges the call to the message's budget of steps: 1, plus the member
+ * or item count of a container (which pays for the calls it makes on them); checks that read
+ * strings (pattern, format, lengths, patternProperties on keys) add a sixteenth of the bytes
+ * with mg_charge(), so a step stands for a bounded amount of work. A function
+ * whose result depends only on (function, value) - it tracks no evaluated members and no
+ * function it reaches reads the dynamic scope - and that is the target of a reference is
+ * memoized: mg_memo_get()/mg_memo_put() remember its result per tape index for the current
+ * message, so recursive oneOf/anyOf over a $ref stays polynomial (Attouche et al., POPL 2024:
+ * without dynamic references, validation is polynomial with such memoization). A remembered
+ * false is used only inside speculative branches; elsewhere the function runs again so that it
+ * records its errors, which are therefore the same with and without the memo. When a budget runs
+ * out (steps, reference depth, scratch space, dynamic scope), mg_limit() stops the whole
+ * message: every function returns false at its next step and mg_validate() rejects the message
+ * with one MG_E_LIMIT error, whatever the speculative branches made of their results (a limit
+ * inside a `not` must never make a message valid).
+ *
  * Ownership: an mg_ctx belongs to one mg_validator (one thread); all memory it uses (error
- * records, scratch words, dynamic scope stack) is allocated when the validator is created.
+ * records, scratch words, dynamic scope stack, memo table) is allocated when the validator is
+ * created.
  */
 #ifndef MG_RT_H
 #define MG_RT_H
@@ -28,7 +46,7 @@ extern "C" {
 #endif
 
 /* Version of this interface; a schema set built against another version is refused. */
-#define MG_RT_ABI 1
+#define MG_RT_ABI 2
 
 /* What failed: selects the message template. */
 typedef enum mg_code {
@@ -63,6 +81,7 @@ typedef enum mg_code {
     MG_E_IF_THEN,
     MG_E_IF_ELSE,
     MG_E_RECURSION, /* schema recursion deeper than the limit */
+    MG_E_LIMIT,     /* a work budget was exhausted; arg: which one */
     MG_E_CODE_COUNT
 } mg_code;
 
@@ -72,6 +91,11 @@ typedef struct mg_err_rec {
     const char *kwloc; /* schema location of the keyword, e.g. "#/properties/Age/maximum" */
     const char *arg;   /* static detail, see mg_code */
 } mg_err_rec;
+
+/* One remembered result of the memo; four share a 64-byte bucket. */
+typedef struct mg_memo_ent {
+    uint32_t epoch, at, id, ok;
+} mg_memo_ent;
 
 typedef struct mg_ctx {
     mg_doc doc;
@@ -83,6 +107,13 @@ typedef struct mg_ctx {
     size_t scratch_words, scratch_top;
     uint32_t *dyn; /* dynamic scope: ids of the schema resources entered */
     uint32_t ndyn, max_dyn;
+    int64_t steps;           /* steps left in this message's budget (< 0: none) */
+    const char *limit;       /* the budget that ran out, NULL while none has */
+    const char *limit_kwloc; /* where (the function that was entered) */
+    uint32_t limit_at;       /* and at which value */
+    uint32_t memo_mask;      /* memo entries - 1 */
+    uint32_t memo_epoch;     /* entries of other epochs belong to earlier messages */
+    mg_memo_ent *memo;       /* remembered results; NULL when the memo is off */
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all
@@ -98,7 +129,7 @@ static inline bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwl
 /* After a subschema failed (and recorded its own errors): keep checking? */
 static inline bool mg_more(const mg_ctx *c)
 {
-    return c->quiet == 0 && c->max_err > 1 && c->nerr < c->max_err;
+    return c->quiet == 0 && c->max_err > 1 && c->nerr < c->max_err && !c->limit;
 }
 
 /* Control flow inside a generated function, which has a local `bool ok` and a label `done`. */
@@ -128,13 +159,33 @@ static inline bool mg_more(const mg_ctx *c)
         }                                                                                          \
     } while (0)
 
+/* ---- work budgets ---- */
+
+/* A budget ran out at value `at` while entering kwloc: which names it for the message ("validation
+ * steps (max_steps)"). The first one is kept; the whole message stops (see above). Returns false.
+ */
+bool mg_limit(mg_ctx *c, uint32_t at, const char *kwloc, const char *which);
+
+/* Charges one call at value `at` to the step budget: 1, plus the member or item count of a
+ * container (the tape word's bits 32-55, which are 0 for every other value); false (the
+ * message stops) when the budget ran out. */
+static inline bool mg_step(mg_ctx *c, uint32_t at, const char *kwloc)
+{
+    c->steps -= 1 + (int64_t)((c->doc.tape[at] >> 32) & MG_TAPE_COUNT_SATURATED);
+    return c->steps >= 0 || mg_limit(c, at, kwloc, "validation steps (max_steps)");
+}
+
+/* Charges work over n bytes of strings (patterns, formats, lengths): a step per 16 bytes. The
+ * next mg_step sees whether the budget ran out. */
+static inline void mg_charge(mg_ctx *c, size_t n)
+{
+    c->steps -= (int64_t)(n >> 4);
+}
+
 /* Reference-call depth guard: generated code brackets calls through $ref/$dynamicRef. */
 static inline bool mg_enter(mg_ctx *c, uint32_t at, const char *kwloc)
 {
-    if (c->depth >= c->max_depth) {
-        mg_fail(c, at, MG_E_RECURSION, kwloc, "");
-        return false;
-    }
+    if (c->depth >= c->max_depth) return mg_limit(c, at, kwloc, "reference depth (max_refs)");
     c->depth++;
     return true;
 }
@@ -142,6 +193,14 @@ static inline void mg_leave(mg_ctx *c)
 {
     c->depth--;
 }
+
+/* ---- the memo: results of (function, value) within one message ---- */
+
+/* The remembered result of memoized function `id` at `at` into *ok: true when there is one that
+ * may be used (a false only while quiet: elsewhere the function runs again to record errors). */
+bool mg_memo_get(mg_ctx *c, uint32_t id, uint32_t at, bool *ok);
+/* Remembers the result (not after a budget ran out: then it may be wrong). */
+void mg_memo_put(mg_ctx *c, uint32_t id, uint32_t at, bool ok);
 
 /* ---- scratch bitsets (bump allocation from c->scratch; released in LIFO order) ---- */
 
@@ -224,10 +283,18 @@ typedef bool (*mg_fn)(mg_ctx *c, uint32_t at);
 typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 typedef struct mg_schema {
-    const char *name;   /* from the file name, relative to the input folder, without .json */
-    const char *id;     /* canonical URI ($id, or file: URI) */
+    const char *name;   /* from the file name, relative to the input folder, without .json;
+                           "SUBJECT/versions/N" for a registry version */
+    const char *id;     /* canonical URI ($id, or file: URI; a registry's .../schemas/ids/N) */
     const char *source; /* schema file as given to codegen */
     mg_fn fn;
+    /* Schema Registry identity, for the versions compiled from a registry export
+     * (meshgate-codegen --registry); subject is NULL for every other schema. */
+    const char *subject; /* the subject the version is registered under */
+    int32_t version;     /* its version in the subject: 1, 2, ... */
+    int64_t registry_id; /* the export's schema id: Confluent's id; from Apicurio's ccompat API
+                            its contentId (its globalId in legacy id mode) */
+    const uint8_t *guid; /* Confluent's schema GUID (16 bytes), NULL when the export has none */
 } mg_schema;
 
 typedef struct mg_schema_set {
@@ -235,6 +302,14 @@ typedef struct mg_schema_set {
     uint32_t count;
     const mg_schema *schemas;
     const char *generator; /* "meshgate-codegen VERSION" */
+    /* Indexes of the registry versions into schemas, each sorted for binary search (see
+     * mg_registry.c): by (registry_id, subject, version), by (subject, version), and, for the
+     * nguid versions that have a GUID, by GUID bytes. nregistry is 0 in other sets. */
+    uint32_t nregistry;
+    const uint32_t *by_registry_id;
+    const uint32_t *by_subject;
+    uint32_t nguid;
+    const uint32_t *by_guid;
 } mg_schema_set;
 
 /* Every generated file defines mg_set_<prefix>; built with -DMG_SHARED_OBJECT it also exports

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mg_escape.h"
 #include "mw_config.h"
 #include "mw_envelope.h"
 #include "mw_signal.h"
@@ -140,7 +141,9 @@ static bool header_is(const char *name, const char *want)
     return strcmp(name, want) == 0;
 }
 
-/* Copies each meshgate.* header into scratch (NUL-terminated) and points rec at it. */
+/* Copies each meshgate.* header into scratch, escaped (mg_escape.h: a dead-letter topic may hold
+ * records from anyone, and every field is printed or compared as text; the worker's headers are
+ * escaped already, so their backslashes are kept), and points rec at it. */
 static void read_record(const rd_kafka_message_t *m, mw_dlq_rec *rec, char *scratch, size_t cap)
 {
     memset(rec, 0, sizeof *rec);
@@ -175,11 +178,12 @@ static void read_record(const rd_kafka_message_t *m, mw_dlq_rec *rec, char *scra
             continue;
         }
         for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
-            if (!header_is(name, names[f]) || used + len + 1 > cap) continue;
-            memcpy(scratch + used, val ? val : "", len);
-            scratch[used + len] = 0;
+            if (!header_is(name, names[f])) continue;
+            size_t n = mg_escape(scratch + used, cap - used, val ? val : "", val ? len : 0,
+                                 MG_ESC_ESCAPED);
+            if (n >= cap - used) continue;
             *fields[f] = scratch + used;
-            used += len + 1;
+            used += n + 1;
         }
     }
 }
@@ -287,16 +291,10 @@ static void print_line(const mw_dlq_rec *rec)
     if (*rec->message) printf(": %s", rec->message);
     if (rec->replay_count) printf(" [replayed %ld]", rec->replay_count);
     fputs(" | ", stdout);
-    const unsigned char *p = m->payload;
-    size_t n = m->len < EXCERPT ? m->len : EXCERPT;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\\')
-            fputs("\\\\", stdout);
-        else if (p[i] < 0x20 || p[i] == 0x7f)
-            printf("\\x%02x", p[i]);
-        else
-            putchar(p[i]);
-    }
+    char excerpt[EXCERPT * 8 + 1];
+    mg_escape(excerpt, sizeof excerpt, m->payload ? m->payload : "",
+              m->len < EXCERPT ? m->len : EXCERPT, 0);
+    fputs(excerpt, stdout);
     puts(m->len > EXCERPT ? "..." : "");
 }
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reject_names[MW_RJ_COUNT] = {"empty",    "too_large", "syntax", "utf8",
-                                                      "depth",    "number",    "string", "schema",
-                                                      "internal", "cloudevent"};
+static const char *const reject_names[MW_RJ_COUNT] = {"empty", "too_large", "syntax",    "utf8",
+                                                      "depth", "number",    "string",    "schema",
+                                                      "limit", "internal",  "cloudevent"};
 
 const char *mw_reject_name(mw_reject r)
 {

@@ -21,12 +21,13 @@ typedef enum mw_reject {
     MW_RJ_NUMBER,
     MW_RJ_STRING,
     MW_RJ_SCHEMA,
+    MW_RJ_LIMIT, /* a work budget ran out (max_steps, max_refs...) */
     MW_RJ_INTERNAL,
     MW_RJ_CLOUDEVENT, /* an input CloudEvent that is malformed */
     MW_RJ_COUNT
 } mw_reject;
 
-/* The label value of a reason ("schema", "syntax", ..., "cloudevent"). */
+/* The label value of a reason ("schema", "syntax", "limit", ..., "cloudevent"). */
 const char *mw_reject_name(mw_reject r);
 
 /* Per worker thread: one writer (the thread), any readers. */

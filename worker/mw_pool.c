@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "mw_clock.h"
+#include "mg_escape.h"
 #include "mw_envelope.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
@@ -48,6 +49,7 @@ typedef struct mw_thread {
     pthread_cond_t cond;
     char name[96];
     char instance[1024];
+    char keyword[1024];
     char message[2048];
     rd_kafka_vu_t vu[MW_ENV_MAX_HDRS + FIXED_VU];
 } mw_thread;
@@ -76,7 +78,9 @@ static void reason_from_validator(mw_thread *th, mg_result r, mw_reason *rs)
     mg_error_instance(v, 0, th->instance, sizeof th->instance);
     mg_error_message(v, 0, th->message, sizeof th->message);
     const char *kw = mg_error_keyword_location(v, 0);
-    rs->keyword = kw ? kw : "";
+    /* a schema location holds the schema's property names: escaped like the rest */
+    mg_escape(th->keyword, sizeof th->keyword, kw ? kw : "", kw ? strlen(kw) : 0, 0);
+    rs->keyword = th->keyword;
 }
 
 /* Fills th->vu for e; returns the count. */

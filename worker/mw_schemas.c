@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct mw_schemas {
     void *handle;
@@ -18,6 +19,10 @@ struct mw_schemas {
 
 mw_schemas *mw_schemas_load(const char *path, char *errstr, size_t errlen)
 {
+    /* dlopen searches the library path for a name without '/': a file here is "./name" */
+    char local[4096];
+    if (!strchr(path, '/') && (size_t)snprintf(local, sizeof local, "./%s", path) < sizeof local)
+        path = local;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         snprintf(errstr, errlen, "cannot load schema set %s: %s", path, dlerror());

@@ -12,8 +12,8 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-# shellcheck source=tests/codegen/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # codegen_fails NAME JSON PATTERN... : a schema file NAME.json holding JSON must make codegen
 # exit 1 with stderr matching every (extended, case-insensitive) PATTERN, and write nothing.

@@ -13,8 +13,8 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-# shellcheck source=tests/codegen/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 mkdir -p "$tmp/in/sub" "$tmp/outside" "$tmp/mapped" "$tmp/out"
 echo '{"type": "string"}' >"$tmp/outside/x.json"

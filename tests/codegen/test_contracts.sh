@@ -13,8 +13,8 @@
 # the JSON Pointer and the words that say what is wrong.
 set -euo pipefail
 
-# shellcheck source=tests/codegen/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 update=${2:-}
 meshgate=$build/meshgate
 y2j=$build/tests/tools/yaml2json

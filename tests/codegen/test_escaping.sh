@@ -14,8 +14,8 @@
 # #include line is refused, and nothing is written in either case.
 set -euo pipefail
 
-# shellcheck source=tests/codegen/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 lib=$build/libmgvalidator.a
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivalidator)
 libs=(-lsimdjson -lidn2 -lstdc++ -lm)

@@ -15,8 +15,12 @@
 # builds) into a failure.
 set -euo pipefail
 
-# shellcheck source=tests/codegen/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# ulimit -v for the codegen runs (KiB), or none for a sanitizer build: ASan and TSan reserve
+# terabytes of address space for their shadow.
+memlimit=2097152
+if nm "$codegen" 2>/dev/null | grep -E ' __(a|t)san_init$' >/dev/null; then memlimit=unlimited; fi
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivalidator)
 
 python3 - "$tmp" <<'EOF'

@@ -14,7 +14,8 @@
  * format with meshgate's default of asserting formats.
  * The parent then checks the results in suite order against the known-failures list: an
  * unlisted failure and a listed case that passes both fail the run. It prints one line per set
- * ("conformance draft2020-12 required: 1299/1299 passed") and a TAP line per set.
+ * ("conformance draft2020-12 required: 1299/1299 passed") and a TAP line per set, for
+ * 2020-12, 2019-09, draft-07, draft-06 and draft-04.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -29,9 +30,10 @@
 #include "cg_json.h"
 #include "meshgate.h"
 
-enum { NDRAFT = 3, NSET = 3, MANY_ERRORS = 16 };
-static const char *const drafts[NDRAFT] = {"draft2020-12", "draft2019-09", "draft7"};
-static const char *const dialects[NDRAFT] = {"2020-12", "2019-09", "draft7"};
+enum { NDRAFT = 5, NSET = 3, MANY_ERRORS = 16 };
+static const char *const drafts[NDRAFT] = {"draft2020-12", "draft2019-09", "draft7", "draft6",
+                                           "draft4"};
+static const char *const dialects[NDRAFT] = {"2020-12", "2019-09", "draft7", "draft6", "draft4"};
 static const char *const set_names[NSET] = {"required", "optional", "format"};
 static const char *const set_dirs[NSET] = {"", "/optional", "/optional/format"};
 

@@ -4,14 +4,14 @@
 # Usage: tests/fuzz/run.sh [SECONDS [CODEGEN_SECONDS]]   (default 600 each; `make fuzz` passes
 # FUZZ_SECONDS for both, `make fuzz-smoke` 15 and 15). Prints one TAP line per target: ok when
 # libFuzzer ran its time without a crash.
-# Targets: fuzz_validate.c (message bytes into mg_validate for five generated golden schemas)
+# Targets: fuzz_validate.c (message bytes into mg_validate for six generated golden schemas)
 # and fuzz_codegen.c (schema bytes into the codegen pipeline in process; 1 input in 8 that
 # compiles also has its C built with -Werror, loaded and run).
 # Design: meshgate-codegen and libmgvalidator built plainly with clang go to build-fuzz/tool
 # (a build tool here, and the validator the codegen target links the C it compiles with);
 # libmgvalidator and libmgcodegen with -fsanitize=fuzzer-no-link,address,undefined go to
 # build-clang-san/, the folder tests/codegen/run-clang.sh builds with the same flags, so
-# `make test` builds them once; the generated C of five golden cases goes to build-fuzz/gen.
+# `make test` builds them once; the generated C of six golden cases goes to build-fuzz/gen.
 # Corpora live in build-fuzz/corpus (validate) and build-fuzz/corpus-codegen (new inputs are
 # kept there between runs), read together with the seeds: tests/fuzz/seeds for the validator
 # (first byte: the selector of fuzz_validate.c), and for codegen each golden schema behind two
@@ -30,7 +30,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out=build-fuzz
 san_b=build-clang-san
 gen=$out/gen
-schemas=(identity refs unevaluated formats arrays)
+schemas=(identity refs unevaluated formats arrays recursive)
 san=("-fsanitize=address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer)
 libs=(-lsimdjson -lidn2 -lstdc++ -lm)
 

@@ -8,7 +8,9 @@
  * sanitizers catch any over-read), each with the first error only and with up to 16 errors -
  * and all four verdicts must be the expected one. A reject must record between 1 and the cap
  * errors, each with a keyword and a location, and every error is formatted, so the error paths
- * run under the sanitizers too. One diagnostic line per mismatch; exit 1 on any.
+ * run under the sanitizers too. A fifth run without the memo (mg_rt.h) must give the same result
+ * and the same errors as the run with it, unless it ran out of steps (which the memo is there
+ * to prevent). One diagnostic line per mismatch; exit 1 on any.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,9 +96,14 @@ int main(int argc, char **argv)
         {.max_bytes = 1u << 20, .max_depth = 256, .max_errors = 1, .max_refs = 512},
         {.max_bytes = 1u << 20, .max_depth = 256, .max_errors = MANY_ERRORS, .max_refs = 512},
     };
-    mg_validator *v[2];
-    for (int k = 0; k < 2; k++) {
-        v[k] = mg_validator_new(&conf[k], err, sizeof err);
+    const mg_validator_conf no_memo = {.max_bytes = 1u << 20,
+                                       .max_depth = 256,
+                                       .max_errors = MANY_ERRORS,
+                                       .max_refs = 512,
+                                       .memo_entries = MG_MEMO_OFF};
+    mg_validator *v[3];
+    for (int k = 0; k < 3; k++) {
+        v[k] = mg_validator_new(k < 2 ? &conf[k] : &no_memo, err, sizeof err);
         if (!v[k]) {
             printf("# mg_validator_new: %s\n", err);
             return 1;
@@ -139,13 +146,31 @@ int main(int argc, char **argv)
                 bad = true;
             }
         }
+        /* every error, with and without the memo (which may run out of steps without it) */
+        mg_result r = check_once(v[2], MANY_ERRORS, s, msg, mlen, true, lineno, &bad);
+        mg_result rm = mg_validate(v[1], s, msg, mlen, mlen);
+        bool same = (r == MG_REJECT_LIMIT && rm != MG_REJECT_LIMIT) ||
+                    (r == rm && mg_error_count(v[1]) == mg_error_count(v[2]));
+        for (uint32_t i = 0; same && r == rm && i < mg_error_count(v[1]); i++) {
+            char a[1024], b[1024];
+            mg_error_format(v[1], i, a, sizeof a);
+            mg_error_format(v[2], i, b, sizeof b);
+            same = strcmp(a, b) == 0;
+        }
+        if (!same) {
+            printf("# line %u: the errors differ without the memo: %s\n# with:\n", lineno, msg);
+            print_errors(v[1]);
+            printf("# without:\n");
+            print_errors(v[2]);
+            bad = true;
+        }
         checked++;
         if (bad) mismatches++;
     }
     free(line);
     fclose(in);
-    mg_validator_free(v[0]);
-    mg_validator_free(v[1]);
+    for (int k = 0; k < 3; k++)
+        mg_validator_free(v[k]);
     printf("# %u instances checked, %u wrong\n", checked, mismatches);
     return mismatches || checked == 0 ? 1 : 0;
 }

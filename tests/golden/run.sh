@@ -12,7 +12,8 @@
 #   2. the generated C compiles with -Wall -Wextra -Werror under gcc and under clang;
 #   3. golden_runner.c, linked with the generated C under -fsanitize=address,undefined (thread
 #      when BUILD_DIR's library was built for ThreadSanitizer: the two cannot be mixed), gives
-#      every instance its expected verdict.
+#      every instance its expected verdict, within 10 minutes (a validation that never ends,
+#      such as exponential time, fails instead of hanging the tests).
 # Work files go to BUILD_DIR/tests/golden/<name>/.
 set -euo pipefail
 
@@ -87,7 +88,7 @@ for name in "${names[@]}"; do
         -I"$out" "-DMG_GEN_HEADER=\"$name.h\"" "-DMG_GEN_SET=mg_set_golden_$name" \
         -o "$out/runner" tests/golden/golden_runner.c "$out/$name.c" "$lib" "${libs[@]}" \
         >"$out/link.log" 2>&1 &&
-        "$out/runner" "$cases/$name.instances.ndjson" >"$out/runner.log" 2>&1; then
+        timeout 600 "$out/runner" "$cases/$name.instances.ndjson" >"$out/runner.log" 2>&1; then
         cat "$out/runner.log"
         tap OK "golden $name: every instance gets its verdict (-fsanitize=$san)"
     else

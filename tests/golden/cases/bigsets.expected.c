@@ -1052,6 +1052,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -1112,6 +1114,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p00/maxLength */
         if (cl > UINT64_C(3))
@@ -1153,6 +1156,7 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p02/maxLength */
         if (cl > UINT64_C(3))
@@ -1194,6 +1198,7 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p04/maxLength */
         if (cl > UINT64_C(3))
@@ -1235,6 +1240,7 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p06/maxLength */
         if (cl > UINT64_C(3))
@@ -1276,6 +1282,7 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p08/maxLength */
         if (cl > UINT64_C(3))
@@ -1317,6 +1324,7 @@ static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p10/maxLength */
         if (cl > UINT64_C(3))
@@ -1358,6 +1366,7 @@ static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p12/maxLength */
         if (cl > UINT64_C(3))
@@ -1399,6 +1408,7 @@ static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p14/maxLength */
         if (cl > UINT64_C(3))
@@ -1440,6 +1450,7 @@ static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p16/maxLength */
         if (cl > UINT64_C(3))
@@ -1481,6 +1492,7 @@ static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p18/maxLength */
         if (cl > UINT64_C(3))
@@ -1522,6 +1534,7 @@ static bool mgv_21(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p20/maxLength */
         if (cl > UINT64_C(3))
@@ -1563,6 +1576,7 @@ static bool mgv_23(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p22/maxLength */
         if (cl > UINT64_C(3))
@@ -1604,6 +1618,7 @@ static bool mgv_25(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p24/maxLength */
         if (cl > UINT64_C(3))
@@ -1645,6 +1660,7 @@ static bool mgv_27(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p26/maxLength */
         if (cl > UINT64_C(3))
@@ -1686,6 +1702,7 @@ static bool mgv_29(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p28/maxLength */
         if (cl > UINT64_C(3))
@@ -1727,6 +1744,7 @@ static bool mgv_31(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p30/maxLength */
         if (cl > UINT64_C(3))
@@ -1768,6 +1786,7 @@ static bool mgv_33(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p32/maxLength */
         if (cl > UINT64_C(3))
@@ -1809,6 +1828,7 @@ static bool mgv_35(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p34/maxLength */
         if (cl > UINT64_C(3))
@@ -1850,6 +1870,7 @@ static bool mgv_37(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p36/maxLength */
         if (cl > UINT64_C(3))
@@ -1891,6 +1912,7 @@ static bool mgv_39(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p38/maxLength */
         if (cl > UINT64_C(3))
@@ -1932,6 +1954,7 @@ static bool mgv_41(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p40/maxLength */
         if (cl > UINT64_C(3))
@@ -1973,6 +1996,7 @@ static bool mgv_43(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p42/maxLength */
         if (cl > UINT64_C(3))
@@ -2014,6 +2038,7 @@ static bool mgv_45(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p44/maxLength */
         if (cl > UINT64_C(3))
@@ -2055,6 +2080,7 @@ static bool mgv_47(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p46/maxLength */
         if (cl > UINT64_C(3))
@@ -2096,6 +2122,7 @@ static bool mgv_49(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p48/maxLength */
         if (cl > UINT64_C(3))
@@ -2137,6 +2164,7 @@ static bool mgv_51(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p50/maxLength */
         if (cl > UINT64_C(3))
@@ -2178,6 +2206,7 @@ static bool mgv_53(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p52/maxLength */
         if (cl > UINT64_C(3))
@@ -2219,6 +2248,7 @@ static bool mgv_55(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p54/maxLength */
         if (cl > UINT64_C(3))
@@ -2260,6 +2290,7 @@ static bool mgv_57(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p56/maxLength */
         if (cl > UINT64_C(3))
@@ -2301,6 +2332,7 @@ static bool mgv_59(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p58/maxLength */
         if (cl > UINT64_C(3))
@@ -2342,6 +2374,7 @@ static bool mgv_61(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p60/maxLength */
         if (cl > UINT64_C(3))
@@ -2383,6 +2416,7 @@ static bool mgv_63(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p62/maxLength */
         if (cl > UINT64_C(3))
@@ -2424,6 +2458,7 @@ static bool mgv_65(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p64/maxLength */
         if (cl > UINT64_C(3))
@@ -2465,6 +2500,7 @@ static bool mgv_67(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p66/maxLength */
         if (cl > UINT64_C(3))
@@ -2506,6 +2542,7 @@ static bool mgv_69(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/p68/maxLength */
         if (cl > UINT64_C(3))
@@ -2587,6 +2624,8 @@ static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/any"))
+        return false;
     (void)ev;
     /* #/properties/any/anyOf */
     {
@@ -2611,6 +2650,8 @@ static bool mgv_74(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/one"))
+        return false;
     (void)ev;
     /* #/properties/one/oneOf */
     {
@@ -2637,12 +2678,16 @@ static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
-    if (evn && !sev)
-        MG_FAIL(at, MG_E_RECURSION, "#/properties/ev", "scratch space");
+    if (evn && !sev) {
+        ok = mg_limit(c, at, "#/properties/ev", "scratch space");
+        goto done;
+    }
     (void)sev;
     /* #/properties/ev/oneOf */
     {
@@ -4951,6 +4996,8 @@ static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/0"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -4995,6 +5042,8 @@ static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/1"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5039,6 +5088,8 @@ static bool mgv_219(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/2"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5083,6 +5134,8 @@ static bool mgv_220(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/3"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5127,6 +5180,8 @@ static bool mgv_221(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/4"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5171,6 +5226,8 @@ static bool mgv_222(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/5"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5215,6 +5272,8 @@ static bool mgv_223(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/6"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5259,6 +5318,8 @@ static bool mgv_224(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/7"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5303,6 +5364,8 @@ static bool mgv_225(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/8"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5347,6 +5410,8 @@ static bool mgv_226(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/9"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5391,6 +5456,8 @@ static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/10"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5435,6 +5502,8 @@ static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/11"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5479,6 +5548,8 @@ static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/12"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5523,6 +5594,8 @@ static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/13"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5567,6 +5640,8 @@ static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/14"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5611,6 +5686,8 @@ static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/15"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5655,6 +5732,8 @@ static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/16"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5699,6 +5778,8 @@ static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/17"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5743,6 +5824,8 @@ static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/18"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5787,6 +5870,8 @@ static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/19"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5831,6 +5916,8 @@ static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/20"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5875,6 +5962,8 @@ static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/21"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5919,6 +6008,8 @@ static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/22"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -5963,6 +6054,8 @@ static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/23"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6007,6 +6100,8 @@ static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/24"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6051,6 +6146,8 @@ static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/25"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6095,6 +6192,8 @@ static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/26"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6139,6 +6238,8 @@ static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/27"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6183,6 +6284,8 @@ static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/28"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6227,6 +6330,8 @@ static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/29"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6271,6 +6376,8 @@ static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/30"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6315,6 +6422,8 @@ static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/31"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6359,6 +6468,8 @@ static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/32"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6403,6 +6514,8 @@ static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/33"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6447,6 +6560,8 @@ static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/34"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6491,6 +6606,8 @@ static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/35"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6535,6 +6652,8 @@ static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/36"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6579,6 +6698,8 @@ static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/37"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6623,6 +6744,8 @@ static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/38"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6667,6 +6790,8 @@ static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/39"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6711,6 +6836,8 @@ static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/40"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6755,6 +6882,8 @@ static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/41"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6799,6 +6928,8 @@ static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/42"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6843,6 +6974,8 @@ static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/43"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6887,6 +7020,8 @@ static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/44"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6931,6 +7066,8 @@ static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/45"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -6975,6 +7112,8 @@ static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/46"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7019,6 +7158,8 @@ static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/47"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7063,6 +7204,8 @@ static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/48"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7107,6 +7250,8 @@ static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/49"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7151,6 +7296,8 @@ static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/50"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7195,6 +7342,8 @@ static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/51"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7239,6 +7388,8 @@ static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/52"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7283,6 +7434,8 @@ static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/53"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7327,6 +7480,8 @@ static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/54"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7371,6 +7526,8 @@ static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/55"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7415,6 +7572,8 @@ static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/56"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7459,6 +7618,8 @@ static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/57"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7503,6 +7664,8 @@ static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/58"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7547,6 +7710,8 @@ static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/59"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7591,6 +7756,8 @@ static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/60"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7635,6 +7802,8 @@ static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/61"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7679,6 +7848,8 @@ static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/62"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7723,6 +7894,8 @@ static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/63"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7767,6 +7940,8 @@ static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/64"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7811,6 +7986,8 @@ static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/65"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7855,6 +8032,8 @@ static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/66"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7899,6 +8078,8 @@ static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/67"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7943,6 +8124,8 @@ static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/68"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -7987,6 +8170,8 @@ static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/ev/oneOf/69"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -9149,10 +9334,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_bigsets[] = {
-    {"bigsets", "https://meshgate.example/golden/bigsets", "tests/golden/cases/bigsets.schema.json", mge_0},
+    {"bigsets", "https://meshgate.example/golden/bigsets", "tests/golden/cases/bigsets.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_bigsets = {MG_RT_ABI, 1, mgs_golden_bigsets, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_bigsets = {MG_RT_ABI, 1, mgs_golden_bigsets, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

@@ -28,6 +28,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -81,6 +83,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/id"))
+        return false;
     (void)ev;
     /* #/properties/id/anyOf */
     {
@@ -106,6 +110,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf */
     {
@@ -133,6 +139,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/note"))
+        return false;
     (void)ev;
     /* #/properties/note/not */
     {
@@ -154,6 +162,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/score"))
+        return false;
     (void)ev;
     /* #/properties/score/allOf/0 */
     MG_SUB(mgv_10(c, at, NULL));
@@ -202,6 +212,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/id/anyOf/1/minLength */
         if (cl < UINT64_C(1))
@@ -219,6 +230,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape/oneOf/0"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf/0/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -261,6 +274,8 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/shape/oneOf/1"))
+        return false;
     (void)ev;
     /* #/properties/shape/oneOf/1/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -311,6 +326,7 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/properties/note/not/maxLength */
         if (cl > UINT64_C(0))
@@ -413,10 +429,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_combinators[] = {
-    {"combinators", "https://meshgate.example/golden/combinators", "tests/golden/cases/combinators.schema.json", mge_0},
+    {"combinators", "https://meshgate.example/golden/combinators", "tests/golden/cases/combinators.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_combinators = {MG_RT_ABI, 1, mgs_golden_combinators, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_combinators = {MG_RT_ABI, 1, mgs_golden_combinators, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

@@ -43,6 +43,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -110,6 +112,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/lang"))
+        return false;
     (void)ev;
     /* #/properties/lang/$ref */
     MG_REF(at, "#/properties/lang/$ref", mgv_6(c, at, NULL));
@@ -125,6 +129,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/legacy"))
+        return false;
     (void)ev;
     /* #/properties/legacy/$ref */
     MG_REF(at, "#/properties/legacy/$ref", mgv_6(c, at, NULL));
@@ -140,6 +146,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/tuple"))
+        return false;
     (void)ev;
     /* #/properties/tuple/type */
     if (!(t == MG_TAPE_ARRAY))
@@ -196,6 +204,8 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/dependencies/lang"))
+        return false;
     (void)ev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
@@ -241,6 +251,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/definitions/code/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/definitions/code/pattern", "^[a-z]{2}$");
@@ -281,6 +292,8 @@ static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/properties/tuple/items/1"))
+        return false;
     (void)ev;
     /* #/properties/tuple/items/1/$ref */
     MG_REF(at, "#/properties/tuple/items/1/$ref", mgv_6(c, at, NULL));
@@ -294,10 +307,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_draft07[] = {
-    {"draft07", "https://meshgate.example/golden/draft07", "tests/golden/cases/draft07.schema.json", mge_0},
+    {"draft07", "https://meshgate.example/golden/draft07", "tests/golden/cases/draft07.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_draft07 = {MG_RT_ABI, 1, mgs_golden_draft07, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_draft07 = {MG_RT_ABI, 1, mgs_golden_draft07, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

@@ -37,6 +37,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -134,10 +136,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_enumconst[] = {
-    {"enumconst", "https://meshgate.example/golden/enumconst", "tests/golden/cases/enumconst.schema.json", mge_0},
+    {"enumconst", "https://meshgate.example/golden/enumconst", "tests/golden/cases/enumconst.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_enumconst = {MG_RT_ABI, 1, mgs_golden_enumconst, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_enumconst = {MG_RT_ABI, 1, mgs_golden_enumconst, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

@@ -22,6 +22,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -99,6 +101,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/when/format */
         if (!mg_fmt_date_time(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/when/format", "date-time");
@@ -120,6 +123,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/day/format */
         if (!mg_fmt_date(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/day/format", "date");
@@ -141,6 +145,7 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/mail/format */
         if (!mg_fmt_email(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/mail/format", "email");
@@ -162,6 +167,7 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/host/format */
         if (!mg_fmt_hostname(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/host/format", "hostname");
@@ -183,6 +189,7 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip4/format */
         if (!mg_fmt_ipv4(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip4/format", "ipv4");
@@ -204,6 +211,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/ip6/format */
         if (!mg_fmt_ipv6(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/ip6/format", "ipv6");
@@ -225,6 +233,7 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/id/format */
         if (!mg_fmt_uuid(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/id/format", "uuid");
@@ -246,6 +255,7 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/link/format */
         if (!mg_fmt_uri(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/link/format", "uri");
@@ -260,10 +270,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_formats[] = {
-    {"formats", "https://meshgate.example/golden/formats", "tests/golden/cases/formats.schema.json", mge_0},
+    {"formats", "https://meshgate.example/golden/formats", "tests/golden/cases/formats.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_formats = {MG_RT_ABI, 1, mgs_golden_formats, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_formats = {MG_RT_ABI, 1, mgs_golden_formats, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

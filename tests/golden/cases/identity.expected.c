@@ -37,6 +37,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -103,6 +105,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/first/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
@@ -127,6 +130,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         /* #/properties/Last/pattern */
         if (!mgre_0(s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/Last/pattern", "^[A-Z]");
@@ -162,10 +166,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_identity[] = {
-    {"identity", "https://meshgate.example/golden/identity", "tests/golden/cases/identity.schema.json", mge_0},
+    {"identity", "https://meshgate.example/golden/identity", "tests/golden/cases/identity.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_identity = {MG_RT_ABI, 1, mgs_golden_identity, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_identity = {MG_RT_ABI, 1, mgs_golden_identity, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

@@ -21,6 +21,8 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     (void)ev;
     /* #/$ref */
     MG_REF(at, "#/$ref", mgv_1(c, at, NULL));
@@ -36,6 +38,11 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    /* the result for this value if this message computed it already */
+    if (mg_memo_get(c, 0, at, &ok))
+        return ok;
+    if (!mg_step(c, at, "#/$defs/node"))
+        return false;
     (void)ev;
     /* #/$defs/node/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -79,6 +86,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
             MG_FAIL(at, MG_E_REQUIRED, "#/$defs/node/required", "value");
     }
 done: __attribute__((unused));
+    mg_memo_put(c, 0, at, ok);
     return ok;
 }
 
@@ -90,6 +98,8 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/value"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/value/$ref */
     MG_REF(at, "#/$defs/node/properties/value/$ref", mgv_5(c, at, NULL));
@@ -105,6 +115,8 @@ static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/tag"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/tag/$ref */
     MG_REF(at, "#/$defs/node/properties/tag/$ref", mgv_6(c, at, NULL));
@@ -120,6 +132,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/children"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/children/type */
     if (!(t == MG_TAPE_ARRAY))
@@ -176,6 +190,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         (void)s;
+        mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/$defs/short/maxLength */
         if (cl > UINT64_C(3))
@@ -193,6 +208,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/node/properties/children/items"))
+        return false;
     (void)ev;
     /* #/$defs/node/properties/children/items/$ref */
     MG_REF(at, "#/$defs/node/properties/children/items/$ref", mgv_1(c, at, NULL));
@@ -206,10 +223,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_refs[] = {
-    {"refs", "https://meshgate.example/golden/refs", "tests/golden/cases/refs.schema.json", mge_0},
+    {"refs", "https://meshgate.example/golden/refs", "tests/golden/cases/refs.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_refs = {MG_RT_ABI, 1, mgs_golden_refs, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_refs = {MG_RT_ABI, 1, mgs_golden_refs, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

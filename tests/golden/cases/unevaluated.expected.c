@@ -46,12 +46,16 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
-    if (evn && !sev)
-        MG_FAIL(at, MG_E_RECURSION, "#", "scratch space");
+    if (evn && !sev) {
+        ok = mg_limit(c, at, "#", "scratch space");
+        goto done;
+    }
     (void)sev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
@@ -78,6 +82,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             default:
                 break;
             }
+            mg_charge(c, (size_t)kl * 1);
             /* #/patternProperties/^x- */
             if (mgre_0(ks, kl)) {
                 if (sev)
@@ -135,6 +140,8 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/$defs/meta"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -200,6 +207,8 @@ static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/allOf/0"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -239,6 +248,8 @@ static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/if"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -278,6 +289,8 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/then"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -317,6 +330,8 @@ static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
     uint8_t t = mg_type(d, at);
     (void)d;
     (void)t;
+    if (!mg_step(c, at, "#/else"))
+        return false;
     uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     (void)evn;
     uint64_t *sev = ev;
@@ -434,10 +449,10 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_unevaluated[] = {
-    {"unevaluated", "https://meshgate.example/golden/unevaluated", "tests/golden/cases/unevaluated.schema.json", mge_0},
+    {"unevaluated", "https://meshgate.example/golden/unevaluated", "tests/golden/cases/unevaluated.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
-const mg_schema_set mg_set_golden_unevaluated = {MG_RT_ABI, 1, mgs_golden_unevaluated, "meshgate-codegen 0.1.0"};
+const mg_schema_set mg_set_golden_unevaluated = {MG_RT_ABI, 1, mgs_golden_unevaluated, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
 
 #ifdef MG_SHARED_OBJECT
 __attribute__((visibility("default"))) const mg_schema_set *meshgate_schema_set(void)

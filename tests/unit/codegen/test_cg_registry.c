@@ -118,6 +118,45 @@ static void test_id_in_enum_is_not_a_resource(void **state)
     done(f);
 }
 
+/* Two documents with the same $id (two versions of one registry subject): references inside
+ * each resolve to its own definitions and anchors, not to the first one loaded. */
+static void test_documents_sharing_an_id_resolve_to_themselves(void **state)
+{
+    (void)state;
+    fixture *f = load("{\"$id\": \"https://example.com/order.json\", \"$defs\": {\"n\":"
+                      " {\"$anchor\": \"num\", \"type\": \"string\"}}}",
+                      CG_D2020);
+    char path2[160];
+    snprintf(path2, sizeof path2, "%s/s2.json", f->dir);
+    FILE *o = fopen(path2, "w");
+    fputs("{\"$id\": \"https://example.com/order.json\", \"$defs\": {\"n\":"
+          " {\"$anchor\": \"num\", \"type\": \"integer\"}}}",
+          o);
+    fclose(o);
+    assert_true(cg_add_input(&f->g, path2, "s2"));
+    const cj_node *r1 = f->g.docs[0]->root, *r2 = f->g.docs[1]->root;
+    const char *refs[] = {"#/$defs/n", "#num", "https://example.com/order.json#/$defs/n",
+                          "https://example.com/order.json#num"};
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        cg_info *a = cg_resolve(&f->g, r1, refs[i], NULL);
+        cg_info *b = cg_resolve(&f->g, r2, refs[i], NULL);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_string_equal(cj_get(a->node, "type")->str, "string");
+        assert_string_equal(cj_get(b->node, "type")->str, "integer");
+    }
+    /* an alias given to the second document only */
+    cg_doc_alias(f->g.docs[1], "https://example.com/other.json", cg_info_of(&f->g, r1));
+    cg_info *c = cg_resolve(&f->g, r2, "other.json#num", NULL);
+    assert_non_null(c);
+    assert_string_equal(cj_get(c->node, "type")->str, "string");
+    assert_int_equal(f->g.nerrors, 0);
+    assert_null(cg_resolve(&f->g, r1, "other.json#num", r1));
+    assert_int_equal(f->g.nerrors, 1);
+    unlink(path2);
+    done(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_draft7_ref_hides_sibling_id),
         cmocka_unit_test(test_dialect_from_schema),
         cmocka_unit_test(test_id_in_enum_is_not_a_resource),
+        cmocka_unit_test(test_documents_sharing_an_id_resolve_to_themselves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

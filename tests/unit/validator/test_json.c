@@ -96,13 +96,154 @@ static void test_nul_and_strings(void **state)
     assert_int_equal(parse_s(p, "\"tab\there\"", &d, &off), MG_JSON_STRING);
     assert_int_equal(off, 4);
     assert_int_equal(parse_s(p, "\"bad \\x escape\"", &d, &off), MG_JSON_STRING);
-    assert_int_equal(off, 5);
+    assert_int_equal(off, 6);
     /* an escaped NUL is fine, and the tape keeps it */
     assert_int_equal(parse_s(p, "\"a\\u0000b\"", &d, &off), MG_JSON_OK);
     uint32_t n;
     const char *s = mg_str(&d, MG_DOC_ROOT, &n);
     assert_int_equal(n, 3);
     assert_memory_equal(s, "a\0b", 3);
+}
+
+/* Every rejected text names the byte where it went wrong and what was expected there. */
+static void test_error_positions(void **state)
+{
+    mg_json_parser *p = *state; /* max_depth 8 */
+    static const struct {
+        const char *text;
+        size_t len; /* 0: strlen */
+        mg_json_err err;
+        size_t offset;
+        const char *detail; /* contained in mg_json_error_detail */
+    } cases[] = {
+        {"xyz{\"a\":1}", 0, MG_JSON_SYNTAX, 0, "expected a JSON value, found 'x'"},
+        {"q8#!Lz&", 0, MG_JSON_SYNTAX, 0, "expected a JSON value, found 'q'"},
+        {"{\"a\" 1}", 0, MG_JSON_SYNTAX, 5, "expected ':' after the member name, found '1'"},
+        {"{\"a\":1,}", 0, MG_JSON_SYNTAX, 7, "expected '\"' starting a member name, found '}'"},
+        {"{\"a\":1 \"b\":2}", 0, MG_JSON_SYNTAX, 7, "expected ',' or '}', found '\"'"},
+        {"[1,]", 0, MG_JSON_SYNTAX, 3, "expected a value, found ']'"},
+        {"[1 2]", 0, MG_JSON_SYNTAX, 3, "expected ',' or ']', found '2'"},
+        {"{\"a\": [1, 2", 0, MG_JSON_SYNTAX, 11,
+         "expected ',' or ']', found the end of the message"},
+        {"{} {}", 0, MG_JSON_SYNTAX, 3,
+         "expected the end of the message after the JSON value, found '{'"},
+        {"tru", 0, MG_JSON_SYNTAX, 3, "expected 'e' (true), found the end of the message"},
+        {"[nul]", 0, MG_JSON_SYNTAX, 4, "expected 'l' (null), found ']'"},
+        {"[truex]", 0, MG_JSON_SYNTAX, 5, "expected ',' or ']', found 'x'"},
+        {"\"abc", 0, MG_JSON_SYNTAX, 4,
+         "expected '\"' closing the string that starts at byte 0, found the end of the message"},
+        {"\xef\xbb\xbf{}", 0, MG_JSON_SYNTAX, 0,
+         "expected a JSON value, found a UTF-8 byte order mark (U+FEFF), which JSON on the wire "
+         "must not have"},
+        {"{}\0", 3, MG_JSON_SYNTAX, 2,
+         "expected the end of the message after the JSON value, found byte 0x00"},
+        {"[1,\0 2]", 7, MG_JSON_SYNTAX, 3, "expected a value, found byte 0x00"},
+        {"\x7f", 0, MG_JSON_SYNTAX, 0, "expected a JSON value, found byte 0x7f"},
+        {"01", 0, MG_JSON_NUMBER, 1,
+         "expected '.', 'e' or the end of the number after a leading 0, found '1'"},
+        {"[1.]", 0, MG_JSON_NUMBER, 3, "expected a digit after '.', found ']'"},
+        {"-", 0, MG_JSON_NUMBER, 1, "expected a digit after '-', found the end of the message"},
+        {"1e+", 0, MG_JSON_NUMBER, 3,
+         "expected a digit in the exponent, found the end of the message"},
+        {"[1x]", 0, MG_JSON_NUMBER, 2,
+         "expected a digit, '.', 'e' or the end of the number, found 'x'"},
+        {"[1e999999]", 0, MG_JSON_NUMBER, 1,
+         "a number beyond the range of a double (about 1.8e308)"},
+        {"-1e999999", 0, MG_JSON_NUMBER, 0,
+         "a number beyond the range of a double (about 1.8e308)"},
+        {"[0, 1.7976931348623159e308]", 0, MG_JSON_NUMBER, 4, "a number beyond the range"},
+        {"123456789012345678901", 0, MG_JSON_NUMBER, 0, "an integer beyond the 64-bit range"},
+        {"[-9223372036854775809]", 0, MG_JSON_NUMBER, 1, "an integer beyond the 64-bit range"},
+        {"{\"a\": 18446744073709551616}", 0, MG_JSON_NUMBER, 6, "an integer beyond the 64-bit"},
+        {"\"bad \\x\"", 0, MG_JSON_STRING, 6,
+         "expected one of b f n r t u / \" or a backslash after a backslash in a string, found "
+         "'x'"},
+        {"[\"\\u12\"]", 0, MG_JSON_STRING, 2, "expected 4 hex digits after 'u' in an escape"},
+        {"[\"\\ud800\"]", 0, MG_JSON_STRING, 2, "a high surrogate escape"},
+        {"{\"\\udc00\":1}", 0, MG_JSON_STRING, 2, "a low surrogate escape"},
+        {"[\"a\",\"b\tc\"]", 0, MG_JSON_STRING, 7, "unescaped control character 0x09"},
+        {"\"\xc0\xaf\"", 0, MG_JSON_UTF8, 1, "byte 0xc0: an overlong encoding"},
+        {"\"\xe0\x80\xaf\"", 0, MG_JSON_UTF8, 1, "byte 0xe0: an overlong encoding"},
+        {"\"\xed\xa0\x80\"", 0, MG_JSON_UTF8, 1, "a UTF-16 surrogate"},
+        {"\"\xf4\x90\x80\x80\"", 0, MG_JSON_UTF8, 1, "beyond U+10FFFF"},
+        {"\"\xf5\x80\x80\x80\"", 0, MG_JSON_UTF8, 1, "beyond U+10FFFF"},
+        {"\"ok\xe2\x82\"", 0, MG_JSON_UTF8, 3, "a truncated sequence"},
+        {"\"\x80\"", 0, MG_JSON_UTF8, 1, "a continuation byte without a lead byte"},
+        {"\"\xfe\"", 0, MG_JSON_UTF8, 1, "byte 0xfe or 0xff"},
+        {"\xff", 0, MG_JSON_UTF8, 0, "byte 0xff"},
+        {"[[[[[[[[[1]]]]]]]]]", 0, MG_JSON_DEPTH, 8, "this '[' opens level 9; the limit is 8"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mg_doc d;
+        size_t off = 0, len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        mg_json_err e = parse_n(p, cases[i].text, len, &d, &off);
+        const char *detail = mg_json_error_detail(p);
+        if (e != cases[i].err || off != cases[i].offset || !strstr(detail, cases[i].detail))
+            print_error("case %zu: got %d at %zu: %s\n", i, e, off, detail);
+        assert_int_equal(e, cases[i].err);
+        assert_int_equal(off, cases[i].offset);
+        assert_non_null(strstr(detail, cases[i].detail));
+    }
+}
+
+/* The error path reads a text as RFC 8259 does: on mutations of valid documents it must find an
+ * error exactly when simdjson does (apart from invalid UTF-8, which simdjson checks first). */
+static void test_locate_agrees_with_simdjson(void **state)
+{
+    mg_json_parser *p = *state; /* max_depth 8 */
+    static const char *const docs[] = {
+        "{\"a\": [1, -2.5e3, true, false, null, {\"b\": \"x\\u00e9\\n\"}], \"c\": {}}",
+        "[[[[[[[[1]]]]]]], [ ], {  }, 0, -0.0, 1E+2, \"\\ud83d\\ude00\", 18446744073709551615]",
+        "\"caf\xc3\xa9 \\\"quoted\\\" \\\\ \\/ \\b\\f\\r\\t\"",
+        "{\"k\":{\"k\":{\"k\":[-9223372036854775808, 1.7976931348623157e308, 5e-324]}}}",
+    };
+    static const char alphabet[] = "{}[],:\" \t\n\\/-+.eE0123456789tfnrulsau\x01\x7f\xc3\xa9";
+    unsigned seed = 7;
+    char buf[256];
+    unsigned char stack[2];
+    for (int round = 0; round < 200000; round++) {
+        const char *doc = docs[round % 4];
+        size_t n = strlen(doc);
+        memcpy(buf, doc, n);
+        for (int k = 0; k < 1 + round % 3; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % n;
+            char c = alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+            switch ((seed >> 16) % 3) {
+            case 0: /* replace */
+                buf[at] = c;
+                break;
+            case 1: /* insert */
+                memmove(buf + at + 1, buf + at, n - at);
+                buf[at] = c;
+                n++;
+                break;
+            default: /* delete */
+                memmove(buf + at, buf + at + 1, n - at - 1);
+                n--;
+            }
+        }
+        mg_doc d;
+        size_t off;
+        char detail[192];
+        mg_json_err simd = mg_json_parse(p, buf, n, n, &d, &off);
+        mg_json_err mine = mg_json_locate(buf, n, 8, stack, &off, detail, sizeof detail);
+        if (simd == MG_JSON_UTF8 || simd == MG_JSON_EMPTY) continue;
+        /* a raw control character in a string is found before the structure is read */
+        bool stage1 = mg_json_control_error(buf, n, detail, sizeof detail) < n;
+        if ((simd == MG_JSON_OK) != (mine == MG_JSON_OK) ||
+            (mine != MG_JSON_OK && simd != mine && !stage1) || (stage1 && simd != MG_JSON_STRING)) {
+            print_error("%d vs %d (stage 1: %d) on %zu bytes: %s\n", simd, mine, stage1, n, detail);
+            for (size_t k = 0; k < n; k++)
+                print_error("%02x", (unsigned char)buf[k]);
+            print_error("\n");
+        }
+        assert_int_equal(simd == MG_JSON_OK, mine == MG_JSON_OK);
+        if (stage1)
+            assert_int_equal(simd, MG_JSON_STRING);
+        else if (mine != MG_JSON_OK)
+            assert_int_equal(simd, mine);
+    }
 }
 
 static void test_numbers(void **state)
@@ -243,6 +384,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_and_strings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_positions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_locate_agrees_with_simdjson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
         cmocka_unit_test(test_size),

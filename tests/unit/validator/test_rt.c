@@ -83,6 +83,73 @@ static void test_report(void **state)
     assert_int_equal(recs[2].at, 3);
 }
 
+/* A budget that runs out stops the message: nothing more is recorded, no caller goes on. */
+static void test_limit(void **state)
+{
+    fixture *f = *state;
+    mg_err_rec recs[4];
+    mg_ctx c = {.doc = *doc_a(f, "[1, 2, 3]"), .errs = recs, .max_err = 4, .steps = 10};
+    assert_true(mg_step(&c, MG_DOC_ROOT, "#"));
+    assert_int_equal(c.steps, 6); /* 1 + 3 items */
+    assert_true(mg_step(&c, MG_DOC_ROOT + 1, "#/items"));
+    assert_int_equal(c.steps, 5);
+    mg_charge(&c, 100); /* 100 bytes of strings: 6 steps */
+    assert_false(mg_step(&c, MG_DOC_ROOT + 3, "#/items"));
+    assert_string_equal(c.limit, "validation steps (max_steps)");
+    assert_int_equal(c.limit_at, MG_DOC_ROOT + 3);
+    assert_string_equal(c.limit_kwloc, "#/items");
+    assert_false(mg_fail(&c, 1, MG_E_TYPE, "#/type", "string"));
+    assert_int_equal(c.nerr, 0);
+    assert_false(mg_more(&c));
+    /* the first budget is the one reported; later steps fail at once */
+    assert_false(mg_limit(&c, 2, "#/x", "scratch space"));
+    assert_string_equal(c.limit, "validation steps (max_steps)");
+    assert_false(mg_step(&c, MG_DOC_ROOT, "#"));
+
+    c = (mg_ctx){.doc = c.doc, .errs = recs, .max_err = 4, .steps = 100, .max_depth = 1};
+    assert_true(mg_enter(&c, 1, "#/$ref"));
+    assert_false(mg_enter(&c, 2, "#/$ref"));
+    assert_string_equal(c.limit, "reference depth (max_refs)");
+    assert_int_equal(c.nerr, 0);
+}
+
+/* Remembered results: per message (epoch), a false one only while quiet, none after a limit. */
+static void test_memo(void **state)
+{
+    (void)state;
+    mg_memo_ent table[8];
+    memset(table, 0, sizeof table);
+    mg_ctx c = {.memo = table, .memo_mask = 7, .memo_epoch = 1, .steps = 100};
+    bool ok = true;
+    assert_false(mg_memo_get(&c, 0, 5, &ok));
+    mg_memo_put(&c, 0, 5, true);
+    mg_memo_put(&c, 1, 5, false);
+    assert_true(mg_memo_get(&c, 0, 5, &ok));
+    assert_true(ok);
+    /* a false result is used while quiet only: elsewhere the function runs to record errors */
+    assert_false(mg_memo_get(&c, 1, 5, &ok));
+    c.quiet = 1;
+    assert_true(mg_memo_get(&c, 1, 5, &ok));
+    assert_false(ok);
+    assert_false(mg_memo_get(&c, 1, 6, &ok));
+    /* a new message forgets everything */
+    c.memo_epoch = 2;
+    assert_false(mg_memo_get(&c, 0, 5, &ok));
+    /* many results in few buckets: some are forgotten, none is wrong */
+    for (uint32_t at = 0; at < 100; at++)
+        mg_memo_put(&c, 3, at, at % 3 == 0);
+    for (uint32_t at = 0; at < 100; at++)
+        if (mg_memo_get(&c, 3, at, &ok)) assert_int_equal(ok, at % 3 == 0);
+    /* after a limit nothing is remembered (results may be wrong) */
+    mg_limit(&c, 0, "#", "steps");
+    mg_memo_put(&c, 4, 1, true);
+    assert_false(mg_memo_get(&c, 4, 1, &ok));
+    /* the memo off */
+    c = (mg_ctx){.steps = 100};
+    mg_memo_put(&c, 0, 5, true);
+    assert_false(mg_memo_get(&c, 0, 5, &ok));
+}
+
 static void test_bits_and_dyn(void **state)
 {
     (void)state;
@@ -320,22 +387,41 @@ static void test_equal(void **state)
     assert_true(mg_json_equal(&f->a, MG_DOC_ROOT + 3, &f->b, MG_DOC_ROOT + 2));
 }
 
-static bool unique(fixture *f, const char *js, size_t scratch_words)
+/* mg_unique_items with scratch_words of scratch and a step budget; *limit: the budget that ran
+ * out, or NULL. */
+static bool unique_budget(fixture *f, const char *js, size_t scratch_words, int64_t steps,
+                          const char **limit)
 {
     uint64_t *words = malloc((scratch_words + 1) * sizeof *words);
     mg_ctx c = {.doc = *doc_a(f, js), .scratch = words, .scratch_words = scratch_words};
     c.scratch_top = scratch_words ? 1 : 0; /* something already in use */
+    c.steps = steps;
     size_t before = c.scratch_top;
     bool r = mg_unique_items(&c, MG_DOC_ROOT);
     assert_int_equal(c.scratch_top, before);
+    assert_true(!c.limit || !r); /* a limit always fails the check */
+    *limit = c.limit;
     free(words);
+    return r;
+}
+
+static bool unique(fixture *f, const char *js, size_t scratch_words)
+{
+    const char *limit;
+    bool r = unique_budget(f, js, scratch_words, INT64_MAX, &limit);
+    assert_null(limit);
     return r;
 }
 
 static void check_unique(fixture *f, const char *js, bool want)
 {
     assert_int_equal(unique(f, js, 1 << 16), want);
-    assert_int_equal(unique(f, js, 0), want); /* quadratic fallback */
+    /* without scratch space for its hashes the check fails as a limit (it used to compare
+     * every pair: quadratic in the array) */
+    const char *limit;
+    bool n_ge_2 = mg_count(doc_a(f, js), MG_DOC_ROOT) >= 2;
+    assert_int_equal(unique_budget(f, js, 0, INT64_MAX, &limit), !n_ge_2);
+    if (n_ge_2) assert_string_equal(limit, "scratch space");
 }
 
 static void test_unique_small(void **state)
@@ -390,13 +476,18 @@ static void test_unique_large(void **state)
     /* 200000 distinct objects: only finishes promptly if not quadratic */
     s = int_array(200000, SIZE_MAX, true);
     assert_true(unique(f, s, 1 << 20));
+    /* hashing and sorting are charged to the step budget */
+    const char *limit;
+    assert_false(unique_budget(f, s, 1 << 20, 100000, &limit));
+    assert_string_equal(limit, "validation steps (max_steps)");
     free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report),       cmocka_unit_test(test_bits_and_dyn),
+        cmocka_unit_test(test_report),       cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_memo),         cmocka_unit_test(test_bits_and_dyn),
         cmocka_unit_test(test_num_cmp),      cmocka_unit_test(test_is_integer),
         cmocka_unit_test(test_multiple_of),  cmocka_unit_test(test_multiple_of_locale),
         cmocka_unit_test(test_utf8_len),     cmocka_unit_test(test_equal),
