@@ -19,6 +19,7 @@
 #include "cg_openapi.h"
 #include "cg_tool.h"
 #include "cg_uri.h"
+#include "mg_escape.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
 
@@ -38,29 +39,44 @@ static bool count_error(cg *g)
     return ++g->nerrors <= CG_MAX_ERRORS;
 }
 
+/* Writes one error line: "where: " then the message, escaped by the validator's one rule for
+ * text bound for a log or a terminal (mg_escape.h), so no byte of a schema or a file name can
+ * split the line or forge another. */
+static void put_error(cg *g, const char *where, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    char *line = cg_fmt("%s: %s", where, msg ? msg : "(out of memory)");
+    size_t n = line ? strlen(line) : 0, need = mg_escape(NULL, 0, line, n, 0) + 1;
+    char *esc = line ? malloc(need) : NULL;
+    if (esc) mg_escape(esc, need, line, n, 0);
+    fprintf(g->err, "%s\n", esc ? esc : "(out of memory)");
+    free(esc);
+    free(line);
+    free(msg);
+}
+
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
 {
     if (!count_error(g)) return;
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
-    fprintf(g->err, "%s: %s: ", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    char *where = cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(g->err, fmt, ap);
+    put_error(g, where ? where : "?", fmt, ap);
     va_end(ap);
-    fputc('\n', g->err);
+    free(where);
 }
 
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
 {
     if (!count_error(g)) return;
-    fprintf(g->err, "%s: ", file);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(g->err, fmt, ap);
+    put_error(g, file, fmt, ap);
     va_end(ap);
-    fputc('\n', g->err);
 }
 
 bool cg_too_many_errors(const cg *g)
