@@ -18,6 +18,10 @@
 #include "cg_contract.h"
 #include "cg_emit.h"
 
+#ifndef MESHGATE_VERSION
+#define MESHGATE_VERSION "unknown" /* the Makefile defines it */
+#endif
+
 static void usage(FILE *o)
 {
     fputs("usage: meshgate-codegen -o BASE [options] SCHEMA|DIR...\n"
@@ -28,6 +32,7 @@ static void usage(FILE *o)
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "  --version            print the version and exit\n"
           "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
           "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
           "                       catalog.json, openapi.json and schemas/ into DIR\n"
@@ -200,6 +205,9 @@ int main(int argc, char **argv)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("meshgate-codegen %s\n", MESHGATE_VERSION);
+            return 0;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             opt.out_base = argv[++i];
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
@@ -279,7 +287,8 @@ int main(int argc, char **argv)
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (ok && copt.dir) {
         if (g.ncontracts == 0) {
-            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)

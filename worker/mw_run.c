@@ -4,17 +4,17 @@
  * Design: the main thread owns the consumer, the partition table (mw_part.c) and every
  * offset decision. It sleeps in poll() on one pipe that librdkafka writes to when the
  * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
- * signalfd. Each round it serves delivery reports (releasing acknowledged prefixes), stores
- * the offsets that moved (auto-commit writes them), then consumes while the in-flight bounds
- * allow and hands each message to the thread that owns its partition (mw_pool.c). At the
- * bounds it stops reading; if that lasts, it pauses every partition (backpressure) and
- * resumes below half. A failed delivery
- * pauses its partition; once its other messages are reported and the backoff passed, the
- * partition seeks back to its first unacknowledged offset (duplicates, never a gap). On
- * revocation the revoked partitions' in-flight messages are awaited (bounded) and their
- * offsets committed before they are given up. SIGTERM: pause all, await in-flight within
- * drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if the
- * shutdown itself hangs (offsets committed are only ever acknowledged ones).
+ * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload). Each round it serves
+ * delivery reports (releasing acknowledged prefixes), stores the offsets that moved
+ * (auto-commit writes them), then consumes while the in-flight bounds allow and hands each
+ * message to the thread that owns its partition (mw_pool.c). At the bounds it stops reading;
+ * if that lasts, it pauses every partition (backpressure) and resumes below half. A failed
+ * delivery pauses its partition; once its other messages are reported and the backoff
+ * passed, the partition seeks back to its first unacknowledged offset (duplicates, never a
+ * gap). On revocation the revoked partitions' in-flight messages are awaited (bounded) and
+ * their offsets committed before they are given up. SIGTERM: pause all, await in-flight
+ * within drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if
+ * the shutdown itself hangs (offsets committed are only ever acknowledged ones).
  */
 #include "mw_run.h"
 
@@ -56,7 +56,7 @@ typedef struct mw_run {
     mw_metrics *metrics;
     mw_http *http;
     mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
-    uint32_t *load; /* partitions per worker thread */
+    uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
     int64_t next_stats_us, next_lag_us, full_since_us;
 } mw_run;
@@ -476,12 +476,25 @@ static void drain_pipe(int fd)
     }
 }
 
-/* Returns true when SIGTERM or SIGINT arrived. */
+/* SIGHUP: a request to reload the configuration and the schema set. Reloading is not
+ * implemented yet, so the request is logged and the running configuration kept; a reload
+ * plugs in here (the main thread, between two rounds of the loop). */
+static void reload(mw_run *r)
+{
+    logf_("SIGHUP: reloading is not supported yet; still running with %s as loaded at start",
+          r->cfg.path);
+}
+
+/* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
 static bool got_signal(mw_run *r)
 {
     struct signalfd_siginfo si;
     bool stop = false;
     while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            reload(r);
+            continue;
+        }
         logf_("%s: draining", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
         stop = true;
     }
@@ -726,8 +739,7 @@ static int start(mw_run *r)
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        r->http = mw_http_start(r->cfg.http_listen, r->metrics, r->catalog, errstr,
-                                sizeof errstr);
+        r->http = mw_http_start(r->cfg.http_listen, r->metrics, r->catalog, errstr, sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
@@ -769,7 +781,7 @@ int mw_run_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    sigset_t set = mw_block_stop_signals(); /* taken by the signalfd only */
+    sigset_t set = mw_block_run_signals(); /* taken by the signalfd only */
     signal(SIGPIPE, SIG_IGN);
 
     mw_run r = {.wake = {-1, -1}, .sigfd = -1};
