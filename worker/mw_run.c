@@ -14,7 +14,8 @@
  * gap). On revocation the revoked partitions' in-flight messages are awaited (bounded) and
  * their offsets committed before they are given up. SIGTERM: pause all, await in-flight
  * within drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if
- * the shutdown itself hangs (offsets committed are only ever acknowledged ones).
+ * the shutdown itself hangs (offsets committed are only ever acknowledged ones). A consumer
+ * stopped before its first assignment is not destroyed (consumer_destroy_asserts()).
  */
 #include "mw_run.h"
 
@@ -58,6 +59,8 @@ typedef struct mw_run {
     mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
     uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
+    bool assigned_once; /* a rebalance callback assigned partitions (maybe none) */
+    bool keep_consumer; /* the consumer is not destroyed: see consumer_destroy_asserts() */
     int64_t next_stats_us, next_lag_us, full_since_us;
 } mw_run;
 
@@ -237,6 +240,7 @@ static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
             mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
             if (p) set_paused(r, p, true);
         }
+    r->assigned_once = true;
     atomic_store(&r->metrics->assigned, true);
     atomic_store(&r->metrics->brokers_up, true);
     logf_("assigned %d partition(s), %zu in all", l->cnt, mw_parts_count(r->parts));
@@ -656,6 +660,21 @@ static int start_kafka(mw_run *r)
     return 0;
 }
 
+/* librdkafka before 2.3.0 aborts the process in rd_kafka_destroy() of a cooperative-sticky
+ * consumer that had a JoinGroup response but never an assignment: the assignor is chosen then,
+ * its state is made only by the first assignment, and the destroy asserts that state
+ * (rdkafka_sticky_assignor.c: rd_kafka_sticky_assignor_state_destroy: Assertion
+ * 'assignor_state' failed; confluentinc/librdkafka#4312, fixed by #4381 after 2.0.2). That is
+ * a member restarted into a group and stopped while it waits for its assignment, which
+ * Kubernetes does on every rollout. Such a consumer has consumed nothing, so nothing is lost
+ * by leaving it to the process exit: it has left the group (closed), and the process ends with
+ * _exit() once everything else is torn down. Incremental rebalancing stays on: once assigned,
+ * the destroy is safe. */
+static bool consumer_destroy_asserts(const mw_run *r)
+{
+    return !r->assigned_once && rd_kafka_version() < 0x020300ff;
+}
+
 /* Order matters: the consumer leaves the group while the pool still exists (its revoke
  * callback uses it), the producer's last delivery reports still find their slots, and the
  * consumed messages are all destroyed before the consumer is. */
@@ -681,7 +700,14 @@ static void teardown(mw_run *r)
         rd_kafka_destroy(r->producer);
     }
     mw_parts_free(r->parts);
-    if (r->consumer) rd_kafka_destroy(r->consumer);
+    if (r->consumer && consumer_destroy_asserts(r)) {
+        r->keep_consumer = true;
+        logf_("stopped before the group assigned partitions: the consumer is left to the process "
+              "exit (librdkafka %s asserts in its destroy; confluentinc/librdkafka#4312)",
+              rd_kafka_version_str());
+    } else if (r->consumer) {
+        rd_kafka_destroy(r->consumer);
+    }
     mw_http_stop(r->http);
     mw_metrics_free(r->metrics);
     free(r->out_rkt);
@@ -797,5 +823,9 @@ int mw_run_main(int argc, char **argv)
         }
     }
     teardown(&r);
+    if (r.keep_consumer) { /* no exit handlers: the consumer's threads still run */
+        fflush(NULL);
+        _exit(rc);
+    }
     return rc;
 }
