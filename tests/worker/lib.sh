@@ -87,6 +87,16 @@ consumer:
 YAML
 }
 
+# setup_stream PARTITIONS SEED COUNT: the identity schema, a broker with topics raw, out and
+# dlq of PARTITIONS partitions each, COUNT generated lines (20% invalid) in $tmp/lines.ndjson
+# and the worker configuration $tmp/worker.yaml.
+setup_stream() {
+    build_schema
+    start_broker --topics "raw:$1,out:$1,dlq:$1"
+    "$build/bench/gen-identity" --seed "$2" --count "$3" --invalid-fraction 0.2 >"$tmp/lines.ndjson"
+    write_config "$tmp/worker.yaml"
+}
+
 # start_worker NAME [CONFIG]: starts a worker, logs to $tmp/NAME.log; sets $worker_pid.
 start_worker() {
     "$build/meshgate" run --config "${2:-$tmp/worker.yaml}" 2>>"$tmp/$1.log" &

@@ -11,10 +11,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:8,out:8,dlq:8
-"$build/bench/gen-identity" --seed 23 --count 120000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 8 23 120000
 start_worker w
 mgcheck --lines "$tmp/lines.ndjson" --malformed-every 101 --mode at-least-once \
     --window 3000 --timeout 400 >"$tmp/check.out" 2>&1 &

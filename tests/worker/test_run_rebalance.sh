@@ -11,10 +11,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:8,out:8,dlq:8
-"$build/bench/gen-identity" --seed 31 --count 100000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 8 31 100000
 start_worker a
 a=$worker_pid
 port_a=$(worker_port "$tmp/a.log")

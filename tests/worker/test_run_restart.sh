@@ -19,10 +19,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:4,out:4,dlq:4
-"$build/bench/gen-identity" --seed 41 --count 60000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 4 41 60000
 # A session long enough that the frozen leader is still a member when the leader is elected.
 sed -i 's/session.timeout.ms: "6000"/session.timeout.ms: "10000"/' "$tmp/worker.yaml"
 # cgrp debug logs show who leads the group and when a JoinGroup response arrives.
