@@ -58,6 +58,10 @@ static const keydef top_keys[] = {
     {"worker_id", K_STR, 0, C(worker_id), 0, 0, NULL, NULL},
     {"workers", K_U32, 0, C(workers), 0, 1024, "0", NULL},
     {"http.listen", K_STR, F_EMPTY_OK | F_LISTEN, C(http_listen), 0, 0, "0.0.0.0:9464", NULL},
+    {"http.max_connections", K_U32, 0, C(http_max_connections), 1, 100000, "64", NULL},
+    {"http.max_connections_per_ip", K_U32, 0, C(http_max_connections_per_ip), 1, 100000, "16",
+     NULL},
+    {"http.request_timeout_ms", K_U32, 0, C(http_request_timeout_ms), 100, 600000, "10000", NULL},
     {"catalog", K_STR, F_EMPTY_OK, C(catalog), 0, 0, "", NULL},
     {"limits.max_message_bytes", K_SIZE, 0, C(max_message_bytes), 1, 268435456, "1048576", NULL},
     {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "50000",
@@ -809,15 +813,19 @@ static void check_order(loader *L, size_t ia, uint64_t a, size_t ib, uint64_t b)
 static void check_limits(loader *L)
 {
     const mw_config *c = L->c;
-    size_t i_msg = 0, i_infl = 0, i_back = 0, i_max = 0;
+    size_t i_msg = 0, i_infl = 0, i_back = 0, i_max = 0, i_ip = 0, i_conn = 0;
     find_key(top_keys, NTOP, "limits.max_message_bytes", &i_msg);
     find_key(top_keys, NTOP, "limits.max_inflight_bytes", &i_infl);
     find_key(top_keys, NTOP, "retry.backoff_ms", &i_back);
     find_key(top_keys, NTOP, "retry.backoff_max_ms", &i_max);
+    find_key(top_keys, NTOP, "http.max_connections_per_ip", &i_ip);
+    find_key(top_keys, NTOP, "http.max_connections", &i_conn);
     if (c->max_message_bytes && c->max_inflight_bytes)
         check_order(L, i_msg, c->max_message_bytes, i_infl, c->max_inflight_bytes);
     if (c->retry_backoff_ms && c->retry_backoff_max_ms)
         check_order(L, i_back, c->retry_backoff_ms, i_max, c->retry_backoff_max_ms);
+    if (c->http_max_connections_per_ip && c->http_max_connections)
+        check_order(L, i_ip, c->http_max_connections_per_ip, i_conn, c->http_max_connections);
 }
 
 /* ---- librdkafka ---- */

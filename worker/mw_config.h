@@ -39,6 +39,9 @@ typedef struct mw_config {
     uint32_t workers;           /* workers: threads; 0 in YAML = the CPUs this process may use */
     char *catalog;              /* catalog: codegen --contract-out folder served over HTTP, "" = none */
     char *http_listen;          /* http.listen: "HOST:PORT" (default "0.0.0.0:9464"), "" = off */
+    uint32_t http_max_connections;        /* http.max_connections (default 64) */
+    uint32_t http_max_connections_per_ip; /* http.max_connections_per_ip (default 16) */
+    uint32_t http_request_timeout_ms;     /* http.request_timeout_ms (default 10000) */
     uint64_t max_message_bytes; /* limits.max_message_bytes (default 1 MiB) */
     uint32_t max_inflight_messages; /* limits.max_inflight_messages (default 50000) */
     uint64_t max_inflight_bytes;    /* limits.max_inflight_bytes (default 64 MiB) */

@@ -765,7 +765,9 @@ static int start(mw_run *r)
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        r->http = mw_http_start(r->cfg.http_listen, r->metrics, r->catalog, errstr, sizeof errstr);
+        mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
+                           r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};
+        r->http = mw_http_start(&ho, r->metrics, r->catalog, errstr, sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;

@@ -128,6 +128,22 @@ mgcheck() {
         --schemas "$tmp/identity.so" --schema identity "$@"
 }
 
+# wait_checker: waits for the background mgcheck ($checker), shows its report as TAP comments
+# and sets $check_rc to its exit status.
+wait_checker() {
+    check_rc=0
+    wait "$checker" || check_rc=$?
+    sed 's/^/# /; s/^# # /# /' "$tmp/check.out"
+}
+
+# term_check PID WHAT: SIGTERM to PID, then one test that WHAT drained and exited 0.
+term_check() {
+    local rc=0
+    kill -TERM "$1"
+    wait "$1" || rc=$?
+    check "$2 drains and exits 0 on SIGTERM (got $rc)" test "$rc" -eq 0
+}
+
 # finish: one more test, that no process logged a sanitizer report (make asan/ubsan/tsan
 # build every program with one); then the exit status.
 finish() {

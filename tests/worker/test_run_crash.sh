@@ -47,8 +47,5 @@ check "after the kills every message is on its output or dead-letter topic at le
     test "$rc" -eq 0
 dups=$(sed -n 's/.*duplicates=\([0-9]*\).*/\1/p' "$tmp/check.out")
 echo "# duplicates after $kills kills: ${dups:-?}"
-kill -TERM "$worker_pid"
-rc=0
-wait "$worker_pid" || rc=$?
-check "the last worker drains and exits 0 on SIGTERM (got $rc)" test "$rc" -eq 0
+term_check "$worker_pid" "the last worker"
 finish

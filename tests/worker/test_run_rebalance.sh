@@ -45,8 +45,5 @@ check "the first worker stopped with SIGTERM and exit 0 (got $rc_a); its partiti
     bash -c "[ $rc_a -eq 0 ] && [ \$(grep -c 'assigned' '$tmp/b.log') -ge 2 ]"
 check "across both rebalances every message is on its output or dead-letter topic, none missing, first occurrences in order" \
     test "$rc" -eq 0
-kill -TERM "$b"
-rc=0
-wait "$b" || rc=$?
-check "the second worker drains and exits 0 (got $rc)" test "$rc" -eq 0
+term_check "$b" "the second worker"
 finish

@@ -86,15 +86,10 @@ check "each joiner stopped while it waited for its assignment exits 0 (got$rcs)"
 check "the wait for the assignment was hit at least twice ($hit of 3 rounds)" test "$hit" -ge 2
 check "each of them said why its consumer is not destroyed" \
     test "$(grep -l 'stopped before the group assigned partitions' "$tmp"/c*.log | wc -l)" -ge "$hit"
-rc=0
-wait "$checker" || rc=$?
-sed 's/^/# /; s/^# # /# /' "$tmp/check.out"
+wait_checker
 check "through the frozen leaders and the stopped joiners every message is on its output or dead-letter topic, none missing" \
-    test "$rc" -eq 0
+    test "$check_rc" -eq 0
 for m in "${members[@]}"; do
-    kill -TERM "$m"
-    rc=0
-    wait "$m" || rc=$?
-    check "worker $m drains and exits 0 (got $rc)" test "$rc" -eq 0
+    term_check "$m" "worker $m"
 done
 finish

@@ -279,7 +279,9 @@ static void test_unknown_keys(void **state)
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
-    assert_file_error(f, 13, "http.port: unknown key; expected one of listen");
+    assert_file_error(f, 13,
+                      "http.port: unknown key; expected one of listen, max_connections, "
+                      "max_connections_per_ip, request_timeout_ms");
     assert_file_error(f, 15,
                       "retry.backof_ms: unknown key; expected one of backoff_ms, backoff_max_ms");
     assert_file_error(
