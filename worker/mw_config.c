@@ -86,7 +86,7 @@ static const keydef route_keys[] = {
     {"mode", K_MODE, 0, R(mode), 0, 0, "binary", NULL},
     {"attributes", K_ATTRS, 0, R(required_only), 0, 0, "all", NULL},
 };
-enum { RK_INPUT = 0, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* their rows in route_keys */
+enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 #define NROUTE (sizeof route_keys / sizeof route_keys[0])
 #define NMAPS 3
@@ -205,59 +205,6 @@ static char *dup_or_report(loader *L, const char *s)
 
 /* ---- values ---- */
 
-/* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */
-static bool parse_u64(const char *s, size_t n, uint64_t *out)
-{
-    if (n == 0) return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i])) return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
-/* An integer, or an integer with a KiB, MiB or GiB suffix ("64MiB", "64 MiB"). */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    static const struct {
-        const char *suffix;
-        unsigned shift;
-    } units[] = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
-    size_t n = strlen(s);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (n < 3 || strcmp(s + n - 3, units[i].suffix) != 0) continue;
-        size_t digits = n - 3;
-        if (digits > 0 && s[digits - 1] == ' ') digits--;
-        uint64_t v;
-        if (!parse_u64(s, digits, &v) || v > UINT64_MAX >> units[i].shift) return false;
-        *out = v << units[i].shift;
-        return true;
-    }
-    return parse_u64(s, n, out);
-}
-
-/* A Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
-static bool topic_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])) return false;
-    return true;
-}
-
-/* HOST:PORT with a non-empty host and a port 0..65535. */
-static bool listen_ok(const char *s)
-{
-    const char *colon = strrchr(s, ':');
-    uint64_t port;
-    return colon && colon != s && parse_u64(colon + 1, strlen(colon + 1), &port) && port <= 65535;
-}
-
 /* The expected-value phrase of a key, for messages. */
 static void expected(const keydef *k, char *buf, size_t cap)
 {
@@ -305,9 +252,9 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
         if (!*text)
             ok = k->flags & F_EMPTY_OK;
         else if (k->flags & F_TOPIC)
-            ok = topic_ok(text);
+            ok = mw_config_topic_ok(text);
         else if (k->flags & F_LISTEN)
-            ok = listen_ok(text);
+            ok = mw_config_listen_ok(text);
         if (ok) {
             free(*(char **)field);
             *(char **)field = dup_or_report(L, text);
@@ -327,7 +274,8 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
         break;
     case K_U32:
     case K_SIZE:
-        ok = k->type == K_U32 ? parse_u64(text, strlen(text), &v) : parse_size(text, &v);
+        ok = k->type == K_U32 ? mw_config_parse_u64(text, strlen(text), &v)
+                              : mw_config_parse_size(text, &v);
         ok = ok && ((v >= k->min && v <= k->max) || (v == 0 && (k->flags & F_ZERO_OK)));
         if (ok && k->type == K_U32) *(uint32_t *)field = (uint32_t)v;
         if (ok && k->type == K_SIZE) *(uint64_t *)field = v;
@@ -798,6 +746,33 @@ static void check_routes(loader *L)
                 break;
             }
     }
+    mw_route_cycle cyc[16];
+    size_t n = mw_config_cycles(c, cyc, 16);
+    for (size_t i = 0; i < n && i < 16; i++) {
+        const mw_route *rt = &c->routes[cyc[i].route];
+        int key = cyc[i].dead_letter ? RK_DEAD_LETTER : RK_OUTPUT;
+        snprintf(path, sizeof path, "routes[%zu].%s", cyc[i].route, route_keys[key].path);
+        report(L, &L->routes[cyc[i].route].k[key], L->routes[cyc[i].route].line, path,
+               "%s leads back to this route: a cycle %s, so every message would be produced "
+               "again and again; no output or dead-letter topic may lead back to its route",
+               cyc[i].dead_letter ? rt->dead_letter : rt->output, cyc[i].path);
+    }
+    if (n > 16) report(L, NULL, L->root_line, "routes", "%zu more cycles", n - 16);
+}
+
+/* Reports the placeholder p[0..len) found in the value of path. */
+static void placeholder(loader *L, const origin *o, const char *path, const char *p, size_t len)
+{
+    char var[320];
+    env_name(var, sizeof var, path);
+    if (o->var)
+        report(L, o, 0, path, "\"%.*s\" looks like a variable nobody expanded; give the value",
+               (int)len, p);
+    else
+        report(L, o, 0, path,
+               "\"%.*s\" looks like a variable nobody expanded; meshgate does not expand ${...} "
+               "in the file: set %s instead, or expand the file before (envsubst)",
+               (int)len, p, var);
 }
 
 /* A check between two keys a <= b: blames b's text if it was set, else a's. */
@@ -826,14 +801,53 @@ static void check_limits(loader *L)
         check_order(L, i_back, c->retry_backoff_ms, i_max, c->retry_backoff_max_ms);
     if (c->http_max_connections_per_ip && c->http_max_connections)
         check_order(L, i_ip, c->http_max_connections_per_ip, i_conn, c->http_max_connections);
+    int m;
+    size_t i;
+    const char *v = mw_config_prop(c, true, "message.max.bytes", &m, &i);
+    uint64_t have, need = c->max_message_bytes + MW_RECORD_RESERVE;
+    if (c->max_message_bytes && v && mw_config_parse_u64(v, strlen(v), &have) && have < need) {
+        char path[64];
+        snprintf(path, sizeof path, "%s.message.max.bytes", map_names[m]);
+        report(L, &L->kv_src[m][i], 0, path,
+               "%llu is less than limits.max_message_bytes (%llu) plus the %u bytes meshgate "
+               "reserves for a record's key, headers and envelope, so a message within the limit "
+               "could not be produced; set at least %llu, or lower limits.max_message_bytes",
+               (unsigned long long)have, (unsigned long long)c->max_message_bytes,
+               MW_RECORD_RESERVE, (unsigned long long)need);
+    }
+}
+
+/* Values that still look like "${VAR}": an environment variable nobody expanded. */
+static void check_placeholders(loader *L)
+{
+    char path[300], name[300];
+    size_t len;
+    const char *p;
+    for (size_t i = 0; i < NTOP; i++)
+        if ((p = mw_config_placeholder(L->top[i].text, &len)))
+            placeholder(L, &L->top[i], top_keys[i].path, p, len);
+    for (size_t r = 0; r < L->c->n_routes && L->routes; r++)
+        for (size_t i = 0; i < NROUTE; i++)
+            if ((p = mw_config_placeholder(L->routes[r].k[i].text, &len))) {
+                snprintf(path, sizeof path, "routes[%zu].%s", r, route_keys[i].path);
+                placeholder(L, &L->routes[r].k[i], path, p, len);
+            }
+    for (int m = 0; m < NMAPS; m++)
+        for (size_t i = 0; i < *n_kv_of(L->c, m); i++)
+            if ((p = mw_config_placeholder((*kv_of(L->c, m))[i].value, &len))) {
+                snprintf(name, sizeof name, "%s.%s", map_names[m], (*kv_of(L->c, m))[i].key);
+                placeholder(L, &L->kv_src[m][i], name, p, len);
+            }
 }
 
 /* ---- librdkafka ---- */
 
-/* Tries every property on a scratch configuration, so that all are reported at once. */
-static void check_kafka(loader *L)
+/* Tries every property on a scratch configuration, so that all are reported at once;
+ * clean[m]: map m had no problem. */
+static void check_kafka(loader *L, bool clean[NMAPS])
 {
     for (int m = 0; m < NMAPS; m++) {
+        int before = L->n_errs;
         const mw_kv *kv = *kv_of(L->c, m);
         size_t n = *n_kv_of(L->c, m);
         rd_kafka_conf_t *rc = n ? rd_kafka_conf_new() : NULL;
@@ -850,7 +864,78 @@ static void check_kafka(loader *L)
                 report(L, o, 0, path, "%s%s", key_if_var, why);
         }
         if (rc) rd_kafka_conf_destroy(rc);
+        clean[m] = L->n_errs == before;
     }
+}
+
+/* bootstrap.servers, set and not blank, for both clients. */
+static void check_brokers(loader *L)
+{
+    bool missing[2];
+    const char *seen = NULL; /* kafka:'s value is both clients' */
+    for (int producer = 0; producer < 2; producer++) {
+        int m = 0;
+        size_t i;
+        const char *v = mw_config_prop(L->c, producer, "bootstrap.servers", &m, &i);
+        missing[producer] = !v;
+        char path[64];
+        snprintf(path, sizeof path, "%s.bootstrap.servers", map_names[m]);
+        if (v && v != seen && !v[strspn(v, " \t")])
+            report(L, &L->kv_src[m][i], 0, path,
+                   "empty; meshgate needs the Kafka brokers to connect to (HOST:PORT,...)");
+        seen = v;
+    }
+    if (missing[0] || missing[1])
+        report(L, NULL, L->root_line, "kafka.bootstrap.servers",
+               "missing%s; meshgate needs the Kafka brokers to connect to (HOST:PORT,...), in "
+               "kafka: for both clients or MESHGATE_KAFKA_BOOTSTRAP_SERVERS",
+               missing[0] && missing[1] ? ""
+               : missing[0]             ? " for the consumer"
+                                        : " for the producer");
+}
+
+/* Makes each client whose properties had no problem once, for rd_kafka_new()'s own checks. */
+static void check_clients(loader *L, const bool clean[NMAPS])
+{
+    for (int producer = 0; producer < 2; producer++) {
+        if (!clean[0] || !clean[producer ? 2 : 1]) continue;
+        char why[1024], culprit[256];
+        if (mw_config_kafka_try(L->c, producer, why, sizeof why, culprit, sizeof culprit)) continue;
+        const char *client = producer ? "producer" : "consumer";
+        int m;
+        size_t i;
+        char path[300];
+        if (culprit[0] && mw_config_prop(L->c, producer, culprit, &m, &i)) {
+            snprintf(path, sizeof path, "%s.%s", map_names[m], culprit);
+            report(L, &L->kv_src[m][i], 0, path, "librdkafka refuses the %s: %s", client, why);
+        } else {
+            report(L, NULL, L->root_line, client, "librdkafka refuses the %s: %s", client, why);
+        }
+    }
+}
+
+/* The schema set and the catalog, through the caller's callbacks. */
+static void check_external(loader *L, const mw_config_checks *x)
+{
+    mw_config *c = L->c;
+    char why[2048], path[300];
+    size_t i;
+    if (x->open_schemas && c->schemas && *c->schemas && find_key(top_keys, NTOP, "schemas", &i)) {
+        if (!x->open_schemas(x->arg, c->schemas, why, sizeof why)) {
+            report(L, L->top[i].text ? &L->top[i] : NULL, L->root_line, "schemas", "%s", why);
+        } else if (x->has_schema) {
+            for (size_t r = 0; r < c->n_routes; r++) {
+                const char *name = c->routes[r].schema;
+                if (!name || x->has_schema(x->arg, name, why, sizeof why)) continue;
+                snprintf(path, sizeof path, "routes[%zu].schema", r);
+                report(L, &L->routes[r].k[RK_SCHEMA], L->routes[r].line, path,
+                       "no schema named \"%s\" in %s; it has: %s", name, c->schemas, why);
+            }
+        }
+    }
+    if (x->open_catalog && c->catalog && *c->catalog && find_key(top_keys, NTOP, "catalog", &i) &&
+        !x->open_catalog(x->arg, c->catalog, why, sizeof why))
+        report(L, L->top[i].text ? &L->top[i] : NULL, L->root_line, "catalog", "%s", why);
 }
 
 /* ---- the API ---- */
@@ -880,7 +965,8 @@ void mw_config_free(mw_config *c)
     memset(c, 0, sizeof *c);
 }
 
-int mw_config_load(mw_config *out, const char *path, char *const *envp, char *errstr, size_t errlen)
+int mw_config_load(mw_config *out, const char *path, char *const *envp,
+                   const mw_config_checks *checks, char *errstr, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     loader L = {.c = out, .file = path ? path : "(no file)"};
@@ -909,7 +995,12 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp, char *er
         computed_defaults(&L);
         check_routes(&L);
         check_limits(&L);
-        check_kafka(&L);
+        check_placeholders(&L);
+        bool clean[NMAPS];
+        check_kafka(&L, clean);
+        if (checks && checks->brokers) check_brokers(&L);
+        if (checks && checks->clients) check_clients(&L, clean);
+        if (checks) check_external(&L, checks);
     }
     if (doc) fy_parse_document_destroy(L.parser, doc);
     if (L.parser) fy_parser_destroy(L.parser);

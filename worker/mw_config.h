@@ -32,37 +32,88 @@ typedef struct mw_route {
 } mw_route;
 
 typedef struct mw_config {
-    char *path;                 /* the file it was read from */
-    char *schemas;              /* schemas: shared object built from codegen output (required) */
-    char *group;                /* group: consumer group id (required) */
-    char *worker_id;            /* worker_id: (default "<hostname>-<pid>") */
-    uint32_t workers;           /* workers: threads; 0 in YAML = the CPUs this process may use */
-    char *catalog;              /* catalog: codegen --contract-out folder served over HTTP, "" = none */
-    char *http_listen;          /* http.listen: "HOST:PORT" (default "0.0.0.0:9464"), "" = off */
+    char *path;        /* the file it was read from */
+    char *schemas;     /* schemas: shared object built from codegen output (required) */
+    char *group;       /* group: consumer group id (required) */
+    char *worker_id;   /* worker_id: (default "<hostname>-<pid>") */
+    uint32_t workers;  /* workers: threads; 0 in YAML = the CPUs this process may use */
+    char *catalog;     /* catalog: codegen --contract-out folder served over HTTP, "" = none */
+    char *http_listen; /* http.listen: "HOST:PORT" (default "0.0.0.0:9464"), "" = off */
     uint32_t http_max_connections;        /* http.max_connections (default 64) */
     uint32_t http_max_connections_per_ip; /* http.max_connections_per_ip (default 16) */
     uint32_t http_request_timeout_ms;     /* http.request_timeout_ms (default 10000) */
-    uint64_t max_message_bytes; /* limits.max_message_bytes (default 1 MiB) */
-    uint32_t max_inflight_messages; /* limits.max_inflight_messages (default 50000) */
-    uint64_t max_inflight_bytes;    /* limits.max_inflight_bytes (default 64 MiB) */
-    uint32_t drain_timeout_ms;      /* drain_timeout_ms (default 20000) */
-    uint32_t stats_interval_ms;     /* stats_interval_ms (default 10000, 0 = off) */
-    uint32_t retry_backoff_ms;      /* retry.backoff_ms (default 100) */
-    uint32_t retry_backoff_max_ms;  /* retry.backoff_max_ms (default 10000) */
+    uint64_t max_message_bytes;           /* limits.max_message_bytes (default 1 MiB) */
+    uint32_t max_inflight_messages;       /* limits.max_inflight_messages (default 50000) */
+    uint64_t max_inflight_bytes;          /* limits.max_inflight_bytes (default 64 MiB) */
+    uint32_t drain_timeout_ms;            /* drain_timeout_ms (default 20000) */
+    uint32_t stats_interval_ms;           /* stats_interval_ms (default 10000, 0 = off) */
+    uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
+    uint32_t retry_backoff_max_ms;        /* retry.backoff_max_ms (default 10000) */
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */
     size_t n_kafka, n_consumer, n_producer;
 } mw_config;
 
+/* Checks beyond the file that a caller asks for, so that `run --check` finds everything `run`
+ * would refuse, reported with the file's other problems in file order. */
+typedef struct mw_config_checks {
+    bool brokers; /* bootstrap.servers set (non-empty) for the consumer and the producer */
+    bool clients; /* each librdkafka client made once with its configuration (what
+                   * rd_kafka_new() refuses: acks with idempotence, SSL files, ...), no
+                   * connection */
+    void *arg;    /* for the callbacks; a NULL callback is not called */
+    /* Opens the schema set of schemas:; false and why (one line) if it cannot. */
+    bool (*open_schemas)(void *arg, const char *path, char *why, size_t cap);
+    /* Whether the opened set has a schema of this name or $id; if not, lists the set's names
+     * in have. */
+    bool (*has_schema)(void *arg, const char *name, char *have, size_t cap);
+    /* Opens the catalog folder of catalog: (when not ""); false and why if it cannot. */
+    bool (*open_catalog)(void *arg, const char *dir, char *why, size_t cap);
+} mw_config_checks;
+
 /* Reads PATH and applies overrides from envp (NULL-terminated "NAME=VALUE" strings, like
- * environ). Every problem found is written to errstr, one per line, each naming the key
+ * environ), then checks the result as a whole (and what checks asks for; may be NULL). Every
+ * problem found is written to errstr, one per line, each naming the key
  * ("routes[1].dead_letter: missing; the dead-letter topic for input raw.orders") and, for
  * file keys, the file and line. Returns the number of problems (0 = *out is filled and must
  * be released with mw_config_free). */
-int mw_config_load(mw_config *out, const char *path, char *const *envp, char *errstr,
-                   size_t errlen);
+int mw_config_load(mw_config *out, const char *path, char *const *envp,
+                   const mw_config_checks *checks, char *errstr, size_t errlen);
 void mw_config_free(mw_config *c);
+
+/* ---- rules of the configuration (mw_config_rules.c) ---- */
+
+/* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */
+bool mw_config_parse_u64(const char *s, size_t n, uint64_t *out);
+/* An integer, or an integer with a KiB, MiB or GiB suffix ("64MiB", "64 MiB"). */
+bool mw_config_parse_size(const char *s, uint64_t *out);
+/* A Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
+bool mw_config_topic_ok(const char *s);
+/* HOST:PORT with a non-empty host and a port 0..65535. */
+bool mw_config_listen_ok(const char *s);
+
+/* The first "${NAME}" in s (an environment variable nobody expanded), its length in *len;
+ * NULL if there is none. */
+const char *mw_config_placeholder(const char *s, size_t *len);
+
+/* A cycle of routes: a route's output or dead-letter topic is another route's input, and so
+ * on back to the first route, so one message would be produced again and again. */
+typedef struct mw_route_cycle {
+    size_t route;     /* the route whose topic closes the cycle */
+    bool dead_letter; /* through its dead_letter (else its output) */
+    char path[256];   /* "routes[1] -> routes[0] -> routes[1]" */
+} mw_route_cycle;
+
+/* Finds cycles among the routes (each closing edge once); returns how many were found, at
+ * most cap written to out. */
+size_t mw_config_cycles(const mw_config *c, mw_route_cycle *out, size_t cap);
+
+/* Bytes a produced record may add to the value it carries: its key, the input headers and
+ * meshgate's own CloudEvents attributes or dead-letter headers (at most about 6 KiB of
+ * them). The producer's message.max.bytes must be at least limits.max_message_bytes plus
+ * this, or a message within the limit could not be produced. */
+#define MW_RECORD_RESERVE 32768u
 
 /* Builds the librdkafka configuration for the consumer (producer=false) or the producer:
  * kafka: then consumer:/producer:, then the properties meshgate manages (rejected if the user
@@ -71,5 +122,18 @@ void mw_config_free(mw_config *c);
 rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen);
 /* Why meshgate does not let the user set a librdkafka property, or NULL if it does. */
 const char *mw_config_managed_why(const char *key);
+/* The value the user gave a librdkafka property for the producer (producer: over kafka:) or the
+ * consumer (consumer: over kafka:), and where: *map 0 kafka, 1 consumer, 2 producer, *idx in
+ * it. NULL if not set. */
+const char *mw_config_prop(const mw_config *c, bool producer, const char *key, int *map,
+                           size_t *idx);
+/* The producer's message.max.bytes: the user's, or meshgate's default, the larger of
+ * librdkafka's default (1000000) and limits.max_message_bytes + MW_RECORD_RESERVE. */
+uint64_t mw_config_message_max_bytes(const mw_config *c);
+/* Makes the client once with its full configuration (no broker contacted) and destroys it,
+ * so that what rd_kafka_new() refuses is known now. false with errstr, and the user's
+ * property librdkafka's reason names in culprit ("" if none), if it refuses. */
+bool mw_config_kafka_try(const mw_config *c, bool producer, char *errstr, size_t errlen,
+                         char *culprit, size_t cap);
 
 #endif

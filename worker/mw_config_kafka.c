@@ -4,10 +4,14 @@
  * Design: the user's kafka: properties, then the consumer:/producer: ones, then the properties
  * meshgate depends on (offsets stored only after acknowledgement, cooperative-sticky,
  * idempotence), which the user cannot set (mw_config_managed_why says why, for load-time
- * errors too); a few defaults (client.id, linger.ms, auto.offset.reset) apply only where the
- * user left them out. Pure functions of the config; called at start on the main thread.
+ * errors too); a few defaults (client.id, linger.ms, auto.offset.reset, the producer's
+ * message.max.bytes from limits.max_message_bytes) apply only where the user left them out.
+ * Pure functions of the config, but for mw_config_kafka_try, which makes a client once (with
+ * no broker to contact) so that rd_kafka_new()'s own checks run at load time. Called at start
+ * on the main thread.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mw_config.h"
@@ -64,6 +68,31 @@ static bool user_set(const mw_kv *kv, size_t n, const char *key)
     return false;
 }
 
+const char *mw_config_prop(const mw_config *c, bool producer, const char *key, int *map,
+                           size_t *idx)
+{
+    const mw_kv *maps[2] = {producer ? c->producer : c->consumer, c->kafka};
+    size_t ns[2] = {producer ? c->n_producer : c->n_consumer, c->n_kafka};
+    for (int m = 0; m < 2; m++)
+        for (size_t i = 0; i < ns[m]; i++)
+            if (strcmp(maps[m][i].key, key) == 0) {
+                *map = m == 1 ? 0 : producer ? 2 : 1;
+                *idx = i;
+                return maps[m][i].value;
+            }
+    return NULL;
+}
+
+uint64_t mw_config_message_max_bytes(const mw_config *c)
+{
+    int m;
+    size_t i;
+    const char *v = mw_config_prop(c, true, "message.max.bytes", &m, &i);
+    if (v) return strtoull(v, NULL, 10);
+    uint64_t want = c->max_message_bytes + MW_RECORD_RESERVE;
+    return want > 1000000 ? want : 1000000;
+}
+
 rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen)
 {
     const mw_kv *own = producer ? c->producer : c->consumer;
@@ -74,8 +103,10 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
         rd_kafka_conf_destroy(rc);
         return NULL;
     }
-    char client_id[300];
+    char client_id[300], max_bytes[24];
     snprintf(client_id, sizeof client_id, "meshgate-%s", c->worker_id ? c->worker_id : "");
+    snprintf(max_bytes, sizeof max_bytes, "%llu",
+             (unsigned long long)mw_config_message_max_bytes(c));
     static const char *const consumer_keys[][2] = {
         {"partition.assignment.strategy", "cooperative-sticky"},
         {"enable.auto.offset.store", "false"},
@@ -88,6 +119,7 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
     if (producer) {
         ours[n++] = (setting){"enable.idempotence", "true", false};
         ours[n++] = (setting){"linger.ms", "5", true};
+        ours[n++] = (setting){"message.max.bytes", max_bytes, true};
     } else {
         ours[n++] = (setting){"group.id", c->group ? c->group : "", false};
         for (size_t i = 0; i < sizeof consumer_keys / sizeof consumer_keys[0]; i++)
@@ -107,4 +139,40 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
         }
     }
     return rc;
+}
+
+static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    (void)level;
+    (void)fac;
+    (void)buf;
+}
+
+bool mw_config_kafka_try(const mw_config *c, bool producer, char *errstr, size_t errlen,
+                         char *culprit, size_t cap)
+{
+    culprit[0] = 0;
+    rd_kafka_conf_t *rc = mw_config_kafka(c, producer, errstr, errlen);
+    if (!rc) return false;
+    char why[512];
+    rd_kafka_conf_set(rc, "bootstrap.servers", "", why, sizeof why); /* contact no broker */
+    rd_kafka_conf_set_log_cb(rc, quiet);
+    rd_kafka_t *rk =
+        rd_kafka_new(producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, rc, errstr, errlen);
+    if (rk) {
+        rd_kafka_destroy(rk);
+        return true;
+    }
+    rd_kafka_conf_destroy(rc);
+    /* librdkafka quotes the properties it means: "`acks` must be set to `all` when ..." */
+    for (const char *p = strchr(errstr, '`'), *q; p && (q = strchr(p + 1, '`'));
+         p = strchr(q + 1, '`')) {
+        int m;
+        size_t i;
+        snprintf(culprit, cap, "%.*s", (int)(q - p - 1), p + 1);
+        if (mw_config_prop(c, producer, culprit, &m, &i)) return false;
+    }
+    culprit[0] = 0;
+    return false;
 }

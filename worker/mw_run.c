@@ -581,23 +581,34 @@ static void usage(FILE *o)
           o);
 }
 
-/* Finds each route's schema; every problem is reported. Returns the number of problems. */
-static int bind_schemas(mw_run *r)
+/* ---- the checks of the configuration that need the schema set and the catalog ---- */
+
+static bool open_schemas(void *arg, const char *path, char *why, size_t cap)
 {
-    const mg_schema_set *set = mw_schemas_set(r->schemas);
-    int bad = 0;
-    for (size_t i = 0; i < r->cfg.n_routes; i++) {
-        r->schema[i] = mg_schema_find(set, r->cfg.routes[i].schema);
-        if (r->schema[i]) continue;
-        fprintf(stderr,
-                "meshgate run: %s: routes[%zu].schema: no schema named \"%s\" in %s; it has:",
-                r->cfg.path, i, r->cfg.routes[i].schema, r->cfg.schemas);
-        for (uint32_t k = 0; k < set->count; k++)
-            fprintf(stderr, " %s", set->schemas[k].name);
-        fputc('\n', stderr);
-        bad++;
+    mw_run *r = arg;
+    r->schemas = mw_schemas_load(path, why, cap);
+    return r->schemas != NULL;
+}
+
+static bool has_schema(void *arg, const char *name, char *have, size_t cap)
+{
+    const mg_schema_set *set = mw_schemas_set(((mw_run *)arg)->schemas);
+    if (mg_schema_find(set, name)) return true;
+    size_t len = 0;
+    have[0] = 0;
+    for (uint32_t k = 0; k < set->count && len < cap; k++) {
+        int w = snprintf(have + len, cap - len, "%s%s", k ? ", " : "", set->schemas[k].name);
+        if (w < 0 || (size_t)w >= cap - len) break;
+        len += (size_t)w;
     }
-    return bad;
+    return false;
+}
+
+static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
+{
+    mw_run *r = arg;
+    r->catalog = mw_catalog_load(dir, why, cap);
+    return r->catalog != NULL;
 }
 
 static rd_kafka_t *new_client(mw_run *r, bool producer)
@@ -722,37 +733,28 @@ static void teardown(mw_run *r)
     if (r->sigfd > 0) close(r->sigfd);
 }
 
-/* Loads and checks everything that can be checked before connecting. 0, or an exit status. */
+/* Loads and checks everything that can be checked before connecting (the file, the schema
+ * set, the catalog, what librdkafka would refuse): all problems at once, in file order, so
+ * that --check refuses what run would. 0, or an exit status. */
 static int configure(mw_run *r, const char *path)
 {
-    char errstr[8192];
-    int bad = mw_config_load(&r->cfg, path, environ, errstr, sizeof errstr);
+    char errstr[16384];
+    mw_config_checks checks = {.brokers = true,
+                               .clients = true,
+                               .arg = r,
+                               .open_schemas = open_schemas,
+                               .has_schema = has_schema,
+                               .open_catalog = open_catalog};
+    int bad = mw_config_load(&r->cfg, path, environ, &checks, errstr, sizeof errstr);
     if (bad) {
         fprintf(stderr, "%s%s%d problem(s) in the configuration\n", errstr,
                 errstr[0] && errstr[strlen(errstr) - 1] != '\n' ? "\n" : "", bad);
         return 2;
     }
-    r->schemas = mw_schemas_load(r->cfg.schemas, errstr, sizeof errstr);
-    if (!r->schemas) {
-        fprintf(stderr, "meshgate run: %s: schemas: %s\n", path, errstr);
-        return 2;
-    }
     r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
     if (!r->schema) return 1;
-    if (bind_schemas(r)) return 2;
-    if (r->cfg.catalog && r->cfg.catalog[0] &&
-        !(r->catalog = mw_catalog_load(r->cfg.catalog, errstr, sizeof errstr))) {
-        fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
-        return 2;
-    }
-    for (int producer = 0; producer < 2; producer++) {
-        rd_kafka_conf_t *c = mw_config_kafka(&r->cfg, producer, errstr, sizeof errstr);
-        if (!c) {
-            fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
-            return 2;
-        }
-        rd_kafka_conf_destroy(c);
-    }
+    for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
+        r->schema[i] = mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
     return 0;
 }
 
