@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum ktype { K_STR, K_U32, K_SIZE, K_MODE, K_ATTRS } ktype;
+typedef enum ktype { K_STR, K_U32, K_SIZE, K_ENUM, K_ATTRS } ktype;
 
 enum {
     F_REQUIRED = 1, /* a non-empty string is required */
@@ -48,6 +48,24 @@ typedef struct keydef {
     const char *dflt; /* NULL: required, or computed after loading (worker_id, type) */
     const char *need; /* what a missing required key is, for messages */
 } keydef;
+
+/* The values of each K_ENUM key, in the order of its C enum (stored as an int). */
+static const struct {
+    const char *path;
+    const char *names[4];
+} enums[] = {
+    {"mode", {"binary", "structured", "passthrough"}},
+    {"tombstones", {"forward", "dead_letter"}},
+};
+_Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int),
+               "K_ENUM fields are stored as int");
+
+static const char *const *enum_names(const keydef *k)
+{
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
+        if (strcmp(enums[i].path, k->path) == 0) return enums[i].names;
+    return NULL;
+}
 
 #define C(f) offsetof(mw_config, f)
 #define R(f) offsetof(mw_route, f)
@@ -83,8 +101,9 @@ static const keydef route_keys[] = {
     {"source", K_STR, F_REQUIRED, R(source), 0, 0, NULL,
      "a source, the CloudEvents source URI-reference of the data product"},
     {"type", K_STR, 0, R(type), 0, 0, NULL, NULL},
-    {"mode", K_MODE, 0, R(mode), 0, 0, "binary", NULL},
+    {"mode", K_ENUM, 0, R(mode), 0, 0, "binary", NULL},
     {"attributes", K_ATTRS, 0, R(required_only), 0, 0, "all", NULL},
+    {"tombstones", K_ENUM, 0, R(tombstones), 0, 0, "forward", NULL},
 };
 enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
@@ -222,9 +241,18 @@ static void expected(const keydef *k, char *buf, size_t cap)
                  "a byte size %llu..%llu (an integer, or one with KiB, MiB or GiB: 64MiB)",
                  (unsigned long long)k->min, (unsigned long long)k->max);
         return;
-    case K_MODE:
-        snprintf(buf, cap, "binary, structured or passthrough");
+    case K_ENUM: { /* "a, b or c" */
+        const char *const *names = enum_names(k);
+        size_t len = 0;
+        buf[0] = 0;
+        for (size_t i = 0; names[i] && len < cap; i++) {
+            const char *sep = i == 0 ? "" : names[i + 1] ? ", " : " or ";
+            int w = snprintf(buf + len, cap - len, "%s%s", sep, names[i]);
+            if (w < 0) break;
+            len += (size_t)w;
+        }
         return;
+    }
     case K_ATTRS:
         snprintf(buf, cap, "all or required");
         return;
@@ -260,13 +288,13 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
             *(char **)field = dup_or_report(L, text);
         }
         break;
-    case K_MODE:
-        ok = strcmp(text, "binary") == 0 || strcmp(text, "structured") == 0 ||
-             strcmp(text, "passthrough") == 0;
-        if (ok)
-            *(mw_ce_mode *)field = text[0] == 'b'   ? MW_CE_BINARY
-                                   : text[0] == 's' ? MW_CE_STRUCTURED
-                                                    : MW_CE_PASSTHROUGH;
+    case K_ENUM:
+        ok = false;
+        for (int i = 0; enum_names(k)[i] && !ok; i++)
+            if (strcmp(text, enum_names(k)[i]) == 0) {
+                *(int *)field = i;
+                ok = true;
+            }
         break;
     case K_ATTRS:
         ok = strcmp(text, "all") == 0 || strcmp(text, "required") == 0;

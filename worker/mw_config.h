@@ -12,6 +12,13 @@
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
 typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
 
+/* What a route does with a tombstone (a keyed record with a null value: the delete marker of a
+ * compacted topic). */
+typedef enum mw_tombstones {
+    MW_TOMB_FORWARD = 0, /* to the output, value null, key kept, not validated */
+    MW_TOMB_DEAD_LETTER  /* to the dead-letter topic, reason empty */
+} mw_tombstones;
+
 typedef struct mw_kv {
     char *key, *value;
 } mw_kv;
@@ -29,6 +36,7 @@ typedef struct mw_route {
     mw_ce_mode mode;      /* routes[i].mode: binary (default) | structured | passthrough */
     bool required_only;   /* routes[i].attributes: all (default) | required (CloudEvents'
                            * required attributes only: fewer bytes, faster) */
+    mw_tombstones tombstones; /* routes[i].tombstones: forward (default) | dead_letter */
 } mw_route;
 
 typedef struct mw_config {

@@ -101,7 +101,7 @@ void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n)
 /* ---- sums over workers ---- */
 
 typedef struct totals {
-    uint64_t consumed, valid, bytes, rejected[MW_RJ_COUNT], rejected_all;
+    uint64_t consumed, valid, bytes, tombstones, rejected[MW_RJ_COUNT], rejected_all;
 } totals;
 
 static uint64_t ld(_Atomic uint64_t *a)
@@ -117,6 +117,7 @@ static totals sum(mw_metrics *m)
         t.consumed += ld(&w->consumed);
         t.valid += ld(&w->valid);
         t.bytes += ld(&w->bytes_in);
+        t.tombstones += ld(&w->tombstones);
         for (int r = 0; r < MW_RJ_COUNT; r++) {
             uint64_t v = ld(&w->rejected[r]);
             t.rejected[r] += v;
@@ -247,6 +248,8 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     counter(&o, "meshgate_messages_consumed_total", "Messages consumed from input topics.",
             t.consumed);
     counter(&o, "meshgate_messages_valid_total", "Messages that passed their schema.", t.valid);
+    counter(&o, "meshgate_tombstones_forwarded_total",
+            "Tombstones (keyed, null value) forwarded to the output unvalidated.", t.tombstones);
     head(&o, "meshgate_messages_rejected_total", "counter", "Messages rejected, by reason.");
     for (int r = 0; r < MW_RJ_COUNT; r++)
         outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n", reject_names[r],

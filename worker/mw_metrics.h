@@ -32,6 +32,7 @@ const char *mw_reject_name(mw_reject r);
 /* Per worker thread: one writer (the thread), any readers. */
 typedef struct mw_wstats {
     _Atomic uint64_t consumed, valid, bytes_in;
+    _Atomic uint64_t tombstones; /* forwarded unvalidated (route option tombstones: forward) */
     _Atomic uint64_t rejected[MW_RJ_COUNT];
     mw_hist *queue;    /* fetch -> validation start */
     mw_hist *validate; /* validation (and envelope) time */

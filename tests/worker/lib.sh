@@ -87,6 +87,18 @@ consumer:
 YAML
 }
 
+# add_route FILE "KEY: VALUE"...: one more route, on the identity schema, in a configuration
+# written by write_config.
+add_route() {
+    python3 - "$@" <<'PY'
+import sys
+p, keys = sys.argv[1], sys.argv[2:]
+route = "  - schema: identity\n" + "".join("    %s\n" % k for k in keys)
+s = open(p).read()
+open(p, "w").write(s.replace("kafka:\n", route + "kafka:\n", 1))
+PY
+}
+
 # setup_stream PARTITIONS SEED COUNT: the identity schema, a broker with topics raw, out and
 # dlq of PARTITIONS partitions each, COUNT generated lines (20% invalid) in $tmp/lines.ndjson
 # and the worker configuration $tmp/worker.yaml.

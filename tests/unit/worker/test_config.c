@@ -124,6 +124,7 @@ static void test_full_config(void **state)
                     "    source: urn:meshgate:example:identity\n"
                     "    type: example.identity.changed\n"
                     "    mode: structured\n"
+                    "    tombstones: dead_letter\n"
                     "  - {input: raw.b, schema: b, output: b.v1, dead_letter: b.dlq, source: /b}\n"
                     "kafka:\n"
                     "  bootstrap.servers: k1:9092,k2:9092\n"
@@ -159,7 +160,9 @@ static void test_full_config(void **state)
     assert_string_equal(r->source, "urn:meshgate:example:identity");
     assert_string_equal(r->type, "example.identity.changed");
     assert_int_equal(r->mode, MW_CE_STRUCTURED);
+    assert_int_equal(r->tombstones, MW_TOMB_DEAD_LETTER);
     r = &c->routes[1];
+    assert_int_equal(r->tombstones, MW_TOMB_FORWARD);
     assert_string_equal(r->input, "raw.b");
     assert_string_equal(r->dead_letter, "b.dlq");
     assert_string_equal(r->source, "/b");
@@ -275,7 +278,8 @@ static void test_unknown_keys(void **state)
     assert_int_equal(n, 5);
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
-                      "schema_version, output, dead_letter, source, type, mode, attributes");
+                      "schema_version, output, dead_letter, source, type, mode, attributes, "
+                      "tombstones");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
@@ -365,6 +369,8 @@ static void test_bad_values(void **state)
     assert_int_equal(load(f, MINIMAL "    mode: fancy\n"), 1);
     assert_file_error(f, 9,
                       "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
+    assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);
+    assert_file_error(f, 9, "routes[0].tombstones: expected forward or dead_letter, got \"drop\"");
     assert_int_equal(load(f, HEAD "routes:\n  - input: \"^raw.*\"\n    schema: s\n    output: o\n  "
                                   "  dead_letter: d\n    source: s\n"),
                      1);
