@@ -56,8 +56,10 @@ static const struct {
 } enums[] = {
     {"mode", {"binary", "structured", "passthrough"}},
     {"tombstones", {"forward", "dead_letter"}},
+    {"on_offset_reset", {"continue", "stop"}},
 };
-_Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int),
+_Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
+                   sizeof(mw_on_reset) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -90,6 +92,7 @@ static const keydef top_keys[] = {
     {"stats_interval_ms", K_U32, F_ZERO_OK, C(stats_interval_ms), 100, 86400000, "10000", NULL},
     {"retry.backoff_ms", K_U32, 0, C(retry_backoff_ms), 1, 60000, "100", NULL},
     {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
+    {"on_offset_reset", K_ENUM, 0, C(on_offset_reset), 0, 0, "continue", NULL},
 };
 static const keydef route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},

@@ -19,6 +19,13 @@ typedef enum mw_tombstones {
     MW_TOMB_DEAD_LETTER  /* to the dead-letter topic, reason empty */
 } mw_tombstones;
 
+/* What to do when a partition's next offset no longer exists on the broker (retention
+ * deleted it before meshgate read it). */
+typedef enum mw_on_reset {
+    MW_RESET_CONTINUE = 0, /* go on from the oldest offset there is (the gap is counted) */
+    MW_RESET_STOP          /* pause the partition; /readyz says why */
+} mw_on_reset;
+
 typedef struct mw_kv {
     char *key, *value;
 } mw_kv;
@@ -26,16 +33,16 @@ typedef struct mw_kv {
 /* One route: an input topic, the schema its messages must satisfy, where valid messages go
  * (wrapped in a CloudEvent) and where rejects go. */
 typedef struct mw_route {
-    char *input;          /* routes[i].input: raw topic (required) */
-    char *schema;         /* routes[i].schema: name or $id in the schema set (required) */
-    char *schema_version; /* routes[i].schema_version (default "1") */
-    char *output;         /* routes[i].output (required) */
-    char *dead_letter;    /* routes[i].dead_letter (required) */
-    char *source;         /* routes[i].source: CloudEvents source URI-reference (required) */
-    char *type;           /* routes[i].type (default "<schema>.v<schema_version>") */
-    mw_ce_mode mode;      /* routes[i].mode: binary (default) | structured | passthrough */
-    bool required_only;   /* routes[i].attributes: all (default) | required (CloudEvents'
-                           * required attributes only: fewer bytes, faster) */
+    char *input;              /* routes[i].input: raw topic (required) */
+    char *schema;             /* routes[i].schema: name or $id in the schema set (required) */
+    char *schema_version;     /* routes[i].schema_version (default "1") */
+    char *output;             /* routes[i].output (required) */
+    char *dead_letter;        /* routes[i].dead_letter (required) */
+    char *source;             /* routes[i].source: CloudEvents source URI-reference (required) */
+    char *type;               /* routes[i].type (default "<schema>.v<schema_version>") */
+    mw_ce_mode mode;          /* routes[i].mode: binary (default) | structured | passthrough */
+    bool required_only;       /* routes[i].attributes: all (default) | required (CloudEvents'
+                               * required attributes only: fewer bytes, faster) */
     mw_tombstones tombstones; /* routes[i].tombstones: forward (default) | dead_letter */
 } mw_route;
 
@@ -57,6 +64,7 @@ typedef struct mw_config {
     uint32_t stats_interval_ms;           /* stats_interval_ms (default 10000, 0 = off) */
     uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
     uint32_t retry_backoff_max_ms;        /* retry.backoff_max_ms (default 10000) */
+    mw_on_reset on_offset_reset;          /* on_offset_reset: continue (default) | stop */
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */
@@ -138,6 +146,11 @@ const char *mw_config_prop(const mw_config *c, bool producer, const char *key, i
 /* The producer's message.max.bytes: the user's, or meshgate's default, the larger of
  * librdkafka's default (1000000) and limits.max_message_bytes + MW_RECORD_RESERVE. */
 uint64_t mw_config_message_max_bytes(const mw_config *c);
+/* Where a partition without a committed offset starts: the user's auto.offset.reset
+ * (kafka: or consumer:) read as RD_KAFKA_OFFSET_BEGINNING (the default) or _END, or
+ * RD_KAFKA_OFFSET_INVALID for error (the partition is stopped). librdkafka itself runs with
+ * auto.offset.reset=error, so that it never moves a partition on its own. */
+int64_t mw_config_start_offset(const mw_config *c);
 /* Makes the client once with its full configuration (no broker contacted) and destroys it,
  * so that what rd_kafka_new() refuses is known now. false with errstr, and the user's
  * property librdkafka's reason names in culprit ("" if none), if it refuses. */

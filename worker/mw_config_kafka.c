@@ -4,8 +4,10 @@
  * Design: the user's kafka: properties, then the consumer:/producer: ones, then the properties
  * meshgate depends on (offsets stored only after acknowledgement, cooperative-sticky,
  * idempotence), which the user cannot set (mw_config_managed_why says why, for load-time
- * errors too); a few defaults (client.id, linger.ms, auto.offset.reset, the producer's
- * message.max.bytes from limits.max_message_bytes) apply only where the user left them out.
+ * errors too); a few defaults (client.id, linger.ms, the producer's message.max.bytes from
+ * limits.max_message_bytes) apply only where the user left them out. auto.offset.reset is
+ * always error in librdkafka, so that no partition moves unnoticed; the user's value says
+ * where a partition without a committed offset starts (mw_config_start_offset).
  * Pure functions of the config, but for mw_config_kafka_try, which makes a client once (with
  * no broker to contact) so that rd_kafka_new()'s own checks run at load time. Called at start
  * on the main thread.
@@ -93,6 +95,17 @@ uint64_t mw_config_message_max_bytes(const mw_config *c)
     return want > 1000000 ? want : 1000000;
 }
 
+int64_t mw_config_start_offset(const mw_config *c)
+{
+    int m;
+    size_t i;
+    const char *v = mw_config_prop(c, false, "auto.offset.reset", &m, &i);
+    if (!v) return RD_KAFKA_OFFSET_BEGINNING;
+    if (strcmp(v, "largest") == 0 || strcmp(v, "latest") == 0 || strcmp(v, "end") == 0)
+        return RD_KAFKA_OFFSET_END;
+    return strcmp(v, "error") == 0 ? RD_KAFKA_OFFSET_INVALID : RD_KAFKA_OFFSET_BEGINNING;
+}
+
 rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr, size_t errlen)
 {
     const mw_kv *own = producer ? c->producer : c->consumer;
@@ -112,6 +125,7 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
         {"enable.auto.offset.store", "false"},
         {"enable.auto.commit", "true"},
         {"enable.partition.eof", "false"},
+        {"auto.offset.reset", "error"}, /* the user's value: mw_config_start_offset() */
     };
     setting ours[8];
     size_t n = 0;
@@ -124,7 +138,6 @@ rd_kafka_conf_t *mw_config_kafka(const mw_config *c, bool producer, char *errstr
         ours[n++] = (setting){"group.id", c->group ? c->group : "", false};
         for (size_t i = 0; i < sizeof consumer_keys / sizeof consumer_keys[0]; i++)
             ours[n++] = (setting){consumer_keys[i][0], consumer_keys[i][1], false};
-        ours[n++] = (setting){"auto.offset.reset", "earliest", true};
     }
     for (size_t i = 0; i < n; i++) {
         if (ours[i].unless_set &&

@@ -79,7 +79,10 @@ static reply get_readyz(mw_http *h)
 {
     if (!atomic_load(&h->m->assigned)) return text(503, "not ready: no partition assignment yet\n");
     if (!atomic_load(&h->m->brokers_up)) return text(503, "not ready: brokers unreachable\n");
-    return text(200, "ready\n");
+    char why[1024], body[1100];
+    if (!mw_metrics_unhealthy(h->m, why, sizeof why)) return text(200, "ready\n");
+    snprintf(body, sizeof body, "not ready: %s\n", why);
+    return text(503, body);
 }
 
 static const struct route {

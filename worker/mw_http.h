@@ -23,8 +23,8 @@ typedef struct mw_http_opts {
 
 /* Serves from its own thread; cat (may be NULL) must outlive the server. NULL and errstr
  * ("http.listen: cannot listen on 0.0.0.0:9464: Address already in use") on failure. */
-mw_http *mw_http_start(const mw_http_opts *o, mw_metrics *m, const mw_catalog *cat,
-                       char *errstr, size_t errlen);
+mw_http *mw_http_start(const mw_http_opts *o, mw_metrics *m, const mw_catalog *cat, char *errstr,
+                       size_t errlen);
 /* The port actually bound. */
 uint16_t mw_http_port(const mw_http *h);
 void mw_http_stop(mw_http *h);

@@ -59,8 +59,9 @@ typedef struct mw_run {
     mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
     uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
-    bool assigned_once; /* a rebalance callback assigned partitions (maybe none) */
-    bool keep_consumer; /* the consumer is not destroyed: see consumer_destroy_asserts() */
+    bool assigned_once;   /* a rebalance callback assigned partitions (maybe none) */
+    int64_t start_offset; /* where a partition without a committed offset starts */
+    bool keep_consumer;   /* the consumer is not destroyed: see consumer_destroy_asserts() */
     int64_t next_stats_us, next_lag_us, full_since_us;
 } mw_run;
 
@@ -123,7 +124,16 @@ static void pause_one(mw_part *p, void *arg)
 }
 static void resume_one(mw_part *p, void *arg)
 {
-    if (!p->failed) set_paused(arg, p, false);
+    if (!p->failed && !p->stopped) set_paused(arg, p, false);
+}
+
+/* Stops consuming p for good (until it is revoked or the worker restarts); /readyz says why. */
+static void stop_partition(mw_run *r, mw_part *p, const char *why)
+{
+    free(p->stopped);
+    p->stopped = strdup(why);
+    if (!p->stopped) p->stopped = strdup("stopped");
+    set_paused(r, p, true);
 }
 
 /* ---- delivery reports ---- */
@@ -198,7 +208,7 @@ static void retry_one(mw_part *p, void *arg)
               (long long)first, p->backoff_ms);
         seek_to(r, p, first);
     }
-    if (!r->backpressure) set_paused(r, p, false);
+    if (!r->backpressure && !p->stopped) set_paused(r, p, false);
 }
 
 /* ---- rebalancing ---- */
@@ -333,6 +343,76 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     logf_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
+/* ---- offsets that no longer exist ---- */
+
+/* Starts p again at offset (absolute or logical). After an offset reset error librdkafka has
+ * stopped fetching the partition, and a seek does not start it again: it is taken out of the
+ * assignment and put back in at the offset (the group's assignment is unchanged). */
+static void restart_at(mw_run *r, mw_part *p, int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = offset;
+    rd_kafka_error_t *e = rd_kafka_incremental_unassign(r->consumer, l);
+    if (!e) e = rd_kafka_incremental_assign(r->consumer, l);
+    if (e) {
+        logf_("%s/%d: cannot restart at offset %lld: %s", p->topic, p->partition, (long long)offset,
+              rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    p->next_offset = offset >= 0 ? offset : -1;
+    p->paused = false; /* a partition assigned again fetches */
+    if (r->backpressure || r->draining) set_paused(r, p, true);
+}
+
+/* librdkafka runs with auto.offset.reset=error, so it never moves a partition by itself: it
+ * stops fetching it and reports __AUTO_OFFSET_RESET with the offset it wanted, or with none
+ * when the group has no committed offset for it yet. The second is the group's start
+ * (auto.offset.reset as the user set it). The first means offsets are gone (retention, a
+ * size limit, a recreated topic): counted, logged as an error with the range, and then either
+ * skipped (on_offset_reset: continue, from the oldest offset there is) or the partition is
+ * stopped (on_offset_reset: stop). */
+static void offset_reset(mw_run *r, const rd_kafka_message_t *m)
+{
+    mw_part *p = m->rkt ? mw_parts_of(r->parts, m) : NULL;
+    if (!p) return;
+    if (m->offset < 0) {
+        if (r->start_offset == RD_KAFKA_OFFSET_INVALID)
+            stop_partition(r, p, "no committed offset, and auto.offset.reset is error");
+        else
+            restart_at(r, p, r->start_offset);
+        return;
+    }
+    int64_t lo = -1, hi = -1;
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(r->consumer, p->topic, p->partition, &lo, &hi, 5000);
+    int64_t skipped = !err && lo > m->offset ? lo - m->offset : 0;
+    atomic_fetch_add_explicit(&r->metrics->offset_resets, 1, memory_order_relaxed);
+    if (skipped) mw_metrics_add_skipped(r->metrics, p->topic, p->partition, (uint64_t)skipped);
+    char what[256];
+    if (err)
+        snprintf(what, sizeof what, "offset %lld is out of range (the log's range is unknown: %s)",
+                 (long long)m->offset, rd_kafka_err2str(err));
+    else if (skipped)
+        snprintf(what, sizeof what,
+                 "offsets %lld..%lld (%lld messages) no longer exist on the broker (retention or "
+                 "a size limit deleted them before meshgate read them); they were not validated",
+                 (long long)m->offset, (long long)lo - 1, (long long)skipped);
+    else
+        snprintf(what, sizeof what,
+                 "offset %lld is past the end of the log (%lld; the topic was truncated or "
+                 "recreated)",
+                 (long long)m->offset, (long long)hi);
+    bool stop = r->cfg.on_offset_reset == MW_RESET_STOP;
+    logf_("error: %s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
+          stop ? "stop, so the partition stays paused"
+               : "continue from the oldest offset there is");
+    if (stop)
+        stop_partition(r, p, what);
+    else
+        restart_at(r, p, err ? RD_KAFKA_OFFSET_BEGINNING : lo);
+}
+
 /* ---- consuming ---- */
 
 static bool has_room(const mw_run *r)
@@ -343,6 +423,11 @@ static bool has_room(const mw_run *r)
 
 static void on_message(mw_run *r, rd_kafka_message_t *m)
 {
+    if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        offset_reset(r, m);
+        rd_kafka_message_destroy(m);
+        return;
+    }
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             logf_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
@@ -439,6 +524,7 @@ static void lag_one(mw_part *p, void *arg)
     rd_kafka_get_watermark_offsets(a->r->consumer, p->topic, p->partition, &lo, &hi);
     int64_t pos = p->stored >= 0 ? p->stored : -1;
     l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
+    snprintf(l->stopped, sizeof l->stopped, "%s", p->stopped ? p->stopped : "");
 }
 
 static void ticks(mw_run *r)
@@ -762,6 +848,7 @@ static int start(mw_run *r)
 {
     char errstr[512];
     uint32_t n = r->cfg.workers;
+    r->start_offset = mw_config_start_offset(&r->cfg);
     if (!(r->metrics = mw_metrics_new(n)) ||
         !(r->parts = mw_parts_new(r->cfg.max_inflight_messages)) ||
         !(r->load = calloc(n, sizeof *r->load)))

@@ -127,6 +127,14 @@ worker_port() {
     echo "$p"
 }
 
+# wait_ready PORT: until /readyz answers 200 (30 s at most).
+wait_ready() {
+    for _ in $(seq 300); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
+        sleep 0.1
+    done
+}
+
 # metric PORT NAME: the summed value of a Prometheus series (0 if unreachable).
 metric() {
     curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null |

@@ -28,10 +28,7 @@ start_worker a
 members=("$worker_pid")
 names=(a)
 port_a=$(worker_port "$tmp/a.log")
-for _ in $(seq 300); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_a/readyz")" = 200 ] && break
-    sleep 0.1
-done
+wait_ready "$port_a"
 start_worker b
 members+=("$worker_pid")
 names+=(b)

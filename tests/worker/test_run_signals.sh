@@ -35,10 +35,7 @@ start_broker --topics raw:2,out:2,dlq:2
 write_config "$tmp/worker.yaml"
 start_worker w
 port=$(worker_port "$tmp/w.log")
-for _ in $(seq 300); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
-    sleep 0.1
-done
+wait_ready "$port"
 hups() { grep -c 'SIGHUP: reloading is not supported yet' "$tmp/w.log" || true; }
 for k in 1 2; do # one at a time: two pending SIGHUPs are one signal
     kill -HUP "$worker_pid"

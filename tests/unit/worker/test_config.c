@@ -112,6 +112,7 @@ static void test_full_config(void **state)
                     "  max_inflight_bytes: 1 GiB\n"
                     "drain_timeout_ms: 1500\n"
                     "stats_interval_ms: 0\n"
+                    "on_offset_reset: stop\n"
                     "retry:\n"
                     "  backoff_ms: 50\n"
                     "  backoff_max_ms: 800\n"
@@ -150,6 +151,7 @@ static void test_full_config(void **state)
     assert_int_equal(c->stats_interval_ms, 0);
     assert_int_equal(c->retry_backoff_ms, 50);
     assert_int_equal(c->retry_backoff_max_ms, 800);
+    assert_int_equal(c->on_offset_reset, MW_RESET_STOP);
     assert_int_equal(c->n_routes, 2);
     const mw_route *r = &c->routes[0];
     assert_string_equal(r->input, "raw.identity");
@@ -201,6 +203,8 @@ static void test_defaults(void **state)
     assert_int_equal(c->stats_interval_ms, 10000);
     assert_int_equal(c->retry_backoff_ms, 100);
     assert_int_equal(c->retry_backoff_max_ms, 10000);
+    assert_int_equal(c->on_offset_reset, MW_RESET_CONTINUE);
+    assert_int_equal(mw_config_start_offset(c), RD_KAFKA_OFFSET_BEGINNING);
     assert_int_equal(c->n_routes, 1);
     assert_string_equal(c->routes[0].schema_version, "1");
     assert_string_equal(c->routes[0].type, "order.v1");
@@ -292,7 +296,8 @@ static void test_unknown_keys(void **state)
         f, 16,
         "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, "
         "limits, "
-        "drain_timeout_ms, stats_interval_ms, retry, routes, kafka, consumer, producer");
+        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, routes, kafka, consumer, "
+        "producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),
                      3);
@@ -369,6 +374,10 @@ static void test_bad_values(void **state)
     assert_int_equal(load(f, MINIMAL "    mode: fancy\n"), 1);
     assert_file_error(f, 9,
                       "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
+    assert_int_equal(load(f, MINIMAL "on_offset_reset: skip\n"), 1);
+    assert_file_error(f, 9, "on_offset_reset: expected continue or stop, got \"skip\"");
+    assert_int_equal(load(f, MINIMAL "consumer: {auto.offset.reset: error}\n"), 0);
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_INVALID);
     assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);
     assert_file_error(f, 9, "routes[0].tombstones: expected forward or dead_letter, got \"drop\"");
     assert_int_equal(load(f, HEAD "routes:\n  - input: \"^raw.*\"\n    schema: s\n    output: o\n  "
@@ -620,8 +629,10 @@ static void test_kafka_conf(void **state)
     assert_prop(rc, "enable.auto.offset.store", "false");
     assert_prop(rc, "enable.auto.commit", "true");
     assert_prop(rc, "enable.partition.eof", "false");
-    assert_prop(rc, "auto.offset.reset", "smallest"); /* librdkafka's name for earliest */
-    assert_default(rc, "compression.type");           /* producer: is the producer's only */
+    /* librdkafka never moves a partition by itself; meshgate reads the user's value. */
+    assert_prop(rc, "auto.offset.reset", "error");
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_BEGINNING);
+    assert_default(rc, "compression.type"); /* producer: is the producer's only */
     rd_kafka_conf_destroy(rc);
 
     rc = mw_config_kafka(&f->c, true, err, sizeof err);
@@ -642,7 +653,8 @@ static void test_kafka_conf(void **state)
     rc = mw_config_kafka(&f->c, false, err, sizeof err);
     assert_non_null(rc);
     assert_prop(rc, "client.id", "me");
-    assert_prop(rc, "auto.offset.reset", "largest");
+    assert_prop(rc, "auto.offset.reset", "error");
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_END);
     rd_kafka_conf_destroy(rc);
     rc = mw_config_kafka(&f->c, true, err, sizeof err);
     assert_non_null(rc);

@@ -255,7 +255,9 @@ static void test_lag(void **state)
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 0);
     free(t);
 
-    mw_lag lag[3] = {{"orders", 0, 42}, {"a\"b\\c\nd", 7, -1}, {"orders", 1, 0}};
+    mw_lag lag[3] = {{.topic = "orders", .partition = 0, .lag = 42},
+                     {.topic = "a\"b\\c\nd", .partition = 7, .lag = -1},
+                     {.topic = "orders", .partition = 1, .lag = 0}};
     mw_metrics_set_lag(m, lag, 3);
     t = render(m);
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 3);
@@ -273,7 +275,7 @@ static void test_lag(void **state)
     free(t);
     mw_lag many[40];
     for (int i = 0; i < 40; i++)
-        many[i] = (mw_lag){"t", i, i * 10};
+        many[i] = (mw_lag){.topic = "t", .partition = i, .lag = i * 10};
     mw_metrics_set_lag(m, many, 40);
     t = render(m);
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 40);
