@@ -93,6 +93,7 @@ static const keydef top_keys[] = {
     {"retry.backoff_ms", K_U32, 0, C(retry_backoff_ms), 1, 60000, "100", NULL},
     {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
     {"on_offset_reset", K_ENUM, 0, C(on_offset_reset), 0, 0, "continue", NULL},
+    {"health.stuck_after_ms", K_U32, F_ZERO_OK, C(stuck_after_ms), 100, 86400000, "60000", NULL},
 };
 static const keydef route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},

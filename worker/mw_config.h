@@ -65,6 +65,8 @@ typedef struct mw_config {
     uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
     uint32_t retry_backoff_max_ms;        /* retry.backoff_max_ms (default 10000) */
     mw_on_reset on_offset_reset;          /* on_offset_reset: continue (default) | stop */
+    uint32_t stuck_after_ms; /* health.stuck_after_ms: a partition whose oldest message in
+                              * flight is older is reported stuck (default 60000, 0 = never) */
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */

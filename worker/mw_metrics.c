@@ -358,13 +358,26 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
         outf(&o, "\",partition=\"%" PRId32 "\"} %" PRIu64 "\n", m->skipped[i].partition,
              m->skipped[i].offsets);
     }
-    size_t stopped = 0;
-    for (size_t i = 0; i < m->n_lag; i++)
+    head(&o, "meshgate_partition_oldest_inflight_seconds", "gauge",
+         "Age of the oldest message in flight (consumed, not yet acknowledged), per assigned "
+         "partition; 0 when none.");
+    size_t stopped = 0, n_stuck = 0;
+    for (size_t i = 0; i < m->n_lag; i++) {
+        outf(&o, "meshgate_partition_oldest_inflight_seconds{topic=\"");
+        label_value(&o, m->lag[i].topic);
+        outf(&o, "\",partition=\"%" PRId32 "\"} %.3f\n", m->lag[i].partition,
+             (double)m->lag[i].oldest_us / 1e6);
         stopped += m->lag[i].stopped[0] != 0;
+        n_stuck += stuck(m, &m->lag[i]);
+    }
     pthread_mutex_unlock(&m->lag_lock);
     gauge(&o, "meshgate_partitions_stopped",
           "Assigned partitions meshgate stopped consuming (on_offset_reset: stop).",
           (int64_t)stopped);
+    gauge(&o, "meshgate_partitions_stuck",
+          "Assigned partitions whose oldest message in flight is older than "
+          "health.stuck_after_ms.",
+          (int64_t)n_stuck);
     pthread_mutex_lock(&m->scratch->lock);
     merge_all(m);
     mw_hist **h = m->scratch->h;

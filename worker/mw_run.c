@@ -525,6 +525,15 @@ static void lag_one(mw_part *p, void *arg)
     int64_t pos = p->stored >= 0 ? p->stored : -1;
     l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
     snprintf(l->stopped, sizeof l->stopped, "%s", p->stopped ? p->stopped : "");
+    /* The FIFO's head is the partition's oldest message without a delivery report. */
+    l->oldest_us = p->head ? mw_mono_us() - p->head->t_fetch_us : 0;
+    bool stuck = a->r->metrics->stuck_after_us && l->oldest_us > a->r->metrics->stuck_after_us;
+    if (stuck && !p->stuck)
+        logf_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
+              p->partition, (long long)p->head->offset, (double)l->oldest_us / 1e6);
+    else if (!stuck && p->stuck)
+        logf_("%s/%d: no longer stuck", p->topic, p->partition);
+    p->stuck = stuck;
 }
 
 static void ticks(mw_run *r)
@@ -853,6 +862,7 @@ static int start(mw_run *r)
         !(r->parts = mw_parts_new(r->cfg.max_inflight_messages)) ||
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
+    r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
         mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
                            r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};

@@ -52,6 +52,23 @@ start_broker() {
     return 1
 }
 
+# start_control_broker ARGS...: the embedded broker with --control and ARGS, commands written
+# with `ctl COMMAND...` (counted in $sent; each is answered on $tmp/broker.out); sets
+# $bootstrap.
+start_control_broker() {
+    mkfifo "$tmp/ctl"
+    "$build/meshgate" broker --control "$@" <"$tmp/ctl" >"$tmp/broker.out" 2>"$tmp/broker.log" &
+    started+=($!)
+    exec 3>"$tmp/ctl"
+    for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
+    bootstrap=$(head -n 1 "$tmp/broker.out")
+    sent=0
+}
+ctl() {
+    echo "$*" >&3
+    sent=$((sent + 1))
+}
+
 # write_config FILE [MODE [ATTRIBUTES]]: a worker config for route raw -> out / dlq.
 write_config() {
     cat >"$1" <<YAML

@@ -113,6 +113,7 @@ static void test_full_config(void **state)
                     "drain_timeout_ms: 1500\n"
                     "stats_interval_ms: 0\n"
                     "on_offset_reset: stop\n"
+                    "health: {stuck_after_ms: 0}\n"
                     "retry:\n"
                     "  backoff_ms: 50\n"
                     "  backoff_max_ms: 800\n"
@@ -152,6 +153,7 @@ static void test_full_config(void **state)
     assert_int_equal(c->retry_backoff_ms, 50);
     assert_int_equal(c->retry_backoff_max_ms, 800);
     assert_int_equal(c->on_offset_reset, MW_RESET_STOP);
+    assert_int_equal(c->stuck_after_ms, 0);
     assert_int_equal(c->n_routes, 2);
     const mw_route *r = &c->routes[0];
     assert_string_equal(r->input, "raw.identity");
@@ -204,6 +206,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->retry_backoff_ms, 100);
     assert_int_equal(c->retry_backoff_max_ms, 10000);
     assert_int_equal(c->on_offset_reset, MW_RESET_CONTINUE);
+    assert_int_equal(c->stuck_after_ms, 60000);
     assert_int_equal(mw_config_start_offset(c), RD_KAFKA_OFFSET_BEGINNING);
     assert_int_equal(c->n_routes, 1);
     assert_string_equal(c->routes[0].schema_version, "1");
@@ -296,8 +299,8 @@ static void test_unknown_keys(void **state)
         f, 16,
         "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, "
         "limits, "
-        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, routes, kafka, consumer, "
-        "producer");
+        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, routes, kafka, "
+        "consumer, producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),
                      3);
