@@ -162,7 +162,7 @@ $(B)/tests/tools/%: tests/tools/%.c
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales
+	python3-jsonschema kcat yamllint prometheus locales openssl
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \

@@ -874,76 +874,16 @@ static void check_placeholders(loader *L)
 
 /* ---- librdkafka ---- */
 
-/* Tries every property on a scratch configuration, so that all are reported at once;
- * clean[m]: map m had no problem. */
-static void check_kafka(loader *L, bool clean[NMAPS])
+/* One problem found by mw_config_kafka_check, about property idx of map m (m < 0: none). A
+ * value from a variable names the property too (its variable's name is less obvious). */
+static void kafka_problem(void *arg, int m, size_t idx, const char *path, const char *text)
 {
-    for (int m = 0; m < NMAPS; m++) {
-        int before = L->n_errs;
-        const mw_kv *kv = *kv_of(L->c, m);
-        size_t n = *n_kv_of(L->c, m);
-        rd_kafka_conf_t *rc = n ? rd_kafka_conf_new() : NULL;
-        for (size_t i = 0; i < n; i++) {
-            const origin *o = &L->kv_src[m][i];
-            char path[300], why[512], key_if_var[310] = "";
-            snprintf(path, sizeof path, "%s.%s", map_names[m], kv[i].key);
-            if (o->var) snprintf(key_if_var, sizeof key_if_var, "%s: ", path);
-            const char *managed_reason = mw_config_managed_why(kv[i].key);
-            if (managed_reason)
-                report(L, o, 0, path, "%smanaged by meshgate (%s)", key_if_var, managed_reason);
-            else if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) !=
-                     RD_KAFKA_CONF_OK)
-                report(L, o, 0, path, "%s%s", key_if_var, why);
-        }
-        if (rc) rd_kafka_conf_destroy(rc);
-        clean[m] = L->n_errs == before;
-    }
-}
-
-/* bootstrap.servers, set and not blank, for both clients. */
-static void check_brokers(loader *L)
-{
-    bool missing[2];
-    const char *seen = NULL; /* kafka:'s value is both clients' */
-    for (int producer = 0; producer < 2; producer++) {
-        int m = 0;
-        size_t i;
-        const char *v = mw_config_prop(L->c, producer, "bootstrap.servers", &m, &i);
-        missing[producer] = !v;
-        char path[64];
-        snprintf(path, sizeof path, "%s.bootstrap.servers", map_names[m]);
-        if (v && v != seen && !v[strspn(v, " \t")])
-            report(L, &L->kv_src[m][i], 0, path,
-                   "empty; meshgate needs the Kafka brokers to connect to (HOST:PORT,...)");
-        seen = v;
-    }
-    if (missing[0] || missing[1])
-        report(L, NULL, L->root_line, "kafka.bootstrap.servers",
-               "missing%s; meshgate needs the Kafka brokers to connect to (HOST:PORT,...), in "
-               "kafka: for both clients or MESHGATE_KAFKA_BOOTSTRAP_SERVERS",
-               missing[0] && missing[1] ? ""
-               : missing[0]             ? " for the consumer"
-                                        : " for the producer");
-}
-
-/* Makes each client whose properties had no problem once, for rd_kafka_new()'s own checks. */
-static void check_clients(loader *L, const bool clean[NMAPS])
-{
-    for (int producer = 0; producer < 2; producer++) {
-        if (!clean[0] || !clean[producer ? 2 : 1]) continue;
-        char why[1024], culprit[256];
-        if (mw_config_kafka_try(L->c, producer, why, sizeof why, culprit, sizeof culprit)) continue;
-        const char *client = producer ? "producer" : "consumer";
-        int m;
-        size_t i;
-        char path[300];
-        if (culprit[0] && mw_config_prop(L->c, producer, culprit, &m, &i)) {
-            snprintf(path, sizeof path, "%s.%s", map_names[m], culprit);
-            report(L, &L->kv_src[m][i], 0, path, "librdkafka refuses the %s: %s", client, why);
-        } else {
-            report(L, NULL, L->root_line, client, "librdkafka refuses the %s: %s", client, why);
-        }
-    }
+    loader *L = arg;
+    const origin *o = m >= 0 ? &L->kv_src[m][idx] : NULL;
+    if (o && o->var)
+        report(L, o, 0, path, "%s: %s", path, text);
+    else
+        report(L, o, L->root_line, path, "%s", text);
 }
 
 /* The schema set and the catalog, through the caller's callbacks. */
@@ -1028,10 +968,8 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp,
         check_routes(&L);
         check_limits(&L);
         check_placeholders(&L);
-        bool clean[NMAPS];
-        check_kafka(&L, clean);
-        if (checks && checks->brokers) check_brokers(&L);
-        if (checks && checks->clients) check_clients(&L, clean);
+        mw_config_kafka_check(out, checks && checks->brokers, checks && checks->clients,
+                              kafka_problem, &L);
         if (checks) check_external(&L, checks);
     }
     if (doc) fy_parse_document_destroy(L.parser, doc);

@@ -153,10 +153,16 @@ uint64_t mw_config_message_max_bytes(const mw_config *c);
  * RD_KAFKA_OFFSET_INVALID for error (the partition is stopped). librdkafka itself runs with
  * auto.offset.reset=error, so that it never moves a partition on its own. */
 int64_t mw_config_start_offset(const mw_config *c);
-/* Makes the client once with its full configuration (no broker contacted) and destroys it,
- * so that what rd_kafka_new() refuses is known now. false with errstr, and the user's
- * property librdkafka's reason names in culprit ("" if none), if it refuses. */
-bool mw_config_kafka_try(const mw_config *c, bool producer, char *errstr, size_t errlen,
-                         char *culprit, size_t cap);
+/* Receives one problem with the librdkafka properties: about property idx of map m (0 kafka:,
+ * 1 consumer:, 2 producer:), or of none (m -1); path names the key ("producer.acks"). */
+typedef void (*mw_config_problem_fn)(void *arg, int m, size_t idx, const char *path,
+                                     const char *text);
+/* Checks the kafka:, consumer: and producer: properties, all of them: each on its own (unknown,
+ * a bad value, managed by meshgate); with brokers, bootstrap.servers set and not empty for both
+ * clients; with clients, each client whose properties passed made once with its full
+ * configuration (no broker contacted) and destroyed, so that what rd_kafka_new() refuses is
+ * found now, blamed on the property its reason names. */
+void mw_config_kafka_check(const mw_config *c, bool brokers, bool clients, mw_config_problem_fn fn,
+                           void *arg);
 
 #endif

@@ -162,8 +162,10 @@ static void quiet(const rd_kafka_t *rk, int level, const char *fac, const char *
     (void)buf;
 }
 
-bool mw_config_kafka_try(const mw_config *c, bool producer, char *errstr, size_t errlen,
-                         char *culprit, size_t cap)
+/* Makes the client once and destroys it; false with errstr, and the user's property the
+ * reason names in culprit ("" if none), if librdkafka refuses it. */
+static bool kafka_try(const mw_config *c, bool producer, char *errstr, size_t errlen, char *culprit,
+                      size_t cap)
 {
     culprit[0] = 0;
     rd_kafka_conf_t *rc = mw_config_kafka(c, producer, errstr, errlen);
@@ -178,14 +180,115 @@ bool mw_config_kafka_try(const mw_config *c, bool producer, char *errstr, size_t
         return true;
     }
     rd_kafka_conf_destroy(rc);
-    /* librdkafka quotes the properties it means: "`acks` must be set to `all` when ..." */
+    /* librdkafka quotes the properties it means ("`acks` must be set to `all` when ..."), or
+     * names one ("ssl.ca.location failed: ..."): the first quoted one the user set, else the
+     * longest the user set that the message names. */
+    int m;
+    size_t i;
     for (const char *p = strchr(errstr, '`'), *q; p && (q = strchr(p + 1, '`'));
          p = strchr(q + 1, '`')) {
-        int m;
-        size_t i;
         snprintf(culprit, cap, "%.*s", (int)(q - p - 1), p + 1);
         if (mw_config_prop(c, producer, culprit, &m, &i)) return false;
     }
     culprit[0] = 0;
+    const mw_kv *maps[2] = {producer ? c->producer : c->consumer, c->kafka};
+    size_t ns[2] = {producer ? c->n_producer : c->n_consumer, c->n_kafka};
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < ns[k]; j++)
+            if (strstr(errstr, maps[k][j].key) && strlen(maps[k][j].key) > strlen(culprit))
+                snprintf(culprit, cap, "%s", maps[k][j].key);
     return false;
+}
+
+static const char *const map_names[3] = {"kafka", "consumer", "producer"};
+
+/* Each property on a scratch configuration; clean[m]: map m had no problem. */
+static void check_each(const mw_config *c, bool clean[3], mw_config_problem_fn fn, void *arg)
+{
+    const mw_kv *kvs[3] = {c->kafka, c->consumer, c->producer};
+    size_t ns[3] = {c->n_kafka, c->n_consumer, c->n_producer};
+    for (int m = 0; m < 3; m++) {
+        clean[m] = true;
+        rd_kafka_conf_t *rc = ns[m] ? rd_kafka_conf_new() : NULL;
+        for (size_t i = 0; i < ns[m]; i++) {
+            char path[300], why[512];
+            snprintf(path, sizeof path, "%s.%s", map_names[m], kvs[m][i].key);
+            const char *managed_reason = mw_config_managed_why(kvs[m][i].key);
+            if (managed_reason)
+                snprintf(why, sizeof why, "managed by meshgate (%s)", managed_reason);
+            else if (rd_kafka_conf_set(rc, kvs[m][i].key, kvs[m][i].value, why, sizeof why) ==
+                     RD_KAFKA_CONF_OK)
+                continue;
+            fn(arg, m, i, path, why);
+            clean[m] = false;
+        }
+        if (rc) rd_kafka_conf_destroy(rc);
+    }
+}
+
+/* bootstrap.servers, set and not blank, for both clients. */
+static void check_brokers(const mw_config *c, mw_config_problem_fn fn, void *arg)
+{
+    static const char *const need =
+        "meshgate needs the Kafka brokers to connect to (HOST:PORT,...)";
+    bool missing[2];
+    const char *seen = NULL; /* kafka:'s value is both clients' */
+    char path[64], text[300];
+    for (int producer = 0; producer < 2; producer++) {
+        int m = 0;
+        size_t i = 0;
+        const char *v = mw_config_prop(c, producer, "bootstrap.servers", &m, &i);
+        missing[producer] = !v;
+        snprintf(path, sizeof path, "%s.bootstrap.servers", map_names[m]);
+        snprintf(text, sizeof text, "empty; %s", need);
+        if (v && v != seen && !v[strspn(v, " \t")]) fn(arg, m, i, path, text);
+        seen = v;
+    }
+    if (!missing[0] && !missing[1]) return;
+    snprintf(text, sizeof text,
+             "missing%s; %s, in kafka: for both clients or MESHGATE_KAFKA_BOOTSTRAP_SERVERS",
+             missing[0] && missing[1] ? ""
+             : missing[0]             ? " for the consumer"
+                                      : " for the producer",
+             need);
+    fn(arg, -1, 0, "kafka.bootstrap.servers", text);
+}
+
+/* Each client whose properties had no problem made once; the same refusal of both (a kafka:
+ * property) is one problem. */
+static void check_clients(const mw_config *c, const bool clean[3], mw_config_problem_fn fn,
+                          void *arg)
+{
+    char why[2][1024], culprit[2][256], text[1200], path[300];
+    bool refused[2];
+    for (int producer = 0; producer < 2; producer++)
+        refused[producer] = clean[0] && clean[producer ? 2 : 1] &&
+                            !kafka_try(c, producer, why[producer], sizeof why[0], culprit[producer],
+                                       sizeof culprit[0]);
+    bool same = refused[0] && refused[1] && strcmp(why[0], why[1]) == 0 &&
+                strcmp(culprit[0], culprit[1]) == 0;
+    for (int producer = same ? 1 : 0; producer < 2; producer++) {
+        if (!refused[producer]) continue;
+        snprintf(text, sizeof text, "librdkafka refuses the %s: %s",
+                 same       ? "consumer and the producer"
+                 : producer ? "producer"
+                            : "consumer",
+                 why[producer]);
+        int m = -1;
+        size_t i = 0;
+        if (culprit[producer][0] && mw_config_prop(c, producer, culprit[producer], &m, &i))
+            snprintf(path, sizeof path, "%s.%s", map_names[m], culprit[producer]);
+        else
+            snprintf(path, sizeof path, "kafka");
+        fn(arg, m, i, path, text);
+    }
+}
+
+void mw_config_kafka_check(const mw_config *c, bool brokers, bool clients, mw_config_problem_fn fn,
+                           void *arg)
+{
+    bool clean[3];
+    check_each(c, clean, fn, arg);
+    if (brokers) check_brokers(c, fn, arg);
+    if (clients) check_clients(c, clean, fn, arg);
 }

@@ -834,6 +834,18 @@ static void test_checks_beyond_the_file(void **state)
         "`max.poll.interval.ms`must be >= `session.timeout.ms`"};
     if (n != 4) fail_msg("%d problems:\n%s", n, f->err);
     assert_problems(f, want2, 4);
+
+    /* What both clients refuse for one kafka: property is one problem, at its line. */
+    n = load_checked(f, "schemas: set.so\ngroup: g\n" ROUTE0
+                        "kafka:\n  bootstrap.servers: b:9093\n  security.protocol: ssl\n"
+                        "  ssl.ca.location: /nonexistent/ca.crt\n");
+    if (n != 1) fail_msg("%d problems:\n%s", n, f->err);
+    char want3[512]; /* OpenSSL's own words follow; they differ between its versions */
+    snprintf(want3, sizeof want3,
+             "%s:12: kafka.ssl.ca.location: librdkafka refuses the consumer and the producer: "
+             "ssl.ca.location failed: ",
+             f->path);
+    if (strncmp(f->err, want3, strlen(want3)) != 0) fail_msg("want %s...\ngot %s", want3, f->err);
 }
 
 /* A message within limits.max_message_bytes must fit the producer's message.max.bytes with
