@@ -16,6 +16,9 @@
  * within drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if
  * the shutdown itself hangs (offsets committed are only ever acknowledged ones). A consumer
  * stopped before its first assignment is not destroyed (consumer_destroy_asserts()).
+ * librdkafka runs with auto.offset.reset=error, so offsets that no longer exist on the broker
+ * come here and are never skipped unnoticed (offset_reset()). Once a second the partitions'
+ * lag, stop reasons and oldest in-flight ages are published for /metrics and /readyz.
  */
 #include "mw_run.h"
 
