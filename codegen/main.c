@@ -191,6 +191,10 @@ static void load(cg *g, const cg_options *opt, const inputs *in)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) { /* before anything is allocated */
+        printf("meshgate-codegen %s\n", MESHGATE_VERSION);
+        return 0;
+    }
     cg_options opt = {.default_dialect = CG_D2020};
     inputs in = {0};
     const char **args = calloc((size_t)argc, sizeof *args);
@@ -204,9 +208,6 @@ int main(int argc, char **argv)
         bool has_val = i + 1 < argc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("meshgate-codegen %s\n", MESHGATE_VERSION);
             return 0;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             opt.out_base = argv[++i];
