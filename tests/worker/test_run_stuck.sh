@@ -18,6 +18,7 @@ for p in 0 1; do # inputs on broker 1, outputs and dead letters on broker 2
     ctl leader "out/$p" 2
     ctl leader "dlq/$p" 2
 done
+ctl coordinator meshgate-test 1 # the group goes on while broker 2 is down
 write_config "$tmp/worker.yaml"
 sed -i 's/^stats_interval_ms: 0$/stats_interval_ms: 0\nhealth:\n  stuck_after_ms: 2000/' "$tmp/worker.yaml"
 start_worker w
@@ -52,11 +53,15 @@ check "the worker still runs meanwhile (/healthz 200)" \
     test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200
 
 ctl broker-up 2
-for _ in $(seq 600); do [ "$(metric "$port" meshgate_messages_produced_total)" -ge 20 ] && break; sleep 0.1; done
+# The producer reconnects with backoff; generous under sanitizers and a loaded machine.
+for _ in $(seq 1800); do [ "$(metric "$port" meshgate_messages_produced_total)" -ge 20 ] && break; sleep 0.1; done
 sleep 1.5 # the table /readyz reads is published once a second
 check "with the broker back every message is delivered (20) and /readyz is 200 again" \
     bash -c "[ $(metric "$port" meshgate_messages_produced_total) -eq 20 ] && [[ '$(readyz)' == 'ready'*' 200' ]]"
 check "the worker logged that the partition is no longer stuck" grep -qE 'raw/[01]: no longer stuck' "$tmp/w.log"
+check "every control command was answered ok ($sent)" \
+    test "$(tail -n +2 "$tmp/broker.out" | grep -cx ok)" -eq "$sent"
+[ "$fails" -eq 0 ] || grep -vE '^%7' "$tmp/w.log" | tail -n 15 | sed 's/^/# w.log: /'
 term_check "$worker_pid" "the worker"
 exec 3>&-
 finish
