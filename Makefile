@@ -53,6 +53,16 @@ else
 TSAN_SHIM :=
 endif
 
+# The version both binaries report (--version): `git describe`, or MESHGATE_VERSION=... given
+# to make; "unknown" outside a git checkout. Each binary's main.o is rebuilt when it changes.
+ifeq ($(origin MESHGATE_VERSION),undefined)
+MESHGATE_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+endif
+ifeq ($(strip $(MESHGATE_VERSION)),)
+MESHGATE_VERSION := unknown
+endif
+VERSION_STAMP := $(B)/version.stamp
+
 LIBVAL := $(B)/libmgvalidator.a
 LIBCG  := $(B)/libmgcodegen.a
 LIBWK  := $(B)/libmgworker.a
@@ -80,6 +90,16 @@ $(B)/%.o: %.c
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MESHGATE_VERSION)' | cmp -s - $@ || echo '$(MESHGATE_VERSION)' >$@
+
+$(B)/worker/main.o $(B)/codegen/main.o: $(VERSION_STAMP)
+$(B)/worker/main.o $(B)/codegen/main.o: ALL_CFLAGS += -DMESHGATE_VERSION='"$(MESHGATE_VERSION)"'
+
+.PHONY: FORCE
+FORCE:
 
 $(LIBVAL): $(VAL_O)
 	@mkdir -p $(dir $@)
@@ -163,6 +183,8 @@ deps-deb:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	else echo "make deps: all packages present"; fi
+# openssl: tests/deploy makes a CA file that run --check loads (through librdkafka).
+DEB_PKGS += openssl
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

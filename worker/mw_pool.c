@@ -220,7 +220,17 @@ static void process(mw_thread *th, mw_slot *s)
     size_t off = 0, len = in.value_len;
     const char *why = NULL;
     mw_ce_kind kind = mw_ce_detect(&in);
-    if (kind != MW_CE_NONE && !mw_ce_data(&in, kind, &off, &len, &why)) {
+    /* A tombstone (a key, a null value) is no message to validate: forwarded, or a reject. */
+    bool tomb = !in.value && in.key;
+    if (tomb && p->route->tombstones == MW_TOMB_FORWARD) {
+        valid = true;
+        if (kind != MW_CE_IN_BINARY) kind = MW_CE_NONE; /* a null value is no structured event */
+    } else if (tomb) {
+        rj = MW_RJ_EMPTY;
+        rs = (mw_reason){"empty", "", "",
+                         "a tombstone (a key and a null value); the route's tombstones: "
+                         "dead_letter sends them here"};
+    } else if (kind != MW_CE_NONE && !mw_ce_data(&in, kind, &off, &len, &why)) {
         rj = MW_RJ_CLOUDEVENT;
         rs = (mw_reason){"cloudevent", "", "", why};
     } else {
@@ -259,7 +269,7 @@ static void process(mw_thread *th, mw_slot *s)
     if (!valid) err = dead_letter(th, s, &in, &rs, &t_prod);
     mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
     if (valid)
-        atomic_fetch_add_explicit(&st->valid, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(tomb ? &st->tombstones : &st->valid, 1, memory_order_relaxed);
     else
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
