@@ -49,6 +49,8 @@ typedef struct cg_options {
     cg_dialect default_dialect;
     bool format_annotation;
     bool check_all; /* also compile schemas no entry reaches (to report their errors) */
+    bool strict;    /* --strict: what is only accepted with a warning is an error */
+    bool warnings;  /* print warnings (main.c compiles twice and warns in one pass) */
 } cg_options;
 
 /* What codegen knows of one schema node. */
@@ -138,6 +140,8 @@ typedef struct cg {
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Warnings (when g->opt.warnings): "file: /pointer: warning: message"; not counted. */
+void cg_warn(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);
@@ -153,8 +157,7 @@ cg_info *cg_add_synthetic(cg *g, cj_node *root, const char *uri, const char *pat
 /* Scans the schema at n, a node of a container document, in dialect d (once per node). */
 cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d);
 /* Adds an entry named name that checks the schema at node. */
-void cg_add_entry(cg *g, const char *name, const char *id, const char *source,
-                  const cj_node *node);
+void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node);
 /* cg_asyncapi.c: frees g->contracts. */
 void cg_contracts_free(cg *g);
 /* cg_yaml.c: reads a JSON or YAML file (by its extension: .yaml/.yml) into the JSON model. */

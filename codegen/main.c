@@ -28,6 +28,8 @@ static void usage(FILE *o)
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "  --strict             refuse what is otherwise accepted with a warning (patterns\n"
+          "                       in ECMA-262 Annex B syntax)\n"
           "AsyncAPI contracts (2.0-2.6, 3.0; docs/contracts.md):\n"
           "  --contract-out DIR   also write routes.yaml, kafkatopics.yaml, kafkausers.yaml,\n"
           "                       catalog.json, openapi.json and schemas/ into DIR\n"
@@ -235,6 +237,8 @@ int main(int argc, char **argv)
             copt.cluster = argv[++i];
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
+        } else if (strcmp(a, "--strict") == 0) {
+            opt.strict = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
     cg_options check = opt;
     check.check_all = true;
+    check.warnings = true;
     cg g;
     load(&g, &check, &in);
     FILE *sink = fopen("/dev/null", "w");
@@ -279,7 +284,8 @@ int main(int argc, char **argv)
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (ok && copt.dir) {
         if (g.ncontracts == 0) {
-            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            fprintf(stderr,
+                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)

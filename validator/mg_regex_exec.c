@@ -1,93 +1,156 @@
-/* mg_regex_exec.c - the runtime matcher for automata compiled by cg_regex (see mg_regex.h).
+/* mg_regex_exec.c - the runtime matcher for programs compiled by cg_regex (see mg_regex.h).
  *
- * Design: a DFA is one table lookup per input byte, stopping at the first accepting or dead
- * transition. An NFA (used when the DFA would be too large) is simulated Thompson-style: the
- * set of live instruction pointers is advanced one byte at a time, each epsilon closure
- * visiting an instruction at most once, so time is O(input * instructions) whatever the
- * pattern. Assertions are evaluated in the closure from the position: ^ at 0, $ at the end,
- * \b from the ASCII word-ness of the bytes on either side. All sets live in fixed stack
- * buffers sized by MG_RE_NFA_MAX, which codegen enforces; nothing is allocated.
+ * Design: a linear program is matched in passes. Each lookaround machine, innermost first,
+ * scans the whole input once (a lookahead from the end, a lookbehind from the start) and
+ * writes one bit per position: whether its body matches starting (ending) there. The
+ * pattern's machine then scans forward, reading those bits as assertions, and stops at the
+ * first match or when no match is possible. Each pass uses the best engine the machine has:
+ * its static DFA (one table load per byte; the pattern without lookarounds gets a loop of its
+ * own), the lazily built DFA of the validator's cache, or an NFA simulation (the set of live
+ * instructions advanced one byte at a time, each instruction visited at most once per
+ * position: O(input x instructions)). The bit tables and every working set live in the
+ * caller's scratch words: nothing is allocated. Backtracking programs go to mg_regex_bt.c.
  */
-#include "mg_regex.h"
+#include "mg_regex_dfa.h"
+#include "mg_rt.h"
 
 #include <string.h>
 
-#define WORDS (MG_RE_NFA_MAX / 64)
-
-static bool is_word(int b)
+const char *mg_re_limit_name(int rc)
 {
-    return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
-}
-
-static bool test_set(uint64_t *bits, uint16_t pc)
-{
-    uint64_t m = UINT64_C(1) << (pc & 63);
-    bool was = bits[pc >> 6] & m;
-    bits[pc >> 6] |= m;
-    return was;
-}
-
-static bool assert_holds(uint8_t what, const unsigned char *s, size_t n, size_t i)
-{
-    bool before = i > 0 && is_word(s[i - 1]);
-    bool after = i < n && is_word(s[i]);
-    switch (what) {
-    case MG_RE_BOL:
-        return i == 0;
-    case MG_RE_EOL:
-        return i == n;
-    case MG_RE_WORDB:
-        return before != after;
-    case MG_RE_NWORDB:
-        return before == after;
+    switch (rc) {
+    case MG_RE_ESTEPS:
+        return "pattern backtracking step budget";
+    case MG_RE_EMEM:
+        return "pattern matching memory";
     default:
-        return false;
+        return "pattern";
     }
 }
 
-static bool nfa_exec(const mg_re_prog *p, const unsigned char *s, size_t n)
+/* The pattern's machine as a static DFA without lookarounds: the common case. */
+static int dfa_plain(const mg_re_machine *m, const unsigned char *s, size_t n)
 {
-    uint16_t cur[MG_RE_NFA_MAX + 1], nxt[MG_RE_NFA_MAX], stack[MG_RE_NFA_MAX];
-    uint64_t seen[WORDS], queued[WORDS];
-    size_t ncur = 0;
-    for (size_t i = 0;; i++) {
-        memset(seen, 0, sizeof seen);
-        memset(queued, 0, sizeof queued);
-        size_t sp = 0, nn = 0;
-        if (i == 0 || p->restart) cur[ncur++] = p->start;
-        for (size_t k = 0; k < ncur; k++)
-            if (!test_set(seen, cur[k])) stack[sp++] = cur[k];
-        while (sp) {
-            const mg_re_inst *in = &p->inst[stack[--sp]];
-            switch (in->op) {
-            case MG_RX_MATCH:
-                return true;
-            case MG_RX_BYTE:
-                if (i < n && s[i] >= in->lo && s[i] <= in->hi && !test_set(queued, in->x))
-                    nxt[nn++] = in->x;
-                break;
-            case MG_RX_ASSERT:
-                if (assert_holds(in->lo, s, n, i) && !test_set(seen, in->x)) stack[sp++] = in->x;
-                break;
-            default:
-                if (!test_set(seen, in->x)) stack[sp++] = in->x;
-                if (!test_set(seen, in->y)) stack[sp++] = in->y;
-            }
-        }
-        if (i == n || (nn == 0 && !p->restart)) return false;
-        memcpy(cur, nxt, nn * sizeof nxt[0]);
-        ncur = nn;
-    }
-}
-
-bool mg_re_exec(const mg_re_prog *p, const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (p->ninst) return nfa_exec(p, u, n);
-    unsigned st = p->start;
+    const uint16_t *trans = m->trans;
+    const uint8_t *cls = m->cls;
+    unsigned ncls = m->ncls, st = 0;
     for (size_t i = 0; i < n; i++) {
-        st = p->trans[st * p->ncls + p->cls[u[i]]];
-        if (st >= MG_RE_DEAD) return st == MG_RE_ACCEPT;
+        st = trans[st * ncls + cls[s[i]]];
+        if (st >= MG_RE_DEAD) return st != MG_RE_DEAD ? MG_RE_MATCH : MG_RE_NOMATCH;
     }
-    return p->acc_end[st];
+    return m->acc_end[st] ? MG_RE_MATCH : MG_RE_NOMATCH;
+}
+
+static void set_bit(uint64_t *bits, size_t i)
+{
+    bits[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+
+/* Any machine as a static DFA. */
+static int dfa_run(const mg_re_scan *sc)
+{
+    const mg_re_machine *m = sc->m;
+    size_t n = sc->n, pos = m->backward ? n : 0;
+    unsigned nsym = (unsigned)m->ncls << m->nlook, st = 0;
+    for (;;) {
+        uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
+        if (m->backward ? pos == 0 : pos == n) {
+            bool acc = m->acc_end[st << m->nlook | look];
+            if (!sc->out) return acc ? MG_RE_MATCH : MG_RE_NOMATCH;
+            if (acc) set_bit(sc->out, pos);
+            return MG_RE_NOMATCH;
+        }
+        int b = m->backward ? sc->s[pos - 1] : sc->s[pos];
+        unsigned t = m->trans[st * nsym + ((unsigned)m->cls[b] << m->nlook | look)];
+        if (t & MG_RE_MATCHED) {
+            if (!sc->out) return MG_RE_MATCH;
+            set_bit(sc->out, pos);
+        }
+        st = t & ~MG_RE_MATCHED;
+        if (st == MG_RE_DEAD) return MG_RE_NOMATCH;
+        pos = m->backward ? pos - 1 : pos + 1;
+    }
+}
+
+/* NFA simulation: the set of live states, advanced a byte at a time by the DFA step without
+ * keeping the sets (each state visited at most once per position). */
+static int nfa_run(const mg_re_scan *sc)
+{
+    const mg_re_machine *m = sc->m;
+    mg_re_dfa_info info;
+    mg_re_dfa_ws ws;
+    mg_re_dfa_info_init(&info, m);
+    size_t half = sc->nwords / 2;
+    if (half < 64 || !mg_re_dfa_ws_init(&ws, m, sc->words + half, sc->nwords - half))
+        return MG_RE_EMEM;
+    uint32_t *cur = (uint32_t *)sc->words;
+    size_t cap = half * 2, ncur = 1, n = sc->n, pos = m->backward ? n : 0;
+    uint64_t work = 0;
+    cur[0] = m->start;
+    for (;;) {
+        bool at_end = m->backward ? pos == 0 : pos == n;
+        int prev = m->backward ? (pos < n ? sc->s[pos] : -1) : (pos > 0 ? sc->s[pos - 1] : -1);
+        int next = at_end ? -1 : m->backward ? sc->s[pos - 1] : sc->s[pos];
+        unsigned flags = (prev >= 0 && mg_re_is_word(prev) ? MG_RD_PREV_WORD : 0) |
+                         (pos == (m->backward ? n : 0) ? MG_RD_AT_START : 0);
+        uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
+        size_t nn = 0;
+        unsigned of;
+        int matched =
+            mg_re_dfa_step(&info, cur, ncur, flags, next, look, &ws, false, &nn, &of, &work);
+        if (matched < 0 || nn > cap) return MG_RE_EMEM;
+        if (matched) {
+            if (!sc->out) return MG_RE_MATCH;
+            set_bit(sc->out, pos);
+        }
+        if (at_end || (nn == 0 && !m->restart)) return MG_RE_NOMATCH;
+        memcpy(cur, ws.out, nn * sizeof *cur);
+        ncur = nn;
+        pos = m->backward ? pos - 1 : pos + 1;
+    }
+}
+
+static int run_machine(const mg_re_scan *sc, mg_re_cache *cache)
+{
+    if (sc->m->trans) return dfa_run(sc);
+    if (cache && sc->m->nlook <= MG_RE_DFA_LOOKS) {
+        int rc = mg_re_lazy_run(cache, sc);
+        if (rc != MG_RE_EMEM) return rc;
+    }
+    return nfa_run(sc);
+}
+
+int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env *env)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (p->nbt) return mg_re_bt_match(p, s, n, env);
+    const mg_re_machine *main = &p->mach[0];
+    if (p->nmach == 1 && main->trans && main->nlook == 0) return dfa_plain(main, s, n);
+    /* lookaround tables, then pointers to them, then the machines' workspace */
+    size_t tw = (n + 1 + 63) / 64, nt = p->nmach - 1u;
+    size_t need = nt * tw + (p->nmach * sizeof(uint64_t *) + 7) / 8;
+    if (need > env->nwords) return MG_RE_EMEM;
+    uint64_t **tables = (uint64_t **)(env->words + nt * tw);
+    tables[0] = NULL;
+    for (size_t k = 1; k < p->nmach; k++) {
+        tables[k] = env->words + (k - 1) * tw;
+        memset(tables[k], 0, tw * sizeof(uint64_t));
+    }
+    mg_re_scan sc = {
+        .s = s, .n = n, .tables = tables, .words = env->words + need, .nwords = env->nwords - need};
+    for (size_t k = p->nmach; k-- > 0;) {
+        sc.m = &p->mach[k];
+        sc.out = k ? tables[k] : NULL;
+        int rc = run_machine(&sc, env->cache);
+        if (k == 0 || rc < 0) return rc;
+    }
+    return MG_RE_NOMATCH;
+}
+
+int mg_re_test(struct mg_ctx *c, const mg_re_prog *p, const char *s, size_t n)
+{
+    if (!p->nbt && p->nmach == 1 && p->mach[0].trans && p->mach[0].nlook == 0)
+        return dfa_plain(&p->mach[0], (const unsigned char *)s, n);
+    mg_re_env env = {c->scratch + c->scratch_top, c->scratch_words - c->scratch_top, c->re_cache};
+    return mg_re_match(p, s, n, &env);
 }

@@ -63,6 +63,7 @@ typedef enum mg_code {
     MG_E_IF_THEN,
     MG_E_IF_ELSE,
     MG_E_RECURSION, /* schema recursion deeper than the limit */
+    MG_E_LIMIT,     /* a work budget was exhausted; arg: which one */
     MG_E_CODE_COUNT
 } mg_code;
 
@@ -83,6 +84,7 @@ typedef struct mg_ctx {
     size_t scratch_words, scratch_top;
     uint32_t *dyn; /* dynamic scope: ids of the schema resources entered */
     uint32_t ndyn, max_dyn;
+    mg_re_cache *re_cache; /* lazily built pattern DFAs (mg_regex.h); NULL: NFA simulation */
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all

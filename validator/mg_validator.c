@@ -92,7 +92,8 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
     v->ctx.scratch = malloc(v->ctx.scratch_words * sizeof *v->ctx.scratch);
     v->ctx.max_dyn = c.max_refs * 8;
     v->ctx.dyn = malloc(v->ctx.max_dyn * sizeof *v->ctx.dyn);
-    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn) {
+    v->ctx.re_cache = mg_re_cache_new(MG_RE_CACHE_BYTES);
+    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn || !v->ctx.re_cache) {
         set_err(errstr, errlen,
                 "out of memory allocating a validator for max_bytes %zu and max_depth %" PRIu32,
                 c.max_bytes, c.max_depth);
@@ -111,6 +112,7 @@ void mg_validator_free(mg_validator *v)
     free(v->ctx.errs);
     free(v->ctx.scratch);
     free(v->ctx.dyn);
+    mg_re_cache_free(v->ctx.re_cache);
     free(v);
 }
 
