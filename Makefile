@@ -4,7 +4,7 @@
 #   make test       deps, build, every test; ends with "N passed, N failed"
 #   make demo       the main job on the embedded default
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
-#   make conformance, make fuzz, make bench
+#   make conformance, make fuzz, make bench, make regex-diff
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
@@ -62,14 +62,15 @@ UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
-	deploy-manifests image
+	deploy-manifests image regex-diff
 
 CONF := $(B)/tests/conformance/mgconf
 
 GEN_BIN  := $(patsubst bench/workloads/%/gen.c,$(B)/bench/gen-%,$(wildcard bench/workloads/*/gen.c))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck \
+	$(B)/tests/regex/re_diff
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -113,6 +114,11 @@ $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The pattern compiler and matcher against JavaScript's RegExp (tests/regex/).
+$(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The in-process validator benchmark (make bench).
 $(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
@@ -139,10 +145,11 @@ $(B)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lfyaml $(LDFLAGS_ALL)
 
-# Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them).
+# Debian packages: build, tests, the dialect metaschemas (python3-jsonschema ships them), and
+# Node.js for the pattern differential test (tests/regex/) when the machine has none.
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales
+	python3-jsonschema kcat yamllint prometheus locales $(if $(shell command -v node),,nodejs)
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
@@ -163,6 +170,10 @@ check: test
 
 conformance: $(CODEGEN) $(LIBVAL) $(CONF)
 	@tests/conformance/run.sh $(B)
+
+# Patterns against node's RegExp: 100,000 random patterns (make test runs a sample of 3,000).
+regex-diff: deps $(B)/tests/regex/re_diff
+	@tests/regex/test_regex_diff.sh $(B) $${REGEX_DIFF_CASES:-100000} $${REGEX_DIFF_SEED:-15}
 
 asan:
 	@$(MAKE) --no-print-directory test SANITIZE=address,undefined O=1

@@ -333,6 +333,10 @@ static void test_counted_bounds(void **state)
     check(file, "a.b", 1, "ab", 0, "a.b.c.d.e", 0, "a.b.c.d", 1, "a:b.c", 0, NULL);
     check("^\\p{L}{1,1000}$", "abc", 1, "ab1", 0, "\xce\xb1\xce\xb2", 1, NULL);
     check("^(\\p{L}{1,50}\\.){1,10}$", "ab.c.", 1, "ab.c", 0, NULL);
+    /* from the differential test: nested counted repetition (one counter, the other
+     * unrolled, whichever is smaller) */
+    check("(?:(?:\\p{Ll}){3,}){1,249}", "abc", 1, "Abc", 0, NULL);
+    check("^(x{1,300}){1,300}$", "xxx", 1, "", 0, NULL);
     check("^a{100,}$", "aaa", 0, NULL);
     char *a99 = repeat("a", 99), *a100 = repeat("a", 100), *a300 = repeat("a", 300);
     assert_int_equal(run3("^a{100,}$", a99, 99), 0);
@@ -391,6 +395,8 @@ static void test_backrefs(void **state)
           "e",
           0, NULL);
     mg_re_prog *p;
+    /* from the differential test: a large counted repetition in a backtracking pattern */
+    check("(?!(?:\\p{L}){0,289}|(?<=!)|( )(?:\\1)+)", "a", 0, "  ", 0, "!", 0, "", 0, NULL);
     cg_re_info info;
     char err[128];
     assert_int_equal(cg_regex_compile("(a)\\1", 5, MG_RE_ANNEXB, &p, &info, err, sizeof err), 0);
