@@ -790,6 +790,7 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
         cg_regex_free(p);
         return errf(err, errlen, "out of memory");
     }
+    bool plain = !p->nbt && p->nmach == 1 && p->mach[0].trans && !p->mach[0].nlook;
     memcpy(label, "pattern: ", 9);
     memcpy(label + 9, pat, n);
     label[9 + n] = '\0';
@@ -822,13 +823,21 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
         fprintf(out, "static const mg_re_machine %s_mach[%u] = {\n", fname, p->nmach);
         for (size_t k = 0; k < p->nmach; k++)
             put_machine(out, fname, k, &p->mach[k]);
-        fprintf(out, "};\nstatic const mg_re_prog %s_prog = {.nmach = %u, .mach = %s_mach};\n",
-                fname, p->nmach, fname);
+        fputs("};\n", out);
+        if (!plain)
+            fprintf(out, "static const mg_re_prog %s_prog = {.nmach = %u, .mach = %s_mach};\n",
+                    fname, p->nmach, fname);
     }
-    fprintf(out,
-            "static int %s(struct mg_ctx *c, const char *s, size_t n)\n{\n"
-            "    return mg_re_test(c, &%s_prog, s, n);\n}\n",
-            fname, fname);
+    if (plain)
+        fprintf(out,
+                "static int %s(struct mg_ctx *c, const char *s, size_t n)\n{\n"
+                "    (void)c;\n    return mg_re_dfa_test(&%s_mach[0], s, n);\n}\n",
+                fname, fname);
+    else
+        fprintf(out,
+                "static int %s(struct mg_ctx *c, const char *s, size_t n)\n{\n"
+                "    return mg_re_test(c, &%s_prog, s, n);\n}\n",
+                fname, fname);
     cg_regex_free(p);
     return 0;
 }

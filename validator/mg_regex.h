@@ -289,6 +289,19 @@ int mg_re_match(const mg_re_prog *p, const char *s, size_t n, const mg_re_env *e
 struct mg_ctx;
 int mg_re_test(struct mg_ctx *c, const mg_re_prog *p, const char *s, size_t n);
 
+/* The common case, a pattern that is one static DFA without lookarounds: inline, so that
+ * generated code runs it with its tables as constants. */
+static inline int mg_re_dfa_test(const mg_re_machine *m, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned st = 0;
+    for (size_t i = 0; i < n; i++) {
+        st = m->trans[st * m->ncls + m->cls[u[i]]];
+        if (st >= MG_RE_DEAD) return st != MG_RE_DEAD ? MG_RE_MATCH : MG_RE_NOMATCH;
+    }
+    return m->acc_end[st] ? MG_RE_MATCH : MG_RE_NOMATCH;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,48 +28,39 @@ const char *mg_re_limit_name(int rc)
     }
 }
 
-/* The pattern's machine as a static DFA without lookarounds: the common case. */
-static int dfa_plain(const mg_re_machine *m, const unsigned char *s, size_t n)
-{
-    const uint16_t *trans = m->trans;
-    const uint8_t *cls = m->cls;
-    unsigned ncls = m->ncls, st = 0;
-    for (size_t i = 0; i < n; i++) {
-        st = trans[st * ncls + cls[s[i]]];
-        if (st >= MG_RE_DEAD) return st != MG_RE_DEAD ? MG_RE_MATCH : MG_RE_NOMATCH;
-    }
-    return m->acc_end[st] ? MG_RE_MATCH : MG_RE_NOMATCH;
-}
-
 static void set_bit(uint64_t *bits, size_t i)
 {
     bits[i >> 6] |= UINT64_C(1) << (i & 63);
 }
 
-/* Any machine as a static DFA. */
+/* Any machine as a static DFA (a loop per direction: this runs once per lookaround). */
 static int dfa_run(const mg_re_scan *sc)
 {
     const mg_re_machine *m = sc->m;
-    size_t n = sc->n, pos = m->backward ? n : 0;
-    unsigned nsym = (unsigned)m->ncls << m->nlook, st = 0;
-    for (;;) {
-        uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
-        if (m->backward ? pos == 0 : pos == n) {
-            bool acc = m->acc_end[st << m->nlook | look];
-            if (!sc->out) return acc ? MG_RE_MATCH : MG_RE_NOMATCH;
-            if (acc) set_bit(sc->out, pos);
-            return MG_RE_NOMATCH;
+    const uint16_t *trans = m->trans;
+    const uint8_t *cls = m->cls;
+    const unsigned char *s = sc->s;
+    unsigned nl = m->nlook, nsym = (unsigned)m->ncls << nl, st = 0;
+    size_t n = sc->n, end = m->backward ? 0 : n;
+    for (size_t i = m->backward ? n : 0; i != end;) {
+        int b = m->backward ? s[i - 1] : s[i];
+        uint32_t look = nl ? mg_re_look_bits(sc, i) : 0;
+        unsigned t = trans[st * nsym + ((unsigned)cls[b] << nl | look)];
+        if (t >= MG_RE_DEAD) {
+            if (t & MG_RE_MATCHED) {
+                if (!sc->out) return MG_RE_MATCH;
+                set_bit(sc->out, i);
+                t &= ~MG_RE_MATCHED;
+            }
+            if (t == MG_RE_DEAD) return MG_RE_NOMATCH;
         }
-        int b = m->backward ? sc->s[pos - 1] : sc->s[pos];
-        unsigned t = m->trans[st * nsym + ((unsigned)m->cls[b] << m->nlook | look)];
-        if (t & MG_RE_MATCHED) {
-            if (!sc->out) return MG_RE_MATCH;
-            set_bit(sc->out, pos);
-        }
-        st = t & ~MG_RE_MATCHED;
-        if (st == MG_RE_DEAD) return MG_RE_NOMATCH;
-        pos = m->backward ? pos - 1 : pos + 1;
+        st = t;
+        i = m->backward ? i - 1 : i + 1;
     }
+    bool acc = m->acc_end[st << nl | (nl ? mg_re_look_bits(sc, end) : 0)];
+    if (!sc->out) return acc ? MG_RE_MATCH : MG_RE_NOMATCH;
+    if (acc) set_bit(sc->out, end);
+    return MG_RE_NOMATCH;
 }
 
 /* NFA simulation: the set of live states, advanced a byte at a time by the DFA step without
@@ -125,7 +116,7 @@ int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env 
     const unsigned char *s = (const unsigned char *)str;
     if (p->nbt) return mg_re_bt_match(p, s, n, env);
     const mg_re_machine *main = &p->mach[0];
-    if (p->nmach == 1 && main->trans && main->nlook == 0) return dfa_plain(main, s, n);
+    if (p->nmach == 1 && main->trans && main->nlook == 0) return mg_re_dfa_test(main, str, n);
     /* lookaround tables, then pointers to them, then the machines' workspace */
     size_t tw = (n + 1 + 63) / 64, nt = p->nmach - 1u;
     size_t need = nt * tw + (p->nmach * sizeof(uint64_t *) + 7) / 8;
@@ -150,7 +141,7 @@ int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env 
 int mg_re_test(struct mg_ctx *c, const mg_re_prog *p, const char *s, size_t n)
 {
     if (!p->nbt && p->nmach == 1 && p->mach[0].trans && p->mach[0].nlook == 0)
-        return dfa_plain(&p->mach[0], (const unsigned char *)s, n);
+        return mg_re_dfa_test(&p->mach[0], s, n);
     mg_re_env env = {c->scratch + c->scratch_top, c->scratch_words - c->scratch_top, c->re_cache};
     return mg_re_match(p, s, n, &env);
 }
