@@ -410,6 +410,11 @@ static int emit_node(cg_rc *c, int32_t id, uint32_t next)
         return e;
     }
     case MG_RE_ALT: {
+        /* alternatives of one code point each (a|b|[0-9]) are one set: fewer states */
+        bool atoms = true;
+        for (int32_t k = x->child; k >= 0 && atoms; k = c->nodes[k].next)
+            atoms = cg_re_is_atom(&c->nodes[k]);
+        if (atoms) return cg_re_emit_atoms(c, &c->nodes[x->child], next);
         int e = -1;
         for (int32_t k = x->child; k >= 0; k = c->nodes[k].next) {
             int a = emit_node(c, k, next);
@@ -418,8 +423,12 @@ static int emit_node(cg_rc *c, int32_t id, uint32_t next)
         }
         return e;
     }
-    default:
-        return cg_re_emit_atom(c, x, next);
+    default: {
+        /* one atom: as a union of one (its siblings are not part of it) */
+        mg_re_node one = *x;
+        one.next = -1;
+        return cg_re_emit_atoms(c, &one, next);
+    }
     }
 }
 

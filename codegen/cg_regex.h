@@ -87,10 +87,12 @@ bool cg_re_grow(void *pv, size_t *cap, size_t n, size_t elem, size_t first);
 /* A new instruction of the current machine; 0 (with c->fail or c->oom set) when it cannot. */
 int cg_re_inst(cg_rc *c, uint8_t op, uint8_t lo, uint8_t hi, uint32_t x, uint32_t y);
 
-/* cg_regex_set.c: the byte code of an atom (CHAR, ANY, SET, CLASS) continuing at next, its
- * bytes read right to left when the machine is backward; -1 for a Unicode property this
- * build cannot expand. */
-int cg_re_emit_atom(cg_rc *c, const mg_re_node *x, uint32_t next);
+/* cg_regex_set.c: whether x matches exactly one code point (CHAR, ANY, SET, CLASS). */
+bool cg_re_is_atom(const mg_re_node *x);
+/* The byte code of the union of the atoms first and its next siblings (all atoms), continuing
+ * at next, its bytes read right to left when the machine is backward; -1 for a Unicode
+ * property this build cannot expand. */
+int cg_re_emit_atoms(cg_rc *c, const mg_re_node *first, uint32_t next);
 
 /* cg_regex_dfa.c: subset construction of machine m (its cls/ncls set). Fills m's static DFA
  * fields with malloc'd tables; returns 0, 1 if more than MG_RE_DFA_MAX states or too much

@@ -342,38 +342,50 @@ static uint32_t emit_set(cg_rc *c, cg_rset *s, uint32_t next)
     return e;
 }
 
-int cg_re_emit_atom(cg_rc *c, const mg_re_node *x, uint32_t next)
+/* Adds the code points atom x (CHAR, ANY, SET, CLASS) matches to s; false for a Unicode
+ * property this build cannot expand. */
+static bool atom_set(cg_rc *c, const mg_re_node *x, cg_rset *s)
 {
-    cg_rset s = {0};
     bool ok = true;
+    cg_rset t = {0};
     if (x->op == MG_RE_CHAR) {
-        set_add(&s, x->item.lo, x->item.lo, &c->oom);
-    } else if (x->op == MG_RE_ANY) {
+        set_add(s, x->item.lo, x->item.lo, &c->oom);
+        return true;
+    }
+    if (x->op == MG_RE_SET) return add_item(s, &x->item, &c->oom);
+    if (x->op == MG_RE_ANY) {
         static const mg_re_item nl[] = {{MG_RI_RANGE, false, false, 0, '\n', '\n'},
                                         {MG_RI_RANGE, false, false, 0, '\r', '\r'},
                                         {MG_RI_RANGE, false, false, 0, 0x2028, 0x2029}};
-        cg_rset t = {0};
         for (size_t k = 0; k < 3; k++)
             add_item(&t, &nl[k], &c->oom);
-        set_norm(&t);
-        set_add_complement(&s, &t, &c->oom);
-        free(t.r);
-    } else if (x->op == MG_RE_SET) {
-        ok = add_item(&s, &x->item, &c->oom);
     } else {
-        cg_rset t = {0};
         mg_re_class_it ci = {.pos = x->off};
         mg_re_item it;
         while (ok && mg_re_class_next(c->pat, c->plen, &ci, &it))
             ok = add_item(&t, &it, &c->oom);
-        set_norm(&t);
-        if (x->neg)
-            set_add_complement(&s, &t, &c->oom);
-        else
-            for (size_t k = 0; k < t.n; k++)
-                set_add(&s, t.r[k][0], t.r[k][1], &c->oom);
-        free(t.r);
     }
+    set_norm(&t);
+    if (x->op == MG_RE_ANY || x->neg)
+        set_add_complement(s, &t, &c->oom);
+    else
+        for (size_t k = 0; k < t.n; k++)
+            set_add(s, t.r[k][0], t.r[k][1], &c->oom);
+    free(t.r);
+    return ok;
+}
+
+bool cg_re_is_atom(const mg_re_node *x)
+{
+    return x->op == MG_RE_CHAR || x->op == MG_RE_ANY || x->op == MG_RE_SET || x->op == MG_RE_CLASS;
+}
+
+int cg_re_emit_atoms(cg_rc *c, const mg_re_node *first, uint32_t next)
+{
+    cg_rset s = {0};
+    bool ok = true;
+    for (const mg_re_node *x = first; ok && x; x = x->next >= 0 ? &c->nodes[x->next] : NULL)
+        ok = atom_set(c, x, &s);
     int e = ok ? (int)emit_set(c, &s, next) : -1;
     free(s.r);
     return e;

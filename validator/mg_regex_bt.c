@@ -23,12 +23,37 @@
 
 #define UNSET UINT32_MAX
 
-enum { E_CHOICE, E_CAP, E_REG, E_FRAME };
+/* A backtrack stack entry is one word: kind (2 bits), the direction of the code that pushed
+ * it (1), a (29: an instruction, or for E_UNDO a capture slot or REG_BIT | a register), b
+ * (32: a position or an old value). A lookaround frame is two: E_LINK (b: the enclosing
+ * frame) under E_FRAME (a: the LOOK instruction, b: the position before it). One word per
+ * entry lets a validator's scratch hold a choice point for every byte of the largest
+ * message. */
+enum { E_CHOICE, E_UNDO, E_FRAME, E_LINK };
+#define REG_BIT (1u << 28)
 
-typedef struct bt_ent {
-    uint8_t kind, back; /* back: the direction of the code that pushed it */
-    uint32_t a, b, c;   /* CHOICE: pc, pos; CAP/REG: index, old value; FRAME: pc, pos, prev */
-} bt_ent;
+typedef uint64_t bt_ent;
+
+static inline bt_ent ent(unsigned kind, bool back, uint32_t a, uint32_t b)
+{
+    return (uint64_t)b << 32 | (uint64_t)(a & 0x1FFFFFFFu) << 3 | (uint64_t)back << 2 | kind;
+}
+static inline unsigned ent_kind(bt_ent e)
+{
+    return (unsigned)(e & 3);
+}
+static inline bool ent_back(bt_ent e)
+{
+    return (e >> 2) & 1;
+}
+static inline uint32_t ent_a(bt_ent e)
+{
+    return (uint32_t)(e >> 3) & 0x1FFFFFFFu;
+}
+static inline uint32_t ent_b(bt_ent e)
+{
+    return (uint32_t)(e >> 32);
+}
 
 typedef struct bt {
     const mg_re_prog *p;
@@ -40,10 +65,10 @@ typedef struct bt {
     uint64_t steps, budget;
 } bt;
 
-static bool push(bt *m, uint8_t kind, bool back, uint32_t a, uint32_t b, uint32_t c)
+static bool push(bt *m, unsigned kind, bool back, uint32_t a, uint32_t b)
 {
     if (m->top == m->cap) return false;
-    m->st[m->top++] = (bt_ent){kind, back, a, b, c};
+    m->st[m->top++] = ent(kind, back, a, b);
     return true;
 }
 
@@ -86,13 +111,21 @@ static bool backref(bt *m, uint32_t g, bool back, uint32_t *pos)
     return true;
 }
 
+static void undo(bt *m, bt_ent e)
+{
+    if (ent_kind(e) != E_UNDO) return;
+    uint32_t a = ent_a(e);
+    if (a & REG_BIT)
+        m->regs[a & ~REG_BIT] = ent_b(e);
+    else
+        m->caps[a] = ent_b(e);
+}
+
 /* Undoes and removes entries down to index `to` (exclusive). */
 static void unwind(bt *m, size_t to)
 {
     while (m->top > to) {
-        const bt_ent *e = &m->st[--m->top];
-        if (e->kind == E_CAP) m->caps[e->a] = e->b;
-        if (e->kind == E_REG) m->regs[e->a] = e->b;
+        undo(m, m->st[--m->top]);
         m->steps++;
     }
 }
@@ -112,7 +145,7 @@ static int run(bt *m, uint32_t start)
         bool ok = true;
         switch (in->op) {
         case MG_RX_BYTE: {
-            if (in->y != MG_RX_NONE && !push(m, E_CHOICE, back, in->y, pos, 0)) return MG_RE_EMEM;
+            if (in->y != MG_RX_NONE && !push(m, E_CHOICE, back, in->y, pos)) return MG_RE_EMEM;
             int b = back ? (pos > 0 ? m->s[pos - 1] : -1) : (pos < m->n ? m->s[pos] : -1);
             ok = b >= in->lo && b <= in->hi;
             pos = back ? pos - 1 : pos + 1;
@@ -120,7 +153,7 @@ static int run(bt *m, uint32_t start)
             break;
         }
         case MG_RX_SPLIT:
-            if (!push(m, E_CHOICE, back, in->y, pos, 0)) return MG_RE_EMEM;
+            if (!push(m, E_CHOICE, back, in->y, pos)) return MG_RE_EMEM;
             pc = in->x;
             break;
         case MG_RX_JUMP:
@@ -133,14 +166,14 @@ static int run(bt *m, uint32_t start)
         case MG_RX_MATCH:
             return MG_RE_MATCH;
         case MG_RX_SAVE:
-            if (!push(m, E_CAP, back, in->y, m->caps[in->y], 0)) return MG_RE_EMEM;
+            if (!push(m, E_UNDO, back, in->y, m->caps[in->y])) return MG_RE_EMEM;
             m->caps[in->y] = pos;
             pc = in->x;
             break;
         case MG_RX_CLEAR: {
             uint32_t first = 2 * (in->y - 1), count = 2 * ((uint32_t)in->hi << 8 | in->lo);
             for (uint32_t k = first; k < first + count; k++) {
-                if (!push(m, E_CAP, back, k, m->caps[k], 0)) return MG_RE_EMEM;
+                if (!push(m, E_UNDO, back, k, m->caps[k])) return MG_RE_EMEM;
                 m->caps[k] = UNSET;
             }
             m->steps += count;
@@ -152,7 +185,7 @@ static int run(bt *m, uint32_t start)
             pc = in->x;
             break;
         case MG_RX_MARK:
-            if (!push(m, E_REG, back, in->y, m->regs[in->y], 0)) return MG_RE_EMEM;
+            if (!push(m, E_UNDO, back, REG_BIT | in->y, m->regs[in->y])) return MG_RE_EMEM;
             m->regs[in->y] = pos;
             pc = in->x;
             break;
@@ -172,42 +205,45 @@ static int run(bt *m, uint32_t start)
                 }
                 k++;
             }
-            if (!push(m, E_REG, back, l->counter, m->regs[l->counter], 0)) return MG_RE_EMEM;
+            if (!push(m, E_UNDO, back, REG_BIT | l->counter, m->regs[l->counter]))
+                return MG_RE_EMEM;
             m->regs[l->counter] = k;
             if (l->max != MG_RE_INF && k >= l->max) {
                 pc = in->y;
             } else if (k < l->min) {
                 pc = in->x;
             } else {
-                if (!push(m, E_CHOICE, back, l->lazy ? in->x : in->y, pos, 0)) return MG_RE_EMEM;
+                if (!push(m, E_CHOICE, back, l->lazy ? in->x : in->y, pos)) return MG_RE_EMEM;
                 pc = l->lazy ? in->y : in->x;
             }
             break;
         }
         case MG_RX_LOOK:
-            if (!push(m, E_FRAME, back, pc, pos, lf)) return MG_RE_EMEM;
+            if (!push(m, E_LINK, back, 0, lf) || !push(m, E_FRAME, back, pc, pos))
+                return MG_RE_EMEM;
             lf = (uint32_t)(m->top - 1);
             back = in->lo & MG_RX_LOOK_BEHIND;
             pc = in->y;
             break;
         case MG_RX_LOOKEND: {
             bt_ent f = m->st[lf];
-            const mg_re_inst *look = &prog[f.a];
+            uint32_t prev = ent_b(m->st[lf - 1]);
+            const mg_re_inst *look = &prog[ent_a(f)];
             if (look->lo & MG_RX_LOOK_NEG) {
-                unwind(m, lf);
-                lf = f.c;
+                unwind(m, lf - 1);
+                lf = prev;
                 ok = false;
                 break;
             }
-            /* atomic: drop the body's choice points, keep its undo records */
-            size_t w = lf;
+            /* atomic: drop the body's choice points (and the frame), keep its undo records */
+            size_t w = lf - 1;
             for (size_t r = lf + 1; r < m->top; r++)
-                if (m->st[r].kind == E_CAP || m->st[r].kind == E_REG) m->st[w++] = m->st[r];
+                if (ent_kind(m->st[r]) == E_UNDO) m->st[w++] = m->st[r];
             m->steps += m->top - lf;
             m->top = w;
-            lf = f.c;
-            pos = f.b;
-            back = f.back;
+            lf = prev;
+            pos = ent_b(f);
+            back = ent_back(f);
             pc = look->x;
             break;
         }
@@ -217,28 +253,25 @@ static int run(bt *m, uint32_t start)
         while (!ok) {
             if (m->top == 0) return MG_RE_NOMATCH;
             if (++m->steps > m->budget) return MG_RE_ESTEPS;
-            const bt_ent *e = &m->st[--m->top];
-            switch (e->kind) {
+            bt_ent e = m->st[--m->top];
+            switch (ent_kind(e)) {
             case E_CHOICE:
-                pc = e->a;
-                pos = e->b;
-                back = e->back;
+                pc = ent_a(e);
+                pos = ent_b(e);
+                back = ent_back(e);
                 ok = true;
                 break;
-            case E_CAP:
-                m->caps[e->a] = e->b;
-                break;
-            case E_REG:
-                m->regs[e->a] = e->b;
-                break;
-            default: /* a lookaround body found no match */
-                lf = e->c;
-                back = e->back;
-                pos = e->b;
-                if (prog[e->a].lo & MG_RX_LOOK_NEG) {
-                    pc = prog[e->a].x;
+            case E_FRAME: /* a lookaround body found no match */
+                lf = ent_b(m->st[--m->top]);
+                back = ent_back(e);
+                pos = ent_b(e);
+                if (prog[ent_a(e)].lo & MG_RX_LOOK_NEG) {
+                    pc = prog[ent_a(e)].x;
                     ok = true;
                 }
+                break;
+            default:
+                undo(m, e);
             }
         }
     }
@@ -251,8 +284,8 @@ int mg_re_bt_match(const mg_re_prog *p, const unsigned char *s, size_t n, const 
     if (vwords + 16 > env->nwords) return MG_RE_EMEM;
     bt m = {.p = p, .s = s, .n = (uint32_t)n, .caps = (uint32_t *)env->words};
     m.regs = m.caps + 2 * (size_t)p->ngroups;
-    m.st = (bt_ent *)(env->words + vwords);
-    m.cap = (env->nwords - vwords) * sizeof(uint64_t) / sizeof(bt_ent);
+    m.st = env->words + vwords;
+    m.cap = env->nwords - vwords;
     m.budget = MG_RE_BT_BASE + (uint64_t)MG_RE_BT_PER_BYTE * n;
     for (uint32_t start = 0; start <= n; start++) {
         int rc = run(&m, start);

@@ -9,7 +9,9 @@
  * state on (as RE2 does): a miss costs one step, O(machine), so even an input that misses on
  * every byte is matched in O(input x machine), the NFA simulation's bound; an input that
  * stays on known states costs one table load per byte. Nothing is allocated per match: the
- * step's working memory comes from the caller's scratch, and only on a miss.
+ * step's working memory comes from the caller's scratch, and only on a miss. A scan that
+ * keeps missing (a pattern whose DFA is huge, on input that visits new states all the time)
+ * goes on as the NFA simulation, also here, which does the same work without interning.
  */
 #include "mg_regex_dfa.h"
 
@@ -90,7 +92,7 @@ static void sort_u32(uint32_t *v, size_t k)
     }
 }
 
-static bool test_set(uint64_t *bits, uint32_t v)
+static inline bool test_set(uint64_t *bits, uint32_t v)
 {
     uint64_t b = UINT64_C(1) << (v & 63);
     bool was = bits[v >> 6] & b;
@@ -106,7 +108,7 @@ typedef struct vstate {
     uint32_t iter, size;
 } vstate;
 
-static void decode(const mg_re_machine *m, uint32_t v, vstate *o)
+static inline void decode(const mg_re_machine *m, uint32_t v, vstate *o)
 {
     o->loop = NULL;
     o->iter = 0;
@@ -130,15 +132,16 @@ static void decode(const mg_re_machine *m, uint32_t v, vstate *o)
 }
 
 /* The state instruction t is in iteration iter of loop l (t inside it). */
-static uint32_t in_iter(const mg_re_loop *l, uint32_t iter, uint32_t t)
+static inline uint32_t in_iter(const mg_re_loop *l, uint32_t iter, uint32_t t)
 {
     return iter == 0 ? t : l->xbase + (iter - 1) * (l->end - l->first) + (t - l->first);
 }
 
 /* Where target t of the decoded state leads: the same iteration inside its loop. */
-static uint32_t target(const vstate *o, uint32_t t)
+static inline uint32_t target(const vstate *o, uint32_t t)
 {
-    if (o->loop && t >= o->loop->first && t < o->loop->end) return in_iter(o->loop, o->iter, t);
+    if (__builtin_expect(o->loop != NULL, 0) && t >= o->loop->first && t < o->loop->end)
+        return in_iter(o->loop, o->iter, t);
     return t;
 }
 
@@ -232,9 +235,58 @@ int mg_re_dfa_step(const mg_re_dfa_info *d, const uint32_t *k, size_t nk, unsign
     return matched;
 }
 
+/* ---- NFA simulation ---- */
+
+/* The set of live states advanced a byte at a time by the DFA step, the sets not kept (each
+ * state is visited at most once per position). */
+int mg_re_nfa_run(const mg_re_scan *sc, const uint32_t *k, size_t nk, size_t pos)
+{
+    const mg_re_machine *m = sc->m;
+    mg_re_dfa_info info;
+    mg_re_dfa_ws ws;
+    mg_re_dfa_info_init(&info, m);
+    size_t half = sc->nwords / 2;
+    if (half < 64 || !mg_re_dfa_ws_init(&ws, m, sc->words + half, sc->nwords - half))
+        return MG_RE_EMEM;
+    uint32_t *cur = (uint32_t *)sc->words;
+    size_t cap = half * 2, ncur = k ? nk : 1, n = sc->n;
+    uint64_t work = 0;
+    if (ncur > cap) return MG_RE_EMEM;
+    if (k)
+        memcpy(cur, k, nk * sizeof *k);
+    else
+        cur[0] = m->start;
+    for (;;) {
+        bool at_end = m->backward ? pos == 0 : pos == n;
+        int prev = m->backward ? (pos < n ? sc->s[pos] : -1) : (pos > 0 ? sc->s[pos - 1] : -1);
+        int next = at_end ? -1 : m->backward ? sc->s[pos - 1] : sc->s[pos];
+        unsigned flags = (prev >= 0 && mg_re_is_word(prev) ? MG_RD_PREV_WORD : 0) |
+                         (pos == (m->backward ? n : 0) ? MG_RD_AT_START : 0);
+        uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
+        size_t nn = 0;
+        unsigned of;
+        int matched =
+            mg_re_dfa_step(&info, cur, ncur, flags, next, look, &ws, false, &nn, &of, &work);
+        if (matched < 0 || nn > cap) return MG_RE_EMEM;
+        if (matched) {
+            if (!sc->out) return MG_RE_MATCH;
+            sc->out[pos >> 6] |= UINT64_C(1) << (pos & 63);
+        }
+        if (at_end || (nn == 0 && !m->restart)) return MG_RE_NOMATCH;
+        memcpy(cur, ws.out, nn * sizeof *cur);
+        ncur = nn;
+        pos = m->backward ? pos - 1 : pos + 1;
+    }
+}
+
 /* ---- the lazy DFA cache ---- */
 
 #define DIR_SLOTS 64
+/* A scan that has built more than THRASH_STATES states, one every THRASH_BYTES bytes or more
+ * often, meets a new state at almost every byte: it goes on as an NFA simulation, which is
+ * the same work without the interning. */
+#define THRASH_STATES 1024
+#define THRASH_BYTES 4
 #define HBUCKETS 1024
 #define T_MATCHED 1u
 #define T_DEAD 2u
@@ -374,8 +426,8 @@ int mg_re_lazy_run(mg_re_cache *c, const mg_re_scan *sc)
         if (!mc->start) return MG_RE_EMEM;
     }
     uint32_t cur = mc->start;
-    size_t n = sc->n, pos = m->backward ? n : 0;
-    for (;;) {
+    size_t n = sc->n, pos = m->backward ? n : 0, built = 0, scanned = 0;
+    for (;; scanned++) {
         bool at_end = m->backward ? pos == 0 : pos == n;
         uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
         dstate *st = state_at(c, cur);
@@ -383,6 +435,8 @@ int mg_re_lazy_run(mg_re_cache *c, const mg_re_scan *sc)
         uint32_t sym = at_end ? 0 : (uint32_t)m->cls[b] << m->nlook | look;
         uint32_t t = at_end ? 0 : st->trans[sym];
         if (at_end ? !(st->acc_known >> look & 1) : t == 0) {
+            if (++built > THRASH_STATES && built > scanned / THRASH_BYTES)
+                return mg_re_nfa_run(sc, st->trans + mc->nsym, st->nk, pos);
             if (!ws_ready && !mg_re_dfa_ws_init(&ws, m, sc->words, sc->nwords)) return MG_RE_EMEM;
             ws_ready = true;
             size_t nk = 0;

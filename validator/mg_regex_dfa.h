@@ -84,6 +84,11 @@ static inline uint32_t mg_re_look_bits(const mg_re_scan *sc, size_t i)
  * cache is too small for this machine. */
 int mg_re_lazy_run(mg_re_cache *c, const mg_re_scan *sc);
 
+/* Runs a scan as an NFA simulation from position pos (the scan's start, or where the lazy DFA
+ * hands over) with the live states k[0..nk) (NULL: the machine's start). Results as
+ * mg_re_lazy_run's. */
+int mg_re_nfa_run(const mg_re_scan *sc, const uint32_t *k, size_t nk, size_t pos);
+
 /* mg_regex_bt.c: a backtracking program (p->nbt > 0). */
 int mg_re_bt_match(const mg_re_prog *p, const unsigned char *s, size_t n, const mg_re_env *env);
 

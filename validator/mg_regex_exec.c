@@ -63,44 +63,6 @@ static int dfa_run(const mg_re_scan *sc)
     return MG_RE_NOMATCH;
 }
 
-/* NFA simulation: the set of live states, advanced a byte at a time by the DFA step without
- * keeping the sets (each state visited at most once per position). */
-static int nfa_run(const mg_re_scan *sc)
-{
-    const mg_re_machine *m = sc->m;
-    mg_re_dfa_info info;
-    mg_re_dfa_ws ws;
-    mg_re_dfa_info_init(&info, m);
-    size_t half = sc->nwords / 2;
-    if (half < 64 || !mg_re_dfa_ws_init(&ws, m, sc->words + half, sc->nwords - half))
-        return MG_RE_EMEM;
-    uint32_t *cur = (uint32_t *)sc->words;
-    size_t cap = half * 2, ncur = 1, n = sc->n, pos = m->backward ? n : 0;
-    uint64_t work = 0;
-    cur[0] = m->start;
-    for (;;) {
-        bool at_end = m->backward ? pos == 0 : pos == n;
-        int prev = m->backward ? (pos < n ? sc->s[pos] : -1) : (pos > 0 ? sc->s[pos - 1] : -1);
-        int next = at_end ? -1 : m->backward ? sc->s[pos - 1] : sc->s[pos];
-        unsigned flags = (prev >= 0 && mg_re_is_word(prev) ? MG_RD_PREV_WORD : 0) |
-                         (pos == (m->backward ? n : 0) ? MG_RD_AT_START : 0);
-        uint32_t look = m->nlook ? mg_re_look_bits(sc, pos) : 0;
-        size_t nn = 0;
-        unsigned of;
-        int matched =
-            mg_re_dfa_step(&info, cur, ncur, flags, next, look, &ws, false, &nn, &of, &work);
-        if (matched < 0 || nn > cap) return MG_RE_EMEM;
-        if (matched) {
-            if (!sc->out) return MG_RE_MATCH;
-            set_bit(sc->out, pos);
-        }
-        if (at_end || (nn == 0 && !m->restart)) return MG_RE_NOMATCH;
-        memcpy(cur, ws.out, nn * sizeof *cur);
-        ncur = nn;
-        pos = m->backward ? pos - 1 : pos + 1;
-    }
-}
-
 static int run_machine(const mg_re_scan *sc, mg_re_cache *cache)
 {
     if (sc->m->trans) return dfa_run(sc);
@@ -108,7 +70,7 @@ static int run_machine(const mg_re_scan *sc, mg_re_cache *cache)
         int rc = mg_re_lazy_run(cache, sc);
         if (rc != MG_RE_EMEM) return rc;
     }
-    return nfa_run(sc);
+    return mg_re_nfa_run(sc, NULL, 0, sc->m->backward ? sc->n : 0);
 }
 
 int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env *env)

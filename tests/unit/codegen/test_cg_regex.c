@@ -420,6 +420,18 @@ static void test_backref_budget(void **state)
     assert_int_equal(mg_re_match(p, s, n, &tiny), MG_RE_EMEM);
     cg_regex_free(p);
     free(s);
+    /* a long string that matches, with the scratch a validator has for messages of its size:
+     * a choice point for every byte fits */
+    n = 100001;
+    s = repeat("a", n);
+    s[n / 2] = 'b';
+    mg_re_env validator_like = {words, n + n / 16 + 1024, NULL};
+    p = compile_ok("^(a+)b\\1$");
+    assert_int_equal(mg_re_match(p, s, n, &validator_like), MG_RE_MATCH);
+    s[n - 1] = 'c';
+    assert_int_equal(mg_re_match(p, s, n, &validator_like), MG_RE_NOMATCH);
+    cg_regex_free(p);
+    free(s);
 }
 
 static void test_refused(void **state)
