@@ -124,6 +124,11 @@ $(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
+$(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
 $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
@@ -213,7 +218,7 @@ bench: deps
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y -q $$missing; fi
-	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/valijson_run
+	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/mgredos $(B)/bench/valijson_run
 	@bench/run.sh $(B)
 
 # The Kubernetes manifests' parts generated from the contracts (deploy/gen-manifests.sh);

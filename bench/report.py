@@ -25,6 +25,8 @@ def parse(path):
         kv["_tokens"] = line
         if line.startswith("pipeline "):
             kv["kind"] = "pipeline"
+        elif line.startswith("redos "):
+            kv["kind"] = "redos"
         elif line.startswith("file "):
             kv["kind"] = "file"
         elif "impl" in kv:
@@ -62,7 +64,8 @@ def main():
     rows = parse(sys.argv[1])
     outdir = sys.argv[2]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {}}
+              "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {},
+              "redos": {}}
     for r in rows:
         if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
             w = result["workloads"].setdefault(r["workload"], {})
@@ -87,6 +90,9 @@ def main():
                                                             "worker_cpu_us_per_msg") if k in r}
         elif r["kind"] == "file":
             result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
+        elif r["kind"] == "redos":  # per pattern and input size: ns per byte and the verdict
+            p = result["redos"].setdefault(r["pattern"], {"input": r["input"], "sizes": {}})
+            p["sizes"][r["bytes"]] = {"ns_per_byte": num(r["ns_per_byte"]), "result": r["result"]}
     tp = result["pipeline"].get("throughput", {})
     lat = result["pipeline"].get("latency", {})
     if tp.get("binary") and tp.get("passthrough"):
@@ -143,6 +149,13 @@ def main():
             print("pipeline latency %-11s at %s msgs/s: p50 %.1f ms p99 %.1f ms p99.9 %.1f ms "
                   "max %.1f ms" % (mode, rate, v["p50_us"] / 1e3, v["p99_us"] / 1e3,
                                    v["p999_us"] / 1e3, v["max_us"] / 1e3))
+    for pat, v in result["redos"].items():
+        sizes = sorted(v["sizes"].items(), key=lambda kv: int(kv[0]))
+        label = lambda b: "%d %s" % ((b >> 20, "MB") if b >= 1 << 20 else (b >> 10, "KB"))
+        cells = "  ".join("%s %.1f" % (label(int(b)), m["ns_per_byte"]) for b, m in sizes)
+        verdicts = sorted({m["result"] for _, m in sizes})
+        print("redos     %-28s %-11s ns/byte: %s (%s)" % (
+            pat if len(pat) <= 28 else pat[:25] + "...", v["input"], cells, ", ".join(verdicts)))
     if result["file"]:
         print("file mode: read %s MB/s, meshgate validate %s MB/s" %
               (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))

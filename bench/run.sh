@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - what `make bench` runs: every workload through meshgate, simdjson parse alone and
-# the peers (ajv, valijson), the verdict agreement check, the pipeline through the embedded
-# broker (gate against passthrough), and file mode; then a table, bench/results/latest.json
+# the peers (ajv, valijson), the verdict agreement check, the ReDoS row (bench/redos.c), the
+# pipeline through the embedded broker (gate against passthrough), and file mode; then a
+# table, bench/results/latest.json
 # (the previous one kept beside it, named by its date) and plots.
 #
 # Design: each workload is bench/workloads/W/W.schema.json plus a deterministic generator
@@ -86,6 +87,11 @@ for w in identity order bulk strict; do
         done
     done
 done
+
+echo "== ReDoS: patterns that are exponential for backtracking engines, on hostile strings"
+redos=$build/bench/mgredos
+[ -x "$redos" ] || make --no-print-directory "$redos" >/dev/null
+"$redos" ${quick:+--quick} | tee -a "$results"
 
 echo "== pipeline through the embedded broker (identity)"
 bench/pipeline.sh "$build" "${PIPELINE_COUNT:-200000}" |
