@@ -12,10 +12,7 @@
 /* Exponents beyond this magnitude are not represented by cj_decimal_of. */
 #define CJ_EXP_LIMIT ((int64_t)1000000000000000000)
 
-static bool is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 static const cj_node *member(const cj_node *obj, const char *key, size_t len)
 {
