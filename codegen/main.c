@@ -284,8 +284,7 @@ int main(int argc, char **argv)
     bool ok = g.nerrors == 0 && write_out(&g, opt.out_base);
     if (ok && copt.dir) {
         if (g.ncontracts == 0) {
-            fprintf(stderr,
-                    "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
+            fprintf(stderr, "meshgate-codegen: --contract-out: no AsyncAPI contract among the inputs\n");
             ok = false;
         } else {
             if (!copt.schema_set && asprintf(&set_path, "%s.so", opt.out_base) > 0)
