@@ -414,7 +414,7 @@ static int emit_node(cg_rc *c, int32_t id, uint32_t next)
         bool atoms = true;
         for (int32_t k = x->child; k >= 0 && atoms; k = c->nodes[k].next)
             atoms = cg_re_is_atom(&c->nodes[k]);
-        if (atoms) return cg_re_emit_atoms(c, &c->nodes[x->child], next);
+        if (atoms) return cg_re_emit_atoms(c, x->child, false, next);
         int e = -1;
         for (int32_t k = x->child; k >= 0; k = c->nodes[k].next) {
             int a = emit_node(c, k, next);
@@ -423,12 +423,8 @@ static int emit_node(cg_rc *c, int32_t id, uint32_t next)
         }
         return e;
     }
-    default: {
-        /* one atom: as a union of one (its siblings are not part of it) */
-        mg_re_node one = *x;
-        one.next = -1;
-        return cg_re_emit_atoms(c, &one, next);
-    }
+    default:
+        return cg_re_emit_atoms(c, id, true, next);
     }
 }
 
@@ -588,7 +584,8 @@ static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *in
     }
     c->look_of = malloc((size_t)cnt * sizeof *c->look_of);
     c->reg_of = calloc((size_t)cnt, sizeof *c->reg_of);
-    if (!c->machs || !c->machs[0] || !c->look_of || !c->reg_of) return -1;
+    c->atom_sets = calloc((size_t)cnt, sizeof(void *));
+    if (!c->machs || !c->machs[0] || !c->look_of || !c->reg_of || !c->atom_sets) return -1;
     for (long i = 0; i < cnt; i++)
         c->look_of[i] = -1;
     c->cur = c->machs[0];
@@ -669,6 +666,7 @@ static int compile(const char *pat, size_t n, unsigned flags, mg_re_prog *p, cg_
     free(c.machs);
     free(c.look_of);
     free(c.reg_of);
+    cg_re_atoms_free(&c, (size_t)cnt);
     free(c.btloops);
     free(nodes);
     return rc;

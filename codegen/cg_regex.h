@@ -78,6 +78,7 @@ typedef struct cg_rc {
     mg_re_btloop *btloops; /* the backtracking program's counted loops */
     size_t nbtloop, capbtloop;
     uint64_t unrolled; /* emit_repeat_linear: instructions its other choice takes */
+    void *atom_sets;   /* node -> its code points (cg_regex_set.c), computed once */
 } cg_rc;
 
 /* Makes room for one more element in the array *pv of *cap elements of elem bytes holding n
@@ -89,10 +90,12 @@ int cg_re_inst(cg_rc *c, uint8_t op, uint8_t lo, uint8_t hi, uint32_t x, uint32_
 
 /* cg_regex_set.c: whether x matches exactly one code point (CHAR, ANY, SET, CLASS). */
 bool cg_re_is_atom(const mg_re_node *x);
-/* The byte code of the union of the atoms first and its next siblings (all atoms), continuing
- * at next, its bytes read right to left when the machine is backward; -1 for a Unicode
- * property this build cannot expand. */
-int cg_re_emit_atoms(cg_rc *c, const mg_re_node *first, uint32_t next);
+/* The byte code of the union of atom node first and (unless single) its next siblings (all
+ * atoms), continuing at next, its bytes read right to left when the machine is backward; -1
+ * for a Unicode property this build cannot expand. */
+int cg_re_emit_atoms(cg_rc *c, int32_t first, bool single, uint32_t next);
+/* Frees the atoms' code points remembered for a compile of nnodes nodes. */
+void cg_re_atoms_free(cg_rc *c, size_t nnodes);
 
 /* cg_regex_dfa.c: subset construction of machine m (its cls/ncls set). Fills m's static DFA
  * fields with malloc'd tables; returns 0, 1 if more than MG_RE_DFA_MAX states or too much

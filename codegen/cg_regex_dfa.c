@@ -15,8 +15,8 @@
 
 #include "mg_regex_dfa.h"
 
-#define HASH_SIZE 4096       /* power of two, > 2 * MG_RE_DFA_MAX */
-#define WORK_MAX 20000000ull /* instructions visited by all steps */
+#define HASH_SIZE 4096      /* power of two, > 2 * MG_RE_DFA_MAX */
+#define WORK_MAX 8000000ull /* states visited by all steps of one machine */
 
 typedef struct dstate {
     size_t off, len; /* kernel in pool */

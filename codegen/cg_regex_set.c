@@ -380,13 +380,49 @@ bool cg_re_is_atom(const mg_re_node *x)
     return x->op == MG_RE_CHAR || x->op == MG_RE_ANY || x->op == MG_RE_SET || x->op == MG_RE_CLASS;
 }
 
-int cg_re_emit_atoms(cg_rc *c, const mg_re_node *first, uint32_t next)
+/* The code points of atom node id, computed once per compile (a repetition unrolled into
+ * copies, or compiled again, asks again: \p{...} takes a pass over every code point). */
+static const cg_rset *atom_of(cg_rc *c, int32_t id, bool *ok)
+{
+    cg_rset **memo = (cg_rset **)c->atom_sets;
+    if (memo[id]) return memo[id];
+    cg_rset *s = calloc(1, sizeof *s);
+    if (!s) {
+        c->oom = true;
+        *ok = false;
+        return NULL;
+    }
+    *ok = atom_set(c, &c->nodes[id], s);
+    set_norm(s);
+    if (!*ok) {
+        free(s->r);
+        free(s);
+        return NULL;
+    }
+    return memo[id] = s;
+}
+
+int cg_re_emit_atoms(cg_rc *c, int32_t first, bool single, uint32_t next)
 {
     cg_rset s = {0};
     bool ok = true;
-    for (const mg_re_node *x = first; ok && x; x = x->next >= 0 ? &c->nodes[x->next] : NULL)
-        ok = atom_set(c, x, &s);
+    for (int32_t k = first; ok && k >= 0; k = single ? -1 : c->nodes[k].next) {
+        const cg_rset *a = atom_of(c, k, &ok);
+        for (size_t i = 0; ok && i < a->n; i++)
+            set_add(&s, a->r[i][0], a->r[i][1], &c->oom);
+    }
     int e = ok ? (int)emit_set(c, &s, next) : -1;
     free(s.r);
     return e;
+}
+
+void cg_re_atoms_free(cg_rc *c, size_t nnodes)
+{
+    cg_rset **memo = (cg_rset **)c->atom_sets;
+    for (size_t i = 0; memo && i < nnodes; i++) {
+        if (memo[i]) free(memo[i]->r);
+        free(memo[i]);
+    }
+    free(memo);
+    c->atom_sets = NULL;
 }
