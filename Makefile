@@ -4,7 +4,7 @@
 #   make test       deps, build, every test; ends with "N passed, N failed"
 #   make demo       the main job on the embedded default
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
-#   make conformance, make fuzz, make bench, make regex-diff
+#   make conformance, make fuzz, make fuzz-regex, make bench, make regex-diff
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
 # SANITIZE=address,undefined (etc.) builds into build-$(SANITIZE) with -fsanitize.
 
@@ -196,6 +196,11 @@ demo: deps
 
 fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
+# The pattern compiler and matcher under libFuzzer for FUZZ_SECONDS (default 1800).
+.PHONY: fuzz-regex
+fuzz-regex: deps
+	@tests/fuzz/run_regex.sh $${FUZZ_SECONDS:-1800}
 
 # The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
 .PHONY: fuzz-smoke golden-update
