@@ -198,7 +198,10 @@ static bool regex_notes(cg *g, const cj_node *at, const char *pattern, size_t le
 
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len, bool *may_limit)
 {
-    intptr_t v = (intptr_t)cg_map_get(&g->re_index, pattern);
+    /* keyed by the quoted pattern: a pattern may hold NUL */
+    char *key = quoted(pattern, len);
+    if (!key) return -1;
+    intptr_t v = (intptr_t)cg_map_get(&g->re_index, key);
     if (!v) {
         char fname[32], err[512];
         int n = g->nres;
@@ -210,19 +213,19 @@ int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len, bool *ma
         int rc = cg_regex_emit(ts, fname, pattern, len, MG_RE_ANNEXB, &info, err, sizeof err);
         fclose(ts);
         if (rc != 0) {
-            char *q = quoted(pattern, len);
-            cg_error(g, at, "pattern %s: %s", q ? q : "", err);
-            free(q);
+            cg_error(g, at, "pattern %s: %s", key, err);
+            free(key);
             free(text);
             return -1;
         }
         g->nres++;
         v = ((intptr_t)n << 2 | (intptr_t)info.backtracking << 1 | info.may_limit) + 1;
-        cg_map_put(&g->re_index, pattern, (void *)v);
+        cg_map_put(&g->re_index, key, (void *)v);
         fwrite(text, 1, tlen, g->lits);
         fputc('\n', g->lits);
         free(text);
     }
+    free(key);
     v--;
     if (!regex_notes(g, at, pattern, len, v & 2)) return -1;
     *may_limit = v & 1;

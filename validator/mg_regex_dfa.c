@@ -420,11 +420,15 @@ int mg_re_lazy_run(mg_re_cache *c, const mg_re_scan *sc)
     uint64_t work = 0;
     mcache *mc = machine_cache(c, m);
     if (!mc) return MG_RE_EMEM;
-    if (!mc->start) {
+    for (int attempt = 0; !mc->start && attempt < 2; attempt++) {
         uint32_t k = m->start;
         mc->start = intern(c, mc, &k, 1, mc->info.uses_start ? MG_RD_AT_START : 0);
-        if (!mc->start) return MG_RE_EMEM;
+        if (!mc->start) {
+            flush(c);
+            if (!(mc = machine_cache(c, m))) return MG_RE_EMEM;
+        }
     }
+    if (!mc->start) return MG_RE_EMEM;
     uint32_t cur = mc->start;
     size_t n = sc->n, pos = m->backward ? n : 0, built = 0, scanned = 0;
     for (;; scanned++) {

@@ -114,6 +114,14 @@ if [ "$rc" -eq 1 ] && [ ! -e "$tmp/out_strict.c" ] &&
 else
     not_ok "--strict: Annex B syntax is an error naming file, location and pattern (exit $rc)"
 fi
+# Two patterns that differ only after a NUL are two regex functions.
+printf '{"properties": {"a": {"pattern": "x\\u0000y"}, "b": {"pattern": "x\\u0000z"}}}\n' >"$tmp/nul.json"
+if "$codegen" -o "$tmp/out_nul" "$tmp/nul.json" 2>"$tmp/err" &&
+    [ "$(grep -c '^static int mgre_[0-9]*(' "$tmp/out_nul.c")" -eq 2 ]; then
+    ok "patterns that differ after a NUL get a function each"
+else
+    not_ok "patterns that differ after a NUL get a function each"
+fi
 # A control character in a pattern is escaped in the message: one line per problem.
 printf '{"pattern": "a\\n\\\\&"}\n' >"$tmp/ctl.json"
 "$codegen" -o "$tmp/out_ctl" "$tmp/ctl.json" >/dev/null 2>"$tmp/err" || true
