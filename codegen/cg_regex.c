@@ -610,7 +610,9 @@ static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *in
         p->nbtloop = (uint16_t)c->nbtloop;
         c->btloops = NULL;
         m0->inst = NULL;
-        return c->nregs > 0xFFFF ? 1 : 0;
+        if (c->nregs <= 0xFFFF) return 0;
+        c->fail = "pattern too large: more than 65535 repetition registers";
+        return 1;
     }
     mg_re_machine *ms = calloc(c->nmach, sizeof *ms);
     if (!ms) return -1;
