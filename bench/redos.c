@@ -25,7 +25,7 @@
 typedef struct row {
     const char *pattern;
     const char *input; /* what the hostile string is, for the table */
-    char unit;         /* the string is unit repeated (0: random a and b), then tail */
+    char unit;         /* the string is unit repeated (0: random a and b, ~: abab...), then tail */
     const char *tail;
 } row;
 
@@ -40,7 +40,11 @@ static const row rows[] = {
     {"(a|b)*a(a|b){25}c", "random-ab", 0, ""},
     /* lookarounds around nested quantifiers, each lookahead and lookbehind kind */
     {"^(?:(?!(a|a)*b)(?<=(a+)+)(?=(x+x+)+y|a)(?<!(a|b)*c)a)+$", "a...a", 'a', ""},
+    /* backreferences: the linear over-approximation rejects this one (no b) */
     {"^(a+)+\\1b$", "a...a", 'a', ""},
+    /* and cannot decide this one (ab...ab has no letter twice in a row), so the backtracker
+     * runs, to its step budget */
+    {"(?:(?:(?<g>.)){2,}?\\k<g>)+", "abab...ab", '~', ""},
 };
 
 /* The hostile string of row r, n bytes (random ones differ with seed). */
@@ -50,7 +54,7 @@ static void fill(const row *r, char *s, size_t n, uint64_t seed)
     uint64_t x = 88172645463325252ull ^ seed;
     for (size_t i = 0; i < n - tl; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        s[i] = r->unit ? r->unit : "ab"[x & 1];
+        s[i] = r->unit == '~' ? "ab"[i & 1] : r->unit ? r->unit : "ab"[x & 1];
     }
     memcpy(s + n - tl, r->tail, tl);
 }

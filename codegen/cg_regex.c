@@ -317,11 +317,14 @@ static int look_machine(cg_rc *c, int32_t id)
     m->backward = !c->nodes[id].behind;
     m->restart = true;
     cg_mach *saved = c->cur;
+    bool negated = c->negated;
     c->cur = m;
+    c->negated ^= c->nodes[id].neg;
     int match = cg_re_inst(c, MG_RX_MATCH, 0, 0, 0, 0);
     int start = emit_node(c, c->nodes[id].child, (uint32_t)match);
     m->start = start < 0 ? 0 : (uint32_t)start;
     c->cur = saved;
+    c->negated = negated;
     return start < 0 ? -1 : (int)k;
 }
 
@@ -388,8 +391,16 @@ static int emit_node(cg_rc *c, int32_t id, uint32_t next)
         return c->bt ? emit_repeat_bt(c, id, next) : emit_repeat_linear(c, x, next);
     case MG_RE_LOOK:
         return emit_look(c, id, next);
-    case MG_RE_BACKREF:
-        return cg_re_inst(c, MG_RX_BACKREF, 0, 0, next, x->group);
+    case MG_RE_BACKREF: {
+        if (c->bt) return cg_re_inst(c, MG_RX_BACKREF, 0, 0, next, x->group);
+        /* the over-approximation: any string; inside a negative lookaround, none (a byte no
+         * valid UTF-8 holds), so that the lookaround's negation over-approximates too */
+        if (c->negated) return cg_re_inst(c, MG_RX_BYTE, 0xFF, 0xFF, next, MG_RX_NONE);
+        int loop = cg_re_inst(c, MG_RX_SPLIT, 0, 0, 0, next);
+        int any = cg_re_emit_any(c, (uint32_t)loop);
+        if (!c->fail && !c->oom) c->cur->inst[loop].x = (uint32_t)any;
+        return loop;
+    }
     case MG_RE_CAT: {
         size_t total = 0;
         for (int32_t k = x->child; k >= 0; k = c->nodes[k].next)
@@ -575,49 +586,68 @@ static bool has_backref(const mg_re_node *nodes, long cnt)
     return false;
 }
 
-static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *info)
+static bool subtree_has_backref(const cg_rc *c, int32_t id)
 {
-    c->machs = calloc(1, sizeof *c->machs);
-    if (c->machs) {
-        c->machs[0] = calloc(1, sizeof **c->machs);
-        c->nmach = 1;
+    const mg_re_node *x = &c->nodes[id];
+    if (x->op == MG_RE_BACKREF) return true;
+    for (int32_t k = x->child; k >= 0; k = c->nodes[k].next)
+        if (subtree_has_backref(c, k)) return true;
+    return false;
+}
+
+static void machs_free(cg_rc *c)
+{
+    for (size_t k = 0; c->machs && k < c->nmach; k++) {
+        if (c->machs[k]) free(c->machs[k]->inst), free(c->machs[k]->loops);
+        free(c->machs[k]);
     }
-    c->look_of = malloc((size_t)cnt * sizeof *c->look_of);
-    c->reg_of = calloc((size_t)cnt, sizeof *c->reg_of);
-    c->atom_sets = calloc((size_t)cnt, sizeof(void *));
-    if (!c->machs || !c->machs[0] || !c->look_of || !c->reg_of || !c->atom_sets) return -1;
+    free(c->machs);
+    c->machs = NULL;
+    c->nmach = 0;
+}
+
+/* Compiles root into a fresh set of machines (c->machs), or with alts, the alternatives of
+ * ALT node root that have no backreference. 0, or 1 with c->fail (or c->oom) set, or -1. */
+static int emit_machines(cg_rc *c, int32_t root, long cnt, bool alts)
+{
+    machs_free(c);
+    c->machs = calloc(1, sizeof *c->machs);
+    if (!c->machs || !(c->machs[0] = calloc(1, sizeof **c->machs))) return -1;
+    c->nmach = 1;
+    c->total = 0;
     for (long i = 0; i < cnt; i++)
         c->look_of[i] = -1;
     c->cur = c->machs[0];
-    int match = cg_re_inst(c, MG_RX_MATCH, 0, 0, 0, 0);
-    int start = emit_node(c, root, (uint32_t)match);
-    c->cur = NULL;
-    if (start < 0) {
-        c->bad_prop = !c->fail && !c->oom;
-        return 1;
+    int match = cg_re_inst(c, MG_RX_MATCH, 0, 0, 0, 0), start = -1;
+    if (!alts) {
+        start = emit_node(c, root, (uint32_t)match);
+    } else {
+        for (int32_t k = c->nodes[root].child; k >= 0; k = c->nodes[k].next) {
+            if (subtree_has_backref(c, k)) continue;
+            int a = emit_node(c, k, (uint32_t)match);
+            if (a < 0) {
+                start = -1;
+                break;
+            }
+            start = start < 0 ? a : cg_re_inst(c, MG_RX_SPLIT, 0, 0, (uint32_t)start, (uint32_t)a);
+        }
     }
-    if (c->fail || c->oom) return 1;
+    c->cur = NULL;
+    if (start < 0) c->bad_prop = !c->fail && !c->oom;
+    if (start < 0 || c->fail || c->oom) return 1;
     cg_mach *m0 = c->machs[0];
     m0->start = (uint32_t)start;
     m0->restart = needs_restart(m0->inst, m0->n, m0->start);
-    if (c->bt) {
-        p->bt = m0->inst;
-        p->nbt = (uint32_t)m0->n;
-        p->bt_start = m0->start;
-        p->nregs = (uint16_t)c->nregs;
-        p->anchored = !m0->restart;
-        p->btloop = c->btloops;
-        p->nbtloop = (uint16_t)c->nbtloop;
-        c->btloops = NULL;
-        m0->inst = NULL;
-        if (c->nregs <= 0xFFFF) return 0;
-        c->fail = "pattern too large: more than 65535 repetition registers";
-        return 1;
-    }
+    return 0;
+}
+
+/* The machines built as mg_re_machines (*out, *nout); 0, 1 (c->fail set) or -1. */
+static int finish_machines(cg_rc *c, const mg_re_machine **out, uint16_t *nout)
+{
     mg_re_machine *ms = calloc(c->nmach, sizeof *ms);
     if (!ms) return -1;
-    p->mach = ms;
-    p->nmach = (uint16_t)c->nmach;
+    *out = ms;
+    *nout = (uint16_t)c->nmach;
     for (size_t k = 0; k < c->nmach; k++) {
         int rc = finish_machine(c->machs[k], &ms[k], k == 0, c->no_dfa);
         if (rc < 0) return -1;
@@ -627,16 +657,73 @@ static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *in
             return 1;
         }
     }
-    info->may_limit = c->nmach > 1 || !ms[0].trans;
     return 0;
+}
+
+/* The linear approximation of a backtracking pattern (see mg_re_prog), or none when it does
+ * not compile within the limits (it only saves time). -1 when out of memory. */
+static int approximation(cg_rc *c, int32_t root, long cnt, bool alts, const mg_re_machine **out,
+                         uint16_t *nout)
+{
+    int rc = emit_machines(c, root, cnt, alts);
+    if (rc == 0) rc = finish_machines(c, out, nout);
+    if (rc == 0) return 0;
+    cg_re_machines_free(&(mg_re_prog){.nmach = *nout, .mach = *out});
+    *out = NULL;
+    *nout = 0;
+    c->fail = NULL;
+    c->bad_prop = false;
+    return c->oom || rc < 0 ? -1 : 0;
+}
+
+static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *info, bool prefilter)
+{
+    c->look_of = malloc((size_t)cnt * sizeof *c->look_of);
+    c->reg_of = calloc((size_t)cnt, sizeof *c->reg_of);
+    c->atom_sets = calloc((size_t)cnt, sizeof(void *));
+    if (!c->look_of || !c->reg_of || !c->atom_sets) return -1;
+    int rc = emit_machines(c, root, cnt, false);
+    if (rc) return rc;
+    if (!c->bt) {
+        rc = finish_machines(c, &p->mach, &p->nmach);
+        info->may_limit = rc == 0 && (p->nmach > 1 || !p->mach[0].trans);
+        return rc;
+    }
+    cg_mach *m0 = c->machs[0];
+    p->bt = m0->inst;
+    p->nbt = (uint32_t)m0->n;
+    p->bt_start = m0->start;
+    p->nregs = (uint16_t)c->nregs;
+    p->anchored = !m0->restart;
+    p->btloop = c->btloops;
+    p->nbtloop = (uint16_t)c->nbtloop;
+    c->btloops = NULL;
+    m0->inst = NULL;
+    if (c->nregs > 0xFFFF) {
+        c->fail = "pattern too large: more than 65535 repetition registers";
+        return 1;
+    }
+    if (!prefilter) return 0;
+    c->bt = false;
+    rc = approximation(c, root, cnt, false, &p->over, &p->nover);
+    bool some = false, all = true;
+    for (int32_t k = c->nodes[root].child; c->nodes[root].op == MG_RE_ALT && k >= 0;
+         k = c->nodes[k].next) {
+        bool b = subtree_has_backref(c, k);
+        some |= !b;
+        all &= !b;
+    }
+    if (rc == 0 && some && !all) rc = approximation(c, root, cnt, true, &p->under, &p->nunder);
+    c->bt = true;
+    return rc;
 }
 
 static int compile(const char *pat, size_t n, unsigned flags, mg_re_prog *p, cg_re_info *info,
                    char *err, size_t errlen)
 {
     mg_re_parsed pi;
-    bool no_dfa = flags & CG_RE_NO_STATIC_DFA;
-    flags &= ~CG_RE_NO_STATIC_DFA;
+    bool no_dfa = flags & CG_RE_NO_STATIC_DFA, prefilter = !(flags & CG_RE_NO_PREFILTER);
+    flags &= ~(CG_RE_NO_STATIC_DFA | CG_RE_NO_PREFILTER);
     long cnt = mg_re_parse(pat, n, flags, NULL, 0, NULL, err, errlen);
     if (cnt < 0) return 1;
     mg_re_node *nodes = calloc((size_t)cnt + 1, sizeof *nodes);
@@ -653,7 +740,7 @@ static int compile(const char *pat, size_t n, unsigned flags, mg_re_prog *p, cg_
                     MG_RE_GROUPS_MAX);
     }
     cg_rc c = {.pat = pat, .plen = n, .nodes = nodes, .bt = info->backtracking, .no_dfa = no_dfa};
-    int rc = build(&c, pi.root, cnt, p, info);
+    int rc = build(&c, pi.root, cnt, p, info, prefilter);
     if (c.bt) p->ngroups = (uint16_t)pi.ngroups;
     if (rc < 0 || c.oom)
         rc = errf(err, errlen, "out of memory");
@@ -661,11 +748,7 @@ static int compile(const char *pat, size_t n, unsigned flags, mg_re_prog *p, cg_
         rc = errf(err, errlen, "%s", c.fail);
     else if (c.bad_prop)
         rc = errf(err, errlen, "Unicode property not supported by this build");
-    for (size_t k = 0; c.machs && k < c.nmach; k++) {
-        if (c.machs[k]) free(c.machs[k]->inst), free(c.machs[k]->loops);
-        free(c.machs[k]);
-    }
-    free(c.machs);
+    machs_free(&c);
     free(c.look_of);
     free(c.reg_of);
     cg_re_atoms_free(&c, (size_t)cnt);
@@ -692,9 +775,8 @@ int cg_regex_compile(const char *pat, size_t n, unsigned flags, mg_re_prog **out
     return 0;
 }
 
-void cg_regex_free(mg_re_prog *p)
+void cg_re_machines_free(const mg_re_prog *p)
 {
-    if (!p) return;
     for (size_t k = 0; k < p->nmach; k++) {
         const mg_re_machine *m = &p->mach[k];
         free((void *)m->inst);
@@ -705,6 +787,14 @@ void cg_regex_free(mg_re_prog *p)
         free((void *)m->acc_end);
     }
     free((void *)p->mach);
+}
+
+void cg_regex_free(mg_re_prog *p)
+{
+    if (!p) return;
+    cg_re_machines_free(p);
+    cg_re_machines_free(&(mg_re_prog){.nmach = p->nover, .mach = p->over});
+    cg_re_machines_free(&(mg_re_prog){.nmach = p->nunder, .mach = p->under});
     free((void *)p->bt);
     free((void *)p->btloop);
     free(p);
@@ -788,6 +878,17 @@ static void put_machine(FILE *o, const char *fname, size_t k, const mg_re_machin
     fprintf(o, ", .ncls = %u, .cls = %s_cls%zu},\n", m->ncls, fname, k);
 }
 
+/* The tables of machines mach[0..n) and the array fname_mach of them. */
+static void put_machines(FILE *o, const char *fname, const mg_re_machine *mach, uint16_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        put_machine_tables(o, fname, k, &mach[k]);
+    fprintf(o, "static const mg_re_machine %s_mach[%u] = {\n", fname, n);
+    for (size_t k = 0; k < n; k++)
+        put_machine(o, fname, k, &mach[k]);
+    fputs("};\n", o);
+}
+
 int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsigned flags,
                   cg_re_info *info, char *err, size_t errlen)
 {
@@ -808,6 +909,10 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
     free(label);
     if (p->nbt) {
         char name[96];
+        snprintf(name, sizeof name, "%s_over", fname);
+        if (p->nover) put_machines(out, name, p->over, p->nover);
+        snprintf(name, sizeof name, "%s_under", fname);
+        if (p->nunder) put_machines(out, name, p->under, p->nunder);
         snprintf(name, sizeof name, "%s_bt", fname);
         put_insts(out, name, p->bt, p->nbt);
         if (p->nbtloop) {
@@ -825,14 +930,11 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
                 fname, p->nbt, p->bt_start, fname, p->ngroups, p->nregs,
                 p->anchored ? "true" : "false");
         if (p->nbtloop) fprintf(out, ", .nbtloop = %u, .btloop = %s_btloop", p->nbtloop, fname);
+        if (p->nover) fprintf(out, ", .nover = %u, .over = %s_over_mach", p->nover, fname);
+        if (p->nunder) fprintf(out, ", .nunder = %u, .under = %s_under_mach", p->nunder, fname);
         fputs("};\n", out);
     } else {
-        for (size_t k = 0; k < p->nmach; k++)
-            put_machine_tables(out, fname, k, &p->mach[k]);
-        fprintf(out, "static const mg_re_machine %s_mach[%u] = {\n", fname, p->nmach);
-        for (size_t k = 0; k < p->nmach; k++)
-            put_machine(out, fname, k, &p->mach[k]);
-        fputs("};\n", out);
+        put_machines(out, fname, p->mach, p->nmach);
         if (!plain)
             fprintf(out, "static const mg_re_prog %s_prog = {.nmach = %u, .mach = %s_mach};\n",
                     fname, p->nmach, fname);

@@ -31,12 +31,17 @@ typedef struct cg_re_info {
 /* A flag of cg_regex_compile besides mg_re_parse's: build no static DFA (tests use it to run
  * the runtime's lazy DFA and NFA simulation on every pattern). */
 #define CG_RE_NO_STATIC_DFA 0x100u
+/* Another: a backtracking pattern gets no linear approximations (tests use it to run the
+ * backtracker on every string). */
+#define CG_RE_NO_PREFILTER 0x200u
 
 /* Compiles pat[0..n) (flags: mg_re_parse's and CG_RE_NO_STATIC_DFA) into a heap mg_re_prog for
  * mg_re_match; 0 on success, else the reason in err. info may be NULL. Free with cg_regex_free. */
 int cg_regex_compile(const char *pat, size_t n, unsigned flags, mg_re_prog **out, cg_re_info *info,
                      char *err, size_t errlen);
 void cg_regex_free(mg_re_prog *p);
+/* Frees p->mach[0..p->nmach) and their tables (not p). */
+void cg_re_machines_free(const mg_re_prog *p);
 
 /* Writes C defining `static int fname(struct mg_ctx *c, const char *s, size_t n)` (the
  * result of mg_re_test) and its static tables (all named with fname as prefix), headed by a
@@ -65,6 +70,7 @@ typedef struct cg_rc {
     const mg_re_node *nodes;
     bool bt;          /* building the backtracking program */
     bool no_dfa;      /* CG_RE_NO_STATIC_DFA */
+    bool negated;     /* compiling inside an odd number of negative lookarounds */
     cg_mach *cur;     /* the machine (or program) instructions go to */
     size_t total;     /* instructions of every machine so far */
     const char *fail; /* why compiling stopped (a limit), or NULL */
@@ -88,7 +94,9 @@ bool cg_re_grow(void *pv, size_t *cap, size_t n, size_t elem, size_t first);
 /* A new instruction of the current machine; 0 (with c->fail or c->oom set) when it cannot. */
 int cg_re_inst(cg_rc *c, uint8_t op, uint8_t lo, uint8_t hi, uint32_t x, uint32_t y);
 
-/* cg_regex_set.c: whether x matches exactly one code point (CHAR, ANY, SET, CLASS). */
+/* cg_regex_set.c: any one code point, continuing at next. */
+int cg_re_emit_any(cg_rc *c, uint32_t next);
+/* Whether x matches exactly one code point (CHAR, ANY, SET, CLASS). */
 bool cg_re_is_atom(const mg_re_node *x);
 /* The byte code of the union of atom node first and (unless single) its next siblings (all
  * atoms), continuing at next, its bytes read right to left when the machine is backward; -1

@@ -375,6 +375,16 @@ static bool atom_set(cg_rc *c, const mg_re_node *x, cg_rset *s)
     return ok;
 }
 
+int cg_re_emit_any(cg_rc *c, uint32_t next)
+{
+    cg_rset s = {0};
+    set_add(&s, 0, 0xD7FF, &c->oom);
+    set_add(&s, 0xE000, MAX_CP, &c->oom);
+    int e = (int)emit_set(c, &s, next);
+    free(s.r);
+    return e;
+}
+
 bool cg_re_is_atom(const mg_re_node *x)
 {
     return x->op == MG_RE_CHAR || x->op == MG_RE_ANY || x->op == MG_RE_SET || x->op == MG_RE_CLASS;

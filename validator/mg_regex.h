@@ -233,7 +233,12 @@ typedef struct mg_re_machine {
 /* A compiled pattern. Linear (nbt == 0): mach[0] is the pattern, mach[1..nmach) its
  * lookarounds, each nested one numbered after the one containing it. Backtracking (nbt > 0):
  * bt[0..nbt) from bt_start with ngroups captures, nregs registers and the counted loops
- * btloop[0..nbtloop); anchored when every match must start at position 0. */
+ * btloop[0..nbtloop); anchored when every match must start at position 0. A backtracking
+ * pattern may come with two linear approximations, each machines as mach is: over (every
+ * backreference read as any string, or as none inside a negative lookaround: if it does not
+ * match, neither does the pattern) and under (the top-level alternatives without
+ * backreferences: if it matches, so does the pattern); they decide most strings in linear
+ * time, and the backtracker only the rest. */
 typedef struct mg_re_prog {
     uint16_t nmach;
     const mg_re_machine *mach;
@@ -242,6 +247,8 @@ typedef struct mg_re_prog {
     uint16_t ngroups, nregs, nbtloop;
     const mg_re_btloop *btloop;
     bool anchored;
+    uint16_t nover, nunder;
+    const mg_re_machine *over, *under;
 } mg_re_prog;
 
 /* ---- matcher ---- */
@@ -256,8 +263,11 @@ typedef struct mg_re_prog {
 #define MG_RE_GROUPS_MAX 1000
 /* The lazy DFA cache of one validator (bytes). */
 #define MG_RE_CACHE_BYTES (1u << 20)
-/* Backtracking budget for an input of n bytes: BT_BASE + BT_PER_BYTE * n steps. */
-#define MG_RE_BT_BASE 100000u
+/* Backtracking budget for a string of n bytes: BT_BASE + BT_PER_BYTE * n steps. The base is
+ * small so that a message of many short strings is bounded too: a JSON string takes at least
+ * 3 bytes of the message, so one message costs at most (BT_BASE / 3 + BT_PER_BYTE) steps per
+ * byte of it. */
+#define MG_RE_BT_BASE 1024u
 #define MG_RE_BT_PER_BYTE 64u
 
 /* Results of matching. */

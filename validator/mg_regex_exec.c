@@ -73,31 +73,40 @@ static int run_machine(const mg_re_scan *sc, mg_re_cache *cache)
     return mg_re_nfa_run(sc, NULL, 0, sc->m->backward ? sc->n : 0);
 }
 
-int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env *env)
+/* Machines mach[0..nmach) (the pattern and its lookarounds) over s[0..n). */
+static int linear(const mg_re_machine *mach, uint16_t nmach, const unsigned char *s, size_t n,
+                  const mg_re_env *env)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    if (p->nbt) return mg_re_bt_match(p, s, n, env);
-    const mg_re_machine *main = &p->mach[0];
-    if (p->nmach == 1 && main->trans && main->nlook == 0) return mg_re_dfa_test(main, str, n);
+    if (nmach == 1 && mach[0].trans && mach[0].nlook == 0)
+        return mg_re_dfa_test(&mach[0], (const char *)s, n);
     /* lookaround tables, then pointers to them, then the machines' workspace */
-    size_t tw = (n + 1 + 63) / 64, nt = p->nmach - 1u;
-    size_t need = nt * tw + (p->nmach * sizeof(uint64_t *) + 7) / 8;
+    size_t tw = (n + 1 + 63) / 64, nt = nmach - 1u;
+    size_t need = nt * tw + (nmach * sizeof(uint64_t *) + 7) / 8;
     if (need > env->nwords) return MG_RE_EMEM;
     uint64_t **tables = (uint64_t **)(env->words + nt * tw);
     tables[0] = NULL;
-    for (size_t k = 1; k < p->nmach; k++) {
+    for (size_t k = 1; k < nmach; k++) {
         tables[k] = env->words + (k - 1) * tw;
         memset(tables[k], 0, tw * sizeof(uint64_t));
     }
     mg_re_scan sc = {
         .s = s, .n = n, .tables = tables, .words = env->words + need, .nwords = env->nwords - need};
-    for (size_t k = p->nmach; k-- > 0;) {
-        sc.m = &p->mach[k];
+    for (size_t k = nmach; k-- > 0;) {
+        sc.m = &mach[k];
         sc.out = k ? tables[k] : NULL;
         int rc = run_machine(&sc, env->cache);
         if (k == 0 || rc < 0) return rc;
     }
     return MG_RE_NOMATCH;
+}
+
+int mg_re_match(const mg_re_prog *p, const char *str, size_t n, const mg_re_env *env)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (!p->nbt) return linear(p->mach, p->nmach, s, n, env);
+    if (p->nunder && linear(p->under, p->nunder, s, n, env) == MG_RE_MATCH) return MG_RE_MATCH;
+    if (p->nover && linear(p->over, p->nover, s, n, env) == MG_RE_NOMATCH) return MG_RE_NOMATCH;
+    return mg_re_bt_match(p, s, n, env);
 }
 
 int mg_re_test(struct mg_ctx *c, const mg_re_prog *p, const char *s, size_t n)

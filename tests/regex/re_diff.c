@@ -8,13 +8,13 @@
  * Design: mg_regex_syntax_ok must agree with Node's u flag; a u-mode pattern must compile
  * with no Annex B syntax counted; a pattern meant as Annex B that Node compiles only without
  * the flag must compile with Annex B syntax counted; one Node refuses both ways must be
- * refused. Each string is matched
- * three ways, which must all give Node's verdict: as codegen emits the pattern (static DFAs
- * where they fit) with a lazy DFA cache, without static DFAs (the lazy DFA), and without
- * either (NFA simulation). Every disagreement is printed as a JSON line (pattern, flag,
+ * refused. Each string is matched three ways (engine_flags), each of which must give Node's
+ * verdict when it gives one. Every disagreement is printed as a JSON line (pattern, flag,
  * string, Node's verdict, ours) ready to become a unit test; the last line counts them, and
  * the exit status is 1 if there was any. A pattern codegen refuses as "too large" (over the
- * limits README documents) is counted apart, not as a disagreement.
+ * limits README documents) is counted apart, not as a disagreement, and so is a string on
+ * which a backreference pattern stopped at its step budget (the reject with reason limit the
+ * budget is for; the first 20 are listed on stderr with Node's verdict).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +28,17 @@
 typedef struct ctx {
     uint64_t *words;
     mg_re_cache *cache;
-    size_t cases, strings, bad, too_large;
+    size_t cases, strings, bad, too_large, limited[2], bt_limited;
 } ctx;
 
-static const char *const engine_names[3] = {"emitted", "lazy-dfa", "nfa"};
+/* The engines: as codegen emits the pattern (static DFAs where they fit, and a backtracking
+ * pattern's linear approximations) with a lazy DFA cache; without static DFAs (the lazy DFA);
+ * without either and without approximations (the NFA simulation, and the backtracker on
+ * every string of a backreference pattern). */
+static const unsigned engine_flags[3] = {MG_RE_ANNEXB, MG_RE_ANNEXB | CG_RE_NO_STATIC_DFA,
+                                         MG_RE_ANNEXB | CG_RE_NO_STATIC_DFA | CG_RE_NO_PREFILTER};
+
+static const char *const engine_names[3] = {"emitted", "lazy-dfa", "nfa/backtracker"};
 
 /* Verdicts of the three engines (or the compile error, returned). */
 static int run_engines(ctx *x, const char *pat, size_t plen, const char *s, size_t n, int out[3],
@@ -39,8 +46,7 @@ static int run_engines(ctx *x, const char *pat, size_t plen, const char *s, size
 {
     for (int e = 0; e < 3; e++) {
         mg_re_prog *p;
-        unsigned fl = MG_RE_ANNEXB | (e ? CG_RE_NO_STATIC_DFA : 0);
-        if (cg_regex_compile(pat, plen, fl, &p, NULL, err, errlen) != 0) return 1;
+        if (cg_regex_compile(pat, plen, engine_flags[e], &p, NULL, err, errlen) != 0) return 1;
         mg_re_env env = {x->words, WORDS, e == 2 ? NULL : x->cache};
         out[e] = mg_re_match(p, s, n, &env);
         cg_regex_free(p);
@@ -68,6 +74,16 @@ static void report(ctx *x, const cj_node *line, const char *what, const cj_node 
         printf(",\"node\":%d,\"meshgate\":[%d,%d,%d]", want, got[0], got[1], got[2]);
     }
     puts("}");
+}
+
+/* A string that stopped at the backtracking budget, on stderr (they are not failures). */
+static void report_limited(const cj_node *line, const cj_node *s, int want, int got)
+{
+    fputs("# limit: {\"p\":", stderr);
+    cj_write(stderr, cj_get(line, "p"));
+    fputs(",\"s\":", stderr);
+    cj_write(stderr, s);
+    fprintf(stderr, ",\"node\":%d,\"meshgate\":\"%s\"}\n", want, mg_re_limit_name(got));
 }
 
 /* Syntax: u-mode validity must be Node's with the u flag; a pattern meant as Annex B that
@@ -105,7 +121,7 @@ static void check_case(ctx *x, const cj_node *line)
     char err[256];
     mg_re_prog *progs[3] = {NULL, NULL, NULL};
     for (int e = 0; e < 3; e++) {
-        unsigned fl = MG_RE_ANNEXB | (e ? CG_RE_NO_STATIC_DFA : 0);
+        unsigned fl = engine_flags[e];
         if (cg_regex_compile(p->str, p->len, fl, &progs[e], NULL, err, sizeof err) != 0) {
             if (strstr(err, "pattern too large"))
                 x->too_large++; /* a documented limit, with a clear error */
@@ -122,8 +138,19 @@ static void check_case(ctx *x, const cj_node *line)
             mg_re_env env = {x->words, WORDS, e == 2 ? NULL : x->cache};
             got[e] = mg_re_match(progs[e], s->str, s->len, &env);
         }
-        if (got[0] != want || got[1] != want || got[2] != want)
+        bool wrong = false;
+        for (int e = 0; e < 3; e++)
+            wrong |= got[e] >= 0 && got[e] != want;
+        if (wrong) {
             report(x, line, "verdicts differ", s, want, got);
+        } else if (got[0] < 0) {
+            /* a backreference pattern stopped at its step budget: the documented outcome
+             * (a reject with reason limit), counted apart with node's verdict */
+            x->limited[want]++;
+            if (x->limited[0] + x->limited[1] <= 20) report_limited(line, s, want, got[0]);
+        } else if (got[2] < 0) {
+            x->bt_limited++; /* decided by a linear approximation, not by the backtracker */
+        }
     }
 done:
     for (int e = 0; e < 3; e++)
@@ -162,7 +189,8 @@ static int by_hand(ctx *x, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    ctx x = {malloc(WORDS * sizeof(uint64_t)), mg_re_cache_new(MG_RE_CACHE_BYTES), 0, 0, 0, 0};
+    ctx x = {.words = malloc(WORDS * sizeof(uint64_t)),
+             .cache = mg_re_cache_new(MG_RE_CACHE_BYTES)};
     if (!x.words || !x.cache) return 2;
     if (argc >= 3 && strcmp(argv[1], "-e") == 0) return by_hand(&x, argc, argv);
     if (argc != 2) {
@@ -189,10 +217,12 @@ int main(int argc, char **argv)
     }
     free(buf);
     fclose(f);
-    printf(
-        "re_diff: %zu patterns, %zu strings, %zu disagreements; %zu patterns over the size limits "
-        "(refused with \"pattern too large\")\n",
-        x.cases, x.strings, x.bad, x.too_large);
+    printf("re_diff: %zu patterns, %zu strings, %zu disagreements; %zu strings stopped at the "
+           "backtracking budget (node: %zu match, %zu not; %zu more where only the backtracker "
+           "alone stopped); %zu patterns over the size limits (refused with \"pattern too "
+           "large\")\n",
+           x.cases, x.strings, x.bad, x.limited[0] + x.limited[1], x.limited[1], x.limited[0],
+           x.bt_limited, x.too_large);
     mg_re_cache_free(x.cache);
     free(x.words);
     return x.bad ? 1 : 0;

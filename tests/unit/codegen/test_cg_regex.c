@@ -407,18 +407,38 @@ static void test_backrefs(void **state)
 }
 
 /* A backtracking match that needs more steps than its budget stops with MG_RE_ESTEPS; one
- * that needs more memory than it is given, with MG_RE_EMEM. */
+ * that needs more memory than it is given, with MG_RE_EMEM. The linear approximations decide
+ * what they can first: (a|aa)+\\1c cannot match a string without c, and x|(.)\\1 matches any
+ * string with an x. */
 static void test_backref_budget(void **state)
 {
     (void)state;
     size_t n = 2000;
     char *s = repeat("a", n);
-    mg_re_prog *p = compile_ok("(a|aa)+\\1c");
+    mg_re_prog *p = compile_flags("(a|aa)+\\1c", MG_RE_ANNEXB | CG_RE_NO_PREFILTER);
     assert_int_equal(run_env(p, s, n, NULL), MG_RE_ESTEPS);
     assert_int_equal(run_env(p, "aaaac", 5, NULL), MG_RE_MATCH);
     mg_re_env tiny = {words, 8, NULL};
     assert_int_equal(mg_re_match(p, s, n, &tiny), MG_RE_EMEM);
     cg_regex_free(p);
+    p = compile_ok("(a|aa)+\\1c");
+    assert_int_not_equal(p->nover, 0);
+    assert_int_equal(run_env(p, s, n, NULL), MG_RE_NOMATCH);
+    cg_regex_free(p);
+    p = compile_ok("(?:(?:(?:.){1,}){3,6}){2,4}|x|(.)\\1");
+    assert_int_not_equal(p->nunder, 0);
+    s[n / 2] = 'x';
+    assert_int_equal(run_env(p, s, n, NULL), MG_RE_MATCH);
+    cg_regex_free(p);
+    /* where neither decides: (.{2,}?)\\1-like patterns on a string without a repeat */
+    for (size_t i = 0; i < n; i++)
+        s[i] = "ab"[i & 1];
+    p = compile_ok("(?:(?:(?<g0>.)){2,}?\\k<g0>)+");
+    assert_int_equal(run_env(p, s, n, NULL), MG_RE_ESTEPS);
+    cg_regex_free(p);
+    /* the over-approximation under a negative lookaround reads the backreference as nothing */
+    check("^(a)(?!\\1)", "ab", 1, "aa", 0, NULL);
+    check("^(?!(.).*\\1)\\w+$", "abc", 1, "abca", 0, NULL);
     free(s);
     /* a long string that matches, with the scratch a validator has for messages of its size:
      * a choice point for every byte fits */
