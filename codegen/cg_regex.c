@@ -521,7 +521,7 @@ static uint64_t machine_id(const mg_re_machine *m)
     h = fnv(h, fields, sizeof fields);
     for (uint16_t i = 0; i < m->nloop; i++) {
         const mg_re_loop *l = &m->loop[i];
-        uint32_t lf[6] = {l->first, l->end, l->min, l->niter, l->unbounded, l->xbase};
+        uint32_t lf[7] = {l->first, l->end, l->min, l->niter, l->unbounded, l->shift, l->xbase};
         h = fnv(h, lf, sizeof lf);
     }
     h = fnv(h, m->look, m->nlook * sizeof *m->look);
@@ -544,7 +544,9 @@ static int finish_machine(cg_mach *b, mg_re_machine *m, bool main, bool no_dfa)
     for (size_t i = 0; i < b->nloop; i++) {
         mg_re_loop *l = &b->loops[i];
         l->xbase = (uint32_t)nvirt;
-        nvirt += (uint64_t)(l->niter - 1) * (l->end - l->first);
+        while ((UINT32_C(1) << l->shift) < l->end - l->first)
+            l->shift++;
+        nvirt += (uint64_t)(l->niter - 1) << l->shift;
         if (nvirt > MG_RE_VIRT_MAX) {
             free(cls);
             free(look);
@@ -853,8 +855,9 @@ static void put_machine_tables(FILE *o, const char *fname, size_t k, const mg_re
             fprintf(o, "static const mg_re_loop %s_loop%zu[%u] = {", fname, k, m->nloop);
             for (uint16_t i = 0; i < m->nloop; i++) {
                 const mg_re_loop *l = &m->loop[i];
-                fprintf(o, "%s{%u, %u, %u, %u, %s, %u}", i ? ",\n    " : "\n    ", l->first, l->end,
-                        l->min, l->niter, l->unbounded ? "true" : "false", l->xbase);
+                fprintf(o, "%s{%u, %u, %u, %u, %s, %u, %u}", i ? ",\n    " : "\n    ", l->first,
+                        l->end, l->min, l->niter, l->unbounded ? "true" : "false", l->shift,
+                        l->xbase);
             }
             fputs("};\n", o);
         }

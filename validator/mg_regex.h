@@ -176,13 +176,15 @@ typedef struct mg_re_inst {
  * [first, end), first being its MG_RX_COUNT. The machine's states ("virtual" instruction
  * numbers) are the instructions outside loops and, in a loop, (instruction, iteration):
  * iteration 0 is the instruction's own number, iteration k >= 1 is
- * xbase + (k - 1) * (end - first) + (instruction - first); there are niter iterations
- * (max, or min + 1 when max is unbounded: iterations past min are alike). Every engine works
- * on these numbers, so a{1,1000} costs 1000 states but only its body's instructions. */
+ * xbase + ((k - 1) << shift) + (instruction - first), 1 << shift >= end - first (a power of
+ * two, so that a state decodes with a shift and a mask); there are niter iterations (max, or
+ * min + 1 when max is unbounded: iterations past min are alike). Every engine works on these
+ * numbers, so a{1,1000} costs 1000 states but only its body's instructions. */
 typedef struct mg_re_loop {
     uint32_t first, end;
     uint32_t min, niter;
     bool unbounded;
+    uint8_t shift;
     uint32_t xbase;
 } mg_re_loop;
 

@@ -105,7 +105,7 @@ static inline bool test_set(uint64_t *bits, uint32_t v)
 typedef struct vstate {
     const mg_re_inst *in;
     const mg_re_loop *loop;
-    uint32_t iter, size;
+    uint32_t iter;
 } vstate;
 
 static inline void decode(const mg_re_machine *m, uint32_t v, vstate *o)
@@ -126,15 +126,14 @@ static inline void decode(const mg_re_machine *m, uint32_t v, vstate *o)
     }
     const mg_re_loop *l = &m->loop[lo];
     o->loop = l;
-    o->size = l->end - l->first;
-    o->iter = 1 + (v - l->xbase) / o->size;
-    o->in = &m->inst[l->first + (v - l->xbase) % o->size];
+    o->iter = 1 + ((v - l->xbase) >> l->shift);
+    o->in = &m->inst[l->first + ((v - l->xbase) & ((UINT32_C(1) << l->shift) - 1))];
 }
 
 /* The state instruction t is in iteration iter of loop l (t inside it). */
 static inline uint32_t in_iter(const mg_re_loop *l, uint32_t iter, uint32_t t)
 {
-    return iter == 0 ? t : l->xbase + (iter - 1) * (l->end - l->first) + (t - l->first);
+    return iter == 0 ? t : l->xbase + ((iter - 1) << l->shift) + (t - l->first);
 }
 
 /* Where target t of the decoded state leads: the same iteration inside its loop. */

@@ -144,9 +144,9 @@ static const mg_re_inst mgre_2_inst0[29] = {
     {0,128,128,17,15}, {0,226,226,18,14}, {0,225,225,4,19}, {0,160,191,3,MG_RX_NONE}, {0,224,224,21,20}, {0,194,223,3,22},
     {0,64,127,2,23}, {0,14,63,2,24}, {0,11,12,2,25}, {0,0,9,2,26}, {3,1,0,27,0}};
 static const mg_re_loop mgre_2_loop0[1] = {
-    {2, 28, 1, 256, false, 29}};
+    {2, 28, 1, 256, false, 5, 29}};
 static const mg_re_machine mgre_2_mach[1] = {
-    {.inst = mgre_2_inst0, .ninst = 29, .start = 28, .nvirt = 6659, .nloop = 1, .loop = mgre_2_loop0, .id = 0xcadca2824e8c9293ull, .ncls = 24, .cls = mgre_2_cls0},
+    {.inst = mgre_2_inst0, .ninst = 29, .start = 28, .nvirt = 8189, .nloop = 1, .loop = mgre_2_loop0, .id = 0x55e0fe3060e0ac43ull, .ncls = 24, .cls = mgre_2_cls0},
 };
 static const mg_re_prog mgre_2_prog = {.nmach = 1, .mach = mgre_2_mach};
 static int mgre_2(struct mg_ctx *c, const char *s, size_t n)
@@ -182,10 +182,10 @@ static const mg_re_inst mgre_3_inst0[95] = {
     {0,224,224,83,82}, {0,195,223,49,84}, {0,161,191,48,MG_RX_NONE}, {0,128,159,48,86}, {0,194,194,87,85}, {0,65,127,48,88},
     {0,35,63,48,89}, {0,33,33,48,90}, {0,14,31,48,91}, {0,0,8,48,92}, {3,1,0,93,0}};
 static const mg_re_loop mgre_3_loop0[2] = {
-    {2, 47, 1, 255, false, 95},
-    {48, 94, 1, 64, false, 11525}};
+    {2, 47, 1, 255, false, 6, 95},
+    {48, 94, 1, 64, false, 6, 16351}};
 static const mg_re_machine mgre_3_mach[1] = {
-    {.inst = mgre_3_inst0, .ninst = 95, .start = 94, .nvirt = 14423, .nloop = 2, .loop = mgre_3_loop0, .id = 0x8046c649ada5e1e9ull, .ncls = 41, .cls = mgre_3_cls0},
+    {.inst = mgre_3_inst0, .ninst = 95, .start = 94, .nvirt = 20383, .nloop = 2, .loop = mgre_3_loop0, .id = 0x9ff9968e811a1aa0ull, .ncls = 41, .cls = mgre_3_cls0},
 };
 static const mg_re_prog mgre_3_prog = {.nmach = 1, .mach = mgre_3_mach};
 static int mgre_3(struct mg_ctx *c, const char *s, size_t n)
