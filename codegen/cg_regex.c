@@ -708,14 +708,18 @@ static int build(cg_rc *c, int32_t root, long cnt, mg_re_prog *p, cg_re_info *in
     if (!prefilter) return 0;
     c->bt = false;
     rc = approximation(c, root, cnt, false, &p->over, &p->nover);
+    /* the top-level alternatives (inside groups around the whole pattern too) */
+    int32_t alt = root;
+    while (c->nodes[alt].op == MG_RE_GROUP)
+        alt = c->nodes[alt].child;
     bool some = false, all = true;
-    for (int32_t k = c->nodes[root].child; c->nodes[root].op == MG_RE_ALT && k >= 0;
+    for (int32_t k = c->nodes[alt].child; c->nodes[alt].op == MG_RE_ALT && k >= 0;
          k = c->nodes[k].next) {
         bool b = subtree_has_backref(c, k);
         some |= !b;
         all &= !b;
     }
-    if (rc == 0 && some && !all) rc = approximation(c, root, cnt, true, &p->under, &p->nunder);
+    if (rc == 0 && some && !all) rc = approximation(c, alt, cnt, true, &p->under, &p->nunder);
     c->bt = true;
     return rc;
 }

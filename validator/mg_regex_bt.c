@@ -145,11 +145,24 @@ static int run(bt *m, uint32_t start)
         bool ok = true;
         switch (in->op) {
         case MG_RX_BYTE: {
-            if (in->y != MG_RX_NONE && !push(m, E_CHOICE, back, in->y, pos)) return MG_RE_EMEM;
+            /* a chain of byte ranges (siblings linked by y): take the first that holds the byte,
+             * a choice point only when a later one holds it too (a set's trie read backwards;
+             * read forwards, its siblings are disjoint) */
             int b = back ? (pos > 0 ? m->s[pos - 1] : -1) : (pos < m->n ? m->s[pos] : -1);
-            ok = b >= in->lo && b <= in->hi;
+            uint32_t k = pc, walked = 0;
+            while (k != MG_RX_NONE && !(b >= prog[k].lo && b <= prog[k].hi))
+                k = prog[k].y, walked++;
+            m->steps += walked / 16;
+            if (k == MG_RX_NONE) {
+                ok = false;
+                break;
+            }
+            uint32_t alt = prog[k].y;
+            while (alt != MG_RX_NONE && !(b >= prog[alt].lo && b <= prog[alt].hi))
+                alt = prog[alt].y;
+            if (alt != MG_RX_NONE && !push(m, E_CHOICE, back, alt, pos)) return MG_RE_EMEM;
             pos = back ? pos - 1 : pos + 1;
-            pc = in->x;
+            pc = prog[k].x;
             break;
         }
         case MG_RX_SPLIT:
