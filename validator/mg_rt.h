@@ -27,8 +27,9 @@
 extern "C" {
 #endif
 
-/* Version of this interface; a schema set built against another version is refused. */
-#define MG_RT_ABI 1
+/* Version of this interface; a schema set built against another version is refused. (2: the
+ * pattern functions take the context, which has re_cache.) */
+#define MG_RT_ABI 2
 
 /* What failed: selects the message template. */
 typedef enum mg_code {
