@@ -38,10 +38,12 @@ static int add_slot(name_slot **s, size_t *n, const char *name, size_t len)
     return (int)(*n)++;
 }
 
-static int need_seen(name_slot *s, int i, int *nseen)
+/* *s, not s: callers pass add_slot(&slots, ...) as i, which may move the array, and C leaves
+ * open whether that argument or the array pointer is evaluated first. */
+static int need_seen(name_slot **s, int i, int *nseen)
 {
-    if (s[i].seen < 0) s[i].seen = (*nseen)++;
-    return s[i].seen;
+    if ((*s)[i].seen < 0) (*s)[i].seen = (*nseen)++;
+    return (*s)[i].seen;
 }
 
 static void put_mark(const cg_fnctx *x)
@@ -93,7 +95,7 @@ void cg_render_object(cg_fnctx *x)
     }
     if (req && string_array(x, req))
         for (size_t i = 0; i < req->n; i++)
-            need_seen(slots, add_slot(&slots, &nslots, req->items[i]->str, req->items[i]->len),
+            need_seen(&slots, add_slot(&slots, &nslots, req->items[i]->str, req->items[i]->len),
                       &nseen);
     else
         req = NULL;
@@ -109,12 +111,12 @@ void cg_render_object(cg_fnctx *x)
             continue;
         }
         for (size_t i = 0; i < dm->n; i++) {
-            need_seen(slots, add_slot(&slots, &nslots, dm->keys[i], dm->key_lens[i]), &nseen);
+            need_seen(&slots, add_slot(&slots, &nslots, dm->keys[i], dm->key_lens[i]), &nseen);
             const cj_node *v = dm->items[i];
             bool as_req = m == 0 || (m == 2 && v->type == CJ_ARRAY);
             if (as_req && string_array(x, v))
                 for (size_t j = 0; j < v->n; j++)
-                    need_seen(slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
+                    need_seen(&slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
                               &nseen);
         }
     }
