@@ -4,7 +4,7 @@
 #   make test       deps, build, every test; ends with "N passed, N failed"
 #   make demo       the main job on the embedded default
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
-#   make conformance, make fuzz, make bench
+#   make conformance, make fuzz, make fuzz-regex, make bench, make regex-diff
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
 #   make install    binaries, libmgvalidator.a, the public headers, meshgate.pc and CUE (for
 #                   .cue inputs) under $(DESTDIR)$(PREFIX) (PREFIX default /usr/local)
@@ -74,14 +74,15 @@ UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps deps-deb test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
-	deploy-manifests image install
+	deploy-manifests image install regex-diff
 
 CONF := $(B)/tests/conformance/mgconf
 
 GEN_BIN  := $(patsubst bench/workloads/%/gen.c,$(B)/bench/gen-%,$(wildcard bench/workloads/*/gen.c))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck \
+	$(B)/tests/regex/re_diff
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -135,10 +136,20 @@ $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The pattern compiler and matcher against JavaScript's RegExp (tests/regex/).
+$(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The in-process validator benchmark (make bench).
 $(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+
+# The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
+$(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
@@ -162,7 +173,8 @@ $(B)/tests/tools/%: tests/tools/%.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lfyaml $(LDFLAGS_ALL)
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them);
-# Node.js (from Debian only if the machine has none) runs CUE for codegen's .cue inputs.
+# Node.js (from Debian only if the machine has none) runs CUE for codegen's .cue inputs and
+# the pattern differential test (tests/regex/).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
 	python3-jsonschema kcat yamllint prometheus locales curl pkgconf \
@@ -198,6 +210,10 @@ check: test
 conformance: $(CODEGEN) $(LIBVAL) $(CONF)
 	@tests/conformance/run.sh $(B)
 
+# Patterns against node's RegExp: 100,000 random patterns (make test runs a sample of 3,000).
+regex-diff: deps $(B)/tests/regex/re_diff
+	@tests/regex/test_regex_diff.sh $(B) $${REGEX_DIFF_CASES:-100000} $${REGEX_DIFF_SEED:-15}
+
 asan:
 	@$(MAKE) --no-print-directory test SANITIZE=address,undefined O=1
 
@@ -214,6 +230,11 @@ demo: deps
 
 fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
+# The pattern compiler and matcher under libFuzzer for FUZZ_SECONDS (default 1800).
+.PHONY: fuzz-regex
+fuzz-regex: deps
+	@tests/fuzz/run_regex.sh $${FUZZ_SECONDS:-1800}
 
 # The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
 .PHONY: fuzz-smoke golden-update
@@ -236,7 +257,7 @@ bench: deps
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y -q $$missing; fi
-	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/valijson_run
+	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/mgredos $(B)/bench/valijson_run
 	@bench/run.sh $(B)
 
 # The Kubernetes manifests' parts generated from the contracts (deploy/gen-manifests.sh);

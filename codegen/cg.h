@@ -51,6 +51,8 @@ typedef struct cg_options {
     cg_dialect default_dialect;
     bool format_annotation;
     bool check_all; /* also compile schemas no entry reaches (to report their errors) */
+    bool strict;    /* --strict: what is only accepted with a warning is an error */
+    bool warnings;  /* print warnings (main.c compiles twice and warns in one pass) */
 } cg_options;
 
 /* What codegen knows of one schema node. */
@@ -157,6 +159,8 @@ char *cg_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Warnings (when g->opt.warnings): "file: /pointer: warning: message"; not counted. */
+void cg_warn(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);

@@ -38,10 +38,12 @@ static int add_slot(name_slot **s, size_t *n, const char *name, size_t len)
     return (int)(*n)++;
 }
 
-static int need_seen(name_slot *s, int i, int *nseen)
+/* *s, not s: callers pass add_slot(&slots, ...) as i, which may move the array, and C leaves
+ * open whether that argument or the array pointer is evaluated first. */
+static int need_seen(name_slot **s, int i, int *nseen)
 {
-    if (s[i].seen < 0) s[i].seen = (*nseen)++;
-    return s[i].seen;
+    if ((*s)[i].seen < 0) (*s)[i].seen = (*nseen)++;
+    return (*s)[i].seen;
 }
 
 static void put_mark(const cg_fnctx *x)
@@ -93,7 +95,7 @@ void cg_render_object(cg_fnctx *x)
     }
     if (req && string_array(x, req))
         for (size_t i = 0; i < req->n; i++)
-            need_seen(slots, add_slot(&slots, &nslots, req->items[i]->str, req->items[i]->len),
+            need_seen(&slots, add_slot(&slots, &nslots, req->items[i]->str, req->items[i]->len),
                       &nseen);
     else
         req = NULL;
@@ -109,20 +111,21 @@ void cg_render_object(cg_fnctx *x)
             continue;
         }
         for (size_t i = 0; i < dm->n; i++) {
-            need_seen(slots, add_slot(&slots, &nslots, dm->keys[i], dm->key_lens[i]), &nseen);
+            need_seen(&slots, add_slot(&slots, &nslots, dm->keys[i], dm->key_lens[i]), &nseen);
             const cj_node *v = dm->items[i];
             bool as_req = m == 0 || (m == 2 && v->type == CJ_ARRAY);
             if (as_req && string_array(x, v))
                 for (size_t j = 0; j < v->n; j++)
-                    need_seen(slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
+                    need_seen(&slots, add_slot(&slots, &nslots, v->items[j]->str, v->items[j]->len),
                               &nseen);
         }
     }
     int npats = pats && pats->type == CJ_OBJECT ? (int)pats->n : 0;
     if (pats && pats->type != CJ_OBJECT) cg_error(x->g, pats, "must be an object of schemas");
     int pat_re[npats > 0 ? npats : 1], pat_fn[npats > 0 ? npats : 1];
+    bool pat_lim[npats > 0 ? npats : 1];
     for (int i = 0; i < npats; i++) {
-        pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i]);
+        pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i], &pat_lim[i]);
         pat_fn[i] = cg_sub(x, pats->items[i], false);
     }
     int addl_fn = addl && addl->type != CJ_FALSE ? cg_sub(x, addl, false) : -1;
@@ -177,7 +180,16 @@ void cg_render_object(cg_fnctx *x)
         for (int i = 0; i < npats; i++) {
             if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");
-            fprintf(o, "            if (mgre_%d(ks, kl)) {\n", pat_re[i]);
+            if (pat_lim[i]) {
+                fprintf(o,
+                        "            int mr%d = mgre_%d(c, ks, kl);\n            if (mr%d < 0)\n"
+                        "                MG_LIMIT(k, ",
+                        i, pat_re[i], i);
+                cg_put_loc(x, pats->items[i]);
+                fprintf(o, ", mg_re_limit_name(mr%d));\n            if (mr%d > 0) {\n", i, i);
+            } else {
+                fprintf(o, "            if (mgre_%d(c, ks, kl)) {\n", pat_re[i]);
+            }
             if (addl) fputs("                m = true;\n", o);
             put_mark(x);
             fprintf(o, "                MG_SUB(mgv_%d(c, k + 1, NULL));\n            }\n",

@@ -93,18 +93,33 @@ static const cg_doc *doc_of(const cg *g, const cj_node *n)
     return NULL;
 }
 
-void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
+/* "file: /pointer: " + tag + the message, on g->err. */
+static void report(cg *g, const cj_node *at, const char *tag, const char *fmt, va_list ap)
 {
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
-    fprintf(g->err, "%s: %s: ", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    fprintf(g->err, "%s: %s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)", tag);
+    vfprintf(g->err, fmt, ap);
+    fputc('\n', g->err);
+}
+
+void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(g->err, fmt, ap);
+    report(g, at, "", fmt, ap);
     va_end(ap);
-    fputc('\n', g->err);
     g->nerrors++;
+}
+
+void cg_warn(cg *g, const cj_node *at, const char *fmt, ...)
+{
+    if (!g->opt.warnings) return;
+    va_list ap;
+    va_start(ap, fmt);
+    report(g, at, "warning: ", fmt, ap);
+    va_end(ap);
 }
 
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)

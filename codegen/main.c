@@ -45,6 +45,8 @@ static void usage(FILE *o)
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "  --strict             refuse what is otherwise accepted with a warning (patterns\n"
+          "                       in ECMA-262 Annex B syntax)\n"
           "Schema Registry (README \"Schema Registry\"):\n"
           "  --registry DIR       compile every version of every JSON subject of the\n"
           "                       export in DIR, each named SUBJECT/versions/N\n"
@@ -291,6 +293,7 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
     cg_options check = *opt;
     check.check_all = true;
+    check.warnings = true;
     cg g;
     load(&g, &check, in, reg);
     FILE *sink = fopen("/dev/null", "w");
@@ -406,6 +409,8 @@ int main(int argc, char **argv)
             break;
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
+        } else if (strcmp(a, "--strict") == 0) {
+            opt.strict = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
