@@ -4,7 +4,7 @@
 #   make test       deps, build, every test; ends with "N passed, N failed"
 #   make demo       the main job on the embedded default
 #   make asan|ubsan|tsan  the tests under a sanitizer (own build dir)
-#   make conformance, make fuzz, make bench
+#   make conformance, make fuzz, make fuzz-regex, make bench, make regex-diff
 #   make deploy-manifests, make image   the Kubernetes manifests from the contracts, the image
 #   make install    binaries, libmgvalidator.a, the public headers, meshgate.pc and CUE (for
 #                   .cue inputs) under $(DESTDIR)$(PREFIX) (PREFIX default /usr/local)
@@ -58,6 +58,16 @@ TSAN_SHIM :=
 endif
 
 LIBCOM := $(B)/libmgcommon.a
+# The version both binaries report (--version): `git describe`, or MESHGATE_VERSION=... given
+# to make; "unknown" outside a git checkout. Each binary's main.o is rebuilt when it changes.
+ifeq ($(origin MESHGATE_VERSION),undefined)
+MESHGATE_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+endif
+ifeq ($(strip $(MESHGATE_VERSION)),)
+MESHGATE_VERSION := unknown
+endif
+VERSION_STAMP := $(B)/version.stamp
+
 LIBVAL := $(B)/libmgvalidator.a
 LIBCG  := $(B)/libmgcodegen.a
 LIBWK  := $(B)/libmgworker.a
@@ -69,14 +79,15 @@ UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps deps-deb test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
-	deploy-manifests image install
+	deploy-manifests image install regex-diff
 
 CONF := $(B)/tests/conformance/mgconf
 
 GEN_BIN  := $(patsubst bench/workloads/%/gen.c,$(B)/bench/gen-%,$(wildcard bench/workloads/*/gen.c))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck
+all: $(CODEGEN) $(MESHGATE) $(UNIT_BIN) $(CONF) $(GEN_BIN) $(TOOL_BIN) $(B)/tests/worker/mgcheck \
+	$(B)/tests/regex/re_diff
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,6 +99,16 @@ $(B)/codegen/%.o $(B)/common/%.o: WARN += -Wvla
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
+
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MESHGATE_VERSION)' | cmp -s - $@ || echo '$(MESHGATE_VERSION)' >$@
+
+$(B)/worker/main.o $(B)/codegen/main.o: $(VERSION_STAMP)
+$(B)/worker/main.o $(B)/codegen/main.o: ALL_CFLAGS += -DMESHGATE_VERSION='"$(MESHGATE_VERSION)"'
+
+.PHONY: FORCE
+FORCE:
 
 $(LIBVAL): $(VAL_O)
 	@mkdir -p $(dir $@)
@@ -131,10 +152,20 @@ $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBCOM) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# The pattern compiler and matcher against JavaScript's RegExp (tests/regex/).
+$(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The in-process validator benchmark (make bench).
 $(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+
+# The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
+$(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
@@ -158,7 +189,8 @@ $(B)/tests/tools/%: tests/tools/%.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lfyaml $(LDFLAGS_ALL)
 
 # Debian packages: build, tests, and the dialect metaschemas (python3-jsonschema ships them);
-# Node.js (from Debian only if the machine has none) runs CUE for codegen's .cue inputs.
+# Node.js (from Debian only if the machine has none) runs CUE for codegen's .cue inputs and
+# the pattern differential test (tests/regex/).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
 	python3-jsonschema kcat yamllint prometheus locales curl pkgconf \
@@ -179,6 +211,8 @@ deps-deb:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	else echo "make deps: all packages present"; fi
+# openssl: tests/deploy makes a CA file that run --check loads (through librdkafka).
+DEB_PKGS += openssl
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -191,6 +225,10 @@ check: test
 
 conformance: $(CODEGEN) $(LIBVAL) $(CONF)
 	@tests/conformance/run.sh $(B)
+
+# Patterns against node's RegExp: 100,000 random patterns (make test runs a sample of 3,000).
+regex-diff: deps $(B)/tests/regex/re_diff
+	@tests/regex/test_regex_diff.sh $(B) $${REGEX_DIFF_CASES:-100000} $${REGEX_DIFF_SEED:-15}
 
 asan:
 	@$(MAKE) --no-print-directory test SANITIZE=address,undefined O=1
@@ -209,6 +247,11 @@ demo: deps
 # Both fuzz targets (validator messages, codegen schemas), FUZZ_SECONDS each.
 fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
+# The pattern compiler and matcher under libFuzzer for FUZZ_SECONDS (default 1800).
+.PHONY: fuzz-regex
+fuzz-regex: deps
+	@tests/fuzz/run_regex.sh $${FUZZ_SECONDS:-1800}
 
 # Both fuzz targets for 15 s each, as TAP tests of tests/run-all.sh (builds into build-fuzz/
 # and build-clang-san/).
@@ -238,7 +281,7 @@ bench: deps
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y -q $$missing; fi
-	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/valijson_run
+	@$(MAKE) --no-print-directory all $(B)/bench/mgbench $(B)/bench/mgredos $(B)/bench/valijson_run
 	@bench/run.sh $(B)
 
 # The Kubernetes manifests' parts generated from the contracts (deploy/gen-manifests.sh);

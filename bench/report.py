@@ -27,6 +27,8 @@ def parse(path):
             kv["kind"] = "pipeline"
         elif line.startswith("recursive "):
             kv["kind"] = "recursive"
+        elif line.startswith("redos "):
+            kv["kind"] = "redos"
         elif line.startswith("file "):
             kv["kind"] = "file"
         elif "impl" in kv:
@@ -65,7 +67,7 @@ def main():
     outdir = sys.argv[2]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {},
-              "recursive": {}}
+              "recursive": {}, "redos": {}}
     for r in rows:
         if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
             w = result["workloads"].setdefault(r["workload"], {})
@@ -94,6 +96,9 @@ def main():
             result["recursive"].setdefault("memo_" + r["memo"], {})[r["depth"]] = {
                 k: num(r.get(k)) for k in ("ns_per_msg", "steps_per_msg", "rejected_limit",
                                            "allocs_per_msg")}
+        elif r["kind"] == "redos":  # per pattern and input size: ns per byte and the verdict
+            p = result["redos"].setdefault(r["pattern"], {"input": r["input"], "sizes": {}})
+            p["sizes"][r["bytes"]] = {"ns_per_byte": num(r["ns_per_byte"]), "result": r["result"]}
     tp = result["pipeline"].get("throughput", {})
     lat = result["pipeline"].get("latency", {})
     if tp.get("binary") and tp.get("passthrough"):
@@ -151,6 +156,13 @@ def main():
             print("pipeline latency %-11s at %s msgs/s: p50 %.1f ms p99 %.1f ms p99.9 %.1f ms "
                   "max %.1f ms" % (mode, rate, v["p50_us"] / 1e3, v["p99_us"] / 1e3,
                                    v["p999_us"] / 1e3, v["max_us"] / 1e3))
+    for pat, v in result["redos"].items():
+        sizes = sorted(v["sizes"].items(), key=lambda kv: int(kv[0]))
+        label = lambda b: "%d %s" % ((b >> 20, "MB") if b >= 1 << 20 else (b >> 10, "KB"))
+        cells = "  ".join("%s %.1f" % (label(int(b)), m["ns_per_byte"]) for b, m in sizes)
+        verdicts = sorted({m["result"] for _, m in sizes})
+        print("redos     %-28s %-11s ns/byte: %s (%s)" % (
+            pat if len(pat) <= 28 else pat[:25] + "...", v["input"], cells, ", ".join(verdicts)))
     if result["file"]:
         print("file mode: read %s MB/s, meshgate validate %s MB/s" %
               (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))

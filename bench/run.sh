@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - what `make bench` runs: every workload through meshgate, simdjson parse alone and
-# the peers (ajv, valijson), the verdict agreement check, the pipeline through the embedded
-# broker (gate against passthrough), and file mode; then a table, bench/results/latest.json
+# the peers (ajv, valijson), the verdict agreement check, the ReDoS row (bench/redos.c), the
+# pipeline through the embedded broker (gate against passthrough), and file mode; then a
+# table, bench/results/latest.json
 # (the previous one kept beside it, named by its date) and plots.
 #
 # Design: each workload is bench/workloads/W/W.schema.json plus a deterministic generator
@@ -10,7 +11,7 @@
 # missing, never guessed. Numbers are printed as measured.
 #
 # Usage: bench/run.sh BUILD_DIR. Environment: BENCH_QUICK=1 uses smaller inputs;
-# BENCH_ONLY=NAME runs one part only (a workload, recursive or pipeline) and reports it into
+# BENCH_ONLY=NAME runs one part only (a workload, recursive, redos or pipeline) and reports it into
 # BUILD_DIR/bench-run instead of bench/results (the latest results stay whole).
 set -euo pipefail
 build=${1:-build}
@@ -118,6 +119,13 @@ if want recursive; then
                 grep impl=meshgate | sed "s/^/recursive depth=$d memo=$memo /" | tee -a "$results"
         done
     done
+fi
+
+if want redos; then
+    echo "== ReDoS: patterns that are exponential for backtracking engines, on hostile strings"
+    redos=$build/bench/mgredos
+    [ -x "$redos" ] || make --no-print-directory "$redos" >/dev/null
+    "$redos" ${quick:+--quick} | tee -a "$results"
 fi
 
 if want pipeline; then

@@ -61,6 +61,8 @@ typedef struct cg_options {
     cg_dialect default_dialect;
     bool format_annotation;
     bool check_all; /* also compile schemas no entry reaches (to report their errors) */
+    bool strict;    /* --strict: what is only accepted with a warning is an error */
+    bool warnings;  /* print warnings (main.c compiles twice and warns in one pass) */
 } cg_options;
 
 /* What codegen knows of one schema node. */
@@ -167,7 +169,7 @@ typedef struct cg {
     /* rendering state */
     FILE *lits;       /* literals and regex functions, emitted before the functions */
     cg_map lit_index; /* JSON text -> literal number + 1 */
-    cg_map re_index;  /* pattern bytes -> regex function number + 1 */
+    cg_map re_index;  /* quoted pattern -> regex function number and flags, + 1 */
     int nlits, nres, ntables;
     bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
     bool limit_hit;            /* a CG_MAX_* limit was reported (once) */
@@ -188,6 +190,8 @@ void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((for
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool cg_too_many_errors(const cg *g);
+/* Warnings (when g->opt.warnings): "file: /pointer: warning: message"; not counted. */
+void cg_warn(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);

@@ -122,8 +122,13 @@ static const cj_node *partial_object(ccx *x, int s, const cj_node *n, const char
     for (size_t i = 0; pp && i < pp->n; i++) {
         mg_re_prog *re;
         char err[256];
-        if (cg_regex_compile(pp->keys[i], pp->key_lens[i], &re, err, sizeof err) != 0) continue;
-        bool match = mg_re_exec(re, key, klen);
+        if (cg_regex_compile(pp->keys[i], pp->key_lens[i], MG_RE_ANNEXB, &re, NULL, err,
+                             sizeof err) != 0)
+            continue;
+        /* the NFA simulation (no cache); a limit reached counts as no match */
+        uint64_t words[1024];
+        mg_re_env env = {words, sizeof words / sizeof words[0], NULL};
+        bool match = mg_re_match(re, key, klen, &env) == MG_RE_MATCH;
         cg_regex_free(re);
         if (match) return pp->items[i];
     }

@@ -59,9 +59,7 @@ void cg_put_comment_text(FILE *o, const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         unsigned char ch = u[i];
         bool slash_next = (i > 0 && u[i - 1] == '/') || (i + 1 < n && u[i + 1] == '/');
-        if (ch == '\\') {
-            fputs("\\\\", o);
-        } else if (ch == '*' && slash_next) {
+        if (ch == '*' && slash_next) {
             fputs("\\x2a", o);
         } else if (ch == '?' && i > 0 && u[i - 1] == '?') {
             fputs("\\?", o);

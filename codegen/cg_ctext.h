@@ -19,10 +19,12 @@
 void cg_put_cstr(FILE *o, const char *s, size_t n);
 /* A block comment "/" "* text *" "/" whose text shows s[0..n) (escaped as cg_put_comment_text). */
 void cg_put_comment(FILE *o, const char *s, size_t n);
-/* Text inside a block comment: printable ASCII and printable UTF-8 as is; '\' as "\\"; a '*'
- * next to a '/' as "\x2a" (so the text can neither close nor open a comment); the second '?'
- * of a pair as "\?" (no trigraph); control characters, invalid UTF-8 and invisible code points
- * (format, private use, unassigned, line/paragraph separators) as \xHH or \uHHHH escapes. */
+/* Text inside a block comment: printable ASCII (a '\' too: with no newline after it, it
+ * splices nothing) and printable UTF-8 as is; a '*' next to a '/' as "\x2a" (so the text can
+ * neither close nor open a comment); the second '?' of a pair as "\?" (no trigraph); control
+ * characters, invalid UTF-8 and invisible code points (format, private use, unassigned,
+ * line/paragraph separators) as \xHH or \uHHHH escapes. For people reading the C; not meant
+ * to be decoded. */
 void cg_put_comment_text(FILE *o, const char *s, size_t n);
 /* true if s is a C identifier of ASCII letters, digits and '_' (not starting with a digit),
  * at most CG_IDENT_MAX bytes. */

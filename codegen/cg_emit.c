@@ -161,37 +161,96 @@ int cg_literal(cg *g, const cj_node *v)
     return n;
 }
 
-int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
+/* pattern as a JSON string, for messages (malloc'd). */
+static char *quoted(const char *pattern, size_t len)
 {
-    intptr_t idx = (intptr_t)cg_map_getn(&g->re_index, pattern, len);
-    if (idx) return (int)idx - 1;
-    if (cg_too_many_errors(g)) return -1; /* nothing will be written: spare the compiling */
-    if (g->nres >= CG_MAX_PATTERNS) {
+    char *q = NULL;
+    size_t qlen = 0;
+    FILE *f = open_memstream(&q, &qlen);
+    if (f) {
+        cj_write_str(f, pattern, len);
+        fclose(f);
+    }
+    return q;
+}
+
+/* At every use of a pattern: Annex B syntax is a warning (an error with --strict), a
+ * backreference a warning. */
+static bool regex_notes(cg *g, const cj_node *at, const char *pattern, size_t len, bool bt)
+{
+    mg_re_parsed pi;
+    if (mg_re_parse(pattern, len, MG_RE_ANNEXB, NULL, 0, &pi, NULL, 0) < 0) return true;
+    char *q = quoted(pattern, len);
+    bool ok = true;
+    if (pi.nannexb && g->opt.strict) {
+        cg_error(g, at,
+                 "pattern %s: %s at byte %u is ECMA-262 Annex B syntax (JavaScript accepts it "
+                 "only without the u flag); refused with --strict",
+                 q ? q : "", pi.annexb_what, pi.annexb_off);
+        ok = false;
+    } else if (pi.nannexb) {
+        cg_warn(g, at,
+                "pattern %s: %s at byte %u%s is ECMA-262 Annex B syntax (JavaScript accepts it "
+                "only without the u flag); matched as JavaScript reads it (--strict refuses it)",
+                q ? q : "", pi.annexb_what, pi.annexb_off,
+                pi.nannexb > 1 ? " (and more of the kind)" : "");
+    }
+    if (bt)
+        cg_warn(g, at,
+                "pattern %s has a backreference, which no linear-time algorithm matches: it is "
+                "matched by backtracking within %u + %u steps per byte of the string, and a "
+                "string that needs more is rejected (reason limit)",
+                q ? q : "", MG_RE_BT_BASE, MG_RE_BT_PER_BYTE);
+    free(q);
+    return ok;
+}
+
+int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len, bool *may_limit)
+{
+    /* keyed by the quoted pattern: a pattern may hold NUL */
+    char *key = quoted(pattern, len);
+    if (!key) return -1;
+    intptr_t v = (intptr_t)cg_map_get(&g->re_index, key);
+    if (!v && cg_too_many_errors(g)) { /* nothing will be written: spare the compiling */
+        free(key);
+        return -1;
+    }
+    if (!v && g->nres >= CG_MAX_PATTERNS) {
         if (!g->limit_hit)
             cg_error(g, at, "more than %d distinct patterns: the limit of one codegen run",
                      CG_MAX_PATTERNS);
         g->limit_hit = true;
+        free(key);
         return -1;
     }
-    char fname[32], err[512];
-    int n = g->nres;
-    snprintf(fname, sizeof fname, "mgre_%d", n);
-    char *text = NULL;
-    size_t tlen = 0;
-    FILE *ts = open_memstream(&text, &tlen);
-    int rc = cg_regex_emit(ts, fname, pattern, len, err, sizeof err);
-    fclose(ts);
-    if (rc != 0) {
-        cg_error(g, at, "pattern %s: %s", pattern, err);
+    if (!v) {
+        char fname[32], err[512];
+        int n = g->nres;
+        snprintf(fname, sizeof fname, "mgre_%d", n);
+        char *text = NULL;
+        size_t tlen = 0;
+        cg_re_info info;
+        FILE *ts = open_memstream(&text, &tlen);
+        int rc = cg_regex_emit(ts, fname, pattern, len, MG_RE_ANNEXB, &info, err, sizeof err);
+        fclose(ts);
+        if (rc != 0) {
+            cg_error(g, at, "pattern %s: %s", key, err);
+            free(key);
+            free(text);
+            return -1;
+        }
+        g->nres++;
+        v = ((intptr_t)n << 2 | (intptr_t)info.backtracking << 1 | info.may_limit) + 1;
+        cg_map_put(&g->re_index, key, (void *)v);
+        fwrite(text, 1, tlen, g->lits);
+        fputc('\n', g->lits);
         free(text);
-        return -1;
     }
-    g->nres++;
-    cg_map_putn(&g->re_index, pattern, len, (void *)(intptr_t)(n + 1));
-    fwrite(text, 1, tlen, g->lits);
-    fputc('\n', g->lits);
-    free(text);
-    return n;
+    free(key);
+    v--;
+    if (!regex_notes(g, at, pattern, len, v & 2)) return -1;
+    *may_limit = v & 1;
+    return (int)(v >> 2);
 }
 
 /* ---- sorted name tables ---- */

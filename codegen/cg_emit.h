@@ -23,9 +23,10 @@ typedef struct cg_fnctx {
 
 /* Literal number n (defines `mgl_n`, an mg_doc whose value is at index 0). */
 int cg_literal(cg *g, const cj_node *v);
-/* Regex function number n (defines `static bool mgre_n(const char *, size_t)`), -1 on error
- * (reported at node `at`). */
-int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
+/* Regex function number n (defines `static int mgre_n(struct mg_ctx *, const char *, size_t)`,
+ * mg_re_test's result), -1 on error (reported at node `at`, as are warnings about the
+ * pattern). *may_limit: the result can be a limit (negative), which the caller must report. */
+int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len, bool *may_limit);
 /* Sets too large for a chain of comparisons or calls (more than CG_TABLE_MIN: property names,
  * required names, enum strings, anyOf/oneOf branches) become tables used by a loop or searched
  * at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function the

@@ -447,12 +447,22 @@ static void render_string(cg_fnctx *x)
     if (has_lo) cg_limit(x, mnl, "cl", SIZE_MAX, true, "MG_E_MIN_LENGTH");
     if (has_hi) cg_limit(x, mxl, "cl", SIZE_MAX, false, "MG_E_MAX_LENGTH");
     if (pat) {
-        int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len) : -1;
+        bool lim = false;
+        int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len, &lim) : -1;
         if (pat->type != CJ_STRING) cg_error(x->g, pat, "must be a string");
         if (re >= 0) {
             cg_comment(x, pat, "        ");
-            fprintf(x->o, "        if (!mgre_%d(s, sl))\n            MG_FAIL(at, MG_E_PATTERN, ",
-                    re);
+            if (lim) {
+                fprintf(x->o,
+                        "        int mr = mgre_%d(c, s, sl);\n        if (mr < 0)\n"
+                        "            MG_LIMIT(at, ",
+                        re);
+                cg_put_loc(x, pat);
+                fputs(", mg_re_limit_name(mr));\n        else if (mr == 0)\n", x->o);
+            } else {
+                fprintf(x->o, "        if (!mgre_%d(c, s, sl))\n", re);
+            }
+            fputs("            MG_FAIL(at, MG_E_PATTERN, ", x->o);
             cg_put_loc(x, pat);
             fputs(", ", x->o);
             cg_put_cstr(x->o, pat->str, pat->len);

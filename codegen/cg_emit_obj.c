@@ -241,8 +241,9 @@ void cg_render_object(cg_fnctx *x)
     if (pats && pats->type != CJ_OBJECT) cg_error(x->g, pats, "must be an object of schemas");
     int *pat_re = calloc((size_t)npats + 1, sizeof *pat_re);
     int *pat_fn = calloc((size_t)npats + 1, sizeof *pat_fn);
+    bool *pat_lim = calloc((size_t)npats + 1, sizeof *pat_lim);
     for (int i = 0; i < npats; i++) {
-        pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i]);
+        pat_re[i] = cg_regex(x->g, pats->items[i], pats->keys[i], pats->key_lens[i], &pat_lim[i]);
         pat_fn[i] = cg_sub(x, pats->items[i], false);
     }
     int addl_fn = addl && addl->type != CJ_FALSE ? cg_sub(x, addl, false) : -1;
@@ -275,7 +276,16 @@ void cg_render_object(cg_fnctx *x)
         for (int i = 0; i < npats; i++) {
             if (pat_re[i] < 0 || pat_fn[i] < 0) continue;
             cg_comment(x, pats->items[i], "            ");
-            fprintf(o, "            if (mgre_%d(ks, kl)) {\n", pat_re[i]);
+            if (pat_lim[i]) {
+                fprintf(o,
+                        "            int mr%d = mgre_%d(c, ks, kl);\n            if (mr%d < 0)\n"
+                        "                MG_LIMIT(k, ",
+                        i, pat_re[i], i);
+                cg_put_loc(x, pats->items[i]);
+                fprintf(o, ", mg_re_limit_name(mr%d));\n            if (mr%d > 0) {\n", i, i);
+            } else {
+                fprintf(o, "            if (mgre_%d(c, ks, kl)) {\n", pat_re[i]);
+            }
             if (addl) fputs("                m = true;\n", o);
             put_mark(x, "                ");
             fprintf(o, "                MG_SUB(mgv_%d(c, k + 1, NULL));\n            }\n",
@@ -348,6 +358,7 @@ void cg_render_object(cg_fnctx *x)
     cg_map_free(&ns.index);
     free(pat_re);
     free(pat_fn);
+    free(pat_lim);
 }
 
 void cg_render_array(cg_fnctx *x)

@@ -845,6 +845,12 @@ void cj_write(FILE *out, const cj_node *n)
     if (n) write_rec(&o, n);
 }
 
+void cj_write_str(FILE *out, const char *s, size_t len)
+{
+    cj_out o = {out, NULL, 0, 0};
+    write_str(&o, s, len);
+}
+
 size_t cj_snprint(char *buf, size_t cap, const cj_node *n)
 {
     cj_out o = {NULL, buf, cap, 0};

@@ -80,6 +80,8 @@ bool cj_equal(const cj_node *a, const cj_node *b);
 void cj_write(FILE *out, const cj_node *n);
 /* The same into a buffer; returns the full length as snprintf does. */
 size_t cj_snprint(char *buf, size_t cap, const cj_node *n);
+/* Writes s[0..len) as a JSON string (quoted and escaped: safe in a log line). */
+void cj_write_str(FILE *out, const char *s, size_t len);
 
 /* An exact decimal view of a number's text: value = (neg ? -1 : 1) * digits * 10^exp, where
  * digits has no leading zeros (and is "0" for zero) and no trailing zeros. */

@@ -1,91 +1,37 @@
-/* cg_regex_dfa.c - subset construction from the byte NFA to an mg_re_prog DFA.
+/* cg_regex_dfa.c - subset construction of a machine's static DFA (see cg_regex.h).
  *
- * Design: a DFA state is a "kernel" (the sorted set of NFA instructions reached by consuming
- * the previous byte, plus the start instruction when the search may restart there) together
- * with two context flags: at the start of the input (only if the pattern uses ^) and whether
- * the previous byte was an ASCII word character (only if it uses \b or \B). Epsilon closure
- * is taken when leaving a state, once the next byte is known, so \b sees both sides; a
- * closure that reaches the match makes that transition MG_RE_ACCEPT, an empty successor
- * kernel is MG_RE_DEAD. Bytes are grouped into classes that no instruction (and no word
- * test) tells apart. States are interned in an open-addressing hash table; construction
- * gives up past MG_RE_DFA_MAX states and the caller keeps the NFA.
+ * Design: the states are those of the runtime's lazy DFA (mg_regex_dfa.h: a kernel of NFA
+ * instructions plus context flags) and each successor is computed by the same step the
+ * runtime uses, so the two cannot disagree; here every state reachable on every symbol
+ * (byte class x lookaround bits) is built ahead of time. States are interned in an
+ * open-addressing hash table. Construction gives up past MG_RE_DFA_MAX states or past a
+ * bound on the instructions visited (so that codegen stays well under a second per pattern);
+ * the machine then keeps its NFA and the runtime builds what an input needs.
  */
 #include "cg_regex.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define AT_START 1
-#define PREV_WORD 2
-#define HASH_SIZE 4096 /* power of two, > 2 * MG_RE_DFA_MAX */
+#include "mg_regex_dfa.h"
+
+#define HASH_SIZE 4096      /* power of two, > 2 * MG_RE_DFA_MAX */
+#define WORK_MAX 8000000ull /* states visited by all steps of one machine */
 
 typedef struct dstate {
     size_t off, len; /* kernel in pool */
-    uint8_t flags;
+    unsigned flags;
 } dstate;
 
 typedef struct dfa {
-    const mg_re_inst *inst;
-    size_t ninst;
-    bool use_bol, use_word;
-    uint16_t *pool;
+    uint32_t *pool;
     size_t npool, cappool;
     dstate st[MG_RE_DFA_MAX];
     size_t nst;
     int32_t hash[HASH_SIZE];
-    uint8_t *seen;    /* per instruction: visited in this closure / queued in this move */
-    uint16_t *stack;  /* closure work list */
-    uint16_t *bytes;  /* BYTE instructions the closure reached */
-    uint16_t *kernel; /* successor being built */
 } dfa;
 
-static bool is_word(int b)
-{
-    return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '_';
-}
-
-/* Closure of a kernel in a context; fills out with the BYTE instructions reached, returns
- * whether the match is reached. */
-static bool closure(dfa *d, const uint16_t *k, size_t nk, uint8_t flags, bool next_word, bool eol,
-                    uint16_t *out, size_t *nbytes)
-{
-    size_t sp = 0, nb = 0;
-    bool matched = false;
-    memset(d->seen, 0, d->ninst);
-    for (size_t i = 0; i < nk; i++)
-        if (!d->seen[k[i]]) d->seen[k[i]] = 1, d->stack[sp++] = k[i];
-    while (sp) {
-        uint16_t pc = d->stack[--sp];
-        const mg_re_inst *in = &d->inst[pc];
-        bool go = true;
-        if (in->op == MG_RX_MATCH) {
-            matched = true;
-            continue;
-        }
-        if (in->op == MG_RX_BYTE) {
-            out[nb++] = pc;
-            continue;
-        }
-        if (in->op == MG_RX_ASSERT) {
-            bool prev = flags & PREV_WORD;
-            go = in->lo == MG_RE_BOL     ? (flags & AT_START) != 0
-                 : in->lo == MG_RE_EOL   ? eol
-                 : in->lo == MG_RE_WORDB ? prev != next_word
-                                         : prev == next_word;
-        }
-        if (go && !d->seen[in->x]) d->seen[in->x] = 1, d->stack[sp++] = in->x;
-        if (in->op == MG_RX_SPLIT && !d->seen[in->y]) d->seen[in->y] = 1, d->stack[sp++] = in->y;
-    }
-    *nbytes = nb;
-    return matched;
-}
-
-static int cmp_u16(const void *a, const void *b)
-{
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
-static uint32_t hash_of(const uint16_t *k, size_t n, uint8_t flags)
+static uint32_t hash_of(const uint32_t *k, size_t n, unsigned flags)
 {
     uint32_t h = 2166136261u ^ flags;
     for (size_t i = 0; i < n; i++)
@@ -94,7 +40,7 @@ static uint32_t hash_of(const uint16_t *k, size_t n, uint8_t flags)
 }
 
 /* The id of state (k, flags), added if new; -1 past the limit, -2 out of memory. */
-static int intern(dfa *d, const uint16_t *k, size_t n, uint8_t flags)
+static int intern(dfa *d, const uint32_t *k, size_t n, unsigned flags)
 {
     uint32_t h = hash_of(k, n, flags) & (HASH_SIZE - 1);
     for (;; h = (h + 1) & (HASH_SIZE - 1)) {
@@ -119,114 +65,68 @@ static int intern(dfa *d, const uint16_t *k, size_t n, uint8_t flags)
     return (int)d->nst++;
 }
 
-/* Byte classes: bytes no BYTE range (and no word test) separates. Returns the count. */
-static unsigned byte_classes(const dfa *d, uint8_t *cls, uint8_t *rep)
+static int build(dfa *d, const mg_re_dfa_info *info, mg_re_dfa_ws *ws, mg_re_machine *m,
+                 bool stop_at_match)
 {
-    bool cut[257] = {false};
-    for (size_t i = 0; i < d->ninst; i++) {
-        if (d->inst[i].op == MG_RX_BYTE) {
-            cut[d->inst[i].lo] = true;
-            cut[d->inst[i].hi + 1] = true;
-        }
-    }
-    if (d->use_word) {
-        static const int w[] = {'0', '9' + 1, 'A', 'Z' + 1, '_', '_' + 1, 'a', 'z' + 1};
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            cut[w[i]] = true;
-    }
-    unsigned n = 0;
-    for (int b = 0; b < 256; b++) {
-        if (b > 0 && cut[b]) n++;
-        if (b == 0 || cut[b]) rep[n] = (uint8_t)b;
-        cls[b] = (uint8_t)n;
-    }
-    return n + 1;
-}
-
-static int build(dfa *d, uint16_t start, bool restart, mg_re_prog *p)
-{
-    uint8_t *cls = malloc(256), rep[256];
-    if (!cls) return -1;
-    p->cls = cls;
-    unsigned ncls = byte_classes(d, cls, rep);
-    uint16_t *trans = malloc((size_t)MG_RE_DFA_MAX * ncls * sizeof *trans);
-    uint8_t *acc = malloc(MG_RE_DFA_MAX);
-    p->trans = trans;
-    p->acc_end = acc;
-    if (!trans || !acc || intern(d, &start, 1, d->use_bol ? AT_START : 0) < 0) return -1;
+    const unsigned nl = m->nlook, nsym = (unsigned)m->ncls << nl;
+    uint16_t *trans = malloc((size_t)MG_RE_DFA_MAX * nsym * sizeof *trans);
+    uint8_t *acc = malloc((size_t)MG_RE_DFA_MAX << nl);
+    uint64_t work = 0;
+    m->trans = trans;
+    m->acc_end = acc;
+    uint32_t start = m->start;
+    if (!trans || !acc || intern(d, &start, 1, info->uses_start ? MG_RD_AT_START : 0) < 0)
+        return -1;
     for (size_t s = 0; s < d->nst; s++) {
-        size_t nb[2] = {0, 0}, nk;
-        bool m[2] = {false, false};
-        uint16_t *bytes[2] = {d->bytes, d->bytes + d->ninst};
-        uint8_t flags = d->st[s].flags;
-        for (int w = 0; w < (d->use_word ? 2 : 1); w++)
-            m[w] =
-                closure(d, d->pool + d->st[s].off, d->st[s].len, flags, w, false, bytes[w], &nb[w]);
-        acc[s] =
-            closure(d, d->pool + d->st[s].off, d->st[s].len, flags, false, true, d->kernel, &nk);
-        for (unsigned c = 0; c < ncls; c++) {
-            int w = d->use_word && is_word(rep[c]);
-            uint16_t *t = &trans[s * ncls + c];
-            if (m[w]) {
-                *t = MG_RE_ACCEPT;
-                continue;
+        for (unsigned look = 0; look < (1u << nl); look++) {
+            const dstate st = d->st[s];
+            int a = mg_re_dfa_step(info, d->pool + st.off, st.len, st.flags, -1, look, ws, true,
+                                   NULL, NULL, &work);
+            if (a < 0) return 1;
+            acc[s << nl | look] = (uint8_t)a;
+            for (unsigned c = 0; c < m->ncls; c++) {
+                size_t nk;
+                unsigned of;
+                int matched = mg_re_dfa_step(info, d->pool + st.off, st.len, st.flags, info->rep[c],
+                                             look, ws, true, &nk, &of, &work);
+                if (matched < 0) return 1;
+                int id = MG_RE_DEAD;
+                if ((nk > 0 || m->restart) && !(matched && stop_at_match)) {
+                    id = intern(d, ws->out, nk, of);
+                    if (id < 0) return id == -1 ? 1 : -1;
+                }
+                trans[s * nsym + (c << nl | look)] = (uint16_t)(id | (matched ? MG_RE_MATCHED : 0));
             }
-            memset(d->seen, 0, d->ninst);
-            nk = 0;
-            for (size_t i = 0; i < nb[w]; i++) {
-                const mg_re_inst *in = &d->inst[bytes[w][i]];
-                if (rep[c] >= in->lo && rep[c] <= in->hi && !d->seen[in->x])
-                    d->seen[in->x] = 1, d->kernel[nk++] = in->x;
-            }
-            if (restart && !d->seen[start]) d->kernel[nk++] = start;
-            if (nk == 0) {
-                *t = MG_RE_DEAD;
-                continue;
-            }
-            qsort(d->kernel, nk, sizeof *d->kernel, cmp_u16);
-            int id = intern(d, d->kernel, nk, is_word(rep[c]) && d->use_word ? PREV_WORD : 0);
-            if (id < 0) return id == -1 ? 1 : -1;
-            *t = (uint16_t)id;
+            if (work > WORK_MAX) return 1;
         }
     }
-    p->nstates = (uint16_t)d->nst;
-    p->ncls = (uint16_t)ncls;
-    p->start = 0;
+    m->nstates = (uint16_t)d->nst;
     return 0;
 }
 
-int cg_re_dfa_build(const mg_re_inst *inst, size_t ninst, uint16_t start, bool restart,
-                    mg_re_prog *p)
+int cg_re_dfa_build(mg_re_machine *m, bool stop_at_match)
 {
     dfa *d = calloc(1, sizeof *d);
-    if (!d) return -1;
-    d->inst = inst;
-    d->ninst = ninst;
-    for (size_t i = 0; i < ninst; i++) {
-        if (inst[i].op == MG_RX_ASSERT) {
-            d->use_bol |= inst[i].lo == MG_RE_BOL;
-            d->use_word |= inst[i].lo == MG_RE_WORDB || inst[i].lo == MG_RE_NWORDB;
-        }
+    size_t nwords = ((size_t)m->nvirt + 63) / 64 * 2 + (size_t)m->nvirt * 2 + 64;
+    uint64_t *words = malloc(nwords * sizeof *words);
+    int rc = -1;
+    if (d && words) {
+        mg_re_dfa_info info;
+        mg_re_dfa_ws ws;
+        mg_re_dfa_info_init(&info, m);
+        mg_re_dfa_ws_init(&ws, m, words, nwords);
+        memset(d->hash, 0xFF, sizeof d->hash);
+        rc = build(d, &info, &ws, m, stop_at_match);
     }
-    memset(d->hash, 0xFF, sizeof d->hash);
-    d->seen = malloc(ninst);
-    d->stack = malloc(ninst * sizeof *d->stack);
-    d->bytes = malloc(2 * ninst * sizeof *d->bytes);
-    d->kernel = malloc((ninst + 1) * sizeof *d->kernel);
-    int rc = d->seen && d->stack && d->bytes && d->kernel ? build(d, start, restart, p) : -1;
     if (rc != 0) {
-        free((void *)p->cls);
-        free((void *)p->trans);
-        free((void *)p->acc_end);
-        p->cls = NULL;
-        p->trans = NULL;
-        p->acc_end = NULL;
+        free((void *)m->trans);
+        free((void *)m->acc_end);
+        m->trans = NULL;
+        m->acc_end = NULL;
+        m->nstates = 0;
     }
-    free(d->seen);
-    free(d->stack);
-    free(d->bytes);
-    free(d->kernel);
-    free(d->pool);
+    free(words);
+    if (d) free(d->pool);
     free(d);
     return rc;
 }

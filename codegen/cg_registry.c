@@ -39,35 +39,51 @@ static bool count_error(cg *g)
     return ++g->nerrors <= CG_MAX_ERRORS;
 }
 
-/* Writes one error line: "where: " then the message, escaped by the validator's one rule for
+/* Writes one line: "where: " + tag + the message, escaped by the validator's one rule for
  * text bound for a log or a terminal (mg_escape.h), so no byte of a schema or a file name can
- * split the line or forge another. */
-static void put_error(cg *g, const char *where, const char *fmt, va_list ap)
+ * split the line or forge another. Backslashes are kept (MG_ESC_ESCAPED): messages quote
+ * patterns as JSON strings already, and doubling their backslashes would only blur them. */
+static void put_line(cg *g, const char *where, const char *tag, const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
-    char *line = cg_fmt("%s: %s", where, msg ? msg : "(out of memory)");
-    size_t n = line ? strlen(line) : 0, need = mg_escape(NULL, 0, line, n, 0) + 1;
+    char *line = cg_fmt("%s: %s%s", where, tag, msg ? msg : "(out of memory)");
+    size_t n = line ? strlen(line) : 0, need = mg_escape(NULL, 0, line, n, MG_ESC_ESCAPED) + 1;
     char *esc = line ? malloc(need) : NULL;
-    if (esc) mg_escape(esc, need, line, n, 0);
+    if (esc) mg_escape(esc, need, line, n, MG_ESC_ESCAPED);
     fprintf(g->err, "%s\n", esc ? esc : "(out of memory)");
     free(esc);
     free(line);
     free(msg);
 }
 
-void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
+/* "file: /pointer: " + tag + the message. */
+static void report(cg *g, const cj_node *at, const char *tag, const char *fmt, va_list ap)
 {
-    if (!count_error(g)) return;
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
     char *where = cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    put_line(g, where ? where : "?", tag, fmt, ap);
+    free(where);
+}
+
+void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
+{
+    if (!count_error(g)) return;
     va_list ap;
     va_start(ap, fmt);
-    put_error(g, where ? where : "?", fmt, ap);
+    report(g, at, "", fmt, ap);
     va_end(ap);
-    free(where);
+}
+
+void cg_warn(cg *g, const cj_node *at, const char *fmt, ...)
+{
+    if (!g->opt.warnings) return;
+    va_list ap;
+    va_start(ap, fmt);
+    report(g, at, "warning: ", fmt, ap);
+    va_end(ap);
 }
 
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
@@ -75,7 +91,7 @@ void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     if (!count_error(g)) return;
     va_list ap;
     va_start(ap, fmt);
-    put_error(g, file, fmt, ap);
+    put_line(g, file, "", fmt, ap);
     va_end(ap);
 }
 

@@ -24,6 +24,10 @@
 #include "cg_export.h"
 #include "cg_tool.h"
 
+#ifndef MESHGATE_VERSION
+#define MESHGATE_VERSION "unknown" /* the Makefile defines it */
+#endif
+
 static void usage(FILE *o)
 {
     fputs("usage: meshgate-codegen -o BASE [options] SCHEMA|DIR...\n"
@@ -36,10 +40,13 @@ static void usage(FILE *o)
           "                       the C goes to a temporary folder\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
+          "  --version            print the version and exit\n"
           "  --map URI=DIR        resolve URIs starting with URI from files under DIR\n"
           "  --metaschemas DIR    where the dialect metaschemas are\n"
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
+          "  --strict             refuse what is otherwise accepted with a warning (patterns\n"
+          "                       in ECMA-262 Annex B syntax)\n"
           "Schema Registry (README \"Schema Registry\"):\n"
           "  --registry DIR       compile every version of every JSON subject of the\n"
           "                       export in DIR, each named SUBJECT/versions/N\n"
@@ -313,6 +320,7 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
     cg_options check = *opt;
     check.check_all = true;
+    check.warnings = true;
     cg g;
     load(&g, &check, in, reg);
     FILE *sink = fopen("/dev/null", "w");
@@ -359,6 +367,10 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) { /* before anything is allocated */
+        printf("meshgate-codegen %s\n", MESHGATE_VERSION);
+        return 0;
+    }
     cg_options opt = {.default_dialect = CG_D2020};
     inputs in = {0};
     const char **args = calloc((size_t)argc, sizeof *args);
@@ -428,6 +440,8 @@ int main(int argc, char **argv)
             break;
         } else if (strcmp(a, "--format-annotation") == 0) {
             opt.format_annotation = true;
+        } else if (strcmp(a, "--strict") == 0) {
+            opt.strict = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);

@@ -114,6 +114,7 @@ typedef struct mg_ctx {
     uint32_t memo_mask;      /* memo entries - 1 */
     uint32_t memo_epoch;     /* entries of other epochs belong to earlier messages */
     mg_memo_ent *memo;       /* remembered results; NULL when the memo is off */
+    mg_re_cache *re_cache; /* lazily built pattern DFAs (mg_regex.h); NULL: NFA simulation */
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all
@@ -144,6 +145,14 @@ static inline bool mg_more(const mg_ctx *c)
             ok = false;                                                                            \
             if (!mg_more(c)) goto done;                                                            \
         }                                                                                          \
+    } while (0)
+/* A work budget ran out in a check of this function (a backreference pattern's): the whole
+ * message stops with reason limit, even inside a speculative branch (see mg_limit). */
+#define MG_LIMIT(i, loc, which)                                                                    \
+    do {                                                                                           \
+        ok = false;                                                                                \
+        mg_limit(c, (i), (loc), (which));                                                          \
+        goto done;                                                                                 \
     } while (0)
 #define MG_REF(i, loc, call)                                                                       \
     do {                                                                                           \

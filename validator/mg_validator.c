@@ -115,7 +115,8 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
         v->ctx.memo = calloc(n, sizeof *v->ctx.memo);
         v->ctx.memo_mask = n - 1;
     }
-    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn ||
+    v->ctx.re_cache = mg_re_cache_new(MG_RE_CACHE_BYTES);
+    if (!v->parser || !v->ctx.errs || !v->ctx.scratch || !v->ctx.dyn || !v->ctx.re_cache ||
         (c.memo_entries != MG_MEMO_OFF && !v->ctx.memo)) {
         set_err(errstr, errlen,
                 "out of memory allocating a validator for max_bytes %zu and max_depth %" PRIu32,
@@ -136,6 +137,7 @@ void mg_validator_free(mg_validator *v)
     free(v->ctx.scratch);
     free(v->ctx.dyn);
     free(v->ctx.memo);
+    mg_re_cache_free(v->ctx.re_cache);
     free(v);
 }
 

@@ -36,6 +36,7 @@ static void usage(FILE *o)
           "                  broker-produce-errors ID COUNT:ERROR  the same, on one broker\n"
           "                  leader TOPIC/PARTITION ID    move a partition's leadership\n"
           "                  broker-down ID | broker-up ID\n"
+          "                  coordinator GROUP ID         the group's coordinator\n"
           "                  create-topic NAME PARTITIONS\n",
           o);
 }
@@ -103,6 +104,14 @@ static void command(control *c, char *line, char *ans, size_t cap)
                v >= 1 && v <= c->brokers) {
         err = verb[7] == 'd' ? rd_kafka_mock_broker_set_down(c->mc, (int32_t)v)
                              : rd_kafka_mock_broker_set_up(c->mc, (int32_t)v);
+        snprintf(ans, cap, err ? "error: %s" : "ok", rd_kafka_err2str(err));
+    } else if (n == 3 && strcmp(verb, "coordinator") == 0) {
+        long id = strtol(b, NULL, 10);
+        if (id < 1 || id > c->brokers) {
+            snprintf(ans, cap, "error: want coordinator GROUP BROKER_ID");
+            return;
+        }
+        err = rd_kafka_mock_coordinator_set(c->mc, "group", a, (int32_t)id);
         snprintf(ans, cap, err ? "error: %s" : "ok", rd_kafka_err2str(err));
     } else if (n == 3 && strcmp(verb, "create-topic") == 0 && strtol(b, NULL, 10) > 0) {
         err = rd_kafka_mock_topic_create(c->mc, a, (int)strtol(b, NULL, 10),

@@ -31,7 +31,7 @@
 
 #include "mg_yaml.h"
 
-typedef enum ktype { K_STR, K_U32, K_SIZE, K_MODE, K_ATTRS } ktype;
+typedef enum ktype { K_STR, K_U32, K_SIZE, K_ENUM, K_ATTRS } ktype;
 
 enum {
     F_REQUIRED = 1, /* a non-empty string is required */
@@ -51,6 +51,26 @@ typedef struct keydef {
     const char *need; /* what a missing required key is, for messages */
 } keydef;
 
+/* The values of each K_ENUM key, in the order of its C enum (stored as an int). */
+static const struct {
+    const char *path;
+    const char *names[4];
+} enums[] = {
+    {"mode", {"binary", "structured", "passthrough"}},
+    {"tombstones", {"forward", "dead_letter"}},
+    {"on_offset_reset", {"continue", "stop"}},
+};
+_Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
+                   sizeof(mw_on_reset) == sizeof(int),
+               "K_ENUM fields are stored as int");
+
+static const char *const *enum_names(const keydef *k)
+{
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
+        if (strcmp(enums[i].path, k->path) == 0) return enums[i].names;
+    return NULL;
+}
+
 #define C(f) offsetof(mw_config, f)
 #define R(f) offsetof(mw_route, f)
 static const keydef top_keys[] = {
@@ -60,6 +80,10 @@ static const keydef top_keys[] = {
     {"worker_id", K_STR, 0, C(worker_id), 0, 0, NULL, NULL},
     {"workers", K_U32, 0, C(workers), 0, 1024, "0", NULL},
     {"http.listen", K_STR, F_EMPTY_OK | F_LISTEN, C(http_listen), 0, 0, "0.0.0.0:9464", NULL},
+    {"http.max_connections", K_U32, 0, C(http_max_connections), 1, 100000, "64", NULL},
+    {"http.max_connections_per_ip", K_U32, 0, C(http_max_connections_per_ip), 1, 100000, "16",
+     NULL},
+    {"http.request_timeout_ms", K_U32, 0, C(http_request_timeout_ms), 100, 600000, "10000", NULL},
     {"catalog", K_STR, F_EMPTY_OK, C(catalog), 0, 0, "", NULL},
     {"limits.max_message_bytes", K_SIZE, 0, C(max_message_bytes), 1, 268435456, "1048576", NULL},
     {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "50000",
@@ -70,6 +94,8 @@ static const keydef top_keys[] = {
     {"stats_interval_ms", K_U32, F_ZERO_OK, C(stats_interval_ms), 100, 86400000, "10000", NULL},
     {"retry.backoff_ms", K_U32, 0, C(retry_backoff_ms), 1, 60000, "100", NULL},
     {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
+    {"on_offset_reset", K_ENUM, 0, C(on_offset_reset), 0, 0, "continue", NULL},
+    {"health.stuck_after_ms", K_U32, F_ZERO_OK, C(stuck_after_ms), 100, 86400000, "60000", NULL},
 };
 static const keydef route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},
@@ -81,10 +107,11 @@ static const keydef route_keys[] = {
     {"source", K_STR, F_REQUIRED, R(source), 0, 0, NULL,
      "a source, the CloudEvents source URI-reference of the data product"},
     {"type", K_STR, 0, R(type), 0, 0, NULL, NULL},
-    {"mode", K_MODE, 0, R(mode), 0, 0, "binary", NULL},
+    {"mode", K_ENUM, 0, R(mode), 0, 0, "binary", NULL},
     {"attributes", K_ATTRS, 0, R(required_only), 0, 0, "all", NULL},
+    {"tombstones", K_ENUM, 0, R(tombstones), 0, 0, "forward", NULL},
 };
-enum { RK_INPUT = 0, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* their rows in route_keys */
+enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 #define NROUTE (sizeof route_keys / sizeof route_keys[0])
 #define NMAPS 3
@@ -203,59 +230,6 @@ static char *dup_or_report(loader *L, const char *s)
 
 /* ---- values ---- */
 
-/* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */
-static bool parse_u64(const char *s, size_t n, uint64_t *out)
-{
-    if (n == 0) return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i])) return false;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
-/* An integer, or an integer with a KiB, MiB or GiB suffix ("64MiB", "64 MiB"). */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    static const struct {
-        const char *suffix;
-        unsigned shift;
-    } units[] = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}};
-    size_t n = strlen(s);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (n < 3 || strcmp(s + n - 3, units[i].suffix) != 0) continue;
-        size_t digits = n - 3;
-        if (digits > 0 && s[digits - 1] == ' ') digits--;
-        uint64_t v;
-        if (!parse_u64(s, digits, &v) || v > UINT64_MAX >> units[i].shift) return false;
-        *out = v << units[i].shift;
-        return true;
-    }
-    return parse_u64(s, n, out);
-}
-
-/* A Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
-static bool topic_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])) return false;
-    return true;
-}
-
-/* HOST:PORT with a non-empty host and a port 0..65535. */
-static bool listen_ok(const char *s)
-{
-    const char *colon = strrchr(s, ':');
-    uint64_t port;
-    return colon && colon != s && parse_u64(colon + 1, strlen(colon + 1), &port) && port <= 65535;
-}
-
 /* The expected-value phrase of a key, for messages. */
 static void expected(const keydef *k, char *buf, size_t cap)
 {
@@ -273,9 +247,18 @@ static void expected(const keydef *k, char *buf, size_t cap)
                  "a byte size %llu..%llu (an integer, or one with KiB, MiB or GiB: 64MiB)",
                  (unsigned long long)k->min, (unsigned long long)k->max);
         return;
-    case K_MODE:
-        snprintf(buf, cap, "binary, structured or passthrough");
+    case K_ENUM: { /* "a, b or c" */
+        const char *const *names = enum_names(k);
+        size_t len = 0;
+        buf[0] = 0;
+        for (size_t i = 0; names[i] && len < cap; i++) {
+            const char *sep = i == 0 ? "" : names[i + 1] ? ", " : " or ";
+            int w = snprintf(buf + len, cap - len, "%s%s", sep, names[i]);
+            if (w < 0) break;
+            len += (size_t)w;
+        }
         return;
+    }
     case K_ATTRS:
         snprintf(buf, cap, "all or required");
         return;
@@ -303,21 +286,21 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
         if (!*text)
             ok = k->flags & F_EMPTY_OK;
         else if (k->flags & F_TOPIC)
-            ok = topic_ok(text);
+            ok = mw_config_topic_ok(text);
         else if (k->flags & F_LISTEN)
-            ok = listen_ok(text);
+            ok = mw_config_listen_ok(text);
         if (ok) {
             free(*(char **)field);
             *(char **)field = dup_or_report(L, text);
         }
         break;
-    case K_MODE:
-        ok = strcmp(text, "binary") == 0 || strcmp(text, "structured") == 0 ||
-             strcmp(text, "passthrough") == 0;
-        if (ok)
-            *(mw_ce_mode *)field = text[0] == 'b'   ? MW_CE_BINARY
-                                   : text[0] == 's' ? MW_CE_STRUCTURED
-                                                    : MW_CE_PASSTHROUGH;
+    case K_ENUM:
+        ok = false;
+        for (int i = 0; enum_names(k)[i] && !ok; i++)
+            if (strcmp(text, enum_names(k)[i]) == 0) {
+                *(int *)field = i;
+                ok = true;
+            }
         break;
     case K_ATTRS:
         ok = strcmp(text, "all") == 0 || strcmp(text, "required") == 0;
@@ -325,7 +308,8 @@ static void convert(loader *L, const keydef *k, void *base, const origin *o, con
         break;
     case K_U32:
     case K_SIZE:
-        ok = k->type == K_U32 ? parse_u64(text, strlen(text), &v) : parse_size(text, &v);
+        ok = k->type == K_U32 ? mw_config_parse_u64(text, strlen(text), &v)
+                              : mw_config_parse_size(text, &v);
         ok = ok && ((v >= k->min && v <= k->max) || (v == 0 && (k->flags & F_ZERO_OK)));
         if (ok && k->type == K_U32) *(uint32_t *)field = (uint32_t)v;
         if (ok && k->type == K_SIZE) *(uint64_t *)field = v;
@@ -797,6 +781,33 @@ static void check_routes(loader *L)
                 break;
             }
     }
+    mw_route_cycle cyc[16];
+    size_t n = mw_config_cycles(c, cyc, 16);
+    for (size_t i = 0; i < n && i < 16; i++) {
+        const mw_route *rt = &c->routes[cyc[i].route];
+        int key = cyc[i].dead_letter ? RK_DEAD_LETTER : RK_OUTPUT;
+        snprintf(path, sizeof path, "routes[%zu].%s", cyc[i].route, route_keys[key].path);
+        report(L, &L->routes[cyc[i].route].k[key], L->routes[cyc[i].route].line, path,
+               "%s leads back to this route: a cycle %s, so every message would be produced "
+               "again and again; no output or dead-letter topic may lead back to its route",
+               cyc[i].dead_letter ? rt->dead_letter : rt->output, cyc[i].path);
+    }
+    if (n > 16) report(L, NULL, L->root_line, "routes", "%zu more cycles", n - 16);
+}
+
+/* Reports the placeholder p[0..len) found in the value of path. */
+static void placeholder(loader *L, const origin *o, const char *path, const char *p, size_t len)
+{
+    char var[320];
+    env_name(var, sizeof var, path);
+    if (o->var)
+        report(L, o, 0, path, "\"%.*s\" looks like a variable nobody expanded; give the value",
+               (int)len, p);
+    else
+        report(L, o, 0, path,
+               "\"%.*s\" looks like a variable nobody expanded; meshgate does not expand ${...} "
+               "in the file: set %s instead, or expand the file before (envsubst)",
+               (int)len, p, var);
 }
 
 /* A check between two keys a <= b: blames b's text if it was set, else a's. */
@@ -812,40 +823,94 @@ static void check_order(loader *L, size_t ia, uint64_t a, size_t ib, uint64_t b)
 static void check_limits(loader *L)
 {
     const mw_config *c = L->c;
-    size_t i_msg = 0, i_infl = 0, i_back = 0, i_max = 0;
+    size_t i_msg = 0, i_infl = 0, i_back = 0, i_max = 0, i_ip = 0, i_conn = 0;
     find_key(top_keys, NTOP, "limits.max_message_bytes", &i_msg);
     find_key(top_keys, NTOP, "limits.max_inflight_bytes", &i_infl);
     find_key(top_keys, NTOP, "retry.backoff_ms", &i_back);
     find_key(top_keys, NTOP, "retry.backoff_max_ms", &i_max);
+    find_key(top_keys, NTOP, "http.max_connections_per_ip", &i_ip);
+    find_key(top_keys, NTOP, "http.max_connections", &i_conn);
     if (c->max_message_bytes && c->max_inflight_bytes)
         check_order(L, i_msg, c->max_message_bytes, i_infl, c->max_inflight_bytes);
     if (c->retry_backoff_ms && c->retry_backoff_max_ms)
         check_order(L, i_back, c->retry_backoff_ms, i_max, c->retry_backoff_max_ms);
+    if (c->http_max_connections_per_ip && c->http_max_connections)
+        check_order(L, i_ip, c->http_max_connections_per_ip, i_conn, c->http_max_connections);
+    int m;
+    size_t i;
+    const char *v = mw_config_prop(c, true, "message.max.bytes", &m, &i);
+    uint64_t have, need = c->max_message_bytes + MW_RECORD_RESERVE;
+    if (c->max_message_bytes && v && mw_config_parse_u64(v, strlen(v), &have) && have < need) {
+        char path[64];
+        snprintf(path, sizeof path, "%s.message.max.bytes", map_names[m]);
+        report(L, &L->kv_src[m][i], 0, path,
+               "%llu is less than limits.max_message_bytes (%llu) plus the %u bytes meshgate "
+               "reserves for a record's key, headers and envelope, so a message within the limit "
+               "could not be produced; set at least %llu, or lower limits.max_message_bytes",
+               (unsigned long long)have, (unsigned long long)c->max_message_bytes,
+               MW_RECORD_RESERVE, (unsigned long long)need);
+    }
+}
+
+/* Values that still look like "${VAR}": an environment variable nobody expanded. */
+static void check_placeholders(loader *L)
+{
+    char path[300], name[300];
+    size_t len;
+    const char *p;
+    for (size_t i = 0; i < NTOP; i++)
+        if ((p = mw_config_placeholder(L->top[i].text, &len)))
+            placeholder(L, &L->top[i], top_keys[i].path, p, len);
+    for (size_t r = 0; r < L->c->n_routes && L->routes; r++)
+        for (size_t i = 0; i < NROUTE; i++)
+            if ((p = mw_config_placeholder(L->routes[r].k[i].text, &len))) {
+                snprintf(path, sizeof path, "routes[%zu].%s", r, route_keys[i].path);
+                placeholder(L, &L->routes[r].k[i], path, p, len);
+            }
+    for (int m = 0; m < NMAPS; m++)
+        for (size_t i = 0; i < *n_kv_of(L->c, m); i++)
+            if ((p = mw_config_placeholder((*kv_of(L->c, m))[i].value, &len))) {
+                snprintf(name, sizeof name, "%s.%s", map_names[m], (*kv_of(L->c, m))[i].key);
+                placeholder(L, &L->kv_src[m][i], name, p, len);
+            }
 }
 
 /* ---- librdkafka ---- */
 
-/* Tries every property on a scratch configuration, so that all are reported at once. */
-static void check_kafka(loader *L)
+/* One problem found by mw_config_kafka_check, about property idx of map m (m < 0: none). A
+ * value from a variable names the property too (its variable's name is less obvious). */
+static void kafka_problem(void *arg, int m, size_t idx, const char *path, const char *text)
 {
-    for (int m = 0; m < NMAPS; m++) {
-        const mw_kv *kv = *kv_of(L->c, m);
-        size_t n = *n_kv_of(L->c, m);
-        rd_kafka_conf_t *rc = n ? rd_kafka_conf_new() : NULL;
-        for (size_t i = 0; i < n; i++) {
-            const origin *o = &L->kv_src[m][i];
-            char path[300], why[512], key_if_var[310] = "";
-            snprintf(path, sizeof path, "%s.%s", map_names[m], kv[i].key);
-            if (o->var) snprintf(key_if_var, sizeof key_if_var, "%s: ", path);
-            const char *managed_reason = mw_config_managed_why(kv[i].key);
-            if (managed_reason)
-                report(L, o, 0, path, "%smanaged by meshgate (%s)", key_if_var, managed_reason);
-            else if (rd_kafka_conf_set(rc, kv[i].key, kv[i].value, why, sizeof why) !=
-                     RD_KAFKA_CONF_OK)
-                report(L, o, 0, path, "%s%s", key_if_var, why);
+    loader *L = arg;
+    const origin *o = m >= 0 ? &L->kv_src[m][idx] : NULL;
+    if (o && o->var)
+        report(L, o, 0, path, "%s: %s", path, text);
+    else
+        report(L, o, L->root_line, path, "%s", text);
+}
+
+/* The schema set and the catalog, through the caller's callbacks. */
+static void check_external(loader *L, const mw_config_checks *x)
+{
+    mw_config *c = L->c;
+    char why[2048], path[300];
+    size_t i;
+    if (x->open_schemas && c->schemas && *c->schemas && find_key(top_keys, NTOP, "schemas", &i)) {
+        if (!x->open_schemas(x->arg, c->schemas, why, sizeof why)) {
+            report(L, L->top[i].text ? &L->top[i] : NULL, L->root_line, "schemas", "%s", why);
+        } else if (x->has_schema) {
+            for (size_t r = 0; r < c->n_routes; r++) {
+                const char *name = c->routes[r].schema;
+                if (!name || x->has_schema(x->arg, name, why, sizeof why)) continue;
+                snprintf(path, sizeof path, "routes[%zu].schema", r);
+                report(L, &L->routes[r].k[RK_SCHEMA], L->routes[r].line, path,
+                       "no schema named \"%s\" in %s; it has: %s", name, c->schemas, why);
+            }
         }
-        if (rc) rd_kafka_conf_destroy(rc);
     }
+    if (x->open_catalog && c->catalog && *c->catalog && find_key(top_keys, NTOP, "catalog", &i) &&
+        !x->open_catalog(x->arg, c->catalog, why, sizeof why))
+        report(L, L->top[i].text ? &L->top[i] : NULL, L->root_line, "catalog", "%s", why);
 }
 
 /* ---- the API ---- */
@@ -875,7 +940,8 @@ void mw_config_free(mw_config *c)
     memset(c, 0, sizeof *c);
 }
 
-int mw_config_load(mw_config *out, const char *path, char *const *envp, char *errstr, size_t errlen)
+int mw_config_load(mw_config *out, const char *path, char *const *envp,
+                   const mw_config_checks *checks, char *errstr, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     loader L = {.c = out, .file = path ? path : "(no file)"};
@@ -904,7 +970,10 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp, char *er
         computed_defaults(&L);
         check_routes(&L);
         check_limits(&L);
-        check_kafka(&L);
+        check_placeholders(&L);
+        mw_config_kafka_check(out, checks && checks->brokers, checks && checks->clients,
+                              kafka_problem, &L);
+        if (checks) check_external(&L, checks);
     }
     if (doc) fy_parse_document_destroy(L.parser, doc);
     if (L.parser) fy_parser_destroy(L.parser);

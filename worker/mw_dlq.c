@@ -376,7 +376,7 @@ static rd_kafka_conf_t *base_conf(const opts *o, char *errstr, size_t errlen)
     if (o->config) {
         mw_config cfg;
         char err[2048];
-        if (mw_config_load(&cfg, o->config, environ, err, sizeof err)) {
+        if (mw_config_load(&cfg, o->config, environ, NULL, err, sizeof err)) {
             snprintf(errstr, errlen, "--config %s:\n%s", o->config, err);
             rd_kafka_conf_destroy(c);
             return NULL;
@@ -623,7 +623,7 @@ int mw_dlq_main(int argc, char **argv)
         if (o.revalidate && !o.schemas) { /* the worker's schema set */
             mw_config cfg;
             char err[4096];
-            if (!mw_config_load(&cfg, o.config, environ, err, sizeof err)) {
+            if (!mw_config_load(&cfg, o.config, environ, NULL, err, sizeof err)) {
                 schemas = xstrdup(cfg.schemas);
                 mw_config_free(&cfg);
             }

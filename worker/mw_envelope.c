@@ -702,8 +702,8 @@ static void plain_binary(build *b, const mw_route *r, const char *dataschema, co
     add_str(b, "ce_type", r->type);
     if (!r->required_only) {
         if (in->timestamp_ms >= 0) add_time(b, "ce_time", ms_to_us(in->timestamp_ms), 3);
-        if (dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
-        add(b, "content-type", CT_JSON, sizeof CT_JSON - 1);
+        if (in->value && dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
+        if (in->value) add(b, "content-type", CT_JSON, sizeof CT_JSON - 1); /* no data: none */
         if (in->key) add(b, "ce_partitionkey", in->key, in->key_len);
         add_time(b, "ce_processingtime", now_us, 6);
     }
@@ -806,7 +806,7 @@ bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw
     build b = start(e);
     if (kind != MW_CE_NONE)
         existing(&b, in, kind, now_us);
-    else if (r->mode == MW_CE_BINARY)
+    else if (r->mode == MW_CE_BINARY || !in->value) /* a tombstone stays one: binary mode */
         plain_binary(&b, r, dataschema, in, now_us);
     else if (r->mode == MW_CE_STRUCTURED)
         plain_structured(&b, r, dataschema, in, now_us);

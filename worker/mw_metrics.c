@@ -77,6 +77,7 @@ void mw_metrics_free(mw_metrics *m)
     mw_hist_free(m->ack);
     pthread_mutex_destroy(&m->lag_lock);
     free(m->lag);
+    free(m->skipped);
     free(m->w);
     free(m);
 }
@@ -98,10 +99,65 @@ void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n)
     pthread_mutex_unlock(&m->lag_lock);
 }
 
+void mw_metrics_add_skipped(mw_metrics *m, const char *topic, int32_t partition, uint64_t n)
+{
+    pthread_mutex_lock(&m->lag_lock);
+    size_t i = 0;
+    while (i < m->n_skipped &&
+           (m->skipped[i].partition != partition || strcmp(m->skipped[i].topic, topic) != 0))
+        i++;
+    if (i == m->n_skipped && m->n_skipped == m->cap_skipped) {
+        size_t cap = m->cap_skipped ? m->cap_skipped * 2 : 8;
+        mw_skip *ns = realloc(m->skipped, cap * sizeof *ns);
+        if (ns) {
+            m->skipped = ns;
+            m->cap_skipped = cap;
+        }
+    }
+    if (i < m->cap_skipped) {
+        if (i == m->n_skipped) {
+            m->skipped[i] = (mw_skip){.partition = partition};
+            snprintf(m->skipped[i].topic, sizeof m->skipped[i].topic, "%s", topic);
+            m->n_skipped++;
+        }
+        m->skipped[i].offsets += n;
+    }
+    pthread_mutex_unlock(&m->lag_lock);
+}
+
+static bool stuck(const mw_metrics *m, const mw_lag *l)
+{
+    return m->stuck_after_us > 0 && l->oldest_us > m->stuck_after_us;
+}
+
+bool mw_metrics_unhealthy(mw_metrics *m, char *why, size_t cap)
+{
+    size_t len = 0, n_stuck = 0;
+    why[0] = 0;
+    pthread_mutex_lock(&m->lag_lock);
+    for (size_t i = 0; i < m->n_lag && !len; i++)
+        if (m->lag[i].stopped[0])
+            len = (size_t)snprintf(why, cap, "%s/%d stopped: %s", m->lag[i].topic,
+                                   m->lag[i].partition, m->lag[i].stopped);
+    for (size_t i = 0; i < m->n_lag && !len; i++)
+        n_stuck += stuck(m, &m->lag[i]);
+    for (size_t i = 0; i < m->n_lag && n_stuck && len < cap; i++) {
+        if (!stuck(m, &m->lag[i])) continue;
+        int w =
+            snprintf(why + len, cap - len,
+                     "%s%s/%d stuck: its oldest message in flight is %.1f s old", len ? "; " : "",
+                     m->lag[i].topic, m->lag[i].partition, (double)m->lag[i].oldest_us / 1e6);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    pthread_mutex_unlock(&m->lag_lock);
+    return len > 0;
+}
+
 /* ---- sums over workers ---- */
 
 typedef struct totals {
-    uint64_t consumed, valid, bytes, rejected[MW_RJ_COUNT], rejected_all;
+    uint64_t consumed, valid, bytes, tombstones, rejected[MW_RJ_COUNT], rejected_all;
 } totals;
 
 static uint64_t ld(_Atomic uint64_t *a)
@@ -117,6 +173,7 @@ static totals sum(mw_metrics *m)
         t.consumed += ld(&w->consumed);
         t.valid += ld(&w->valid);
         t.bytes += ld(&w->bytes_in);
+        t.tombstones += ld(&w->tombstones);
         for (int r = 0; r < MW_RJ_COUNT; r++) {
             uint64_t v = ld(&w->rejected[r]);
             t.rejected[r] += v;
@@ -247,6 +304,8 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     counter(&o, "meshgate_messages_consumed_total", "Messages consumed from input topics.",
             t.consumed);
     counter(&o, "meshgate_messages_valid_total", "Messages that passed their schema.", t.valid);
+    counter(&o, "meshgate_tombstones_forwarded_total",
+            "Tombstones (keyed, null value) forwarded to the output unvalidated.", t.tombstones);
     head(&o, "meshgate_messages_rejected_total", "counter", "Messages rejected, by reason.");
     for (int r = 0; r < MW_RJ_COUNT; r++)
         outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n", reject_names[r],
@@ -269,12 +328,18 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     counter(&o, "meshgate_backpressure_pauses_total",
             "Times every partition was paused because the in-flight bound was reached.",
             ld(&m->paused_backpressure));
+    counter(&o, "meshgate_offset_resets_total",
+            "Times a partition's next offset no longer existed on the broker (retention).",
+            ld(&m->offset_resets));
     gauge(&o, "meshgate_inflight_messages", "Messages consumed and not yet acknowledged.",
           (int64_t)ld(&m->inflight_messages));
     gauge(&o, "meshgate_inflight_bytes", "Value bytes of the in-flight messages.",
           (int64_t)ld(&m->inflight_bytes));
-    gauge(&o, "meshgate_ready", "1 when assigned and the brokers are reachable.",
-          atomic_load(&m->assigned) && atomic_load(&m->brokers_up));
+    char why[16];
+    gauge(&o, "meshgate_ready",
+          "1 when /readyz is 200: assigned, brokers reachable, no partition stopped or stuck.",
+          atomic_load(&m->assigned) && atomic_load(&m->brokers_up) &&
+              !mw_metrics_unhealthy(m, why, sizeof why));
     gauge(&o, "meshgate_workers", "Worker threads.", m->n_workers);
     head(&o, "meshgate_consumer_lag", "gauge",
          "High watermark minus the next offset to commit, per assigned partition.");
@@ -284,7 +349,35 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
         label_value(&o, m->lag[i].topic);
         outf(&o, "\",partition=\"%" PRId32 "\"} %" PRId64 "\n", m->lag[i].partition, m->lag[i].lag);
     }
+    head(&o, "meshgate_offsets_skipped_total", "counter",
+         "Offsets of a partition that no longer existed when they were to be read (never "
+         "validated), per partition.");
+    for (size_t i = 0; i < m->n_skipped; i++) {
+        outf(&o, "meshgate_offsets_skipped_total{topic=\"");
+        label_value(&o, m->skipped[i].topic);
+        outf(&o, "\",partition=\"%" PRId32 "\"} %" PRIu64 "\n", m->skipped[i].partition,
+             m->skipped[i].offsets);
+    }
+    head(&o, "meshgate_partition_oldest_inflight_seconds", "gauge",
+         "Age of the oldest message in flight (consumed, not yet acknowledged), per assigned "
+         "partition; 0 when none.");
+    size_t stopped = 0, n_stuck = 0;
+    for (size_t i = 0; i < m->n_lag; i++) {
+        outf(&o, "meshgate_partition_oldest_inflight_seconds{topic=\"");
+        label_value(&o, m->lag[i].topic);
+        outf(&o, "\",partition=\"%" PRId32 "\"} %.3f\n", m->lag[i].partition,
+             (double)m->lag[i].oldest_us / 1e6);
+        stopped += m->lag[i].stopped[0] != 0;
+        n_stuck += stuck(m, &m->lag[i]);
+    }
     pthread_mutex_unlock(&m->lag_lock);
+    gauge(&o, "meshgate_partitions_stopped",
+          "Assigned partitions meshgate stopped consuming (on_offset_reset: stop).",
+          (int64_t)stopped);
+    gauge(&o, "meshgate_partitions_stuck",
+          "Assigned partitions whose oldest message in flight is older than "
+          "health.stuck_after_ms.",
+          (int64_t)n_stuck);
     pthread_mutex_lock(&m->scratch->lock);
     merge_all(m);
     mw_hist **h = m->scratch->h;

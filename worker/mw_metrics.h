@@ -33,17 +33,27 @@ const char *mw_reject_name(mw_reject r);
 /* Per worker thread: one writer (the thread), any readers. */
 typedef struct mw_wstats {
     _Atomic uint64_t consumed, valid, bytes_in;
+    _Atomic uint64_t tombstones; /* forwarded unvalidated (route option tombstones: forward) */
     _Atomic uint64_t rejected[MW_RJ_COUNT];
     mw_hist *queue;    /* fetch -> validation start */
     mw_hist *validate; /* validation (and envelope) time */
 } mw_wstats;
 
-/* Lag of one assigned partition, published by the main thread. */
+/* One assigned partition as the main thread saw it last (published once a second). */
 typedef struct mw_lag {
     char topic[256];
     int32_t partition;
-    int64_t lag; /* high watermark - next offset to commit; -1 unknown */
+    int64_t lag;       /* high watermark - next offset to commit; -1 unknown */
+    int64_t oldest_us; /* age of its oldest in-flight message; 0 if none */
+    char stopped[256]; /* why meshgate stopped consuming it; "" while it runs */
 } mw_lag;
+
+/* Offsets of one partition that were gone (retention) before meshgate read them. */
+typedef struct mw_skip {
+    char topic[256];
+    int32_t partition;
+    uint64_t offsets;
+} mw_skip;
 
 struct mw_metrics_scratch; /* merge targets for readers (mw_metrics.c) */
 
@@ -53,22 +63,33 @@ typedef struct mw_metrics {
     /* Written by the main thread (delivery reports, commits, rebalances). */
     _Atomic uint64_t produced, produced_dlq, produce_errors, commits, commit_errors;
     _Atomic uint64_t rebalances, redeliveries_skipped, paused_backpressure;
+    _Atomic uint64_t offset_resets; /* a partition's next offset no longer existed */
     _Atomic uint64_t inflight_messages, inflight_bytes;
     mw_hist *e2e; /* Kafka timestamp -> broker ack */
     mw_hist *ack; /* produce call -> broker ack */
     /* Readiness: both set by the main thread. */
     _Atomic bool assigned, brokers_up;
-    pthread_mutex_t lag_lock; /* guards lag/n_lag; not on the message path */
+    pthread_mutex_t lag_lock; /* guards lag and skipped; not on the message path */
     mw_lag *lag;
     size_t n_lag, cap_lag;
+    mw_skip *skipped; /* every partition that ever skipped offsets */
+    size_t n_skipped, cap_skipped;
+    int64_t stuck_after_us; /* a partition whose oldest in-flight message is older is stuck;
+                             * 0 = never (set once before the HTTP server starts) */
     struct mw_metrics_scratch *scratch;
 } mw_metrics;
 
 mw_metrics *mw_metrics_new(uint32_t n_workers);
 void mw_metrics_free(mw_metrics *m);
 
-/* Replaces the lag table (main thread, once per interval). */
+/* Replaces the table of assigned partitions (main thread, once per interval). */
 void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n);
+/* Counts n offsets of a partition that no longer existed when it was to be read. */
+void mw_metrics_add_skipped(mw_metrics *m, const char *topic, int32_t partition, uint64_t n);
+/* Why the worker is not ready beyond assignment and brokers: the first stopped partition,
+ * else the stuck ones (oldest in-flight message older than stuck_after_us), one line into
+ * why. Returns false if there is nothing. */
+bool mw_metrics_unhealthy(mw_metrics *m, char *why, size_t cap);
 
 /* Prometheus text exposition format 0.0.4 into *buf (malloc'd, grown as needed; the caller
  * frees). Histograms in seconds with le buckets. Returns the length. */

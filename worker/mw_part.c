@@ -70,6 +70,7 @@ static void release_slot(mw_parts *t, mw_slot *s)
 
 static void free_part(mw_part *p)
 {
+    free(p->stopped);
     free(p->topic);
     free(p);
 }

@@ -54,6 +54,8 @@ typedef struct mw_part {
     int64_t next_offset;                 /* offset after the last message taken, -1 unknown */
     int64_t stored;                      /* offset stored for commit, -1 none yet */
     bool assigned, paused, failed, dirty;
+    char *stopped; /* why meshgate stopped consuming it (malloc'd); NULL while it runs */
+    bool stuck;    /* its oldest message in flight is older than health.stuck_after_ms */
     int64_t retry_at_us;
     uint32_t backoff_ms;
     struct mw_part *hnext, *dnext; /* hash chain, dirty list */

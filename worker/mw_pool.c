@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "mw_clock.h"
-#include "mg_escape.h"
+#include "mw_decide.h"
 #include "mw_envelope.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
@@ -48,9 +48,7 @@ typedef struct mw_thread {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     char name[96];
-    char instance[1024];
-    char keyword[1024];
-    char message[2048];
+    mw_reason_buf rb; /* the texts of the current reject's reason */
     rd_kafka_vu_t vu[MW_ENV_MAX_HDRS + FIXED_VU];
 } mw_thread;
 
@@ -65,23 +63,6 @@ struct mw_pool {
     mw_slot **failed;
     size_t n_failed, cap_failed;
 };
-
-static void reason_from_validator(mw_thread *th, mg_result r, mw_reason *rs)
-{
-    const mg_validator *v = th->v;
-    rs->code = mg_result_name(r);
-    th->instance[0] = th->message[0] = 0;
-    rs->instance = th->instance;
-    rs->message = th->message;
-    rs->keyword = "";
-    if (mg_error_count(v) == 0) return;
-    mg_error_instance(v, 0, th->instance, sizeof th->instance);
-    mg_error_message(v, 0, th->message, sizeof th->message);
-    const char *kw = mg_error_keyword_location(v, 0);
-    /* a schema location holds the schema's property names: escaped like the rest */
-    mg_escape(th->keyword, sizeof th->keyword, kw ? kw : "", kw ? strlen(kw) : 0, 0);
-    rs->keyword = th->keyword;
-}
 
 /* Fills th->vu for e; returns the count. */
 static size_t build_vu(mw_thread *th, rd_kafka_topic_t *rkt, const mw_in *in, const mw_env *e,
@@ -214,39 +195,28 @@ static void process(mw_thread *th, mw_slot *s)
         passthrough(th, s, &in, t0);
         return;
     }
-    mw_reason rs = {0};
-    mw_reject rj = MW_RJ_SCHEMA;
-    bool valid = false;
-    size_t off = 0, len = in.value_len;
+    mw_decision d;
+    mw_decide(p->route, p->schema, th->v, &in, &th->rb, &d);
+    bool valid = d.valid, tomb = d.tombstone;
+    mw_reason rs = d.reason;
+    mw_reject rj = d.reject;
     const char *why = NULL;
-    mw_ce_kind kind = mw_ce_detect(&in);
-    if (kind != MW_CE_NONE && !mw_ce_data(&in, kind, &off, &len, &why)) {
-        rj = MW_RJ_CLOUDEVENT;
-        rs = (mw_reason){"cloudevent", "", "", why};
-    } else {
-        mg_result r = mg_validate(th->v, p->schema, (const char *)in.value + off, len, len);
-        valid = r == MG_OK;
-        if (!valid) {
-            rj = (mw_reject)(r - 1);
-            reason_from_validator(th, r, &rs);
-        }
-    }
 
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int64_t t_prod = 0;
     const mw_route *route = p->route; /* p and s may be gone once a produce succeeded */
     if (valid) {
         mw_env *e = th->env;
-        if (mw_env_valid(e, p->route, p->schema->id, &in, kind, mw_real_us(), &why)) {
+        if (mw_env_valid(e, p->route, p->schema->id, &in, d.kind, mw_real_us(), &why)) {
             size_t n = build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s);
             t_prod = publish(s, false);
             err = produce(th, n);
             if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-                snprintf(th->message, sizeof th->message,
+                snprintf(th->rb.message, sizeof th->rb.message,
                          "the CloudEvent (%zu bytes and headers) exceeds the producer's "
                          "message.max.bytes",
                          e->value_len);
-                rs = (mw_reason){"too_large", "", "", th->message};
+                rs = (mw_reason){"too_large", "", "", th->rb.message};
                 rj = MW_RJ_TOO_LARGE;
                 valid = false;
             }
@@ -259,7 +229,7 @@ static void process(mw_thread *th, mw_slot *s)
     if (!valid) err = dead_letter(th, s, &in, &rs, &t_prod);
     mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
     if (valid)
-        atomic_fetch_add_explicit(&st->valid, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(tomb ? &st->tombstones : &st->valid, 1, memory_order_relaxed);
     else
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -4,17 +4,21 @@
  * Design: the main thread owns the consumer, the partition table (mw_part.c) and every
  * offset decision. It sleeps in poll() on one pipe that librdkafka writes to when the
  * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
- * signalfd. Each round it serves delivery reports (releasing acknowledged prefixes), stores
- * the offsets that moved (auto-commit writes them), then consumes while the in-flight bounds
- * allow and hands each message to the thread that owns its partition (mw_pool.c). At the
- * bounds it stops reading; if that lasts, it pauses every partition (backpressure) and
- * resumes below half. A failed delivery
- * pauses its partition; once its other messages are reported and the backoff passed, the
- * partition seeks back to its first unacknowledged offset (duplicates, never a gap). On
- * revocation the revoked partitions' in-flight messages are awaited (bounded) and their
- * offsets committed before they are given up. SIGTERM: pause all, await in-flight within
- * drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if the
- * shutdown itself hangs (offsets committed are only ever acknowledged ones).
+ * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload). Each round it serves
+ * delivery reports (releasing acknowledged prefixes), stores the offsets that moved
+ * (auto-commit writes them), then consumes while the in-flight bounds allow and hands each
+ * message to the thread that owns its partition (mw_pool.c). At the bounds it stops reading;
+ * if that lasts, it pauses every partition (backpressure) and resumes below half. A failed
+ * delivery pauses its partition; once its other messages are reported and the backoff
+ * passed, the partition seeks back to its first unacknowledged offset (duplicates, never a
+ * gap). On revocation the revoked partitions' in-flight messages are awaited (bounded) and
+ * their offsets committed before they are given up. SIGTERM: pause all, await in-flight
+ * within drain_timeout_ms, commit, leave the group, exit 0. A watchdog ends the process if
+ * the shutdown itself hangs (offsets committed are only ever acknowledged ones). A consumer
+ * stopped before its first assignment is not destroyed (consumer_destroy_asserts()).
+ * librdkafka runs with auto.offset.reset=error, so offsets that no longer exist on the broker
+ * come here and are never skipped unnoticed (offset_reset()). Once a second the partitions'
+ * lag, stop reasons and oldest in-flight ages are published for /metrics and /readyz.
  */
 #include "mw_run.h"
 
@@ -56,8 +60,11 @@ typedef struct mw_run {
     mw_metrics *metrics;
     mw_http *http;
     mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
-    uint32_t *load; /* partitions per worker thread */
+    uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
+    bool assigned_once;   /* a rebalance callback assigned partitions (maybe none) */
+    int64_t start_offset; /* where a partition without a committed offset starts */
+    bool keep_consumer;   /* the consumer is not destroyed: see consumer_destroy_asserts() */
     int64_t next_stats_us, next_lag_us, full_since_us;
 } mw_run;
 
@@ -120,7 +127,16 @@ static void pause_one(mw_part *p, void *arg)
 }
 static void resume_one(mw_part *p, void *arg)
 {
-    if (!p->failed) set_paused(arg, p, false);
+    if (!p->failed && !p->stopped) set_paused(arg, p, false);
+}
+
+/* Stops consuming p for good (until it is revoked or the worker restarts); /readyz says why. */
+static void stop_partition(mw_run *r, mw_part *p, const char *why)
+{
+    free(p->stopped);
+    p->stopped = strdup(why);
+    if (!p->stopped) p->stopped = strdup("stopped");
+    set_paused(r, p, true);
 }
 
 /* ---- delivery reports ---- */
@@ -195,7 +211,7 @@ static void retry_one(mw_part *p, void *arg)
               (long long)first, p->backoff_ms);
         seek_to(r, p, first);
     }
-    if (!r->backpressure) set_paused(r, p, false);
+    if (!r->backpressure && !p->stopped) set_paused(r, p, false);
 }
 
 /* ---- rebalancing ---- */
@@ -237,6 +253,7 @@ static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
             mw_part *p = mw_parts_find(r->parts, l->elems[i].topic, l->elems[i].partition);
             if (p) set_paused(r, p, true);
         }
+    r->assigned_once = true;
     atomic_store(&r->metrics->assigned, true);
     atomic_store(&r->metrics->brokers_up, true);
     logf_("assigned %d partition(s), %zu in all", l->cnt, mw_parts_count(r->parts));
@@ -329,6 +346,76 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     logf_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
+/* ---- offsets that no longer exist ---- */
+
+/* Starts p again at offset (absolute or logical). After an offset reset error librdkafka has
+ * stopped fetching the partition, and a seek does not start it again: it is taken out of the
+ * assignment and put back in at the offset (the group's assignment is unchanged). */
+static void restart_at(mw_run *r, mw_part *p, int64_t offset)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = offset;
+    rd_kafka_error_t *e = rd_kafka_incremental_unassign(r->consumer, l);
+    if (!e) e = rd_kafka_incremental_assign(r->consumer, l);
+    if (e) {
+        logf_("%s/%d: cannot restart at offset %lld: %s", p->topic, p->partition, (long long)offset,
+              rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    p->next_offset = offset >= 0 ? offset : -1;
+    p->paused = false; /* a partition assigned again fetches */
+    if (r->backpressure || r->draining) set_paused(r, p, true);
+}
+
+/* librdkafka runs with auto.offset.reset=error, so it never moves a partition by itself: it
+ * stops fetching it and reports __AUTO_OFFSET_RESET with the offset it wanted, or with none
+ * when the group has no committed offset for it yet. The second is the group's start
+ * (auto.offset.reset as the user set it). The first means offsets are gone (retention, a
+ * size limit, a recreated topic): counted, logged as an error with the range, and then either
+ * skipped (on_offset_reset: continue, from the oldest offset there is) or the partition is
+ * stopped (on_offset_reset: stop). */
+static void offset_reset(mw_run *r, const rd_kafka_message_t *m)
+{
+    mw_part *p = m->rkt ? mw_parts_of(r->parts, m) : NULL;
+    if (!p) return;
+    if (m->offset < 0) {
+        if (r->start_offset == RD_KAFKA_OFFSET_INVALID)
+            stop_partition(r, p, "no committed offset, and auto.offset.reset is error");
+        else
+            restart_at(r, p, r->start_offset);
+        return;
+    }
+    int64_t lo = -1, hi = -1;
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(r->consumer, p->topic, p->partition, &lo, &hi, 5000);
+    int64_t skipped = !err && lo > m->offset ? lo - m->offset : 0;
+    atomic_fetch_add_explicit(&r->metrics->offset_resets, 1, memory_order_relaxed);
+    if (skipped) mw_metrics_add_skipped(r->metrics, p->topic, p->partition, (uint64_t)skipped);
+    char what[256];
+    if (err)
+        snprintf(what, sizeof what, "offset %lld is out of range (the log's range is unknown: %s)",
+                 (long long)m->offset, rd_kafka_err2str(err));
+    else if (skipped)
+        snprintf(what, sizeof what,
+                 "offsets %lld..%lld (%lld messages) no longer exist on the broker (retention or "
+                 "a size limit deleted them before meshgate read them); they were not validated",
+                 (long long)m->offset, (long long)lo - 1, (long long)skipped);
+    else
+        snprintf(what, sizeof what,
+                 "offset %lld is past the end of the log (%lld; the topic was truncated or "
+                 "recreated)",
+                 (long long)m->offset, (long long)hi);
+    bool stop = r->cfg.on_offset_reset == MW_RESET_STOP;
+    logf_("error: %s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
+          stop ? "stop, so the partition stays paused"
+               : "continue from the oldest offset there is");
+    if (stop)
+        stop_partition(r, p, what);
+    else
+        restart_at(r, p, err ? RD_KAFKA_OFFSET_BEGINNING : lo);
+}
+
 /* ---- consuming ---- */
 
 static bool has_room(const mw_run *r)
@@ -339,6 +426,11 @@ static bool has_room(const mw_run *r)
 
 static void on_message(mw_run *r, rd_kafka_message_t *m)
 {
+    if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        offset_reset(r, m);
+        rd_kafka_message_destroy(m);
+        return;
+    }
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             logf_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
@@ -435,6 +527,16 @@ static void lag_one(mw_part *p, void *arg)
     rd_kafka_get_watermark_offsets(a->r->consumer, p->topic, p->partition, &lo, &hi);
     int64_t pos = p->stored >= 0 ? p->stored : -1;
     l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
+    snprintf(l->stopped, sizeof l->stopped, "%s", p->stopped ? p->stopped : "");
+    /* The FIFO's head is the partition's oldest message without a delivery report. */
+    l->oldest_us = p->head ? mw_mono_us() - p->head->t_fetch_us : 0;
+    bool stuck = a->r->metrics->stuck_after_us && l->oldest_us > a->r->metrics->stuck_after_us;
+    if (stuck && !p->stuck)
+        logf_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
+              p->partition, (long long)p->head->offset, (double)l->oldest_us / 1e6);
+    else if (!stuck && p->stuck)
+        logf_("%s/%d: no longer stuck", p->topic, p->partition);
+    p->stuck = stuck;
 }
 
 static void ticks(mw_run *r)
@@ -476,12 +578,25 @@ static void drain_pipe(int fd)
     }
 }
 
-/* Returns true when SIGTERM or SIGINT arrived. */
+/* SIGHUP: a request to reload the configuration and the schema set. Reloading is not
+ * implemented yet, so the request is logged and the running configuration kept; a reload
+ * plugs in here (the main thread, between two rounds of the loop). */
+static void reload(mw_run *r)
+{
+    logf_("SIGHUP: reloading is not supported yet; still running with %s as loaded at start",
+          r->cfg.path);
+}
+
+/* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
 static bool got_signal(mw_run *r)
 {
     struct signalfd_siginfo si;
     bool stop = false;
     while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            reload(r);
+            continue;
+        }
         logf_("%s: draining", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
         stop = true;
     }
@@ -564,23 +679,34 @@ static void usage(FILE *o)
           o);
 }
 
-/* Finds each route's schema; every problem is reported. Returns the number of problems. */
-static int bind_schemas(mw_run *r)
+/* ---- the checks of the configuration that need the schema set and the catalog ---- */
+
+static bool open_schemas(void *arg, const char *path, char *why, size_t cap)
 {
-    const mg_schema_set *set = mw_schemas_set(r->schemas);
-    int bad = 0;
-    for (size_t i = 0; i < r->cfg.n_routes; i++) {
-        r->schema[i] = mg_schema_find(set, r->cfg.routes[i].schema);
-        if (r->schema[i]) continue;
-        fprintf(stderr,
-                "meshgate run: %s: routes[%zu].schema: no schema named \"%s\" in %s; it has:",
-                r->cfg.path, i, r->cfg.routes[i].schema, r->cfg.schemas);
-        for (uint32_t k = 0; k < set->count; k++)
-            fprintf(stderr, " %s", set->schemas[k].name);
-        fputc('\n', stderr);
-        bad++;
+    mw_run *r = arg;
+    r->schemas = mw_schemas_load(path, why, cap);
+    return r->schemas != NULL;
+}
+
+static bool has_schema(void *arg, const char *name, char *have, size_t cap)
+{
+    const mg_schema_set *set = mw_schemas_set(((mw_run *)arg)->schemas);
+    if (mg_schema_find(set, name)) return true;
+    size_t len = 0;
+    have[0] = 0;
+    for (uint32_t k = 0; k < set->count && len < cap; k++) {
+        int w = snprintf(have + len, cap - len, "%s%s", k ? ", " : "", set->schemas[k].name);
+        if (w < 0 || (size_t)w >= cap - len) break;
+        len += (size_t)w;
     }
-    return bad;
+    return false;
+}
+
+static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
+{
+    mw_run *r = arg;
+    r->catalog = mw_catalog_load(dir, why, cap);
+    return r->catalog != NULL;
 }
 
 static rd_kafka_t *new_client(mw_run *r, bool producer)
@@ -643,6 +769,21 @@ static int start_kafka(mw_run *r)
     return 0;
 }
 
+/* librdkafka before 2.3.0 aborts the process in rd_kafka_destroy() of a cooperative-sticky
+ * consumer that had a JoinGroup response but never an assignment: the assignor is chosen then,
+ * its state is made only by the first assignment, and the destroy asserts that state
+ * (rdkafka_sticky_assignor.c: rd_kafka_sticky_assignor_state_destroy: Assertion
+ * 'assignor_state' failed; confluentinc/librdkafka#4312, fixed by #4381 after 2.0.2). That is
+ * a member restarted into a group and stopped while it waits for its assignment, which
+ * Kubernetes does on every rollout. Such a consumer has consumed nothing, so nothing is lost
+ * by leaving it to the process exit: it has left the group (closed), and the process ends with
+ * _exit() once everything else is torn down. Incremental rebalancing stays on: once assigned,
+ * the destroy is safe. */
+static bool consumer_destroy_asserts(const mw_run *r)
+{
+    return !r->assigned_once && rd_kafka_version() < 0x020300ff;
+}
+
 /* Order matters: the consumer leaves the group while the pool still exists (its revoke
  * callback uses it), the producer's last delivery reports still find their slots, and the
  * consumed messages are all destroyed before the consumer is. */
@@ -668,7 +809,14 @@ static void teardown(mw_run *r)
         rd_kafka_destroy(r->producer);
     }
     mw_parts_free(r->parts);
-    if (r->consumer) rd_kafka_destroy(r->consumer);
+    if (r->consumer && consumer_destroy_asserts(r)) {
+        r->keep_consumer = true;
+        logf_("stopped before the group assigned partitions: the consumer is left to the process "
+              "exit (librdkafka %s asserts in its destroy; confluentinc/librdkafka#4312)",
+              rd_kafka_version_str());
+    } else if (r->consumer) {
+        rd_kafka_destroy(r->consumer);
+    }
     mw_http_stop(r->http);
     mw_metrics_free(r->metrics);
     free(r->out_rkt);
@@ -683,37 +831,28 @@ static void teardown(mw_run *r)
     if (r->sigfd > 0) close(r->sigfd);
 }
 
-/* Loads and checks everything that can be checked before connecting. 0, or an exit status. */
+/* Loads and checks everything that can be checked before connecting (the file, the schema
+ * set, the catalog, what librdkafka would refuse): all problems at once, in file order, so
+ * that --check refuses what run would. 0, or an exit status. */
 static int configure(mw_run *r, const char *path)
 {
-    char errstr[8192];
-    int bad = mw_config_load(&r->cfg, path, environ, errstr, sizeof errstr);
+    char errstr[16384];
+    mw_config_checks checks = {.brokers = true,
+                               .clients = true,
+                               .arg = r,
+                               .open_schemas = open_schemas,
+                               .has_schema = has_schema,
+                               .open_catalog = open_catalog};
+    int bad = mw_config_load(&r->cfg, path, environ, &checks, errstr, sizeof errstr);
     if (bad) {
         fprintf(stderr, "%s%s%d problem(s) in the configuration\n", errstr,
                 errstr[0] && errstr[strlen(errstr) - 1] != '\n' ? "\n" : "", bad);
         return 2;
     }
-    r->schemas = mw_schemas_load(r->cfg.schemas, errstr, sizeof errstr);
-    if (!r->schemas) {
-        fprintf(stderr, "meshgate run: %s: schemas: %s\n", path, errstr);
-        return 2;
-    }
     r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
     if (!r->schema) return 1;
-    if (bind_schemas(r)) return 2;
-    if (r->cfg.catalog && r->cfg.catalog[0] &&
-        !(r->catalog = mw_catalog_load(r->cfg.catalog, errstr, sizeof errstr))) {
-        fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
-        return 2;
-    }
-    for (int producer = 0; producer < 2; producer++) {
-        rd_kafka_conf_t *c = mw_config_kafka(&r->cfg, producer, errstr, sizeof errstr);
-        if (!c) {
-            fprintf(stderr, "meshgate run: %s: %s\n", path, errstr);
-            return 2;
-        }
-        rd_kafka_conf_destroy(c);
-    }
+    for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
+        r->schema[i] = mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
     return 0;
 }
 
@@ -721,13 +860,16 @@ static int start(mw_run *r)
 {
     char errstr[512];
     uint32_t n = r->cfg.workers;
+    r->start_offset = mw_config_start_offset(&r->cfg);
     if (!(r->metrics = mw_metrics_new(n)) ||
         !(r->parts = mw_parts_new(r->cfg.max_inflight_messages)) ||
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
+    r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        r->http = mw_http_start(r->cfg.http_listen, r->metrics, r->catalog, errstr,
-                                sizeof errstr);
+        mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
+                           r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};
+        r->http = mw_http_start(&ho, r->metrics, r->catalog, errstr, sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
@@ -769,7 +911,7 @@ int mw_run_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    sigset_t set = mw_block_stop_signals(); /* taken by the signalfd only */
+    sigset_t set = mw_block_run_signals(); /* taken by the signalfd only */
     signal(SIGPIPE, SIG_IGN);
 
     mw_run r = {.wake = {-1, -1}, .sigfd = -1};
@@ -785,5 +927,9 @@ int mw_run_main(int argc, char **argv)
         }
     }
     teardown(&r);
+    if (r.keep_consumer) { /* no exit handlers: the consumer's threads still run */
+        fflush(NULL);
+        _exit(rc);
+    }
     return rc;
 }

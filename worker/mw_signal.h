@@ -1,6 +1,6 @@
-/* mw_signal.h - the stop signals of long-running subcommands. Blocked in every thread before
- * any thread starts (threads inherit the mask), then taken synchronously by the main thread
- * (sigwait or a signalfd), so no handler runs in a librdkafka thread. */
+/* mw_signal.h - the stop signals of long-running subcommands (and run's SIGHUP). Blocked in every
+ * thread before any thread starts (threads inherit the mask), then taken synchronously by the main
+ * thread (sigwait or a signalfd), so no handler runs in a librdkafka thread. */
 #ifndef MW_SIGNAL_H
 #define MW_SIGNAL_H
 
@@ -14,6 +14,15 @@ static inline sigset_t mw_block_stop_signals(void)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    return set;
+}
+
+/* The stop signals plus SIGHUP (reload), for `meshgate run`. */
+static inline sigset_t mw_block_run_signals(void)
+{
+    sigset_t set = mw_block_stop_signals();
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     return set;
 }

@@ -3,9 +3,12 @@
  *
  * Design: one mg_validator, lines handed over in place by the NDJSON reader (no copy when the
  * read buffer has padding after the line, which it almost always has), so the per-line path
- * allocates nothing. Each rejected line is printed with its file, line number and the
- * validator's reason; a summary with counts per reason and the time per line goes to stderr.
- * Exit status: 0 all valid, 1 some line rejected, 2 usage or set-up error. Single-threaded.
+ * allocates nothing. A validator allocates for its largest message up front, so it is sized by
+ * the longest line so far (1 MiB at first, doubled as needed up to --max-bytes) and replaced
+ * when a longer line comes: a large --max-bytes costs memory only if lines are that long. Each
+ * rejected line is printed with its file, line number and the validator's reason; a summary with
+ * counts per reason and the time per line goes to stderr. Exit status: 0 all valid, 1 some line
+ * rejected, 2 usage or set-up error. Single-threaded.
  */
 #include "mw_validate.h"
 
@@ -23,6 +26,10 @@
 
 typedef struct run {
     mg_validator *v;
+    size_t v_bytes;      /* the largest message v takes */
+    size_t max_bytes;    /* --max-bytes: the most v_bytes may grow to */
+    uint32_t max_errors; /* per line */
+    bool failed;         /* a validator could not be made (reported) */
     const mg_schema *schema;
     const char *file;
     bool all_errors, quiet, show_valid;
@@ -30,6 +37,28 @@ typedef struct run {
     uint64_t by_result[MG_ERR_INTERNAL + 1];
     uint64_t oversize;
 } run;
+
+/* Makes v take messages of len bytes (len <= max_bytes); false if it cannot (reported). */
+static bool fit_validator(run *r, size_t len)
+{
+    if (r->v && len <= r->v_bytes) return true;
+    size_t want = r->v ? r->v_bytes : (size_t)1 << 20;
+    while (want < len && want <= r->max_bytes / 2)
+        want *= 2;
+    if (want < len || want > r->max_bytes) want = r->max_bytes;
+    char err[512];
+    mg_validator_conf conf = {.max_bytes = want, .max_errors = r->max_errors};
+    mg_validator *v = mg_validator_new(&conf, err, sizeof err);
+    if (!v) {
+        fprintf(stderr, "meshgate validate: %s\n", err);
+        r->failed = true;
+        return false;
+    }
+    mg_validator_free(r->v);
+    r->v = v;
+    r->v_bytes = want;
+    return true;
+}
 
 static bool on_line(void *arg, const char *line, size_t len, size_t cap, uint64_t lineno,
                     bool oversize)
@@ -44,6 +73,7 @@ static bool on_line(void *arg, const char *line, size_t len, size_t cap, uint64_
                    r->file, (unsigned long long)lineno);
         return true;
     }
+    if (!fit_validator(r, len)) return false;
     mg_result res = mg_validate(r->v, r->schema, line, len, cap);
     r->by_result[res]++;
     if (res == MG_OK) {
@@ -142,10 +172,9 @@ int mw_validate_main(int argc, char **argv)
         mw_schemas_free(set);
         return 2;
     }
-    mg_validator_conf conf = {.max_bytes = max_bytes, .max_errors = r.all_errors ? 100 : 1};
-    r.v = mg_validator_new(&conf, err, sizeof err);
-    if (!r.v) {
-        fprintf(stderr, "meshgate validate: %s\n", err);
+    r.max_bytes = max_bytes;
+    r.max_errors = r.all_errors ? 100 : 1;
+    if (!fit_validator(&r, 0)) {
         mw_schemas_free(set);
         return 2;
     }
@@ -167,6 +196,7 @@ int mw_validate_main(int argc, char **argv)
             fprintf(stderr, "meshgate validate: %s: %s\n", r.file, err);
             status = 2;
         }
+        if (r.failed) status = 2;
         if (!use_stdin) close(fd);
         if (i == argc) break;
     }

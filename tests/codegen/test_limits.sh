@@ -46,7 +46,7 @@ defs = {"d%d" % i: {"$ref": "#/$defs/d%d" % (i + 1)} for i in range(n - 1)}
 defs["d%d" % (n - 1)] = {"type": "string"}
 w("chain.json", json.dumps({"$ref": "#/$defs/d0", "$defs": defs}))
 w("enum.json", json.dumps({"enum": ["v%d" % i for i in range(n)]}))
-w("errors.json", json.dumps({"properties": {"p%d" % i: {"pattern": "(a)\\1"} for i in range(20000)}}))
+w("errors.json", json.dumps({"properties": {"p%d" % i: {"pattern": "(x%d" % i} for i in range(20000)}}))
 w("enum.instances.ndjson", "valid\t\"v0\"\nvalid\t\"v99999\"\nvalid\t\"v4711\"\ninvalid\t\"v100000\"\n"
   "invalid\t\"v\"\ninvalid\t1\ninvalid\tnull\n")
 EOF

@@ -115,5 +115,25 @@ check "recursive oneOf over \$dynamicRef: depth 4 checked, depth 40 rejected as 
     test "$rc" -eq 0 -a "$(sed -n 1p "$tmp/out" | cut -d' ' -f1)" = schema \
     -a "$(grep -c '^limit steps=' "$tmp/out")" -eq 1
 
+# 7. a pattern whose backtracking budget runs out inside a speculative branch (not, anyOf)
+# stops the whole message as limit: a quiet failure there would flip the verdict (the not of
+# a failed check is a pass), so a hostile string would make the message valid
+cat >"$tmp/backref.schema.json" <<'EOF'
+{"properties": {"a": {"not": {"pattern": "(?:(?:(?<g>.)){2,}?\\k<g>)+"}},
+                "b": {"anyOf": [{"pattern": "(?:(?:(?<g>.)){2,}?\\k<g>)+"}, {"type": "number"}]}}}
+EOF
+compile backref
+hostile=$(python3 -c "print('ab' * 4000)")
+printf '{"a": "%s"}\n{"b": "%s"}\n{"a": "abb"}\n' "$hostile" "$hostile" >"$tmp/in.ndjson"
+rc=0
+run backref || rc=$?
+sed 's/^/# backref: /' "$tmp/out" | grep steps
+check "a backreference pattern out of budget under not: the message is rejected as limit, not valid" \
+    test "$rc" -eq 0 -a "$(sed -n 1p "$tmp/out" | cut -d' ' -f1)" = limit
+check "... and under anyOf: limit as well" \
+    test "$(grep -c '^limit steps=' "$tmp/out")" -eq 2
+check "... while a string it decides in budget gets the schema's verdict" \
+    test "$(grep -c '^schema steps=' "$tmp/out")" -eq 1
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -52,6 +52,23 @@ start_broker() {
     return 1
 }
 
+# start_control_broker ARGS...: the embedded broker with --control and ARGS, commands written
+# with `ctl COMMAND...` (counted in $sent; each is answered on $tmp/broker.out); sets
+# $bootstrap.
+start_control_broker() {
+    mkfifo "$tmp/ctl"
+    "$build/meshgate" broker --control "$@" <"$tmp/ctl" >"$tmp/broker.out" 2>"$tmp/broker.log" &
+    started+=($!)
+    exec 3>"$tmp/ctl"
+    for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
+    bootstrap=$(head -n 1 "$tmp/broker.out")
+    sent=0
+}
+ctl() {
+    echo "$*" >&3
+    sent=$((sent + 1))
+}
+
 # write_config FILE [MODE [ATTRIBUTES]]: a worker config for route raw -> out / dlq.
 write_config() {
     cat >"$1" <<YAML
@@ -87,6 +104,28 @@ consumer:
 YAML
 }
 
+# add_route FILE "KEY: VALUE"...: one more route, on the identity schema, in a configuration
+# written by write_config.
+add_route() {
+    python3 - "$@" <<'PY'
+import sys
+p, keys = sys.argv[1], sys.argv[2:]
+route = "  - schema: identity\n" + "".join("    %s\n" % k for k in keys)
+s = open(p).read()
+open(p, "w").write(s.replace("kafka:\n", route + "kafka:\n", 1))
+PY
+}
+
+# setup_stream PARTITIONS SEED COUNT: the identity schema, a broker with topics raw, out and
+# dlq of PARTITIONS partitions each, COUNT generated lines (20% invalid) in $tmp/lines.ndjson
+# and the worker configuration $tmp/worker.yaml.
+setup_stream() {
+    build_schema
+    start_broker --topics "raw:$1,out:$1,dlq:$1"
+    "$build/bench/gen-identity" --seed "$2" --count "$3" --invalid-fraction 0.2 >"$tmp/lines.ndjson"
+    write_config "$tmp/worker.yaml"
+}
+
 # start_worker NAME [CONFIG]: starts a worker, logs to $tmp/NAME.log; sets $worker_pid.
 start_worker() {
     "$build/meshgate" run --config "${2:-$tmp/worker.yaml}" 2>>"$tmp/$1.log" &
@@ -105,6 +144,14 @@ worker_port() {
     echo "$p"
 }
 
+# wait_ready PORT: until /readyz answers 200 (30 s at most).
+wait_ready() {
+    for _ in $(seq 300); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
+        sleep 0.1
+    done
+}
+
 # metric PORT NAME: the summed value of a Prometheus series (0 if unreachable).
 metric() {
     curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null |
@@ -116,6 +163,22 @@ mgcheck() {
     "$build/tests/worker/mgcheck" --brokers "$bootstrap" --input raw --output out \
         --dead-letter dlq --source urn:meshgate:test --type test.identity.v1 \
         --schemas "$tmp/identity.so" --schema identity "$@"
+}
+
+# wait_checker: waits for the background mgcheck ($checker), shows its report as TAP comments
+# and sets $check_rc to its exit status.
+wait_checker() {
+    check_rc=0
+    wait "$checker" || check_rc=$?
+    sed 's/^/# /; s/^# # /# /' "$tmp/check.out"
+}
+
+# term_check PID WHAT: SIGTERM to PID, then one test that WHAT drained and exited 0.
+term_check() {
+    local rc=0
+    kill -TERM "$1"
+    wait "$1" || rc=$?
+    check "$2 drains and exits 0 on SIGTERM (got $rc)" test "$rc" -eq 0
 }
 
 # finish: one more test, that no process logged a sanitizer report (make asan/ubsan/tsan

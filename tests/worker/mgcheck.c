@@ -52,8 +52,8 @@ typedef struct state {
     opts o;
     msg *m;
     size_t n, produced, delivered, distinct, dups, bad, order, reported;
-    int64_t *last;  /* per (input partition, dest partition, dest topic) */
-    size_t *retry;  /* messages whose own produce failed (faults hit every client) */
+    int64_t *last; /* per (input partition, dest partition, dest topic) */
+    size_t *retry; /* messages whose own produce failed (faults hit every client) */
     size_t n_retry, failed_produces;
     size_t dup_by_partition[64];
 } state;
@@ -328,7 +328,7 @@ static int produce_one(state *s, rd_kafka_t *p, size_t i)
     m->ts_ms = now_ms();
     rd_kafka_resp_err_t err =
         rd_kafka_producev(p, RD_KAFKA_V_TOPIC(s->o.input), RD_KAFKA_V_KEY(m->key, strlen(m->key)),
-                          RD_KAFKA_V_VALUE(m->len ? m->value : NULL, m->len),
+                          RD_KAFKA_V_VALUE(m->value, m->len), /* "" is empty, not null */
                           RD_KAFKA_V_TIMESTAMP(m->ts_ms), RD_KAFKA_V_HEADER("mgcheck-seq", seq, -1),
                           RD_KAFKA_V_OPAQUE((void *)(uintptr_t)i), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return 0;
@@ -456,8 +456,7 @@ int main(int argc, char **argv)
            "wrong=%zu order_violations=%zu\n",
            s.produced, valid, s.n - valid, s.distinct, missing, s.dups, s.bad, s.order);
     bool ok = missing == 0 && s.bad == 0 && (s.order == 0 || s.o.allow_reorder) &&
-              s.produced == s.n &&
-              (strcmp(s.o.mode, "exact") != 0 || s.dups == 0);
+              s.produced == s.n && (strcmp(s.o.mode, "exact") != 0 || s.dups == 0);
     rd_kafka_consumer_close(cons);
     rd_kafka_destroy(cons);
     rd_kafka_destroy(prod);

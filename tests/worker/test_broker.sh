@@ -82,8 +82,10 @@ echo "broker-down 2" >&3
 check "control: broker-down answers ok" [ "$(answer 3)" = ok ]
 echo "broker-up 2" >&3
 check "control: broker-up answers ok" [ "$(answer 4)" = ok ]
+echo "coordinator g 3" >&3
+check "control: coordinator moves a group's coordinator, answers ok" [ "$(answer 5)" = ok ]
 echo "broker-down 9" >&3
-check "control: a broker id out of range is refused" bash -c "[[ '$(answer 5)' == error:* ]]"
+check "control: a broker id out of range is refused" bash -c "[[ '$(answer 6)' == error:* ]]"
 printf 'x\n' | timeout 20 kcat -P -b "$bootstrap" -t t -p 0 2>/dev/null
 check "control: the cluster still serves after the injected errors (produce retried)" \
     bash -c "timeout 20 kcat -C -b '$bootstrap' -t t -p 0 -o beginning -c 1 -e -q 2>/dev/null | grep -qx x"

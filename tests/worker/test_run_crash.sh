@@ -11,10 +11,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:8,out:8,dlq:8
-"$build/bench/gen-identity" --seed 23 --count 120000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 8 23 120000
 start_worker w
 mgcheck --lines "$tmp/lines.ndjson" --malformed-every 101 --mode at-least-once \
     --window 3000 --timeout 400 >"$tmp/check.out" 2>&1 &
@@ -50,8 +47,5 @@ check "after the kills every message is on its output or dead-letter topic at le
     test "$rc" -eq 0
 dups=$(sed -n 's/.*duplicates=\([0-9]*\).*/\1/p' "$tmp/check.out")
 echo "# duplicates after $kills kills: ${dups:-?}"
-kill -TERM "$worker_pid"
-rc=0
-wait "$worker_pid" || rc=$?
-check "the last worker drains and exits 0 on SIGTERM (got $rc)" test "$rc" -eq 0
+term_check "$worker_pid" "the last worker"
 finish

@@ -13,15 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
 build_schema
-mkfifo "$tmp/ctl"
-"$build/meshgate" broker --brokers 3 --control --topics raw:6,out:6,dlq:6 \
-    <"$tmp/ctl" >"$tmp/broker.out" 2>"$tmp/broker.log" &
-started+=($!)
-exec 3>"$tmp/ctl"
-for _ in $(seq 100); do [ -s "$tmp/broker.out" ] && break; sleep 0.1; done
-bootstrap=$(head -n 1 "$tmp/broker.out")
-sent=0
-ctl() { echo "$*" >&3; sent=$((sent + 1)); }
+start_control_broker --brokers 3 --topics raw:6,out:6,dlq:6
 # Inputs led by broker 1, outputs by 2, dead letters by 3: errors pushed on broker 2 hit the
 # worker's output produce requests only, not mgcheck's input ones.
 for p in 0 1 2 3 4 5; do

@@ -14,21 +14,8 @@ build_schema
 start_broker --topics raw:1,out:1,dlq:1,raw2:1,out2:1,dlq2:1
 write_config "$tmp/worker.yaml"
 # A second route, structured mode.
-python3 - "$tmp/worker.yaml" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-s = s.replace("kafka:\n", """  - input: raw2
-    schema: identity
-    schema_version: "2"
-    output: out2
-    dead_letter: dlq2
-    source: urn:meshgate:test2
-    mode: structured
-kafka:
-""", 1)
-open(p, "w").write(s)
-PY
+add_route "$tmp/worker.yaml" "input: raw2" 'schema_version: "2"' "output: out2" "dead_letter: dlq2" \
+    "source: urn:meshgate:test2" "mode: structured"
 start_worker w
 printf '%s\n' \
     'ada|{"first": "Ada", "Last": "Lovelace", "Age": 36}' \

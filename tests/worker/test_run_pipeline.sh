@@ -11,10 +11,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:8,out:8,dlq:8
-"$build/bench/gen-identity" --seed 11 --count 200000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 8 11 200000
 start_worker w1
 if mgcheck --lines "$tmp/lines.ndjson" --malformed-every 97 --mode exact --timeout 600 \
     >"$tmp/check.out" 2>&1; then

@@ -11,10 +11,7 @@ build=${1:-build}
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source tests/worker/lib.sh
 
-build_schema
-start_broker --topics raw:8,out:8,dlq:8
-"$build/bench/gen-identity" --seed 31 --count 100000 --invalid-fraction 0.2 >"$tmp/lines.ndjson"
-write_config "$tmp/worker.yaml"
+setup_stream 8 31 100000
 start_worker a
 a=$worker_pid
 port_a=$(worker_port "$tmp/a.log")
@@ -48,8 +45,5 @@ check "the first worker stopped with SIGTERM and exit 0 (got $rc_a); its partiti
     bash -c "[ $rc_a -eq 0 ] && [ \$(grep -c 'assigned' '$tmp/b.log') -ge 2 ]"
 check "across both rebalances every message is on its output or dead-letter topic, none missing, first occurrences in order" \
     test "$rc" -eq 0
-kill -TERM "$b"
-rc=0
-wait "$b" || rc=$?
-check "the second worker drains and exits 0 (got $rc)" test "$rc" -eq 0
+term_check "$b" "the second worker"
 finish

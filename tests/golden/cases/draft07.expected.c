@@ -16,7 +16,7 @@ static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^[a-z]{2}$ */
-static const uint8_t mgre_0_cls[256] = {
+static const uint8_t mgre_0_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -25,14 +25,17 @@ static const uint8_t mgre_0_cls[256] = {
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2};
-static const uint16_t mgre_0_trans[9] = {
-    65534,1,65534,65534,2,65534,65534,65534,65534};
-static const uint8_t mgre_0_acc[3] = {
+static const uint16_t mgre_0_trans0[9] = {
+    32767,1,32767,32767,2,32767,32767,32767,32767};
+static const uint8_t mgre_0_acc0[3] = {
     0,0,1};
-static const mg_re_prog mgre_0_prog = {3, 3, 0, mgre_0_cls, mgre_0_trans, mgre_0_acc, 0, false, NULL};
-static bool mgre_0(const char *s, size_t n)
+static const mg_re_machine mgre_0_mach[1] = {
+    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 3, .cls = mgre_0_cls0},
+};
+static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
 {
-    return mg_re_exec(&mgre_0_prog, s, n);
+    (void)c;
+    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
 }
 
 /* # */
@@ -253,7 +256,7 @@ static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
         (void)s;
         mg_charge(c, sl);
         /* #/definitions/code/pattern */
-        if (!mgre_0(s, sl))
+        if (!mgre_0(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/definitions/code/pattern", "^[a-z]{2}$");
     }
 done: __attribute__((unused));

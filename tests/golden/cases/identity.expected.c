@@ -10,7 +10,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^[A-Z] */
-static const uint8_t mgre_0_cls[256] = {
+static const uint8_t mgre_0_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2,2,2,2,2,
@@ -19,14 +19,17 @@ static const uint8_t mgre_0_cls[256] = {
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2};
-static const uint16_t mgre_0_trans[6] = {
-    65534,1,65534,65535,65535,65535};
-static const uint8_t mgre_0_acc[2] = {
+static const uint16_t mgre_0_trans0[6] = {
+    32767,1,32767,65535,65535,65535};
+static const uint8_t mgre_0_acc0[2] = {
     0,1};
-static const mg_re_prog mgre_0_prog = {2, 3, 0, mgre_0_cls, mgre_0_trans, mgre_0_acc, 0, false, NULL};
-static bool mgre_0(const char *s, size_t n)
+static const mg_re_machine mgre_0_mach[1] = {
+    {.nstates = 2, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 3, .cls = mgre_0_cls0},
+};
+static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
 {
-    return mg_re_exec(&mgre_0_prog, s, n);
+    (void)c;
+    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
 }
 
 /* # */
@@ -107,7 +110,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         (void)s;
         mg_charge(c, sl);
         /* #/properties/first/pattern */
-        if (!mgre_0(s, sl))
+        if (!mgre_0(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
     }
 done: __attribute__((unused));
@@ -132,7 +135,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         (void)s;
         mg_charge(c, sl);
         /* #/properties/Last/pattern */
-        if (!mgre_0(s, sl))
+        if (!mgre_0(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/Last/pattern", "^[A-Z]");
     }
 done: __attribute__((unused));

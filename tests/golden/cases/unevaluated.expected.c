@@ -19,7 +19,7 @@ static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^x- */
-static const uint8_t mgre_0_cls[256] = {
+static const uint8_t mgre_0_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
@@ -28,14 +28,17 @@ static const uint8_t mgre_0_cls[256] = {
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4};
-static const uint16_t mgre_0_trans[15] = {
-    65534,65534,65534,1,65534,65534,2,65534,65534,65534,65535,65535,65535,65535,65535};
-static const uint8_t mgre_0_acc[3] = {
+static const uint16_t mgre_0_trans0[15] = {
+    32767,32767,32767,1,32767,32767,2,32767,32767,32767,65535,65535,65535,65535,65535};
+static const uint8_t mgre_0_acc0[3] = {
     0,0,1};
-static const mg_re_prog mgre_0_prog = {3, 5, 0, mgre_0_cls, mgre_0_trans, mgre_0_acc, 0, false, NULL};
-static bool mgre_0(const char *s, size_t n)
+static const mg_re_machine mgre_0_mach[1] = {
+    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 5, .cls = mgre_0_cls0},
+};
+static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
 {
-    return mg_re_exec(&mgre_0_prog, s, n);
+    (void)c;
+    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
 }
 
 /* # */
@@ -84,7 +87,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             }
             mg_charge(c, (size_t)kl * 1);
             /* #/patternProperties/^x- */
-            if (mgre_0(ks, kl)) {
+            if (mgre_0(c, ks, kl)) {
                 if (sev)
                     mg_bit_set(sev, np);
                 MG_SUB(mgv_3(c, k + 1, NULL));

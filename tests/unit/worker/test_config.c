@@ -56,7 +56,7 @@ static int load_env(fixture *f, const char *text, char *const *envp)
     assert_int_equal(fputs(text, fp) >= 0, 1);
     assert_int_equal(fclose(fp), 0);
     mw_config_free(&f->c);
-    return mw_config_load(&f->c, f->path, envp, f->err, sizeof f->err);
+    return mw_config_load(&f->c, f->path, envp, NULL, f->err, sizeof f->err);
 }
 
 static int load(fixture *f, const char *text)
@@ -112,6 +112,8 @@ static void test_full_config(void **state)
                     "  max_inflight_bytes: 1 GiB\n"
                     "drain_timeout_ms: 1500\n"
                     "stats_interval_ms: 0\n"
+                    "on_offset_reset: stop\n"
+                    "health: {stuck_after_ms: 0}\n"
                     "retry:\n"
                     "  backoff_ms: 50\n"
                     "  backoff_max_ms: 800\n"
@@ -124,6 +126,7 @@ static void test_full_config(void **state)
                     "    source: urn:meshgate:example:identity\n"
                     "    type: example.identity.changed\n"
                     "    mode: structured\n"
+                    "    tombstones: dead_letter\n"
                     "  - {input: raw.b, schema: b, output: b.v1, dead_letter: b.dlq, source: /b}\n"
                     "kafka:\n"
                     "  bootstrap.servers: k1:9092,k2:9092\n"
@@ -149,6 +152,8 @@ static void test_full_config(void **state)
     assert_int_equal(c->stats_interval_ms, 0);
     assert_int_equal(c->retry_backoff_ms, 50);
     assert_int_equal(c->retry_backoff_max_ms, 800);
+    assert_int_equal(c->on_offset_reset, MW_RESET_STOP);
+    assert_int_equal(c->stuck_after_ms, 0);
     assert_int_equal(c->n_routes, 2);
     const mw_route *r = &c->routes[0];
     assert_string_equal(r->input, "raw.identity");
@@ -159,7 +164,9 @@ static void test_full_config(void **state)
     assert_string_equal(r->source, "urn:meshgate:example:identity");
     assert_string_equal(r->type, "example.identity.changed");
     assert_int_equal(r->mode, MW_CE_STRUCTURED);
+    assert_int_equal(r->tombstones, MW_TOMB_DEAD_LETTER);
     r = &c->routes[1];
+    assert_int_equal(r->tombstones, MW_TOMB_FORWARD);
     assert_string_equal(r->input, "raw.b");
     assert_string_equal(r->dead_letter, "b.dlq");
     assert_string_equal(r->source, "/b");
@@ -198,6 +205,9 @@ static void test_defaults(void **state)
     assert_int_equal(c->stats_interval_ms, 10000);
     assert_int_equal(c->retry_backoff_ms, 100);
     assert_int_equal(c->retry_backoff_max_ms, 10000);
+    assert_int_equal(c->on_offset_reset, MW_RESET_CONTINUE);
+    assert_int_equal(c->stuck_after_ms, 60000);
+    assert_int_equal(mw_config_start_offset(c), RD_KAFKA_OFFSET_BEGINNING);
     assert_int_equal(c->n_routes, 1);
     assert_string_equal(c->routes[0].schema_version, "1");
     assert_string_equal(c->routes[0].type, "order.v1");
@@ -275,17 +285,22 @@ static void test_unknown_keys(void **state)
     assert_int_equal(n, 5);
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
-                      "schema_version, output, dead_letter, source, type, mode, attributes");
+                      "schema_version, output, dead_letter, source, type, mode, attributes, "
+                      "tombstones");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
-    assert_file_error(f, 13, "http.port: unknown key; expected one of listen");
+    assert_file_error(f, 13,
+                      "http.port: unknown key; expected one of listen, max_connections, "
+                      "max_connections_per_ip, request_timeout_ms");
     assert_file_error(f, 15,
                       "retry.backof_ms: unknown key; expected one of backoff_ms, backoff_max_ms");
     assert_file_error(
         f, 16,
-        "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, limits, "
-        "drain_timeout_ms, stats_interval_ms, retry, routes, kafka, consumer, producer");
+        "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, "
+        "limits, "
+        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, routes, kafka, "
+        "consumer, producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),
                      3);
@@ -362,6 +377,12 @@ static void test_bad_values(void **state)
     assert_int_equal(load(f, MINIMAL "    mode: fancy\n"), 1);
     assert_file_error(f, 9,
                       "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
+    assert_int_equal(load(f, MINIMAL "on_offset_reset: skip\n"), 1);
+    assert_file_error(f, 9, "on_offset_reset: expected continue or stop, got \"skip\"");
+    assert_int_equal(load(f, MINIMAL "consumer: {auto.offset.reset: error}\n"), 0);
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_INVALID);
+    assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);
+    assert_file_error(f, 9, "routes[0].tombstones: expected forward or dead_letter, got \"drop\"");
     assert_int_equal(load(f, HEAD "routes:\n  - input: \"^raw.*\"\n    schema: s\n    output: o\n  "
                                   "  dead_letter: d\n    source: s\n"),
                      1);
@@ -464,22 +485,22 @@ static void test_truncation(void **state)
     char small[64];
     memset(small, 'Q', sizeof small);
     /* schemas, group, routes missing; three bad values. */
-    assert_int_equal(mw_config_load(&f->c, f->path, NULL, small, sizeof small), 6);
+    assert_int_equal(mw_config_load(&f->c, f->path, NULL, NULL, small, sizeof small), 6);
     assert_true(memchr(small, 0, sizeof small) != NULL);
     size_t len = strlen(small);
     assert_true(len >= 4 && len < sizeof small);
     assert_string_equal(small + len - 4, "...\n");
     assert_memory_equal(small, f->path, 5);
     char tiny[3] = "ab";
-    assert_int_equal(mw_config_load(&f->c, f->path, NULL, tiny, sizeof tiny), 6);
+    assert_int_equal(mw_config_load(&f->c, f->path, NULL, NULL, tiny, sizeof tiny), 6);
     assert_string_equal(tiny, "");
-    assert_int_equal(mw_config_load(&f->c, f->path, NULL, NULL, 0), 6);
+    assert_int_equal(mw_config_load(&f->c, f->path, NULL, NULL, NULL, 0), 6);
 }
 
 static void test_file_errors(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(mw_config_load(&f->c, f->path, NULL, f->err, sizeof f->err), 1);
+    assert_int_equal(mw_config_load(&f->c, f->path, NULL, NULL, f->err, sizeof f->err), 1);
     assert_file_error(f, 0, "cannot read the configuration: No such file or directory");
 
     assert_int_equal(load(f, "schemas: a\nroutes: [\n"), 1);
@@ -611,8 +632,10 @@ static void test_kafka_conf(void **state)
     assert_prop(rc, "enable.auto.offset.store", "false");
     assert_prop(rc, "enable.auto.commit", "true");
     assert_prop(rc, "enable.partition.eof", "false");
-    assert_prop(rc, "auto.offset.reset", "smallest"); /* librdkafka's name for earliest */
-    assert_default(rc, "compression.type");           /* producer: is the producer's only */
+    /* librdkafka never moves a partition by itself; meshgate reads the user's value. */
+    assert_prop(rc, "auto.offset.reset", "error");
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_BEGINNING);
+    assert_default(rc, "compression.type"); /* producer: is the producer's only */
     rd_kafka_conf_destroy(rc);
 
     rc = mw_config_kafka(&f->c, true, err, sizeof err);
@@ -633,7 +656,8 @@ static void test_kafka_conf(void **state)
     rc = mw_config_kafka(&f->c, false, err, sizeof err);
     assert_non_null(rc);
     assert_prop(rc, "client.id", "me");
-    assert_prop(rc, "auto.offset.reset", "largest");
+    assert_prop(rc, "auto.offset.reset", "error");
+    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_END);
     rd_kafka_conf_destroy(rc);
     rc = mw_config_kafka(&f->c, true, err, sizeof err);
     assert_non_null(rc);
@@ -722,13 +746,176 @@ static void test_kafka_load_errors(void **state)
                       "producer.no.such.thing: No such configuration property: \"no.such.thing\"");
 }
 
+/* Fake schema set and catalog for the checks: the set "set.so" has order and payment. */
+static bool fake_open_schemas(void *arg, const char *path, char *why, size_t cap)
+{
+    (void)arg;
+    if (strcmp(path, "set.so") == 0) return true;
+    snprintf(why, cap, "cannot load schema set %s: no such file", path);
+    return false;
+}
+
+static bool fake_has_schema(void *arg, const char *name, char *have, size_t cap)
+{
+    (void)arg;
+    snprintf(have, cap, "order, payment");
+    return strcmp(name, "order") == 0 || strcmp(name, "payment") == 0;
+}
+
+static bool fake_open_catalog(void *arg, const char *dir, char *why, size_t cap)
+{
+    (void)arg;
+    snprintf(why, cap, "catalog: %s/catalog.json: No such file or directory", dir);
+    return false;
+}
+
+static const mw_config_checks all_checks = {
+    true, true, NULL, fake_open_schemas, fake_has_schema, fake_open_catalog};
+
+static int load_checked(fixture *f, const char *text)
+{
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    mw_config_free(&f->c);
+    return mw_config_load(&f->c, f->path, NULL, &all_checks, f->err, sizeof f->err);
+}
+
+/* Asserts that the problems are exactly these lines, in this order. */
+static void assert_problems(const fixture *f, const char *const *lines, size_t n)
+{
+    const char *at = f->err;
+    for (size_t i = 0; i < n; i++) {
+        char want[1024];
+        snprintf(want, sizeof want, "%s:%s\n", f->path, lines[i]);
+        if (strncmp(at, want, strlen(want)) != 0)
+            fail_msg("problem %zu: want\n%sgot\n%s", i + 1, want, f->err);
+        at += strlen(want);
+    }
+    if (*at) fail_msg("more problems than expected:\n%s", at);
+}
+
+/* What run refuses, --check finds: all at once, in file order, each with its line. */
+static void test_checks_beyond_the_file(void **state)
+{
+    fixture *f = *state;
+    int n = load_checked(f, "schemas: set.so\ngroup: g\n" ROUTE0 /* lines 1-8 */
+                            "  - input: raw.pay\n"
+                            "    schema: payments\n" /* 10 */
+                            "    output: pay.v1\n"
+                            "    dead_letter: pay.dlq\n"
+                            "    source: ${PAY_SOURCE}\n" /* 13 */
+                            "kafka:\n"
+                            "  bootstrap.servers: \"\"\n" /* 15 */
+                            "producer:\n"
+                            "  acks: 1\n"); /* 17 */
+    const char *want[] = {
+        "10: routes[1].schema: no schema named \"payments\" in set.so; it has: order, payment",
+        "13: routes[1].source: \"${PAY_SOURCE}\" looks like a variable nobody expanded; "
+        "meshgate does not expand ${...} in the file: set MESHGATE_ROUTES_1_SOURCE instead, or "
+        "expand the file before (envsubst)",
+        "15: kafka.bootstrap.servers: empty; meshgate needs the Kafka brokers to connect to "
+        "(HOST:PORT,...)",
+        "17: producer.acks: librdkafka refuses the producer: `acks` must be set to `all` when "
+        "`enable.idempotence` is true"};
+    assert_problems(f, want, 4);
+    assert_int_equal(n, 4);
+
+    /* No brokers at all, a schema set that cannot be opened, a catalog that is missing. */
+    n = load_checked(f, HEAD "catalog: cat\n" ROUTE0 "consumer:\n  max.poll.interval.ms: 1\n"
+                             "  session.timeout.ms: 45000\n");
+    const char *want2[] = {
+        "1: kafka.bootstrap.servers: missing; meshgate needs the Kafka brokers to connect to "
+        "(HOST:PORT,...), in kafka: for both clients or MESHGATE_KAFKA_BOOTSTRAP_SERVERS",
+        "1: schemas: cannot load schema set build/s.so: no such file",
+        "3: catalog: catalog: cat/catalog.json: No such file or directory",
+        "11: consumer.max.poll.interval.ms: librdkafka refuses the consumer: "
+        "`max.poll.interval.ms`must be >= `session.timeout.ms`"};
+    if (n != 4) fail_msg("%d problems:\n%s", n, f->err);
+    assert_problems(f, want2, 4);
+
+    /* What both clients refuse for one kafka: property is one problem, at its line. */
+    n = load_checked(f, "schemas: set.so\ngroup: g\n" ROUTE0
+                        "kafka:\n  bootstrap.servers: b:9093\n  security.protocol: ssl\n"
+                        "  ssl.ca.location: /nonexistent/ca.crt\n");
+    if (n != 1) fail_msg("%d problems:\n%s", n, f->err);
+    char want3[512]; /* OpenSSL's own words follow; they differ between its versions */
+    snprintf(want3, sizeof want3,
+             "%s:12: kafka.ssl.ca.location: librdkafka refuses the consumer and the producer: "
+             "ssl.ca.location failed: ",
+             f->path);
+    if (strncmp(f->err, want3, strlen(want3)) != 0) fail_msg("want %s...\ngot %s", want3, f->err);
+}
+
+/* A message within limits.max_message_bytes must fit the producer's message.max.bytes with
+ * the record's key, headers and envelope. */
+static void test_record_size_rule(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(load(f, MINIMAL "producer:\n  message.max.bytes: 1000000\n"), 1);
+    assert_file_error(f, 10,
+                      "producer.message.max.bytes: 1000000 is less than limits.max_message_bytes "
+                      "(1048576) plus the 32768 bytes meshgate reserves for a record's key, "
+                      "headers and envelope, so a message within the limit could not be produced; "
+                      "set at least 1081344, or lower limits.max_message_bytes");
+    assert_int_equal(load(f, MINIMAL "kafka:\n  message.max.bytes: 1081343\n"), 1);
+    assert_file_error(f, 10,
+                      "kafka.message.max.bytes: 1081343 is less than limits.max_message_bytes "
+                      "(1048576) plus the 32768 bytes meshgate reserves for a record's key, "
+                      "headers and envelope, so a message within the limit could not be produced; "
+                      "set at least 1081344, or lower limits.max_message_bytes");
+    assert_int_equal(load(f, MINIMAL "producer:\n  message.max.bytes: 1081344\n"), 0);
+    assert_int_equal(load(f, MINIMAL
+                          "limits: {max_message_bytes: 900000}\nproducer:\n  message.max.bytes: "
+                          "1000000\n"),
+                     0);
+    /* Unset, the producer's default follows the limit. */
+    char err[256];
+    assert_int_equal(load(f, MINIMAL), 0);
+    assert_int_equal(mw_config_message_max_bytes(&f->c), 1048576 + 32768);
+    rd_kafka_conf_t *rc = mw_config_kafka(&f->c, true, err, sizeof err);
+    assert_non_null(rc);
+    assert_prop(rc, "message.max.bytes", "1081344");
+    rd_kafka_conf_destroy(rc);
+    assert_int_equal(load(f, MINIMAL "limits: {max_message_bytes: 64KiB}\n"), 0);
+    assert_int_equal(mw_config_message_max_bytes(&f->c), 1000000);
+}
+
+static void test_route_cycles(void **state)
+{
+    fixture *f = *state;
+    int n = load(f, HEAD "routes:\n"
+                         "  - {input: a, schema: s, output: b, dead_letter: a.dlq, source: /a}\n"
+                         "  - {input: b, schema: s, output: a, dead_letter: b.dlq, source: /b}\n"
+                         "  - {input: c, schema: s, output: c.out, dead_letter: d, source: /c}\n"
+                         "  - {input: d, schema: s, output: e, dead_letter: d.dlq, source: /d}\n"
+                         "  - {input: e, schema: s, output: c, dead_letter: e.dlq, source: /e}\n"
+                         "  - {input: f, schema: s, output: a, dead_letter: f.dlq, source: /f}\n");
+    if (n != 2) fail_msg("%d problems:\n%s", n, f->err);
+    assert_file_error(f, 5,
+                      "routes[1].output: a leads back to this route: a cycle routes[0] -> "
+                      "routes[1] -> routes[0], so every message would be produced again and "
+                      "again; no output or dead-letter topic may lead back to its route");
+    assert_file_error(f, 8,
+                      "routes[4].output: c leads back to this route: a cycle routes[2] -> "
+                      "routes[3] -> routes[4] -> routes[2], so every message would be produced "
+                      "again and again; no output or dead-letter topic may lead back to its route");
+    /* A chain is no cycle. */
+    assert_int_equal(
+        load(f, HEAD "routes:\n"
+                     "  - {input: a, schema: s, output: b, dead_letter: x.dlq, source: /a}\n"
+                     "  - {input: b, schema: s, output: c, dead_letter: x.dlq2, source: /b}\n"),
+        0);
+}
+
 /* The shipped example loads, and the demo's overrides apply to it. */
 static void test_example(void **state)
 {
     fixture *f = *state;
     char *env[] = {"MESHGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:39092", NULL};
     mw_config c;
-    int n = mw_config_load(&c, "examples/identity/meshgate.yaml", env, f->err, sizeof f->err);
+    int n = mw_config_load(&c, "examples/identity/meshgate.yaml", env, NULL, f->err, sizeof f->err);
     if (n == 1 && strstr(f->err, "cannot read")) skip(); /* not run from the repository root */
     if (n) fail_msg("%s", f->err);
     assert_string_equal(c.schemas, "build/demo/identity.so");
@@ -764,6 +951,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kafka_conf_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kafka_load_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checks_beyond_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_size_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -668,6 +668,40 @@ static void test_existing_binary(void **state)
     rd_kafka_headers_destroy(h);
 }
 
+/* A tombstone keeps its key and null value in both modes (a structured value would be no
+ * tombstone); its attributes have no content-type or dataschema, as there is no data. */
+static void test_tombstone(void **state)
+{
+    (void)state;
+    rd_kafka_headers_t *h = HEADERS({"trace", "abc", 0}, {"content-type", "text/plain", 0});
+    mw_in in = input(h);
+    in.value = NULL;
+    in.value_len = 0;
+    mw_env *e = mw_env_new(64);
+    const char *why = NULL;
+    for (int mode = MW_CE_BINARY; mode <= MW_CE_STRUCTURED; mode++) {
+        mw_route r = route((mw_ce_mode)mode);
+        assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+        ASSERT_HDRS(e, {"trace", "abc", 0}, {"ce_specversion", "1.0", 0},
+                    {"ce_id", "raw.orders/7/12345", 0}, {"ce_source", "/meshgate/orders", 0},
+                    {"ce_type", "order.v3", 0}, {"ce_time", TIME, 0}, {"ce_partitionkey", "k-1", 0},
+                    {"ce_processingtime", PTIME, 0});
+        assert_null(e->value);
+        assert_int_equal(e->value_len, 0);
+    }
+    rd_kafka_headers_destroy(h);
+    /* A binary CloudEvent tombstone keeps its own attributes. */
+    h = HEADERS({"ce_specversion", "1.0", 0}, {"ce_id", "e-1", 0});
+    in.headers = h;
+    mw_route r = route(MW_CE_STRUCTURED);
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_BINARY, NOW_US, &why));
+    ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "e-1", 0},
+                {"ce_processingtime", PTIME, 0});
+    assert_null(e->value);
+    mw_env_free(e);
+    rd_kafka_headers_destroy(h);
+}
+
 static void test_existing_structured(void **state)
 {
     (void)state;
@@ -888,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_structured_escaping),
         cmocka_unit_test(test_body_growth),
         cmocka_unit_test(test_existing_binary),
+        cmocka_unit_test(test_tombstone),
         cmocka_unit_test(test_existing_structured),
         cmocka_unit_test(test_reject),
         cmocka_unit_test(test_header_overflow),

@@ -1,6 +1,8 @@
 /* test_http.c - unit tests for worker/mw_http.c: the endpoints over a real socket (status line,
- * content type, body), /readyz following the readiness flags, 404, 405 with Allow, HEAD, and
- * listen errors (address in use, malformed HOST:PORT). */
+ * content type, body), /readyz following the readiness flags, 404, 405 with Allow, HEAD,
+ * listen errors (address in use, malformed HOST:PORT), and hostile clients: control bytes in
+ * the URL, the connection limits in all and per address, and the request deadline against a
+ * client that sends one byte at a time. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +18,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mw_http.h"
@@ -108,6 +112,13 @@ static void expect(uint16_t port, const char *path, int status, const char *type
     free(r.body);
 }
 
+/* The defaults of the configuration. */
+static mw_http *start(const char *listen, mw_metrics *m, char *err, size_t errlen)
+{
+    mw_http_opts o = {listen, 64, 16, 10000};
+    return mw_http_start(&o, m, NULL, err, errlen);
+}
+
 typedef struct fixture {
     mw_metrics *m;
     mw_http *h;
@@ -120,7 +131,7 @@ static int setup(void **state)
     f->m = mw_metrics_new(2);
     assert_non_null(f->m);
     char err[256] = "";
-    f->h = mw_http_start("127.0.0.1:0", f->m, NULL, err, sizeof err);
+    f->h = start("127.0.0.1:0", f->m, err, sizeof err);
     if (!f->h) fail_msg("mw_http_start: %s", err);
     assert_int_not_equal(mw_http_port(f->h), 0);
     *state = f;
@@ -221,7 +232,7 @@ static void test_address_in_use(void **state)
     fixture *f = *state;
     char listen[64], err[256] = "", want[128];
     snprintf(listen, sizeof listen, "127.0.0.1:%u", (unsigned)mw_http_port(f->h));
-    mw_http *h = mw_http_start(listen, f->m, NULL, err, sizeof err);
+    mw_http *h = start(listen, f->m, err, sizeof err);
     assert_null(h);
     snprintf(want, sizeof want, "http.listen: cannot listen on %s: %s", listen,
              strerror(EADDRINUSE));
@@ -237,7 +248,7 @@ static void test_bad_listen(void **state)
                          "127.0.0.1:http", "127.0.0.1:-1", "127.0.0.1:80x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256] = "", want[128];
-        assert_null(mw_http_start(bad[i], f->m, NULL, err, sizeof err));
+        assert_null(start(bad[i], f->m, err, sizeof err));
         snprintf(want, sizeof want, "http.listen: \"%s\" is not HOST:PORT", bad[i]);
         assert_string_equal(err, want);
     }
@@ -250,11 +261,151 @@ static void test_listen_forms(void **state)
     const char *forms[] = {"0.0.0.0:0", "localhost:0"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         char err[256] = "";
-        mw_http *h = mw_http_start(forms[i], f->m, NULL, err, sizeof err);
+        mw_http *h = start(forms[i], f->m, err, sizeof err);
         if (!h) fail_msg("%s: %s", forms[i], err);
         expect(mw_http_port(h), "/healthz", 200, "text/plain; charset=utf-8", "ok\n");
         mw_http_stop(h);
     }
+}
+
+/* Connects to 127.0.0.1:port from the loopback address from (127.0.0.x); returns the socket. */
+static int connect_from(uint16_t port, const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {.tv_sec = 30};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    assert_int_equal(inet_pton(AF_INET, from, &src.sin_addr), 1);
+    assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof src), 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* Sends GET path on fd and returns the status, or 0 if the server closed without answering. */
+static int get_status(int fd, const char *path)
+{
+    char req[256], buf[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) return 0;
+    ssize_t got = read(fd, buf, sizeof buf - 1);
+    if (got <= 0) return 0;
+    buf[got] = 0;
+    int status = 0;
+    return sscanf(buf, "HTTP/1.1 %d", &status) == 1 ? status : 0;
+}
+
+/* A URL whose decoded form holds a control byte is refused, never cut at the byte (%00 made
+ * /metrics%00.json read as /metrics). */
+static void test_control_bytes_in_url(void **state)
+{
+    fixture *f = *state;
+    uint16_t port = mw_http_port(f->h);
+    const char *bad[] = {"/metrics%00.json", "/metrics%00", "/healthz%0d%0aX-Injected:%201",
+                         "/readyz%1b[31m",   "/metrics%7f", "/metrics?x=%00"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        response r = request(port, "GET", bad[i]);
+        if (r.status != 400) fail_msg("%s: status %d, want 400", bad[i], r.status);
+        assert_string_equal(r.body, "bad request: the URL holds a control character\n");
+        free(r.body);
+    }
+    /* Other escapes still decode (%3F is '?', a path byte here), and the next request is
+     * judged on its own. */
+    expect(port, "/healthz%3F", 404, "text/plain; charset=utf-8", "not found\n");
+    expect(port, "/healthz", 200, "text/plain; charset=utf-8", "ok\n");
+}
+
+/* Reads until the server closes fd; true if it did within ms. */
+static bool closed_within(int fd, int ms)
+{
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[256];
+    for (;;) {
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got == 0 || (got < 0 && errno == ECONNRESET)) return true;
+        if (got < 0) return false; /* timed out: still open */
+    }
+}
+
+/* A server on a free loopback port with these limits. */
+static mw_http *start_limited(fixture *f, uint32_t max_conn, uint32_t per_ip, uint32_t timeout_ms)
+{
+    char err[256] = "";
+    mw_http_opts o = {"127.0.0.1:0", max_conn, per_ip, timeout_ms};
+    mw_http *h = mw_http_start(&o, f->m, NULL, err, sizeof err);
+    if (!h) fail_msg("%s", err);
+    return h;
+}
+
+static void test_connection_limits(void **state)
+{
+    mw_http *h = start_limited(*state, 3, 2, 10000);
+    uint16_t port = mw_http_port(h);
+    int a = connect_from(port, "127.0.0.1"), b = connect_from(port, "127.0.0.1");
+    int c = connect_from(port, "127.0.0.1");
+    assert_true(closed_within(c, 5000)); /* a third from one address: refused */
+    close(c);
+    int d = connect_from(port, "127.0.0.2"); /* another address still gets in */
+    /* A fourth in all waits, unanswered, in the listen queue until one of them ends. */
+    int e = connect_from(port, "127.0.0.3");
+    const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(write(e, req, strlen(req)), (ssize_t)strlen(req));
+    assert_false(closed_within(e, 1000)); /* nothing came back, and it is still open */
+    close(a);
+    char buf[256];
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(e, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ssize_t got = read(e, buf, sizeof buf - 1);
+    assert_true(got > 0);
+    buf[got] = 0;
+    assert_non_null(strstr(buf, "HTTP/1.1 200"));
+    close(e);
+    assert_int_equal(get_status(d, "/healthz"), 200);
+    close(d);
+    close(b);
+    usleep(300 * 1000); /* the server notices the closes */
+    int g = connect_from(port, "127.0.0.1");
+    assert_int_equal(get_status(g, "/healthz"), 200);
+    close(g);
+    mw_http_stop(h);
+}
+
+/* A client sending one byte at a time, each well within the idle timeout, is cut off at the
+ * request deadline; and one that sends nothing at all. */
+static void test_slow_clients(void **state)
+{
+    mw_http *h = start_limited(*state, 64, 16, 1000);
+    uint16_t port = mw_http_port(h);
+    int idle = connect_from(port, "127.0.0.1");
+    int slow = connect_from(port, "127.0.0.1");
+    const char *req = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool cut = false;
+    signal(SIGPIPE, SIG_IGN);
+    for (size_t i = 0; i < strlen(req) && !cut; i++) {
+        if (write(slow, req + i, 1) != 1) cut = true;
+        struct timeval tv = {.tv_usec = 200 * 1000};
+        setsockopt(slow, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char buf[64];
+        ssize_t got = read(slow, buf, sizeof buf);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) cut = true;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!cut || secs > 5.0)
+        fail_msg("the slow client was %s after %.1f s", cut ? "cut" : "kept", secs);
+    assert_true(closed_within(idle, 5000));
+    close(idle);
+    close(slow);
+    /* A prompt client is served as before. */
+    int ok = connect_from(port, "127.0.0.1");
+    assert_int_equal(get_status(ok, "/healthz"), 200);
+    close(ok);
+    mw_http_stop(h);
 }
 
 int main(void)
@@ -269,6 +420,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_address_in_use, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_listen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_bytes_in_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_clients, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

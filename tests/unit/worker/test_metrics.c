@@ -256,7 +256,9 @@ static void test_lag(void **state)
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 0);
     free(t);
 
-    mw_lag lag[3] = {{"orders", 0, 42}, {"a\"b\\c\nd", 7, -1}, {"orders", 1, 0}};
+    mw_lag lag[3] = {{.topic = "orders", .partition = 0, .lag = 42},
+                     {.topic = "a\"b\\c\nd", .partition = 7, .lag = -1},
+                     {.topic = "orders", .partition = 1, .lag = 0}};
     mw_metrics_set_lag(m, lag, 3);
     t = render(m);
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 3);
@@ -274,7 +276,7 @@ static void test_lag(void **state)
     free(t);
     mw_lag many[40];
     for (int i = 0; i < 40; i++)
-        many[i] = (mw_lag){"t", i, i * 10};
+        many[i] = (mw_lag){.topic = "t", .partition = i, .lag = i * 10};
     mw_metrics_set_lag(m, many, 40);
     t = render(m);
     assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 40);
@@ -404,6 +406,56 @@ static void test_concurrent_render(void **state)
     mw_metrics_free(a.m);
 }
 
+/* Stopped and stuck partitions: the health summary /readyz uses, and their series. */
+static void test_partition_health(void **state)
+{
+    (void)state;
+    mw_metrics *m = mw_metrics_new(1);
+    assert_non_null(m);
+    m->assigned = m->brokers_up = true;
+    m->stuck_after_us = 1000000;
+    char why[512];
+    mw_lag lag[3] = {{.topic = "t", .partition = 0, .oldest_us = 2500000},
+                     {.topic = "t", .partition = 1, .oldest_us = 500000},
+                     {.topic = "u", .partition = 2, .oldest_us = 1500000}};
+    mw_metrics_set_lag(m, lag, 3);
+    assert_true(mw_metrics_unhealthy(m, why, sizeof why));
+    assert_string_equal(why, "t/0 stuck: its oldest message in flight is 2.5 s old; u/2 stuck: "
+                             "its oldest message in flight is 1.5 s old");
+    char *t = render(m);
+    assert_int_equal(value(t, "meshgate_partitions_stuck"), 2);
+    assert_int_equal(value(t, "meshgate_partitions_stopped"), 0);
+    assert_int_equal(value(t, "meshgate_ready"), 0);
+    assert_true(
+        value(t, "meshgate_partition_oldest_inflight_seconds{topic=\"t\",partition=\"0\"}") == 2.5);
+    free(t);
+    /* A stopped partition comes first; nothing stuck when the bound is off. */
+    snprintf(lag[1].stopped, sizeof lag[1].stopped, "offsets 1..9 no longer exist");
+    m->stuck_after_us = 0;
+    mw_metrics_set_lag(m, lag, 3);
+    assert_true(mw_metrics_unhealthy(m, why, sizeof why));
+    assert_string_equal(why, "t/1 stopped: offsets 1..9 no longer exist");
+    t = render(m);
+    assert_int_equal(value(t, "meshgate_partitions_stuck"), 0);
+    assert_int_equal(value(t, "meshgate_partitions_stopped"), 1);
+    free(t);
+    lag[1].stopped[0] = 0;
+    mw_metrics_set_lag(m, lag, 3);
+    assert_false(mw_metrics_unhealthy(m, why, sizeof why));
+    t = render(m);
+    assert_int_equal(value(t, "meshgate_ready"), 1);
+    free(t);
+    /* Skipped offsets add up per partition. */
+    mw_metrics_add_skipped(m, "t", 0, 5);
+    mw_metrics_add_skipped(m, "t", 0, 7);
+    mw_metrics_add_skipped(m, "u", 3, 1);
+    t = render(m);
+    assert_int_equal(value(t, "meshgate_offsets_skipped_total{topic=\"t\",partition=\"0\"}"), 12);
+    assert_int_equal(value(t, "meshgate_offsets_skipped_total{topic=\"u\",partition=\"3\"}"), 1);
+    free(t);
+    mw_metrics_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_histograms),
         cmocka_unit_test(test_lag),
         cmocka_unit_test(test_ready),
+        cmocka_unit_test(test_partition_health),
         cmocka_unit_test(test_stats_line),
         cmocka_unit_test(test_empty_stats_line),
         cmocka_unit_test(test_concurrent_render),

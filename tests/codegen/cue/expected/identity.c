@@ -10,7 +10,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: [A-Z].* */
-static const uint8_t mgre_0_cls[256] = {
+static const uint8_t mgre_0_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,1,2,2,3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     5,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,7,7,7,7,7,
@@ -19,17 +19,21 @@ static const uint8_t mgre_0_cls[256] = {
     11,11,11,11,11,11,11,11,12,12,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,
     14,14,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,
     16,17,18,19,19,19,19,19,19,19,19,19,19,20,21,21,22,23,23,23,24,25,25,25,25,25,25,25,25,25,25,25};
-static const uint16_t mgre_0_trans[52] = {
-    0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,
-    0,0,0,0,0,0,0,0,0,0,65535,65535,65535,65535,65535,65535,
-    65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,
-    65535,65535,65535,65535};
-static const uint8_t mgre_0_acc[2] = {
-    0,1};
-static const mg_re_prog mgre_0_prog = {2, 26, 0, mgre_0_cls, mgre_0_trans, mgre_0_acc, 0, false, NULL};
-static bool mgre_0(const char *s, size_t n)
+static const uint16_t mgre_0_trans0[78] = {
+    1,1,1,1,1,1,2,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    2,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    1,1,1,1,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,
+    65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535};
+static const uint8_t mgre_0_acc0[3] = {
+    0,0,1};
+static const mg_re_machine mgre_0_mach[1] = {
+    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .restart = true, .ncls = 26, .cls = mgre_0_cls0},
+};
+static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
 {
-    return mg_re_exec(&mgre_0_prog, s, n);
+    (void)c;
+    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
 }
 
 /* #/components/schemas/Identity */
@@ -110,7 +114,7 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         (void)s;
         mg_charge(c, sl);
         /* #/components/schemas/Identity/properties/first/pattern */
-        if (!mgre_0(s, sl))
+        if (!mgre_0(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/components/schemas/Identity/properties/first/pattern", "[A-Z].*");
     }
 done: __attribute__((unused));
@@ -135,7 +139,7 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         (void)s;
         mg_charge(c, sl);
         /* #/components/schemas/Identity/properties/Last/pattern */
-        if (!mgre_0(s, sl))
+        if (!mgre_0(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/components/schemas/Identity/properties/Last/pattern", "[A-Z].*");
     }
 done: __attribute__((unused));
