@@ -28,7 +28,7 @@ export SANITIZE_CFLAGS := $(SANFLAGS)
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O$(O) -g
 CXXFLAGS ?= -O$(O) -g
-ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker $(SANFLAGS) $(CFLAGS)
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker -Icommon $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) -fno-sanitize=vptr $(CXXFLAGS)
 LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
@@ -36,11 +36,15 @@ VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring -lfyaml
 WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
 
+# common/: what codegen and the worker share beyond the validator (the YAML guard); it
+# needs libfyaml, which the validator library must not.
+COM_C   := $(wildcard common/*.c)
 VAL_C   := $(wildcard validator/*.c)
 VAL_CXX := $(wildcard validator/*.cpp)
 CG_C    := $(filter-out codegen/main.c,$(wildcard codegen/*.c))
 WK_C    := $(filter-out worker/main.c,$(wildcard worker/*.c))
 
+COM_O := $(COM_C:%.c=$(B)/%.o)
 VAL_O := $(VAL_C:%.c=$(B)/%.o) $(VAL_CXX:%.cpp=$(B)/%.o)
 CG_O  := $(CG_C:%.c=$(B)/%.o)
 WK_O  := $(WK_C:%.c=$(B)/%.o)
@@ -53,6 +57,7 @@ else
 TSAN_SHIM :=
 endif
 
+LIBCOM := $(B)/libmgcommon.a
 # The version both binaries report (--version): `git describe`, or MESHGATE_VERSION=... given
 # to make; "unknown" outside a git checkout. Each binary's main.o is rebuilt when it changes.
 ifeq ($(origin MESHGATE_VERSION),undefined)
@@ -88,6 +93,9 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Codegen reads untrusted schemas: no array on its stack may be sized by one.
+$(B)/codegen/%.o $(B)/common/%.o: WARN += -Wvla
+
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
@@ -106,6 +114,10 @@ $(LIBVAL): $(VAL_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(LIBCOM): $(COM_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(LIBCG): $(CG_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -114,27 +126,31 @@ $(LIBWK): $(WK_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBVAL)
+$(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CG_LIBS) $(VAL_LIBS)
 
-$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(WK_LIBS) $(VAL_LIBS)
 
 $(B)/tests/unit/validator/%: tests/unit/validator/%.c $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBVAL) -lcmocka $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBVAL)
+$(B)/tests/unit/codegen/%: tests/unit/codegen/%.c $(LIBCG) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBCOM) $(LIBVAL) -lcmocka $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
-$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(B)/tests/unit/common/%: tests/unit/common/%.c $(LIBCOM)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOM) -lcmocka -lfyaml $(LDFLAGS_ALL)
 
-$(CONF): tests/conformance/harness.c $(LIBCG) $(LIBVAL)
+$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(CONF): tests/conformance/harness.c $(LIBCG) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBCOM) $(LIBVAL) -ldl $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The pattern compiler and matcher against JavaScript's RegExp (tests/regex/).
 $(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
@@ -142,9 +158,9 @@ $(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The in-process validator benchmark (make bench).
-$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBVAL)
+$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
 $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
@@ -158,9 +174,9 @@ $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
-$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBVAL)
+$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # Each benchmark workload's generator: bench/workloads/NAME/gen.c -> build/bench/gen-NAME.
 $(B)/bench/gen-%: bench/workloads/%/gen.c
@@ -228,6 +244,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@examples/demo.sh $(B)
 
+# Both fuzz targets (validator messages, codegen schemas), FUZZ_SECONDS each.
 fuzz: deps
 	@tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
 
@@ -236,10 +253,17 @@ fuzz: deps
 fuzz-regex: deps
 	@tests/fuzz/run_regex.sh $${FUZZ_SECONDS:-1800}
 
-# The fuzz target for 20 s, as one TAP test of tests/run-all.sh (builds into build-fuzz/).
+# Both fuzz targets for 15 s each, as TAP tests of tests/run-all.sh (builds into build-fuzz/
+# and build-clang-san/).
 .PHONY: fuzz-smoke golden-update
 fuzz-smoke:
-	@tests/fuzz/run.sh 20
+	@tests/fuzz/run.sh 15 15
+
+# The codegen tests again with codegen built by clang under ASan/UBSan (build-clang-san/);
+# make test runs it through tests/run-all.sh.
+.PHONY: codegen-clang
+codegen-clang:
+	@tests/codegen/run-clang.sh
 
 # Golden codegen tests; golden-update rewrites tests/golden/cases/*.expected.{c,h}.
 golden: $(CODEGEN) $(LIBVAL)

@@ -20,7 +20,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cg_ctext.h"
 #include "cg_json.h"
+
+/* Limits on what one run takes in; past each, codegen stops with an error naming the file and
+ * JSON Pointer where the limit was crossed (README "Limits"). Also: CG_MAX_FILE_BYTES per file
+ * (cg_file.h), CJ_MAX_DEPTH nesting (cg_json.h; every tree codegen walks comes from cj_parse,
+ * so that depth bounds each recursive walk), YAML alias expansion (common/mg_yaml.h). */
+#define CG_MAX_SCHEMAS 1000000            /* schema objects and booleans, all documents together */
+#define CG_MAX_PATTERNS 10000             /* distinct regular expressions */
+#define CG_MAX_OUTPUT ((size_t)256 << 20) /* bytes of generated C */
+#define CG_MAX_ERRORS 100                 /* printed; past them codegen stops compiling */
 
 typedef enum cg_dialect {
     CG_D4 = 4,
@@ -67,18 +77,27 @@ typedef struct cg_info {
     int dyn_resource;   /* id for the dynamic scope stack, -1 if it has no dynamic anchors */
 } cg_info;
 
+typedef struct cg_infos {
+    struct cg_info **v;
+    size_t n, cap;
+} cg_infos;
+
 typedef struct cg_kv {
-    char *key;
+    char *key; /* a copy of the key, NUL-terminated; NULL: free slot */
+    size_t klen;
     void *val;
 } cg_kv;
 
-/* A small open-addressing map from strings to pointers. */
+/* cg_map.c: a small open-addressing map from byte strings to pointers. The plain forms take
+ * NUL-terminated keys, the n forms any bytes. */
 typedef struct cg_map {
     cg_kv *slots;
     size_t cap, n;
 } cg_map;
 void *cg_map_get(const cg_map *m, const char *key);
+void *cg_map_getn(const cg_map *m, const void *key, size_t len);
 void cg_map_put(cg_map *m, const char *key, void *val);
+void cg_map_putn(cg_map *m, const void *key, size_t len, void *val);
 void cg_map_free(cg_map *m);
 
 typedef struct cg_doc {
@@ -125,27 +144,37 @@ typedef struct cg {
     cg_map resources; /* absolute URI -> cg_info* (resource roots) */
     cg_map anchors;   /* "uri#name" -> cg_info* ($anchor, $dynamicAnchor, draft-07 #ids) */
     cg_map dynamic;   /* "uri#name" -> cg_info* for $dynamicAnchor only */
+    cg_map dyn_bases; /* "uri" -> (present) for resources with a $dynamicAnchor */
+    cg_map dyn_names; /* anchor name -> cg_infos* holding it as $dynamicAnchor, in scan order */
     cg_map recursive; /* "uri" -> cg_info* for $recursiveAnchor: true resources */
-    cg_info **infos;  /* every scanned node, in scan order */
+    cg_infos recursive_order; /* the same, in scan order */
+    cg_info **infos;          /* every scanned node, in scan order */
     size_t ninfos, cinfos;
-    cg_map by_node; /* "%p" of node -> cg_info* */
+    cg_map by_node; /* node address -> cg_info* */
     cg_map bundles; /* bundle file path -> its parsed root */
+    struct cg_dir {
+        char *lexical, *real; /* absolute without "..", and with symbolic links resolved */
+    } * dirs;                 /* the folders references may read files from */
+    size_t ndirs;
+    cg_map dir_index; /* real path -> (present) */
 
     cg_fn *fns;
     size_t nfns, cfns;
     cg_entry *entries;
     size_t nentries;
-    cg_map fn_index; /* "%p/track" -> fn index + 1 */
+    cg_map fn_index; /* (node address, track) -> fn index + 1 */
     cg_map dyn_ids;  /* resource URI -> dynamic-scope id + 1 */
     int ndyn_ids;
     bool uses_dynamic;
     /* rendering state */
     FILE *lits;       /* literals and regex functions, emitted before the functions */
     cg_map lit_index; /* JSON text -> literal number + 1 */
-    cg_map re_index;  /* pattern -> regex function number + 1 */
-    int nlits, nres;
-    struct cg_memo *memo; /* cg_memo.c: the call graph while cg_emit renders */
-    int cur_fn;           /* the function being rendered, -1 outside one */
+    cg_map re_index;  /* quoted pattern -> regex function number and flags, + 1 */
+    int nlits, nres, ntables;
+    bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
+    bool limit_hit;            /* a CG_MAX_* limit was reported (once) */
+    struct cg_memo *memo;      /* cg_memo.c: the call graph while cg_emit renders */
+    int cur_fn;                /* the function being rendered, -1 outside one */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;
@@ -155,18 +184,27 @@ typedef struct cg {
 /* vasprintf into a new string (NULL when out of memory). */
 char *cg_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
-/* Errors: "file: /pointer: message". */
+/* Errors: "file: /pointer: message". Only the first CG_MAX_ERRORS are printed, all counted;
+ * past them, cg_too_many_errors() tells the expensive steps (patterns, rendering) to stop. */
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+bool cg_too_many_errors(const cg *g);
 /* Warnings (when g->opt.warnings): "file: /pointer: warning: message"; not counted. */
 void cg_warn(cg *g, const cj_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* cg_registry.c */
 void cg_init(cg *g, const cg_options *opt);
 void cg_free(cg *g);
+/* References read files only inside these folders: the input files' folders (added by
+ * cg_add_input, or by the caller for folders given whole), the --map folders and the
+ * metaschema folder (added by cg_init). */
+void cg_allow_dir(cg *g, const char *dir);
+#define CG_READ_DIRS_TEXT "the input files' folders, --map and --metaschemas folders"
 /* Loads an input schema file and registers it as an entry named `name`. */
 bool cg_add_input(cg *g, const char *path, const char *name);
+/* The same for JSON text already in memory, named path in messages (the fuzzer's way in). */
+bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name);
 cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
  * resolve, and its schema nodes are added one by one with cg_add_schema_node. */
@@ -195,8 +233,11 @@ cj_node *cg_parse_file(const char *path, char *err, size_t errlen);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);
-/* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name. */
+/* The resources in dynamic scope terms: every info with a $dynamicAnchor of that name, in scan
+ * order (the first cap of them in out); returns how many there are. */
 size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap);
+/* The same for $recursiveAnchor: true resources. */
+size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap);
 /* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
 char *cg_location(cg *g, const cj_node *n, const char *keyword);
 
@@ -208,9 +249,5 @@ bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
 void cg_emit_set(cg *g, FILE *c_out, const char *generator);
 /* The function index for a schema node, in its tracking or plain form (planned on first use). */
 int cg_fn_for(cg *g, const cj_node *node, bool track);
-
-/* cg_emit_util.c: C text helpers. */
-void cg_put_cstr(FILE *o, const char *s, size_t n);
-void cg_put_comment(FILE *o, const char *s);
 
 #endif

@@ -14,7 +14,7 @@
 typedef struct cg_fnctx {
     cg *g;
     FILE *o;
-    cg_fn *f;
+    int fi; /* the function rendered: an index, since g->fns moves as functions are planned */
     const cj_node *node;
     cg_info *info;
     bool track;     /* this function has an evaluated bitset `sev` (own or the caller's) */
@@ -27,6 +27,25 @@ int cg_literal(cg *g, const cj_node *v);
  * mg_re_test's result), -1 on error (reported at node `at`, as are warnings about the
  * pattern). *may_limit: the result can be a limit (negative), which the caller must report. */
 int cg_regex(cg *g, const cj_node *at, const char *pattern, size_t len, bool *may_limit);
+/* Sets too large for a chain of comparisons or calls (more than CG_TABLE_MIN: property names,
+ * required names, enum strings, anyOf/oneOf branches) become tables used by a loop or searched
+ * at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function the
+ * C compiler chokes on. */
+#define CG_TABLE_MIN 64
+typedef struct cg_row {
+    const char *s;
+    size_t len;
+    int seen;          /* index in the function's seen bitset, -1: none */
+    int fn;            /* function to call on the member, -1: none */
+    const cj_node *at; /* schema location shown in the row's comment */
+} cg_row;
+/* Table number n (defines `static const mgh_row mgt_n[]`, rows sorted by length then bytes,
+ * duplicates dropped; search with mgh_find(mgt_n, count, s, len)); sorts rows in place and
+ * returns the row count in *count. */
+int cg_row_table(cg *g, cg_row *rows, size_t nrows, size_t *count);
+/* Table number n of function pointers (defines `static const mgh_fn mgf_n[]` = mgv_fns[i]). */
+int cg_fn_table(cg *g, const int *fns, size_t n);
+
 /* Dynamic-scope id of a node's resource, -1 if that resource has no dynamic anchors. */
 int cg_dyn_id(cg *g, const cg_info *in);
 
@@ -41,8 +60,10 @@ void cg_comment(cg_fnctx *x, const cj_node *at, const char *indent);
 int cg_sub(cg_fnctx *x, const cj_node *n, bool track);
 bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out);
 const char *cg_ev_arg(const cg_fnctx *x);
-/* Emits `if (expr op N) MG_FAIL(...)` for a count keyword whose value must be an integer >= 0. */
-void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, const char *op, const char *code);
+/* Emits `if (expr < N) MG_FAIL(...)` (minimum) or `expr > N` for a count keyword whose value
+ * must be an integer >= 0; expr_max is the largest value of expr's type. */
+void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, uint64_t expr_max, bool minimum,
+              const char *code);
 
 /* cg_memo.c: the call graph and the memoized functions (see there). */
 typedef struct cg_memo cg_memo;

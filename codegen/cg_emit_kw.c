@@ -20,6 +20,7 @@
 #define D6UP 6, 2020
 #define D7UP 7, 2020
 #define D2019UP 2019, 2020
+#define MAX_DYN_CANDIDATES 64 /* resources a $dynamicRef/$recursiveRef may resolve to */
 
 /* The keyword's value when it applies to this node's dialect and vocabularies. */
 const cj_node *cg_kw(const cg_fnctx *x, const char *name, int dmin, int dmax, unsigned vocab)
@@ -44,7 +45,7 @@ void cg_comment(cg_fnctx *x, const cj_node *at, const char *indent)
 {
     char *l = cg_location(x->g, at, NULL);
     fputs(indent, x->o);
-    cg_put_comment(x->o, l);
+    cg_put_comment(x->o, l, strlen(l));
     fputc('\n', x->o);
     free(l);
 }
@@ -73,13 +74,22 @@ bool cg_nonneg_int(cg_fnctx *x, const cj_node *v, uint64_t *out)
     return true;
 }
 
-void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, const char *op, const char *code)
+void cg_limit(cg_fnctx *x, const cj_node *kw, const char *expr, uint64_t expr_max, bool minimum,
+              const char *code)
 {
     uint64_t lim;
     if (!cg_nonneg_int(x, kw, &lim)) return;
     cg_comment(x, kw, "        ");
-    fprintf(x->o, "        if (%s %s UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, %s, ", expr,
-            op, lim, code);
+    /* A bound the expression's type cannot cross is no comparison: "x < 0" and "x > its
+     * maximum" never fail, "x < more than its maximum" always does (and the C compiler warns
+     * about such comparisons, -Wtype-limits). */
+    if (minimum ? lim == 0 : lim >= expr_max) return;
+    if (minimum && lim > expr_max)
+        fputs("        MG_FAIL(at, ", x->o);
+    else
+        fprintf(x->o, "        if (%s %s UINT64_C(%" PRIu64 "))\n            MG_FAIL(at, ", expr,
+                minimum ? "<" : ">", lim);
+    fprintf(x->o, "%s, ", code);
     cg_put_loc(x, kw);
     fprintf(x->o, ", \"%" PRIu64 "\");\n", lim);
 }
@@ -121,7 +131,9 @@ static void render_type(cg_fnctx *x)
     cg_comment(x, v, "    ");
     fputs("    if (!(", x->o);
     for (size_t i = 0; i < n; i++) {
-        const char *cond = list[i]->type == CJ_STRING ? type_cond(list[i]->str) : NULL;
+        const char *cond = list[i]->type == CJ_STRING && strlen(list[i]->str) == list[i]->len
+                               ? type_cond(list[i]->str)
+                               : NULL; /* "string\u0000x" is no type name */
         /* draft-04: an integer is a number without a fraction or exponent part (1.0 is not) */
         if (cond && x->info->dialect == CG_D4 && strcmp(list[i]->str, "integer") == 0)
             cond = "(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)";
@@ -179,6 +191,38 @@ static void put_json_arg(cg_fnctx *x, const cj_node *v)
     cg_put_cstr(x->o, buf, strlen(buf));
 }
 
+/* A big enum: its strings in a sorted table (binary search), the other values compared one by
+ * one against a literal of the whole array. Leaves "if (!in)" open for the MG_FAIL. */
+static void render_big_enum(cg_fnctx *x, const cj_node *e)
+{
+    FILE *o = x->o;
+    cg_row *rows = malloc(e->n * sizeof *rows);
+    size_t nstr = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->items[i]->type == CJ_STRING)
+            rows[nstr++] = (cg_row){e->items[i]->str, e->items[i]->len, -1, -1, e->items[i]};
+    fputs("    {\n        bool in = false;\n", o);
+    if (nstr) {
+        size_t count;
+        int t = cg_row_table(x->g, rows, nstr, &count);
+        fprintf(o,
+                "        if (t == MG_TAPE_STRING) {\n            uint32_t el;\n"
+                "            const char *es = mg_str(d, at, &el);\n"
+                "            in = mgh_find(mgt_%d, %zu, es, el) >= 0;\n        }\n",
+                t, count);
+    }
+    if (nstr < e->n)
+        fprintf(o,
+                "        if (t != MG_TAPE_STRING) {\n"
+                "            MG_ARRAY_FOR(&mgl_%d, 0, j) {\n"
+                "                if (mg_json_equal(d, at, &mgl_%d, j)) {\n"
+                "                    in = true;\n                    break;\n"
+                "                }\n            }\n        }\n",
+                cg_literal(x->g, e), cg_literal(x->g, e));
+    fputs("        if (!in)\n", o);
+    free(rows);
+}
+
 static void render_enum_const(cg_fnctx *x)
 {
     const cj_node *e = cg_kw(x, "enum", ANY, CG_V_VALIDATION);
@@ -188,17 +232,24 @@ static void render_enum_const(cg_fnctx *x)
             cg_error(x->g, e, "must be an array");
             return;
         }
-        fputs("    if (!(", x->o);
-        for (size_t i = 0; i < e->n; i++) {
-            fputs(i ? " ||\n          " : "", x->o);
-            put_equals(x, e->items[i]);
+        if (e->n > CG_TABLE_MIN) {
+            render_big_enum(x, e);
+        } else {
+            fputs("    if (!(", x->o);
+            for (size_t i = 0; i < e->n; i++) {
+                fputs(i ? " ||\n          " : "", x->o);
+                put_equals(x, e->items[i]);
+            }
+            fputs(e->n ? "))\n" : "false))\n", x->o);
         }
-        fputs(e->n ? "))\n" : "false))\n", x->o);
-        fputs("        MG_FAIL(at, MG_E_ENUM, ", x->o);
+        fputs(e->n > CG_TABLE_MIN ? "            MG_FAIL(at, MG_E_ENUM, "
+                                  : "        MG_FAIL(at, MG_E_ENUM, ",
+              x->o);
         cg_put_loc(x, e);
         fputs(", ", x->o);
         put_json_arg(x, e);
         fputs(");\n", x->o);
+        if (e->n > CG_TABLE_MIN) fputs("    }\n", x->o);
     }
     const cj_node *k = cg_kw(x, "const", D6UP, CG_V_VALIDATION);
     if (k) {
@@ -244,18 +295,22 @@ static void render_refs(cg_fnctx *x)
     cg_info *t = cg_resolve(x->g, x->node, dyn->str, dyn);
     if (!t) return;
     int fi = cg_ref_target(x, t->node);
-    cg_info *cands[64];
+    cg_info *cands[MAX_DYN_CANDIDATES];
     size_t nc = 0;
     const char *h = strchr(dyn->str, '#');
     if (dr && h && h[1] && h[1] != '/' && t->node->type == CJ_OBJECT) {
         const cj_node *da = cj_get(t->node, "$dynamicAnchor");
         if (da && da->type == CJ_STRING && strcmp(da->str, h + 1) == 0)
-            nc = cg_dynamic_candidates(x->g, h + 1, cands, 64);
+            nc = cg_dynamic_candidates(x->g, h + 1, cands, MAX_DYN_CANDIDATES);
     } else if (rr && t->node->type == CJ_OBJECT) {
         const cj_node *ra = cj_get(t->node, "$recursiveAnchor");
         if (ra && ra->type == CJ_TRUE)
-            for (size_t i = 0; i < x->g->recursive.cap && nc < 64; i++)
-                if (x->g->recursive.slots[i].key) cands[nc++] = x->g->recursive.slots[i].val;
+            nc = cg_recursive_candidates(x->g, cands, MAX_DYN_CANDIDATES);
+    }
+    if (nc > MAX_DYN_CANDIDATES) {
+        cg_error(x->g, dyn, "more than %d resources can be its target in dynamic scope: the limit",
+                 MAX_DYN_CANDIDATES);
+        return;
     }
     if (fi < 0) return;
     if (nc == 0) {
@@ -265,7 +320,7 @@ static void render_refs(cg_fnctx *x)
         return;
     }
     /* deterministic candidate order: by dynamic-scope id */
-    int ids[64], fns[64];
+    int ids[MAX_DYN_CANDIDATES], fns[MAX_DYN_CANDIDATES];
     for (size_t i = 0; i < nc; i++) {
         ids[i] = cg_dyn_id(x->g, cands[i]);
         fns[i] = cg_ref_target(x, cands[i]->node);
@@ -378,7 +433,8 @@ static void render_string(cg_fnctx *x)
         cg_error(x->g, fmt, "must be a string");
         fmt = NULL;
     }
-    if (fmt && !x->g->opt.format_annotation) fi = mg_format_lookup(fmt->str);
+    if (fmt && !x->g->opt.format_annotation && strlen(fmt->str) == fmt->len)
+        fi = mg_format_lookup(fmt->str);
     if (!mnl && !mxl && !pat && !fi) return;
     fputs("    if (t == MG_TAPE_STRING) {\n        uint32_t sl;\n"
           "        const char *s = mg_str(d, at, &sl);\n        (void)s;\n"
@@ -386,9 +442,10 @@ static void render_string(cg_fnctx *x)
           x->o);
     uint64_t lo = 0, hi = 0;
     bool has_lo = mnl && cg_nonneg_int(x, mnl, &lo), has_hi = mxl && cg_nonneg_int(x, mxl, &hi);
-    if (has_lo || has_hi) fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
-    if (has_lo) cg_limit(x, mnl, "cl", "<", "MG_E_MIN_LENGTH");
-    if (has_hi) cg_limit(x, mxl, "cl", ">", "MG_E_MAX_LENGTH");
+    if ((has_lo && lo > 0) || (has_hi && hi < SIZE_MAX)) /* else cg_limit compares nothing */
+        fputs("        size_t cl = mg_utf8_len(s, sl);\n", x->o);
+    if (has_lo) cg_limit(x, mnl, "cl", SIZE_MAX, true, "MG_E_MIN_LENGTH");
+    if (has_hi) cg_limit(x, mxl, "cl", SIZE_MAX, false, "MG_E_MAX_LENGTH");
     if (pat) {
         bool lim = false;
         int re = pat->type == CJ_STRING ? cg_regex(x->g, pat, pat->str, pat->len, &lim) : -1;
@@ -441,6 +498,15 @@ static void render_all_of(cg_fnctx *x)
     }
 }
 
+/* The function a branch calls: mgv_N, or in table form the loop's mgf_T[b]. */
+static void branch_callee(char *buf, size_t cap, int tab, int fn)
+{
+    if (tab >= 0)
+        snprintf(buf, cap, "mgf_%d[b]", tab);
+    else
+        snprintf(buf, cap, "mgv_%d", fn);
+}
+
 /* anyOf / oneOf: branches are speculative (quiet); with tracking each branch gets a fresh
  * bitset that is merged only if the branch succeeded. */
 static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
@@ -451,26 +517,44 @@ static void render_any_one_of(cg_fnctx *x, const char *name, bool one)
         cg_error(x->g, a, "must be a non-empty array of schemas");
         return;
     }
-    int fns[a->n];
+    int *fns = malloc(a->n * sizeof *fns);
     for (size_t i = 0; i < a->n; i++)
-        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0) return;
+        if ((fns[i] = cg_sub(x, a->items[i], x->track)) < 0) {
+            free(fns);
+            return;
+        }
+    /* many branches: one table of function pointers and a loop (callee "mgf_N[b]") */
+    int tab = a->n > CG_TABLE_MIN ? cg_fn_table(x->g, fns, a->n) : -1;
+    size_t nb = tab >= 0 ? 1 : a->n;
+    char callee[32];
+    const char *in = tab >= 0 ? "    " : "";
     cg_comment(x, a, "    ");
     fputs("    {\n        uint32_t nv = 0;\n        c->quiet++;\n", x->o);
     if (x->track) {
         fputs("        if (sev) {\n            size_t mk = mg_bits_mark(c);\n"
               "            uint64_t *tmp = mg_bits_new(c, evn);\n",
               x->o);
-        for (size_t i = 0; i < a->n; i++)
-            fprintf(x->o,
-                    "            if (tmp && mgv_%d(c, at, tmp) && ++nv %s)\n"
-                    "                mg_bits_or(sev, tmp, evn);\n"
-                    "            if (tmp)\n                memset(tmp, 0, (evn + 63) / 64 * 8);\n",
-                    fns[i], one ? "== 1" : "> 0");
+        if (tab >= 0) fprintf(x->o, "            for (uint32_t b = 0; b < %zu; b++) {\n", a->n);
+        for (size_t i = 0; i < nb; i++) {
+            branch_callee(callee, sizeof callee, tab, fns[i]);
+            fprintf(
+                x->o,
+                "%s            if (tmp && %s(c, at, tmp) && ++nv %s)\n"
+                "%s                mg_bits_or(sev, tmp, evn);\n"
+                "%s            if (tmp)\n%s                memset(tmp, 0, (evn + 63) / 64 * 8);\n",
+                in, callee, one ? "== 1" : "> 0", in, in, in);
+        }
+        if (tab >= 0) fputs("            }\n", x->o);
         fputs("            mg_bits_release(c, mk);\n        } else {\n", x->o);
     }
-    for (size_t i = 0; i < a->n; i++)
-        fprintf(x->o, "        %sif (nv %s && mgv_%d(c, at, NULL))\n            nv++;\n",
-                x->track ? "    " : "", one ? "< 2" : "== 0", fns[i]);
+    const char *tin = x->track ? "    " : "";
+    if (tab >= 0) fprintf(x->o, "        %sfor (uint32_t b = 0; b < %zu; b++)\n", tin, a->n);
+    for (size_t i = 0; i < nb; i++) {
+        branch_callee(callee, sizeof callee, tab, fns[i]);
+        fprintf(x->o, "%s        %sif (nv %s && %s(c, at, NULL))\n%s            %snv++;\n", in, tin,
+                one ? "< 2" : "== 0", callee, in, tin);
+    }
+    free(fns);
     if (x->track) fputs("        }\n", x->o);
     fputs("        c->quiet--;\n", x->o);
     if (one) {

@@ -12,12 +12,14 @@
  */
 #include "cg_json.h"
 
+#include "cg_file.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CJ_MAX_DEPTH 1000
+#define CJ_INDEX_MIN 8 /* objects with more members keep a key index */
 #define CJ_CHUNK_MIN ((size_t)64 * 1024)
 #define CJ_ALIGN (sizeof(max_align_t))
 
@@ -449,8 +451,16 @@ static bool keyset_add(cj_keyset *ks, const cj_member *m, size_t i, bool *oom)
     return true;
 }
 
-static bool finish_object(cj_parser *p, cj_node *o, const cj_member *m, size_t n)
+static bool finish_object(cj_parser *p, cj_node *o, const cj_member *m, size_t n,
+                          const cj_keyset *ks)
 {
+    if (n > CJ_INDEX_MIN) { /* keep the duplicate check's index: cj_get in O(1) */
+        size_t *idx = palloc(p, ks->cap * sizeof *idx);
+        if (!idx) return false;
+        memcpy(idx, ks->slot, ks->cap * sizeof *idx);
+        o->kindex = idx;
+        o->kcap = ks->cap;
+    }
     o->items = palloc(p, n * sizeof *o->items);
     o->keys = palloc(p, n * sizeof *o->keys);
     o->key_lens = palloc(p, n * sizeof *o->key_lens);
@@ -520,7 +530,7 @@ static cj_node *parse_object(cj_parser *p, cj_node *parent, size_t index, int de
         }
         if (p->pos < p->len && p->s[p->pos] == '}') {
             p->pos++;
-            finish_object(p, o, m, n);
+            finish_object(p, o, m, n, &ks);
             break;
         }
         fail_expected(p, "',' or '}' after an object member");
@@ -610,37 +620,14 @@ cj_node *cj_parse(const char *text, size_t len, char *err, size_t errlen)
 cj_node *cj_parse_file(const char *path, char *err, size_t errlen)
 {
     if (err && errlen) err[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen) snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char *buf, msg[512];
+    size_t len;
+    if (!cg_read_file(path, &buf, &len, msg, sizeof msg)) {
+        int e = errno;
+        if (err && errlen) snprintf(err, errlen, "%s: %s", path, msg);
+        errno = e;
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = true;
-    for (;;) {
-        if (cap - len < 4096) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, nc);
-            if (!nb) {
-                ok = false;
-                break;
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) ok = false;
-    fclose(f);
-    if (!ok) {
-        if (err && errlen) snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        return NULL;
-    }
-    char msg[512];
     cj_node *root = cj_parse(buf, len, msg, sizeof msg);
     free(buf);
     if (!root && err && errlen) snprintf(err, errlen, "%s: %s", path, msg);
@@ -654,9 +641,18 @@ void cj_free(cj_node *root)
 
 /* ---- navigation ---- */
 
-static cj_node *get_n(const cj_node *obj, const char *key, size_t klen)
+cj_node *cj_getn(const cj_node *obj, const char *key, size_t klen)
 {
     if (!obj || obj->type != CJ_OBJECT) return NULL;
+    if (obj->kindex) {
+        for (size_t h = (size_t)key_hash(key, klen) & (obj->kcap - 1); obj->kindex[h];
+             h = (h + 1) & (obj->kcap - 1)) {
+            size_t i = obj->kindex[h] - 1;
+            if (obj->key_lens[i] == klen && memcmp(obj->keys[i], key, klen) == 0)
+                return obj->items[i];
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < obj->n; i++)
         if (obj->key_lens[i] == klen && memcmp(obj->keys[i], key, klen) == 0) return obj->items[i];
     return NULL;
@@ -664,7 +660,7 @@ static cj_node *get_n(const cj_node *obj, const char *key, size_t klen)
 
 cj_node *cj_get(const cj_node *obj, const char *key)
 {
-    return get_n(obj, key, strlen(key));
+    return cj_getn(obj, key, strlen(key));
 }
 
 const char *cj_key(const cj_node *child, size_t *len)
@@ -708,7 +704,7 @@ cj_node *cj_pointer_get(cj_node *root, const char *ptr, size_t len)
         if (bad) {
             cur = NULL;
         } else if (cur->type == CJ_OBJECT) {
-            cur = get_n(cur, tok, tl);
+            cur = cj_getn(cur, tok, tl);
         } else if (cur->type == CJ_ARRAY) {
             size_t idx = 0;
             bool ok = tl > 0 && (tl == 1 || tok[0] != '0');

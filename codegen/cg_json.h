@@ -4,7 +4,10 @@
  * it keeps what codegen needs and simdjson drops - the exact text of every number (so bounds
  * like 18446744073709551616 or multipleOf 0.0001 are compiled exactly), member order, and each
  * node's parent link (so any node can name itself as a JSON Pointer in an error message).
- * All nodes of one document live in one arena freed by cj_free().
+ * All nodes of one document live in one arena freed by cj_free(). The parser refuses input
+ * nested deeper than CJ_MAX_DEPTH, and every tree codegen walks comes from it (YAML too, as
+ * emitted JSON), so each recursive walk over a tree (cj_write, cj_equal, the JSON Pointer
+ * writer, the registry's scan) uses at most CJ_MAX_DEPTH stack frames.
  */
 #ifndef CG_JSON_H
 #define CG_JSON_H
@@ -13,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#define CJ_MAX_DEPTH 1000 /* nesting of arrays and objects */
 
 typedef enum cj_type {
     CJ_NULL,
@@ -34,6 +39,9 @@ struct cj_node {
     cj_node **items;   /* CJ_ARRAY: elements; CJ_OBJECT: member values */
     const char **keys; /* CJ_OBJECT: member names (decoded, NUL-terminated) */
     size_t *key_lens;
+    const size_t *kindex; /* CJ_OBJECT of more than a few members: open-addressing index of
+                           * member position + 1 by key hash (kcap slots), for cj_get */
+    size_t kcap;
     cj_node *parent; /* NULL for the root */
     size_t index;    /* position in the parent's items */
     void *doc;       /* owning document (internal) */
@@ -47,8 +55,11 @@ cj_node *cj_parse_file(const char *path, char *err, size_t errlen);
 /* Frees the document that root belongs to. */
 void cj_free(cj_node *root);
 
-/* Member of an object by name, or NULL (also NULL if obj is not an object). */
+/* Member of an object by name, or NULL (also NULL if obj is not an object). O(1) on
+ * objects with many members. */
 cj_node *cj_get(const cj_node *obj, const char *key);
+/* The same for a name of len bytes (NUL bytes allowed). */
+cj_node *cj_getn(const cj_node *obj, const char *key, size_t len);
 /* Name of the member `child` in its parent object, or NULL when the parent is not an object. */
 const char *cj_key(const cj_node *child, size_t *len);
 

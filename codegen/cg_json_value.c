@@ -12,13 +12,9 @@
 /* Exponents beyond this magnitude are not represented by cj_decimal_of. */
 #define CJ_EXP_LIMIT ((int64_t)1000000000000000000)
 
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-static const cj_node *member(const cj_node *obj, const char *key, size_t len)
+static bool is_digit(unsigned char c)
 {
-    for (size_t i = 0; i < obj->n; i++)
-        if (obj->key_lens[i] == len && memcmp(obj->keys[i], key, len) == 0) return obj->items[i];
-    return NULL;
+    return c >= '0' && c <= '9';
 }
 
 /* ---- numbers ---- */
@@ -160,7 +156,7 @@ bool cj_equal(const cj_node *a, const cj_node *b)
     case CJ_OBJECT:
         if (a->n != b->n) return false;
         for (size_t i = 0; i < a->n; i++) {
-            const cj_node *bv = member(b, a->keys[i], a->key_lens[i]);
+            const cj_node *bv = cj_getn(b, a->keys[i], a->key_lens[i]);
             if (!bv || !cj_equal(a->items[i], bv)) return false;
         }
         return true;

@@ -15,6 +15,8 @@
  */
 #include "cg_regex.h"
 
+#include "cg_ctext.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -902,18 +904,10 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
     mg_re_prog *p;
     int rc = cg_regex_compile(pat, n, flags, &p, info, err, errlen);
     if (rc) return rc;
-    char *label = malloc(n + 16);
-    if (!label) {
-        cg_regex_free(p);
-        return errf(err, errlen, "out of memory");
-    }
     bool plain = !p->nbt && p->nmach == 1 && p->mach[0].trans && !p->mach[0].nlook;
-    memcpy(label, "pattern: ", 9);
-    memcpy(label + 9, pat, n);
-    label[9 + n] = '\0';
-    cg_put_comment(out, label);
-    fputc('\n', out);
-    free(label);
+    fputs("/* pattern: ", out);
+    cg_put_comment_text(out, pat, n);
+    fputs(" */\n", out);
     if (p->nbt) {
         char name[96];
         snprintf(name, sizeof name, "%s_over", fname);

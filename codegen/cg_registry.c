@@ -19,69 +19,9 @@
 #include "cg_openapi.h"
 #include "cg_tool.h"
 #include "cg_uri.h"
+#include "mg_escape.h"
 
 #define DEFAULT_METASCHEMAS "/usr/lib/python3/dist-packages/jsonschema/schemas"
-
-/* ---- small map ---- */
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
-}
-
-void *cg_map_get(const cg_map *m, const char *key)
-{
-    if (!m->cap) return NULL;
-    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key) return NULL;
-        if (strcmp(m->slots[i].key, key) == 0) return m->slots[i].val;
-    }
-}
-
-static void map_insert(cg_kv *slots, size_t cap, char *key, void *val)
-{
-    size_t i = hash_str(key) & (cap - 1);
-    while (slots[i].key)
-        i = (i + 1) & (cap - 1);
-    slots[i].key = key;
-    slots[i].val = val;
-}
-
-void cg_map_put(cg_map *m, const char *key, void *val)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        cg_kv *ns = calloc(ncap, sizeof *ns);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].key) map_insert(ns, ncap, m->slots[i].key, m->slots[i].val);
-        free(m->slots);
-        m->slots = ns;
-        m->cap = ncap;
-    }
-    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->slots[i].key) {
-            m->slots[i].key = strdup(key);
-            m->slots[i].val = val;
-            m->n++;
-            return;
-        }
-        if (strcmp(m->slots[i].key, key) == 0) {
-            m->slots[i].val = val;
-            return;
-        }
-    }
-}
-
-void cg_map_free(cg_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
-    free(m->slots);
-    memset(m, 0, sizeof *m);
-}
 
 /* ---- errors ---- */
 
@@ -93,24 +33,48 @@ static const cg_doc *doc_of(const cg *g, const cj_node *n)
     return NULL;
 }
 
-/* "file: /pointer: " + tag + the message, on g->err. */
+/* Counts an error; true when it is to be printed (the first CG_MAX_ERRORS are). */
+static bool count_error(cg *g)
+{
+    return ++g->nerrors <= CG_MAX_ERRORS;
+}
+
+/* Writes one line: "where: " + tag + the message, escaped by the validator's one rule for
+ * text bound for a log or a terminal (mg_escape.h), so no byte of a schema or a file name can
+ * split the line or forge another. Backslashes are kept (MG_ESC_ESCAPED): messages quote
+ * patterns as JSON strings already, and doubling their backslashes would only blur them. */
+static void put_line(cg *g, const char *where, const char *tag, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    char *line = cg_fmt("%s: %s%s", where, tag, msg ? msg : "(out of memory)");
+    size_t n = line ? strlen(line) : 0, need = mg_escape(NULL, 0, line, n, MG_ESC_ESCAPED) + 1;
+    char *esc = line ? malloc(need) : NULL;
+    if (esc) mg_escape(esc, need, line, n, MG_ESC_ESCAPED);
+    fprintf(g->err, "%s\n", esc ? esc : "(out of memory)");
+    free(esc);
+    free(line);
+    free(msg);
+}
+
+/* "file: /pointer: " + tag + the message. */
 static void report(cg *g, const cj_node *at, const char *tag, const char *fmt, va_list ap)
 {
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
-    fprintf(g->err, "%s: %s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)", tag);
-    vfprintf(g->err, fmt, ap);
-    fputc('\n', g->err);
+    char *where = cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    put_line(g, where ? where : "?", tag, fmt, ap);
+    free(where);
 }
 
 void cg_error(cg *g, const cj_node *at, const char *fmt, ...)
 {
+    if (!count_error(g)) return;
     va_list ap;
     va_start(ap, fmt);
     report(g, at, "", fmt, ap);
     va_end(ap);
-    g->nerrors++;
 }
 
 void cg_warn(cg *g, const cj_node *at, const char *fmt, ...)
@@ -124,13 +88,16 @@ void cg_warn(cg *g, const cj_node *at, const char *fmt, ...)
 
 void cg_error_doc(cg *g, const char *file, const char *fmt, ...)
 {
-    fprintf(g->err, "%s: ", file);
+    if (!count_error(g)) return;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(g->err, fmt, ap);
+    put_line(g, file, "", fmt, ap);
     va_end(ap);
-    fputc('\n', g->err);
-    g->nerrors++;
+}
+
+bool cg_too_many_errors(const cg *g)
+{
+    return g->nerrors > CG_MAX_ERRORS;
 }
 
 char *cg_fmt(const char *f, ...)
@@ -255,9 +222,10 @@ static const kw_def schema_keywords[] = {
 
 /* ---- scanning ---- */
 
-static void node_key(const cj_node *n, char *buf, size_t cap)
+/* by_node is keyed by the node's address. */
+static cg_info *info_at(const cg *g, const cj_node *n)
 {
-    snprintf(buf, cap, "%p", (const void *)n);
+    return cg_map_getn(&g->by_node, &n, sizeof n);
 }
 
 static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d, unsigned vocab,
@@ -276,13 +244,11 @@ static cg_info *new_info(cg *g, const cj_node *n, const char *base, cg_dialect d
         g->infos = realloc(g->infos, g->cinfos * sizeof *g->infos);
     }
     g->infos[g->ninfos++] = in;
-    char k[32];
-    node_key(n, k, sizeof k);
-    cg_map_put(&g->by_node, k, in);
+    cg_map_putn(&g->by_node, &n, sizeof n, in);
     return in;
 }
 
-static cg_info *load_uri(cg *g, const char *abs, char **tried);
+static cg_info *load_uri(cg *g, const char *abs, char **tried, char *why, size_t whylen);
 
 /* Dialect and vocabularies named by a "$schema" value. */
 static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned *vocab, int depth)
@@ -301,13 +267,16 @@ static bool dialect_of_schema(cg *g, const cj_node *sch, cg_dialect *d, unsigned
     }
     char *abs, *frag;
     cg_uri_split(sch->str, &abs, &frag);
-    char *tried = NULL;
-    cg_info *meta = load_uri(g, abs, &tried);
+    char *tried = NULL, why[1024];
+    cg_info *meta = load_uri(g, abs, &tried, why, sizeof why);
     free(abs);
     free(frag);
     if (!meta || meta->node->type != CJ_OBJECT) {
-        cg_error(g, sch, "unknown metaschema %s (not a known dialect, %s%s)", sch->str,
-                 tried ? "no file: tried " : "not mapped to a file", tried ? tried : "");
+        if (why[0])
+            cg_error(g, sch, "metaschema %s: %s", sch->str, why);
+        else
+            cg_error(g, sch, "unknown metaschema %s (not a known dialect, %s%s)", sch->str,
+                     tried ? "no file: tried " : "not mapped to a file", tried ? tried : "");
         free(tried);
         return false;
     }
@@ -372,6 +341,15 @@ static void scan_children(cg *g, const cj_node *n, cg_doc *doc, const char *base
     }
 }
 
+static void infos_push(cg_infos *l, cg_info *in)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = in;
+}
+
 static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, bool dynamic)
 {
     size_t len = strlen(base) + strlen(name) + 2;
@@ -379,13 +357,29 @@ static void add_anchor(cg *g, cg_info *in, const char *base, const char *name, b
     snprintf(k, len, "%s#%s", base, name);
     cg_map_put(&g->anchors, k, in);
     cg_map_put(&in->doc->local, k, in);
-    if (dynamic) cg_map_put(&g->dynamic, k, in);
+    if (dynamic && !cg_map_get(&g->dynamic, k)) {
+        cg_map_put(&g->dynamic, k, in);
+        cg_map_put(&g->dyn_bases, base, in);
+        cg_infos *l = cg_map_get(&g->dyn_names, name);
+        if (!l) {
+            l = calloc(1, sizeof *l);
+            cg_map_put(&g->dyn_names, name, l);
+        }
+        infos_push(l, in);
+    }
     free(k);
 }
 
 static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dialect d,
                  unsigned vocab, bool is_root)
 {
+    if (g->ninfos >= CG_MAX_SCHEMAS) {
+        if (!g->limit_hit)
+            cg_error(g, n, "more than %d schemas: the limit of one codegen run (split the set)",
+                     CG_MAX_SCHEMAS);
+        g->limit_hit = true;
+        return;
+    }
     if (n->type == CJ_TRUE || n->type == CJ_FALSE) {
         new_info(g, n, base, d, vocab, doc);
         return;
@@ -429,7 +423,10 @@ static void scan(cg *g, const cj_node *n, cg_doc *doc, const char *base, cg_dial
         const cj_node *da = d >= CG_D2020 ? cj_get(n, "$dynamicAnchor") : NULL;
         if (da && da->type == CJ_STRING) add_anchor(g, in, base, da->str, true);
         const cj_node *ra = d == CG_D2019 ? cj_get(n, "$recursiveAnchor") : NULL;
-        if (ra && ra->type == CJ_TRUE && in->resource_root) cg_map_put(&g->recursive, base, in);
+        if (ra && ra->type == CJ_TRUE && in->resource_root && !cg_map_get(&g->recursive, base)) {
+            cg_map_put(&g->recursive, base, in);
+            infos_push(&g->recursive_order, in);
+        }
     }
     scan_children(g, n, doc, base, d, vocab);
     free(own_base);
@@ -521,46 +518,120 @@ static char *mapped_path(cg *g, const char *abs, bool *by_map)
     return cg_uri_to_path(abs);
 }
 
+/* ---- the folders references may read ---- */
+
+static bool under(const char *path, const char *dir)
+{
+    size_t dl = strlen(dir);
+    if (dl == 1 && dir[0] == '/') return path[0] == '/';
+    return strncmp(path, dir, dl) == 0 && (path[dl] == '/' || path[dl] == 0);
+}
+
+static bool in_allowed(const cg *g, const char *path, bool lexical)
+{
+    for (size_t i = 0; i < g->ndirs; i++)
+        if ((lexical && under(path, g->dirs[i].lexical)) || under(path, g->dirs[i].real))
+            return true;
+    return false;
+}
+
+void cg_allow_dir(cg *g, const char *dir)
+{
+    char *real = realpath(dir, NULL);
+    if (!real) return; /* nothing can be read from a folder that does not exist */
+    if (cg_map_get(&g->dir_index, real)) {
+        free(real);
+        return;
+    }
+    cg_map_put(&g->dir_index, real, g);
+    g->dirs = realloc(g->dirs, (g->ndirs + 1) * sizeof *g->dirs);
+    g->dirs[g->ndirs].lexical = cg_path_absolute(dir);
+    g->dirs[g->ndirs++].real = real;
+}
+
+/* The real path of a file a reference names, when it lies inside an allowed folder both as
+ * written (no ".." out of it) and once symbolic links are resolved (none leads out of it).
+ * NULL otherwise, with why filled in - or left empty when the file does not exist. */
+static char *allowed_path(const cg *g, const char *path, char *why, size_t whylen)
+{
+    why[0] = 0;
+    char *lex = cg_path_absolute(path);
+    bool inside = lex && in_allowed(g, lex, true);
+    free(lex);
+    if (!inside) {
+        snprintf(why, whylen, "%s is outside the folders codegen reads (%s)", path,
+                 CG_READ_DIRS_TEXT);
+        return NULL;
+    }
+    char *real = realpath(path, NULL);
+    if (!real) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!in_allowed(g, real, false)) {
+        snprintf(why, whylen,
+                 "%s leads through a symbolic link outside the folders codegen reads (%s)", path,
+                 CG_READ_DIRS_TEXT);
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* Reads and registers the file at path as the document abs. NULL when it cannot: why says
+ * what keeps codegen from reading it (outside the allowed folders), *missing that it does not
+ * exist; otherwise an error in it was reported. */
+static cg_info *load_file(cg *g, const char *abs, const char *path, char *why, size_t whylen,
+                          bool *missing)
+{
+    *missing = false;
+    char *real = allowed_path(g, path, why, whylen);
+    if (!real) {
+        *missing = !why[0];
+        return NULL;
+    }
+    cg_info *in = NULL;
+    if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
+        in = load_bundle(g, real, abs);
+    } else {
+        char err[512];
+        cj_node *root = cg_parse_file(real, err, sizeof err);
+        if (root) {
+            in = register_doc(g, root, abs, path, false);
+            if (in) cg_openapi_referenced(root, in);
+        } else {
+            parse_error(g, real, err);
+        }
+    }
+    free(real);
+    return in;
+}
+
 /* The document at abs: its file (mapped_path), or for a --map'd URI whose file does not exist
- * the same name with ".json" (references often leave the extension out). When no file
- * exists, *tried (malloc'd) names the files looked for. */
-static cg_info *load_uri(cg *g, const char *abs, char **tried)
+ * the same name with ".json" (references often leave the extension out). NULL when there is
+ * none: why says what keeps codegen from reading the file (outside the allowed folders); when
+ * no file exists, *tried (malloc'd) names the files looked for. */
+static cg_info *load_uri(cg *g, const char *abs, char **tried, char *why, size_t whylen)
 {
     *tried = NULL;
+    why[0] = 0;
     cg_info *in = cg_map_get(&g->resources, abs);
     if (in) return in;
     bool by_map;
     char *path = mapped_path(g, abs, &by_map);
     if (!path) return NULL;
-    if (strcmp(metaschema_file(abs) ? metaschema_file(abs) : "", "vocabularies.json") == 0) {
-        in = load_bundle(g, path, abs);
-        free(path);
-        return in;
-    }
-    char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
+    bool missing;
+    in = load_file(g, abs, path, why, whylen, &missing);
     size_t pl = strlen(path);
-    if (!root && errno == ENOENT && by_map && !(pl > 5 && strcmp(path + pl - 5, ".json") == 0)) {
+    if (!in && missing && by_map && !(pl > 5 && strcmp(path + pl - 5, ".json") == 0)) {
         char *alt = cg_fmt("%s.json", path);
-        root = alt ? cg_parse_file(alt, err, sizeof err) : NULL;
-        if (root || errno != ENOENT) {
-            free(path);
-            path = alt;
-        } else {
-            *tried = cg_fmt("%s and %s", path, alt);
-            free(alt);
-        }
+        in = alt ? load_file(g, abs, alt, why, whylen, &missing) : NULL;
+        if (!in && missing) *tried = cg_fmt("%s and %s", path, alt);
+        free(alt);
+    } else if (!in && missing) {
+        *tried = strdup(path);
     }
-    if (!root) {
-        if (errno != ENOENT)
-            parse_error(g, path, err);
-        else if (!*tried)
-            *tried = strdup(path);
-        free(path);
-        return NULL;
-    }
-    in = register_doc(g, root, abs, path, false);
-    if (in) cg_openapi_referenced(root, in);
     free(path);
     return in;
 }
@@ -570,6 +641,9 @@ void cg_init(cg *g, const cg_options *opt)
     memset(g, 0, sizeof *g);
     g->opt = *opt;
     g->err = stderr;
+    for (size_t i = 0; i < opt->nmap; i++)
+        cg_allow_dir(g, opt->map_dir[i]);
+    cg_allow_dir(g, opt->metaschema_dir ? opt->metaschema_dir : DEFAULT_METASCHEMAS);
 }
 
 void cg_free(cg *g)
@@ -605,24 +679,42 @@ void cg_free(cg *g)
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
     cg_map_free(&g->dynamic);
+    cg_map_free(&g->dyn_bases);
+    for (size_t i = 0; i < g->dyn_names.cap; i++)
+        if (g->dyn_names.slots[i].key) {
+            cg_infos *l = g->dyn_names.slots[i].val;
+            free(l->v);
+            free(l);
+        }
+    cg_map_free(&g->dyn_names);
     cg_map_free(&g->recursive);
+    free(g->recursive_order.v);
     cg_map_free(&g->by_node);
     cg_map_free(&g->bundles);
+    for (size_t i = 0; i < g->ndirs; i++) {
+        free(g->dirs[i].lexical);
+        free(g->dirs[i].real);
+    }
+    free(g->dirs);
+    cg_map_free(&g->dir_index);
     cg_map_free(&g->fn_index);
     cg_map_free(&g->dyn_ids);
     cg_map_free(&g->lit_index);
     cg_map_free(&g->re_index);
 }
 
-bool cg_add_input(cg *g, const char *path, const char *name)
+/* References may read the folder of an input. */
+static void allow_dir_of(cg *g, const char *path)
 {
-    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
-    char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
-    if (!root) {
-        parse_error(g, path, err);
-        return false;
-    }
+    char *dir = strdup(path), *slash = strrchr(dir, '/');
+    if (slash) slash[slash == dir ? 1 : 0] = 0;
+    cg_allow_dir(g, slash ? dir : ".");
+    free(dir);
+}
+
+/* Registers a parsed input document (the cg takes root) as an entry named name. */
+static bool add_input_root(cg *g, cj_node *root, const char *path, const char *name)
+{
     if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
     if (cg_is_openapi(root)) return cg_add_openapi(g, root, path);
     char *uri = cg_uri_from_path(path);
@@ -645,6 +737,31 @@ bool cg_add_input(cg *g, const char *path, const char *name)
     e->fn = -1;
     free(uri);
     return g->nerrors == nerr;
+}
+
+bool cg_add_input(cg *g, const char *path, const char *name)
+{
+    allow_dir_of(g, path);
+    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
+    char err[512];
+    cj_node *root = cg_parse_file(path, err, sizeof err);
+    if (!root) {
+        parse_error(g, path, err);
+        return false;
+    }
+    return add_input_root(g, root, path, name);
+}
+
+bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name)
+{
+    allow_dir_of(g, path);
+    char err[512];
+    cj_node *root = cj_parse(text, len, err, sizeof err);
+    if (!root) {
+        cg_error_doc(g, path, "%s", err);
+        return false;
+    }
+    return add_input_root(g, root, path, name);
 }
 
 cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
@@ -678,9 +795,7 @@ cg_info *cg_add_schema_node(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d)
 cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_dialect d,
                                   unsigned vocab)
 {
-    char k[32];
-    node_key(n, k, sizeof k);
-    cg_info *in = cg_map_get(&g->by_node, k);
+    cg_info *in = info_at(g, n);
     if (in) return in;
     size_t before = g->ninfos;
     scan(g, n, doc, doc->uri, d, vocab, true);
@@ -701,15 +816,12 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source, c
 
 cg_info *cg_info_of(cg *g, const cj_node *node)
 {
-    char k[32];
-    node_key(node, k, sizeof k);
-    cg_info *in = cg_map_get(&g->by_node, k);
+    cg_info *in = info_at(g, node);
     if (in) return in;
     const cj_node *p = node->parent;
     cg_info *anc = NULL;
     while (p && !anc) {
-        node_key(p, k, sizeof k);
-        anc = cg_map_get(&g->by_node, k);
+        anc = info_at(g, p);
         p = p->parent;
     }
     if (!anc) {
@@ -729,10 +841,12 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     char *abs, *frag;
     cg_uri_split(full, &abs, &frag);
     cg_info *res = fi && fi->doc ? cg_map_get(&fi->doc->local, abs) : NULL;
-    char *tried = NULL;
-    if (!res) res = load_uri(g, abs, &tried);
+    char *tried = NULL, why[1024];
+    if (!res) res = load_uri(g, abs, &tried, why, sizeof why);
     cg_info *out = NULL;
-    if (!res && tried) {
+    if (!res && why[0]) {
+        cg_error(g, err_at, "cannot resolve reference %s: %s", ref, why);
+    } else if (!res && tried) {
         cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (no file: tried %s)", ref,
                  abs, tried);
     } else if (!res) {
@@ -769,29 +883,20 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     return out;
 }
 
+static size_t take(const cg_infos *l, cg_info **out, size_t cap)
+{
+    size_t n = l ? l->n : 0;
+    for (size_t i = 0; i < n && i < cap; i++)
+        out[i] = l->v[i];
+    return n;
+}
+
 size_t cg_dynamic_candidates(cg *g, const char *name, cg_info **out, size_t cap)
 {
-    size_t n = 0;
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < g->dynamic.cap; i++) {
-        const char *k = g->dynamic.slots[i].key;
-        if (!k) continue;
-        const char *h = strrchr(k, '#');
-        if (h && strlen(h + 1) == nl && strcmp(h + 1, name) == 0 && n < cap)
-            out[n++] = g->dynamic.slots[i].val;
-    }
-    /* deterministic order: by scan order */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            size_t a = 0, b = 0;
-            for (size_t x = 0; x < g->ninfos; x++) {
-                if (g->infos[x] == out[j - 1]) a = x;
-                if (g->infos[x] == out[j]) b = x;
-            }
-            if (a <= b) break;
-            cg_info *t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
-        }
-    return n;
+    return take(cg_map_get(&g->dyn_names, name), out, cap);
+}
+
+size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap)
+{
+    return take(&g->recursive_order, out, cap);
 }

@@ -245,7 +245,7 @@ static bool path_char(unsigned char c)
     return is_alpha((char)c) || is_digit((char)c) || (c && strchr("-._~!$&'()*+,;=:@/", c));
 }
 
-char *cg_uri_from_path(const char *path)
+char *cg_path_absolute(const char *path)
 {
     char *abs;
     if (path[0] == '/') {
@@ -268,12 +268,16 @@ char *cg_uri_from_path(const char *path)
     for (size_t i = 0; abs[i]; i++)
         if (!(abs[i] == '/' && w > 0 && abs[w - 1] == '/')) abs[w++] = abs[i];
     char *clean = malloc(w + 1);
-    if (!clean) {
-        free(abs);
-        return NULL;
-    }
-    size_t cl = remove_dots(abs, w, clean);
+    if (clean) remove_dots(abs, w, clean);
     free(abs);
+    return clean;
+}
+
+char *cg_uri_from_path(const char *path)
+{
+    char *clean = cg_path_absolute(path);
+    if (!clean) return NULL;
+    size_t cl = strlen(clean);
     char *out = malloc(7 + cl * 3 + 1);
     if (out) {
         size_t o = 0;

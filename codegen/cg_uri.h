@@ -22,7 +22,10 @@ void cg_uri_split(const char *uri, char **abs, char **frag);
 char *cg_uri_pct_decode(const char *s, size_t *len);
 /* true if s has a scheme (is an absolute URI, possibly with a fragment). */
 bool cg_uri_is_absolute(const char *s);
-/* A file: URI for a local path (made absolute against the current directory). */
+/* path made absolute against the current directory, "//" runs collapsed and "." and ".."
+ * segments removed - lexically, without looking at the file system (malloc'd). */
+char *cg_path_absolute(const char *path);
+/* A file: URI for a local path (made absolute with cg_path_absolute). */
 char *cg_uri_from_path(const char *path);
 /* The local path a file: URI names, or NULL if uri is not a file: URI. */
 char *cg_uri_to_path(const char *uri);

@@ -1,10 +1,13 @@
 /* cg_yaml.c - reads YAML documents (AsyncAPI contracts, schemas) into codegen's JSON model.
  *
- * Design: libfyaml parses the file, resolves aliases and merge keys, and emits the document in
- * its type-preserving JSON mode; cj_parse then reads that text, so a YAML file becomes the same
- * tree a JSON file does (JSON Pointers in error messages mean the same thing for both). YAML
- * syntax errors are printed by libfyaml with file, line and column. A file holding more than
- * one document is refused. Single-threaded, no state kept.
+ * Design: the file is read like any other (cg_read_file: a regular file, size-limited), then
+ * the YAML guard (common/mg_yaml.h) counts what its aliases would expand to and refuses
+ * a "billion laughs" before anything is built. libfyaml then parses the text, resolves
+ * aliases and merge keys, and emits the document in its type-preserving JSON mode; cj_parse
+ * reads that text, so a YAML file becomes the same tree a JSON file does (JSON Pointers in
+ * error messages mean the same thing for both). libfyaml's diagnostics are collected, not
+ * printed: the first becomes "FILE: line L, column C: ...". A file holding more than one
+ * document is refused. Single-threaded, no state kept.
  */
 #include <libfyaml.h>
 #include <stdio.h>
@@ -12,6 +15,8 @@
 #include <string.h>
 
 #include "cg.h"
+#include "cg_file.h"
+#include "mg_yaml.h"
 
 bool cg_is_yaml_path(const char *path)
 {
@@ -20,38 +25,74 @@ bool cg_is_yaml_path(const char *path)
            (n > 4 && strcmp(path + n - 4, ".yml") == 0);
 }
 
-cj_node *cg_yaml_parse_file(const char *path, char *err, size_t errlen)
+/* The resolved document as codegen's JSON tree, or NULL with the reason in err. */
+static cj_node *to_json(struct fy_document *fyd, const char *path, char *err, size_t errlen)
 {
-    struct fy_parse_cfg cfg = {.flags = FYPCF_DEFAULT_PARSE};
-    struct fy_parser *fyp = fy_parser_create(&cfg);
-    if (!fyp || fy_parser_set_input_file(fyp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot read", path);
-        fy_parser_destroy(fyp);
+    if (fy_document_resolve(fyd) != 0) {
+        snprintf(err, errlen, "%s: cannot resolve YAML aliases or merge keys", path);
         return NULL;
     }
-    cj_node *root = NULL;
-    struct fy_document *fyd = fy_parse_load_document(fyp);
-    struct fy_document *more = fyd ? fy_parse_load_document(fyp) : NULL;
-    if (!fyd || fy_parser_get_stream_error(fyp)) {
-        snprintf(err, errlen, "%s: not valid YAML (libfyaml's message above)", path);
-    } else if (more) {
-        snprintf(err, errlen, "%s: holds more than one YAML document", path);
-    } else if (!fy_document_root(fyd)) {
-        snprintf(err, errlen, "%s: empty YAML document", path);
-    } else if (fy_document_resolve(fyd) != 0) {
-        snprintf(err, errlen, "%s: cannot resolve YAML aliases or merge keys", path);
-    } else {
-        char *text = fy_emit_document_to_string(fyd, FYECF_MODE_JSON_TP);
-        char perr[400];
-        root = text ? cj_parse(text, strlen(text), perr, sizeof perr) : NULL;
-        if (!root)
-            snprintf(err, errlen, "%s: YAML that has no JSON form (%s)", path,
-                     text ? perr : "emit failed");
-        free(text);
+    char *text = fy_emit_document_to_string(fyd, FYECF_MODE_JSON_TP);
+    char perr[400];
+    cj_node *root = text ? cj_parse(text, strlen(text), perr, sizeof perr) : NULL;
+    if (!root)
+        snprintf(err, errlen, "%s: YAML that has no JSON form (%s)", path,
+                 text ? perr : "emit failed");
+    free(text);
+    return root;
+}
+
+static cj_node *parse_text(const char *text, size_t len, const char *path, char *err, size_t errlen)
+{
+    struct fy_diag *diag = mg_yaml_quiet_diag();
+    if (!diag) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
     }
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
+    struct fy_parser *fyp = fy_parser_create(&cfg);
+    struct fy_document *fyd = NULL, *more = NULL;
+    if (fyp && fy_parser_set_string(fyp, text, len) == 0) {
+        fyd = fy_parse_load_document(fyp);
+        more = fyd ? fy_parse_load_document(fyp) : NULL;
+    }
+    cj_node *root = NULL;
+    void *it = NULL;
+    struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
+    if (de)
+        snprintf(err, errlen, "%s: line %d, column %d: not valid YAML: %s", path, de->line,
+                 de->column, de->msg);
+    else if (!fyd || fy_parser_get_stream_error(fyp))
+        snprintf(err, errlen, "%s: not valid YAML", path);
+    else if (more)
+        snprintf(err, errlen, "%s: holds more than one YAML document", path);
+    else if (!fy_document_root(fyd))
+        snprintf(err, errlen, "%s: empty YAML document", path);
+    else
+        root = to_json(fyd, path, err, errlen);
     if (more) fy_parse_document_destroy(fyp, more);
     if (fyd) fy_parse_document_destroy(fyp, fyd);
     fy_parser_destroy(fyp);
+    fy_diag_destroy(diag);
+    return root;
+}
+
+cj_node *cg_yaml_parse_file(const char *path, char *err, size_t errlen)
+{
+    char *text, why[256];
+    size_t len;
+    if (!cg_read_file(path, &text, &len, why, sizeof why)) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        return NULL;
+    }
+    mg_yaml_limits lim = MG_YAML_LIMITS_DEFAULT;
+    mg_yaml_problem yp;
+    cj_node *root = NULL;
+    if (!mg_yaml_check(text, len, &lim, &yp))
+        snprintf(err, errlen, "%s: line %d, column %d: %s", path, yp.line, yp.column, yp.what);
+    else
+        root = parse_text(text, len, path, err, errlen);
+    free(text);
     return root;
 }
 

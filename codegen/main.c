@@ -71,6 +71,8 @@ typedef struct input {
 typedef struct inputs {
     input *v;
     size_t n;
+    const char **dirs; /* folders given whole: references may read anywhere inside them */
+    size_t ndirs;
 } inputs;
 
 static void add_input(inputs *in, const char *path, const char *name)
@@ -121,8 +123,10 @@ static char *temp_base(const char *so, char **dir)
     char *name = strip_ext(slash ? slash + 1 : so);
     size_t nl = strlen(name);
     if (nl > 3 && strcmp(name + nl - 3, ".so") == 0) name[nl - 3] = 0;
-    char *base = cg_fmt("%s/%s", *dir, name);
+    char *ident = cg_ident_from(name); /* it is named in an #include line */
+    char *base = ident ? cg_fmt("%s/%s", *dir, ident) : NULL;
     free(name);
+    free(ident);
     return base;
 }
 
@@ -156,7 +160,7 @@ static void walk_dir(inputs *in, const char *dir, const char *rel)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", names[i]);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* no symlinked folders: no cycles */
             walk_dir(in, path, r);
         } else if (ends_with(names[i], ".json") || ends_with(names[i], ".yaml") ||
                    ends_with(names[i], ".yml") || ends_with(names[i], ".cue")) {
@@ -186,15 +190,26 @@ static bool parse_dialect(const char *s, cg_dialect *d)
     return false;
 }
 
-static char *default_prefix(const char *base)
+/* --prefix and the name of -o are written into the C: only a C identifier, and only a name
+ * an #include line can hold (no escapes there). false (said) otherwise. */
+static bool c_text_ok(const cg_options *opt)
 {
-    const char *slash = strrchr(base, '/');
-    char *p = strdup(slash ? slash + 1 : base);
-    for (char *q = p; *q; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
-            *q = '_';
-    if (p[0] >= '0' && p[0] <= '9') p[0] = '_';
-    return p;
+    if (opt->prefix && !cg_is_ident(opt->prefix)) {
+        fprintf(stderr,
+                "meshgate-codegen: --prefix must be a C identifier (letters, digits and '_', not "
+                "starting with a digit, at most %d bytes)\n",
+                CG_IDENT_MAX);
+        return false;
+    }
+    const char *slash = opt->out_base ? strrchr(opt->out_base, '/') : NULL;
+    if (opt->out_base && !cg_header_name_ok(slash ? slash + 1 : opt->out_base)) {
+        fprintf(stderr,
+                "meshgate-codegen: -o: the file name after the last '/' is written into the C "
+                "(#include \"NAME.h\"), so it may hold only printable ASCII other than \" ' \\ "
+                "and ?\n");
+        return false;
+    }
+    return true;
 }
 
 static bool write_out(cg *g, const char *base)
@@ -237,11 +252,18 @@ typedef struct registry_opts {
 static void load(cg *g, const cg_options *opt, const inputs *in, const registry_opts *reg)
 {
     cg_init(g, opt);
-    for (size_t i = 0; i < in->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(in->v[i].name, in->v[j].name) == 0)
-                cg_error_doc(g, in->v[i].path, "schema name \"%s\" is also used by %s",
-                             in->v[i].name, in->v[j].path);
+    for (size_t i = 0; i < in->ndirs; i++)
+        cg_allow_dir(g, in->dirs[i]);
+    cg_map names = {0};
+    for (size_t i = 0; i < in->n; i++) {
+        const input *first = cg_map_get(&names, in->v[i].name);
+        if (first)
+            cg_error_doc(g, in->v[i].path, "schema name \"%s\" is also used by %s", in->v[i].name,
+                         first->path);
+        else
+            cg_map_put(&names, in->v[i].name, &in->v[i]);
+    }
+    cg_map_free(&names);
     for (size_t i = 0; i < in->n; i++)
         cg_add_input(g, in->v[i].path, in->v[i].name);
     /* the checking pass (check_all) is the one that always runs: it notes skipped versions */
@@ -261,6 +283,8 @@ static bool gather(inputs *in, const char **args, size_t nargs, const char *name
         if (S_ISDIR(st.st_mode)) {
             size_t before = in->n;
             walk_dir(in, args[i], "");
+            in->dirs = realloc(in->dirs, (in->ndirs + 1) * sizeof *in->dirs);
+            in->dirs[in->ndirs++] = args[i];
             if (in->n == before) {
                 fprintf(stderr,
                         "meshgate-codegen: %s: no schema or contract in this folder "
@@ -288,7 +312,10 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
         opt->out_base = tmp_base = temp_base(so_out, &tmp_dir);
         if (!tmp_base) return false;
     }
-    if (!opt->prefix) opt->prefix = prefix = default_prefix(opt->out_base);
+    if (!opt->prefix) {
+        const char *slash = strrchr(opt->out_base, '/');
+        opt->prefix = prefix = cg_ident_from(slash ? slash + 1 : opt->out_base);
+    }
     /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
      * into nothing, so that an error anywhere in a file is reported; then the real one. */
     cg_options check = *opt;
@@ -322,7 +349,11 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
         ok = c_path && cg_build_so(c_path, so_out, stderr);
         free(c_path);
     }
-    if (g.nerrors)
+    if (cg_too_many_errors(&g))
+        fprintf(stderr,
+                "meshgate-codegen: more than %d errors (the first %d shown), nothing written\n",
+                CG_MAX_ERRORS, CG_MAX_ERRORS);
+    else if (g.nerrors)
         fprintf(stderr, "meshgate-codegen: %zu error%s, nothing written\n", g.nerrors,
                 g.nerrors == 1 ? "" : "s");
     if (tmp_dir) remove_temp(tmp_dir, tmp_base);
@@ -430,6 +461,8 @@ int main(int argc, char **argv)
     } else if (nargs == 0 && !reg.dir) {
         fprintf(stderr, "meshgate-codegen: no input: name schema files or folders\n");
         usage(stderr);
+    } else if (!c_text_ok(&opt)) {
+        /* rc stays 2: a usage error */
     } else if (gather(&in, args, nargs, opt.name)) {
         rc = generate(&opt, &in, &reg, &copt, so_out) ? 0 : 1;
     } else {
@@ -441,6 +474,7 @@ out:
         free(in.v[i].name);
     }
     free(in.v);
+    free(in.dirs);
     free(args);
     free(opt.map_uri);
     free(opt.map_dir);

@@ -3,7 +3,8 @@
 #
 # Usage: tests/run-all.sh BUILD_DIR   (BUILD_DIR holds the built binaries: build, build-asan...)
 # Design: runs, in order, the cmocka unit tests, the golden codegen tests, the codegen CLI
-# tests, every executable tests/*/test_*.sh integration script, the fuzz smoke run and the
+# tests, the codegen tests again with a clang build under sanitizers (tests/codegen/run-clang.sh),
+# every executable tests/*/test_*.sh integration script, the fuzz smoke run and the
 # conformance run. Each prints TAP lines; their full output is shown as it comes and also
 # kept, and every "ok"/"not ok" line is counted ("# SKIP" lines as skipped). A runner that
 # crashes or exits non-zero without a "not ok" line of its own counts as one more failure,
@@ -55,6 +56,7 @@ fi
 
 run golden tests/golden/run.sh "$build"
 run codegen-cli tests/codegen/test_codegen_cli.sh "$build"
+run codegen-clang tests/codegen/run-clang.sh
 
 for script in tests/*/test_*.sh; do
     [ -x "$script" ] || continue

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mg_yaml.h"
+
 typedef enum ktype { K_STR, K_U32, K_SIZE, K_ENUM, K_ATTRS } ktype;
 
 enum {
@@ -591,16 +593,17 @@ static struct fy_document *parse_file(loader *L)
         return NULL;
     }
     fclose(probe);
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dc);
+    mg_yaml_limits lim = MG_YAML_LIMITS_DEFAULT;
+    mg_yaml_problem yp;
+    if (!mg_yaml_check_file(L->file, &lim, &yp)) {
+        report(L, NULL, yp.line, "", "%s (column %d)", yp.what, yp.column);
+        return NULL;
+    }
+    struct fy_diag *diag = mg_yaml_quiet_diag();
     if (!diag) {
         report(L, NULL, 0, "", "out of memory");
         return NULL;
     }
-    fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT, .diag = diag};
     struct fy_document *doc = NULL, *next = NULL;
     L->parser = fy_parser_create(&pc);

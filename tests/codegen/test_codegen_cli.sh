@@ -14,25 +14,8 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-if [ "$#" -ne 1 ]; then
-    echo "usage: tests/codegen/test_codegen_cli.sh BUILD_DIR" >&2
-    exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-build=$1
-codegen=$build/meshgate-codegen
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    failed=1
-    if [ -s "$tmp/err" ]; then sed 's/^/#   stderr: /' "$tmp/err"; fi
-}
+# shellcheck source=tests/codegen/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # codegen_fails NAME JSON PATTERN... : a schema file NAME.json holding JSON must make codegen
 # exit 1 with stderr matching every (extended, case-insensitive) PATTERN, and write nothing.
@@ -149,6 +132,41 @@ if [ "$rc" -ne 0 ] && grep -q "no-such-file.json" "$tmp/err"; then
     ok "a missing input file fails and is named"
 else
     not_ok "a missing input file fails and is named (exit $rc)"
+fi
+
+# Names that must be present, alone and with dependencies: the name list grows while the
+# names are marked (run-clang.sh runs this under AddressSanitizer, where reading the list
+# before it moved showed).
+for schema in '{"required":["a"]}' \
+    '{"required":["a","b"],"dependentRequired":{"c":["d","e"]},"dependencies":{"f":["g"]}}'; do
+    printf '%s' "$schema" >"$tmp/names.json"
+    rc=0
+    "$codegen" -o "$tmp/names" "$tmp/names.json" >/dev/null 2>"$tmp/err" || rc=$?
+    if [ "$rc" -eq 0 ] && ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/names.c" \
+        -o /dev/null 2>>"$tmp/err"; then
+        ok "required/dependencies names: $schema compiles"
+    else
+        not_ok "required/dependencies names: $schema compiles (exit $rc)"
+    fi
+done
+
+# Count bounds at the limits of the counted type (found by fuzz_codegen: "minLength": 0 gave
+# "cl < 0", which -Wextra rejects): the C still compiles with -Werror under gcc and clang.
+bad_bounds=""
+for schema in '{"minLength":0}' '{"maxLength":18446744073709551615}' '{"minItems":0}' \
+    '{"maxItems":4294967295}' '{"maxProperties":5000000000}' '{"minProperties":4294967296}' \
+    '{"minLength":0,"maxLength":18446744073709551615,"minItems":0,"minProperties":0}'; do
+    printf '%s' "$schema" >"$tmp/bounds.json"
+    if ! "$codegen" -o "$tmp/bounds" "$tmp/bounds.json" >/dev/null 2>"$tmp/err" ||
+        ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/bounds.c" -o /dev/null 2>>"$tmp/err" ||
+        ! clang -std=c11 -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/bounds.c" -o /dev/null 2>>"$tmp/err"; then
+        bad_bounds="$bad_bounds $schema"
+    fi
+done
+if [ -z "$bad_bounds" ]; then
+    ok "count bounds at the limits of their type (0, 2^32-1, 2^64-1) give C that compiles with -Werror"
+else
+    not_ok "count bounds at the limits of their type give C that compiles with -Werror (not:$bad_bounds)"
 fi
 
 # A good schema: the golden identity case.
