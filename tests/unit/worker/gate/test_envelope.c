@@ -1,4 +1,4 @@
-/* test_envelope.c - unit tests for worker/mw_envelope.c: CloudEvents detection and data spans,
+/* test_envelope.c - unit tests for worker/gate/mw_envelope.c: CloudEvents detection and data spans,
  * binary and structured envelopes (exact headers and bodies), existing CloudEvents, dead-letter
  * headers, escaping, time formatting, overflow and body growth.
  *
