@@ -271,6 +271,8 @@ static rd_kafka_message_t *from_origin(mw_replay *r, const mw_dlq_rec *rec, char
 
 /* ---- the verdict ---- */
 
+/* The worker's route that judged the record: by its dead-letter topic and origin, else by its
+ * origin, else by its dead-letter topic and schema; without --config, one on its schema. */
 static const mw_route *route_of(const mw_replay *r, const mw_dlq_rec *rec, mw_route *fallback)
 {
     const mw_config *c = r->o.cfg;
@@ -278,7 +280,9 @@ static const mw_route *route_of(const mw_replay *r, const mw_dlq_rec *rec, mw_ro
         if (!strcmp(c->routes[i].dead_letter, rec->topic) &&
             !strcmp(c->routes[i].input, rec->origin_topic))
             return &c->routes[i];
-    for (size_t i = 0; c && i < c->n_routes; i++)
+    for (size_t i = 0; c && i < c->n_routes; i++) /* read from another dead-letter topic */
+        if (!strcmp(c->routes[i].input, rec->origin_topic)) return &c->routes[i];
+    for (size_t i = 0; c && i < c->n_routes; i++) /* replayed to another topic */
         if (!strcmp(c->routes[i].dead_letter, rec->topic) &&
             !strcmp(c->routes[i].schema, rec->schema))
             return &c->routes[i];
