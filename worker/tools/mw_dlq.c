@@ -582,10 +582,9 @@ int mw_dlq_main(int argc, char **argv)
     rd_kafka_t *rk = NULL;
     mw_config cfg, *cfgp = NULL;
     if (rc < 0 && o.config) {
-        if (mw_config_load(&cfg, o.config, environ, NULL, errstr, sizeof errstr)) {
-            char err[sizeof errstr];
-            snprintf(err, sizeof err, "--config %s:\n%s", o.config, errstr);
-            memcpy(errstr, err, sizeof errstr);
+        char err[4096];
+        if (mw_config_load(&cfg, o.config, environ, NULL, err, sizeof err)) {
+            snprintf(errstr, sizeof errstr, "--config %.1000s:\n%s", o.config, err);
             rc = 2;
         } else {
             cfgp = &cfg;
