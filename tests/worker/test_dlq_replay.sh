@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.." || exit 2
 source tests/worker/lib.sh
 
 build_schema
-start_broker --topics raw:1,out:1,dlq:1,raw2:1,out2:1,dlq2:1,tgt:1,big.tgt:1,mix.dlq:1,connect.dlq:1,streams.dlq:1
+start_broker --topics raw:1,out:1,dlq:1,raw2:1,out2:1,dlq2:1,tgt:1,big.tgt:1,mix.dlq:1,order.dlq:3,connect.dlq:1,streams.dlq:1
 write_config "$tmp/worker.yaml"
 sed -i 's/^  max_inflight_messages: 5000$/  max_inflight_messages: 5000\n  max_message_bytes: 64KiB/' "$tmp/worker.yaml"
 add_route "$tmp/worker.yaml" "input: raw2" "output: out2" "dead_letter: dlq2" "source: urn:meshgate:test2" \
@@ -205,6 +205,26 @@ check "once the origin is gone, the dry run refuses it with the reason" \
 big >"$tmp/big-gone2.txt"
 check "and the replay sends nothing" \
     bash -c "grep -q '^replayed 0, still invalid 0, over replay limit 0, not replayable 1, failed 0$' '$tmp/big-gone2.txt' && [ \$(count big.tgt) -eq 1 ]"
+
+# ---- 17.6: what on-call reads: time order across partitions, key and origin filters, the summary
+for pk in 2:first 0:second 1:third 2:fourth; do
+    put order.dlq "${pk#*:}" '{}' -p "${pk%%:*}" -H meshgate.reason=syntax
+    sleep 0.05 # distinct CreateTime milliseconds
+done
+dlq --topic order.dlq | cut -d' ' -f3 | tr '\n' ' ' >"$tmp/order.txt"
+check "records of several partitions come oldest first ($(cat "$tmp/order.txt"))" \
+    test "$(cat "$tmp/order.txt")" = "first second third fourth "
+check "--origin-offset 0 selects the one dead letter of raw@0" \
+    test "$(dlq --topic dlq --origin-offset 0 | cut -d' ' -f2,3 | tr '\n' ' ')" = "raw/0@0 bad1 "
+check "--key selects by key (bad2: 1)" test "$(dlq --topic dlq --key bad2 | wc -l)" -eq 1
+dlq --topic dlq --summary >"$tmp/summary.txt"
+sed 's/^/# /' "$tmp/summary.txt" | cut -c1-200
+check "--summary has a header row and an example per group" \
+    bash -c "head -n 1 '$tmp/summary.txt' | grep -Eq '^ +COUNT +REASON +SCHEMA KEYWORD +FIRST +LAST +EXAMPLE$' &&
+             grep -Eq '^ +1 +too_large .* raw/0@[0-9]+: message larger than the configured maximum at byte 65536 \| \(value of 1200040 bytes not kept' '$tmp/summary.txt'"
+dlq --config "$tmp/worker.yaml" --key many >"$tmp/config-topics.txt"
+check "--config reads its routes' dead-letter topics (many is on dlq2)" \
+    grep -q '^[0-9T:.Z-]* raw2/0@0 many identity schema ' "$tmp/config-topics.txt"
 
 # ---- 17.5: every command-line mistake exits 2 with its message
 mistake() { # DESCRIPTION MESSAGE ARGS...

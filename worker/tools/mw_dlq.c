@@ -7,7 +7,8 @@
  * (offsets_for_times), or for a replay where its consumer group committed last time. Nothing
  * is committed except a replay's progress (mw_dlq_replay.c). Records are merged across
  * partitions in timestamp order: each partition's records are queued until every partition has
- * one waiting or has reported its end (enable.partition.eof), then the oldest goes first.
+ * one waiting or has reported its end (enable.partition.eof), then the oldest goes first (a
+ * partition with LANE_MAX records waiting is paused until half of them are shown).
  * Without --follow the read ends when every partition has reported its end; with --follow it
  * tails until SIGINT/SIGTERM. Each record's dead-letter headers are read (mw_dlq_print.c),
  * filters applied, and the record printed, summarised, or handed to the replay.
@@ -45,7 +46,10 @@ typedef struct lane {
     rd_kafka_message_t **q;
     size_t head, n, cap;
     bool at_end; /* reported its end since its last record */
+    bool paused; /* LANE_MAX records waiting: fetching paused until half are shown */
 } lane;
+
+#define LANE_MAX 4096 /* records one partition may have waiting for the others */
 
 typedef struct reader {
     const opts *o;
@@ -404,6 +408,23 @@ static bool more(const reader *r)
     return r->o->limit <= 0 || (long)r->shown < r->o->limit;
 }
 
+/* Pauses or resumes fetching for lane i: memory stays bounded while a partition waits for
+ * another one's next record. */
+static void throttle(reader *r, rd_kafka_t *rk, lane *l)
+{
+    bool want = l->n >= LANE_MAX ? true : l->n < LANE_MAX / 2 ? false : l->paused;
+    if (want == l->paused) return;
+    rd_kafka_topic_partition_t *e = &r->parts->elems[l - r->lanes];
+    rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(one, e->topic, e->partition);
+    if (want)
+        rd_kafka_pause_partitions(rk, one);
+    else
+        rd_kafka_resume_partitions(rk, one);
+    rd_kafka_topic_partition_list_destroy(one);
+    l->paused = want;
+}
+
 static int consume(reader *r, rd_kafka_t *rk)
 {
     int rc = 0;
@@ -415,6 +436,7 @@ static int consume(reader *r, rd_kafka_t *rk)
             l->n--;
             handle(r, m);
             rd_kafka_message_destroy(m);
+            throttle(r, rk, l);
         }
         if (!more(r) || (!r->o->follow && all_ended(r))) break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
@@ -433,6 +455,7 @@ static int consume(reader *r, rd_kafka_t *rk)
             }
         } else if (to) {
             lane_push(to, m);
+            throttle(r, rk, to);
             continue; /* kept until shown */
         }
         rd_kafka_message_destroy(m);

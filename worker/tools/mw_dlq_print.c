@@ -295,9 +295,10 @@ void mw_dlq_summary_add(mw_dlq_summary *s, const mw_dlq_rec *rec)
         g = &s->g[s->n++];
         char ex[EXCERPT * 8 + 64], line[EXCERPT * 8 + 4096];
         excerpt(rec, ex, sizeof ex);
-        snprintf(line, sizeof line, "%s/%s@%s %s%s%s | %s",
+        snprintf(line, sizeof line, "%s/%s@%s%s%s%s%s | %s",
                  *rec->origin_topic ? rec->origin_topic : rec->topic, rec->origin_partition,
-                 rec->origin_offset, rec->instance, *rec->message ? ": " : "", rec->message, ex);
+                 rec->origin_offset, *rec->instance ? " " : "", rec->instance,
+                 *rec->message ? ": " : "", rec->message, ex);
         *g = (group){xstrdup(rec->schema),
                      xstrdup(rec->reason),
                      xstrdup(rec->keyword),
