@@ -44,14 +44,14 @@ void mw_decide(const mw_route *r, const mg_schema *s, mg_validator *v, const mw_
     } else if (d->tombstone) {
         d->tombstone = false;
         d->reject = MW_RJ_EMPTY;
-        d->reason = (mw_reason){"empty", "", "",
+        d->reason = (mw_reason){mw_reject_name(MW_RJ_EMPTY), "", "",
                                 "a tombstone (a key and a null value); the route's tombstones: "
                                 "dead_letter sends them here",
                                 NULL};
     } else if (d->kind != MW_CE_NONE &&
                !mw_ce_data(in, d->kind, &d->data_off, &d->data_len, &why)) {
         d->reject = MW_RJ_CLOUDEVENT;
-        d->reason = (mw_reason){"cloudevent", "", "", why, NULL};
+        d->reason = (mw_reason){mw_reject_name(MW_RJ_CLOUDEVENT), "", "", why, NULL};
     } else {
         const char *data = (const char *)in->value + d->data_off;
         mg_result res = mg_validate(v, s, data, d->data_len, d->data_len);

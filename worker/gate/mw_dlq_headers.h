@@ -8,7 +8,8 @@
  * redrive tools built for either can act on meshgate's dead letters. Headers of these families
  * that arrive on an input record are never trusted: the dead letter carries them renamed with
  * MW_DLH_UNTRUSTED in front (still visible), except a well-formed meshgate.replay_count, the
- * attempt count a replay carries through the gate.
+ * attempt count a replay carries through the gate. The reason names themselves (the value of
+ * meshgate.reason) have their one home in mw_reject_name() (mw_metrics.h).
  */
 #ifndef MW_DLQ_HEADERS_H
 #define MW_DLQ_HEADERS_H

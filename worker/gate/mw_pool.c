@@ -220,12 +220,12 @@ static void process(mw_thread *th, mw_slot *s)
                          "the CloudEvent (%zu bytes and headers) exceeds the producer's "
                          "message.max.bytes",
                          e->value_len);
-                rs = (mw_reason){"too_large", "", "", th->rb.message, NULL};
+                rs = (mw_reason){mw_reject_name(MW_RJ_TOO_LARGE), "", "", th->rb.message, NULL};
                 rj = MW_RJ_TOO_LARGE;
                 valid = false;
             }
         } else {
-            rs = (mw_reason){"internal", "", "", why, NULL};
+            rs = (mw_reason){mw_reject_name(MW_RJ_INTERNAL), "", "", why, NULL};
             rj = MW_RJ_INTERNAL;
             valid = false;
         }
