@@ -800,10 +800,26 @@ static void existing(build *b, const mw_in *in, mw_ce_kind kind, int64_t now_us)
     use_body(b->e, p);
 }
 
+/* true if s is an absolute URI (RFC 3986: a scheme, then ':'). A schema without $id is known
+ * by its path relative to where it was compiled, which is no URI: CloudEvents' dataschema
+ * must be one, so such a schema gets no dataschema. */
+static bool absolute_uri(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return false;
+    for (s++; *s; s++) {
+        if (*s == ':') return true;
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '+' || *s == '-' || *s == '.'))
+            return false;
+    }
+    return false;
+}
+
 bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
                   mw_ce_kind kind, int64_t now_us, const char **why)
 {
     build b = start(e);
+    if (!absolute_uri(dataschema)) dataschema = NULL;
     if (kind != MW_CE_NONE)
         existing(&b, in, kind, now_us);
     else if (r->mode == MW_CE_BINARY || !in->value) /* a tombstone stays one: binary mode */
