@@ -19,11 +19,13 @@
  * because a later batch of their partition succeeded, and the mock cluster does not check
  * sequence numbers for a producer without a transactional.id, so it accepts that later batch
  * after a retriable error failed the earlier one, which then never reaches the log (see
- * tests/worker/test_run_faults.sh). So every half second an audit notes the input's high
- * watermarks; once the reader has read up to them, a message whose successful delivery
- * report came before the audit and that the input does not hold is counted as an input
- * anomaly and produced again. A message that never reached the input is never "missing": it
- * is reported apart, and fails the run only if it is still not in the input at the end.
+ * tests/worker/test_run_faults.sh). So an audit notes the input's high watermarks (at most
+ * every half second while such reports without an offset come in, and once at the end);
+ * once the reader has read up to them, a message whose successful delivery report came
+ * before the audit and that the input does not hold is counted as an input anomaly and
+ * produced again (at the end: only counted). A message that never reached the input is never
+ * "missing": it is reported apart, and fails the run only if it is still not in the input at the
+ * end.
  *
  * Usage: mgcheck --brokers B --input T --output T --dead-letter T --source S --type T
  *        --schemas SET.so --schema NAME --lines FILE [--count N] [--window N]
@@ -90,6 +92,7 @@ typedef struct state {
     int n_in;         /* input partitions */
     uint32_t round;   /* audit round stamped on successful delivery reports */
     uint32_t pending; /* round being audited, 0: none */
+    size_t unplaced;  /* successful delivery reports without an offset since the last audit */
     int64_t next_audit_ms;
 } state;
 
@@ -175,6 +178,7 @@ static void delivered(state *s, msg *m, int32_t partition, int64_t offset)
     m->partition = partition;
     m->offset = offset;
     m->dr_round = s->round;
+    s->unplaced += offset < 0;
     s->delivered++;
 }
 
@@ -375,8 +379,6 @@ static rd_kafka_t *client(state *s, rd_kafka_type_t type)
         rd_kafka_conf_set(c, "enable.auto.commit", "false", e, sizeof e);
         /* Records gone before they were read (retention) are an error, not a silent skip. */
         rd_kafka_conf_set(c, "auto.offset.reset", "error", e, sizeof e);
-        /* The mock broker's fetch long-poll does not wake when data arrives. */
-        rd_kafka_conf_set(c, "fetch.wait.max.ms", "10", e, sizeof e);
     }
     rd_kafka_conf_set_opaque(c, s);
     rd_kafka_t *rk = rd_kafka_new(type, c, e, sizeof e);
@@ -428,15 +430,17 @@ static void consume(state *s, rd_kafka_t *cons, int wait_ms)
 }
 
 /* The audit of delivery reports against the input topic (see the top of this file). Starts
- * one (every 500 ms, or now if force) by noting the input's high watermarks after every
- * delivery report so far; completes it once the reader has read up to them, counting each
- * message reported delivered before it that the input does not hold, and queueing it to be
- * produced again unless final. Returns true when an audit completed. */
+ * one (now if force; else at most every 500 ms, and only after a successful delivery report
+ * without an offset, as an implicit ack gives: the watermark queries stall this thread) by noting
+ * the input's high watermarks after every delivery report so far; completes it once the reader has
+ * read up to them, counting each message reported delivered before it that the input does not hold,
+ * and queueing it to be produced again unless final. Returns true when an audit completed. */
 static bool audit(state *s, rd_kafka_t *cons, bool force, bool final)
 {
     if (!s->pending) {
-        if (!force && now_ms() < s->next_audit_ms) return false;
+        if (!force && (s->unplaced == 0 || now_ms() < s->next_audit_ms)) return false;
         s->next_audit_ms = now_ms() + 500;
+        s->unplaced = 0;
         /* Delivery reports only come in rd_kafka_poll() on this thread: those stamped with
          * this round all came before the watermarks below were asked for. */
         uint32_t round = s->round++;
