@@ -17,7 +17,6 @@
 #include "mg_output.h"
 #include "mw_dlq.h"
 #include "mw_dlq_headers.h"
-#include "mw_envelope.h"
 
 /* ---- reading ---- */
 
@@ -157,7 +156,7 @@ static void data(FILE *f, const char *name, const void *d, size_t n)
 {
     if (!d) {
         fprintf(f, ",\"%s\":null", name);
-    } else if (mw_utf8_valid(d, n)) {
+    } else if (mg_utf8_valid(d, n)) {
         fprintf(f, ",\"%s\":", name);
         put_json(f, d, n);
     } else {
