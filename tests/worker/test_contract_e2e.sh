@@ -117,8 +117,8 @@ dlq --summary >"$tmp/summary.txt"
 check "dlq --summary (text) ends with the total" grep -Eq '^ +15  in all \(4 groups\)$' "$tmp/summary.txt"
 dlq >"$tmp/lines.txt"
 check "dlq prints one line per dead letter (15)" test "$(wc -l <"$tmp/lines.txt")" -eq 15
-check "a dlq line has origin, schema, reason, location, message and excerpt" \
-    grep -Eq "^20[0-9-]+T[0-9:.]+Z $att_raw/[0-9]+@[0-9]+ $d._public.attendee.Attendee schema at /id \(#/components/messages/Attendee/payload/properties/id/minimum\): -[0-9] is less than 0 \| \{\"id\": -[0-9], \"age\": 30\}$" "$tmp/lines.txt"
+check "a dlq line has origin, key, schema, reason, location, message and excerpt" \
+    grep -Eq "^20[0-9-]+T[0-9:.]+Z $att_raw/[0-9]+@[0-9]+ n[0-9]+ $d._public.attendee.Attendee schema at /id \(#/components/messages/Attendee/payload/properties/id/minimum\): -[0-9] is less than 0 \| \{\"id\": -[0-9], \"age\": 30\}$" "$tmp/lines.txt"
 dlq --json --reason syntax >"$tmp/syntax.json"
 check "dlq --json --reason syntax: the 2 malformed records, payload kept" \
     test "$(grep -c '"reason":"syntax".*"key":"x[12]","payload":"{\\"id\\": 3"' "$tmp/syntax.json")" -eq 2
@@ -131,7 +131,6 @@ check "dlq --limit 4 prints 4" test "$(dlq --limit 4 | wc -l)" -eq 4
 # that lookup - kcat -o s@TS finds nothing either - so only the future case is checked here.)
 check "dlq --from a future time reads none" test "$(dlq --from 2099-01-01T00:00:00Z | wc -l)" -eq 0
 check "dlq --from 0 (an offset in every partition) reads all 15" test "$(dlq --from 0 | wc -l)" -eq 15
-check "dlq --from 100 (past every partition's end) reads none" test "$(dlq --from 100 | wc -l)" -eq 0
 check "dlq --from end reads none" test "$(dlq --from end | wc -l)" -eq 0
 check "dlq --until a past time reads none" test "$(dlq --until 2000-01-01T00:00:00Z | wc -l)" -eq 0
 
@@ -152,11 +151,11 @@ sed -i "s#^schemas: .*#schemas: \"$tmp/contracts2.so\"#" "$tmp/worker.yaml"
 start_worker w2
 port=$(worker_port "$tmp/w2.log")
 dlq --replay --to "$att_raw" --revalidate --schemas "$tmp/contracts2.so" --dry-run >"$tmp/dry.txt"
-check "--dry-run: would replay 6, 9 still invalid" grep -q '^would replay 6, still invalid 9, over replay limit 0, failed 0$' "$tmp/dry.txt"
+check "--dry-run: would replay 6, 9 still invalid" grep -q '^would replay 6, still invalid 9, over replay limit 0, not replayable 0, failed 0$' "$tmp/dry.txt"
 check "--dry-run sends nothing" test "$(count "$att_raw")" -eq 40
 dlq --replay --to "$att_raw" --revalidate --schemas "$tmp/contracts2.so" >"$tmp/replay.txt"
 check "--revalidate --replay: replayed 6, still invalid 9" \
-    grep -q '^replayed 6, still invalid 9, over replay limit 0, failed 0$' "$tmp/replay.txt"
+    grep -q '^replayed 6, still invalid 9, over replay limit 0, not replayable 0, failed 0$' "$tmp/replay.txt"
 check "--revalidate reports each record still invalid with its new reason (9 lines)" \
     test "$(grep -c '^still invalid .*Attendee ' "$tmp/replay.txt")" -eq 9
 for _ in $(seq 300); do [ "$(count "$att_out")" -ge 31 ] && break; sleep 0.1; done
@@ -175,7 +174,9 @@ check "the dead-letter topic is unchanged (15)" test "$(count "$att_dlq")" -eq 1
 follow_pid=$!
 for _ in $(seq 300); do [ "$(wc -l <"$tmp/follow.json")" -ge 15 ] && break; sleep 0.1; done
 check "dlq --follow prints the 15 dead letters already there" test "$(wc -l <"$tmp/follow.json")" -eq 15
-dlq --replay --to "$att_raw" --reason syntax >"$tmp/replay2.txt"
+# (the replay above committed its progress past all 15: what it left behind is asked for again
+# with --from beginning)
+dlq --replay --to "$att_raw" --reason syntax --from beginning >"$tmp/replay2.txt"
 for _ in $(seq 300); do [ "$(count "$att_dlq")" -ge 17 ] && break; sleep 0.1; done
 check "the 2 malformed records replayed without --revalidate come back as dead letters" \
     test "$(count "$att_dlq")" -eq 17
@@ -187,16 +188,19 @@ kill -INT "$follow_pid"
 wait "$follow_pid" && rc=0 || rc=$?
 check "dlq --follow ends on SIGINT with exit 0" test "$rc" -eq 0
 dlq --replay --to "$att_raw" --reason syntax --max-replays 1 --dry-run >"$tmp/replay3.txt"
-check "--max-replays 1: the 2 replayed ones are refused, the 2 originals would go" \
-    grep -q '^would replay 2, still invalid 0, over replay limit 2, failed 0$' "$tmp/replay3.txt"
+check "a repeated replay starts where the last one stopped: only the 2 new dead letters, refused" \
+    grep -q '^would replay 0, still invalid 0, over replay limit 2, not replayable 0, failed 0$' "$tmp/replay3.txt"
+dlq --replay --to "$att_raw" --reason syntax --max-replays 1 --dry-run --from beginning >"$tmp/replay3.txt"
+check "--max-replays 1 --from beginning: the 2 replayed ones are refused, the 2 originals would go" \
+    grep -q '^would replay 2, still invalid 0, over replay limit 2, not replayable 0, failed 0$' "$tmp/replay3.txt"
 check "a refused record is named with its origin" \
     test "$(grep -c "^over replay limit $att_raw/[0-9]*@[0-9]* .*replayed 1 time(s) already" "$tmp/replay3.txt")" -eq 2
 
 # ---- mistakes on the command line
 "$build/meshgate" dlq --topic x >/dev/null 2>"$tmp/e1" && rc=0 || rc=$?
 check "dlq without brokers: exit 2 and says so" sh -c "[ $rc -eq 2 ] && grep -q 'brokers or --config is required' '$tmp/e1'"
-"$build/meshgate" dlq --brokers "$bootstrap" --topic x --replay >/dev/null 2>"$tmp/e2" && rc=0 || rc=$?
-check "--replay without --to: exit 2 and says so" sh -c "[ $rc -eq 2 ] && grep -q -- '--replay needs --to TOPIC' '$tmp/e2'"
+"$build/meshgate" dlq --brokers "$bootstrap" --topic x --to y >/dev/null 2>"$tmp/e2" && rc=0 || rc=$?
+check "--to without --replay: exit 2 and says so" sh -c "[ $rc -eq 2 ] && grep -q -- '--to goes with --replay' '$tmp/e2'"
 "$build/meshgate" dlq --brokers "$bootstrap" --topic "$att_dlq" --from yesterday >/dev/null 2>"$tmp/e3" && rc=0 || rc=$?
 check "a bad --from: exit 2 and names it" sh -c "[ $rc -eq 2 ] && grep -q -- '--from: \"yesterday\" is not beginning, end, an offset or a time' '$tmp/e3'"
 

@@ -54,14 +54,15 @@ typedef struct keydef {
 /* The values of each K_ENUM key, in the order of its C enum (stored as an int). */
 static const struct {
     const char *path;
-    const char *names[4];
+    const char *names[5]; /* NULL-terminated */
 } enums[] = {
     {"mode", {"binary", "structured", "passthrough"}},
     {"tombstones", {"forward", "dead_letter"}},
     {"on_offset_reset", {"continue", "stop"}},
+    {"dead_letter_headers", {"meshgate", "connect", "streams", "all"}},
 };
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
-                   sizeof(mw_on_reset) == sizeof(int),
+                   sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -110,6 +111,8 @@ static const keydef route_keys[] = {
     {"mode", K_ENUM, 0, R(mode), 0, 0, "binary", NULL},
     {"attributes", K_ATTRS, 0, R(required_only), 0, 0, "all", NULL},
     {"tombstones", K_ENUM, 0, R(tombstones), 0, 0, "forward", NULL},
+    {"dead_letter_headers", K_ENUM, 0, R(dl_headers), 0, 0, "meshgate", NULL},
+    {"dead_letter_errors", K_U32, F_ZERO_OK, R(dl_errors), 1, 64, "0", NULL},
 };
 enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])

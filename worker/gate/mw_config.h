@@ -19,6 +19,15 @@ typedef enum mw_tombstones {
     MW_TOMB_DEAD_LETTER  /* to the dead-letter topic, reason empty */
 } mw_tombstones;
 
+/* Which dead-letter header families a route writes besides meshgate.* (a bit set:
+ * mw_dlq_headers.h has the names). */
+typedef enum mw_dl_headers {
+    MW_DLF_MESHGATE = 0, /* meshgate.* only (default) */
+    MW_DLF_CONNECT = 1,  /* and Kafka Connect's __connect.errors.* */
+    MW_DLF_STREAMS = 2,  /* and Kafka Streams' __streams.errors.* (KIP-1034) */
+    MW_DLF_ALL = 3       /* both */
+} mw_dl_headers;
+
 /* What to do when a partition's next offset no longer exists on the broker (retention
  * deleted it before meshgate read it). */
 typedef enum mw_on_reset {
@@ -44,6 +53,10 @@ typedef struct mw_route {
     bool required_only;       /* routes[i].attributes: all (default) | required (CloudEvents'
                                * required attributes only: fewer bytes, faster) */
     mw_tombstones tombstones; /* routes[i].tombstones: forward (default) | dead_letter */
+    mw_dl_headers dl_headers; /* routes[i].dead_letter_headers: meshgate (default) | connect |
+                               * streams | all */
+    uint32_t dl_errors;       /* routes[i].dead_letter_errors: every error of a reject, at most
+                               * this many, in meshgate.errors (0 = off, the default) */
 } mw_route;
 
 typedef struct mw_config {

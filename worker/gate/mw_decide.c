@@ -3,14 +3,16 @@
  * Design: one function holds every rule that decides a message's fate (tombstones, CloudEvent
  * inputs whose data is what gets validated, parse and schema rejects), so that every path that
  * judges a message - the worker threads, and the tools that must agree with them - runs the
- * same code. It is pure: no I/O, no Kafka calls, no allocation; it runs on the caller's thread
- * with the caller's validator and reason buffer.
+ * same code. The route's dead_letter_errors asks for every error (bounded) in JSON Schema's
+ * basic output format besides the first one's flat fields. It is pure: no I/O, no Kafka calls, no
+ * allocation; it runs on the caller's thread with the caller's validator and reason buffer.
  */
 #include "mw_decide.h"
 
 #include <string.h>
 
 #include "mg_escape.h"
+#include "mg_output.h"
 
 void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_buf *buf,
                               mw_reason *rs)
@@ -42,13 +44,14 @@ void mw_decide(const mw_route *r, const mg_schema *s, mg_validator *v, const mw_
     } else if (d->tombstone) {
         d->tombstone = false;
         d->reject = MW_RJ_EMPTY;
-        d->reason = (mw_reason){"empty", "", "",
+        d->reason = (mw_reason){mw_reject_name(MW_RJ_EMPTY), "", "",
                                 "a tombstone (a key and a null value); the route's tombstones: "
-                                "dead_letter sends them here"};
+                                "dead_letter sends them here",
+                                NULL};
     } else if (d->kind != MW_CE_NONE &&
                !mw_ce_data(in, d->kind, &d->data_off, &d->data_len, &why)) {
         d->reject = MW_RJ_CLOUDEVENT;
-        d->reason = (mw_reason){"cloudevent", "", "", why};
+        d->reason = (mw_reason){mw_reject_name(MW_RJ_CLOUDEVENT), "", "", why, NULL};
     } else {
         const char *data = (const char *)in->value + d->data_off;
         mg_result res = mg_validate(v, s, data, d->data_len, d->data_len);
@@ -56,6 +59,10 @@ void mw_decide(const mw_route *r, const mg_schema *s, mg_validator *v, const mw_
         if (!d->valid) {
             d->reject = (mw_reject)(res - 1);
             mw_reason_from_validator(v, res, buf, &d->reason);
+            if (r->dl_errors) {
+                mg_output_basic(v, r->dl_errors, buf->errors, sizeof buf->errors);
+                d->reason.errors = buf->errors;
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ typedef struct mw_reason_buf {
     char instance[1024];
     char keyword[1024];
     char message[2048];
+    char errors[8192]; /* meshgate.errors (routes[i].dead_letter_errors), basic output format */
 } mw_reason_buf;
 
 /* What the gate does with a message. */

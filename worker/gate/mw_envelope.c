@@ -12,6 +12,8 @@
  */
 #include "mw_envelope.h"
 
+#include "mw_dlq_headers.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,9 +588,31 @@ static void add_int(build *b, const char *name, int64_t v)
     add_text(b, name, n);
 }
 
-/* Input headers in order: all of them, or for a plain input all but the attribute-like ones.
+/* A dead letter's copy of an input header in meshgate's families: a well-formed replay count
+ * (the first) is taken into *count for the caller to write with its own headers; anything else
+ * is renamed untrusted.NAME (dropped if the text buffer has no room for the new name). */
+static void add_untrusted(build *b, const char *name, const void *val, size_t len, long *count)
+{
+    long c = named(name, mw_dlh_name(MW_DLH_REPLAY_COUNT)) && *count < 0
+                 ? mw_dlh_replay_count(val, val ? len : 0)
+                 : -1;
+    if (c >= 0) {
+        *count = c;
+        return;
+    }
+    size_t room, n = strlen(name);
+    char *t = text_room(b, &room);
+    if (room < sizeof MW_DLH_UNTRUSTED + n) return;
+    memcpy(t, MW_DLH_UNTRUSTED, sizeof MW_DLH_UNTRUSTED - 1);
+    memcpy(t + sizeof MW_DLH_UNTRUSTED - 1, name, n + 1);
+    b->e->text_used += sizeof MW_DLH_UNTRUSTED + n;
+    add(b, t, val, len);
+}
+
+/* Input headers in order: all of them, or for a plain input all but the attribute-like ones;
+ * for a dead letter (count not NULL) those in meshgate's families through add_untrusted.
  * Returns whether one is named `look` (NULL: none). */
-static bool copy_headers(build *b, const mw_in *in, bool plain, const char *look)
+static bool copy_headers(build *b, const mw_in *in, bool plain, const char *look, long *count)
 {
     bool found = false;
     const char *name;
@@ -599,7 +623,10 @@ static bool copy_headers(build *b, const mw_in *in, bool plain, const char *look
          i++) {
         if (plain && attribute_like(name)) continue;
         if (look && named(name, look)) found = true;
-        add(b, name, val, len);
+        if (count && mw_dlh_reserved(name))
+            add_untrusted(b, name, val, len, count);
+        else
+            add(b, name, val, len);
     }
     return found;
 }
@@ -674,7 +701,7 @@ static void plain_binary(build *b, const mw_route *r, const char *dataschema, co
 {
     size_t room;
     char *t;
-    copy_headers(b, in, true, NULL);
+    copy_headers(b, in, true, NULL, NULL);
     add(b, "ce_specversion", "1.0", 3);
     t = text_room(b, &room);
     add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
@@ -702,7 +729,7 @@ static char *member(char *p, const char *lit_name_colon, size_t name_len, const 
 static void plain_structured(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
                              int64_t now_us)
 {
-    copy_headers(b, in, true, NULL);
+    copy_headers(b, in, true, NULL, NULL);
     add(b, "content-type", CT_STRUCTURED_OUT, sizeof CT_STRUCTURED_OUT - 1);
     if (b->err) return;
 
@@ -749,7 +776,7 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
 /* An input that is already a CloudEvent: its mode and attributes, plus processingtime. */
 static void existing(build *b, const mw_in *in, mw_ce_kind kind, int64_t now_us)
 {
-    bool has_ptime = copy_headers(b, in, false, "ce_processingtime");
+    bool has_ptime = copy_headers(b, in, false, "ce_processingtime", NULL);
     b->e->value = in->value;
     b->e->value_len = in->value_len;
     if (kind == MW_CE_IN_BINARY) {
@@ -812,24 +839,83 @@ bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw
     return !b.err;
 }
 
+/* Text "<a><b>" in e->text as header name's value. */
+static void add_concat(build *b, const char *name, const char *a, const char *s)
+{
+    size_t room, la = strlen(a), ls = strlen(s);
+    char *t = text_room(b, &room);
+    size_t n = la + ls + 1 <= room ? la + ls : 0;
+    if (n) {
+        memcpy(t, a, la);
+        memcpy(t + la, s, ls);
+        t[n] = 0;
+    }
+    add_text(b, name, n);
+}
+
+/* The origin and the reason again, under the names Kafka Connect's and Kafka Streams'
+ * dead-letter queues use (mw_dlq_headers.h; README "Dead letters for other tools"). The
+ * values share the meshgate.* headers' text where they are the same bytes. */
+static void add_interop(build *b, const mw_route *r, const mw_reason *rs, size_t first)
+{
+    const mw_hdr *h = b->e->hdrs + first; /* the meshgate.* headers just written, in order */
+    if (b->err) return;
+    if (r->dl_headers & MW_DLF_CONNECT) {
+        add(b, MW_CONNECT_TOPIC, h[MW_DLH_ORIGIN_TOPIC].val, h[MW_DLH_ORIGIN_TOPIC].len);
+        add(b, MW_CONNECT_PARTITION, h[MW_DLH_ORIGIN_PARTITION].val,
+            h[MW_DLH_ORIGIN_PARTITION].len);
+        add(b, MW_CONNECT_OFFSET, h[MW_DLH_ORIGIN_OFFSET].val, h[MW_DLH_ORIGIN_OFFSET].len);
+        add_str(b, MW_CONNECT_CONNECTOR, MW_INTEROP_CONNECTOR);
+        add_str(b, MW_CONNECT_TASK, "0");
+        add_str(b, MW_CONNECT_STAGE, MW_INTEROP_STAGE);
+        add_str(b, MW_CONNECT_CLASS, MW_INTEROP_CLASS);
+        add_concat(b, MW_CONNECT_EXCEPTION, MW_INTEROP_EXCEPTION, rs->code);
+        add_str(b, MW_CONNECT_MESSAGE, rs->message);
+    }
+    if (r->dl_headers & MW_DLF_STREAMS) {
+        add_concat(b, MW_STREAMS_EXCEPTION, MW_INTEROP_EXCEPTION, rs->code);
+        add_str(b, MW_STREAMS_STACKTRACE, rs->keyword);
+        add_str(b, MW_STREAMS_MESSAGE, rs->message);
+        add(b, MW_STREAMS_TOPIC, h[MW_DLH_ORIGIN_TOPIC].val, h[MW_DLH_ORIGIN_TOPIC].len);
+        add(b, MW_STREAMS_PARTITION, h[MW_DLH_ORIGIN_PARTITION].val,
+            h[MW_DLH_ORIGIN_PARTITION].len);
+        add(b, MW_STREAMS_OFFSET, h[MW_DLH_ORIGIN_OFFSET].val, h[MW_DLH_ORIGIN_OFFSET].len);
+    }
+}
+
 bool mw_env_reject(mw_env *e, const mw_route *r, const mw_in *in, const mw_reason *why_rej,
                    const char *worker, int64_t now_us, const char **why)
 {
     build b = start(e);
     e->value = in->value;
     e->value_len = in->value_len;
-    copy_headers(&b, in, false, NULL);
-    add_str(&b, "meshgate.reason", why_rej->code);
-    add_str(&b, "meshgate.instance_location", why_rej->instance);
-    add_str(&b, "meshgate.keyword_location", why_rej->keyword);
-    add_str(&b, "meshgate.message", why_rej->message);
-    add_str(&b, "meshgate.schema", r->schema);
-    add_str(&b, "meshgate.schema_version", r->schema_version);
-    add_str(&b, "meshgate.origin.topic", in->topic);
-    add_int(&b, "meshgate.origin.partition", in->partition);
-    add_int(&b, "meshgate.origin.offset", in->offset);
-    add_str(&b, "meshgate.worker", worker);
-    add_time(&b, "meshgate.rejected_at", now_us, 6);
+    long count = -1;
+    copy_headers(&b, in, false, NULL, &count);
+    size_t first = e->n_hdrs;
+    add_str(&b, mw_dlh_name(MW_DLH_REASON), why_rej->code);
+    add_str(&b, mw_dlh_name(MW_DLH_INSTANCE), why_rej->instance);
+    add_str(&b, mw_dlh_name(MW_DLH_KEYWORD), why_rej->keyword);
+    add_str(&b, mw_dlh_name(MW_DLH_MESSAGE), why_rej->message);
+    add_str(&b, mw_dlh_name(MW_DLH_SCHEMA), r->schema);
+    add_str(&b, mw_dlh_name(MW_DLH_SCHEMA_VERSION), r->schema_version);
+    add_str(&b, mw_dlh_name(MW_DLH_ORIGIN_TOPIC), in->topic);
+    add_int(&b, mw_dlh_name(MW_DLH_ORIGIN_PARTITION), in->partition);
+    add_int(&b, mw_dlh_name(MW_DLH_ORIGIN_OFFSET), in->offset);
+    add_str(&b, mw_dlh_name(MW_DLH_WORKER), worker);
+    add_time(&b, mw_dlh_name(MW_DLH_REJECTED_AT), now_us, 6);
+    add_interop(&b, r, why_rej, first);
+    if (count >= 0) add_int(&b, mw_dlh_name(MW_DLH_REPLAY_COUNT), count);
+    if (why_rej->errors) add_str(&b, mw_dlh_name(MW_DLH_ERRORS), why_rej->errors);
+    if (b.err) *why = b.err;
+    return !b.err;
+}
+
+bool mw_env_drop_value(mw_env *e, size_t value_len, const char **why)
+{
+    build b = {e, NULL};
+    e->value = NULL;
+    e->value_len = 0;
+    add_int(&b, mw_dlh_name(MW_DLH_VALUE_DROPPED), (int64_t)value_len);
     if (b.err) *why = b.err;
     return !b.err;
 }

@@ -45,6 +45,9 @@ typedef struct mw_reason {
     const char *instance; /* JSON Pointer in the instance ("" root) */
     const char *keyword;  /* keyword location ("#/properties/Age/maximum"), "" if none */
     const char *message;  /* what a person reads */
+    const char *errors;   /* every error (bounded) in JSON Schema's basic output format, for
+                           * meshgate.errors; NULL: none (the route does not ask, or the reject
+                           * is no validation error) */
 } mw_reason;
 
 /* A header to produce. name is a static or env-owned string; val points into the input, the
@@ -83,9 +86,18 @@ void mw_env_free(mw_env *e);
 bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
                   mw_ce_kind kind, int64_t now_us, const char **why);
 
-/* Reject: value, key and headers unchanged plus the meshgate.* reason headers (README). */
+/* Reject: value and key unchanged, the input headers, then the meshgate.* reason headers
+ * (README, mw_dlq_headers.h) and the interop families the route asks for. Input headers in the
+ * families meshgate writes are renamed "untrusted.<name>" (a producer cannot forge a reason or
+ * an attempt count), except a well-formed meshgate.replay_count, which is written again with
+ * the reason headers (at most once). */
 bool mw_env_reject(mw_env *e, const mw_route *r, const mw_in *in, const mw_reason *why_rej,
                    const char *worker, int64_t now_us, const char **why);
+
+/* After mw_env_reject: the dead letter goes without its value (too large for the dead-letter
+ * topic); adds meshgate.value_dropped with the value's length, so a replay knows to fetch it
+ * from its origin. */
+bool mw_env_drop_value(mw_env *e, size_t value_len, const char **why);
 
 /* Deterministic CloudEvents id of an input: "<topic>/<partition>/<offset>". */
 size_t mw_ce_id(char *buf, size_t cap, const char *topic, int32_t partition, int64_t offset);

@@ -127,8 +127,8 @@ static void hand_back(mw_pool *pool, mw_slot *s)
 }
 
 /* Produces a reject to the dead-letter topic; if even that is too large for the producer,
- * the dead letter carries every header but no value (the original stays in the input topic
- * at the offset the headers name). */
+ * the dead letter carries every header but no value, and meshgate.value_dropped says so (the
+ * original stays in the input topic at the offset the headers name, while retained there). */
 static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *in,
                                        const mw_reason *rs, int64_t *t_prod)
 {
@@ -143,8 +143,12 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
     size_t n = build_vu(th, rkt, in, e, in->value, in->value_len, s);
     *t_prod = publish(s, true);
     rd_kafka_resp_err_t err = produce(th, n);
-    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) /* no report: the slot is still ours */
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) { /* no report: the slot is still ours */
+        if (!mw_env_drop_value(e, in->value_len, &why))
+            fprintf(stderr, "meshgate run: %s/%d@%lld: dead-letter headers: %s\n", in->topic,
+                    in->partition, (long long)in->offset, why);
         err = produce(th, build_vu(th, rkt, in, e, NULL, 0, s));
+    }
     return err;
 }
 
@@ -216,12 +220,12 @@ static void process(mw_thread *th, mw_slot *s)
                          "the CloudEvent (%zu bytes and headers) exceeds the producer's "
                          "message.max.bytes",
                          e->value_len);
-                rs = (mw_reason){"too_large", "", "", th->rb.message};
+                rs = (mw_reason){mw_reject_name(MW_RJ_TOO_LARGE), "", "", th->rb.message, NULL};
                 rj = MW_RJ_TOO_LARGE;
                 valid = false;
             }
         } else {
-            rs = (mw_reason){"internal", "", "", why};
+            rs = (mw_reason){mw_reject_name(MW_RJ_INTERNAL), "", "", why, NULL};
             rj = MW_RJ_INTERNAL;
             valid = false;
         }
@@ -363,7 +367,10 @@ mw_pool *mw_pool_start(const mw_config *cfg, rd_kafka_t *producer, mw_metrics *m
     uint32_t cap = 1;
     while (cap < queue_cap)
         cap <<= 1;
-    mg_validator_conf vc = {.max_bytes = cfg->max_message_bytes, .max_errors = 1};
+    uint32_t max_errors = 1; /* more only for routes that carry every error (dead_letter_errors) */
+    for (size_t i = 0; i < cfg->n_routes; i++)
+        if (cfg->routes[i].dl_errors > max_errors) max_errors = cfg->routes[i].dl_errors;
+    mg_validator_conf vc = {.max_bytes = cfg->max_message_bytes, .max_errors = max_errors};
     for (uint32_t i = 0; i < n; i++) {
         mw_thread *th = &pool->t[i];
         th->pool = pool;

@@ -1,13 +1,17 @@
 /* mw_dlq.c - `meshgate dlq`: reads dead-letter topics and prints, summarises, filters or
  * replays the rejected records.
  *
- * Design: a consumer without a consumer group (nothing is committed, so inspecting never moves
- * the worker's offsets): every partition of each topic is assigned from metadata, starting at
- * the beginning, the end, an offset, or a time (offsets_for_times). Without --follow the read
- * ends when every partition has reported its end (enable.partition.eof); with --follow it tails
- * until SIGINT/SIGTERM. Each record's meshgate.* headers (written by the worker, README's
- * "Dead-letter headers") are read in place, filters applied, and the record is printed as a
- * line or a JSON object, added to the summary, or handed to the replay (mw_dlq_replay.c).
+ * Design: one consumer, every partition of each topic assigned from metadata (the full topic
+ * list, so that asking never creates a topic on a broker that auto-creates), starting at the
+ * beginning, the end, an offset (checked against each partition's range), a time
+ * (offsets_for_times), or for a replay where its consumer group committed last time. Nothing
+ * is committed except a replay's progress (mw_dlq_replay.c). Records are merged across
+ * partitions in timestamp order: each partition's records are queued until every partition has
+ * one waiting or has reported its end (enable.partition.eof), then the oldest goes first (a
+ * partition with LANE_MAX records waiting is paused until half of them are shown).
+ * Without --follow the read ends when every partition has reported its end; with --follow it
+ * tails until SIGINT/SIGTERM. Each record's dead-letter headers are read (mw_dlq_print.c),
+ * filters applied, and the record printed, summarised, or handed to the replay.
  * Single-threaded; everything is freed before return.
  */
 #include "mw_dlq.h"
@@ -20,65 +24,80 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mg_escape.h"
 #include "mw_config.h"
-#include "mw_envelope.h"
+#include "mw_metrics.h"
 #include "mw_signal.h"
 
 typedef struct opts {
-    const char *brokers, *config, *from, *until, *schema, *reason, *keyword, *instance;
+    const char *brokers, *config, *from, *until, *schema, *reason, *keyword, *instance, *key;
     const char **topics;
     size_t ntopics;
     const char **props; /* -X key=value */
     size_t nprops;
     bool follow, json, summary, replay, revalidate, dry_run;
-    long limit, max_replays;
+    long limit, max_replays, origin_offset, origin_partition;
     const char *to, *schemas;
 } opts;
 
-typedef struct group {
-    char *schema, *reason, *keyword, *first, *last;
-    uint64_t count;
-} group;
+#define SCRATCH 65536
 
-#define SCRATCH 16384
+/* The records of one partition read but not shown yet, oldest first. */
+typedef struct lane {
+    rd_kafka_message_t **q;
+    size_t head, n, cap;
+    bool at_end; /* reported its end since its last record */
+    bool paused; /* LANE_MAX records waiting: fetching paused until half are shown */
+} lane;
+
+#define LANE_MAX 4096 /* records one partition may have waiting for the others */
 
 typedef struct reader {
     const opts *o;
     int sigfd;                 /* SIGINT/SIGTERM, blocked and read here: --follow ends on them */
-    char scratch[SCRATCH];     /* the current record's meshgate.* headers, NUL-terminated */
+    char scratch[SCRATCH];     /* the current record's header texts, NUL-terminated */
     int64_t from_ms, until_ms; /* --from TIME (also checked per record), --until TIME */
-    group *groups;
-    size_t ngroups;
+    rd_kafka_topic_partition_list_t *parts;
+    lane *lanes; /* one per element of parts */
+    mw_dlq_summary *summary;
     uint64_t shown;
     mw_replay *replay;
 } reader;
 
 static void usage(FILE *o)
 {
-    fputs("usage: meshgate dlq (--brokers LIST | --config FILE) --topic T [--topic T ...]\n"
-          "                    [options]\n"
-          "Reads dead-letter topics (no consumer group, nothing committed).\n"
-          "  --brokers LIST       bootstrap servers (or kafka: of the worker's --config FILE)\n"
+    fputs("usage: meshgate dlq (-b LIST | --config FILE) [--topic T ...] [options]\n"
+          "Reads dead-letter topics, oldest record first across partitions; commits nothing but\n"
+          "a replay's progress.\n"
+          "  -b, --brokers LIST   bootstrap servers (or kafka: of the worker's --config FILE)\n"
+          "  --config FILE        the worker's configuration: brokers, Kafka properties, and\n"
+          "                       its routes' dead-letter topics when no --topic is given\n"
           "  -X KEY=VALUE         a librdkafka property (security.protocol, sasl.*, ...)\n"
           "  --topic T            a dead-letter topic; repeat for more\n"
-          "  --from W             beginning (default), end, an offset, or a time\n"
+          "  --from W             beginning (default), end, an offset (in every partition), or a\n"
+          "                       time; for --replay the default is where the last replay into\n"
+          "                       the same target stopped\n"
           "  --until TIME         skip records rejected after TIME\n"
           "  --follow             keep reading new records until interrupted\n"
           "  --json               one JSON object per record (or per summary group)\n"
-          "  --summary            counts by schema, reason and keyword, first and last seen\n"
+          "  --summary            counts by schema, reason and keyword, first and last seen, an\n"
+          "                       example\n"
           "  --limit N            at most N records\n"
           "filters:\n"
           "  --schema NAME        meshgate.schema is NAME\n"
-          "  --reason CODE        meshgate.reason is CODE (schema, syntax, utf8, empty, ...)\n"
+          "  --reason CODE        the reject reason is CODE (schema, syntax, utf8, empty, ...)\n"
           "  --keyword TEXT       meshgate.keyword_location contains TEXT (e.g. /minimum)\n"
           "  --instance PREFIX    meshgate.instance_location starts with PREFIX\n"
+          "  --key KEY            the record's key is KEY\n"
+          "  --origin-partition P, --origin-offset N   the record came from there\n"
           "replay:\n"
-          "  --replay --to TOPIC  re-send key, value, timestamp and original headers to TOPIC\n"
-          "                       with meshgate.replay_count + 1\n"
+          "  --replay [--to TOPIC]  re-send key, value, timestamp and original headers to TOPIC\n"
+          "                       (default: each record's origin topic) with\n"
+          "                       meshgate.replay_count + 1; progress is committed in the\n"
+          "                       consumer group meshgate-dlq-replay.TOPIC (or .origin)\n"
           "  --max-replays N      refuse records replayed N times already (default 3)\n"
-          "  --revalidate --schemas SET.so  replay only records their schema now accepts\n"
-          "  --dry-run            report what would be replayed, send nothing\n"
+          "  --revalidate [--schemas SET.so]  replay only records the worker would now accept\n"
+          "                       (its routes from --config, else the schema the record names)\n"
+          "  --dry-run            report what would be replayed, send and commit nothing\n"
           "TIME is RFC 3339 (2026-11-23T10:00:00Z) or relative to now (-90s, -30m, -2h, -7d).\n"
           "Exit status: 0 done, 1 a replayed record was not delivered, 2 usage or set-up error.\n",
           o);
@@ -136,167 +155,42 @@ static bool parse_time(const char *s, int64_t *ms)
 
 /* ---- records ---- */
 
-static bool header_is(const char *name, const char *want)
-{
-    return strcmp(name, want) == 0;
-}
-
-/* Copies each meshgate.* header into scratch, escaped (mg_escape.h: a dead-letter topic may hold
- * records from anyone, and every field is printed or compared as text; the worker's headers are
- * escaped already, so their backslashes are kept), and points rec at it. */
-static void read_record(const rd_kafka_message_t *m, mw_dlq_rec *rec, char *scratch, size_t cap)
-{
-    memset(rec, 0, sizeof *rec);
-    rec->msg = m;
-    rec->topic = rd_kafka_topic_name(m->rkt);
-    rec->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
-    const char **fields[] = {&rec->reason,       &rec->instance,         &rec->keyword,
-                             &rec->message,      &rec->schema,           &rec->schema_version,
-                             &rec->origin_topic, &rec->origin_partition, &rec->origin_offset,
-                             &rec->worker,       &rec->rejected_at};
-    static const char *const names[] = {"meshgate.reason",           "meshgate.instance_location",
-                                        "meshgate.keyword_location", "meshgate.message",
-                                        "meshgate.schema",           "meshgate.schema_version",
-                                        "meshgate.origin.topic",     "meshgate.origin.partition",
-                                        "meshgate.origin.offset",    "meshgate.worker",
-                                        "meshgate.rejected_at"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        *fields[i] = "";
-    rd_kafka_headers_t *hs = NULL;
-    if (rd_kafka_message_headers(m, &hs) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-    const char *name;
-    const void *val;
-    size_t len, used = 0;
-    for (size_t i = 0; rd_kafka_header_get_all(hs, i, &name, &val, &len) == 0; i++) {
-        if (strncmp(name, "meshgate.", 9) != 0) continue;
-        if (header_is(name, "meshgate.replay_count")) {
-            char num[24];
-            size_t n = len < sizeof num - 1 ? len : sizeof num - 1;
-            memcpy(num, val ? val : "", n);
-            num[n] = 0;
-            rec->replay_count = strtol(num, NULL, 10);
-            continue;
-        }
-        for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
-            if (!header_is(name, names[f])) continue;
-            size_t n = mg_escape(scratch + used, cap - used, val ? val : "", val ? len : 0,
-                                 MG_ESC_ESCAPED);
-            if (n >= cap - used) continue;
-            *fields[f] = scratch + used;
-            used += n + 1;
-        }
-    }
-}
-
 static bool selected(const reader *r, const mw_dlq_rec *rec)
 {
     const opts *o = r->o;
+    const rd_kafka_message_t *m = rec->msg;
     if (o->schema && strcmp(rec->schema, o->schema) != 0) return false;
     if (o->reason && strcmp(rec->reason, o->reason) != 0) return false;
     if (o->keyword && !strstr(rec->keyword, o->keyword)) return false;
     if (o->instance && strncmp(rec->instance, o->instance, strlen(o->instance)) != 0) return false;
+    if (o->key && (!m->key || m->key_len != strlen(o->key) || memcmp(m->key, o->key, m->key_len)))
+        return false;
+    if (o->origin_offset >= 0 && rec->origin_off != o->origin_offset) return false;
+    if (o->origin_partition >= 0 && rec->origin_part != o->origin_partition) return false;
     if (r->until_ms && rec->timestamp_ms > r->until_ms) return false;
     if (r->from_ms && rec->timestamp_ms < r->from_ms) return false;
     return true;
 }
 
-/* ---- output ---- */
-
-static void put_json_str(FILE *f, const char *s, size_t n)
+static void handle(reader *r, rd_kafka_message_t *m)
 {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    mw_dlq_rec rec;
+    mw_dlq_read(m, &rec, r->scratch, sizeof r->scratch);
+    if (r->replay) mw_replay_seen(r->replay, m);
+    if (!selected(r, &rec)) return;
+    r->shown++;
+    if (r->replay)
+        mw_replay_one(r->replay, &rec);
+    else if (r->summary)
+        mw_dlq_summary_add(r->summary, &rec);
+    else if (r->o->json)
+        mw_dlq_print_json(&rec);
+    else
+        mw_dlq_print_line(&rec);
+    fflush(stdout);
 }
 
-static void put_base64(FILE *f, const unsigned char *s, size_t n)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    fputc('"', f);
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) |
-                     (i + 2 < n ? s[i + 2] : 0);
-        fputc(a[v >> 18 & 63], f);
-        fputc(a[v >> 12 & 63], f);
-        fputc(i + 1 < n ? a[v >> 6 & 63] : '=', f);
-        fputc(i + 2 < n ? a[v & 63] : '=', f);
-    }
-    fputc('"', f);
-}
-
-static void kv(FILE *f, const char *k, const char *v, bool first)
-{
-    fprintf(f, "%s\"%s\":", first ? "" : ",", k);
-    put_json_str(f, v, strlen(v));
-}
-
-static void print_json(const mw_dlq_rec *rec)
-{
-    const rd_kafka_message_t *m = rec->msg;
-    printf("{\"topic\":");
-    put_json_str(stdout, rec->topic, strlen(rec->topic));
-    printf(",\"partition\":%d,\"offset\":%lld,\"timestamp_ms\":%lld", m->partition,
-           (long long)m->offset, (long long)rec->timestamp_ms);
-    kv(stdout, "rejected_at", rec->rejected_at, false);
-    printf(",\"origin\":{");
-    kv(stdout, "topic", rec->origin_topic, true);
-    printf(",\"partition\":%s,\"offset\":%s}",
-           *rec->origin_partition ? rec->origin_partition : "null",
-           *rec->origin_offset ? rec->origin_offset : "null");
-    kv(stdout, "schema", rec->schema, false);
-    kv(stdout, "schema_version", rec->schema_version, false);
-    kv(stdout, "reason", rec->reason, false);
-    kv(stdout, "instance_location", rec->instance, false);
-    kv(stdout, "keyword_location", rec->keyword, false);
-    kv(stdout, "message", rec->message, false);
-    kv(stdout, "worker", rec->worker, false);
-    printf(",\"replay_count\":%ld", rec->replay_count);
-    const char *fields[] = {"key", "payload"};
-    const void *data[] = {m->key, m->payload};
-    size_t lens[] = {m->key_len, m->len};
-    for (int i = 0; i < 2; i++) {
-        if (!data[i]) {
-            printf(",\"%s\":null", fields[i]);
-        } else if (mg_utf8_valid(data[i], lens[i])) {
-            printf(",\"%s\":", fields[i]);
-            put_json_str(stdout, data[i], lens[i]);
-        } else {
-            printf(",\"%s_base64\":", fields[i]);
-            put_base64(stdout, data[i], lens[i]);
-        }
-    }
-    puts("}");
-}
-
-#define EXCERPT 80
-
-static void print_line(const mw_dlq_rec *rec)
-{
-    const rd_kafka_message_t *m = rec->msg;
-    printf("%s %s/%s@%s %s %s", *rec->rejected_at ? rec->rejected_at : "-",
-           *rec->origin_topic ? rec->origin_topic : rec->topic,
-           *rec->origin_partition ? rec->origin_partition : "?",
-           *rec->origin_offset ? rec->origin_offset : "?", *rec->schema ? rec->schema : "-",
-           *rec->reason ? rec->reason : "-");
-    if (*rec->keyword || *rec->instance)
-        printf(" at %s (%s)", *rec->instance ? rec->instance : "(root)", rec->keyword);
-    if (*rec->message) printf(": %s", rec->message);
-    if (rec->replay_count) printf(" [replayed %ld]", rec->replay_count);
-    fputs(" | ", stdout);
-    char excerpt[EXCERPT * 8 + 1];
-    mg_escape(excerpt, sizeof excerpt, m->payload ? m->payload : "",
-              m->len < EXCERPT ? m->len : EXCERPT, 0);
-    fputs(excerpt, stdout);
-    puts(m->len > EXCERPT ? "..." : "");
-}
+/* ---- the consumer ---- */
 
 static char *xstrdup(const char *s)
 {
@@ -305,93 +199,17 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-static void add_to_summary(reader *r, const mw_dlq_rec *rec)
-{
-    group *g = NULL;
-    for (size_t i = 0; i < r->ngroups && !g; i++)
-        if (!strcmp(r->groups[i].schema, rec->schema) &&
-            !strcmp(r->groups[i].reason, rec->reason) &&
-            !strcmp(r->groups[i].keyword, rec->keyword))
-            g = &r->groups[i];
-    if (!g) {
-        group *ng = realloc(r->groups, (r->ngroups + 1) * sizeof *ng);
-        if (!ng) abort();
-        r->groups = ng;
-        g = &r->groups[r->ngroups++];
-        *g = (group){xstrdup(rec->schema),      xstrdup(rec->reason),      xstrdup(rec->keyword),
-                     xstrdup(rec->rejected_at), xstrdup(rec->rejected_at), 0};
-    }
-    g->count++;
-    if (strcmp(rec->rejected_at, g->first) < 0) {
-        free(g->first);
-        g->first = xstrdup(rec->rejected_at);
-    }
-    if (strcmp(rec->rejected_at, g->last) > 0) {
-        free(g->last);
-        g->last = xstrdup(rec->rejected_at);
-    }
-}
-
-static int by_count(const void *a, const void *b)
-{
-    const group *x = a, *y = b;
-    if (x->count != y->count) return x->count < y->count ? 1 : -1;
-    int c = strcmp(x->schema, y->schema);
-    if (c) return c;
-    c = strcmp(x->reason, y->reason);
-    return c ? c : strcmp(x->keyword, y->keyword);
-}
-
-static void print_summary(reader *r)
-{
-    qsort(r->groups, r->ngroups, sizeof *r->groups, by_count);
-    uint64_t total = 0;
-    for (size_t i = 0; i < r->ngroups; i++) {
-        group *g = &r->groups[i];
-        total += g->count;
-        if (r->o->json) {
-            printf("{\"count\":%llu", (unsigned long long)g->count);
-            kv(stdout, "schema", g->schema, false);
-            kv(stdout, "reason", g->reason, false);
-            kv(stdout, "keyword_location", g->keyword, false);
-            kv(stdout, "first_seen", g->first, false);
-            kv(stdout, "last_seen", g->last, false);
-            puts("}");
-        } else {
-            printf("%8llu  %-10s %s %s  first %s  last %s\n", (unsigned long long)g->count,
-                   *g->reason ? g->reason : "-", *g->schema ? g->schema : "-",
-                   *g->keyword ? g->keyword : "-", g->first, g->last);
-        }
-    }
-    if (!r->o->json)
-        printf("%8llu  in all (%zu group%s)\n", (unsigned long long)total, r->ngroups,
-               r->ngroups == 1 ? "" : "s");
-}
-
-/* ---- the consumer ---- */
-
-static rd_kafka_conf_t *base_conf(const opts *o, char *errstr, size_t errlen)
+static rd_kafka_conf_t *base_conf(const opts *o, const mw_config *cfg, char *errstr, size_t errlen)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
-    if (o->config) {
-        mw_config cfg;
-        char err[2048];
-        if (mw_config_load(&cfg, o->config, environ, NULL, err, sizeof err)) {
-            snprintf(errstr, errlen, "--config %s:\n%s", o->config, err);
+    char why[512];
+    for (size_t i = 0; cfg && i < cfg->n_kafka; i++)
+        if (rd_kafka_conf_set(c, cfg->kafka[i].key, cfg->kafka[i].value, why, sizeof why) !=
+            RD_KAFKA_CONF_OK) {
+            snprintf(errstr, errlen, "kafka.%s: %s", cfg->kafka[i].key, why);
             rd_kafka_conf_destroy(c);
             return NULL;
         }
-        for (size_t i = 0; i < cfg.n_kafka; i++)
-            if (rd_kafka_conf_set(c, cfg.kafka[i].key, cfg.kafka[i].value, err, sizeof err) !=
-                RD_KAFKA_CONF_OK) {
-                snprintf(errstr, errlen, "kafka.%s: %s", cfg.kafka[i].key, err);
-                mw_config_free(&cfg);
-                rd_kafka_conf_destroy(c);
-                return NULL;
-            }
-        mw_config_free(&cfg);
-    }
-    char why[512];
     if (o->brokers && rd_kafka_conf_set(c, "bootstrap.servers", o->brokers, why, sizeof why) !=
                           RD_KAFKA_CONF_OK) {
         snprintf(errstr, errlen, "--brokers: %s", why);
@@ -424,48 +242,92 @@ static bool is_offset(const char *s)
     return *s != '-' && end != s && !*end;
 }
 
-/* Every partition of every topic, at the --from position. */
+/* Checks an explicit --from offset against every partition's range. */
+static bool offset_in_range(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l, int64_t at,
+                            char *errstr, size_t errlen)
+{
+    for (int i = 0; i < l->cnt; i++) {
+        int64_t lo, hi;
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+            rk, l->elems[i].topic, l->elems[i].partition, &lo, &hi, 10000);
+        if (err) {
+            snprintf(errstr, errlen, "--from %lld: cannot read the range of %s/%d: %s",
+                     (long long)at, l->elems[i].topic, l->elems[i].partition,
+                     rd_kafka_err2str(err));
+            return false;
+        }
+        if (at < lo || at > hi) {
+            snprintf(errstr, errlen,
+                     "--from %lld: out of range in %s/%d, which holds offsets %lld..%lld%s",
+                     (long long)at, l->elems[i].topic, l->elems[i].partition, (long long)lo,
+                     (long long)hi - 1, at < lo ? " (older ones were deleted)" : "");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Every partition of every topic, at the --from position (for a replay without --from, where
+ * its group committed). */
 static rd_kafka_topic_partition_list_t *plan(rd_kafka_t *rk, const opts *o, char *errstr,
                                              size_t errlen)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
     int64_t start = RD_KAFKA_OFFSET_BEGINNING, at_ms = 0;
     const char *from = o->from ? o->from : "beginning";
-    char *end = NULL;
     if (!strcmp(from, "end")) {
         start = RD_KAFKA_OFFSET_END;
     } else if (strcmp(from, "beginning") != 0) {
-        if (is_offset(from))
-            start = strtoll(from, &end, 10);
-        else if (!parse_time(from, &at_ms)) {
+        if (is_offset(from)) {
+            start = strtoll(from, NULL, 10);
+        } else if (!parse_time(from, &at_ms)) {
             snprintf(errstr, errlen,
                      "--from: \"%s\" is not beginning, end, an offset or a time (RFC 3339 or "
                      "-30m)",
                      from);
-            rd_kafka_topic_partition_list_destroy(l);
             return NULL;
         }
     }
-    for (size_t t = 0; t < o->ntopics; t++) {
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topics[t], NULL);
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-        rd_kafka_topic_destroy(rkt);
-        if (!err && md->topic_cnt == 1 && md->topics[0].err) err = md->topics[0].err;
-        if (err || md->topics[0].partition_cnt == 0) {
-            snprintf(errstr, errlen, "--topic %s: cannot read it: %s", o->topics[t],
-                     err ? rd_kafka_err2str(err) : "no partitions");
-            if (md) rd_kafka_metadata_destroy(md);
+    /* all topics: asking for one by name creates it on a broker that auto-creates topics */
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, 10000);
+    if (err) {
+        snprintf(errstr, errlen, "cannot read the topic list: %s", rd_kafka_err2str(err));
+        return NULL;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+    for (size_t t = 0; t < o->ntopics && l; t++) {
+        const struct rd_kafka_metadata_topic *mt = NULL;
+        for (int i = 0; i < md->topic_cnt && !mt; i++)
+            if (!strcmp(md->topics[i].topic, o->topics[t])) mt = &md->topics[i];
+        if (!mt || mt->err || mt->partition_cnt == 0) {
+            snprintf(errstr, errlen, "--topic %s: %s", o->topics[t],
+                     !mt       ? "no such topic"
+                     : mt->err ? rd_kafka_err2str(mt->err)
+                               : "it has no partitions");
+            rd_kafka_topic_partition_list_destroy(l);
+            l = NULL;
+            break;
+        }
+        for (int p = 0; p < mt->partition_cnt; p++)
+            rd_kafka_topic_partition_list_add(l, o->topics[t], mt->partitions[p].id)->offset =
+                at_ms ? at_ms : start;
+    }
+    rd_kafka_metadata_destroy(md);
+    if (!l) return NULL;
+    if (o->replay && !o->from) { /* where the last replay into this target stopped */
+        rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(l);
+        err = rd_kafka_committed(rk, c, 10000);
+        for (int i = 0; !err && i < c->cnt; i++)
+            l->elems[i].offset = c->elems[i].offset >= 0 ? c->elems[i].offset : start;
+        rd_kafka_topic_partition_list_destroy(c);
+        if (err) {
+            snprintf(errstr, errlen, "cannot read the replay's progress: %s",
+                     rd_kafka_err2str(err));
             rd_kafka_topic_partition_list_destroy(l);
             return NULL;
         }
-        for (int p = 0; p < md->topics[0].partition_cnt; p++)
-            rd_kafka_topic_partition_list_add(l, o->topics[t], md->topics[0].partitions[p].id)
-                ->offset = at_ms ? at_ms : start;
-        rd_kafka_metadata_destroy(md);
-    }
-    if (at_ms) {
-        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, l, 10000);
+    } else if (at_ms) {
+        err = rd_kafka_offsets_for_times(rk, l, 10000);
         if (err) {
             snprintf(errstr, errlen, "--from %s: cannot look up offsets: %s", from,
                      rd_kafka_err2str(err));
@@ -474,6 +336,9 @@ static rd_kafka_topic_partition_list_t *plan(rd_kafka_t *rk, const opts *o, char
         }
         for (int i = 0; i < l->cnt; i++) /* no record after the time: start at the end */
             if (l->elems[i].offset < 0) l->elems[i].offset = RD_KAFKA_OFFSET_END;
+    } else if (start >= 0 && !offset_in_range(rk, l, start, errstr, errlen)) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return NULL;
     }
     return l;
 }
@@ -484,80 +349,182 @@ static bool stopped(const reader *r)
     return read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si;
 }
 
-static int consume(reader *r, rd_kafka_t *rk, int nparts)
+static lane *lane_of(reader *r, const rd_kafka_message_t *m)
 {
-    int ended = 0;
-    while (!stopped(r) && (r->o->follow || ended < nparts) &&
-           (r->o->limit <= 0 || (long)r->shown < r->o->limit)) {
+    const char *t = rd_kafka_topic_name(m->rkt);
+    for (int i = 0; i < r->parts->cnt; i++)
+        if (r->parts->elems[i].partition == m->partition && !strcmp(r->parts->elems[i].topic, t))
+            return &r->lanes[i];
+    return NULL;
+}
+
+static void lane_push(lane *l, rd_kafka_message_t *m)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        rd_kafka_message_t **q = malloc(cap * sizeof *q);
+        if (!q) abort();
+        for (size_t i = 0; i < l->n; i++)
+            q[i] = l->q[(l->head + i) % l->cap];
+        free(l->q);
+        l->q = q;
+        l->cap = cap;
+        l->head = 0;
+    }
+    l->q[(l->head + l->n++) % l->cap] = m;
+    l->at_end = false;
+}
+
+/* The lane whose oldest record goes next, or NULL while a lane that may still get an older
+ * record has none waiting. */
+static lane *next_lane(reader *r)
+{
+    lane *best = NULL;
+    int64_t best_ts = 0;
+    for (int i = 0; i < r->parts->cnt; i++) {
+        lane *l = &r->lanes[i];
+        if (!l->n) {
+            if (!l->at_end) return NULL;
+            continue;
+        }
+        int64_t ts = rd_kafka_message_timestamp(l->q[l->head], NULL);
+        if (!best || ts < best_ts) {
+            best = l;
+            best_ts = ts;
+        }
+    }
+    return best;
+}
+
+static bool all_ended(const reader *r)
+{
+    for (int i = 0; i < r->parts->cnt; i++)
+        if (!r->lanes[i].at_end || r->lanes[i].n) return false;
+    return true;
+}
+
+static bool more(const reader *r)
+{
+    return r->o->limit <= 0 || (long)r->shown < r->o->limit;
+}
+
+/* Pauses or resumes fetching for lane i: memory stays bounded while a partition waits for
+ * another one's next record. */
+static void throttle(reader *r, rd_kafka_t *rk, lane *l)
+{
+    bool want = l->n >= LANE_MAX ? true : l->n < LANE_MAX / 2 ? false : l->paused;
+    if (want == l->paused) return;
+    rd_kafka_topic_partition_t *e = &r->parts->elems[l - r->lanes];
+    rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(one, e->topic, e->partition);
+    if (want)
+        rd_kafka_pause_partitions(rk, one);
+    else
+        rd_kafka_resume_partitions(rk, one);
+    rd_kafka_topic_partition_list_destroy(one);
+    l->paused = want;
+}
+
+static int consume(reader *r, rd_kafka_t *rk)
+{
+    int rc = 0;
+    while (!stopped(r) && more(r) && (r->o->follow || !all_ended(r))) {
+        lane *l;
+        while (more(r) && (l = next_lane(r))) {
+            rd_kafka_message_t *m = l->q[l->head];
+            l->head = (l->head + 1) % l->cap;
+            l->n--;
+            handle(r, m);
+            rd_kafka_message_destroy(m);
+            throttle(r, rk, l);
+        }
+        if (!more(r) || (!r->o->follow && all_ended(r))) break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         if (!m) continue;
+        lane *to = m->rkt ? lane_of(r, m) : NULL;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            ended++;
+            if (to) to->at_end = true;
         } else if (m->err) {
             fprintf(stderr, "meshgate dlq: %s: %s\n", m->rkt ? rd_kafka_topic_name(m->rkt) : "",
                     rd_kafka_message_errstr(m));
             if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
                 m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
                 rd_kafka_message_destroy(m);
-                return 2;
+                rc = 2;
+                break;
             }
-        } else {
-            mw_dlq_rec rec;
-            read_record(m, &rec, r->scratch, sizeof r->scratch);
-            if (selected(r, &rec)) {
-                r->shown++;
-                if (r->replay)
-                    mw_replay_one(r->replay, &rec);
-                else if (r->o->summary)
-                    add_to_summary(r, &rec);
-                else if (r->o->json)
-                    print_json(&rec);
-                else
-                    print_line(&rec);
-                fflush(stdout);
-            }
+        } else if (to) {
+            lane_push(to, m);
+            throttle(r, rk, to);
+            continue; /* kept until shown */
         }
         rd_kafka_message_destroy(m);
     }
-    return 0;
+    for (int i = 0; r->lanes && i < r->parts->cnt; i++) {
+        lane *l = &r->lanes[i];
+        for (size_t k = 0; k < l->n; k++)
+            rd_kafka_message_destroy(l->q[(l->head + k) % l->cap]);
+        free(l->q);
+    }
+    return rc;
 }
 
 /* ---- options ---- */
 
+static bool known_reason(const char *s)
+{
+    for (int i = 0; i < MW_RJ_COUNT; i++)
+        if (!strcmp(s, mw_reject_name((mw_reject)i))) return true;
+    return strchr(s, '.') != NULL; /* an exception class of a Connect or Streams dead letter */
+}
+
+static bool number_opt(const char *a, const char *v, long *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 0) {
+        fprintf(stderr, "meshgate dlq: %s: \"%s\" is not a number >= 0\n", a, v);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 static int parse_opts(int argc, char **argv, opts *o)
 {
     o->max_replays = 3;
+    o->origin_offset = o->origin_partition = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has = i + 1 < argc;
-        const char **str_opt = !strcmp(a, "--brokers")    ? &o->brokers
-                               : !strcmp(a, "--config")   ? &o->config
-                               : !strcmp(a, "--from")     ? &o->from
-                               : !strcmp(a, "--until")    ? &o->until
-                               : !strcmp(a, "--schema")   ? &o->schema
-                               : !strcmp(a, "--reason")   ? &o->reason
-                               : !strcmp(a, "--keyword")  ? &o->keyword
-                               : !strcmp(a, "--instance") ? &o->instance
-                               : !strcmp(a, "--to")       ? &o->to
-                               : !strcmp(a, "--schemas")  ? &o->schemas
-                                                          : NULL;
+        const char **str_opt = !strcmp(a, "--brokers") || !strcmp(a, "-b") ? &o->brokers
+                               : !strcmp(a, "--config")                    ? &o->config
+                               : !strcmp(a, "--from")                      ? &o->from
+                               : !strcmp(a, "--until")                     ? &o->until
+                               : !strcmp(a, "--schema")                    ? &o->schema
+                               : !strcmp(a, "--reason")                    ? &o->reason
+                               : !strcmp(a, "--keyword")                   ? &o->keyword
+                               : !strcmp(a, "--instance")                  ? &o->instance
+                               : !strcmp(a, "--key")                       ? &o->key
+                               : !strcmp(a, "--to")                        ? &o->to
+                               : !strcmp(a, "--schemas")                   ? &o->schemas
+                                                                           : NULL;
+        long *num_opt = !strcmp(a, "--limit")              ? &o->limit
+                        : !strcmp(a, "--max-replays")      ? &o->max_replays
+                        : !strcmp(a, "--origin-offset")    ? &o->origin_offset
+                        : !strcmp(a, "--origin-partition") ? &o->origin_partition
+                                                           : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
         } else if (str_opt && has) {
             *str_opt = argv[++i];
+        } else if (num_opt && has) {
+            if (!number_opt(a, argv[++i], num_opt)) return 2;
         } else if (!strcmp(a, "--topic") && has) {
             o->topics[o->ntopics++] = argv[++i];
         } else if (!strcmp(a, "-X") && has) {
             o->props[o->nprops++] = argv[++i];
-        } else if ((!strcmp(a, "--limit") || !strcmp(a, "--max-replays")) && has) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || v < 0) {
-                fprintf(stderr, "meshgate dlq: %s: \"%s\" is not a number >= 0\n", a, argv[i]);
-                return 2;
-            }
-            *(a[2] == 'l' ? &o->limit : &o->max_replays) = v;
         } else if (!strcmp(a, "--follow")) {
             o->follow = true;
         } else if (!strcmp(a, "--json")) {
@@ -576,11 +543,11 @@ static int parse_opts(int argc, char **argv, opts *o)
             return 2;
         }
     }
-    const char *bad = !o->brokers && !o->config     ? "--brokers or --config is required"
-                      : o->ntopics == 0             ? "--topic is required"
-                      : o->replay && !o->to         ? "--replay needs --to TOPIC"
-                      : o->to && !o->replay         ? "--to goes with --replay"
-                      : o->revalidate && !o->replay ? "--revalidate goes with --replay"
+    const char *bad = !o->brokers && !o->config       ? "--brokers or --config is required"
+                      : o->ntopics == 0 && !o->config ? "--topic is required (or --config)"
+                      : o->to && !o->replay           ? "--to goes with --replay"
+                      : o->revalidate && !o->replay   ? "--revalidate goes with --replay"
+                      : o->dry_run && !o->replay      ? "--dry-run goes with --replay"
                       : o->revalidate && !o->schemas && !o->config
                           ? "--revalidate needs --schemas SET.so (or the worker's --config)"
                       : o->replay && (o->summary || o->follow)
@@ -591,7 +558,36 @@ static int parse_opts(int argc, char **argv, opts *o)
         fprintf(stderr, "meshgate dlq: %s\n", bad);
         return 2;
     }
+    if (o->reason && !known_reason(o->reason)) {
+        fprintf(stderr, "meshgate dlq: --reason: \"%s\" is not a reject reason; one of", o->reason);
+        for (int i = 0; i < MW_RJ_COUNT; i++)
+            fprintf(stderr, "%s %s", i ? "," : "", mw_reject_name((mw_reject)i));
+        fputs(" (or an exception class of a Kafka Connect or Streams dead letter)\n", stderr);
+        return 2;
+    }
     return -1;
+}
+
+/* --config's dead-letter topics (each once) when no --topic names any. */
+static void topics_of(opts *o, const mw_config *cfg)
+{
+    const char **t = realloc(o->topics, (cfg->n_routes + 1) * sizeof *t);
+    if (!t) abort();
+    o->topics = t;
+    for (size_t i = 0; i < cfg->n_routes; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < i; k++)
+            dup = dup || !strcmp(cfg->routes[k].dead_letter, cfg->routes[i].dead_letter);
+        if (!dup) o->topics[o->ntopics++] = cfg->routes[i].dead_letter;
+    }
+}
+
+static bool set_all(rd_kafka_conf_t *c, const char *const *kv, char *errstr, size_t errlen)
+{
+    for (size_t i = 0; kv[i]; i += 2)
+        if (rd_kafka_conf_set(c, kv[i], kv[i + 1], errstr, errlen) != RD_KAFKA_CONF_OK)
+            return false;
+    return true;
 }
 
 int mw_dlq_main(int argc, char **argv)
@@ -602,12 +598,22 @@ int mw_dlq_main(int argc, char **argv)
     int rc = parse_opts(argc, argv, &o);
     sigset_t stop = mw_block_stop_signals(); /* before librdkafka starts its threads */
     reader *r = calloc(1, sizeof *r);        /* big: its scratch buffer */
-    if (!r) abort();
+    if (!r || !o.topics || !o.props) abort();
     r->o = &o;
     r->sigfd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
     char errstr[8192] = "";
     rd_kafka_t *rk = NULL;
-    rd_kafka_topic_partition_list_t *parts = NULL;
+    mw_config cfg, *cfgp = NULL;
+    if (rc < 0 && o.config) {
+        char err[4096];
+        if (mw_config_load(&cfg, o.config, environ, NULL, err, sizeof err)) {
+            snprintf(errstr, sizeof errstr, "--config %.1000s:\n%s", o.config, err);
+            rc = 2;
+        } else {
+            cfgp = &cfg;
+            if (o.ntopics == 0) topics_of(&o, cfgp);
+        }
+    }
     if (rc < 0 && o.from && strcmp(o.from, "beginning") && strcmp(o.from, "end") &&
         !is_offset(o.from))
         parse_time(o.from, &r->from_ms); /* a bad one is reported by plan() */
@@ -616,38 +622,19 @@ int mw_dlq_main(int argc, char **argv)
                 o.until);
         rc = 2;
     }
-    rd_kafka_conf_t *c = rc < 0 ? base_conf(&o, errstr, sizeof errstr) : NULL;
+    rd_kafka_conf_t *c = rc < 0 ? base_conf(&o, cfgp, errstr, sizeof errstr) : NULL;
     if (rc < 0 && !c) rc = 2;
-    if (rc < 0 && o.replay) {
-        char *schemas = NULL;
-        if (o.revalidate && !o.schemas) { /* the worker's schema set */
-            mw_config cfg;
-            char err[4096];
-            if (!mw_config_load(&cfg, o.config, environ, NULL, err, sizeof err)) {
-                schemas = xstrdup(cfg.schemas);
-                mw_config_free(&cfg);
-            }
-        }
-        mw_replay_opts ro = {o.to, o.max_replays,
-                             o.revalidate ? (o.schemas ? o.schemas : schemas) : NULL, o.dry_run,
-                             rd_kafka_conf_dup(c)};
-        r->replay = mw_replay_new(&ro, errstr, sizeof errstr);
-        free(schemas);
-        if (!r->replay) rc = 2;
-    }
-    if (rc < 0) {
-        char why[512];
-        char gid[64];
-        snprintf(gid, sizeof gid, "meshgate-dlq-%ld", (long)getpid());
-        if (rd_kafka_conf_set(c, "group.id", gid, why, sizeof why) != RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(c, "enable.auto.commit", "false", why, sizeof why) !=
-                RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(c, "enable.partition.eof", "true", why, sizeof why) !=
-                RD_KAFKA_CONF_OK) {
-            snprintf(errstr, sizeof errstr, "%s", why);
-            rc = 2;
-        }
-    }
+    /* the producer's and the origin reader's, before the consumer's own properties */
+    rd_kafka_conf_t *pc = rc < 0 && o.replay ? rd_kafka_conf_dup(c) : NULL;
+    rd_kafka_conf_t *oc = rc < 0 && o.replay ? rd_kafka_conf_dup(c) : NULL;
+    char gid[512];
+    if (o.replay)
+        mw_replay_group(gid, sizeof gid, o.to);
+    else
+        snprintf(gid, sizeof gid, "meshgate-dlq-%ld", (long)getpid()); /* never committed */
+    const char *const consumer_kv[] = {
+        "group.id", gid, "enable.auto.commit", "false", "enable.partition.eof", "true", NULL};
+    if (rc < 0 && !set_all(c, consumer_kv, errstr, sizeof errstr)) rc = 2;
     if (rc < 0) {
         rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, errstr, sizeof errstr);
         if (rk)
@@ -655,9 +642,22 @@ int mw_dlq_main(int argc, char **argv)
         else
             rc = 2;
     }
-    if (rc < 0 && !(parts = plan(rk, &o, errstr, sizeof errstr))) rc = 2;
+    if (rc < 0 && o.replay) {
+        mw_replay_opts ro = {o.to,
+                             o.max_replays,
+                             o.revalidate ? (o.schemas ? o.schemas : cfgp->schemas) : NULL,
+                             cfgp,
+                             o.dry_run,
+                             pc,
+                             oc,
+                             rk};
+        pc = oc = NULL;
+        r->replay = mw_replay_new(&ro, errstr, sizeof errstr);
+        if (!r->replay) rc = 2;
+    }
+    if (rc < 0 && !(r->parts = plan(rk, &o, errstr, sizeof errstr))) rc = 2;
     if (rc < 0) {
-        rd_kafka_resp_err_t err = rd_kafka_assign(rk, parts);
+        rd_kafka_resp_err_t err = rd_kafka_assign(rk, r->parts);
         if (err) {
             snprintf(errstr, sizeof errstr, "cannot assign the partitions: %s",
                      rd_kafka_err2str(err));
@@ -665,28 +665,28 @@ int mw_dlq_main(int argc, char **argv)
         }
     }
     if (rc < 0) {
-        rc = consume(r, rk, parts->cnt);
-        if (rc == 0 && o.summary) print_summary(r);
+        r->lanes = calloc((size_t)r->parts->cnt + 1, sizeof *r->lanes);
+        if (!r->lanes) abort();
+        if (o.summary) r->summary = mw_dlq_summary_new();
+        rc = consume(r, rk);
+        if (rc == 0 && o.summary) mw_dlq_summary_print(r->summary, o.json);
     }
     if (r->replay) {
         int rrc = mw_replay_finish(r->replay);
         if (rc <= 0) rc = rrc;
     }
     if (rc == 2 && errstr[0]) fprintf(stderr, "meshgate dlq: %s\n", errstr);
-    if (parts) rd_kafka_topic_partition_list_destroy(parts);
+    if (r->parts) rd_kafka_topic_partition_list_destroy(r->parts);
     if (rk) {
         rd_kafka_consumer_close(rk);
         rd_kafka_destroy(rk);
     }
     if (c) rd_kafka_conf_destroy(c);
-    for (size_t i = 0; i < r->ngroups; i++) {
-        free(r->groups[i].schema);
-        free(r->groups[i].reason);
-        free(r->groups[i].keyword);
-        free(r->groups[i].first);
-        free(r->groups[i].last);
-    }
-    free(r->groups);
+    if (pc) rd_kafka_conf_destroy(pc);
+    if (oc) rd_kafka_conf_destroy(oc);
+    if (cfgp) mw_config_free(cfgp);
+    mw_dlq_summary_free(r->summary);
+    free(r->lanes);
     if (r->sigfd >= 0) close(r->sigfd);
     free(r);
     free(o.topics);

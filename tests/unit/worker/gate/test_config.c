@@ -286,7 +286,7 @@ static void test_unknown_keys(void **state)
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
-                      "tombstones");
+                      "tombstones, dead_letter_headers, dead_letter_errors");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
@@ -383,6 +383,14 @@ static void test_bad_values(void **state)
     assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_INVALID);
     assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);
     assert_file_error(f, 9, "routes[0].tombstones: expected forward or dead_letter, got \"drop\"");
+    assert_int_equal(load(f, MINIMAL "    dead_letter_headers: kafka\n"), 1);
+    assert_file_error(f, 9,
+                      "routes[0].dead_letter_headers: expected meshgate, connect, streams or all, "
+                      "got \"kafka\"");
+    assert_int_equal(load(f, MINIMAL "    dead_letter_errors: 65\n"), 1);
+    assert_file_error(f, 9,
+                      "routes[0].dead_letter_errors: expected 0 (off) or an integer 1..64, got "
+                      "\"65\"");
     assert_int_equal(load(f, HEAD "routes:\n  - input: \"^raw.*\"\n    schema: s\n    output: o\n  "
                                   "  dead_letter: d\n    source: s\n"),
                      1);
@@ -407,6 +415,14 @@ static void test_good_values(void **state)
         load(f, MINIMAL "limits: {max_message_bytes: 64KiB, max_inflight_bytes: 0064 MiB}\n"), 0);
     assert_int_equal(f->c.max_message_bytes, 65536);
     assert_int_equal(f->c.max_inflight_bytes, 64u << 20);
+    assert_int_equal(f->c.routes[0].dl_headers, MW_DLF_MESHGATE); /* the defaults */
+    assert_int_equal(f->c.routes[0].dl_errors, 0);
+    assert_int_equal(load(f, MINIMAL "    dead_letter_headers: all\n    dead_letter_errors: 8\n"),
+                     0);
+    assert_int_equal(f->c.routes[0].dl_headers, MW_DLF_ALL);
+    assert_int_equal(f->c.routes[0].dl_errors, 8);
+    assert_int_equal(load(f, MINIMAL "    dead_letter_headers: streams\n"), 0);
+    assert_int_equal(f->c.routes[0].dl_headers, MW_DLF_STREAMS);
 }
 
 static void test_route_conflicts(void **state)

@@ -764,7 +764,7 @@ static void test_reject(void **state)
     mw_route r = route(MW_CE_BINARY);
     mw_env *e = mw_env_new(64);
     const char *why = NULL;
-    mw_reason rs = {"maximum", "/Age", "#/properties/Age/maximum", "150 is greater than 120"};
+    mw_reason rs = {"maximum", "/Age", "#/properties/Age/maximum", "150 is greater than 120", NULL};
     assert_true(mw_env_reject(e, &r, &in, &rs, "host-1/w3", NOW_US, &why));
     ASSERT_HDRS(e, {"ce_id", "x", 0}, {"content-type", "text/plain", 0}, {"trace", "abc", 0},
                 {"meshgate.reason", "maximum", 0}, {"meshgate.instance_location", "/Age", 0},
@@ -781,7 +781,7 @@ static void test_reject(void **state)
     mw_in bare = input(NULL);
     bare.partition = -1;
     bare.offset = -1001;
-    mw_reason empty = {"cloudevent", "", "", "no data member"};
+    mw_reason empty = {"cloudevent", "", "", "no data member", NULL};
     assert_true(mw_env_reject(e, &r, &bare, &empty, "", 0, &why));
     ASSERT_HDRS(e, {"meshgate.reason", "cloudevent", 0}, {"meshgate.instance_location", "", 0},
                 {"meshgate.keyword_location", "", 0}, {"meshgate.message", "no data member", 0},
@@ -793,6 +793,86 @@ static void test_reject(void **state)
         assert_non_null(e->hdrs[i].val);
     mw_env_free(e);
     rd_kafka_headers_destroy(h);
+}
+
+/* Issue 17.4: headers in meshgate's families on the input are a producer's, never trusted:
+ * renamed untrusted.NAME (so the reason is meshgate's alone, once), and an attempt count only
+ * when it is a plain number (then written once, with meshgate's headers). */
+static void test_reject_forged_headers(void **state)
+{
+    (void)state;
+    rd_kafka_headers_t *h = HEADERS(
+        {"meshgate.reason", "forged", 0}, {"trace", "abc", 0}, {"meshgate.replay_count", "-100", 0},
+        {"__connect.errors.topic", "elsewhere", 0}, {"__streams.errors.offset", "1", 0});
+    mw_in in = input(h);
+    mw_route r = route(MW_CE_BINARY);
+    mw_env *e = mw_env_new(64);
+    const char *why = NULL;
+    mw_reason rs = {"schema", "/a", "#/a/type", "m", NULL};
+    assert_true(mw_env_reject(e, &r, &in, &rs, "w", NOW_US, &why));
+    ASSERT_HDRS(e, {"untrusted.meshgate.reason", "forged", 0}, {"trace", "abc", 0},
+                {"untrusted.meshgate.replay_count", "-100", 0},
+                {"untrusted.__connect.errors.topic", "elsewhere", 0},
+                {"untrusted.__streams.errors.offset", "1", 0}, {"meshgate.reason", "schema", 0},
+                {"meshgate.instance_location", "/a", 0},
+                {"meshgate.keyword_location", "#/a/type", 0}, {"meshgate.message", "m", 0},
+                {"meshgate.schema", "order", 0}, {"meshgate.schema_version", "3", 0},
+                {"meshgate.origin.topic", "raw.orders", 0}, {"meshgate.origin.partition", "7", 0},
+                {"meshgate.origin.offset", "12345", 0}, {"meshgate.worker", "w", 0},
+                {"meshgate.rejected_at", PTIME, 0});
+    rd_kafka_headers_destroy(h);
+
+    /* a replayed record's count is kept, once, after the reason; a second one is untrusted */
+    h = HEADERS({"meshgate.replay_count", "4", 0}, {"meshgate.replay_count", "0", 0});
+    in = input(h);
+    assert_true(mw_env_reject(e, &r, &in, &rs, "w", NOW_US, &why));
+    assert_int_equal(e->n_hdrs, 1 + 11 + 1);
+    assert_string_equal(e->hdrs[0].name, "untrusted.meshgate.replay_count");
+    assert_string_equal(e->hdrs[1].name, "meshgate.reason");
+    assert_string_equal(e->hdrs[12].name, "meshgate.replay_count");
+    assert_memory_equal(e->hdrs[12].val, "4", 1);
+    assert_int_equal(e->hdrs[12].len, 1);
+    rd_kafka_headers_destroy(h);
+    mw_env_free(e);
+}
+
+/* Issue 17.7: the route's dead_letter_headers adds Kafka Connect's and Kafka Streams' names. */
+static void test_reject_interop(void **state)
+{
+    (void)state;
+    mw_in in = input(NULL);
+    mw_route r = route(MW_CE_BINARY);
+    r.dl_headers = MW_DLF_ALL;
+    mw_env *e = mw_env_new(64);
+    const char *why = NULL;
+    mw_reason rs = {"schema", "/a", "#/a/type", "1 is not a string", "{\"valid\":false}"};
+    assert_true(mw_env_reject(e, &r, &in, &rs, "w", NOW_US, &why));
+    ASSERT_HDRS(
+        e, {"meshgate.reason", "schema", 0}, {"meshgate.instance_location", "/a", 0},
+        {"meshgate.keyword_location", "#/a/type", 0}, {"meshgate.message", "1 is not a string", 0},
+        {"meshgate.schema", "order", 0}, {"meshgate.schema_version", "3", 0},
+        {"meshgate.origin.topic", "raw.orders", 0}, {"meshgate.origin.partition", "7", 0},
+        {"meshgate.origin.offset", "12345", 0}, {"meshgate.worker", "w", 0},
+        {"meshgate.rejected_at", PTIME, 0}, {"__connect.errors.topic", "raw.orders", 0},
+        {"__connect.errors.partition", "7", 0}, {"__connect.errors.offset", "12345", 0},
+        {"__connect.errors.connector.name", "meshgate", 0}, {"__connect.errors.task.id", "0", 0},
+        {"__connect.errors.stage", "VALUE_CONVERTER", 0},
+        {"__connect.errors.class.name", "meshgate.Gate", 0},
+        {"__connect.errors.exception.class.name", "meshgate.reject.schema", 0},
+        {"__connect.errors.exception.message", "1 is not a string", 0},
+        {"__streams.errors.exception", "meshgate.reject.schema", 0},
+        {"__streams.errors.stacktrace", "#/a/type", 0},
+        {"__streams.errors.message", "1 is not a string", 0},
+        {"__streams.errors.topic", "raw.orders", 0}, {"__streams.errors.partition", "7", 0},
+        {"__streams.errors.offset", "12345", 0}, {"meshgate.errors", "{\"valid\":false}", 0});
+
+    /* a value too large for the dead-letter topic goes without it, and says so */
+    assert_true(mw_env_drop_value(e, 7340032, &why));
+    assert_null(e->value);
+    assert_int_equal(e->value_len, 0);
+    assert_string_equal(e->hdrs[e->n_hdrs - 1].name, "meshgate.value_dropped");
+    assert_memory_equal(e->hdrs[e->n_hdrs - 1].val, "7340032", 7);
+    mw_env_free(e);
 }
 
 /* ---- limits ---- */
@@ -812,7 +892,7 @@ static void test_header_overflow(void **state)
     mw_env *e = mw_env_new(64);
     const char *why = NULL;
     mw_route bin = route(MW_CE_BINARY), st = route(MW_CE_STRUCTURED);
-    mw_reason rs = {"type", "", "", "m"};
+    mw_reason rs = {"type", "", "", "m", NULL};
     static const struct {
         int what; /* 0 reject, 1 plain binary, 2 plain structured, 3 existing binary */
         size_t fits;
@@ -873,7 +953,7 @@ static void test_text_overflow(void **state)
     assert_string_equal(why, "the CloudEvent id does not fit in the envelope's text buffer");
 
     /* the dead letter of the same message only points at the topic */
-    mw_reason rs = {"internal", "", "", "x"};
+    mw_reason rs = {"internal", "", "", "x", NULL};
     assert_true(mw_env_reject(e, &bin, &in, &rs, "w", NOW_US, &why));
     assert_string_equal(e->hdrs[6].name, "meshgate.origin.topic");
     assert_ptr_equal(e->hdrs[6].val, topic);
@@ -927,6 +1007,8 @@ int main(void)
         cmocka_unit_test(test_tombstone),
         cmocka_unit_test(test_existing_structured),
         cmocka_unit_test(test_reject),
+        cmocka_unit_test(test_reject_forged_headers),
+        cmocka_unit_test(test_reject_interop),
         cmocka_unit_test(test_header_overflow),
         cmocka_unit_test(test_text_overflow),
         cmocka_unit_test(test_passthrough_has_no_envelope),
