@@ -940,6 +940,36 @@ void mw_config_free(mw_config *c)
     memset(c, 0, sizeof *c);
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
+                      void (*fn)(void *arg, const char *key), void *arg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NTOP; i++) {
+        const keydef *k = &top_keys[i];
+        if (!with_schemas && strcmp(k->path, "schemas") == 0) continue;
+        const char *pa = (const char *)a + k->off, *pb = (const char *)b + k->off;
+        bool same = k->type == K_STR    ? str_eq(*(char *const *)pa, *(char *const *)pb)
+                    : k->type == K_U32  ? *(const uint32_t *)pa == *(const uint32_t *)pb
+                    : k->type == K_SIZE ? *(const uint64_t *)pa == *(const uint64_t *)pb
+                                        : *(const int *)pa == *(const int *)pb;
+        if (!same && ++n) fn(arg, k->path);
+    }
+    for (int m = 0; m < NMAPS; m++) {
+        mw_kv *ka = *kv_of((mw_config *)a, m), *kb = *kv_of((mw_config *)b, m);
+        size_t na = *n_kv_of((mw_config *)a, m), nb = *n_kv_of((mw_config *)b, m);
+        bool same = na == nb;
+        for (size_t i = 0; same && i < na; i++)
+            same = str_eq(ka[i].key, kb[i].key) && str_eq(ka[i].value, kb[i].value);
+        if (!same && ++n) fn(arg, map_names[m]);
+    }
+    return n;
+}
+
 int mw_config_load(mw_config *out, const char *path, char *const *envp,
                    const mw_config_checks *checks, char *errstr, size_t errlen)
 {

@@ -99,6 +99,11 @@ typedef struct mw_config_checks {
 int mw_config_load(mw_config *out, const char *path, char *const *envp,
                    const mw_config_checks *checks, char *errstr, size_t errlen);
 void mw_config_free(mw_config *c);
+/* Calls fn with the name of each top-level key ("limits.max_inflight_messages", "kafka" for the
+ * whole map) whose value differs between a and b; routes are not compared, nor schemas unless
+ * with_schemas. Returns how many differ. */
+size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
+                      void (*fn)(void *arg, const char *key), void *arg);
 
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 

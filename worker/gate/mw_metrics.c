@@ -331,6 +331,13 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     counter(&o, "meshgate_offset_resets_total",
             "Times a partition's next offset no longer existed on the broker (retention).",
             ld(&m->offset_resets));
+    head(&o, "meshgate_reload_total", "counter",
+         "Reloads of the configuration and schema set (SIGHUP), by result.");
+    outf(&o, "meshgate_reload_total{result=\"ok\"} %" PRIu64 "\n", ld(&m->reloads_ok));
+    outf(&o, "meshgate_reload_total{result=\"failed\"} %" PRIu64 "\n", ld(&m->reloads_failed));
+    gauge(&o, "meshgate_config_generation",
+          "The configuration generation new messages are judged with (1 at start, +1 per reload).",
+          (int64_t)ld(&m->generation));
     gauge(&o, "meshgate_inflight_messages", "Messages consumed and not yet acknowledged.",
           (int64_t)ld(&m->inflight_messages));
     gauge(&o, "meshgate_inflight_bytes", "Value bytes of the in-flight messages.",

@@ -134,12 +134,12 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
 {
     const char *why = NULL;
     mw_env *e = th->env;
-    if (!mw_env_reject(e, s->part->route, in, rs, th->name, mw_real_us(), &why)) {
+    if (!mw_env_reject(e, s->bind->route, in, rs, th->name, mw_real_us(), &why)) {
         fprintf(stderr, "meshgate run: %s/%d@%lld: dead-letter headers: %s\n", in->topic,
                 in->partition, (long long)in->offset, why);
         e->n_hdrs = 0;
     }
-    rd_kafka_topic_t *rkt = s->part->dlq_rkt;
+    rd_kafka_topic_t *rkt = s->bind->dlq_rkt;
     size_t n = build_vu(th, rkt, in, e, in->value, in->value_len, s);
     *t_prod = publish(s, true);
     rd_kafka_resp_err_t err = produce(th, n);
@@ -160,7 +160,7 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
                        rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
          i++)
         e->hdrs[e->n_hdrs++] = (mw_hdr){name, val, len};
-    size_t n = build_vu(th, s->part->out_rkt, in, e, in->value, in->value_len, s);
+    size_t n = build_vu(th, s->bind->out_rkt, in, e, in->value, in->value_len, s);
     int64_t t_prod = publish(s, false);
     rd_kafka_resp_err_t err = produce(th, n);
     mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
@@ -172,6 +172,7 @@ static void process(mw_thread *th, mw_slot *s)
 {
     const rd_kafka_message_t *m = s->msg;
     const mw_part *p = s->part;
+    const mw_bind *b = s->bind; /* route, schema and topics: fixed when it was taken */
     mw_wstats *st = th->stats;
     int64_t t0 = mw_mono_us();
     mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
@@ -191,12 +192,12 @@ static void process(mw_thread *th, mw_slot *s)
                 .value_len = m->payload ? m->len : 0,
                 .headers = hdrs};
 
-    if (p->route->mode == MW_CE_PASSTHROUGH) {
+    if (b->route->mode == MW_CE_PASSTHROUGH) {
         passthrough(th, s, &in, t0);
         return;
     }
     mw_decision d;
-    mw_decide(p->route, p->schema, th->v, &in, &th->rb, &d);
+    mw_decide(b->route, b->schema, th->v, &in, &th->rb, &d);
     bool valid = d.valid, tomb = d.tombstone;
     mw_reason rs = d.reason;
     mw_reject rj = d.reject;
@@ -204,11 +205,11 @@ static void process(mw_thread *th, mw_slot *s)
 
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int64_t t_prod = 0;
-    const mw_route *route = p->route; /* p and s may be gone once a produce succeeded */
+    const mw_route *route = b->route; /* p, s and b may be gone once a produce succeeded */
     if (valid) {
         mw_env *e = th->env;
-        if (mw_env_valid(e, p->route, p->schema->id, &in, d.kind, mw_real_us(), &why)) {
-            size_t n = build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s);
+        if (mw_env_valid(e, b->route, b->schema->id, &in, d.kind, mw_real_us(), &why)) {
+            size_t n = build_vu(th, b->out_rkt, &in, e, e->value, e->value_len, s);
             t_prod = publish(s, false);
             err = produce(th, n);
             if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {

@@ -42,17 +42,18 @@
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
+#include "mw_reload.h"
 #include "mw_schemas.h"
 #include "mw_signal.h"
 
 extern char **environ;
 
 typedef struct mw_run {
-    mw_config cfg;
-    mw_schemas *schemas;
-    const mg_schema **schema; /* per route */
+    mw_config cfg;       /* as loaded at start: every key but the routes and schemas is live */
+    mw_schemas *schemas; /* the schema set loaded at start, until generation 1 takes it */
+    mw_gen *gen;         /* the generation new messages are taken with (mw_reload.c) */
+    mw_retired retired;  /* replaced generations with messages still in flight */
     rd_kafka_t *consumer, *producer;
-    rd_kafka_topic_t **out_rkt, **dlq_rkt; /* per route */
     rd_kafka_queue_t *cq, *pq;
     int wake[2], sigfd;
     mw_parts *parts;
@@ -83,13 +84,6 @@ static void logf_(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-static int route_of(const mw_run *r, const char *topic)
-{
-    for (size_t i = 0; i < r->cfg.n_routes; i++)
-        if (strcmp(r->cfg.routes[i].input, topic) == 0) return (int)i;
-    return -1;
 }
 
 /* ---- pausing, resuming, seeking one partition or all ---- */
@@ -228,16 +222,13 @@ static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
 {
     for (int i = 0; i < l->cnt; i++) {
         const char *topic = l->elems[i].topic;
-        int route = route_of(r, topic);
-        mw_part *p = route >= 0 ? mw_parts_add(r->parts, topic, l->elems[i].partition) : NULL;
+        const mw_bind *b = mw_gen_route(r->gen, topic);
+        mw_part *p = b ? mw_parts_add(r->parts, topic, l->elems[i].partition) : NULL;
         if (!p) {
             logf_("%s/%d: assigned but not routed or out of memory", topic, l->elems[i].partition);
             continue;
         }
-        p->route = &r->cfg.routes[route];
-        p->schema = r->schema[route];
-        p->out_rkt = r->out_rkt[route];
-        p->dlq_rkt = r->dlq_rkt[route];
+        mw_parts_bind(p, b);
         p->worker = least_loaded(r);
         r->load[p->worker]++;
     }
@@ -578,13 +569,92 @@ static void drain_pipe(int fd)
     }
 }
 
-/* SIGHUP: a request to reload the configuration and the schema set. Reloading is not
- * implemented yet, so the request is logged and the running configuration kept; a reload
- * plugs in here (the main thread, between two rounds of the loop). */
+/* Logs text, one line at a time, each prefixed. */
+static void log_lines(const char *prefix, const char *text)
+{
+    for (const char *l = text; *l;) {
+        const char *e = strchr(l, '\n');
+        int len = e ? (int)(e - l) : (int)strlen(l);
+        if (len) logf_("%s%.*s", prefix, len, l);
+        l += len + (e != NULL);
+    }
+}
+
+typedef struct switch_acc {
+    const mw_gen *g;
+    char *list;
+    size_t len, cap, more;
+} switch_acc;
+
+/* Binds p to the new generation's route for its topic (a partition whose topic the new routes
+ * no longer have keeps its binding until it is revoked), noting where it switches. */
+static void rebind_one(mw_part *p, void *arg)
+{
+    switch_acc *a = arg;
+    const mw_bind *b = mw_gen_route(a->g, p->topic);
+    if (!b) return;
+    mw_parts_bind(p, b);
+    int w = a->len < a->cap ? snprintf(a->list + a->len, a->cap - a->len, " %s/%d@%lld", p->topic,
+                                       p->partition, (long long)p->next_offset)
+                            : -1;
+    if (w < 0 || (size_t)w >= a->cap - a->len)
+        a->more++;
+    else
+        a->len += (size_t)w;
+}
+
+static void on_unloaded(const mw_gen *g, void *arg)
+{
+    (void)arg;
+    logf_("reload: generation %llu unloaded (its last message in flight was reported)",
+          (unsigned long long)g->id);
+}
+
+/* SIGHUP: reloads the configuration file and the schema set it names (mw_reload.c). The new
+ * generation is loaded and checked beside the running one; only if all of it is good do the
+ * partitions switch to it, each at its next message (the offsets are logged: "raw/0@1234" means
+ * that offset 1234 of raw/0 and everything after it is judged by the new generation; @-1: all of
+ * it). A changed set of input topics is subscribed to (same group: a rebalance, not a restart).
+ * A failed reload changes nothing, and /readyz is not affected. */
 static void reload(mw_run *r)
 {
-    logf_("SIGHUP: reloading is not supported yet; still running with %s as loaded at start",
-          r->cfg.path);
+    static char why[16384], notes[4096], list[4096];
+    uint64_t id = r->gen->id + 1;
+    logf_("SIGHUP: reloading %s", r->cfg.path);
+    mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
+                               notes, sizeof notes);
+    if (!g) {
+        atomic_fetch_add_explicit(&r->metrics->reloads_failed, 1, memory_order_relaxed);
+        log_lines("reload failed: ", why);
+        logf_("reload failed: still running generation %llu (schemas %s)",
+              (unsigned long long)r->gen->id, r->gen->cfg->schemas);
+        return;
+    }
+    log_lines("reload: ", notes);
+    mw_gen *old = r->gen;
+    r->gen = g;
+    g->refs++; /* current */
+    switch_acc a = {g, list, 0, sizeof list, 0};
+    list[0] = 0;
+    mw_parts_each(r->parts, rebind_one, &a);
+    bool resubscribe = !mw_gen_same_inputs(old, g);
+    old->refs--;
+    mw_retired_add(&r->retired, old);
+    atomic_store(&r->metrics->generation, id);
+    atomic_fetch_add_explicit(&r->metrics->reloads_ok, 1, memory_order_relaxed);
+    logf_("reload: generation %llu in use (schemas %s, %zu route(s)); switch points:%s%s",
+          (unsigned long long)id, g->cfg->schemas, g->cfg->n_routes, a.len ? list : " none",
+          a.more ? " ..." : "");
+    if (resubscribe) {
+        rd_kafka_topic_partition_list_t *sub = mw_gen_inputs(g);
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, sub);
+        rd_kafka_topic_partition_list_destroy(sub);
+        if (err)
+            logf_("reload: subscribing to the new input topics: %s", rd_kafka_err2str(err));
+        else
+            logf_("reload: the input topics changed: subscribed again (group %s)", r->cfg.group);
+    }
+    mw_retired_collect(&r->retired, on_unloaded, r);
 }
 
 /* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
@@ -621,6 +691,7 @@ static void loop(mw_run *r)
             atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
         more = consume(r);
         ticks(r);
+        if (r->retired.head) mw_retired_collect(&r->retired, on_unloaded, r);
     }
 }
 
@@ -684,22 +755,13 @@ static void usage(FILE *o)
 static bool open_schemas(void *arg, const char *path, char *why, size_t cap)
 {
     mw_run *r = arg;
-    r->schemas = mw_schemas_load(path, why, cap);
+    r->schemas = mw_schemas_load_copy(path, why, cap);
     return r->schemas != NULL;
 }
 
 static bool has_schema(void *arg, const char *name, char *have, size_t cap)
 {
-    const mg_schema_set *set = mw_schemas_set(((mw_run *)arg)->schemas);
-    if (mg_schema_find(set, name)) return true;
-    size_t len = 0;
-    have[0] = 0;
-    for (uint32_t k = 0; k < set->count && len < cap; k++) {
-        int w = snprintf(have + len, cap - len, "%s%s", k ? ", " : "", set->schemas[k].name);
-        if (w < 0 || (size_t)w >= cap - len) break;
-        len += (size_t)w;
-    }
-    return false;
+    return mw_schemas_has(((mw_run *)arg)->schemas, name, have, cap);
 }
 
 static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
@@ -739,19 +801,20 @@ static int start_kafka(mw_run *r)
     if (!(r->producer = new_client(r, true)) || !(r->consumer = new_client(r, false))) return 2;
     rd_kafka_poll_set_consumer(r->consumer);
     size_t n = r->cfg.n_routes;
-    r->out_rkt = calloc(n, sizeof *r->out_rkt);
-    r->dlq_rkt = calloc(n, sizeof *r->dlq_rkt);
-    if (!r->out_rkt || !r->dlq_rkt) return 1;
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) {
-        r->out_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].output, NULL);
-        r->dlq_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].dead_letter, NULL);
-        rd_kafka_topic_partition_list_add(sub, r->cfg.routes[i].input, RD_KAFKA_PARTITION_UA);
+    char errstr[512];
+    r->gen = mw_gen_new(1, &r->cfg, false, r->schemas, r->producer, errstr, sizeof errstr);
+    if (!r->gen) {
+        fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+        return 1;
     }
+    r->schemas = NULL; /* the generation's now */
+    r->gen->refs = 1;  /* current */
+    atomic_store(&r->metrics->generation, 1);
+    rd_kafka_topic_partition_list_t *sub = mw_gen_inputs(r->gen);
     /* Learn the destination topics' leaders now, not on the first message. */
     for (size_t i = 0; i < 2 * n; i++) {
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *t = i < n ? r->out_rkt[i] : r->dlq_rkt[i - n];
+        rd_kafka_topic_t *t = i < n ? r->gen->bind[i].out_rkt : r->gen->bind[i - n].dlq_rkt;
         if (rd_kafka_metadata(r->producer, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
             rd_kafka_metadata_destroy(md);
     }
@@ -800,15 +863,11 @@ static void teardown(mw_run *r)
         rd_kafka_queue_io_event_enable(r->pq, -1, NULL, 0);
         rd_kafka_queue_destroy(r->pq);
     }
-    for (size_t i = 0; r->out_rkt && i < r->cfg.n_routes; i++) {
-        if (r->out_rkt[i]) rd_kafka_topic_destroy(r->out_rkt[i]);
-        if (r->dlq_rkt[i]) rd_kafka_topic_destroy(r->dlq_rkt[i]);
-    }
-    if (r->producer) {
-        rd_kafka_flush(r->producer, 5000);
-        rd_kafka_destroy(r->producer);
-    }
-    mw_parts_free(r->parts);
+    if (r->producer) rd_kafka_flush(r->producer, 5000);
+    mw_parts_free(r->parts); /* before the generations its partitions refer to */
+    mw_retired_free(&r->retired);
+    mw_gen_free(r->gen);
+    if (r->producer) rd_kafka_destroy(r->producer);
     if (r->consumer && consumer_destroy_asserts(r)) {
         r->keep_consumer = true;
         logf_("stopped before the group assigned partitions: the consumer is left to the process "
@@ -819,9 +878,6 @@ static void teardown(mw_run *r)
     }
     mw_http_stop(r->http);
     mw_metrics_free(r->metrics);
-    free(r->out_rkt);
-    free(r->dlq_rkt);
-    free(r->schema);
     free(r->load);
     mw_schemas_free(r->schemas);
     mw_catalog_free(r->catalog);
@@ -849,10 +905,6 @@ static int configure(mw_run *r, const char *path)
                 errstr[0] && errstr[strlen(errstr) - 1] != '\n' ? "\n" : "", bad);
         return 2;
     }
-    r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
-    if (!r->schema) return 1;
-    for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
-        r->schema[i] = mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
     return 0;
 }
 
