@@ -56,12 +56,13 @@ static const struct {
     const char *path;
     const char *names[4];
 } enums[] = {
-    {"mode", {"binary", "structured", "passthrough"}},
-    {"tombstones", {"forward", "dead_letter"}},
-    {"on_offset_reset", {"continue", "stop"}},
+    {"mode", {"binary", "structured", "passthrough"}}, {"tombstones", {"forward", "dead_letter"}},
+    {"on_offset_reset", {"continue", "stop"}},         {"log.format", {"text", "json"}},
+    {"log.level", {"error", "warn", "info", "debug"}},
 };
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
-                   sizeof(mw_on_reset) == sizeof(int),
+                   sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_log_format) == sizeof(int) &&
+                   sizeof(mw_log_level) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -96,6 +97,8 @@ static const keydef top_keys[] = {
     {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
     {"on_offset_reset", K_ENUM, 0, C(on_offset_reset), 0, 0, "continue", NULL},
     {"health.stuck_after_ms", K_U32, F_ZERO_OK, C(stuck_after_ms), 100, 86400000, "60000", NULL},
+    {"log.format", K_ENUM, 0, C(log_format), 0, 0, "text", NULL},
+    {"log.level", K_ENUM, 0, C(log_level), 0, 0, "info", NULL},
 };
 static const keydef route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},

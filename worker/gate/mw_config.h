@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mw_log.h"
+
 /* How a route sends valid messages. Passthrough forwards every message unchanged, without
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
 typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
@@ -65,8 +67,10 @@ typedef struct mw_config {
     uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
     uint32_t retry_backoff_max_ms;        /* retry.backoff_max_ms (default 10000) */
     mw_on_reset on_offset_reset;          /* on_offset_reset: continue (default) | stop */
-    uint32_t stuck_after_ms; /* health.stuck_after_ms: a partition whose oldest message in
-                              * flight is older is reported stuck (default 60000, 0 = never) */
+    uint32_t stuck_after_ms;  /* health.stuck_after_ms: a partition whose oldest message in
+                               * flight is older is reported stuck (default 60000, 0 = never) */
+    mw_log_format log_format; /* log.format: text (default) | json */
+    mw_log_level log_level;   /* log.level: error | warn | info (default) | debug */
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */

@@ -413,11 +413,11 @@ size_t mw_metrics_stats_line(mw_metrics *m, char *buf, size_t cap)
     const mw_hist *e = m->scratch->h[H_E2E], *v = m->scratch->h[H_VALIDATE];
     int n = snprintf(
         buf, cap,
-        "consumed=%" PRIu64 " valid=%" PRIu64 " rejected=%" PRIu64 " produced=%" PRIu64
-        " dead_letter=%" PRIu64 " produce_errors=%" PRIu64 " inflight=%" PRIu64
+        "consumed=%" PRIu64 " valid=%" PRIu64 " tombstones=%" PRIu64 " rejected=%" PRIu64
+        " produced=%" PRIu64 " dead_letter=%" PRIu64 " produce_errors=%" PRIu64 " inflight=%" PRIu64
         " e2e_ms p50=%.3f p99=%.3f p99.9=%.3f max=%.3f"
         " validate_us p50=%" PRIu64 " p99=%" PRIu64 " p99.9=%" PRIu64 " max=%" PRIu64,
-        t.consumed, t.valid, t.rejected_all, ld(&m->produced), ld(&m->produced_dlq),
+        t.consumed, t.valid, t.tombstones, t.rejected_all, ld(&m->produced), ld(&m->produced_dlq),
         ld(&m->produce_errors), ld(&m->inflight_messages), (double)mw_hist_percentile(e, 50) / 1e3,
         (double)mw_hist_percentile(e, 99) / 1e3, (double)mw_hist_percentile(e, 99.9) / 1e3,
         (double)mw_hist_max(e) / 1e3, mw_hist_percentile(v, 50), mw_hist_percentile(v, 99),

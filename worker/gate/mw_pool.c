@@ -27,6 +27,7 @@
 #include "mw_clock.h"
 #include "mw_decide.h"
 #include "mw_envelope.h"
+#include "mw_log.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
 
@@ -62,6 +63,7 @@ struct mw_pool {
     pthread_mutex_t failed_lock;
     mw_slot **failed;
     size_t n_failed, cap_failed;
+    mw_log log;
 };
 
 /* Fills th->vu for e; returns the count. */
@@ -135,8 +137,8 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
     const char *why = NULL;
     mw_env *e = th->env;
     if (!mw_env_reject(e, s->bind->route, in, rs, th->name, mw_real_us(), &why)) {
-        fprintf(stderr, "meshgate run: %s/%d@%lld: dead-letter headers: %s\n", in->topic,
-                in->partition, (long long)in->offset, why);
+        mw_log_at(&th->pool->log, MW_LOG_ERROR, "%s/%d@%lld: dead-letter headers: %s", in->topic,
+                  in->partition, (long long)in->offset, why);
         e->n_hdrs = 0;
     }
     rd_kafka_topic_t *rkt = s->bind->dlq_rkt;
@@ -234,9 +236,9 @@ static void process(mw_thread *th, mw_slot *s)
     else
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fprintf(stderr, "meshgate run: %s/%d@%lld: produce to %s failed: %s\n", in.topic,
-                in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,
-                rd_kafka_err2str(err));
+        mw_log_at(&th->pool->log, MW_LOG_WARN, "%s/%d@%lld: produce to %s failed: %s", in.topic,
+                  in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,
+                  rd_kafka_err2str(err));
         hand_back(th->pool, s);
     }
 }
@@ -355,6 +357,7 @@ mw_pool *mw_pool_start(const mw_config *cfg, rd_kafka_t *producer, mw_metrics *m
     pool->cfg = cfg;
     pool->producer = producer;
     pool->metrics = metrics;
+    pool->log = (mw_log){cfg->log_format, cfg->log_level, "meshgate run"};
     pthread_mutex_init(&pool->failed_lock, NULL);
     pool->cap_failed = queue_cap;
     pool->failed = calloc(queue_cap, sizeof *pool->failed);

@@ -39,6 +39,7 @@
 #include "mw_catalog.h"
 #include "mw_config.h"
 #include "mw_http.h"
+#include "mw_log.h"
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
@@ -67,24 +68,14 @@ typedef struct mw_run {
     int64_t start_offset; /* where a partition without a committed offset starts */
     bool keep_consumer;   /* the consumer is not destroyed: see consumer_destroy_asserts() */
     int64_t next_stats_us, next_lag_us, full_since_us;
+    mw_log log;            /* log.format and log.level once the configuration is loaded */
+    char last_stats[1024]; /* the last stats line logged: logged again only when it changed */
 } mw_run;
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
-{
-    char ts[40];
-    int64_t now = mw_real_us();
-    time_t sec = (time_t)(now / 1000000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s.%03dZ meshgate run: ", ts, (int)(now / 1000 % 1000));
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+/* Log lines (mw_log.c) at info, warn and error level; each needs the mw_run *r in scope. */
+#define logf_(...) mw_log_at(&r->log, MW_LOG_INFO, __VA_ARGS__)
+#define logw_(...) mw_log_at(&r->log, MW_LOG_WARN, __VA_ARGS__)
+#define loge_(...) mw_log_at(&r->log, MW_LOG_ERROR, __VA_ARGS__)
 
 /* ---- pausing, resuming, seeking one partition or all ---- */
 
@@ -164,7 +155,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
         return;
     }
     if (!s->part->failed) /* once per partition and retry round */
-        logf_("%s/%d@%lld: delivery to %s failed: %s; the partition will retry", s->part->topic,
+        logw_("%s/%d@%lld: delivery to %s failed: %s; the partition will retry", s->part->topic,
               s->part->partition, (long long)s->offset, rd_kafka_topic_name(dm->rkt),
               rd_kafka_err2str(dm->err));
     resolve(r, s, false);
@@ -279,7 +270,7 @@ static void on_revoke(mw_run *r, rd_kafka_topic_partition_list_t *l)
         }
         if (c->cnt > 0) {
             rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, c, 0);
-            if (err) logf_("commit on revoke: %s", rd_kafka_err2str(err));
+            if (err) loge_("commit on revoke: %s", rd_kafka_err2str(err));
         }
         rd_kafka_topic_partition_list_destroy(c);
     }
@@ -320,7 +311,7 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
     atomic_fetch_add_explicit(err ? &r->metrics->commit_errors : &r->metrics->commits, 1,
                               memory_order_relaxed);
-    if (err) logf_("commit failed: %s", rd_kafka_err2str(err));
+    if (err) loge_("commit failed: %s", rd_kafka_err2str(err));
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -330,11 +321,23 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512];
         rd_kafka_fatal_error(rk, why, sizeof why);
-        logf_("fatal Kafka client error: %s", why);
+        loge_("fatal Kafka client error: %s", why);
         r->fatal = true;
         return;
     }
-    logf_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+    /* A broker's connection failures are logged by librdkafka itself (facility FAIL, through
+     * on_log) and reported here as well: their state is kept above, the line written once. */
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE ||
+        err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
+        return;
+    loge_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/* librdkafka's own log lines (its threads): written once, by the worker's logger. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    const mw_run *r = rd_kafka_opaque(rk);
+    mw_log_kafka(&r->log, level, rd_kafka_name(rk), fac, buf);
 }
 
 /* ---- offsets that no longer exist ---- */
@@ -398,7 +401,7 @@ static void offset_reset(mw_run *r, const rd_kafka_message_t *m)
                  "recreated)",
                  (long long)m->offset, (long long)hi);
     bool stop = r->cfg.on_offset_reset == MW_RESET_STOP;
-    logf_("error: %s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
+    loge_("%s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
           stop ? "stop, so the partition stays paused"
                : "continue from the oldest offset there is");
     if (stop)
@@ -424,7 +427,7 @@ static void on_message(mw_run *r, rd_kafka_message_t *m)
     }
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            logf_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
+            loge_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
                   m->rkt ? rd_kafka_topic_name(m->rkt) : "");
         rd_kafka_message_destroy(m);
         return;
@@ -510,33 +513,41 @@ typedef struct lag_acc {
 static void lag_one(mw_part *p, void *arg)
 {
     lag_acc *a = arg;
+    mw_run *r = a->r;
     if (a->n == a->cap) return;
     mw_lag *l = &a->lag[a->n++];
     snprintf(l->topic, sizeof l->topic, "%s", p->topic);
     l->partition = p->partition;
     int64_t lo = -1, hi = -1;
-    rd_kafka_get_watermark_offsets(a->r->consumer, p->topic, p->partition, &lo, &hi);
+    rd_kafka_get_watermark_offsets(r->consumer, p->topic, p->partition, &lo, &hi);
     int64_t pos = p->stored >= 0 ? p->stored : -1;
     l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
     snprintf(l->stopped, sizeof l->stopped, "%s", p->stopped ? p->stopped : "");
     /* The FIFO's head is the partition's oldest message without a delivery report. */
     l->oldest_us = p->head ? mw_mono_us() - p->head->t_fetch_us : 0;
-    bool stuck = a->r->metrics->stuck_after_us && l->oldest_us > a->r->metrics->stuck_after_us;
+    bool stuck = r->metrics->stuck_after_us && l->oldest_us > r->metrics->stuck_after_us;
     if (stuck && !p->stuck)
-        logf_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
+        logw_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
               p->partition, (long long)p->head->offset, (double)l->oldest_us / 1e6);
     else if (!stuck && p->stuck)
         logf_("%s/%d: no longer stuck", p->topic, p->partition);
     p->stuck = stuck;
 }
 
+/* The in-flight gauges, as the partition table has them now. */
+static void publish_inflight(mw_run *r)
+{
+    atomic_store_explicit(&r->metrics->inflight_messages, mw_parts_inflight(r->parts),
+                          memory_order_relaxed);
+    atomic_store_explicit(&r->metrics->inflight_bytes, mw_parts_inflight_bytes(r->parts),
+                          memory_order_relaxed);
+}
+
 static void ticks(mw_run *r)
 {
     int64_t now = mw_mono_us();
     mw_metrics *m = r->metrics;
-    atomic_store_explicit(&m->inflight_messages, mw_parts_inflight(r->parts), memory_order_relaxed);
-    atomic_store_explicit(&m->inflight_bytes, mw_parts_inflight_bytes(r->parts),
-                          memory_order_relaxed);
+    publish_inflight(r);
     if (now >= r->next_lag_us) {
         r->next_lag_us = now + 1000000;
         lag_acc a = {r, NULL, 0, mw_parts_count(r->parts)};
@@ -556,9 +567,10 @@ static void ticks(mw_run *r)
     }
     if (r->cfg.stats_interval_ms && now >= r->next_stats_us) {
         r->next_stats_us = now + (int64_t)r->cfg.stats_interval_ms * 1000;
-        char line[1024];
+        char line[sizeof r->last_stats];
         mw_metrics_stats_line(m, line, sizeof line);
-        logf_("stats: %s", line);
+        if (strcmp(line, r->last_stats) != 0) logf_("stats: %s", line); /* idle: said already */
+        memcpy(r->last_stats, line, sizeof line);
     }
 }
 
@@ -569,13 +581,13 @@ static void drain_pipe(int fd)
     }
 }
 
-/* Logs text, one line at a time, each prefixed. */
-static void log_lines(const char *prefix, const char *text)
+/* Logs text at level lv, one line at a time, each prefixed. */
+static void log_lines(mw_run *r, mw_log_level lv, const char *prefix, const char *text)
 {
     for (const char *l = text; *l;) {
         const char *e = strchr(l, '\n');
         int len = e ? (int)(e - l) : (int)strlen(l);
-        if (len) logf_("%s%.*s", prefix, len, l);
+        if (len) mw_log_at(&r->log, lv, "%s%.*s", prefix, len, l);
         l += len + (e != NULL);
     }
 }
@@ -605,7 +617,7 @@ static void rebind_one(mw_part *p, void *arg)
 
 static void on_unloaded(const mw_gen *g, void *arg)
 {
-    (void)arg;
+    mw_run *r = arg;
     logf_("reload: generation %llu unloaded (its last message in flight was reported)",
           (unsigned long long)g->id);
 }
@@ -625,12 +637,12 @@ static void reload(mw_run *r)
                                notes, sizeof notes);
     if (!g) {
         atomic_fetch_add_explicit(&r->metrics->reloads_failed, 1, memory_order_relaxed);
-        log_lines("reload failed: ", why);
-        logf_("reload failed: still running generation %llu (schemas %s)",
+        log_lines(r, MW_LOG_ERROR, "reload failed: ", why);
+        loge_("reload failed: still running generation %llu (schemas %s)",
               (unsigned long long)r->gen->id, r->gen->cfg->schemas);
         return;
     }
-    log_lines("reload: ", notes);
+    log_lines(r, MW_LOG_WARN, "reload: ", notes);
     mw_gen *old = r->gen;
     r->gen = g;
     g->refs++; /* current */
@@ -697,23 +709,28 @@ static void loop(mw_run *r)
 
 /* ---- shutdown ---- */
 
+typedef struct watchdog {
+    mw_log log;
+    uint32_t ms;
+} watchdog;
+
 static void *watchdog_main(void *arg)
 {
-    uint32_t ms = (uint32_t)(uintptr_t)arg;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    const watchdog *w = arg;
+    struct timespec ts = {w->ms / 1000, (long)(w->ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
-    static const char msg[] = "meshgate run: shutdown exceeded its bound; exiting (acknowledged "
-                              "offsets only were committed)\n";
-    if (write(2, msg, sizeof msg - 1) < 0) _exit(1);
+    mw_log_at(&w->log, MW_LOG_ERROR,
+              "shutdown exceeded its bound; exiting (acknowledged offsets only were committed)");
     _exit(1);
 }
 
 static int drain_and_close(mw_run *r)
 {
     pthread_t wt;
-    uintptr_t bound_ms = (uintptr_t)r->cfg.drain_timeout_ms + 10000;
-    if (pthread_create(&wt, NULL, watchdog_main, (void *)bound_ms) == 0) pthread_detach(wt);
+    watchdog *w = malloc(sizeof *w); /* the thread's until the process ends */
+    if (w) *w = (watchdog){r->log, r->cfg.drain_timeout_ms + 10000};
+    if (w && pthread_create(&wt, NULL, watchdog_main, w) == 0) pthread_detach(wt);
     r->draining = true;
     mw_parts_each(r->parts, pause_one, r);
     mw_pool_flush(r->pool);
@@ -724,14 +741,15 @@ static int drain_and_close(mw_run *r)
     mw_parts_store(r->parts, r->consumer);
     rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, NULL, 0);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        logf_("final commit: %s", rd_kafka_err2str(err));
+        loge_("final commit: %s", rd_kafka_err2str(err));
     rd_kafka_consumer_close(r->consumer);
     r->closed = true;
+    publish_inflight(r); /* the drain delivered what was in flight at the last tick */
     char line[1024];
     mw_metrics_stats_line(r->metrics, line, sizeof line);
     logf_("stopped: %s", line);
     if (left)
-        logf_("drain bound reached with %u message(s) in flight; they will be redelivered", left);
+        logw_("drain bound reached with %u message(s) in flight; they will be redelivered", left);
     return r->fatal ? 1 : 0;
 }
 
@@ -780,6 +798,7 @@ static rd_kafka_t *new_client(mw_run *r, bool producer)
         return NULL;
     }
     rd_kafka_conf_set_opaque(conf, r);
+    rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
     if (producer) {
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -966,8 +985,10 @@ int mw_run_main(int argc, char **argv)
     sigset_t set = mw_block_run_signals(); /* taken by the signalfd only */
     signal(SIGPIPE, SIG_IGN);
 
-    mw_run r = {.wake = {-1, -1}, .sigfd = -1};
+    mw_run r = {.wake = {-1, -1}, .sigfd = -1, .log = {MW_LOG_TEXT, MW_LOG_INFO, "meshgate run"}};
     int rc = configure(&r, path);
+    r.log.format = r.cfg.log_format;
+    r.log.level = r.cfg.log_level;
     if (rc == 0 && check) {
         printf("%s: configuration and schemas OK (%zu route(s))\n", path, r.cfg.n_routes);
     } else if (rc == 0) {
