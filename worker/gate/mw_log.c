@@ -38,21 +38,29 @@ typedef struct lbuf {
     size_t len;
 } lbuf;
 
+/* Each writer keeps len <= LINE_CAP - 1 whatever the sizes (they fit by the arithmetic above;
+ * this only makes that a bound rather than a hope). */
+static void grow(lbuf *l, size_t n)
+{
+    l->len = l->len + n < LINE_CAP - 1 ? l->len + n : LINE_CAP - 1;
+}
+
 static void put(lbuf *l, const char *s)
 {
     size_t n = strlen(s);
+    if (n > LINE_CAP - 1 - l->len) n = LINE_CAP - 1 - l->len;
     memcpy(l->b + l->len, s, n);
-    l->len += n;
+    grow(l, n);
 }
 
 static void quote(lbuf *l, const char *s, size_t max)
 {
-    l->len += mg_json_quote(l->b + l->len, LINE_CAP - l->len, s, strnlen(s, max));
+    grow(l, mg_json_quote(l->b + l->len, LINE_CAP - l->len, s, strnlen(s, max)));
 }
 
 static void esc(lbuf *l, const char *s, size_t max)
 {
-    l->len += mg_escape(l->b + l->len, LINE_CAP - l->len, s, strnlen(s, max), 0);
+    grow(l, mg_escape(l->b + l->len, LINE_CAP - l->len, s, strnlen(s, max), 0));
 }
 
 /* Writes the line for an already formatted message; for librdkafka's lines, its client name
@@ -100,6 +108,7 @@ static void emit(const mw_log *lg, mw_log_level lv, const char *msg, const char 
         esc(&l, msg, MSG_MAX);
         put(&l, "\n");
     }
+    if (line[l.len - 1] != '\n') line[l.len++] = '\n'; /* cut at LINE_CAP: still one line */
     if (write(STDERR_FILENO, line, l.len) < 0) return;
 }
 

@@ -630,7 +630,7 @@ static void on_unloaded(const mw_gen *g, void *arg)
  * A failed reload changes nothing, and /readyz is not affected. */
 static void reload(mw_run *r)
 {
-    static char why[16384], notes[4096], list[4096];
+    char why[16384], notes[4096], list[4096];
     uint64_t id = r->gen->id + 1;
     logf_("SIGHUP: reloading %s", r->cfg.path);
     mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
