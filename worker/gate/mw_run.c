@@ -761,7 +761,9 @@ static void usage(FILE *o)
           "  Consumes the input topics of the configured routes in a consumer group, validates\n"
           "  every message against its route's compiled schema, produces valid ones wrapped in\n"
           "  CloudEvents to the output topic and rejects to the dead-letter topic, and commits\n"
-          "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT.\n"
+          "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT;\n"
+          "  SIGHUP reloads the configuration and the schema set (routes and schemas apply\n"
+          "  live, other keys at the next restart).\n"
           "  --config FILE  the YAML configuration (or MESHGATE_CONFIG); MESHGATE_* variables\n"
           "                 override its keys (docs/configuration.md)\n"
           "  --check        load and check the configuration and the schemas, then exit\n",
