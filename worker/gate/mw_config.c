@@ -54,7 +54,7 @@ typedef struct keydef {
 /* The values of each K_ENUM key, in the order of its C enum (stored as an int). */
 static const struct {
     const char *path;
-    const char *names[4];
+    const char *names[5]; /* NULL-terminated */
 } enums[] = {
     {"mode", {"binary", "structured", "passthrough"}}, {"tombstones", {"forward", "dead_letter"}},
     {"on_offset_reset", {"continue", "stop"}},         {"log.format", {"text", "json"}},
