@@ -24,13 +24,19 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
 
-# The identity schema as $tmp/identity.so, built with the same sanitizer as the build.
-build_schema() {
-    "$build/meshgate-codegen" -o "$tmp/identity" examples/identity/identity.schema.json
+# build_so NAME SCHEMA [SCHEMA_NAME]: SCHEMA compiled into $tmp/NAME.so (the schema named
+# SCHEMA_NAME, default NAME), built with the same sanitizer as the build.
+build_so() {
+    "$build/meshgate-codegen" -o "$tmp/$1" --name "${3:-$1}" "$2"
     # shellcheck disable=SC2086
     cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
-        -o "$tmp/identity.so" "$tmp/identity.c" "$build/libmgvalidator.a" \
+        -o "$tmp/$1.so" "$tmp/$1.c" "$build/libmgvalidator.a" \
         -lsimdjson -lidn2 -lstdc++ -lm
+}
+
+# The identity schema as $tmp/identity.so.
+build_schema() {
+    build_so identity examples/identity/identity.schema.json
 }
 
 # start_broker ARGS...: sets $bootstrap and $broker_pid.

@@ -32,6 +32,9 @@
  *        [--mode exact|at-least-once] [--timeout SEC] [--malformed-every K]
  *        [--rate MSGS_PER_S] (paced production, for latency measurements)
  *        [--allow-reorder 1] (order violations are reported, not failures)
+ *        [--switches FILE] (the worker reloads its schema set while it runs: FILE gets lines
+ *        "SET.so PARTITION OFFSET", the set that judges that input partition from that offset
+ *        on (-1: all of it), and a last line "end"; verdicts are checked once it has that line)
  *        [--pretend-delivered K] (self-test: message K's first produce only pretends, as an
  *        implicit ack does, a delivery report of success with offset -1001)
  */
@@ -63,10 +66,13 @@ typedef struct msg {
     uint32_t seen_out, seen_dlq;
     int32_t origin_p; /* where the first record seen says it came from */
     int64_t origin_o;
+    bool first_dlq;      /* where the first record seen was */
+    char got_reason[16]; /* its meshgate.reason (dead letters), for --switches */
 } msg;
 
 typedef struct opts {
     const char *brokers, *input, *output, *dlq, *source, *type, *schemas, *schema, *lines, *mode;
+    const char *switches;
     long count, window, timeout, malformed_every, rate, allow_reorder, pretend_delivered;
 } opts;
 
@@ -316,7 +322,16 @@ static void check_record(state *s, const rd_kafka_message_t *r, bool dlq)
         m->seen_out++;
     if (!first) return;
     s->distinct++;
-    if ((m->reason == NULL) == dlq)
+    m->first_dlq = dlq;
+    const char *rv;
+    size_t rn;
+    if (dlq && hdr(h, "meshgate.reason", &rv, &rn) && rn < sizeof m->got_reason) {
+        memcpy(m->got_reason, rv, rn);
+        m->got_reason[rn] = 0;
+    }
+    if (s->o.switches) {
+        /* the verdict is checked at the end, by the set that judged it */
+    } else if ((m->reason == NULL) == dlq)
         problem(s, "message %zu on the %s topic; expected %s", i, dlq ? "dead-letter" : "output",
                 m->reason ? m->reason : "valid");
     if (r->len != m->len || (m->len && memcmp(r->payload, m->value, m->len) != 0))
@@ -327,7 +342,7 @@ static void check_record(state *s, const rd_kafka_message_t *r, bool dlq)
     if (rd_kafka_message_timestamp(r, &tt) != m->ts_ms)
         problem(s, "message %zu: timestamp changed", i);
     if (dlq) {
-        if (m->reason && !hdr_is(h, "meshgate.reason", m->reason))
+        if (!s->o.switches && m->reason && !hdr_is(h, "meshgate.reason", m->reason))
             problem(s, "message %zu: meshgate.reason is not %s", i, m->reason);
         bool schema = m->reason && strcmp(m->reason, "schema") == 0;
         static const char *const names[] = {
@@ -363,6 +378,108 @@ static void check_record(state *s, const rd_kafka_message_t *r, bool dlq)
                    *last, dlq ? "dead-letter" : "output", r->partition);
     }
     *last = io;
+}
+
+/* ---- --switches: verdicts by the schema set that judged each message ---- */
+
+typedef struct sw {
+    char so[512];
+    int32_t partition;
+    int64_t offset;
+    mw_schemas *set;
+    size_t judged, differ;
+} sw;
+
+/* Reads the switches file once it ends with "end" (waits until the deadline). */
+static sw *read_switches(const char *path, int64_t deadline, size_t *n)
+{
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        char line[1024];
+        sw *v = NULL;
+        size_t k = 0;
+        bool end = false;
+        while (f && fgets(line, sizeof line, f)) {
+            if (strncmp(line, "end", 3) == 0) {
+                end = true;
+                break;
+            }
+            sw w = {0};
+            if (sscanf(line, "%511s %" SCNd32 " %" SCNd64, w.so, &w.partition, &w.offset) != 3)
+                continue;
+            v = realloc(v, (k + 1) * sizeof *v);
+            v[k++] = w;
+        }
+        if (f) fclose(f);
+        if (end) {
+            *n = k;
+            return v;
+        }
+        free(v);
+        if (now_ms() > deadline) return NULL;
+        struct timespec ts = {0, 100000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The verdict of every message seen, by the last switch at or before its input offset (the
+ * first set if none): a problem for each one on the wrong topic or with the wrong reason. */
+static int judge_switched(state *s, int64_t deadline)
+{
+    size_t n = 0;
+    sw *v = read_switches(s->o.switches, deadline, &n);
+    if (!v) {
+        fprintf(stderr, "mgcheck: %s: no line \"end\" before the timeout\n", s->o.switches);
+        return -1;
+    }
+    char errstr[512];
+    mg_validator *val = mg_validator_new(NULL, errstr, sizeof errstr);
+    for (size_t k = 0; k < n; k++) {
+        v[k].set = mw_schemas_load(v[k].so, errstr, sizeof errstr);
+        if (!v[k].set || !mg_schema_find(mw_schemas_set(v[k].set), s->o.schema)) {
+            fprintf(stderr, "mgcheck: %s: %s\n", v[k].so, v[k].set ? "no such schema" : errstr);
+            return -1;
+        }
+    }
+    size_t before = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        msg *m = &s->m[i];
+        if (m->seen_out + m->seen_dlq == 0) continue;
+        /* the input record the worker judged: its first output's origin (checked apart) */
+        int32_t ip = m->origin_p >= 0 ? m->origin_p : m->in_p;
+        int64_t io = m->origin_p >= 0 ? m->origin_o : m->in_o;
+        sw *by = NULL;
+        for (size_t k = 0; k < n; k++) /* the later of equal switch points wins */
+            if (v[k].partition == ip && v[k].offset <= io && (!by || v[k].offset >= by->offset))
+                by = &v[k];
+        const char *want = m->reason;
+        bool malformed = s->o.malformed_every > 0 && (i + 1) % (size_t)s->o.malformed_every == 0;
+        if (by && !malformed) {
+            const mg_schema *sc = mg_schema_find(mw_schemas_set(by->set), s->o.schema);
+            mg_result r = mg_validate(val, sc, m->value, m->len, m->len);
+            want = r == MG_OK ? NULL : mg_result_name(r);
+            by->judged++;
+            by->differ += (want == NULL) != (m->reason == NULL);
+        } else if (!by) {
+            before++;
+        }
+        if ((want == NULL) == m->first_dlq)
+            problem(s, "message %zu (input %d/%" PRId64 ") on the %s topic; %s expected %s", i, ip,
+                    io, m->first_dlq ? "dead-letter" : "output", by ? by->so : "the first set",
+                    want ? want : "valid");
+        else if (want && strcmp(m->got_reason, want) != 0)
+            problem(s, "message %zu: meshgate.reason is %s, not %s", i, m->got_reason, want);
+    }
+    printf("# switches: %zu message(s) judged by the first set\n", before);
+    for (size_t k = 0; k < n; k++) {
+        printf("# switch: %s from %d/%" PRId64 ": %zu judged, %zu with a verdict other than the "
+               "first set's\n",
+               v[k].so, v[k].partition, v[k].offset, v[k].judged, v[k].differ);
+        mw_schemas_free(v[k].set);
+    }
+    mg_validator_free(val);
+    free(v);
+    return 0;
 }
 
 static rd_kafka_t *client(state *s, rd_kafka_type_t type)
@@ -535,6 +652,8 @@ static int parse(opts *o, int argc, char **argv)
             o->rate = atol(v);
         else if (!strcmp(k, "--allow-reorder"))
             o->allow_reorder = atol(v);
+        else if (!strcmp(k, "--switches"))
+            o->switches = v;
         else if (!strcmp(k, "--pretend-delivered"))
             o->pretend_delivered = atol(v);
         else
@@ -596,6 +715,7 @@ int main(int argc, char **argv)
                "high watermarks, so \"never in the input\" below is not certain\n");
     size_t missing = 0, valid = 0, never = 0, twice = 0, read = 0, dups = 0;
     size_t dup_by_partition[MAXP] = {0};
+    if (s.o.switches && judge_switched(&s, deadline) != 0) return 2;
     for (size_t i = 0; i < s.n; i++) {
         msg *m = &s.m[i];
         valid += m->reason == NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_broker.sh - `meshgate broker`: prints its bootstrap address first, serves the Kafka
 # protocol to a client meshgate did not write (kcat), creates the topics it is given, and
-# stops cleanly on SIGTERM.
+# stops cleanly on SIGTERM; --port N gives the stable bootstrap address 127.0.0.1:N and fails
+# with the port named when it is taken.
 #
 # Usage: tests/worker/test_broker.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -93,4 +94,27 @@ exec 3>&-
 kill -TERM "$pid"
 wait "$pid" || true
 pid=
+
+# --port: a stable bootstrap address (a free port, found by binding port 0).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$build/meshgate" broker --port "$port" --topics raw:2 >"$tmp/pout" 2>"$tmp/perr" &
+pid=$!
+for _ in $(seq 50); do [ -s "$tmp/pout" ] && break; sleep 0.1; done
+check "--port $port: the first line of stdout is 127.0.0.1:$port" \
+    test "$(head -n 1 "$tmp/pout")" = "127.0.0.1:$port"
+printf '%s\n' p1 p2 | timeout 20 kcat -P -b "127.0.0.1:$port" -t raw -p 1
+check "--port: kcat produces and consumes through 127.0.0.1:$port" \
+    bash -c "timeout 20 kcat -C -b 127.0.0.1:$port -t raw -p 1 -o beginning -c 2 -e -q 2>/dev/null |
+        tr '\n' ' ' | grep -qx 'p1 p2 '"
+"$build/meshgate" broker --port "$port" >/dev/null 2>"$tmp/perr2" && rc=0 || rc=$?
+check "--port with the port taken: exit 1, the address and the reason named" \
+    bash -c "[ $rc -eq 1 ] && grep -q '127.0.0.1:$port: Address already in use' '$tmp/perr2'"
+"$build/meshgate" broker --port 70000 >/dev/null 2>"$tmp/perr3" && rc=0 || rc=$?
+check "--port 70000: refused at start with the option named" \
+    bash -c "[ $rc -eq 2 ] && grep -q -- '--port' '$tmp/perr3'"
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+check "with --port, SIGTERM stops the broker with exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 [ "$fails" -eq 0 ]

@@ -22,8 +22,10 @@ source tests/worker/lib.sh
 setup_stream 4 41 60000
 # A session long enough that the frozen leader is still a member when the leader is elected.
 sed -i 's/session.timeout.ms: "6000"/session.timeout.ms: "10000"/' "$tmp/worker.yaml"
-# cgrp debug logs show who leads the group and when a JoinGroup response arrives.
+# cgrp debug logs show who leads the group and when a JoinGroup response arrives (librdkafka's
+# debug lines pass meshgate's logger at log.level debug).
 sed -i 's/^consumer:$/consumer:\n  debug: cgrp/' "$tmp/worker.yaml"
+printf 'log:\n  level: debug\n' >>"$tmp/worker.yaml"
 start_worker a
 members=("$worker_pid")
 names=(a)
@@ -37,8 +39,8 @@ names+=(b)
 leader_index() {
     local i best=0 best_ts=0 ts
     for i in "${!names[@]}"; do
-        ts=$(grep 'I am elected leader' "$tmp/${names[$i]}.log" | tail -n 1 | cut -d'|' -f2)
-        ts=${ts/./} # seconds.milliseconds, always three digits: compare as an integer
+        ts=$(grep 'I am elected leader' "$tmp/${names[$i]}.log" | tail -n 1 | cut -d' ' -f1)
+        ts=${ts//[^0-9]/} # the line's UTC time to the millisecond: compare its digits as an integer
         if [ -n "$ts" ] && [ "$ts" -gt "$best_ts" ]; then
             best=$i
             best_ts=$ts

@@ -60,9 +60,12 @@ static const struct {
     {"tombstones", {"forward", "dead_letter"}},
     {"on_offset_reset", {"continue", "stop"}},
     {"dead_letter_headers", {"meshgate", "connect", "streams", "all"}},
+    {"log.format", {"text", "json"}},
+    {"log.level", {"error", "warn", "info", "debug"}},
 };
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
-                   sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int),
+                   sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int) &&
+                   sizeof(mw_log_format) == sizeof(int) && sizeof(mw_log_level) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -97,6 +100,8 @@ static const keydef top_keys[] = {
     {"retry.backoff_max_ms", K_U32, 0, C(retry_backoff_max_ms), 1, 3600000, "10000", NULL},
     {"on_offset_reset", K_ENUM, 0, C(on_offset_reset), 0, 0, "continue", NULL},
     {"health.stuck_after_ms", K_U32, F_ZERO_OK, C(stuck_after_ms), 100, 86400000, "60000", NULL},
+    {"log.format", K_ENUM, 0, C(log_format), 0, 0, "text", NULL},
+    {"log.level", K_ENUM, 0, C(log_level), 0, 0, "info", NULL},
 };
 static const keydef route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},
@@ -941,6 +946,36 @@ void mw_config_free(mw_config *c)
         free_kv(*kv_of(c, m), *n_kv_of(c, m));
     free(c->path);
     memset(c, 0, sizeof *c);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
+                      void (*fn)(void *arg, const char *key), void *arg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NTOP; i++) {
+        const keydef *k = &top_keys[i];
+        if (!with_schemas && strcmp(k->path, "schemas") == 0) continue;
+        const char *pa = (const char *)a + k->off, *pb = (const char *)b + k->off;
+        bool same = k->type == K_STR    ? str_eq(*(char *const *)pa, *(char *const *)pb)
+                    : k->type == K_U32  ? *(const uint32_t *)pa == *(const uint32_t *)pb
+                    : k->type == K_SIZE ? *(const uint64_t *)pa == *(const uint64_t *)pb
+                                        : *(const int *)pa == *(const int *)pb;
+        if (!same && ++n) fn(arg, k->path);
+    }
+    for (int m = 0; m < NMAPS; m++) {
+        mw_kv *ka = *kv_of((mw_config *)a, m), *kb = *kv_of((mw_config *)b, m);
+        size_t na = *n_kv_of((mw_config *)a, m), nb = *n_kv_of((mw_config *)b, m);
+        bool same = na == nb;
+        for (size_t i = 0; same && i < na; i++)
+            same = str_eq(ka[i].key, kb[i].key) && str_eq(ka[i].value, kb[i].value);
+        if (!same && ++n) fn(arg, map_names[m]);
+    }
+    return n;
 }
 
 int mw_config_load(mw_config *out, const char *path, char *const *envp,

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mw_log.h"
+
 /* How a route sends valid messages. Passthrough forwards every message unchanged, without
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
 typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
@@ -78,8 +80,10 @@ typedef struct mw_config {
     uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
     uint32_t retry_backoff_max_ms;        /* retry.backoff_max_ms (default 10000) */
     mw_on_reset on_offset_reset;          /* on_offset_reset: continue (default) | stop */
-    uint32_t stuck_after_ms; /* health.stuck_after_ms: a partition whose oldest message in
-                              * flight is older is reported stuck (default 60000, 0 = never) */
+    uint32_t stuck_after_ms;  /* health.stuck_after_ms: a partition whose oldest message in
+                               * flight is older is reported stuck (default 60000, 0 = never) */
+    mw_log_format log_format; /* log.format: text (default) | json */
+    mw_log_level log_level;   /* log.level: error | warn | info (default) | debug */
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */
@@ -112,6 +116,11 @@ typedef struct mw_config_checks {
 int mw_config_load(mw_config *out, const char *path, char *const *envp,
                    const mw_config_checks *checks, char *errstr, size_t errlen);
 void mw_config_free(mw_config *c);
+/* Calls fn with the name of each top-level key ("limits.max_inflight_messages", "kafka" for the
+ * whole map) whose value differs between a and b; routes are not compared, nor schemas unless
+ * with_schemas. Returns how many differ. */
+size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
+                      void (*fn)(void *arg, const char *key), void *arg);
 
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 

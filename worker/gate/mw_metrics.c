@@ -331,6 +331,13 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     counter(&o, "meshgate_offset_resets_total",
             "Times a partition's next offset no longer existed on the broker (retention).",
             ld(&m->offset_resets));
+    head(&o, "meshgate_reload_total", "counter",
+         "Reloads of the configuration and schema set (SIGHUP), by result.");
+    outf(&o, "meshgate_reload_total{result=\"ok\"} %" PRIu64 "\n", ld(&m->reloads_ok));
+    outf(&o, "meshgate_reload_total{result=\"failed\"} %" PRIu64 "\n", ld(&m->reloads_failed));
+    gauge(&o, "meshgate_config_generation",
+          "The configuration generation new messages are judged with (1 at start, +1 per reload).",
+          (int64_t)ld(&m->generation));
     gauge(&o, "meshgate_inflight_messages", "Messages consumed and not yet acknowledged.",
           (int64_t)ld(&m->inflight_messages));
     gauge(&o, "meshgate_inflight_bytes", "Value bytes of the in-flight messages.",
@@ -406,11 +413,11 @@ size_t mw_metrics_stats_line(mw_metrics *m, char *buf, size_t cap)
     const mw_hist *e = m->scratch->h[H_E2E], *v = m->scratch->h[H_VALIDATE];
     int n = snprintf(
         buf, cap,
-        "consumed=%" PRIu64 " valid=%" PRIu64 " rejected=%" PRIu64 " produced=%" PRIu64
-        " dead_letter=%" PRIu64 " produce_errors=%" PRIu64 " inflight=%" PRIu64
+        "consumed=%" PRIu64 " valid=%" PRIu64 " tombstones=%" PRIu64 " rejected=%" PRIu64
+        " produced=%" PRIu64 " dead_letter=%" PRIu64 " produce_errors=%" PRIu64 " inflight=%" PRIu64
         " e2e_ms p50=%.3f p99=%.3f p99.9=%.3f max=%.3f"
         " validate_us p50=%" PRIu64 " p99=%" PRIu64 " p99.9=%" PRIu64 " max=%" PRIu64,
-        t.consumed, t.valid, t.rejected_all, ld(&m->produced), ld(&m->produced_dlq),
+        t.consumed, t.valid, t.tombstones, t.rejected_all, ld(&m->produced), ld(&m->produced_dlq),
         ld(&m->produce_errors), ld(&m->inflight_messages), (double)mw_hist_percentile(e, 50) / 1e3,
         (double)mw_hist_percentile(e, 99) / 1e3, (double)mw_hist_percentile(e, 99.9) / 1e3,
         (double)mw_hist_max(e) / 1e3, mw_hist_percentile(v, 50), mw_hist_percentile(v, 99),

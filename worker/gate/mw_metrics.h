@@ -64,6 +64,8 @@ typedef struct mw_metrics {
     _Atomic uint64_t produced, produced_dlq, produce_errors, commits, commit_errors;
     _Atomic uint64_t rebalances, redeliveries_skipped, paused_backpressure;
     _Atomic uint64_t offset_resets; /* a partition's next offset no longer existed */
+    _Atomic uint64_t reloads_ok, reloads_failed; /* SIGHUP reloads (mw_reload.c) */
+    _Atomic uint64_t generation;                 /* the configuration generation in use */
     _Atomic uint64_t inflight_messages, inflight_bytes;
     mw_hist *e2e; /* Kafka timestamp -> broker ack */
     mw_hist *ack; /* produce call -> broker ack */

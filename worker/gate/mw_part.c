@@ -10,6 +10,8 @@
  * prefix: the caller pauses the partition, waits for the other reports, then rewinds
  * (mw_parts_rewind) to the first unacknowledged offset. A revoked partition with messages
  * still in flight is detached from the table and freed by its last delivery report.
+ * Each partition and each slot holds a reference to its binding's generation (mw_part.h), so
+ * a configuration reloaded mid-flight is freed only when its last message is reported.
  * Everything here runs on the main thread only: no locks.
  */
 #include "mw_part.h"
@@ -58,9 +60,15 @@ mw_parts *mw_parts_new(uint32_t max_slots)
     return t;
 }
 
+static void ref(const mw_bind *b, int d)
+{
+    if (b) *b->refs += (uint32_t)d;
+}
+
 static void release_slot(mw_parts *t, mw_slot *s)
 {
     rd_kafka_message_destroy(s->msg);
+    ref(s->bind, -1);
     t->inflight--;
     t->inflight_bytes -= s->bytes;
     memset(s, 0, sizeof *s);
@@ -70,6 +78,7 @@ static void release_slot(mw_parts *t, mw_slot *s)
 
 static void free_part(mw_part *p)
 {
+    ref(p->bind, -1);
     free(p->stopped);
     free(p->topic);
     free(p);
@@ -124,6 +133,13 @@ mw_part *mw_parts_add(mw_parts *t, const char *topic, int32_t partition)
     t->buckets[b] = p;
     t->count++;
     return p;
+}
+
+void mw_parts_bind(mw_part *p, const mw_bind *b)
+{
+    ref(b, 1);
+    ref(p->bind, -1);
+    p->bind = b;
 }
 
 static void unlink_dirty(mw_parts *t, mw_part *p)
@@ -195,6 +211,8 @@ mw_slot *mw_parts_take(mw_parts *t, mw_part *p, rd_kafka_message_t *m, int64_t n
     s->next = NULL;
     s->msg = m;
     s->part = p;
+    s->bind = p->bind;
+    ref(s->bind, 1);
     s->offset = m->offset;
     s->t_fetch_us = now_us;
     s->bytes = (uint32_t)(m->len > UINT32_MAX ? UINT32_MAX : m->len);

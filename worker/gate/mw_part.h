@@ -20,6 +20,18 @@ typedef enum mw_slot_state {
 
 struct mw_part;
 
+/* What a message is judged and sent with: one route of one configuration generation (see
+ * mw_reload.c). Immutable while a partition or a slot refers to it; refs is its generation's
+ * count of those references (main thread only), which mw_part.c keeps: a generation is freed
+ * only once nothing refers to it. */
+typedef struct mw_bind {
+    const mw_route *route;
+    const mg_schema *schema;
+    rd_kafka_topic_t *out_rkt, *dlq_rkt; /* producer topic handles of the route */
+    uint64_t generation;
+    uint32_t *refs;
+} mw_bind;
+
 /* One in-flight message. The consumed message stays alive until its delivery report, so the
  * producer can send its bytes without a copy. Fields are written by the main thread before
  * the slot goes to a worker; the worker writes t_produce_us and dlq, then sets sent (release)
@@ -29,6 +41,7 @@ struct mw_part;
 typedef struct mw_slot {
     rd_kafka_message_t *msg;
     struct mw_part *part;
+    const mw_bind *bind;  /* the partition's binding when the message was taken */
     struct mw_slot *next; /* partition FIFO, or the free list */
     int64_t offset;
     int64_t t_fetch_us;   /* monotonic, when consumed */
@@ -39,20 +52,18 @@ typedef struct mw_slot {
     _Atomic bool sent;
 } mw_slot;
 
-/* One assigned input partition. Owned by the main thread; workers only read route, schema
- * and the topic handles. */
+/* One assigned input partition. Owned by the main thread; workers read only its topic and
+ * partition (a message's route, schema and topic handles are its slot's bind). */
 typedef struct mw_part {
     char *topic;
     int32_t partition;
-    const mw_route *route;
-    const mg_schema *schema;
-    rd_kafka_topic_t *out_rkt, *dlq_rkt; /* producer topic handles of the route */
-    const rd_kafka_topic_t *in_rkt;      /* the consumer's topic handle, learnt per message */
-    uint32_t worker;                     /* worker thread that handles it (keeps order) */
-    mw_slot *head, *tail;                /* in-flight FIFO, offsets increasing */
-    uint32_t pending;                    /* slots without a delivery report yet */
-    int64_t next_offset;                 /* offset after the last message taken, -1 unknown */
-    int64_t stored;                      /* offset stored for commit, -1 none yet */
+    const mw_bind *bind;            /* the binding new messages take; NULL until bound */
+    const rd_kafka_topic_t *in_rkt; /* the consumer's topic handle, learnt per message */
+    uint32_t worker;                /* worker thread that handles it (keeps order) */
+    mw_slot *head, *tail;           /* in-flight FIFO, offsets increasing */
+    uint32_t pending;               /* slots without a delivery report yet */
+    int64_t next_offset;            /* offset after the last message taken, -1 unknown */
+    int64_t stored;                 /* offset stored for commit, -1 none yet */
     bool assigned, paused, failed, dirty;
     char *stopped; /* why meshgate stopped consuming it (malloc'd); NULL while it runs */
     bool stuck;    /* its oldest message in flight is older than health.stuck_after_ms */
@@ -73,6 +84,9 @@ mw_part *mw_parts_find(mw_parts *t, const char *topic, int32_t partition);
 mw_part *mw_parts_of(mw_parts *t, const rd_kafka_message_t *m);
 /* Adds an assigned partition. */
 mw_part *mw_parts_add(mw_parts *t, const char *topic, int32_t partition);
+/* Binds p to b: the messages taken from now on are judged and sent with b (a switch at a
+ * message boundary; those already taken keep their own). */
+void mw_parts_bind(mw_part *p, const mw_bind *b);
 /* Detaches a partition from the table (on revoke). It is freed at once if nothing is in
  * flight, else when its last delivery report arrives (mw_parts_resolve). */
 void mw_parts_remove(mw_parts *t, mw_part *p);

@@ -27,6 +27,7 @@
 #include "mw_clock.h"
 #include "mw_decide.h"
 #include "mw_envelope.h"
+#include "mw_log.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
 
@@ -62,6 +63,7 @@ struct mw_pool {
     pthread_mutex_t failed_lock;
     mw_slot **failed;
     size_t n_failed, cap_failed;
+    mw_log log;
 };
 
 /* Fills th->vu for e; returns the count. */
@@ -134,12 +136,12 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
 {
     const char *why = NULL;
     mw_env *e = th->env;
-    if (!mw_env_reject(e, s->part->route, in, rs, th->name, mw_real_us(), &why)) {
-        fprintf(stderr, "meshgate run: %s/%d@%lld: dead-letter headers: %s\n", in->topic,
-                in->partition, (long long)in->offset, why);
+    if (!mw_env_reject(e, s->bind->route, in, rs, th->name, mw_real_us(), &why)) {
+        mw_log_at(&th->pool->log, MW_LOG_ERROR, "%s/%d@%lld: dead-letter headers: %s", in->topic,
+                  in->partition, (long long)in->offset, why);
         e->n_hdrs = 0;
     }
-    rd_kafka_topic_t *rkt = s->part->dlq_rkt;
+    rd_kafka_topic_t *rkt = s->bind->dlq_rkt;
     size_t n = build_vu(th, rkt, in, e, in->value, in->value_len, s);
     *t_prod = publish(s, true);
     rd_kafka_resp_err_t err = produce(th, n);
@@ -164,7 +166,7 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
                        rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
          i++)
         e->hdrs[e->n_hdrs++] = (mw_hdr){name, val, len};
-    size_t n = build_vu(th, s->part->out_rkt, in, e, in->value, in->value_len, s);
+    size_t n = build_vu(th, s->bind->out_rkt, in, e, in->value, in->value_len, s);
     int64_t t_prod = publish(s, false);
     rd_kafka_resp_err_t err = produce(th, n);
     mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
@@ -176,6 +178,7 @@ static void process(mw_thread *th, mw_slot *s)
 {
     const rd_kafka_message_t *m = s->msg;
     const mw_part *p = s->part;
+    const mw_bind *b = s->bind; /* route, schema and topics: fixed when it was taken */
     mw_wstats *st = th->stats;
     int64_t t0 = mw_mono_us();
     mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
@@ -195,12 +198,12 @@ static void process(mw_thread *th, mw_slot *s)
                 .value_len = m->payload ? m->len : 0,
                 .headers = hdrs};
 
-    if (p->route->mode == MW_CE_PASSTHROUGH) {
+    if (b->route->mode == MW_CE_PASSTHROUGH) {
         passthrough(th, s, &in, t0);
         return;
     }
     mw_decision d;
-    mw_decide(p->route, p->schema, th->v, &in, &th->rb, &d);
+    mw_decide(b->route, b->schema, th->v, &in, &th->rb, &d);
     bool valid = d.valid, tomb = d.tombstone;
     mw_reason rs = d.reason;
     mw_reject rj = d.reject;
@@ -208,11 +211,11 @@ static void process(mw_thread *th, mw_slot *s)
 
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int64_t t_prod = 0;
-    const mw_route *route = p->route; /* p and s may be gone once a produce succeeded */
+    const mw_route *route = b->route; /* p, s and b may be gone once a produce succeeded */
     if (valid) {
         mw_env *e = th->env;
-        if (mw_env_valid(e, p->route, p->schema->id, &in, d.kind, mw_real_us(), &why)) {
-            size_t n = build_vu(th, p->out_rkt, &in, e, e->value, e->value_len, s);
+        if (mw_env_valid(e, b->route, b->schema->id, &in, d.kind, mw_real_us(), &why)) {
+            size_t n = build_vu(th, b->out_rkt, &in, e, e->value, e->value_len, s);
             t_prod = publish(s, false);
             err = produce(th, n);
             if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -237,9 +240,9 @@ static void process(mw_thread *th, mw_slot *s)
     else
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fprintf(stderr, "meshgate run: %s/%d@%lld: produce to %s failed: %s\n", in.topic,
-                in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,
-                rd_kafka_err2str(err));
+        mw_log_at(&th->pool->log, MW_LOG_WARN, "%s/%d@%lld: produce to %s failed: %s", in.topic,
+                  in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,
+                  rd_kafka_err2str(err));
         hand_back(th->pool, s);
     }
 }
@@ -358,6 +361,7 @@ mw_pool *mw_pool_start(const mw_config *cfg, rd_kafka_t *producer, mw_metrics *m
     pool->cfg = cfg;
     pool->producer = producer;
     pool->metrics = metrics;
+    pool->log = (mw_log){cfg->log_format, cfg->log_level, "meshgate run"};
     pthread_mutex_init(&pool->failed_lock, NULL);
     pool->cap_failed = queue_cap;
     pool->failed = calloc(queue_cap, sizeof *pool->failed);

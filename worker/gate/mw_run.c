@@ -39,20 +39,22 @@
 #include "mw_catalog.h"
 #include "mw_config.h"
 #include "mw_http.h"
+#include "mw_log.h"
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
+#include "mw_reload.h"
 #include "mw_schemas.h"
 #include "mw_signal.h"
 
 extern char **environ;
 
 typedef struct mw_run {
-    mw_config cfg;
-    mw_schemas *schemas;
-    const mg_schema **schema; /* per route */
+    mw_config cfg;       /* as loaded at start: every key but the routes and schemas is live */
+    mw_schemas *schemas; /* the schema set loaded at start, until generation 1 takes it */
+    mw_gen *gen;         /* the generation new messages are taken with (mw_reload.c) */
+    mw_retired retired;  /* replaced generations with messages still in flight */
     rd_kafka_t *consumer, *producer;
-    rd_kafka_topic_t **out_rkt, **dlq_rkt; /* per route */
     rd_kafka_queue_t *cq, *pq;
     int wake[2], sigfd;
     mw_parts *parts;
@@ -66,31 +68,14 @@ typedef struct mw_run {
     int64_t start_offset; /* where a partition without a committed offset starts */
     bool keep_consumer;   /* the consumer is not destroyed: see consumer_destroy_asserts() */
     int64_t next_stats_us, next_lag_us, full_since_us;
+    mw_log log;            /* log.format and log.level once the configuration is loaded */
+    char last_stats[1024]; /* the last stats line logged: logged again only when it changed */
 } mw_run;
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
-{
-    char ts[40];
-    int64_t now = mw_real_us();
-    time_t sec = (time_t)(now / 1000000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s.%03dZ meshgate run: ", ts, (int)(now / 1000 % 1000));
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-static int route_of(const mw_run *r, const char *topic)
-{
-    for (size_t i = 0; i < r->cfg.n_routes; i++)
-        if (strcmp(r->cfg.routes[i].input, topic) == 0) return (int)i;
-    return -1;
-}
+/* Log lines (mw_log.c) at info, warn and error level; each needs the mw_run *r in scope. */
+#define logf_(...) mw_log_at(&r->log, MW_LOG_INFO, __VA_ARGS__)
+#define logw_(...) mw_log_at(&r->log, MW_LOG_WARN, __VA_ARGS__)
+#define loge_(...) mw_log_at(&r->log, MW_LOG_ERROR, __VA_ARGS__)
 
 /* ---- pausing, resuming, seeking one partition or all ---- */
 
@@ -170,7 +155,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
         return;
     }
     if (!s->part->failed) /* once per partition and retry round */
-        logf_("%s/%d@%lld: delivery to %s failed: %s; the partition will retry", s->part->topic,
+        logw_("%s/%d@%lld: delivery to %s failed: %s; the partition will retry", s->part->topic,
               s->part->partition, (long long)s->offset, rd_kafka_topic_name(dm->rkt),
               rd_kafka_err2str(dm->err));
     resolve(r, s, false);
@@ -228,16 +213,13 @@ static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
 {
     for (int i = 0; i < l->cnt; i++) {
         const char *topic = l->elems[i].topic;
-        int route = route_of(r, topic);
-        mw_part *p = route >= 0 ? mw_parts_add(r->parts, topic, l->elems[i].partition) : NULL;
+        const mw_bind *b = mw_gen_route(r->gen, topic);
+        mw_part *p = b ? mw_parts_add(r->parts, topic, l->elems[i].partition) : NULL;
         if (!p) {
             logf_("%s/%d: assigned but not routed or out of memory", topic, l->elems[i].partition);
             continue;
         }
-        p->route = &r->cfg.routes[route];
-        p->schema = r->schema[route];
-        p->out_rkt = r->out_rkt[route];
-        p->dlq_rkt = r->dlq_rkt[route];
+        mw_parts_bind(p, b);
         p->worker = least_loaded(r);
         r->load[p->worker]++;
     }
@@ -288,7 +270,7 @@ static void on_revoke(mw_run *r, rd_kafka_topic_partition_list_t *l)
         }
         if (c->cnt > 0) {
             rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, c, 0);
-            if (err) logf_("commit on revoke: %s", rd_kafka_err2str(err));
+            if (err) loge_("commit on revoke: %s", rd_kafka_err2str(err));
         }
         rd_kafka_topic_partition_list_destroy(c);
     }
@@ -329,7 +311,7 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
     atomic_fetch_add_explicit(err ? &r->metrics->commit_errors : &r->metrics->commits, 1,
                               memory_order_relaxed);
-    if (err) logf_("commit failed: %s", rd_kafka_err2str(err));
+    if (err) loge_("commit failed: %s", rd_kafka_err2str(err));
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -339,11 +321,23 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512];
         rd_kafka_fatal_error(rk, why, sizeof why);
-        logf_("fatal Kafka client error: %s", why);
+        loge_("fatal Kafka client error: %s", why);
         r->fatal = true;
         return;
     }
-    logf_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+    /* A broker's connection failures are logged by librdkafka itself (facility FAIL, through
+     * on_log) and reported here as well: their state is kept above, the line written once. */
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE ||
+        err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
+        return;
+    loge_("%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/* librdkafka's own log lines (its threads): written once, by the worker's logger. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    const mw_run *r = rd_kafka_opaque(rk);
+    mw_log_kafka(&r->log, level, rd_kafka_name(rk), fac, buf);
 }
 
 /* ---- offsets that no longer exist ---- */
@@ -407,7 +401,7 @@ static void offset_reset(mw_run *r, const rd_kafka_message_t *m)
                  "recreated)",
                  (long long)m->offset, (long long)hi);
     bool stop = r->cfg.on_offset_reset == MW_RESET_STOP;
-    logf_("error: %s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
+    loge_("%s/%d: %s; on_offset_reset: %s", p->topic, p->partition, what,
           stop ? "stop, so the partition stays paused"
                : "continue from the oldest offset there is");
     if (stop)
@@ -433,7 +427,7 @@ static void on_message(mw_run *r, rd_kafka_message_t *m)
     }
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            logf_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
+            loge_("consumer: %s%s%s", rd_kafka_message_errstr(m), m->rkt ? " on " : "",
                   m->rkt ? rd_kafka_topic_name(m->rkt) : "");
         rd_kafka_message_destroy(m);
         return;
@@ -519,33 +513,41 @@ typedef struct lag_acc {
 static void lag_one(mw_part *p, void *arg)
 {
     lag_acc *a = arg;
+    mw_run *r = a->r;
     if (a->n == a->cap) return;
     mw_lag *l = &a->lag[a->n++];
     snprintf(l->topic, sizeof l->topic, "%s", p->topic);
     l->partition = p->partition;
     int64_t lo = -1, hi = -1;
-    rd_kafka_get_watermark_offsets(a->r->consumer, p->topic, p->partition, &lo, &hi);
+    rd_kafka_get_watermark_offsets(r->consumer, p->topic, p->partition, &lo, &hi);
     int64_t pos = p->stored >= 0 ? p->stored : -1;
     l->lag = hi >= 0 && pos >= 0 ? (hi > pos ? hi - pos : 0) : -1;
     snprintf(l->stopped, sizeof l->stopped, "%s", p->stopped ? p->stopped : "");
     /* The FIFO's head is the partition's oldest message without a delivery report. */
     l->oldest_us = p->head ? mw_mono_us() - p->head->t_fetch_us : 0;
-    bool stuck = a->r->metrics->stuck_after_us && l->oldest_us > a->r->metrics->stuck_after_us;
+    bool stuck = r->metrics->stuck_after_us && l->oldest_us > r->metrics->stuck_after_us;
     if (stuck && !p->stuck)
-        logf_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
+        logw_("%s/%d: stuck: its oldest message in flight (offset %lld) is %.1f s old", p->topic,
               p->partition, (long long)p->head->offset, (double)l->oldest_us / 1e6);
     else if (!stuck && p->stuck)
         logf_("%s/%d: no longer stuck", p->topic, p->partition);
     p->stuck = stuck;
 }
 
+/* The in-flight gauges, as the partition table has them now. */
+static void publish_inflight(mw_run *r)
+{
+    atomic_store_explicit(&r->metrics->inflight_messages, mw_parts_inflight(r->parts),
+                          memory_order_relaxed);
+    atomic_store_explicit(&r->metrics->inflight_bytes, mw_parts_inflight_bytes(r->parts),
+                          memory_order_relaxed);
+}
+
 static void ticks(mw_run *r)
 {
     int64_t now = mw_mono_us();
     mw_metrics *m = r->metrics;
-    atomic_store_explicit(&m->inflight_messages, mw_parts_inflight(r->parts), memory_order_relaxed);
-    atomic_store_explicit(&m->inflight_bytes, mw_parts_inflight_bytes(r->parts),
-                          memory_order_relaxed);
+    publish_inflight(r);
     if (now >= r->next_lag_us) {
         r->next_lag_us = now + 1000000;
         lag_acc a = {r, NULL, 0, mw_parts_count(r->parts)};
@@ -565,9 +567,10 @@ static void ticks(mw_run *r)
     }
     if (r->cfg.stats_interval_ms && now >= r->next_stats_us) {
         r->next_stats_us = now + (int64_t)r->cfg.stats_interval_ms * 1000;
-        char line[1024];
+        char line[sizeof r->last_stats];
         mw_metrics_stats_line(m, line, sizeof line);
-        logf_("stats: %s", line);
+        if (strcmp(line, r->last_stats) != 0) logf_("stats: %s", line); /* idle: said already */
+        memcpy(r->last_stats, line, sizeof line);
     }
 }
 
@@ -578,13 +581,92 @@ static void drain_pipe(int fd)
     }
 }
 
-/* SIGHUP: a request to reload the configuration and the schema set. Reloading is not
- * implemented yet, so the request is logged and the running configuration kept; a reload
- * plugs in here (the main thread, between two rounds of the loop). */
+/* Logs text at level lv, one line at a time, each prefixed. */
+static void log_lines(mw_run *r, mw_log_level lv, const char *prefix, const char *text)
+{
+    for (const char *l = text; *l;) {
+        const char *e = strchr(l, '\n');
+        int len = e ? (int)(e - l) : (int)strlen(l);
+        if (len) mw_log_at(&r->log, lv, "%s%.*s", prefix, len, l);
+        l += len + (e != NULL);
+    }
+}
+
+typedef struct switch_acc {
+    const mw_gen *g;
+    char *list;
+    size_t len, cap, more;
+} switch_acc;
+
+/* Binds p to the new generation's route for its topic (a partition whose topic the new routes
+ * no longer have keeps its binding until it is revoked), noting where it switches. */
+static void rebind_one(mw_part *p, void *arg)
+{
+    switch_acc *a = arg;
+    const mw_bind *b = mw_gen_route(a->g, p->topic);
+    if (!b) return;
+    mw_parts_bind(p, b);
+    int w = a->len < a->cap ? snprintf(a->list + a->len, a->cap - a->len, " %s/%d@%lld", p->topic,
+                                       p->partition, (long long)p->next_offset)
+                            : -1;
+    if (w < 0 || (size_t)w >= a->cap - a->len)
+        a->more++;
+    else
+        a->len += (size_t)w;
+}
+
+static void on_unloaded(const mw_gen *g, void *arg)
+{
+    mw_run *r = arg;
+    logf_("reload: generation %llu unloaded (its last message in flight was reported)",
+          (unsigned long long)g->id);
+}
+
+/* SIGHUP: reloads the configuration file and the schema set it names (mw_reload.c). The new
+ * generation is loaded and checked beside the running one; only if all of it is good do the
+ * partitions switch to it, each at its next message (the offsets are logged: "raw/0@1234" means
+ * that offset 1234 of raw/0 and everything after it is judged by the new generation; @-1: all of
+ * it). A changed set of input topics is subscribed to (same group: a rebalance, not a restart).
+ * A failed reload changes nothing, and /readyz is not affected. */
 static void reload(mw_run *r)
 {
-    logf_("SIGHUP: reloading is not supported yet; still running with %s as loaded at start",
-          r->cfg.path);
+    char why[16384], notes[4096], list[4096];
+    uint64_t id = r->gen->id + 1;
+    logf_("SIGHUP: reloading %s", r->cfg.path);
+    mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
+                               notes, sizeof notes);
+    if (!g) {
+        atomic_fetch_add_explicit(&r->metrics->reloads_failed, 1, memory_order_relaxed);
+        log_lines(r, MW_LOG_ERROR, "reload failed: ", why);
+        loge_("reload failed: still running generation %llu (schemas %s)",
+              (unsigned long long)r->gen->id, r->gen->cfg->schemas);
+        return;
+    }
+    log_lines(r, MW_LOG_WARN, "reload: ", notes);
+    mw_gen *old = r->gen;
+    r->gen = g;
+    g->refs++; /* current */
+    switch_acc a = {g, list, 0, sizeof list, 0};
+    list[0] = 0;
+    mw_parts_each(r->parts, rebind_one, &a);
+    bool resubscribe = !mw_gen_same_inputs(old, g);
+    old->refs--;
+    mw_retired_add(&r->retired, old);
+    atomic_store(&r->metrics->generation, id);
+    atomic_fetch_add_explicit(&r->metrics->reloads_ok, 1, memory_order_relaxed);
+    logf_("reload: generation %llu in use (schemas %s, %zu route(s)); switch points:%s%s",
+          (unsigned long long)id, g->cfg->schemas, g->cfg->n_routes, a.len ? list : " none",
+          a.more ? " ..." : "");
+    if (resubscribe) {
+        rd_kafka_topic_partition_list_t *sub = mw_gen_inputs(g);
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, sub);
+        rd_kafka_topic_partition_list_destroy(sub);
+        if (err)
+            logf_("reload: subscribing to the new input topics: %s", rd_kafka_err2str(err));
+        else
+            logf_("reload: the input topics changed: subscribed again (group %s)", r->cfg.group);
+    }
+    mw_retired_collect(&r->retired, on_unloaded, r);
 }
 
 /* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
@@ -621,28 +703,34 @@ static void loop(mw_run *r)
             atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
         more = consume(r);
         ticks(r);
+        if (r->retired.head) mw_retired_collect(&r->retired, on_unloaded, r);
     }
 }
 
 /* ---- shutdown ---- */
 
+typedef struct watchdog {
+    mw_log log;
+    uint32_t ms;
+} watchdog;
+
 static void *watchdog_main(void *arg)
 {
-    uint32_t ms = (uint32_t)(uintptr_t)arg;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    const watchdog *w = arg;
+    struct timespec ts = {w->ms / 1000, (long)(w->ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
     }
-    static const char msg[] = "meshgate run: shutdown exceeded its bound; exiting (acknowledged "
-                              "offsets only were committed)\n";
-    if (write(2, msg, sizeof msg - 1) < 0) _exit(1);
+    mw_log_at(&w->log, MW_LOG_ERROR,
+              "shutdown exceeded its bound; exiting (acknowledged offsets only were committed)");
     _exit(1);
 }
 
 static int drain_and_close(mw_run *r)
 {
     pthread_t wt;
-    uintptr_t bound_ms = (uintptr_t)r->cfg.drain_timeout_ms + 10000;
-    if (pthread_create(&wt, NULL, watchdog_main, (void *)bound_ms) == 0) pthread_detach(wt);
+    watchdog *w = malloc(sizeof *w); /* the thread's until the process ends */
+    if (w) *w = (watchdog){r->log, r->cfg.drain_timeout_ms + 10000};
+    if (w && pthread_create(&wt, NULL, watchdog_main, w) == 0) pthread_detach(wt);
     r->draining = true;
     mw_parts_each(r->parts, pause_one, r);
     mw_pool_flush(r->pool);
@@ -653,14 +741,15 @@ static int drain_and_close(mw_run *r)
     mw_parts_store(r->parts, r->consumer);
     rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, NULL, 0);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        logf_("final commit: %s", rd_kafka_err2str(err));
+        loge_("final commit: %s", rd_kafka_err2str(err));
     rd_kafka_consumer_close(r->consumer);
     r->closed = true;
+    publish_inflight(r); /* the drain delivered what was in flight at the last tick */
     char line[1024];
     mw_metrics_stats_line(r->metrics, line, sizeof line);
     logf_("stopped: %s", line);
     if (left)
-        logf_("drain bound reached with %u message(s) in flight; they will be redelivered", left);
+        logw_("drain bound reached with %u message(s) in flight; they will be redelivered", left);
     return r->fatal ? 1 : 0;
 }
 
@@ -672,7 +761,9 @@ static void usage(FILE *o)
           "  Consumes the input topics of the configured routes in a consumer group, validates\n"
           "  every message against its route's compiled schema, produces valid ones wrapped in\n"
           "  CloudEvents to the output topic and rejects to the dead-letter topic, and commits\n"
-          "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT.\n"
+          "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT;\n"
+          "  SIGHUP reloads the configuration and the schema set (routes and schemas apply\n"
+          "  live, other keys at the next restart).\n"
           "  --config FILE  the YAML configuration (or MESHGATE_CONFIG); MESHGATE_* variables\n"
           "                 override its keys (docs/configuration.md)\n"
           "  --check        load and check the configuration and the schemas, then exit\n",
@@ -684,22 +775,13 @@ static void usage(FILE *o)
 static bool open_schemas(void *arg, const char *path, char *why, size_t cap)
 {
     mw_run *r = arg;
-    r->schemas = mw_schemas_load(path, why, cap);
+    r->schemas = mw_schemas_load_copy(path, why, cap);
     return r->schemas != NULL;
 }
 
 static bool has_schema(void *arg, const char *name, char *have, size_t cap)
 {
-    const mg_schema_set *set = mw_schemas_set(((mw_run *)arg)->schemas);
-    if (mg_schema_find(set, name)) return true;
-    size_t len = 0;
-    have[0] = 0;
-    for (uint32_t k = 0; k < set->count && len < cap; k++) {
-        int w = snprintf(have + len, cap - len, "%s%s", k ? ", " : "", set->schemas[k].name);
-        if (w < 0 || (size_t)w >= cap - len) break;
-        len += (size_t)w;
-    }
-    return false;
+    return mw_schemas_has(((mw_run *)arg)->schemas, name, have, cap);
 }
 
 static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
@@ -718,6 +800,7 @@ static rd_kafka_t *new_client(mw_run *r, bool producer)
         return NULL;
     }
     rd_kafka_conf_set_opaque(conf, r);
+    rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
     if (producer) {
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -739,19 +822,20 @@ static int start_kafka(mw_run *r)
     if (!(r->producer = new_client(r, true)) || !(r->consumer = new_client(r, false))) return 2;
     rd_kafka_poll_set_consumer(r->consumer);
     size_t n = r->cfg.n_routes;
-    r->out_rkt = calloc(n, sizeof *r->out_rkt);
-    r->dlq_rkt = calloc(n, sizeof *r->dlq_rkt);
-    if (!r->out_rkt || !r->dlq_rkt) return 1;
-    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) {
-        r->out_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].output, NULL);
-        r->dlq_rkt[i] = rd_kafka_topic_new(r->producer, r->cfg.routes[i].dead_letter, NULL);
-        rd_kafka_topic_partition_list_add(sub, r->cfg.routes[i].input, RD_KAFKA_PARTITION_UA);
+    char errstr[512];
+    r->gen = mw_gen_new(1, &r->cfg, false, r->schemas, r->producer, errstr, sizeof errstr);
+    if (!r->gen) {
+        fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+        return 1;
     }
+    r->schemas = NULL; /* the generation's now */
+    r->gen->refs = 1;  /* current */
+    atomic_store(&r->metrics->generation, 1);
+    rd_kafka_topic_partition_list_t *sub = mw_gen_inputs(r->gen);
     /* Learn the destination topics' leaders now, not on the first message. */
     for (size_t i = 0; i < 2 * n; i++) {
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *t = i < n ? r->out_rkt[i] : r->dlq_rkt[i - n];
+        rd_kafka_topic_t *t = i < n ? r->gen->bind[i].out_rkt : r->gen->bind[i - n].dlq_rkt;
         if (rd_kafka_metadata(r->producer, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
             rd_kafka_metadata_destroy(md);
     }
@@ -800,15 +884,11 @@ static void teardown(mw_run *r)
         rd_kafka_queue_io_event_enable(r->pq, -1, NULL, 0);
         rd_kafka_queue_destroy(r->pq);
     }
-    for (size_t i = 0; r->out_rkt && i < r->cfg.n_routes; i++) {
-        if (r->out_rkt[i]) rd_kafka_topic_destroy(r->out_rkt[i]);
-        if (r->dlq_rkt[i]) rd_kafka_topic_destroy(r->dlq_rkt[i]);
-    }
-    if (r->producer) {
-        rd_kafka_flush(r->producer, 5000);
-        rd_kafka_destroy(r->producer);
-    }
-    mw_parts_free(r->parts);
+    if (r->producer) rd_kafka_flush(r->producer, 5000);
+    mw_parts_free(r->parts); /* before the generations its partitions refer to */
+    mw_retired_free(&r->retired);
+    mw_gen_free(r->gen);
+    if (r->producer) rd_kafka_destroy(r->producer);
     if (r->consumer && consumer_destroy_asserts(r)) {
         r->keep_consumer = true;
         logf_("stopped before the group assigned partitions: the consumer is left to the process "
@@ -819,9 +899,6 @@ static void teardown(mw_run *r)
     }
     mw_http_stop(r->http);
     mw_metrics_free(r->metrics);
-    free(r->out_rkt);
-    free(r->dlq_rkt);
-    free(r->schema);
     free(r->load);
     mw_schemas_free(r->schemas);
     mw_catalog_free(r->catalog);
@@ -849,10 +926,6 @@ static int configure(mw_run *r, const char *path)
                 errstr[0] && errstr[strlen(errstr) - 1] != '\n' ? "\n" : "", bad);
         return 2;
     }
-    r->schema = calloc(r->cfg.n_routes, sizeof *r->schema);
-    if (!r->schema) return 1;
-    for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
-        r->schema[i] = mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
     return 0;
 }
 
@@ -914,8 +987,10 @@ int mw_run_main(int argc, char **argv)
     sigset_t set = mw_block_run_signals(); /* taken by the signalfd only */
     signal(SIGPIPE, SIG_IGN);
 
-    mw_run r = {.wake = {-1, -1}, .sigfd = -1};
+    mw_run r = {.wake = {-1, -1}, .sigfd = -1, .log = {MW_LOG_TEXT, MW_LOG_INFO, "meshgate run"}};
     int rc = configure(&r, path);
+    r.log.format = r.cfg.log_format;
+    r.log.level = r.cfg.log_level;
     if (rc == 0 && check) {
         printf("%s: configuration and schemas OK (%zu route(s))\n", path, r.cfg.n_routes);
     } else if (rc == 0) {

@@ -6,9 +6,12 @@
  * topics would appear with 4 partitions). The bootstrap address is the first line of stdout,
  * flushed, so scripts can read it. The main thread then blocks in sigwait() until SIGTERM or
  * SIGINT and tears everything down. The cluster's own threads belong to librdkafka. With
- * --control, a thread reads fault-injection commands from stdin (for tests).
+ * --control, a thread reads fault-injection commands from stdin (for tests). With --port N the
+ * bootstrap address is 127.0.0.1:N, a relay to the first broker (mw_relay.c): the mock
+ * cluster of librdkafka 2.0.2 cannot choose its own ports.
  */
 #include "mw_broker.h"
+#include "mw_relay.h"
 #include "mw_signal.h"
 
 #include <errno.h>
@@ -23,10 +26,13 @@
 
 static void usage(FILE *o)
 {
-    fputs("usage: meshgate broker [--brokers N] [--topics NAME[:PARTITIONS],...] [--control]\n"
+    fputs("usage: meshgate broker [--brokers N] [--port N] [--topics NAME[:PARTITIONS],...]\n"
+          "                       [--control]\n"
           "  Runs librdkafka's mock Kafka cluster on loopback (plaintext) until SIGTERM or\n"
           "  SIGINT. The first line of stdout is the bootstrap address.\n"
           "  --brokers N   number of brokers (default 1)\n"
+          "  --port N      bootstrap address 127.0.0.1:N (a relay to the first broker; the\n"
+          "                brokers' own ports are still chosen by the mock cluster)\n"
           "  --topics ...  topics to create, with partition counts (default 4)\n"
           "  --control     read fault-injection commands from stdin, one per line, each\n"
           "                answered \"ok\" or \"error: ...\" on stdout:\n"
@@ -180,6 +186,7 @@ int mw_broker_main(int argc, char **argv)
     long brokers = 1;
     const char *topics = NULL;
     bool with_control = false;
+    long port = 0;
     for (int i = 1; i < argc; i++) {
         bool val = i + 1 < argc;
         if (strcmp(argv[i], "--brokers") == 0 && val) {
@@ -187,6 +194,13 @@ int mw_broker_main(int argc, char **argv)
             brokers = strtol(argv[++i], &end, 10);
             if (*end || brokers < 1 || brokers > 16) {
                 fprintf(stderr, "meshgate broker: --brokers: want 1..16, got %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--port") == 0 && val) {
+            char *end;
+            port = strtol(argv[++i], &end, 10);
+            if (*end || port < 1 || port > 65535) {
+                fprintf(stderr, "meshgate broker: --port: want 1..65535, got %s\n", argv[i]);
                 return 2;
             }
         } else if (strcmp(argv[i], "--topics") == 0 && val) {
@@ -219,8 +233,20 @@ int mw_broker_main(int argc, char **argv)
         return 1;
     }
     int rc = topics ? create_topics(mc, topics, (int)brokers) : 0;
+    mw_relay *relay = NULL;
+    if (rc == 0 && port) {
+        relay =
+            mw_relay_start((int)port, rd_kafka_mock_cluster_bootstraps(mc), errstr, sizeof errstr);
+        if (!relay) {
+            fprintf(stderr, "meshgate broker: --port: %s\n", errstr);
+            rc = 1;
+        }
+    }
     if (rc == 0) {
-        printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
+        if (relay)
+            printf("127.0.0.1:%ld\n", port);
+        else
+            printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
         fflush(stdout);
         control ctl = {mc, (int)brokers};
         pthread_t ct;
@@ -230,6 +256,7 @@ int mw_broker_main(int argc, char **argv)
         sigwait(&set, &sig);
         fprintf(stderr, "meshgate broker: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     }
+    mw_relay_stop(relay);
     rd_kafka_mock_cluster_destroy(mc);
     rd_kafka_destroy(rk);
     return rc;

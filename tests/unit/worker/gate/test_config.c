@@ -114,6 +114,7 @@ static void test_full_config(void **state)
                     "stats_interval_ms: 0\n"
                     "on_offset_reset: stop\n"
                     "health: {stuck_after_ms: 0}\n"
+                    "log: {format: json, level: debug}\n"
                     "retry:\n"
                     "  backoff_ms: 50\n"
                     "  backoff_max_ms: 800\n"
@@ -154,6 +155,8 @@ static void test_full_config(void **state)
     assert_int_equal(c->retry_backoff_max_ms, 800);
     assert_int_equal(c->on_offset_reset, MW_RESET_STOP);
     assert_int_equal(c->stuck_after_ms, 0);
+    assert_int_equal(c->log_format, MW_LOG_JSON);
+    assert_int_equal(c->log_level, MW_LOG_DEBUG);
     assert_int_equal(c->n_routes, 2);
     const mw_route *r = &c->routes[0];
     assert_string_equal(r->input, "raw.identity");
@@ -207,6 +210,8 @@ static void test_defaults(void **state)
     assert_int_equal(c->retry_backoff_max_ms, 10000);
     assert_int_equal(c->on_offset_reset, MW_RESET_CONTINUE);
     assert_int_equal(c->stuck_after_ms, 60000);
+    assert_int_equal(c->log_format, MW_LOG_TEXT);
+    assert_int_equal(c->log_level, MW_LOG_INFO);
     assert_int_equal(mw_config_start_offset(c), RD_KAFKA_OFFSET_BEGINNING);
     assert_int_equal(c->n_routes, 1);
     assert_string_equal(c->routes[0].schema_version, "1");
@@ -299,7 +304,7 @@ static void test_unknown_keys(void **state)
         f, 16,
         "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, "
         "limits, "
-        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, routes, kafka, "
+        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, log, routes, kafka, "
         "consumer, producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),
@@ -379,6 +384,9 @@ static void test_bad_values(void **state)
                       "routes[0].mode: expected binary, structured or passthrough, got \"fancy\"");
     assert_int_equal(load(f, MINIMAL "on_offset_reset: skip\n"), 1);
     assert_file_error(f, 9, "on_offset_reset: expected continue or stop, got \"skip\"");
+    assert_int_equal(load(f, MINIMAL "log: {format: xml, level: loud}\n"), 2);
+    assert_file_error(f, 9, "log.format: expected text or json, got \"xml\"");
+    assert_file_error(f, 9, "log.level: expected error, warn, info or debug, got \"loud\"");
     assert_int_equal(load(f, MINIMAL "consumer: {auto.offset.reset: error}\n"), 0);
     assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_INVALID);
     assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);

@@ -333,7 +333,7 @@ static void test_stats_line(void **state)
         mw_hist_record(m->w[1].validate, 20);
     mw_hist_record(m->w[1].validate, 1500);
 
-    const char *want = "consumed=100 valid=93 rejected=7 produced=90 dead_letter=6 "
+    const char *want = "consumed=100 valid=93 tombstones=0 rejected=7 produced=90 dead_letter=6 "
                        "produce_errors=1 inflight=4 e2e_ms p50=1.000 p99=2.000 p99.9=40.000 "
                        "max=40.000 validate_us p50=10 p99=20 p99.9=1500 max=1500";
     char buf[512];
@@ -359,7 +359,7 @@ static void test_empty_stats_line(void **state)
     assert_non_null(m);
     char buf[512];
     mw_metrics_stats_line(m, buf, sizeof buf);
-    assert_string_equal(buf, "consumed=0 valid=0 rejected=0 produced=0 dead_letter=0 "
+    assert_string_equal(buf, "consumed=0 valid=0 tombstones=0 rejected=0 produced=0 dead_letter=0 "
                              "produce_errors=0 inflight=0 e2e_ms p50=0.000 p99=0.000 "
                              "p99.9=0.000 max=0.000 validate_us p50=0 p99=0 p99.9=0 max=0");
     mw_metrics_free(m);
