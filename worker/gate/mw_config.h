@@ -100,6 +100,9 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp,
                    const mw_config_checks *checks, char *errstr, size_t errlen);
 void mw_config_free(mw_config *c);
 
+/* The name of a route's mode as the configuration spells it ("binary", ...). */
+const char *mw_config_mode_name(mw_ce_mode mode);
+
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 
 /* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */

@@ -27,6 +27,7 @@
 #include "mw_clock.h"
 #include "mw_decide.h"
 #include "mw_envelope.h"
+#include "mw_rmetrics.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
 
@@ -148,8 +149,14 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
     return err;
 }
 
+/* The index of p's route in the configuration: the slot of its per-route metrics. */
+static size_t route_index(const mw_thread *th, const mw_part *p)
+{
+    return (size_t)(p->route - th->pool->cfg->routes);
+}
+
 /* Passthrough routes: the message as it came (value, key, timestamp, headers). */
-static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
+static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0, mw_rstats *rst)
 {
     mw_env *e = th->env;
     e->n_hdrs = 0;
@@ -164,7 +171,9 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
     int64_t t_prod = publish(s, false);
     rd_kafka_resp_err_t err = produce(th, n);
     mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
+    mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
     atomic_fetch_add_explicit(&th->stats->valid, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rst->valid, 1, memory_order_relaxed);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) hand_back(th->pool, s);
 }
 
@@ -173,10 +182,14 @@ static void process(mw_thread *th, mw_slot *s)
     const rd_kafka_message_t *m = s->msg;
     const mw_part *p = s->part;
     mw_wstats *st = th->stats;
+    size_t ri = route_index(th, p);
+    mw_rstats *rst = &st->route[ri];
     int64_t t0 = mw_mono_us();
     mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
     atomic_fetch_add_explicit(&st->consumed, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&st->bytes_in, m->len, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rst->consumed, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rst->bytes_in, m->len, memory_order_relaxed);
 
     rd_kafka_timestamp_type_t tstype;
     rd_kafka_headers_t *hdrs = NULL;
@@ -192,7 +205,7 @@ static void process(mw_thread *th, mw_slot *s)
                 .headers = hdrs};
 
     if (p->route->mode == MW_CE_PASSTHROUGH) {
-        passthrough(th, s, &in, t0);
+        passthrough(th, s, &in, t0, rst);
         return;
     }
     mw_decision d;
@@ -228,10 +241,15 @@ static void process(mw_thread *th, mw_slot *s)
     }
     if (!valid) err = dead_letter(th, s, &in, &rs, &t_prod);
     mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
-    if (valid)
+    mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
+    if (valid) {
         atomic_fetch_add_explicit(tomb ? &st->tombstones : &st->valid, 1, memory_order_relaxed);
-    else
+        atomic_fetch_add_explicit(tomb ? &rst->tombstones : &rst->valid, 1, memory_order_relaxed);
+    } else {
         atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
+        mw_rmetrics_reject(th->pool->metrics->routes, rst, ri, rj, rs.keyword, rs.instance,
+                           rs.message, in.partition, in.offset, mw_real_us());
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         fprintf(stderr, "meshgate run: %s/%d@%lld: produce to %s failed: %s\n", in.topic,
                 in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,

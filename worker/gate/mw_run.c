@@ -35,6 +35,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "mw_build.h"
 #include "mw_clock.h"
 #include "mw_catalog.h"
 #include "mw_config.h"
@@ -42,6 +43,7 @@
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
+#include "mw_rmetrics.h"
 #include "mw_schemas.h"
 #include "mw_signal.h"
 
@@ -160,7 +162,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
     if (dm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_timestamp_type_t tt;
         int64_t ts = rd_kafka_message_timestamp(s->msg, &tt);
-        if (ts > 0) mw_hist_record(m->e2e, (uint64_t)(mw_real_us() - ts * 1000));
+        if (ts > 0) {
+            uint64_t e2e = (uint64_t)(mw_real_us() - ts * 1000);
+            mw_hist_record(m->e2e, e2e);
+            mw_rmetrics_e2e(m->routes, (size_t)(s->part->route - r->cfg.routes), e2e);
+        }
         mw_hist_record(m->ack, (uint64_t)(mw_mono_us() - s->t_produce_us));
         atomic_fetch_add_explicit(s->dlq ? &m->produced_dlq : &m->produced, 1,
                                   memory_order_relaxed);
@@ -555,6 +561,7 @@ static void ticks(mw_run *r)
             mw_metrics_set_lag(m, a.lag, a.n);
         }
         free(a.lag);
+        mw_rmetrics_sample(m->routes, now);
         if (!atomic_load(&m->brokers_up)) {
             const struct rd_kafka_metadata *md = NULL;
             if (rd_kafka_metadata(r->producer, 0, NULL, &md, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -856,6 +863,28 @@ static int configure(mw_run *r, const char *path)
     return 0;
 }
 
+/* What /metrics and /status name: the routes, the version, the schema set. */
+static bool describe(mw_run *r)
+{
+    size_t n = r->cfg.n_routes;
+    mw_route_desc *d = calloc(n ? n : 1, sizeof *d);
+    if (!d) return false;
+    for (size_t i = 0; i < n; i++) {
+        const mw_route *rt = &r->cfg.routes[i];
+        d[i] = (mw_route_desc){rt->input,  rt->schema,      rt->schema_version,
+                               rt->output, rt->dead_letter, mw_config_mode_name(rt->mode)};
+    }
+    bool ok = mw_metrics_set_routes(r->metrics, d, n);
+    free(d);
+    char id[192];
+    if (!mw_build_schema_set_id(r->cfg.schemas, id, sizeof id)) {
+        logf_("schema set identity: %s", id);
+        snprintf(id, sizeof id, "unknown");
+    }
+    mw_metrics_set_build(r->metrics, mw_build_version(), id);
+    return ok;
+}
+
 static int start(mw_run *r)
 {
     char errstr[512];
@@ -866,6 +895,7 @@ static int start(mw_run *r)
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
+    if (!describe(r)) return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
         mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
                            r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};
