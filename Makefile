@@ -204,6 +204,15 @@ $(B)/bench/mgbench: bench/mgbench.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# What the per-route counts cost a message (bench/counters.c): make bench-counters.
+$(B)/bench/mgcounters: bench/counters.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+.PHONY: bench-counters
+bench-counters: $(B)/bench/mgcounters
+	@$(B)/bench/mgcounters
+
 # The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
 $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)

@@ -38,8 +38,8 @@ size_t mw_bucket_of(uint64_t us)
 
 void mw_lehist_record(mw_lehist *h, uint64_t us)
 {
-    atomic_fetch_add_explicit(&h->count[mw_bucket_of(us)], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->sum_us, us, memory_order_relaxed);
+    mw_count(&h->count[mw_bucket_of(us)], 1);
+    mw_count(&h->sum_us, us);
 }
 
 void mw_lehist_add(mw_lesnap *s, const mw_lehist *h)

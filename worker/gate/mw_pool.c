@@ -172,8 +172,8 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0, 
     rd_kafka_resp_err_t err = produce(th, n);
     mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
     mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
-    atomic_fetch_add_explicit(&th->stats->valid, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&rst->valid, 1, memory_order_relaxed);
+    mw_count(&th->stats->valid, 1);
+    mw_count(&rst->valid, 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) hand_back(th->pool, s);
 }
 
@@ -186,10 +186,10 @@ static void process(mw_thread *th, mw_slot *s)
     mw_rstats *rst = &st->route[ri];
     int64_t t0 = mw_mono_us();
     mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
-    atomic_fetch_add_explicit(&st->consumed, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->bytes_in, m->len, memory_order_relaxed);
-    atomic_fetch_add_explicit(&rst->consumed, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&rst->bytes_in, m->len, memory_order_relaxed);
+    mw_count(&st->consumed, 1);
+    mw_count(&st->bytes_in, m->len);
+    mw_count(&rst->consumed, 1);
+    mw_count(&rst->bytes_in, m->len);
 
     rd_kafka_timestamp_type_t tstype;
     rd_kafka_headers_t *hdrs = NULL;
@@ -243,10 +243,10 @@ static void process(mw_thread *th, mw_slot *s)
     mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
     mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
     if (valid) {
-        atomic_fetch_add_explicit(tomb ? &st->tombstones : &st->valid, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(tomb ? &rst->tombstones : &rst->valid, 1, memory_order_relaxed);
+        mw_count(tomb ? &st->tombstones : &st->valid, 1);
+        mw_count(tomb ? &rst->tombstones : &rst->valid, 1);
     } else {
-        atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
+        mw_count(&st->rejected[rj], 1);
         mw_rmetrics_reject(th->pool->metrics->routes, rst, ri, rj, rs.keyword, rs.instance,
                            rs.message, in.partition, in.offset, mw_real_us());
     }

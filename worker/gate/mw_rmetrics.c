@@ -220,12 +220,12 @@ void mw_rmetrics_reject(mw_rmetrics *rm, mw_rstats *st, size_t route, mw_reject 
                         int64_t offset, int64_t now_us)
 {
     rroute *r = &rm->r[route];
-    atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
+    mw_count(&st->rejected[rj], 1);
     atomic_store_explicit(&st->last_reject_us, now_us, memory_order_relaxed);
     exslot *x = &r->ex_reason[rj];
     if (rj == MW_RJ_SCHEMA) {
         size_t k = kw_slot(r, kw ? kw : "");
-        atomic_fetch_add_explicit(&st->schema_kw[k], 1, memory_order_relaxed);
+        mw_count(&st->schema_kw[k], 1);
         x = &r->ex_kw[k];
     }
     if (now_us < atomic_load_explicit(&x->next_us, memory_order_relaxed)) return;
