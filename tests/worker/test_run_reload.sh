@@ -64,10 +64,15 @@ switch_points() {
 }
 
 : >"$tmp/switches"
+schema_set() { curl -fsS "http://127.0.0.1:$port/metrics" | sed -n 's/^meshgate_build_info{.*schema_set="\([^"]*\)".*/\1/p'; }
+set1=$(schema_set)
 wait_consumed 25000
 replace "$tmp/v2.so"
 check "SIGHUP with v2: generation 2 in use, with its switch points" \
     wait_log 'reload: generation 2 in use' 1
+set2=$(schema_set)
+check "meshgate_build_info names the new schema set ($set1 -> $set2)" \
+    test -n "$set1" -a -n "$set2" -a "$set1" != "$set2"
 switch_points 2 "$tmp/v2.so" >>"$tmp/switches"
 check "the switch points name each of the 4 input partitions" \
     test "$(wc -l <"$tmp/switches")" -eq 4

@@ -75,6 +75,11 @@ static const char *const *enum_names(const keydef *k)
     return NULL;
 }
 
+const char *mw_config_mode_name(mw_ce_mode mode)
+{
+    return (unsigned)mode <= MW_CE_PASSTHROUGH ? enums[0].names[mode] : "unknown";
+}
+
 #define C(f) offsetof(mw_config, f)
 #define R(f) offsetof(mw_route, f)
 static const keydef top_keys[] = {

@@ -122,6 +122,9 @@ void mw_config_free(mw_config *c);
 size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
                       void (*fn)(void *arg, const char *key), void *arg);
 
+/* The name of a route's mode as the configuration spells it ("binary", ...). */
+const char *mw_config_mode_name(mw_ce_mode mode);
+
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 
 /* Plain decimal digits only: no sign, no fraction, no spaces, no overflow. */

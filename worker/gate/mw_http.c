@@ -1,5 +1,6 @@
 /* mw_http.c - the worker's read-only HTTP endpoint (libmicrohttpd): /metrics, /healthz,
- * /readyz, and the contract catalog (/catalog, /openapi.json, /schemas, /schemas/NAME).
+ * /readyz, /status and the status page (/, mw_status.c), and the contract catalog (/catalog,
+ * /openapi.json, /schemas, /schemas/NAME).
  *
  * Design: one thread of this file runs libmicrohttpd (epoll, driven by MHD_run_wait), so
  * every libmicrohttpd callback runs on it and the connection list needs no lock. Handlers
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "mw_clock.h"
+#include "mw_status.h"
 
 /* One client connection (libmicrohttpd's socket context). */
 typedef struct conn {
@@ -77,12 +79,17 @@ static reply get_healthz(mw_http *h)
 
 static reply get_readyz(mw_http *h)
 {
-    if (!atomic_load(&h->m->assigned)) return text(503, "not ready: no partition assignment yet\n");
-    if (!atomic_load(&h->m->brokers_up)) return text(503, "not ready: brokers unreachable\n");
     char why[1024], body[1100];
-    if (!mw_metrics_unhealthy(h->m, why, sizeof why)) return text(200, "ready\n");
+    if (mw_metrics_ready(h->m, why, sizeof why)) return text(200, "ready\n");
     snprintf(body, sizeof body, "not ready: %s\n", why);
     return text(503, body);
+}
+
+static reply get_status(mw_http *h)
+{
+    char *buf = NULL;
+    size_t len = mw_status_render(h->m, h->cat, &buf);
+    return (reply){200, "application/json", buf, len};
 }
 
 static const struct route {
@@ -92,7 +99,19 @@ static const struct route {
     {"/metrics", get_metrics},
     {"/healthz", get_healthz},
     {"/readyz", get_readyz},
+    {"/status", get_status},
 };
+
+/* A file of the status page as a reply (copied: replies own their body). */
+static bool page(const char *url, reply *r)
+{
+    mw_status_file f;
+    if (!mw_status_page(url, &f)) return false;
+    char *body = malloc(f.len ? f.len : 1);
+    if (body) memcpy(body, f.data, f.len);
+    *r = (reply){200, f.type, body, f.len};
+    return true;
+}
 
 static conn *conn_of(struct MHD_Connection *c)
 {
@@ -121,6 +140,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r = get ? routes[i].get(h) : text(405, "method not allowed\n");
         break;
     }
+    if (r.status == 404 && !bad) {
+        reply p;
+        if (page(url, &p)) {
+            free(r.body);
+            r = get ? p : text(405, "method not allowed\n");
+            if (!get) free(p.body);
+        }
+    }
     size_t dlen;
     const char *d = r.status == 404 && !bad ? mw_catalog_get(h->cat, url, &dlen) : NULL;
     if (d) {
@@ -141,6 +168,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", r.type);
+    MHD_add_response_header(resp, "Content-Security-Policy", MW_STATUS_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r.status == 405) MHD_add_response_header(resp, "Allow", "GET, HEAD");
     enum MHD_Result ret = MHD_queue_response(c, r.status, resp);
     MHD_destroy_response(resp);

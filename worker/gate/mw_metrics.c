@@ -15,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mw_buckets.h"
+#include "mw_process.h"
+#include "mw_rmetrics.h"
+#include "mw_text.h"
+
 static const char *const reject_names[MW_RJ_COUNT] = {"empty", "too_large", "syntax",    "utf8",
                                                       "depth", "number",    "string",    "schema",
                                                       "limit", "internal",  "cloudevent"};
@@ -75,11 +80,31 @@ void mw_metrics_free(mw_metrics *m)
     }
     mw_hist_free(m->e2e);
     mw_hist_free(m->ack);
+    mw_rmetrics_free(m->routes);
     pthread_mutex_destroy(&m->lag_lock);
     free(m->lag);
     free(m->skipped);
     free(m->w);
     free(m);
+}
+
+bool mw_metrics_set_routes(mw_metrics *m, const mw_route_desc *routes, size_t n)
+{
+    mw_rmetrics *rm = mw_rmetrics_new(routes, n, m->n_workers);
+    if (!rm) return false;
+    mw_rmetrics_free(m->routes);
+    m->routes = rm;
+    for (uint32_t i = 0; i < m->n_workers; i++)
+        m->w[i].route = mw_rmetrics_stats(rm, i, 0);
+    return true;
+}
+
+void mw_metrics_set_build(mw_metrics *m, const char *version, const char *schema_set)
+{
+    pthread_mutex_lock(&m->lag_lock);
+    snprintf(m->build_version, sizeof m->build_version, "%s", version ? version : "");
+    snprintf(m->build_schema_set, sizeof m->build_schema_set, "%s", schema_set ? schema_set : "");
+    pthread_mutex_unlock(&m->lag_lock);
 }
 
 void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n)
@@ -154,6 +179,19 @@ bool mw_metrics_unhealthy(mw_metrics *m, char *why, size_t cap)
     return len > 0;
 }
 
+bool mw_metrics_ready(mw_metrics *m, char *why, size_t cap)
+{
+    if (!atomic_load(&m->assigned)) {
+        snprintf(why, cap, "no partition assignment yet");
+        return false;
+    }
+    if (!atomic_load(&m->brokers_up)) {
+        snprintf(why, cap, "brokers unreachable");
+        return false;
+    }
+    return !mw_metrics_unhealthy(m, why, cap);
+}
+
 /* ---- sums over workers ---- */
 
 typedef struct totals {
@@ -199,44 +237,20 @@ static void merge_all(mw_metrics *m)
 
 /* ---- text output ---- */
 
-typedef struct out {
-    char *buf;
-    size_t len, cap;
-    bool failed; /* an allocation failed: the output is dropped */
-} out;
+typedef mw_text out;
 
 static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void outf(out *o, const char *fmt, ...)
 {
-    while (!o->failed) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? o->cap - o->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->failed = true;
-            return;
-        }
-        if (o->buf && o->len + (size_t)n < o->cap) {
-            o->len += (size_t)n;
-            return;
-        }
-        size_t cap = o->cap ? o->cap * 2 : 16384;
-        while (cap <= o->len + (size_t)n)
-            cap *= 2;
-        char *nb = realloc(o->buf, cap);
-        if (!nb) {
-            o->failed = true;
-            return;
-        }
-        o->buf = nb;
-        o->cap = cap;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    mw_textv(o, fmt, ap);
+    va_end(ap);
 }
 
 static void head(out *o, const char *name, const char *type, const char *help)
 {
-    outf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    mw_text_family(o, name, type, help);
 }
 
 static void counter(out *o, const char *name, const char *help, uint64_t v)
@@ -251,55 +265,67 @@ static void gauge(out *o, const char *name, const char *help, int64_t v)
     outf(o, "%s %" PRId64 "\n", name, v);
 }
 
-/* The buckets: upper bounds in microseconds and their le labels in seconds. */
-static const struct bucket {
-    uint64_t us;
-    const char *le;
-} buckets[] = {
-    {10, "0.00001"},  {25, "0.000025"}, {50, "0.00005"},  {100, "0.0001"},  {250, "0.00025"},
-    {500, "0.0005"},  {1000, "0.001"},  {2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"},
-    {25000, "0.025"}, {50000, "0.05"},  {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"},
-    {1000000, "1"},   {2500000, "2.5"}, {5000000, "5"},   {10000000, "10"}, {30000000, "30"},
-    {60000000, "60"},
-};
-
-#define NBUCKETS (sizeof buckets / sizeof buckets[0])
-
 static void histogram(out *o, const char *name, const char *help, const mw_hist *h)
 {
     /* One pass over the counts; the last bound gives the count from the buckets themselves
      * (a merge racing a writer may see a bucket's count before the total, and +Inf must
      * never be below a finite bucket). */
-    uint64_t bounds[NBUCKETS + 1], le[NBUCKETS + 1];
-    for (size_t i = 0; i < NBUCKETS; i++)
-        bounds[i] = buckets[i].us;
-    bounds[NBUCKETS] = UINT64_MAX;
-    mw_hist_counts_le(h, bounds, NBUCKETS + 1, le);
+    uint64_t bounds[MW_NBUCKETS + 1], le[MW_NBUCKETS + 1];
+    for (size_t i = 0; i < MW_NBUCKETS; i++)
+        bounds[i] = mw_buckets[i].us;
+    bounds[MW_NBUCKETS] = UINT64_MAX;
+    mw_hist_counts_le(h, bounds, MW_NBUCKETS + 1, le);
     head(o, name, "histogram", help);
-    for (size_t i = 0; i < NBUCKETS; i++)
-        outf(o, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, buckets[i].le, le[i]);
-    uint64_t count = le[NBUCKETS];
+    for (size_t i = 0; i < MW_NBUCKETS; i++)
+        outf(o, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, mw_buckets[i].le, le[i]);
+    uint64_t count = le[MW_NBUCKETS];
     outf(o, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, count);
     outf(o, "%s_sum %.6f\n", name, (double)mw_hist_sum(h) / 1e6);
     outf(o, "%s_count %" PRIu64 "\n", name, count);
 }
 
-/* A label value with \, " and newline escaped, as the format requires. */
-static void label_value(out *o, const char *s)
+/* meshgate_build_info: always 1, the facts in its labels. */
+static void build_info(out *o, mw_metrics *m)
 {
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '"')
-            outf(o, "\\%c", *s);
-        else if (*s == '\n')
-            outf(o, "\\n");
-        else
-            outf(o, "%c", *s);
-    }
+    head(o, "meshgate_build_info", "gauge",
+         "Always 1: the version of meshgate and the schema set it runs.");
+    pthread_mutex_lock(&m->lag_lock);
+    outf(o, "meshgate_build_info{version=\"");
+    mw_text_label(o, m->build_version);
+    outf(o, "\",schema_set=\"");
+    mw_text_label(o, m->build_schema_set);
+    outf(o, "\"} 1\n");
+    pthread_mutex_unlock(&m->lag_lock);
+}
+
+/* The process_* series of the Prometheus client libraries (same names and units); a limit
+ * that is unlimited is left out. */
+static void process(out *o)
+{
+    mw_process p;
+    if (!mw_process_read(&p)) return;
+    head(o, "process_cpu_seconds_total", "counter",
+         "Total user and system CPU time spent in seconds.");
+    outf(o, "process_cpu_seconds_total %.2f\n", p.cpu_seconds);
+    gauge(o, "process_resident_memory_bytes", "Resident memory size in bytes.",
+          (int64_t)p.rss_bytes);
+    gauge(o, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+          (int64_t)p.vsize_bytes);
+    if (p.vsize_max_bytes >= 0)
+        gauge(o, "process_virtual_memory_max_bytes",
+              "Maximum amount of virtual memory available in bytes.", p.vsize_max_bytes);
+    gauge(o, "process_open_fds", "Number of open file descriptors.", (int64_t)p.open_fds);
+    if (p.max_fds >= 0)
+        gauge(o, "process_max_fds", "Maximum number of open file descriptors.", p.max_fds);
+    head(o, "process_start_time_seconds", "gauge",
+         "Start time of the process since unix epoch in seconds.");
+    outf(o, "process_start_time_seconds %.2f\n", p.start_time_seconds);
 }
 
 size_t mw_metrics_render(mw_metrics *m, char **buf)
 {
     out o = {0};
+    build_info(&o, m);
     totals t = sum(m);
     counter(&o, "meshgate_messages_consumed_total", "Messages consumed from input topics.",
             t.consumed);
@@ -345,15 +371,16 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     char why[16];
     gauge(&o, "meshgate_ready",
           "1 when /readyz is 200: assigned, brokers reachable, no partition stopped or stuck.",
-          atomic_load(&m->assigned) && atomic_load(&m->brokers_up) &&
-              !mw_metrics_unhealthy(m, why, sizeof why));
+          mw_metrics_ready(m, why, sizeof why));
     gauge(&o, "meshgate_workers", "Worker threads.", m->n_workers);
     head(&o, "meshgate_consumer_lag", "gauge",
-         "High watermark minus the next offset to commit, per assigned partition.");
+         "High watermark minus the next offset to commit, per assigned partition (absent while "
+         "either is unknown).");
     pthread_mutex_lock(&m->lag_lock);
     for (size_t i = 0; i < m->n_lag; i++) {
+        if (m->lag[i].lag < 0) continue;
         outf(&o, "meshgate_consumer_lag{topic=\"");
-        label_value(&o, m->lag[i].topic);
+        mw_text_label(&o, m->lag[i].topic);
         outf(&o, "\",partition=\"%" PRId32 "\"} %" PRId64 "\n", m->lag[i].partition, m->lag[i].lag);
     }
     head(&o, "meshgate_offsets_skipped_total", "counter",
@@ -361,7 +388,7 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
          "validated), per partition.");
     for (size_t i = 0; i < m->n_skipped; i++) {
         outf(&o, "meshgate_offsets_skipped_total{topic=\"");
-        label_value(&o, m->skipped[i].topic);
+        mw_text_label(&o, m->skipped[i].topic);
         outf(&o, "\",partition=\"%" PRId32 "\"} %" PRIu64 "\n", m->skipped[i].partition,
              m->skipped[i].offsets);
     }
@@ -371,7 +398,7 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     size_t stopped = 0, n_stuck = 0;
     for (size_t i = 0; i < m->n_lag; i++) {
         outf(&o, "meshgate_partition_oldest_inflight_seconds{topic=\"");
-        label_value(&o, m->lag[i].topic);
+        mw_text_label(&o, m->lag[i].topic);
         outf(&o, "\",partition=\"%" PRId32 "\"} %.3f\n", m->lag[i].partition,
              (double)m->lag[i].oldest_us / 1e6);
         stopped += m->lag[i].stopped[0] != 0;
@@ -396,13 +423,9 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
     histogram(&o, "meshgate_produce_ack_latency_seconds", "Produce call to the broker's ack.",
               h[H_ACK]);
     pthread_mutex_unlock(&m->scratch->lock);
-    if (o.failed) {
-        free(o.buf);
-        *buf = NULL;
-        return 0;
-    }
-    *buf = o.buf;
-    return o.len;
+    mw_rmetrics_render(m->routes, &o);
+    process(&o);
+    return mw_text_take(&o, buf);
 }
 
 size_t mw_metrics_stats_line(mw_metrics *m, char *buf, size_t cap)

@@ -35,8 +35,9 @@ typedef struct mw_wstats {
     _Atomic uint64_t consumed, valid, bytes_in;
     _Atomic uint64_t tombstones; /* forwarded unvalidated (route option tombstones: forward) */
     _Atomic uint64_t rejected[MW_RJ_COUNT];
-    mw_hist *queue;    /* fetch -> validation start */
-    mw_hist *validate; /* validation (and envelope) time */
+    mw_hist *queue;          /* fetch -> validation start */
+    mw_hist *validate;       /* validation (and envelope) time */
+    struct mw_rstats *route; /* per route: this thread's block of each (mw_rmetrics.h) */
 } mw_wstats;
 
 /* One assigned partition as the main thread saw it last (published once a second). */
@@ -56,6 +57,8 @@ typedef struct mw_skip {
 } mw_skip;
 
 struct mw_metrics_scratch; /* merge targets for readers (mw_metrics.c) */
+struct mw_rmetrics;        /* per route (mw_rmetrics.h) */
+struct mw_route_desc;
 
 typedef struct mw_metrics {
     uint32_t n_workers;
@@ -79,11 +82,19 @@ typedef struct mw_metrics {
     int64_t stuck_after_us; /* a partition whose oldest in-flight message is older is stuck;
                              * 0 = never (set once before the HTTP server starts) */
     struct mw_metrics_scratch *scratch;
+    struct mw_rmetrics *routes; /* NULL until mw_metrics_set_routes */
+    char build_version[64];     /* meshgate_build_info's labels, under lag_lock */
+    char build_schema_set[192];
 } mw_metrics;
 
 mw_metrics *mw_metrics_new(uint32_t n_workers);
 void mw_metrics_free(mw_metrics *m);
 
+/* Counts per route from now on: n routes (texts copied), before any worker thread starts. false
+ * when out of memory. */
+bool mw_metrics_set_routes(mw_metrics *m, const struct mw_route_desc *routes, size_t n);
+/* The labels of meshgate_build_info: the version and the schema set in use (mw_schemas_id). */
+void mw_metrics_set_build(mw_metrics *m, const char *version, const char *schema_set);
 /* Replaces the table of assigned partitions (main thread, once per interval). */
 void mw_metrics_set_lag(mw_metrics *m, const mw_lag *lag, size_t n);
 /* Counts n offsets of a partition that no longer existed when it was to be read. */
@@ -92,6 +103,10 @@ void mw_metrics_add_skipped(mw_metrics *m, const char *topic, int32_t partition,
  * else the stuck ones (oldest in-flight message older than stuck_after_us), one line into
  * why. Returns false if there is nothing. */
 bool mw_metrics_unhealthy(mw_metrics *m, char *why, size_t cap);
+
+/* What /readyz answers: ready, or why not (one line into why: no assignment, brokers
+ * unreachable, or mw_metrics_unhealthy's reason). */
+bool mw_metrics_ready(mw_metrics *m, char *why, size_t cap);
 
 /* Prometheus text exposition format 0.0.4 into *buf (malloc'd, grown as needed; the caller
  * frees). Histograms in seconds with le buckets. Returns the length. */

@@ -30,6 +30,10 @@ typedef struct mw_bind {
     rd_kafka_topic_t *out_rkt, *dlq_rkt; /* producer topic handles of the route */
     uint64_t generation;
     uint32_t *refs;
+    /* the route's per-route metrics slot: the start-up route with the same input, schema and
+     * schema version (the series /metrics was given), or -1 for a route a reload added or
+     * changed, which is counted in the process-wide series only until a restart */
+    int32_t mslot;
 } mw_bind;
 
 /* One in-flight message. The consumed message stays alive until its delivery report, so the

@@ -28,6 +28,7 @@
 #include "mw_decide.h"
 #include "mw_envelope.h"
 #include "mw_log.h"
+#include "mw_rmetrics.h"
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
 
@@ -41,6 +42,7 @@ typedef struct mw_thread {
     mg_validator *v;
     mw_env *env;
     mw_wstats *stats;
+    mw_rstats sink; /* per-route counts of a route without series (mw_bind.mslot -1) */
     mw_slot **ring;
     uint32_t mask;
     _Atomic uint32_t head, tail;
@@ -154,8 +156,10 @@ static rd_kafka_resp_err_t dead_letter(mw_thread *th, mw_slot *s, const mw_in *i
     return err;
 }
 
+/* The index of p's route in the configuration: the slot of its per-route metrics. */
+
 /* Passthrough routes: the message as it came (value, key, timestamp, headers). */
-static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
+static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0, mw_rstats *rst)
 {
     mw_env *e = th->env;
     e->n_hdrs = 0;
@@ -170,7 +174,9 @@ static void passthrough(mw_thread *th, mw_slot *s, const mw_in *in, int64_t t0)
     int64_t t_prod = publish(s, false);
     rd_kafka_resp_err_t err = produce(th, n);
     mw_hist_record(th->stats->validate, (uint64_t)(t_prod - t0));
-    atomic_fetch_add_explicit(&th->stats->valid, 1, memory_order_relaxed);
+    mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
+    mw_count(&th->stats->valid, 1);
+    mw_count(&rst->valid, 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) hand_back(th->pool, s);
 }
 
@@ -180,10 +186,14 @@ static void process(mw_thread *th, mw_slot *s)
     const mw_part *p = s->part;
     const mw_bind *b = s->bind; /* route, schema and topics: fixed when it was taken */
     mw_wstats *st = th->stats;
+    /* a route a reload added has no series yet: its counts go to the thread's sink */
+    mw_rstats *rst = b->mslot >= 0 ? &st->route[b->mslot] : &th->sink;
     int64_t t0 = mw_mono_us();
     mw_hist_record(st->queue, (uint64_t)(t0 - s->t_fetch_us));
-    atomic_fetch_add_explicit(&st->consumed, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->bytes_in, m->len, memory_order_relaxed);
+    mw_count(&st->consumed, 1);
+    mw_count(&st->bytes_in, m->len);
+    mw_count(&rst->consumed, 1);
+    mw_count(&rst->bytes_in, m->len);
 
     rd_kafka_timestamp_type_t tstype;
     rd_kafka_headers_t *hdrs = NULL;
@@ -199,7 +209,7 @@ static void process(mw_thread *th, mw_slot *s)
                 .headers = hdrs};
 
     if (b->route->mode == MW_CE_PASSTHROUGH) {
-        passthrough(th, s, &in, t0);
+        passthrough(th, s, &in, t0, rst);
         return;
     }
     mw_decision d;
@@ -235,10 +245,16 @@ static void process(mw_thread *th, mw_slot *s)
     }
     if (!valid) err = dead_letter(th, s, &in, &rs, &t_prod);
     mw_hist_record(st->validate, (uint64_t)(t_prod - t0));
-    if (valid)
-        atomic_fetch_add_explicit(tomb ? &st->tombstones : &st->valid, 1, memory_order_relaxed);
-    else
-        atomic_fetch_add_explicit(&st->rejected[rj], 1, memory_order_relaxed);
+    mw_lehist_record(&rst->validate, (uint64_t)(t_prod - t0));
+    if (valid) {
+        mw_count(tomb ? &st->tombstones : &st->valid, 1);
+        mw_count(tomb ? &rst->tombstones : &rst->valid, 1);
+    } else {
+        mw_count(&st->rejected[rj], 1);
+        if (b->mslot >= 0)
+            mw_rmetrics_reject(th->pool->metrics->routes, rst, (size_t)b->mslot, rj, rs.keyword,
+                               rs.instance, rs.message, in.partition, in.offset, mw_real_us());
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         mw_log_at(&th->pool->log, MW_LOG_WARN, "%s/%d@%lld: produce to %s failed: %s", in.topic,
                   in.partition, (long long)in.offset, valid ? route->output : route->dead_letter,

@@ -24,8 +24,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The index of the route of slots with rt's input, schema and schema version, or -1. */
+static int32_t metrics_slot(const mw_config *slots, const mw_route *rt)
+{
+    for (size_t j = 0; slots && j < slots->n_routes; j++) {
+        const mw_route *s = &slots->routes[j];
+        if (strcmp(s->input, rt->input) == 0 && strcmp(s->schema, rt->schema) == 0 &&
+            strcmp(s->schema_version, rt->schema_version) == 0)
+            return (int32_t)j;
+    }
+    return -1;
+}
+
 mw_gen *mw_gen_new(uint64_t id, mw_config *cfg, bool owned, mw_schemas *schemas,
-                   rd_kafka_t *producer, char *errstr, size_t errlen)
+                   rd_kafka_t *producer, const mw_config *slots, char *errstr, size_t errlen)
 {
     mw_gen *g = calloc(1, sizeof *g);
     mw_bind *b = g ? calloc(cfg->n_routes ? cfg->n_routes : 1, sizeof *b) : NULL;
@@ -61,7 +73,8 @@ mw_gen *mw_gen_new(uint64_t id, mw_config *cfg, bool owned, mw_schemas *schemas,
                          .out_rkt = rd_kafka_topic_new(producer, rt->output, NULL),
                          .dlq_rkt = rd_kafka_topic_new(producer, rt->dead_letter, NULL),
                          .generation = id,
-                         .refs = &g->refs};
+                         .refs = &g->refs,
+                         .mslot = metrics_slot(slots ? slots : g->cfg, rt)};
     }
     return g;
 }
@@ -157,7 +170,7 @@ mw_gen *mw_reload_load(const mw_config *running, const char *path, char *const *
         return NULL;
     }
     mw_config_diff(running, &cfg, false, note, &l);
-    mw_gen *g = mw_gen_new(id, &cfg, true, l.schemas, producer, why, why_cap);
+    mw_gen *g = mw_gen_new(id, &cfg, true, l.schemas, producer, running, why, why_cap);
     if (!g) {
         mw_schemas_free(l.schemas);
         mw_config_free(&cfg);

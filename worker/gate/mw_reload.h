@@ -25,10 +25,11 @@ typedef struct mw_gen {
 } mw_gen;
 
 /* Makes generation id from cfg (moved into the generation if owned) and schemas (taken on
- * success), with topic handles of producer. NULL and errstr ("routes[1].schema: ...") on
+ * success), with topic handles of producer; slots is the start-up configuration, whose routes
+ * are the per-route metrics series (mw_bind.mslot). NULL and errstr ("routes[1].schema: ...") on
  * failure; cfg and schemas are then still the caller's. */
 mw_gen *mw_gen_new(uint64_t id, mw_config *cfg, bool owned, mw_schemas *schemas,
-                   rd_kafka_t *producer, char *errstr, size_t errlen);
+                   rd_kafka_t *producer, const mw_config *slots, char *errstr, size_t errlen);
 /* The binding of the route whose input is topic; NULL if none. */
 const mw_bind *mw_gen_route(const mw_gen *g, const char *topic);
 /* The input topics to subscribe to (distinct); the caller destroys the list. */

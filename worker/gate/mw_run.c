@@ -35,6 +35,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "mw_build.h"
 #include "mw_clock.h"
 #include "mw_catalog.h"
 #include "mw_config.h"
@@ -44,6 +45,7 @@
 #include "mw_part.h"
 #include "mw_pool.h"
 #include "mw_reload.h"
+#include "mw_rmetrics.h"
 #include "mw_schemas.h"
 #include "mw_signal.h"
 
@@ -145,7 +147,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *dm, void *opaq
     if (dm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_timestamp_type_t tt;
         int64_t ts = rd_kafka_message_timestamp(s->msg, &tt);
-        if (ts > 0) mw_hist_record(m->e2e, (uint64_t)(mw_real_us() - ts * 1000));
+        if (ts > 0) {
+            uint64_t e2e = (uint64_t)(mw_real_us() - ts * 1000);
+            mw_hist_record(m->e2e, e2e);
+            if (s->bind->mslot >= 0) mw_rmetrics_e2e(m->routes, (size_t)s->bind->mslot, e2e);
+        }
         mw_hist_record(m->ack, (uint64_t)(mw_mono_us() - s->t_produce_us));
         atomic_fetch_add_explicit(s->dlq ? &m->produced_dlq : &m->produced, 1,
                                   memory_order_relaxed);
@@ -557,6 +563,7 @@ static void ticks(mw_run *r)
             mw_metrics_set_lag(m, a.lag, a.n);
         }
         free(a.lag);
+        mw_rmetrics_sample(m->routes, now);
         if (!atomic_load(&m->brokers_up)) {
             const struct rd_kafka_metadata *md = NULL;
             if (rd_kafka_metadata(r->producer, 0, NULL, &md, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -654,6 +661,12 @@ static void reload(mw_run *r)
     mw_retired_add(&r->retired, old);
     atomic_store(&r->metrics->generation, id);
     atomic_fetch_add_explicit(&r->metrics->reloads_ok, 1, memory_order_relaxed);
+    char sid[192]; /* meshgate_build_info names the set now in use */
+    if (!mw_build_schema_set_id(g->cfg->schemas, sid, sizeof sid)) {
+        logf_("schema set identity: %s", sid);
+        snprintf(sid, sizeof sid, "unknown");
+    }
+    mw_metrics_set_build(r->metrics, mw_build_version(), sid);
     logf_("reload: generation %llu in use (schemas %s, %zu route(s)); switch points:%s%s",
           (unsigned long long)id, g->cfg->schemas, g->cfg->n_routes, a.len ? list : " none",
           a.more ? " ..." : "");
@@ -823,7 +836,7 @@ static int start_kafka(mw_run *r)
     rd_kafka_poll_set_consumer(r->consumer);
     size_t n = r->cfg.n_routes;
     char errstr[512];
-    r->gen = mw_gen_new(1, &r->cfg, false, r->schemas, r->producer, errstr, sizeof errstr);
+    r->gen = mw_gen_new(1, &r->cfg, false, r->schemas, r->producer, NULL, errstr, sizeof errstr);
     if (!r->gen) {
         fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
         return 1;
@@ -929,6 +942,28 @@ static int configure(mw_run *r, const char *path)
     return 0;
 }
 
+/* What /metrics and /status name: the routes, the version, the schema set. */
+static bool describe(mw_run *r)
+{
+    size_t n = r->cfg.n_routes;
+    mw_route_desc *d = calloc(n ? n : 1, sizeof *d);
+    if (!d) return false;
+    for (size_t i = 0; i < n; i++) {
+        const mw_route *rt = &r->cfg.routes[i];
+        d[i] = (mw_route_desc){rt->input,  rt->schema,      rt->schema_version,
+                               rt->output, rt->dead_letter, mw_config_mode_name(rt->mode)};
+    }
+    bool ok = mw_metrics_set_routes(r->metrics, d, n);
+    free(d);
+    char id[192];
+    if (!mw_build_schema_set_id(r->cfg.schemas, id, sizeof id)) {
+        logf_("schema set identity: %s", id);
+        snprintf(id, sizeof id, "unknown");
+    }
+    mw_metrics_set_build(r->metrics, mw_build_version(), id);
+    return ok;
+}
+
 static int start(mw_run *r)
 {
     char errstr[512];
@@ -939,6 +974,7 @@ static int start(mw_run *r)
         !(r->load = calloc(n, sizeof *r->load)))
         return 1;
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
+    if (!describe(r)) return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
         mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
                            r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};

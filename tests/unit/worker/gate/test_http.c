@@ -1,5 +1,6 @@
-/* test_http.c - unit tests for worker/gate/mw_http.c: the endpoints over a real socket (status line,
- * content type, body), /readyz following the readiness flags, 404, 405 with Allow, HEAD,
+/* test_http.c - unit tests for worker/gate/mw_http.c: the endpoints over a real socket (status
+ * line, content type, body), /readyz following the readiness flags, /status and the status page's
+ * files with their Content-Security-Policy, 404, 405 with Allow, HEAD,
  * listen errors (address in use, malformed HOST:PORT), and hostile clients: control bytes in
  * the URL, the connection limits in all and per address, and the request deadline against a
  * client that sends one byte at a time. */
@@ -24,11 +25,13 @@
 #include <unistd.h>
 
 #include "mw_http.h"
+#include "mw_status.h"
 
 typedef struct response {
     int status;
     char content_type[128];
     char allow[64];
+    char csp[512];
     char *body; /* NUL-terminated */
     size_t body_len;
 } response;
@@ -93,6 +96,7 @@ static response request(uint16_t port, const char *method, const char *path)
     end[2] = 0; /* the head keeps its last \r\n */
     header(buf, "Content-Type", resp.content_type, sizeof resp.content_type);
     header(buf, "Allow", resp.allow, sizeof resp.allow);
+    header(buf, "Content-Security-Policy", resp.csp, sizeof resp.csp);
     char cl[32];
     header(buf, "Content-Length", cl, sizeof cl);
     resp.body_len = len - (size_t)(end + 4 - buf);
@@ -147,6 +151,24 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Drops the process_* series (CPU time, descriptors: they change between two renderings). */
+static void strip_process(char *t)
+{
+    char *w = t;
+    for (char *p = t; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        bool drop = strncmp(p, "process_", 8) == 0 || strncmp(p, "# HELP process_", 15) == 0 ||
+                    strncmp(p, "# TYPE process_", 15) == 0;
+        if (!drop) {
+            memmove(w, p, n);
+            w += n;
+        }
+        p += n;
+    }
+    *w = 0;
+}
+
 static void test_metrics(void **state)
 {
     fixture *f = *state;
@@ -160,6 +182,9 @@ static void test_metrics(void **state)
     response r = request(mw_http_port(f->h), "GET", "/metrics");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert_non_null(strstr(r.body, "\nprocess_open_fds "));
+    strip_process(r.body);
+    strip_process(want);
     assert_string_equal(r.body, want);
     assert_non_null(strstr(r.body, "\nmeshgate_messages_consumed_total 7\n"));
     assert_non_null(strstr(r.body, "\nmeshgate_messages_rejected_total{reason=\"utf8\"} 3\n"));
@@ -167,6 +192,53 @@ static void test_metrics(void **state)
         strstr(r.body, "\nmeshgate_validation_latency_seconds_bucket{le=\"0.00005\"} 1\n"));
     free(r.body);
     free(want);
+}
+
+/* /status is the JSON of mw_status_render; the page's three files come with their types; every
+ * response carries the Content-Security-Policy. */
+static void test_status_and_page(void **state)
+{
+    fixture *f = *state;
+    uint16_t port = mw_http_port(f->h);
+    response r = request(port, "GET", "/status");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "application/json");
+    assert_string_equal(r.csp, MW_STATUS_CSP);
+    assert_true(strncmp(r.body, "{\"generated_at\":\"", 17) == 0);
+    assert_non_null(strstr(r.body, "\"routes\":[]"));
+    free(r.body);
+    const struct {
+        const char *path, *type, *contains;
+    } files[] = {{"/", "text/html; charset=utf-8", "<script src=\"/status.js\" defer></script>"},
+                 {"/status.js", "text/javascript; charset=utf-8", "fetch(\"/status\""},
+                 {"/status.css", "text/css; charset=utf-8", ".badge"}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        r = request(port, "GET", files[i].path);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.content_type, files[i].type);
+        assert_string_equal(r.csp, MW_STATUS_CSP);
+        assert_non_null(strstr(r.body, files[i].contains));
+        mw_status_file sf;
+        assert_true(mw_status_page(files[i].path, &sf));
+        assert_int_equal(r.body_len, sf.len);
+        assert_memory_equal(r.body, sf.data, sf.len);
+        free(r.body);
+        r = request(port, "POST", files[i].path);
+        assert_int_equal(r.status, 405);
+        assert_string_equal(r.allow, "GET, HEAD");
+        free(r.body);
+    }
+    /* the page holds no inline script or style the policy would block */
+    r = request(port, "GET", "/");
+    assert_null(strstr(r.body, "<script>"));
+    assert_null(strstr(r.body, "style="));
+    assert_null(strstr(r.body, "<style"));
+    assert_null(strstr(r.body, "http://"));
+    assert_null(strstr(r.body, "https://"));
+    free(r.body);
+    r = request(port, "GET", "/metrics");
+    assert_string_equal(r.csp, MW_STATUS_CSP);
+    free(r.body);
 }
 
 static void test_healthz(void **state)
@@ -196,7 +268,8 @@ static void test_not_found(void **state)
 {
     fixture *f = *state;
     uint16_t port = mw_http_port(f->h);
-    const char *paths[] = {"/", "/metricsx", "/metrics/", "/healthz/x", "/nope"};
+    const char *paths[] = {"/index.html", "/metricsx", "/metrics/",  "/healthz/x",
+                           "/nope",       "/status/",  "/status.jsx"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         response r = request(port, "GET", paths[i]);
         assert_int_equal(r.status, 404);
@@ -412,6 +485,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_and_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_healthz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readyz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),

@@ -1,6 +1,7 @@
 /* test_metrics.c - unit tests for worker/gate/mw_metrics.c: counters summed over workers, reject
  * reasons, merged histograms in the Prometheus text format (buckets, _sum, _count, le labels),
- * the lag table with escaped labels, the ready gauge, and the stats line. */
+ * the lag table with escaped labels and without unknown lags, the ready gauge, build_info, the
+ * process_* series, the per-route families, and the stats line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,12 +12,21 @@
 
 #include <cmocka.h>
 
-#include "mw_metrics.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
-static const char *const les[] = {"0.00001", "0.000025", "0.00005", "0.0001", "0.00025", "0.0005",
-                                  "0.001",   "0.0025",   "0.005",   "0.01",   "0.025",   "0.05",
-                                  "0.1",     "0.25",     "0.5",     "1",      "2.5",     "5",
-                                  "10",      "30",       "60",      "+Inf"};
+#include "mw_metrics.h"
+#include "mw_rmetrics.h"
+
+/* The buckets README's "Observability" documents: 1 us to 60 s. */
+static const char *const les[] = {"0.000001", "0.0000025", "0.000005", "0.00001", "0.000025",
+                                  "0.00005",  "0.0001",    "0.00025",  "0.0005",  "0.001",
+                                  "0.0025",   "0.005",     "0.01",     "0.025",   "0.05",
+                                  "0.1",      "0.25",      "0.5",      "1",       "2.5",
+                                  "5",        "10",        "30",       "60",      "+Inf"};
 #define NLE (sizeof les / sizeof les[0])
 
 static const char *const histograms[] = {
@@ -215,7 +225,8 @@ static void test_histograms(void **state)
     t = render(m);
     const char *v = "meshgate_validation_latency_seconds";
     assert_int_equal(check_histogram(t, v), 5);
-    const double want_v[NLE] = {1, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5};
+    const double want_v[NLE] = {0, 0, 1, 1, 3, 3, 3, 3, 4, 4, 4, 4, 4,
+                                4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5};
     for (size_t i = 0; i < NLE; i++)
         assert_true(bucket(t, v, les[i]) == want_v[i]);
     assert_true(value(t, "meshgate_validation_latency_seconds_sum") == 2.000345);
@@ -261,11 +272,19 @@ static void test_lag(void **state)
                      {.topic = "orders", .partition = 1, .lag = 0}};
     mw_metrics_set_lag(m, lag, 3);
     t = render(m);
-    assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 3);
+    /* an unknown lag (-1) is no series: a -1 would read as a lag on a dashboard */
+    assert_int_equal(count_lines_starting(t, "meshgate_consumer_lag{"), 2);
     assert_int_equal(value(t, "meshgate_consumer_lag{topic=\"orders\",partition=\"0\"}"), 42);
     assert_int_equal(value(t, "meshgate_consumer_lag{topic=\"orders\",partition=\"1\"}"), 0);
+    assert_null(strstr(t, "partition=\"7\"} -1"));
+    assert_null(strstr(t, "meshgate_consumer_lag{topic=\"a"));
+    free(t);
+    /* the topic label is escaped once its lag is known */
+    lag[1].lag = 3;
+    mw_metrics_set_lag(m, lag, 3);
+    t = render(m);
     assert_int_equal(value(t, "meshgate_consumer_lag{topic=\"a\\\"b\\\\c\\nd\",partition=\"7\"}"),
-                     -1);
+                     3);
     free(t);
 
     /* A smaller table replaces the old one; a larger one grows it. */
@@ -456,6 +475,101 @@ static void test_partition_health(void **state)
     mw_metrics_free(m);
 }
 
+static void test_build_info(void **state)
+{
+    (void)state;
+    mw_metrics *m = mw_metrics_new(1);
+    assert_non_null(m);
+    char *t = render(m);
+    assert_help_type(t, "meshgate_build_info", "gauge");
+    assert_int_equal(value(t, "meshgate_build_info{version=\"\",schema_set=\"\"}"), 1);
+    free(t);
+    mw_metrics_set_build(m, "0.3.0-12-gdeadbee", "a\"b\\c.so@0123456789ab");
+    t = render(m);
+    assert_int_equal(count_lines_starting(t, "meshgate_build_info{"), 1);
+    assert_int_equal(value(t,
+                           "meshgate_build_info{version=\"0.3.0-12-gdeadbee\",schema_set=\"a\\\"b"
+                           "\\\\c.so@0123456789ab\"}"),
+                     1);
+    free(t);
+    mw_metrics_free(m);
+}
+
+static double fds_now(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    double n = -1; /* not the listing's own descriptor */
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* The process_* series, with the names and units of the Prometheus client libraries. */
+static void test_process(void **state)
+{
+    (void)state;
+    mw_metrics *m = mw_metrics_new(1);
+    assert_non_null(m);
+    char *t = render(m);
+    assert_help_type(t, "process_cpu_seconds_total", "counter");
+    const char *gauges[] = {"process_resident_memory_bytes", "process_virtual_memory_bytes",
+                            "process_open_fds", "process_max_fds", "process_start_time_seconds"};
+    for (size_t i = 0; i < sizeof gauges / sizeof gauges[0]; i++)
+        assert_help_type(t, gauges[i], "gauge");
+    assert_true(value(t, "process_cpu_seconds_total") >= 0);
+    assert_true(value(t, "process_resident_memory_bytes") > 1024 * 1024);
+    assert_true(value(t, "process_virtual_memory_bytes") >=
+                value(t, "process_resident_memory_bytes"));
+    struct rlimit rl;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    assert_true(value(t, "process_max_fds") == (double)rl.rlim_cur);
+    double start = value(t, "process_start_time_seconds"), now = (double)time(NULL);
+    assert_true(start <= now + 1 && start > now - 3600);
+    assert_true(value(t, "process_open_fds") == fds_now());
+    free(t);
+    /* three more descriptors are three more */
+    int fd[3];
+    for (int i = 0; i < 3; i++)
+        assert_true((fd[i] = open("/dev/null", O_RDONLY)) >= 0);
+    double before = fds_now() - 3;
+    t = render(m);
+    assert_true(value(t, "process_open_fds") == before + 3);
+    free(t);
+    for (int i = 0; i < 3; i++)
+        close(fd[i]);
+    mw_metrics_free(m);
+}
+
+/* With routes, the per-route families follow the process-wide ones; each worker thread writes
+ * its own block of each route. */
+static void test_routes(void **state)
+{
+    (void)state;
+    mw_metrics *m = mw_metrics_new(2);
+    assert_non_null(m);
+    const mw_route_desc d[2] = {{"in.a", "a", "1", "out.a", "dlq.a", "binary"},
+                                {"in.b", "b", "7", "out.b", "dlq.b", "structured"}};
+    assert_true(mw_metrics_set_routes(m, d, 2));
+    m->w[0].route[1].consumed = 4;
+    m->w[1].route[1].consumed = 5;
+    m->w[1].route[0].valid = 2;
+    assert_ptr_equal(&m->w[1].route[1], mw_rmetrics_stats(m->routes, 1, 1));
+    char *t = render(m);
+    assert_int_equal(value(t, "meshgate_route_messages_consumed_total{topic=\"in.b\",schema=\"b\","
+                              "schema_version=\"7\"}"),
+                     9);
+    assert_int_equal(value(t, "meshgate_route_messages_valid_total{topic=\"in.a\",schema=\"a\","
+                              "schema_version=\"1\"}"),
+                     2);
+    assert_int_equal(count_lines_starting(t, "meshgate_route_messages_rejected_total{"),
+                     2 * MW_RJ_COUNT);
+    free(t);
+    mw_metrics_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +582,9 @@ int main(void)
         cmocka_unit_test(test_stats_line),
         cmocka_unit_test(test_empty_stats_line),
         cmocka_unit_test(test_concurrent_render),
+        cmocka_unit_test(test_build_info),
+        cmocka_unit_test(test_process),
+        cmocka_unit_test(test_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
