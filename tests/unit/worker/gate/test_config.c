@@ -286,13 +286,17 @@ static void test_unknown_keys(void **state)
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
-                      "tombstones");
+                      "tombstones, ingest, ingest_path, auth, tokens_sha256, token_file, "
+                      "client_cns");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
     assert_file_error(f, 13,
                       "http.port: unknown key; expected one of listen, max_connections, "
-                      "max_connections_per_ip, request_timeout_ms");
+                      "max_connections_per_ip, request_timeout_ms, max_request_bytes, "
+                      "max_inflight_requests, max_inflight_bytes, tls_cert, tls_key, "
+                      "tls_client_ca, idempotency_window_ms, idempotency_max_keys, "
+                      "idempotency_max_bytes");
     assert_file_error(f, 15,
                       "retry.backof_ms: unknown key; expected one of backoff_ms, backoff_max_ms");
     assert_file_error(
