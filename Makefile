@@ -34,7 +34,7 @@ LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
 VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring -lfyaml
-WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -ldl -lpthread
+WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -lgnutls -luring -ljemalloc -ldl -lpthread
 
 # common/: what codegen and the worker share beyond the validator (the YAML guard); it
 # needs libfyaml, which the validator library must not.
@@ -238,6 +238,9 @@ deps-deb:
 	else echo "make deps: all packages present"; fi
 # openssl: tests/deploy makes a CA file that run --check loads (through librdkafka).
 DEB_PKGS += openssl
+# GnuTLS: HTTP ingest hashes bearer tokens and reads TLS client certificates with it (the
+# library libmicrohttpd serves TLS with).
+DEB_PKGS += libgnutls28-dev
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

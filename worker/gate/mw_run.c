@@ -39,6 +39,8 @@
 #include "mw_catalog.h"
 #include "mw_config.h"
 #include "mw_http.h"
+#include "mw_ingest.h"
+#include "mw_ingest_auth.h"
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
@@ -59,6 +61,8 @@ typedef struct mw_run {
     mw_pool *pool;
     mw_metrics *metrics;
     mw_http *http;
+    mw_ingest *ingest; /* HTTP ingest of the routes with ingest: on (served by http) */
+    mw_tls_pem tls;    /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
     mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
     uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
@@ -818,6 +822,8 @@ static void teardown(mw_run *r)
         rd_kafka_destroy(r->consumer);
     }
     mw_http_stop(r->http);
+    mw_ingest_free(r->ingest);
+    mw_tls_pem_free(&r->tls);
     mw_metrics_free(r->metrics);
     free(r->out_rkt);
     free(r->dlq_rkt);
@@ -867,8 +873,19 @@ static int start(mw_run *r)
         return 1;
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
-                           r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};
+        r->ingest = mw_ingest_new(&r->cfg, r->schema, r->catalog, errstr, sizeof errstr);
+        if (!r->ingest || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
+            fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+            return 2;
+        }
+        mw_http_opts ho = {r->cfg.http_listen,
+                           r->cfg.http_max_connections,
+                           r->cfg.http_max_connections_per_ip,
+                           r->cfg.http_request_timeout_ms,
+                           r->ingest,
+                           r->tls.cert,
+                           r->tls.key,
+                           r->tls.client_ca};
         r->http = mw_http_start(&ho, r->metrics, r->catalog, errstr, sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
