@@ -108,5 +108,5 @@ bad bad-hash "s/^    tokens_sha256: .*/    tokens_sha256: abc123/" 'routes\[0\].
 bad missing-token-file "s|^    token_file: .*|    token_file: $tmp/nowhere|" 'routes\[1\].token_file: .*No such file'
 bad none-and-token "s/^    auth: none/    auth: none\n    tokens_sha256: $hash1/" 'routes\[2\].auth: none, but'
 bad cns-without-ca "/^  tls_client_ca: /d" 'routes\[1\].client_cns: .*tls_client_ca'
-bad key-without-cert "/^  tls_cert: /d" 'http.tls_cert: TLS needs both'
+bad key-without-cert "/^  tls_cert: /d" 'http.tls_key: TLS needs both.*tls_cert is not set'
 finish

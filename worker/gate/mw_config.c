@@ -96,8 +96,7 @@ static const keydef top_keys[] = {
     {"http.tls_cert", K_STR, F_EMPTY_OK, C(http_tls_cert), 0, 0, "", NULL},
     {"http.tls_key", K_STR, F_EMPTY_OK, C(http_tls_key), 0, 0, "", NULL},
     {"http.tls_client_ca", K_STR, F_EMPTY_OK, C(http_tls_client_ca), 0, 0, "", NULL},
-    {"http.idempotency_window_ms", K_U32, 0, C(idempotency_window_ms), 1, 86400000, "600000",
-     NULL},
+    {"http.idempotency_window_ms", K_U32, 0, C(idempotency_window_ms), 1, 86400000, "600000", NULL},
     {"http.idempotency_max_keys", K_U32, 0, C(idempotency_max_keys), 1, 10000000, "100000", NULL},
     {"http.idempotency_max_bytes", K_SIZE, 0, C(idempotency_max_bytes), 1, 1ull << 40, "67108864",
      NULL},
@@ -923,6 +922,9 @@ static void ingest_problem(void *arg, long r, const char *key, const char *text)
     else if (r >= 0 && find_key(route_keys, NROUTE, key, &i)) {
         snprintf(path, sizeof path, "routes[%ld].%s", r, key);
         const origin *o = L->routes[r].k[i].text ? &L->routes[r].k[i] : NULL;
+        size_t on; /* a key left out: the problem comes from ingest: on, so its line */
+        if (!o && find_key(route_keys, NROUTE, "ingest", &on) && L->routes[r].k[on].text)
+            o = &L->routes[r].k[on];
         report(L, o, L->routes[r].line, path, "%s", text);
     }
 }

@@ -157,9 +157,10 @@ void mw_config_ingest_check(const mw_config *c, mw_config_key_problem_fn fn, voi
     for (size_t r = 0; r < c->n_routes; r++)
         check_route(c, r, fn, arg);
     bool cert = set(c->http_tls_cert), key = set(c->http_tls_key);
-    if (cert != key)
-        fn(arg, -1, cert ? "http.tls_key" : "http.tls_cert",
-           "TLS needs both http.tls_cert and http.tls_key");
+    if (cert != key) /* blamed on the one that is set */
+        fn(arg, -1, cert ? "http.tls_cert" : "http.tls_key",
+           cert ? "TLS needs both http.tls_cert and http.tls_key; http.tls_key is not set"
+                : "TLS needs both http.tls_cert and http.tls_key; http.tls_cert is not set");
     if (set(c->http_tls_client_ca) && !cert)
         fn(arg, -1, "http.tls_client_ca",
            "client certificates need TLS: set http.tls_cert and "
