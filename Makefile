@@ -301,8 +301,9 @@ golden-update: $(CODEGEN) $(LIBVAL)
 	@tests/golden/run.sh $(B) --update
 
 # The benchmark also needs its peers and plotting (not needed by the build or the tests);
-# ajv runs on the machine's Node.js, installed from Debian only if there is none.
-BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev $(if $(shell command -v node),,nodejs npm)
+# ajv runs on the machine's Node.js, installed from Debian only if there is none; wrk drives
+# the HTTP ingest row.
+BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev wrk $(if $(shell command -v node),,nodejs npm)
 bench: deps
 	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \

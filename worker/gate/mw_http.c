@@ -227,7 +227,8 @@ static void *serve(void *arg)
         if (MHD_get_timeout(h->d, &to) != MHD_YES || to > 100) to = 100;
         poll(fds, fds[1].fd >= 0 ? 2 : 1, (int)to);
         MHD_run(h->d);
-        mw_ingest_serve(h->ing); /* resumes the requests whose events were acknowledged */
+        /* the requests whose events were acknowledged are resumed: answer them now */
+        if (mw_ingest_serve(h->ing)) MHD_run(h->d);
         int64_t now = mw_mono_us();
         for (conn *k = h->conns; k; k = k->next)
             if (!k->shut && k->fd >= 0 && now >= k->deadline_us && !suspended(k)) {
@@ -304,8 +305,8 @@ mw_http *mw_http_start(const mw_http_opts *o, mw_metrics *m, const mw_catalog *c
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL};
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL};
-    opt[n++] =
-        (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections_per_ip, NULL};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                       o->max_connections_per_ip, NULL};
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h};
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h};
     opt[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, h};

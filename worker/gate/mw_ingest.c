@@ -341,6 +341,7 @@ static void resume(ig_req *q)
     q->suspended = false;
     unlink_suspended(q);
     MHD_resume_connection(q->c);
+    q->g->resumed++;
 }
 
 /* The last event of q is decided: answer, and resume the suspended connection. An expired
@@ -468,11 +469,24 @@ static char *reject_detail(mw_ingest *g, const mw_decision *d)
     return s;
 }
 
+/* Produces the event (d NULL: a passthrough route's, unchanged). */
 static void produce_event(ig_req *q, ig_ev *e, mw_in *in, const mw_decision *d)
 {
     mw_ingest *g = q->g;
     const char *why = NULL;
-    if (!mw_env_valid(g->env, q->rt->r, q->rt->s->id, in, d->kind, mw_real_us(), &why)) {
+    if (!d) { /* passthrough: as it came, its headers (binary mode) kept */
+        mw_env *e0 = g->env;
+        e0->n_hdrs = 0;
+        e0->value = in->value;
+        e0->value_len = in->value_len;
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t i = 0; in->headers && e0->n_hdrs < MW_ENV_MAX_HDRS &&
+                           rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
+             i++)
+            e0->hdrs[e0->n_hdrs++] = (mw_hdr){name, val, len};
+    } else if (!mw_env_valid(g->env, q->rt->r, q->rt->s->id, in, d->kind, mw_real_us(), &why)) {
         e->status = 500;
         e->detail = json_text(why);
         return;
@@ -544,6 +558,10 @@ static void one_event(ig_req *q, ig_ev *e, const char *text, size_t n, bool stru
         uuid4(id);
         in.ce_id = id;
         e->id = json_text(id);
+    }
+    if (q->rt->r->mode == MW_CE_PASSTHROUGH) { /* the benchmark's baseline: no gate */
+        produce_event(q, e, &in, NULL);
+        return;
     }
     mw_decision d;
     mw_decide(q->rt->r, q->rt->s, g->v, &in, &g->rb, &d);

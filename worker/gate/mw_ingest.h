@@ -33,9 +33,10 @@ enum MHD_Result mw_ingest_handle(mw_ingest *g, struct MHD_Connection *c, const c
 void mw_ingest_completed(mw_ingest *g, void *state);
 
 /* A descriptor that becomes readable when delivery reports wait; mw_ingest_serve serves them
- * (on the HTTP thread: it resumes the requests they answer). */
+ * (on the HTTP thread: it resumes the requests they answer) and returns how many requests it
+ * resumed (libmicrohttpd answers them on its next run). */
 int mw_ingest_fd(const mw_ingest *g);
-void mw_ingest_serve(mw_ingest *g);
+size_t mw_ingest_serve(mw_ingest *g);
 /* Serves delivery reports until none is pending or timeout_ms passed; then purges the rest
  * (their requests are answered 503). Returns how many were purged. */
 size_t mw_ingest_drain(mw_ingest *g, int timeout_ms);

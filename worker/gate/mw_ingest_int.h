@@ -49,6 +49,7 @@ struct mw_ingest {
     bool brokers_down, probing;           /* probing: one request finds out whether they are back */
     struct ig_req *susp_head, *susp_tail; /* suspended requests, oldest first */
     int64_t ack_timeout_us;               /* a suspended request is answered by then */
+    size_t resumed;                       /* by the current mw_ingest_serve */
     int64_t probe_at_us;
     rd_kafka_vu_t vu[MW_ENV_VU_MAX];
 };

@@ -161,6 +161,17 @@ static bool start_producer(mw_ingest *g, char *errstr, size_t errlen)
         rd_kafka_conf_destroy(conf);
         return false;
     }
+    /* a request waits for its events' acknowledgement: they are sent at once, unless the
+     * user chose a linger for the producer */
+    int map;
+    size_t idx;
+    if (!mw_config_prop(cfg, true, "linger.ms", &map, &idx) &&
+        !mw_config_prop(cfg, true, "queue.buffering.max.ms", &map, &idx) &&
+        rd_kafka_conf_set(conf, "linger.ms", "0", e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(errstr, errlen, "http ingest: linger.ms: %s", e);
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
     rd_kafka_conf_set_opaque(conf, g);
     rd_kafka_conf_set_dr_msg_cb(conf, mw_ingest_on_delivery);
     rd_kafka_conf_set_error_cb(conf, mw_ingest_on_error);
@@ -262,15 +273,17 @@ int mw_ingest_fd(const mw_ingest *g)
     return g && g->producer ? g->wake[0] : -1;
 }
 
-void mw_ingest_serve(mw_ingest *g)
+size_t mw_ingest_serve(mw_ingest *g)
 {
-    if (!g || !g->producer) return;
+    if (!g || !g->producer) return 0;
     char buf[64];
     while (read(g->wake[0], buf, sizeof buf) > 0) {
     }
+    g->resumed = 0;
     while (rd_kafka_poll(g->producer, 0) > 0) {
     }
     mw_ingest_expire(g, mw_mono_us());
+    return g->resumed;
 }
 
 size_t mw_ingest_drain(mw_ingest *g, int timeout_ms)
