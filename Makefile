@@ -192,6 +192,13 @@ $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# HTTP ingest's library measurement (issue 19.6): libmicrohttpd against h2o (libh2o-evloop-dev,
+# a BENCH_PKGS package) on the same POST-and-validate loop; not part of `all`.
+$(B)/bench/http_libcmp: bench/http/libcmp.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DH2O_USE_LIBUV=0 -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) -lh2o-evloop -lssl -lcrypto \
+		$(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
 $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
@@ -303,7 +310,7 @@ golden-update: $(CODEGEN) $(LIBVAL)
 # The benchmark also needs its peers and plotting (not needed by the build or the tests);
 # ajv runs on the machine's Node.js, installed from Debian only if there is none; wrk drives
 # the HTTP ingest row.
-BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev wrk $(if $(shell command -v node),,nodejs npm)
+BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev wrk libh2o-evloop-dev $(if $(shell command -v node),,nodejs npm)
 bench: deps
 	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
