@@ -5,7 +5,8 @@
 # Valid (202 with id, topic, partition, offset), invalid (400 problem+json whose errors are
 # JSON Schema's basic output), NDJSON and CloudEvents batches (a result per event), binary and
 # structured CloudEvents kept as such, 415, 405, oversize (413 before the body is read, and
-# one event of a batch), in-flight bound (429 with Retry-After), a repeated Idempotency-Key
+# one event of a batch), in-flight bound (429 with Retry-After), a slow body cut at the request
+# deadline, a repeated Idempotency-Key
 # (the first answer again, nothing new produced; 422 with another body), GET of the schema
 # and of the OpenAPI document, keep-alive, the counters on /metrics, and the brokers down
 # (503 with Retry-After, then 202 again once they are back).
@@ -136,6 +137,33 @@ sleep 1
 post busy -H 'Content-Type: application/json' -d '{"first":"Xbusy-1","Last":"B"}'
 jcheck "past http.max_inflight_requests a POST is a 429 with Retry-After" busy "$(code busy) == 429 and h.get('retry-after') == '1'"
 wait "$holder" || true
+
+# ---- a client sending its body a byte every half second is cut at the request deadline ----
+python3 - "$port" >"$tmp/slow.out" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.5)
+t0 = time.monotonic()
+s.sendall(b"POST /ingest/raw HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n")
+end = "still open"
+for i in range(200):
+    if time.monotonic() - t0 > 20:
+        break
+    try:
+        s.send(b" ")
+        if s.recv(4096) == b"":
+            end = "closed"
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        end = "closed"
+        break
+print("%s after %.1f s" % (end, time.monotonic() - t0))
+PY
+slow=$(cat "$tmp/slow.out")
+check "a body sent a byte every half second is cut at the 4 s request deadline ($slow)" \
+    python3 -c 'import sys; w = sys.argv[1].split(); assert w[0] == "closed" and float(w[2]) <= 8' "$slow"
 
 # ---- idempotency ----
 post idem1 -H 'Idempotency-Key: order-42' -H 'Content-Type: application/json' -d '{"first":"Xidem-1","Last":"B"}'

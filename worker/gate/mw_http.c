@@ -1,17 +1,22 @@
-/* mw_http.c - the worker's read-only HTTP endpoint (libmicrohttpd): /metrics, /healthz,
- * /readyz, and the contract catalog (/catalog, /openapi.json, /schemas, /schemas/NAME).
+/* mw_http.c - the worker's HTTP endpoint (libmicrohttpd): /metrics, /healthz, /readyz, the
+ * contract catalog (/catalog, /openapi.json, /schemas, /schemas/NAME), and the paths of HTTP
+ * ingest, which mw_ingest.c serves; plain HTTP or TLS (http.tls_*, GnuTLS in libmicrohttpd).
  *
- * Design: one thread of this file runs libmicrohttpd (epoll, driven by MHD_run_wait), so
- * every libmicrohttpd callback runs on it and the connection list needs no lock. Handlers
+ * Design: one thread of this file runs libmicrohttpd (epoll, driven by MHD_run), so every
+ * libmicrohttpd callback runs on it and the connection list needs no lock. It sleeps in poll()
+ * on libmicrohttpd's epoll descriptor and on the ingest's delivery-report pipe; after a round it
+ * serves the ingest's delivery reports, which resume the requests they answer, and runs
+ * libmicrohttpd again at once so those answers go out in the same round. Read-only handlers
  * only read the metrics (atomic loads, and the locks of mw_metrics), so they never slow the
  * message path. Hostile clients are bounded: connections in all and per client address
  * (libmicrohttpd refuses more), and each request must be complete and answered within
  * request_timeout_ms of the connection's start or of the previous response: after each
  * round the thread shuts down (shutdown(2), so libmicrohttpd sees the end and closes it
- * itself) every connection past its deadline, however slowly it keeps sending. A URL whose
- * decoded form holds a control byte (%00 would cut it short) is a 400. The listening socket
- * is bound here, so a bind error names the address and the reason. Paths are a table; more
- * read-only endpoints join it.
+ * itself) every connection past its deadline, however slowly it keeps sending, except one
+ * suspended while the broker acknowledges its events (the ingest answers it within its own
+ * bound). A URL whose decoded form holds a control byte (%00 would cut it short) is a 400.
+ * The listening socket is bound here, so a bind error names the address and the reason.
+ * Paths are a table; more read-only endpoints join it.
  */
 #include "mw_http.h"
 

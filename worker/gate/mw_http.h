@@ -1,5 +1,5 @@
-/* mw_http.h - the worker's HTTP endpoint: /metrics, /healthz, /readyz, the catalog
- * (see mw_http.c). */
+/* mw_http.h - the worker's HTTP endpoint: /metrics, /healthz, /readyz, the catalog and HTTP
+ * ingest (see mw_http.c). */
 #ifndef MW_HTTP_H
 #define MW_HTTP_H
 
