@@ -8,8 +8,9 @@
 # one event of a batch), in-flight bound (429 with Retry-After), a slow body cut at the request
 # deadline, a repeated Idempotency-Key
 # (the first answer again, nothing new produced; 422 with another body), GET of the schema
-# and of the OpenAPI document, keep-alive, the counters on /metrics, and the brokers down
-# (503 with Retry-After, then 202 again once they are back).
+# and of the OpenAPI document, keep-alive, the counters on /metrics, the brokers down
+# (503 with Retry-After, then 202 again once they are back), and SIGTERM while a request waits
+# for the broker (answered 503, the worker drains and exits 0).
 #
 # Usage: tests/worker/test_run_ingest.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -244,5 +245,15 @@ kafka_firsts >"$tmp/firsts2.txt"
 check "the event refused while the brokers were down ($down_first) is not in the output" \
     test "$(grep -cx "$down_first" "$tmp/firsts2.txt" || true)" -eq 0
 
-term_check "$worker_pid" "the worker"
+# ---- SIGTERM while a request waits for the broker: it is answered, the worker still drains ----
+# (Produce requests fail with a retriable error, so the event stays in flight; the consumer's
+# requests still work, so the group is left as usual.)
+ctl produce-errors 100000 NOT_ENOUGH_REPLICAS
+curl -sS -o "$tmp/term.json" -w '%{http_code}' -XPOST -H 'Content-Type: application/json' \
+    -d '{"first":"Xterm-1","Last":"B"}' "$u" >"$tmp/term.code" 2>/dev/null &
+client=$!
+sleep 0.5
+term_check "$worker_pid" "the worker, with a request waiting for the broker,"
+wait "$client" || true
+check "that request was answered 503 (got $(code term))" test "$(code term)" = 503
 finish

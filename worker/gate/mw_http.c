@@ -358,7 +358,7 @@ void mw_http_stop(mw_http *h)
     atomic_store_explicit(&h->stop, true, memory_order_release);
     if (h->started) pthread_join(h->tid, NULL);
     if (h->d && h->ing) { /* no suspended request may be left when libmicrohttpd stops */
-        mw_ingest_drain(h->ing, 10000);
+        mw_ingest_drain(h->ing, 5000); /* within the shutdown watchdog's 10 s margin */
         MHD_run(h->d);
     }
     MHD_stop_daemon(h->d); /* closes the connections (their contexts freed) and the socket */

@@ -55,6 +55,7 @@ typedef struct ig_ev {
     char *detail; /* 400: basic output members ("valid":false,"errors":[...]); else a JSON
                    * string */
     bool expired; /* answered 503 before its report came */
+    char *first;  /* 400: the first error's text (a JSON string), the problem's detail */
 } ig_ev;
 
 typedef struct ig_req {
@@ -258,18 +259,8 @@ static void build_answer(ig_req *q)
             mw_sb_str(b, "{");
             event_result(b, q, e);
         } else if (e->status == 400) { /* the detail is the first error's text */
-            const char *why = e->detail ? strstr(e->detail, "\"error\":") : NULL;
-            mw_sb d = {0};
-            if (why) {
-                const char *end = why + 9;
-                while (*end && *end != '"')
-                    end += end[0] == '\\' && end[1] ? 2 : 1;
-                mw_sb_put(&d, why + 8, (size_t)(end + (*end == '"') - (why + 8)));
-            }
-            problem_raw(b, q->rt, 400,
-                        d.p && !d.oom ? d.p : "\"the event does not satisfy the schema\"",
+            problem_raw(b, q->rt, 400, e->first ? e->first : "\"the event is not valid\"",
                         e->detail ? e->detail : "\"valid\":false,\"errors\":[]}");
-            free(d.p);
         } else {
             problem_raw(b, q->rt, e->status, e->detail ? e->detail : "\"\"", NULL);
             if (retry) q->retry_after = 1;
@@ -304,6 +295,7 @@ static void free_req(ig_req *q)
     for (size_t i = 0; i < q->n_ev; i++) {
         free(q->ev[i].id);
         free(q->ev[i].detail);
+        free(q->ev[i].first);
     }
     free(q->ev);
     if (q->hdrs) rd_kafka_headers_destroy(q->hdrs);
@@ -313,7 +305,6 @@ static void free_req(ig_req *q)
     free(q);
 }
 
-/* The last event of q is decided: answer, and resume the suspended connection. */
 static char *json_text(const char *s)
 {
     mw_sb b = {0};
@@ -450,23 +441,35 @@ static void uuid4(char buf[37])
     buf[k] = 0;
 }
 
-/* The reject of d as basic output members (after the object's '{'). */
-static char *reject_detail(mw_ingest *g, const mw_decision *d)
+/* The reject of d into e: basic output members (after the object's '{') and the first
+ * error's text. */
+static void reject(mw_ingest *g, const mw_decision *d, ig_ev *e)
 {
-    mw_sb b = {0};
+    e->status = 400;
     if (d->reject == MW_RJ_CLOUDEVENT || d->reject == MW_RJ_EMPTY) {
-        mw_sb_str(&b, "\"valid\":false,\"errors\":[{\"keywordLocation\":\"\",\"instanceLocation\":"
-                      "\"\",\"error\":");
+        mw_sb b = {0};
+        mw_sb_str(&b, "\"valid\":false,\"errors\":[{\"keywordLocation\":\"\","
+                      "\"instanceLocation\":\"\",\"error\":");
         mw_sb_quote(&b, d->reason.message, strlen(d->reason.message));
         mw_sb_str(&b, "}]}");
-        return b.oom ? NULL : b.p;
+        e->detail = b.oom ? NULL : b.p;
+        e->first = json_text(d->reason.message);
+        return;
     }
     size_t need = mg_output_basic(g->v, MAX_ERRORS, NULL, 0);
     char *s = malloc(need + 1);
-    if (!s) return NULL;
-    mg_output_basic(g->v, MAX_ERRORS, s, need + 1);
-    memmove(s, s + 1, need); /* drop the '{': the caller's object continues it */
-    return s;
+    if (s) {
+        mg_output_basic(g->v, MAX_ERRORS, s, need + 1);
+        memmove(s, s + 1, need); /* drop the '{': the caller's object continues it */
+    }
+    e->detail = s;
+    char first[2048];
+    if (mg_error_count(g->v) > 0) {
+        mg_error_message(g->v, 0, first, sizeof first);
+        e->first = json_text(first);
+    } else {
+        e->first = json_text(d->reason.message ? d->reason.message : "");
+    }
 }
 
 /* Produces the event (d NULL: a passthrough route's, unchanged). */
@@ -566,8 +569,7 @@ static void one_event(ig_req *q, ig_ev *e, const char *text, size_t n, bool stru
     mw_decision d;
     mw_decide(q->rt->r, q->rt->s, g->v, &in, &g->rb, &d);
     if (!d.valid) {
-        e->status = 400;
-        e->detail = reject_detail(g, &d);
+        reject(g, &d, e);
         return;
     }
     produce_event(q, e, &in, &d);
