@@ -40,47 +40,8 @@
 #include "mw_ingest_int.h"
 #include "mw_sb.h"
 
-enum { K_PLAIN, K_STRUCTURED, K_BINARY, K_NDJSON, K_CE_BATCH };
 const unsigned mw_ingest_codes[N_CODES] = {200, 202, 400, 401, 403, 404, 405, 409,
                                            413, 415, 422, 429, 500, 503, 0};
-
-struct ig_req;
-
-typedef struct ig_ev {
-    struct ig_req *req;
-    unsigned status; /* 0 while in flight */
-    int32_t partition;
-    int64_t offset;
-    char *id;     /* JSON text of its CloudEvent id */
-    char *detail; /* 400: basic output members ("valid":false,"errors":[...]); else a JSON
-                   * string */
-    bool expired; /* answered 503 before its report came */
-    char *first;  /* 400: the first error's text (a JSON string), the problem's detail */
-} ig_ev;
-
-typedef struct ig_req {
-    mw_ingest *g;
-    struct MHD_Connection *c;
-    ig_route *rt;
-    int kind;
-    char *body;
-    size_t len, cap;
-    bool over, over_inflight, suspended, answered, queued, orphan;
-    bool expired;                   /* answered before all its events were acknowledged */
-    bool probe;                     /* sent while the brokers were thought down */
-    int64_t ack_by_us;              /* while suspended: answered by then */
-    struct ig_req *s_prev, *s_next; /* in the suspended list */
-    ig_ev *ev;
-    size_t n_ev, pending;
-    rd_kafka_headers_t *hdrs; /* binary mode: the ce_ headers and content-type */
-    char *key;                /* binary mode: ce-partitionkey, the Kafka key */
-    size_t key_len;
-    mw_idem_ticket ticket;
-    /* the answer */
-    unsigned status, retry_after;
-    bool replayed;
-    mw_sb out;
-} ig_req;
 
 /* ---- answers ---- */
 
@@ -144,9 +105,7 @@ static void problem(mw_sb *b, const ig_route *rt, unsigned status, const char *d
 }
 
 /* Answers q with a problem now (no event was produced). */
-static void fail(ig_req *q, unsigned status, unsigned retry_after, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void fail(ig_req *q, unsigned status, unsigned retry_after, const char *fmt, ...)
+void mw_ingest_fail(ig_req *q, unsigned status, unsigned retry_after, const char *fmt, ...)
 {
     char detail[1024];
     va_list ap;
@@ -232,7 +191,7 @@ static void event_result(mw_sb *b, const ig_req *q, const ig_ev *e)
     }
 }
 
-static bool single(const ig_req *q)
+bool mw_ingest_single(const ig_req *q)
 {
     return q->kind == K_PLAIN || q->kind == K_STRUCTURED || q->kind == K_BINARY;
 }
@@ -252,7 +211,7 @@ static void build_answer(ig_req *q)
         q->rt->accepted += acc;
         q->rt->rejected += rej;
     }
-    if (single(q) && q->n_ev == 1) {
+    if (mw_ingest_single(q) && q->n_ev == 1) {
         const ig_ev *e = &q->ev[0];
         q->status = e->status;
         if (e->status == 202) {
@@ -575,79 +534,13 @@ static void one_event(ig_req *q, ig_ev *e, const char *text, size_t n, bool stru
     produce_event(q, e, &in, &d);
 }
 
-/* ---- request bodies ---- */
-
-typedef struct spans {
-    size_t *off, *len, n, cap;
-    const char *base;
-    bool oom;
-} spans;
-
-static void add_span(void *arg, const char *e, size_t n)
-{
-    spans *s = arg;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        size_t *no = realloc(s->off, cap * sizeof *no);
-        if (no) s->off = no;
-        size_t *nl = no ? realloc(s->len, cap * sizeof *nl) : NULL;
-        if (nl) s->len = nl;
-        if (!no || !nl) {
-            s->oom = true;
-            return;
-        }
-        s->cap = cap;
-    }
-    s->off[s->n] = (size_t)(e - s->base);
-    s->len[s->n++] = n;
-}
-
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
-    return true;
-}
-
-/* Splits the body into events; false when it is no batch at all (answered then). */
-static bool split(ig_req *q, spans *s)
-{
-    const char *b = q->body ? q->body : "";
-    s->base = b;
-    if (single(q)) {
-        add_span(s, b, q->len);
-    } else if (q->kind == K_NDJSON) {
-        for (size_t i = 0; i < q->len;) {
-            const char *nl = memchr(b + i, '\n', q->len - i);
-            size_t end = nl ? (size_t)(nl - b) : q->len;
-            if (!blank(b + i, end - i)) add_span(s, b + i, end - i);
-            i = end + 1;
-        }
-    } else {
-        const char *why;
-        if (!mw_json_array_each(b, q->len, add_span, s, &why)) {
-            fail(q, 400, 0, "the CloudEvents batch is not a JSON array of events: %s", why);
-            return false;
-        }
-    }
-    if (s->oom) {
-        fail(q, 500, 0, "out of memory splitting the batch");
-        return false;
-    }
-    if (s->n == 0) {
-        fail(q, 400, 0, "the batch holds no event");
-        return false;
-    }
-    return true;
-}
-
 static void run_events(ig_req *q)
 {
-    spans s = {0};
-    if (split(q, &s)) {
+    mw_ingest_spans s = {0};
+    if (mw_ingest_split(q, &s)) {
         q->ev = calloc(s.n, sizeof *q->ev);
         if (!q->ev) {
-            fail(q, 500, 0, "out of memory");
+            mw_ingest_fail(q, 500, 0, "out of memory");
         } else {
             q->n_ev = s.n;
             for (size_t i = 0; i < s.n; i++)
@@ -657,86 +550,6 @@ static void run_events(ig_req *q)
     }
     free(s.off);
     free(s.len);
-}
-
-/* ---- the request's headers ---- */
-
-static bool media_is(const char *ct, const char *want)
-{
-    size_t n = strlen(want);
-    if (strncasecmp(ct, want, n) != 0) return false;
-    ct += n;
-    ct += strspn(ct, " \t");
-    return *ct == 0 || *ct == ';';
-}
-
-/* The kind of body, from Content-Type and ce- headers; -1 unsupported. */
-static int kind_of(struct MHD_Connection *c)
-{
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    bool binary = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "ce-specversion") != NULL;
-    if (ct) ct += strspn(ct, " \t");
-    if (!binary && ct && media_is(ct, "application/cloudevents+json")) return K_STRUCTURED;
-    if (!binary && ct && media_is(ct, "application/cloudevents-batch+json")) return K_CE_BATCH;
-    if (!binary && ct &&
-        (media_is(ct, "application/x-ndjson") || media_is(ct, "application/jsonl") ||
-         media_is(ct, "application/x-jsonlines") || media_is(ct, "application/jsonlines")))
-        return K_NDJSON;
-    bool json = !ct || !*ct || media_is(ct, "application/json") ||
-                media_is(ct, "application/x-www-form-urlencoded"); /* curl -d's default */
-    if (ct && !json) {                                             /* any other +json type */
-        size_t n = strcspn(ct, "; \t");
-        json = n >= 5 && strncasecmp(ct + n - 5, "+json", 5) == 0 &&
-               strncasecmp(ct, "application/cloudevents", 23) != 0;
-    }
-    if (!json) return -1;
-    return binary ? K_BINARY : K_PLAIN;
-}
-
-static int hexdig(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A binary-mode header: ce-NAME (percent-decoded, HTTP binding 3.1.3.2) as ce_NAME. */
-static enum MHD_Result take_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    (void)kind;
-    ig_req *q = cls;
-    if (!value) return MHD_YES;
-    bool ce = strncasecmp(key, "ce-", 3) == 0, ct = strcasecmp(key, "Content-Type") == 0;
-    if (!ce && !ct) return MHD_YES;
-    char name[128], val[4096];
-    size_t k = 0, n = 0;
-    if (ce) {
-        name[k++] = 'c';
-        name[k++] = 'e';
-        name[k++] = '_';
-        for (const char *p = key + 3; *p && k < sizeof name - 1; p++)
-            name[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    } else {
-        memcpy(name, "content-type", 12);
-        k = 12;
-    }
-    name[k] = 0;
-    for (const char *p = value; *p && n < sizeof val; p++) {
-        int hi, lo;
-        if (ce && p[0] == '%' && (hi = hexdig(p[1])) >= 0 && (lo = hexdig(p[2])) >= 0) {
-            val[n++] = (char)(hi << 4 | lo);
-            p += 2;
-        } else {
-            val[n++] = *p;
-        }
-    }
-    rd_kafka_header_add(q->hdrs, name, -1, val, (ssize_t)n);
-    if (strcmp(name, "ce_partitionkey") == 0 && !q->key) {
-        q->key = strndup(val, n);
-        q->key_len = q->key ? n : 0;
-    }
-    return MHD_YES;
 }
 
 /* ---- idempotency ---- */
@@ -750,7 +563,7 @@ static bool idem_key(ig_req *q, mw_sb *b)
     if (k) {
         size_t n = strlen(k);
         if (n == 0 || n > 255) {
-            fail(q, 400, 0, "the Idempotency-Key header must hold 1 to 255 characters");
+            mw_ingest_fail(q, 400, 0, "the Idempotency-Key header must hold 1 to 255 characters");
             return false;
         }
         mw_sb_str(b, "k\n");
@@ -811,13 +624,14 @@ static bool idem_answered(ig_req *q)
         q->answered = true;
         return true;
     case MW_IDEM_PENDING:
-        fail(q, 409, 1, "a request with this key is still in progress; retry once it is answered");
+        mw_ingest_fail(q, 409, 1,
+                       "a request with this key is still in progress; retry once it is answered");
         return true;
     case MW_IDEM_MISMATCH:
-        fail(q, 422, 0, "this key was used with another request body within the window");
+        mw_ingest_fail(q, 422, 0, "this key was used with another request body within the window");
         return true;
     case MW_IDEM_FULL:
-        fail(q, 503, 1, "the idempotency cache is full of requests in progress");
+        mw_ingest_fail(q, 503, 1, "the idempotency cache is full of requests in progress");
         return true;
     }
     return false;
@@ -873,44 +687,46 @@ static void admit(ig_req *q)
     char why[512];
     unsigned who = mw_creds_check(q->rt->creds, g->creds, g->n_rt, q->c, why, sizeof why);
     if (who) {
-        fail(q, who, 0, "%s", why);
+        mw_ingest_fail(q, who, 0, "%s", why);
         return;
     }
     if (g->inflight > cfg->http_max_inflight_requests) {
-        fail(q, 429, 1, "%u requests are in flight (http.max_inflight_requests)",
-             cfg->http_max_inflight_requests);
+        mw_ingest_fail(q, 429, 1, "%u requests are in flight (http.max_inflight_requests)",
+                       cfg->http_max_inflight_requests);
         return;
     }
     const char *cl = MHD_lookup_connection_value(q->c, MHD_HEADER_KIND, "Content-Length");
     uint64_t len = 0;
     if (cl && mw_config_parse_u64(cl, strlen(cl), &len) && len > cfg->http_max_request_bytes) {
-        fail(q, 413, 0,
-             "the body has %" PRIu64 " bytes, more than http.max_request_bytes (%" PRIu64 ")", len,
-             cfg->http_max_request_bytes);
+        mw_ingest_fail(q, 413, 0,
+                       "the body has %" PRIu64 " bytes, more than http.max_request_bytes (%" PRIu64
+                       ")",
+                       len, cfg->http_max_request_bytes);
         return;
     }
     if (g->inflight_bytes + len > cfg->http_max_inflight_bytes) {
-        fail(q, 429, 1, "the bodies in flight would exceed http.max_inflight_bytes (%" PRIu64 ")",
-             cfg->http_max_inflight_bytes);
+        mw_ingest_fail(q, 429, 1,
+                       "the bodies in flight would exceed http.max_inflight_bytes (%" PRIu64 ")",
+                       cfg->http_max_inflight_bytes);
         return;
     }
-    q->kind = kind_of(q->c);
+    q->kind = mw_ingest_kind(q->c);
     if (q->kind < 0) {
-        fail(q, 415, 0,
-             "send application/json, application/cloudevents+json, "
-             "application/cloudevents-batch+json or application/x-ndjson");
+        mw_ingest_fail(q, 415, 0,
+                       "send application/json, application/cloudevents+json, "
+                       "application/cloudevents-batch+json or application/x-ndjson");
         return;
     }
     if (q->kind == K_BINARY) {
         q->hdrs = rd_kafka_headers_new(8);
         if (!q->hdrs) {
-            fail(q, 500, 0, "out of memory");
+            mw_ingest_fail(q, 500, 0, "out of memory");
             return;
         }
-        MHD_get_connection_values(q->c, MHD_HEADER_KIND, take_header, q);
+        MHD_get_connection_values(q->c, MHD_HEADER_KIND, mw_ingest_take_header, q);
     }
     if (g->brokers_down && (g->probing || mw_mono_us() < g->probe_at_us)) {
-        fail(q, 503, 1, "the brokers are unreachable; retry later");
+        mw_ingest_fail(q, 503, 1, "the brokers are unreachable; retry later");
         return;
     }
     if (g->brokers_down) q->probe = g->probing = true; /* this one finds out */
@@ -986,11 +802,12 @@ enum MHD_Result mw_ingest_handle(mw_ingest *g, struct MHD_Connection *c, const c
     }
     if (q->answered) return send_answer(q); /* resumed, or refused while reading */
     if (q->over)
-        fail(q, 413, 0, "the body is larger than http.max_request_bytes (%" PRIu64 ")",
-             g->cfg->http_max_request_bytes);
+        mw_ingest_fail(q, 413, 0, "the body is larger than http.max_request_bytes (%" PRIu64 ")",
+                       g->cfg->http_max_request_bytes);
     else if (q->over_inflight)
-        fail(q, 429, 1, "the bodies in flight exceed http.max_inflight_bytes (%" PRIu64 ")",
-             g->cfg->http_max_inflight_bytes);
+        mw_ingest_fail(q, 429, 1,
+                       "the bodies in flight exceed http.max_inflight_bytes (%" PRIu64 ")",
+                       g->cfg->http_max_inflight_bytes);
     else if (!idem_answered(q))
         run_events(q);
     if (q->answered) {
