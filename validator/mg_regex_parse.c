@@ -749,8 +749,8 @@ static int32_t term(parser *p)
     }
     }
     if (a < 0) return -1;
-    uint32_t min, max;
-    bool lazy;
+    uint32_t min = 0, max = 0;
+    bool lazy = false; /* set by quantifier(); gcc -O1 -fsanitize=thread cannot tell */
     size_t qat = p->i;
     if (!quantifier(p, &min, &max, &lazy)) return p->failed ? -1 : a;
     if (assertion == 1 ||
