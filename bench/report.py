@@ -31,6 +31,8 @@ def parse(path):
             kv["kind"] = "redos"
         elif line.startswith("file "):
             kv["kind"] = "file"
+        elif line.startswith("http "):
+            kv["kind"] = "http"
         elif "impl" in kv:
             kv["kind"] = "validator"
         elif "agreement" in kv:
@@ -67,7 +69,7 @@ def main():
     outdir = sys.argv[2]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {},
-              "recursive": {}, "redos": {}}
+              "recursive": {}, "redos": {}, "http": {}}
     for r in rows:
         if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
             w = result["workloads"].setdefault(r["workload"], {})
@@ -92,6 +94,10 @@ def main():
                                                             "worker_cpu_us_per_msg") if k in r}
         elif r["kind"] == "file":
             result["file"] = {k: num(v) for k, v in r.items() if k != "kind"}
+        elif r["kind"] == "http" and "req_per_s" in r:  # HTTP ingest with wrk (bench/http)
+            result["http"].setdefault(r["impl"], {}).setdefault(r["mode"], {})[r["body"]] = {
+                k: num(r.get(k)) for k in ("req_per_s", "events_per_s", "p50_ms", "p99_ms",
+                                           "non2xx")}
         elif r["kind"] == "recursive":  # issue 13: time per message by depth, memo on and off
             result["recursive"].setdefault("memo_" + r["memo"], {})[r["depth"]] = {
                 k: num(r.get(k)) for k in ("ns_per_msg", "steps_per_msg", "rejected_limit",
@@ -166,6 +172,13 @@ def main():
     if result["file"]:
         print("file mode: read %s MB/s, meshgate validate %s MB/s" %
               (result["file"].get("read_mb_per_s"), result["file"].get("validate_mb_per_s")))
+    for impl, modes in sorted(result["http"].items()):
+        for mode, bodies in sorted(modes.items()):
+            for body, m in sorted(bodies.items()):
+                print("http      %-17s %-11s %-6s %8.0f req/s %9.0f events/s p50 %7.2f ms "
+                      "p99 %7.2f ms non-2xx %d" % (impl, mode, body, m["req_per_s"],
+                                                   m["events_per_s"], m["p50_ms"], m["p99_ms"],
+                                                   m["non2xx"] or 0))
     recursive(result["recursive"])
     plots(result, outdir)
 

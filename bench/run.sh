@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh - what `make bench` runs: every workload through meshgate, simdjson parse alone and
 # the peers (ajv, valijson), the verdict agreement check, the ReDoS row (bench/redos.c), the
-# pipeline through the embedded broker (gate against passthrough), and file mode; then a
+# pipeline through the embedded broker (gate against passthrough), HTTP ingest with wrk
+# (bench/http/run.sh), and file mode; then a
 # table, bench/results/latest.json
 # (the previous one kept beside it, named by its date) and plots.
 #
@@ -11,7 +12,7 @@
 # missing, never guessed. Numbers are printed as measured.
 #
 # Usage: bench/run.sh BUILD_DIR. Environment: BENCH_QUICK=1 uses smaller inputs;
-# BENCH_ONLY=NAME runs one part only (a workload, recursive, redos or pipeline) and reports it into
+# BENCH_ONLY=NAME runs one part only (a workload, recursive, redos, pipeline or http) and reports it into
 # BUILD_DIR/bench-run instead of bench/results (the latest results stay whole).
 set -euo pipefail
 build=${1:-build}
@@ -132,6 +133,11 @@ if want pipeline; then
     echo "== pipeline through the embedded broker (identity)"
     bench/pipeline.sh "$build" "${PIPELINE_COUNT:-200000}" |
         sed 's/^/pipeline /' | tee -a "$results"
+fi
+
+if want http; then
+    echo "== HTTP ingest with wrk: gate, passthrough and a Node.js peer (identity)"
+    bench/http/run.sh "$build" "${HTTP_SECONDS:-10}" | sed 's/^/http /' | tee -a "$results"
 fi
 
 if [ -z "$only" ]; then # it reads the identity workload's schema set

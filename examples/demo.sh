@@ -2,7 +2,8 @@
 # demo.sh - what `make demo` runs: the main job end to end on the embedded broker.
 #
 # Compiles the identity schema into a shared object, starts `meshgate broker`, starts
-# `meshgate run` with examples/identity/meshgate.yaml, produces a generated mix of valid,
+# `meshgate run` with examples/identity/meshgate.yaml, POSTs one valid and one invalid event
+# to its HTTP ingest path, produces a generated mix of valid,
 # invalid and malformed messages with kcat, waits until the worker has handled them all, then
 # shows the counts (from /metrics), one envelope, one dead letter with its reason headers and
 # the latency percentiles, and stops everything it started.
@@ -53,7 +54,13 @@ for _ in $(seq 100); do
 done
 echo "   /readyz: $(curl -sS "http://127.0.0.1:$port/readyz")"
 
-echo "== 4. produce $count generated messages (10% invalid) plus 4 malformed ones with kcat"
+echo "== 4. HTTP ingest: one accepted and one refused POST to /ingest/raw.identity"
+echo "   \$ curl -XPOST -d'{\"first\": \"John\",\"Last\": \"Doe\",\"Age\": 40}' http://127.0.0.1:$port/ingest/raw.identity"
+echo "   $(curl -sS -XPOST -d'{"first": "John","Last": "Doe","Age": 40}' "http://127.0.0.1:$port/ingest/raw.identity")"
+echo "   \$ curl -XPOST -d'{\"first\": \"John\",\"Last\": \"Doe\",\"Age\": 140}' http://127.0.0.1:$port/ingest/raw.identity"
+echo "   $(curl -sS -XPOST -d'{"first": "John","Last": "Doe","Age": 140}' "http://127.0.0.1:$port/ingest/raw.identity")"
+
+echo "== 5. produce $count generated messages (10% invalid) plus 4 malformed ones with kcat"
 {
     "$build/bench/gen-identity" --seed 42 --count "$count" --invalid-fraction 0.1
     printf '%s\n' '{"first": "Ada", "Last": ' '' 'not json' $'{"first": "\xff", "Last": "X"}'
@@ -66,22 +73,22 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 
-echo "== 5. counts (from /metrics)"
+echo "== 6. counts (from /metrics)"
 for m in consumed_total valid_total rejected_total produced_total; do
     printf '   %-36s %s\n' "meshgate_messages_$m" "$(metric "meshgate_messages_$m")"
 done
 curl -fsS "http://127.0.0.1:$port/metrics" | grep '^meshgate_messages_rejected_total' |
     grep -v ' 0$' | sed 's/^/   /'
 
-echo "== 6. one envelope from identity.v1 (CloudEvents binary mode: ce_ headers, value unchanged)"
+echo "== 7. one envelope from identity.v1 (CloudEvents binary mode: ce_ headers, value unchanged)"
 kcat -C -b "$bootstrap" -t identity.v1 -o beginning -c 1 -e -f '   key:     %k\n   headers: %h\n   value:   %s\n' 2>/dev/null |
     sed 's/,ce_/\n            ce_/g; s/,content-type/\n            content-type/'
 
-echo "== 7. one dead letter from identity.dlq with its reason headers"
+echo "== 8. one dead letter from identity.dlq with its reason headers"
 kcat -C -b "$bootstrap" -t identity.dlq -o beginning -c 1 -e -f '   key:     %k\n   headers: %h\n   value:   %s\n' 2>/dev/null |
     sed 's/,meshgate\./\n            meshgate./g'
 
-echo "== 8. latency (stats line of the worker, then SIGTERM: drain, commit, leave the group)"
+echo "== 9. latency (stats line of the worker, then SIGTERM: drain, commit, leave the group)"
 kill -TERM "$worker"
 rc=0
 wait "$worker" || rc=$?

@@ -5,13 +5,14 @@
  * only and to codegen's main), so every place that reports it reads this function. A schema
  * set is identified by the SHA-256 of the shared object's bytes, shortened to 12 hex digits
  * like a git hash: two workers running the same set report the same label, whatever the file
- * is called on their disk, and a rollout of a changed set is visible on a dashboard. OpenSSL's
- * libcrypto computes it (librdkafka links it already).
+ * is called on their disk, and a rollout of a changed set is visible on a dashboard. GnuTLS
+ * computes it, the one cryptographic library of the gate (it serves TLS for libmicrohttpd and
+ * hashes ingest tokens).
  */
 #include "mw_build.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include <gnutls/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,15 +32,14 @@ bool mw_build_schema_set_id(const char *path, char *out, size_t cap)
         snprintf(out, cap, "%s: %s", path, strerror(errno));
         return false;
     }
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-    unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
+    gnutls_hash_hd_t h;
+    bool inited = gnutls_hash_init(&h, GNUTLS_DIG_SHA256) == 0, ok = inited;
+    unsigned char buf[65536], md[32];
     size_t n;
     while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        ok = EVP_DigestUpdate(ctx, buf, n) == 1;
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 6;
-    EVP_MD_CTX_free(ctx);
+        ok = gnutls_hash(h, buf, n) == 0;
+    if (inited) gnutls_hash_deinit(h, md);
+    ok = ok && !ferror(f);
     fclose(f);
     if (!ok) {
         snprintf(out, cap, "%s: cannot compute its SHA-256", path);

@@ -62,10 +62,13 @@ static const struct {
     {"dead_letter_headers", {"meshgate", "connect", "streams", "all"}},
     {"log.format", {"text", "json"}},
     {"log.level", {"error", "warn", "info", "debug"}},
+    {"ingest", {"off", "on"}},
+    {"auth", {"credentials", "none"}},
 };
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
                    sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int) &&
-                   sizeof(mw_log_format) == sizeof(int) && sizeof(mw_log_level) == sizeof(int),
+                   sizeof(mw_log_format) == sizeof(int) && sizeof(mw_log_level) == sizeof(int) &&
+                   sizeof(mw_ingest_mode) == sizeof(int) && sizeof(mw_auth) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -93,6 +96,19 @@ static const keydef top_keys[] = {
     {"http.max_connections_per_ip", K_U32, 0, C(http_max_connections_per_ip), 1, 100000, "16",
      NULL},
     {"http.request_timeout_ms", K_U32, 0, C(http_request_timeout_ms), 100, 600000, "10000", NULL},
+    {"http.max_request_bytes", K_SIZE, 0, C(http_max_request_bytes), 1, 1ull << 32, "4194304",
+     NULL},
+    {"http.max_inflight_requests", K_U32, 0, C(http_max_inflight_requests), 1, 1000000, "256",
+     NULL},
+    {"http.max_inflight_bytes", K_SIZE, 0, C(http_max_inflight_bytes), 1, 1ull << 40, "67108864",
+     NULL},
+    {"http.tls_cert", K_STR, F_EMPTY_OK, C(http_tls_cert), 0, 0, "", NULL},
+    {"http.tls_key", K_STR, F_EMPTY_OK, C(http_tls_key), 0, 0, "", NULL},
+    {"http.tls_client_ca", K_STR, F_EMPTY_OK, C(http_tls_client_ca), 0, 0, "", NULL},
+    {"http.idempotency_window_ms", K_U32, 0, C(idempotency_window_ms), 1, 86400000, "600000", NULL},
+    {"http.idempotency_max_keys", K_U32, 0, C(idempotency_max_keys), 1, 10000000, "100000", NULL},
+    {"http.idempotency_max_bytes", K_SIZE, 0, C(idempotency_max_bytes), 1, 1ull << 40, "67108864",
+     NULL},
     {"catalog", K_STR, F_EMPTY_OK, C(catalog), 0, 0, "", NULL},
     {"limits.max_message_bytes", K_SIZE, 0, C(max_message_bytes), 1, 268435456, "1048576", NULL},
     {"limits.max_inflight_messages", K_U32, 0, C(max_inflight_messages), 1, 10000000, "50000",
@@ -123,6 +139,12 @@ static const keydef route_keys[] = {
     {"tombstones", K_ENUM, 0, R(tombstones), 0, 0, "forward", NULL},
     {"dead_letter_headers", K_ENUM, 0, R(dl_headers), 0, 0, "meshgate", NULL},
     {"dead_letter_errors", K_U32, F_ZERO_OK, R(dl_errors), 1, 64, "0", NULL},
+    {"ingest", K_ENUM, 0, R(ingest), 0, 0, "off", NULL},
+    {"ingest_path", K_STR, F_EMPTY_OK, R(ingest_path), 0, 0, "", NULL},
+    {"auth", K_ENUM, 0, R(auth), 0, 0, "credentials", NULL},
+    {"tokens_sha256", K_STR, F_EMPTY_OK, R(tokens_sha256), 0, 0, "", NULL},
+    {"token_file", K_STR, F_EMPTY_OK, R(token_file), 0, 0, "", NULL},
+    {"client_cns", K_STR, F_EMPTY_OK, R(client_cns), 0, 0, "", NULL},
 };
 enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
@@ -902,6 +924,24 @@ static void kafka_problem(void *arg, int m, size_t idx, const char *path, const 
         report(L, o, L->root_line, path, "%s", text);
 }
 
+/* One problem of mw_config_ingest_check, blamed on the text of its key. */
+static void ingest_problem(void *arg, long r, const char *key, const char *text)
+{
+    loader *L = arg;
+    char path[300];
+    size_t i;
+    if (r < 0 && find_key(top_keys, NTOP, key, &i))
+        report(L, L->top[i].text ? &L->top[i] : NULL, L->root_line, key, "%s", text);
+    else if (r >= 0 && find_key(route_keys, NROUTE, key, &i)) {
+        snprintf(path, sizeof path, "routes[%ld].%s", r, key);
+        const origin *o = L->routes[r].k[i].text ? &L->routes[r].k[i] : NULL;
+        size_t on; /* a key left out: the problem comes from ingest: on, so its line */
+        if (!o && find_key(route_keys, NROUTE, "ingest", &on) && L->routes[r].k[on].text)
+            o = &L->routes[r].k[on];
+        report(L, o, L->routes[r].line, path, "%s", text);
+    }
+}
+
 /* The schema set and the catalog, through the caller's callbacks. */
 static void check_external(loader *L, const mw_config_checks *x)
 {
@@ -1014,6 +1054,7 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp,
         check_routes(&L);
         check_limits(&L);
         check_placeholders(&L);
+        mw_config_ingest_check(out, ingest_problem, &L);
         mw_config_kafka_check(out, checks && checks->brokers, checks && checks->clients,
                               kafka_problem, &L);
         if (checks) check_external(&L, checks);

@@ -37,6 +37,12 @@ typedef enum mw_on_reset {
     MW_RESET_STOP          /* pause the partition; /readyz says why */
 } mw_on_reset;
 
+/* Whether a route takes HTTP POSTs (issue 19: HTTP ingest). */
+typedef enum mw_ingest_mode { MW_INGEST_OFF = 0, MW_INGEST_ON } mw_ingest_mode;
+
+/* Who may POST to a route: holders of its credentials, or anyone (auth: none, said so). */
+typedef enum mw_auth { MW_AUTH_CREDENTIALS = 0, MW_AUTH_NONE } mw_auth;
+
 typedef struct mw_kv {
     char *key, *value;
 } mw_kv;
@@ -59,6 +65,14 @@ typedef struct mw_route {
                                * streams | all */
     uint32_t dl_errors;       /* routes[i].dead_letter_errors: every error of a reject, at most
                                * this many, in meshgate.errors (0 = off, the default) */
+    mw_ingest_mode ingest;    /* routes[i].ingest: off (default) | on: HTTP POST to ingest_path */
+    char *ingest_path;        /* routes[i].ingest_path (default "/ingest/<input>") */
+    mw_auth auth;             /* routes[i].auth: credentials (default) | none */
+    char *tokens_sha256;      /* routes[i].tokens_sha256: bearer tokens' SHA-256, hex, comma-
+                               * separated ("" none) */
+    char *token_file;         /* routes[i].token_file: a file of bearer tokens, one a line ("") */
+    char *client_cns;         /* routes[i].client_cns: TLS client certificate CNs, comma-
+                               * separated ("" none) */
 } mw_route;
 
 typedef struct mw_config {
@@ -72,6 +86,16 @@ typedef struct mw_config {
     uint32_t http_max_connections;        /* http.max_connections (default 64) */
     uint32_t http_max_connections_per_ip; /* http.max_connections_per_ip (default 16) */
     uint32_t http_request_timeout_ms;     /* http.request_timeout_ms (default 10000) */
+    uint64_t http_max_request_bytes;      /* http.max_request_bytes: an ingest body (4 MiB) */
+    uint32_t http_max_inflight_requests;  /* http.max_inflight_requests: ingest requests being
+                                           * read or awaiting the broker (default 256) */
+    uint64_t http_max_inflight_bytes;     /* http.max_inflight_bytes: their bodies (64 MiB) */
+    char *http_tls_cert;                  /* http.tls_cert: PEM certificate chain ("" = no TLS) */
+    char *http_tls_key;                   /* http.tls_key: PEM private key */
+    char *http_tls_client_ca;             /* http.tls_client_ca: PEM CAs of client certificates */
+    uint32_t idempotency_window_ms;       /* http.idempotency_window_ms (default 600000) */
+    uint32_t idempotency_max_keys;        /* http.idempotency_max_keys (default 100000) */
+    uint64_t idempotency_max_bytes;       /* http.idempotency_max_bytes (default 64 MiB) */
     uint64_t max_message_bytes;           /* limits.max_message_bytes (default 1 MiB) */
     uint32_t max_inflight_messages;       /* limits.max_inflight_messages (default 50000) */
     uint64_t max_inflight_bytes;          /* limits.max_inflight_bytes (default 64 MiB) */
@@ -124,6 +148,25 @@ size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
 
 /* The name of a route's mode as the configuration spells it ("binary", ...). */
 const char *mw_config_mode_name(mw_ce_mode mode);
+
+/* ---- the rules of HTTP ingest (mw_config_ingest.c) ---- */
+
+/* Receives one problem with the ingest keys: about route key `key` of routes[route], or the
+ * top-level key `key` when route is -1. */
+typedef void (*mw_config_key_problem_fn)(void *arg, long route, const char *key, const char *text);
+/* Checks the ingest and TLS keys together: paths, credentials (a route that takes POSTs has
+ * some, or says auth: none), token hashes, token files and TLS files readable. */
+void mw_config_ingest_check(const mw_config *c, mw_config_key_problem_fn fn, void *arg);
+/* Calls fn for each item of a comma- or space-separated list; returns how many. */
+size_t mw_config_list_each(const char *list, void (*fn)(void *arg, const char *item, size_t len),
+                           void *arg);
+/* Calls fn for each token of a token file (one a line, blanks around it and empty lines and
+ * lines starting with # ignored); returns how many, or -1 and why (a token-less file returns
+ * 0 and says so in why). */
+long mw_config_token_file(const char *path, void (*fn)(void *arg, const char *tok, size_t len),
+                          void *arg, char *why, size_t cap);
+/* The route's ingest path: ingest_path, or "/ingest/<input>" into buf. */
+const char *mw_config_ingest_path(const mw_route *r, char *buf, size_t cap);
 
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 

@@ -42,6 +42,36 @@ mw_env *mw_env_new(size_t body_cap)
     return e;
 }
 
+size_t mw_env_vu(rd_kafka_vu_t *vu, rd_kafka_topic_t *rkt, const mw_env *e, const void *value,
+                 size_t value_len, const void *key, size_t key_len, int64_t timestamp_ms,
+                 void *opaque)
+{
+    size_t n = 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[n++].u.rkt = rkt;
+    vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[n++].u.i32 = RD_KAFKA_PARTITION_UA;
+    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[n++].u.i = value && value == e->body ? RD_KAFKA_MSG_F_COPY : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = (void *)value;
+    vu[n++].u.mem.size = value_len;
+    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[n].u.mem.ptr = (void *)key;
+    vu[n++].u.mem.size = key_len;
+    vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+    vu[n++].u.i64 = timestamp_ms >= 0 ? timestamp_ms : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[n++].u.ptr = opaque;
+    for (size_t i = 0; i < e->n_hdrs; i++) {
+        vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+        vu[n].u.header.name = e->hdrs[i].name;
+        vu[n].u.header.val = e->hdrs[i].val;
+        vu[n++].u.header.size = (ssize_t)e->hdrs[i].len;
+    }
+    return n;
+}
+
 void mw_env_free(mw_env *e)
 {
     if (!e) return;
@@ -467,6 +497,52 @@ static bool structured_data(const mw_in *in, size_t *off, size_t *len, const cha
     return true;
 }
 
+bool mw_ce_member(const void *v, size_t len, const char *name, const char **out, size_t *out_len)
+{
+    ce_members m;
+    if (!read_members(v, len, &m)) return false;
+    size_t n = strlen(name);
+    const span *sp = slot(&m, name, n);
+    if (!sp || sp->count != 1) return false;
+    *out = sp->v;
+    *out_len = sp->n;
+    return true;
+}
+
+bool mw_json_array_each(const char *v, size_t len, void (*fn)(void *arg, const char *e, size_t n),
+                        void *arg, const char **why)
+{
+    scan s = {v, v + len};
+    ws(&s);
+    *why = "not a JSON array";
+    if (!at(&s, '[')) return false;
+    s.p++;
+    ws(&s);
+    if (at(&s, ']')) {
+        s.p++;
+    } else {
+        for (;;) {
+            ws(&s);
+            const char *e = s.p;
+            *why = "an element of the array is not well-formed JSON";
+            if (!skip_value(&s)) return false;
+            fn(arg, e, (size_t)(s.p - e));
+            ws(&s);
+            if (at(&s, ',')) {
+                s.p++;
+                continue;
+            }
+            *why = "the array is not well-formed JSON (a , or ] expected)";
+            if (!at(&s, ']')) return false;
+            s.p++;
+            break;
+        }
+    }
+    ws(&s);
+    *why = "text after the array";
+    return s.p == s.end;
+}
+
 /* The last value of each required binary-mode attribute header. */
 static bool binary_attrs(const mw_in *in, const char **why)
 {
@@ -704,7 +780,10 @@ static void plain_binary(build *b, const mw_route *r, const char *dataschema, co
     copy_headers(b, in, true, NULL, NULL);
     add(b, "ce_specversion", "1.0", 3);
     t = text_room(b, &room);
-    add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
+    if (in->ce_id)
+        add_str(b, "ce_id", in->ce_id);
+    else
+        add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
     add_str(b, "ce_source", r->source);
     add_str(b, "ce_type", r->type);
     if (!r->required_only) {
@@ -735,7 +814,9 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
 
     size_t room; /* the id goes to e->text only as scratch: it is no header here */
     char *id = text_room(b, &room);
-    size_t id_len = mw_ce_id(id, room, in->topic, in->partition, in->offset);
+    size_t id_len =
+        in->ce_id ? strlen(in->ce_id) : mw_ce_id(id, room, in->topic, in->partition, in->offset);
+    if (in->ce_id) id = (char *)in->ce_id;
     if (id_len == 0) {
         b->err = "the CloudEvent id does not fit in the envelope's text buffer";
         return;

@@ -22,6 +22,7 @@ typedef struct mw_in {
     const void *value;
     size_t value_len;
     const rd_kafka_headers_t *headers; /* NULL: none */
+    const char *ce_id; /* the CloudEvent id of a plain input; NULL: mw_ce_id() of the above */
 } mw_in;
 
 /* What an input already is. */
@@ -38,6 +39,16 @@ mw_ce_kind mw_ce_detect(const mw_in *in);
  * object, has no "data" member, or carries data_base64. For binary inputs: checks that the
  * required ce_ headers (ce_specversion 1.0, ce_id, ce_source, ce_type) are present. */
 bool mw_ce_data(const mw_in *in, mw_ce_kind kind, size_t *off, size_t *len, const char **why);
+
+/* The raw JSON text of a structured CloudEvent's top-level member `name` (one of id, source,
+ * type, specversion), quotes included; false if v is no well-formed object or has none. */
+bool mw_ce_member(const void *v, size_t len, const char *name, const char **out, size_t *out_len);
+
+/* Calls fn with the raw text of each element of the JSON array in v[0..len) (blanks around it
+ * trimmed); false and why (static text) if v is not one well-formed JSON array (fn may have
+ * been called for the elements before the fault). */
+bool mw_json_array_each(const char *v, size_t len, void (*fn)(void *arg, const char *e, size_t n),
+                        void *arg, const char **why);
 
 /* Why a message was rejected; strings owned by the caller. */
 typedef struct mw_reason {
@@ -75,6 +86,15 @@ typedef struct mw_env {
 } mw_env;
 
 mw_env *mw_env_new(size_t body_cap);
+
+/* The produce arguments of a record carrying value[0..value_len) (copied by librdkafka when
+ * it is e's body), key and e's headers, to rkt (partitioner's choice) with timestamp_ms (-1:
+ * the producer's time) and opaque: written into vu (room for MW_ENV_VU_MAX); returns the
+ * count. */
+#define MW_ENV_VU_MAX (MW_ENV_MAX_HDRS + 8)
+size_t mw_env_vu(rd_kafka_vu_t *vu, rd_kafka_topic_t *rkt, const mw_env *e, const void *value,
+                 size_t value_len, const void *key, size_t key_len, int64_t timestamp_ms,
+                 void *opaque);
 void mw_env_free(mw_env *e);
 
 /* Valid message: the envelope per the route's mode. kind is what mw_ce_detect said: an

@@ -1,18 +1,23 @@
-/* mw_http.c - the worker's read-only HTTP endpoint (libmicrohttpd): /metrics, /healthz,
- * /readyz, /status and the status page (/, mw_status.c), and the contract catalog (/catalog,
- * /openapi.json, /schemas, /schemas/NAME).
+/* mw_http.c - the worker's HTTP endpoint (libmicrohttpd): /metrics, /healthz, /readyz, /status
+ * and the status page (/, mw_status.c), the contract catalog (/catalog, /openapi.json, /schemas,
+ * /schemas/NAME), and the paths of HTTP ingest, which mw_ingest.c serves; plain HTTP or TLS
+ * (http.tls_*, GnuTLS in libmicrohttpd).
  *
- * Design: one thread of this file runs libmicrohttpd (epoll, driven by MHD_run_wait), so
- * every libmicrohttpd callback runs on it and the connection list needs no lock. Handlers
+ * Design: one thread of this file runs libmicrohttpd (epoll, driven by MHD_run), so every
+ * libmicrohttpd callback runs on it and the connection list needs no lock. It sleeps in poll()
+ * on libmicrohttpd's epoll descriptor and on the ingest's delivery-report pipe; after a round it
+ * serves the ingest's delivery reports, which resume the requests they answer, and runs
+ * libmicrohttpd again at once so those answers go out in the same round. Read-only handlers
  * only read the metrics (atomic loads, and the locks of mw_metrics), so they never slow the
  * message path. Hostile clients are bounded: connections in all and per client address
  * (libmicrohttpd refuses more), and each request must be complete and answered within
  * request_timeout_ms of the connection's start or of the previous response: after each
  * round the thread shuts down (shutdown(2), so libmicrohttpd sees the end and closes it
- * itself) every connection past its deadline, however slowly it keeps sending. A URL whose
- * decoded form holds a control byte (%00 would cut it short) is a 400. The listening socket
- * is bound here, so a bind error names the address and the reason. Paths are a table; more
- * read-only endpoints join it.
+ * itself) every connection past its deadline, however slowly it keeps sending, except one
+ * suspended while the broker acknowledges its events (the ingest answers it within its own
+ * bound). A URL whose decoded form holds a control byte (%00 would cut it short) is a 400.
+ * The listening socket is bound here, so a bind error names the address and the reason.
+ * Paths are a table; more read-only endpoints join it.
  */
 #include "mw_http.h"
 
@@ -20,6 +25,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,6 +39,7 @@
 
 /* One client connection (libmicrohttpd's socket context). */
 typedef struct conn {
+    struct MHD_Connection *c;
     int fd;
     int64_t deadline_us; /* the current request must be answered by then (monotonic) */
     bool bad_url;        /* the current request's URL decodes to a control byte */
@@ -44,6 +51,7 @@ struct mw_http {
     struct MHD_Daemon *d;
     mw_metrics *m;
     const mw_catalog *cat;
+    mw_ingest *ing;
     uint16_t port;
     int64_t timeout_us;
     conn *conns; /* touched on the serving thread only (and by stop after it ended) */
@@ -68,6 +76,7 @@ static reply get_metrics(mw_http *h)
 {
     char *buf = NULL;
     size_t len = mw_metrics_render(h->m, &buf);
+    mw_ingest_metrics(h->ing, &buf, &len);
     return (reply){200, "text/plain; version=0.0.4; charset=utf-8", buf, len};
 }
 
@@ -125,12 +134,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               size_t *upload_len, void **state)
 {
     (void)version;
-    (void)upload;
-    (void)upload_len;
-    (void)state;
     mw_http *h = cls;
     conn *k = conn_of(c);
     bool bad = k && k->bad_url;
+    if (!bad && mw_ingest_owns(h->ing, url))
+        return mw_ingest_handle(h->ing, c, url, method, upload, upload_len, state);
     reply r = bad ? text(400, "bad request: the URL holds a control character\n")
                   : text(404, "not found\n");
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
@@ -201,6 +209,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         k = calloc(1, sizeof *k);
         if (!k) return; /* no deadline for it: libmicrohttpd's idle timeout still applies */
         k->fd = ci ? ci->connect_fd : -1;
+        k->c = c;
         k->deadline_us = mw_mono_us() + h->timeout_us;
         k->next = h->conns;
         if (h->conns) h->conns->prev = k;
@@ -222,23 +231,42 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)state;
     (void)why;
     mw_http *h = cls;
+    if (*state) mw_ingest_completed(h->ing, *state); /* only ingest requests have a state */
+    *state = NULL;
     conn *k = conn_of(c);
     if (!k) return;
     k->deadline_us = mw_mono_us() + h->timeout_us;
     k->bad_url = false;
 }
 
+/* A suspended connection waits for the broker's acknowledgement of its events; the ingest
+ * answers it within its own bound (mw_ingest_expire), so the deadline does not cut it. */
+static bool suspended(const conn *k)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
+    return ci && ci->suspended == MHD_YES;
+}
+
 static void *serve(void *arg)
 {
     mw_http *h = arg;
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+    struct pollfd fds[2] = {{.fd = di ? di->epoll_fd : -1, .events = POLLIN},
+                            {.fd = mw_ingest_fd(h->ing), .events = POLLIN}};
     while (!atomic_load_explicit(&h->stop, memory_order_acquire)) {
-        MHD_run_wait(h->d, 100);
+        /* libmicrohttpd's sockets (its epoll descriptor) and the ingest's delivery reports */
+        MHD_UNSIGNED_LONG_LONG to = 100;
+        if (MHD_get_timeout(h->d, &to) != MHD_YES || to > 100) to = 100;
+        poll(fds, fds[1].fd >= 0 ? 2 : 1, (int)to);
+        MHD_run(h->d);
+        /* the requests whose events were acknowledged are resumed: answer them now */
+        if (mw_ingest_serve(h->ing)) MHD_run(h->d);
         int64_t now = mw_mono_us();
         for (conn *k = h->conns; k; k = k->next)
-            if (!k->shut && k->fd >= 0 && now >= k->deadline_us) {
+            if (!k->shut && k->fd >= 0 && now >= k->deadline_us && !suspended(k)) {
                 shutdown(k->fd, SHUT_RDWR); /* libmicrohttpd sees the end and closes it */
                 k->shut = true;
             }
@@ -300,18 +328,40 @@ mw_http *mw_http_start(const mw_http_opts *o, mw_metrics *m, const mw_catalog *c
     }
     h->m = m;
     h->cat = cat;
+    h->ing = o->ingest;
     h->timeout_us = (int64_t)o->request_timeout_ms * 1000;
     struct sockaddr_in sa;
     socklen_t sl = sizeof sa;
     if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) h->port = ntohs(sa.sin_port);
     unsigned idle_s = (o->request_timeout_ms + 999) / 1000; /* a backstop; the deadline rules */
     /* No MHD_USE_ERROR_LOG: a hostile client must not be able to flood the log. */
-    h->d = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, handle, h, MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                            (unsigned)o->max_connections_per_ip, MHD_OPTION_NOTIFY_CONNECTION,
-                            on_connection, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, h, MHD_OPTION_END);
+    struct MHD_OptionItem opt[16];
+    size_t n = 0;
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                       o->max_connections_per_ip, NULL};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h};
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, h};
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    if (o->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(errstr, errlen, "http.tls_cert: this libmicrohttpd has no TLS support");
+            close(fd);
+            free(h);
+            return NULL;
+        }
+        flags |= MHD_USE_TLS;
+        opt[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert};
+        opt[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key};
+        if (o->tls_client_ca)
+            opt[n++] =
+                (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *)o->tls_client_ca};
+    }
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
     if (!h->d) {
         snprintf(errstr, errlen, "http.listen: cannot start the HTTP server on %s", listen);
         close(fd);
@@ -337,6 +387,10 @@ void mw_http_stop(mw_http *h)
     if (!h) return;
     atomic_store_explicit(&h->stop, true, memory_order_release);
     if (h->started) pthread_join(h->tid, NULL);
+    if (h->d && h->ing) { /* no suspended request may be left when libmicrohttpd stops */
+        mw_ingest_drain(h->ing, 5000); /* within the shutdown watchdog's 10 s margin */
+        MHD_run(h->d);
+    }
     MHD_stop_daemon(h->d); /* closes the connections (their contexts freed) and the socket */
     free(h);
 }

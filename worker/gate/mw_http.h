@@ -1,5 +1,5 @@
-/* mw_http.h - the worker's HTTP endpoint: /metrics, /healthz, /readyz, the catalog
- * (see mw_http.c). */
+/* mw_http.h - the worker's HTTP endpoint: /metrics, /healthz, /readyz, the catalog and HTTP
+ * ingest (see mw_http.c). */
 #ifndef MW_HTTP_H
 #define MW_HTTP_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "mw_catalog.h"
+#include "mw_ingest.h"
 #include "mw_metrics.h"
 
 typedef struct mw_http mw_http;
@@ -19,14 +20,20 @@ typedef struct mw_http_opts {
     uint32_t request_timeout_ms;     /* from a connection's start (or its previous response) to
                                       * the end of the response; past it the connection is
                                       * closed, however slowly the client keeps sending */
+    mw_ingest *ingest;         /* HTTP ingest (NULL: none); its paths are served by it */
+    const char *tls_cert;      /* PEM text: TLS with this certificate chain (NULL: plain HTTP) */
+    const char *tls_key;       /* PEM text of its private key */
+    const char *tls_client_ca; /* PEM text: ask for client certificates signed by these (NULL) */
 } mw_http_opts;
 
-/* Serves from its own thread; cat (may be NULL) must outlive the server. NULL and errstr
+/* Serves from its own thread; cat and o->ingest (may be NULL) and the TLS texts must outlive
+ * the server. NULL and errstr
  * ("http.listen: cannot listen on 0.0.0.0:9464: Address already in use") on failure. */
 mw_http *mw_http_start(const mw_http_opts *o, mw_metrics *m, const mw_catalog *cat, char *errstr,
                        size_t errlen);
 /* The port actually bound. */
 uint16_t mw_http_port(const mw_http *h);
+/* Stops serving; the ingest's requests in flight are answered first (mw_ingest_drain). */
 void mw_http_stop(mw_http *h);
 
 #endif

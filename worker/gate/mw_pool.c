@@ -32,8 +32,6 @@
 
 _Static_assert(MW_RJ_INTERNAL == MG_ERR_INTERNAL - 1, "mw_reject follows mg_result");
 
-enum { FIXED_VU = 10 };
-
 typedef struct mw_thread {
     struct mw_pool *pool;
     uint32_t index;
@@ -52,7 +50,7 @@ typedef struct mw_thread {
     pthread_cond_t cond;
     char name[96];
     mw_reason_buf rb; /* the texts of the current reject's reason */
-    rd_kafka_vu_t vu[MW_ENV_MAX_HDRS + FIXED_VU];
+    rd_kafka_vu_t vu[MW_ENV_VU_MAX];
 } mw_thread;
 
 struct mw_pool {
@@ -72,31 +70,7 @@ struct mw_pool {
 static size_t build_vu(mw_thread *th, rd_kafka_topic_t *rkt, const mw_in *in, const mw_env *e,
                        const void *value, size_t value_len, mw_slot *s)
 {
-    rd_kafka_vu_t *vu = th->vu;
-    size_t n = 0;
-    vu[n].vtype = RD_KAFKA_VTYPE_RKT;
-    vu[n++].u.rkt = rkt;
-    vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
-    vu[n++].u.i32 = RD_KAFKA_PARTITION_UA;
-    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    vu[n++].u.i = value == e->body ? RD_KAFKA_MSG_F_COPY : 0;
-    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vu[n].u.mem.ptr = (void *)value;
-    vu[n++].u.mem.size = value_len;
-    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-    vu[n].u.mem.ptr = (void *)in->key;
-    vu[n++].u.mem.size = in->key_len;
-    vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
-    vu[n++].u.i64 = in->timestamp_ms >= 0 ? in->timestamp_ms : 0;
-    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-    vu[n++].u.ptr = s;
-    for (size_t i = 0; i < e->n_hdrs; i++) {
-        vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
-        vu[n].u.header.name = e->hdrs[i].name;
-        vu[n].u.header.val = e->hdrs[i].val;
-        vu[n++].u.header.size = (ssize_t)e->hdrs[i].len;
-    }
-    return n;
+    return mw_env_vu(th->vu, rkt, e, value, value_len, in->key, in->key_len, in->timestamp_ms, s);
 }
 
 /* Produces, waiting while the producer queue is full. Returns the error of the call. The

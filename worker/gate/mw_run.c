@@ -41,6 +41,8 @@
 #include "mw_config.h"
 #include "mw_http.h"
 #include "mw_log.h"
+#include "mw_ingest.h"
+#include "mw_ingest_auth.h"
 #include "mw_metrics.h"
 #include "mw_part.h"
 #include "mw_pool.h"
@@ -63,8 +65,14 @@ typedef struct mw_run {
     mw_pool *pool;
     mw_metrics *metrics;
     mw_http *http;
-    mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
-    uint32_t *load;      /* partitions per worker thread */
+    /* HTTP ingest of the routes with ingest: on (served by http), with the start-up routes and
+     * schemas: it pins generation 1, so a reload does not unload the schemas it judges with
+     * (a reload does not apply to ingest yet: README, "Hot reload") */
+    mw_ingest *ingest;
+    const mg_schema **ingest_schema; /* per start-up route */
+    mw_tls_pem tls;                  /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
+    mw_catalog *catalog;             /* catalog: the contract catalog served over HTTP, or NULL */
+    uint32_t *load;                  /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
     bool assigned_once;   /* a rebalance callback assigned partitions (maybe none) */
     int64_t start_offset; /* where a partition without a committed offset starts */
@@ -898,6 +906,11 @@ static void teardown(mw_run *r)
         rd_kafka_queue_destroy(r->pq);
     }
     if (r->producer) rd_kafka_flush(r->producer, 5000);
+    mw_http_stop(r->http); /* ingest and the HTTP thread before the schemas they use */
+    r->http = NULL;
+    mw_ingest_free(r->ingest);
+    r->ingest = NULL;
+    free(r->ingest_schema);
     mw_parts_free(r->parts); /* before the generations its partitions refer to */
     mw_retired_free(&r->retired);
     mw_gen_free(r->gen);
@@ -910,7 +923,7 @@ static void teardown(mw_run *r)
     } else if (r->consumer) {
         rd_kafka_destroy(r->consumer);
     }
-    mw_http_stop(r->http);
+    mw_tls_pem_free(&r->tls);
     mw_metrics_free(r->metrics);
     free(r->load);
     mw_schemas_free(r->schemas);
@@ -976,8 +989,24 @@ static int start(mw_run *r)
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (!describe(r)) return 1;
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        mw_http_opts ho = {r->cfg.http_listen, r->cfg.http_max_connections,
-                           r->cfg.http_max_connections_per_ip, r->cfg.http_request_timeout_ms};
+        if (!(r->ingest_schema = calloc(r->cfg.n_routes ? r->cfg.n_routes : 1, sizeof(void *))))
+            return 1;
+        for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
+            r->ingest_schema[i] =
+                mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
+        r->ingest = mw_ingest_new(&r->cfg, r->ingest_schema, r->catalog, errstr, sizeof errstr);
+        if (!r->ingest || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
+            fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+            return 2;
+        }
+        mw_http_opts ho = {r->cfg.http_listen,
+                           r->cfg.http_max_connections,
+                           r->cfg.http_max_connections_per_ip,
+                           r->cfg.http_request_timeout_ms,
+                           r->ingest,
+                           r->tls.cert,
+                           r->tls.key,
+                           r->tls.client_ca};
         r->http = mw_http_start(&ho, r->metrics, r->catalog, errstr, sizeof errstr);
         if (!r->http) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
@@ -986,6 +1015,7 @@ static int start(mw_run *r)
     }
     int rc = start_kafka(r);
     if (rc) return rc;
+    if (r->ingest) r->gen->refs++; /* ingest's schemas are generation 1's */
     r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
                             errstr, sizeof errstr);
     if (!r->pool) {

@@ -291,13 +291,17 @@ static void test_unknown_keys(void **state)
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
-                      "tombstones, dead_letter_headers, dead_letter_errors");
+                      "tombstones, dead_letter_headers, dead_letter_errors, ingest, ingest_path, "
+                      "auth, tokens_sha256, token_file, client_cns");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
     assert_file_error(f, 13,
                       "http.port: unknown key; expected one of listen, max_connections, "
-                      "max_connections_per_ip, request_timeout_ms");
+                      "max_connections_per_ip, request_timeout_ms, max_request_bytes, "
+                      "max_inflight_requests, max_inflight_bytes, tls_cert, tls_key, "
+                      "tls_client_ca, idempotency_window_ms, idempotency_max_keys, "
+                      "idempotency_max_bytes");
     assert_file_error(f, 15,
                       "retry.backof_ms: unknown key; expected one of backoff_ms, backoff_max_ms");
     assert_file_error(
@@ -955,6 +959,59 @@ static void test_example(void **state)
     mw_config_free(&c);
 }
 
+/* HTTP ingest: defaults, the path, and the rules on credentials and TLS, each naming its key. */
+static void test_ingest_rules(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(load(f, MINIMAL), 0);
+    assert_int_equal(f->c.routes[0].ingest, MW_INGEST_OFF);
+    assert_int_equal(f->c.http_max_request_bytes, 4194304);
+    assert_int_equal(f->c.idempotency_max_keys, 100000);
+    char buf[300];
+    assert_string_equal(mw_config_ingest_path(&f->c.routes[0], buf, sizeof buf),
+                        "/ingest/raw.orders");
+
+    assert_int_equal(load(f, MINIMAL "    ingest: on\n"), 1); /* 9 */
+    assert_file_error(f, 9,
+                      "routes[0].auth: the route takes HTTP POSTs (ingest: on) but has no "
+                      "credentials: set tokens_sha256, token_file or client_cns, or auth: none to "
+                      "let anyone write");
+    assert_int_equal(load(f, MINIMAL "    ingest: on\n    auth: none\n"), 0);
+    assert_int_equal(f->c.routes[0].auth, MW_AUTH_NONE);
+
+    char sha[65];
+    memset(sha, 'a', 64);
+    sha[64] = 0;
+    char text[2048];
+    snprintf(text, sizeof text,
+             MINIMAL "    ingest: on\n"
+                     "    ingest_path: /metrics\n"   /* 10 */
+                     "    tokens_sha256: %s, 12ab\n" /* 11 */
+                     "    token_file: %s/none\n"     /* 12 */
+                     "    client_cns: producer-a\n"  /* 13 */
+                     "http:\n"
+                     "  tls_key: %s/key.pem\n", /* 15 */
+             sha, f->dir, f->dir);
+    assert_int_equal(load(f, text), 6);
+    assert_file_error(f, 10,
+                      "routes[0].ingest_path: /metrics is served by the worker itself; choose "
+                      "another path");
+    assert_file_error(f, 11,
+                      "routes[0].tokens_sha256: item 2 is not a SHA-256 in hex (64 of 0-9a-f; "
+                      "sha256sum of the token)");
+    char want[600];
+    snprintf(want, sizeof want, "routes[0].token_file: %s/none: No such file or directory", f->dir);
+    assert_file_error(f, 12, want);
+    assert_file_error(f, 13,
+                      "routes[0].client_cns: client certificates are only asked for with "
+                      "http.tls_client_ca; set it");
+    assert_file_error(f, 15,
+                      "http.tls_key: TLS needs both http.tls_cert and http.tls_key; http.tls_cert "
+                      "is not set");
+    snprintf(want, sizeof want, "http.tls_key: %s/key.pem: No such file or directory", f->dir);
+    assert_file_error(f, 15, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -978,6 +1035,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checks_beyond_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_size_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ingest_rules, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,7 +119,8 @@ static void expect(uint16_t port, const char *path, int status, const char *type
 /* The defaults of the configuration. */
 static mw_http *start(const char *listen, mw_metrics *m, char *err, size_t errlen)
 {
-    mw_http_opts o = {listen, 64, 16, 10000};
+    mw_http_opts o = {.listen = listen, .max_connections = 64, .max_connections_per_ip = 16,
+                      .request_timeout_ms = 10000};
     return mw_http_start(&o, m, NULL, err, errlen);
 }
 
@@ -407,7 +408,10 @@ static bool closed_within(int fd, int ms)
 static mw_http *start_limited(fixture *f, uint32_t max_conn, uint32_t per_ip, uint32_t timeout_ms)
 {
     char err[256] = "";
-    mw_http_opts o = {"127.0.0.1:0", max_conn, per_ip, timeout_ms};
+    mw_http_opts o = {.listen = "127.0.0.1:0",
+                      .max_connections = max_conn,
+                      .max_connections_per_ip = per_ip,
+                      .request_timeout_ms = timeout_ms};
     mw_http *h = mw_http_start(&o, f->m, NULL, err, sizeof err);
     if (!h) fail_msg("%s", err);
     return h;
