@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mw_wire.h"
+
 /* How a route sends valid messages. Passthrough forwards every message unchanged, without
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
 typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
@@ -44,6 +46,8 @@ typedef struct mw_route {
     bool required_only;       /* routes[i].attributes: all (default) | required (CloudEvents'
                                * required attributes only: fewer bytes, faster) */
     mw_tombstones tombstones; /* routes[i].tombstones: forward (default) | dead_letter */
+    mw_wire_mode schema_id;   /* routes[i].schema_id: none (default) | confluent | apicurio |
+                               * auto: where messages carry their registry schema id */
 } mw_route;
 
 typedef struct mw_config {
@@ -88,6 +92,9 @@ typedef struct mw_config_checks {
     bool (*has_schema)(void *arg, const char *name, char *have, size_t cap);
     /* Opens the catalog folder of catalog: (when not ""); false and why if it cannot. */
     bool (*open_catalog)(void *arg, const char *dir, char *why, size_t cap);
+    /* Whether the named schema is a Schema Registry version (it has a subject), which a route
+     * reading schema ids needs (the subject is what wrong_subject is checked against). */
+    bool (*is_registry_schema)(void *arg, const char *name);
 } mw_config_checks;
 
 /* Reads PATH and applies overrides from envp (NULL-terminated "NAME=VALUE" strings, like

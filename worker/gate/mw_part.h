@@ -46,6 +46,7 @@ typedef struct mw_part {
     int32_t partition;
     const mw_route *route;
     const mg_schema *schema;
+    const mg_schema_set *set;            /* the schema set (schema ids find versions in it) */
     rd_kafka_topic_t *out_rkt, *dlq_rkt; /* producer topic handles of the route */
     const rd_kafka_topic_t *in_rkt;      /* the consumer's topic handle, learnt per message */
     uint32_t worker;                     /* worker thread that handles it (keeps order) */

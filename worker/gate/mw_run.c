@@ -236,6 +236,7 @@ static void on_assign(mw_run *r, rd_kafka_topic_partition_list_t *l)
         }
         p->route = &r->cfg.routes[route];
         p->schema = r->schema[route];
+        p->set = mw_schemas_set(r->schemas);
         p->out_rkt = r->out_rkt[route];
         p->dlq_rkt = r->dlq_rkt[route];
         p->worker = least_loaded(r);
@@ -702,6 +703,12 @@ static bool has_schema(void *arg, const char *name, char *have, size_t cap)
     return false;
 }
 
+static bool is_registry_schema(void *arg, const char *name)
+{
+    const mg_schema *s = mg_schema_find(mw_schemas_set(((mw_run *)arg)->schemas), name);
+    return s && s->subject;
+}
+
 static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
 {
     mw_run *r = arg;
@@ -842,6 +849,7 @@ static int configure(mw_run *r, const char *path)
                                .arg = r,
                                .open_schemas = open_schemas,
                                .has_schema = has_schema,
+                               .is_registry_schema = is_registry_schema,
                                .open_catalog = open_catalog};
     int bad = mw_config_load(&r->cfg, path, environ, &checks, errstr, sizeof errstr);
     if (bad) {

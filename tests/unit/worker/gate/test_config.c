@@ -286,7 +286,7 @@ static void test_unknown_keys(void **state)
     assert_file_error(f, 9,
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
-                      "tombstones");
+                      "tombstones, schema_id");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
@@ -769,8 +769,20 @@ static bool fake_open_catalog(void *arg, const char *dir, char *why, size_t cap)
     return false;
 }
 
-static const mw_config_checks all_checks = {
-    true, true, NULL, fake_open_schemas, fake_has_schema, fake_open_catalog};
+/* Of the fake set, payment is a Schema Registry version (it has a subject), order is not. */
+static bool fake_is_registry_schema(void *arg, const char *name)
+{
+    (void)arg;
+    return strcmp(name, "payment") == 0;
+}
+
+static const mw_config_checks all_checks = {true,
+                                            true,
+                                            NULL,
+                                            fake_open_schemas,
+                                            fake_has_schema,
+                                            fake_open_catalog,
+                                            fake_is_registry_schema};
 
 static int load_checked(fixture *f, const char *text)
 {
@@ -931,6 +943,40 @@ static void test_example(void **state)
     mw_config_free(&c);
 }
 
+/* routes[i].schema_id: its values, and a route reading ids needs a registry version. */
+static void test_schema_id(void **state)
+{
+    fixture *f = *state;
+    static const char *const modes[] = {"none", "confluent", "apicurio", "auto"};
+    for (int m = 0; m < 4; m++) {
+        char text[512];
+        snprintf(text, sizeof text, HEAD ROUTE0 "    schema_id: %s\n", modes[m]);
+        assert_int_equal(load(f, text), 0);
+        assert_int_equal(f->c.routes[0].schema_id, m);
+    }
+    assert_int_equal(load(f, MINIMAL), 0);
+    assert_int_equal(f->c.routes[0].schema_id, MW_WIRE_NONE);
+    assert_int_equal(load(f, HEAD ROUTE0 "    schema_id: glue\n"), 1);
+    assert_file_error(f, 9,
+                      "routes[0].schema_id: expected none, confluent, apicurio or auto, got "
+                      "\"glue\"");
+
+    int n =
+        load_checked(f, "schemas: set.so\ngroup: g\nkafka:\n  bootstrap.servers: b:9092\n" ROUTE0
+                        "    schema_id: confluent\n" /* 11 */
+                        "  - input: raw.pay\n"
+                        "    schema: payment\n"
+                        "    output: pay.v1\n"
+                        "    dead_letter: pay.dlq\n"
+                        "    source: urn:pay\n"
+                        "    schema_id: auto\n");
+    const char *want[] = {"11: routes[0].schema_id: confluent reads registry schema ids, but "
+                          "schema \"order\" is no Schema Registry version: compile the registry "
+                          "export (meshgate-codegen --registry DIR) and name a subject"};
+    assert_problems(f, want, 1);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -954,6 +1000,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checks_beyond_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_size_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
