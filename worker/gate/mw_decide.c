@@ -83,6 +83,8 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
         d->reason = (mw_reason){"missing_schema_id", "", "", buf->message};
         return false;
     }
+    d->wire_off = w.off;
+    if (!set) return true; /* read and stripped, not looked up: s judges */
     const mg_schema *found;
     if (w.kind == MW_WIRE_GUID) {
         found = mg_schema_find_guid(set, w.guid);
@@ -105,7 +107,6 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
         return false;
     }
     d->schema = found;
-    d->wire_off = w.off;
     return true;
 }
 

@@ -278,6 +278,22 @@ static void test_schema_ids(void **state)
     assert_true(d.valid);
     assert_true(d.tombstone);
 
+    /* no set (check-topic): the id is read and stripped, not looked up; s judges */
+    fixture *f = *state;
+    mw_route r = route(MW_TOMB_FORWARD);
+    r.schema_id = MW_WIRE_CONFLUENT;
+    mw_in in = in_value(NULL, NULL);
+    in.value = "\x00\x00\x00\x00\x63{\"x\":1}";
+    in.value_len = 12;
+    mw_decide(&r, NULL, &reg_schemas[2], f->v, &in, &f->rb, &d);
+    assert_int_equal(d.reject, MW_RJ_SCHEMA);
+    assert_ptr_equal(d.schema, &reg_schemas[2]);
+    assert_int_equal(d.wire_off, 5);
+    in.value = "{\"id\":1}";
+    in.value_len = 8;
+    mw_decide(&r, NULL, &reg_schemas[2], f->v, &in, &f->rb, &d);
+    assert_int_equal(d.reject, MW_RJ_MISSING_SCHEMA_ID);
+
     /* a structured CloudEvent behind a prefix: its data, past the framing */
     h = rd_kafka_headers_new(1);
     rd_kafka_header_add(h, "content-type", -1, "application/cloudevents+json", -1);
