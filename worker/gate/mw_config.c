@@ -113,8 +113,7 @@ static const keydef route_keys[] = {
     {"tombstones", K_ENUM, 0, R(tombstones), 0, 0, "forward", NULL},
     {"schema_id", K_ENUM, 0, R(schema_id), 0, 0, "none", NULL},
 };
-/* rows in route_keys */
-enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4, RK_SCHEMA_ID = 10 };
+enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 #define NROUTE (sizeof route_keys / sizeof route_keys[0])
 #define NMAPS 3
@@ -892,23 +891,6 @@ static void kafka_problem(void *arg, int m, size_t idx, const char *path, const 
         report(L, o, L->root_line, path, "%s", text);
 }
 
-/* A route that reads schema ids needs a registry version as its schema: its subject is what
- * an id's subject is checked against. */
-static void registry_route(loader *L, const mw_config *c, const mw_config_checks *x, size_t r)
-{
-    static const char *const modes[] = {"none", "confluent", "apicurio", "auto"};
-    const mw_route *rt = &c->routes[r];
-    if (rt->schema_id == MW_WIRE_NONE || !x->is_registry_schema ||
-        x->is_registry_schema(x->arg, rt->schema))
-        return;
-    char path[64];
-    snprintf(path, sizeof path, "routes[%zu].schema_id", r);
-    report(L, &L->routes[r].k[RK_SCHEMA_ID], L->routes[r].line, path,
-           "%s reads registry schema ids, but schema \"%s\" is no Schema Registry version: "
-           "compile the registry export (meshgate-codegen --registry DIR) and name a subject",
-           modes[rt->schema_id], rt->schema);
-}
-
 /* The schema set and the catalog, through the caller's callbacks. */
 static void check_external(loader *L, const mw_config_checks *x)
 {
@@ -921,11 +903,7 @@ static void check_external(loader *L, const mw_config_checks *x)
         } else if (x->has_schema) {
             for (size_t r = 0; r < c->n_routes; r++) {
                 const char *name = c->routes[r].schema;
-                if (name && x->has_schema(x->arg, name, why, sizeof why)) {
-                    registry_route(L, c, x, r);
-                    continue;
-                }
-                if (!name) continue;
+                if (!name || x->has_schema(x->arg, name, why, sizeof why)) continue;
                 snprintf(path, sizeof path, "routes[%zu].schema", r);
                 report(L, &L->routes[r].k[RK_SCHEMA], L->routes[r].line, path,
                        "no schema named \"%s\" in %s; it has: %s", name, c->schemas, why);

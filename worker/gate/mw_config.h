@@ -92,9 +92,6 @@ typedef struct mw_config_checks {
     bool (*has_schema)(void *arg, const char *name, char *have, size_t cap);
     /* Opens the catalog folder of catalog: (when not ""); false and why if it cannot. */
     bool (*open_catalog)(void *arg, const char *dir, char *why, size_t cap);
-    /* Whether the named schema is a Schema Registry version (it has a subject), which a route
-     * reading schema ids needs (the subject is what wrong_subject is checked against). */
-    bool (*is_registry_schema)(void *arg, const char *name);
 } mw_config_checks;
 
 /* Reads PATH and applies overrides from envp (NULL-terminated "NAME=VALUE" strings, like

@@ -84,12 +84,14 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
         return false;
     }
     d->wire_off = w.off;
-    if (!set) return true; /* read and stripped, not looked up: s judges */
+    /* No set (check-topic), or a route schema that is no registry version (a contract's):
+     * the id is read and its framing stripped, not looked up; s judges. */
+    if (!set || !s->subject) return true;
     const mg_schema *found;
     if (w.kind == MW_WIRE_GUID) {
         found = mg_schema_find_guid(set, w.guid);
         /* a GUID names a schema as its id does: the id finds it under the route's subject */
-        if (found && s->subject && strcmp(found->subject, s->subject) != 0) {
+        if (found && strcmp(found->subject, s->subject) != 0) {
             const mg_schema *same = mg_schema_find_subject_id(set, s->subject, found->registry_id);
             if (!same) {
                 id_reject(d, buf, &w, found, s->subject);
@@ -98,12 +100,11 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
             found = same;
         }
     } else {
-        found = s->subject ? mg_schema_find_subject_id(set, s->subject, w.id)
-                           : mg_schema_find_registry_id(set, w.id);
+        found = mg_schema_find_subject_id(set, s->subject, w.id);
     }
     if (!found) {
         id_reject(d, buf, &w, w.kind == MW_WIRE_ID ? mg_schema_find_registry_id(set, w.id) : NULL,
-                  s->subject ? s->subject : "");
+                  s->subject);
         return false;
     }
     d->schema = found;

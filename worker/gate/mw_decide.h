@@ -36,9 +36,10 @@ typedef struct mw_decision {
  * set) and the caller's validator v: tombstones per the route's option; for a route with a
  * schema_id option, the registry version the message's schema id names (mw_wire.c), which
  * must be registered under s's subject; CloudEvent inputs by their data; everything else by
- * mg_validate. With set NULL, schema ids are read and their framing stripped but not looked
- * up: s judges every message (check-topic, trying a version that has no id yet). Allocates
- * nothing; the reason's texts point into buf or static strings. */
+ * mg_validate. With set NULL (check-topic, trying a version that has no id yet), or an s that
+ * is no registry version (no subject: a contract's schema), schema ids are read and their
+ * framing stripped but not looked up: s judges. Allocates nothing; the reason's texts point
+ * into buf or static strings. */
 void mw_decide(const mw_route *r, const mg_schema_set *set, const mg_schema *s, mg_validator *v,
                const mw_in *in, mw_reason_buf *buf, mw_decision *d);
 

@@ -703,12 +703,6 @@ static bool has_schema(void *arg, const char *name, char *have, size_t cap)
     return false;
 }
 
-static bool is_registry_schema(void *arg, const char *name)
-{
-    const mg_schema *s = mg_schema_find(mw_schemas_set(((mw_run *)arg)->schemas), name);
-    return s && s->subject;
-}
-
 static bool open_catalog(void *arg, const char *dir, char *why, size_t cap)
 {
     mw_run *r = arg;
@@ -849,7 +843,6 @@ static int configure(mw_run *r, const char *path)
                                .arg = r,
                                .open_schemas = open_schemas,
                                .has_schema = has_schema,
-                               .is_registry_schema = is_registry_schema,
                                .open_catalog = open_catalog};
     int bad = mw_config_load(&r->cfg, path, environ, &checks, errstr, sizeof errstr);
     if (bad) {

@@ -769,20 +769,8 @@ static bool fake_open_catalog(void *arg, const char *dir, char *why, size_t cap)
     return false;
 }
 
-/* Of the fake set, payment is a Schema Registry version (it has a subject), order is not. */
-static bool fake_is_registry_schema(void *arg, const char *name)
-{
-    (void)arg;
-    return strcmp(name, "payment") == 0;
-}
-
-static const mw_config_checks all_checks = {true,
-                                            true,
-                                            NULL,
-                                            fake_open_schemas,
-                                            fake_has_schema,
-                                            fake_open_catalog,
-                                            fake_is_registry_schema};
+static const mw_config_checks all_checks = {
+    true, true, NULL, fake_open_schemas, fake_has_schema, fake_open_catalog};
 
 static int load_checked(fixture *f, const char *text)
 {
@@ -943,7 +931,7 @@ static void test_example(void **state)
     mw_config_free(&c);
 }
 
-/* routes[i].schema_id: its values, and a route reading ids needs a registry version. */
+/* routes[i].schema_id: its values. */
 static void test_schema_id(void **state)
 {
     fixture *f = *state;
@@ -960,21 +948,6 @@ static void test_schema_id(void **state)
     assert_file_error(f, 9,
                       "routes[0].schema_id: expected none, confluent, apicurio or auto, got "
                       "\"glue\"");
-
-    int n =
-        load_checked(f, "schemas: set.so\ngroup: g\nkafka:\n  bootstrap.servers: b:9092\n" ROUTE0
-                        "    schema_id: confluent\n" /* 11 */
-                        "  - input: raw.pay\n"
-                        "    schema: payment\n"
-                        "    output: pay.v1\n"
-                        "    dead_letter: pay.dlq\n"
-                        "    source: urn:pay\n"
-                        "    schema_id: auto\n");
-    const char *want[] = {"11: routes[0].schema_id: confluent reads registry schema ids, but "
-                          "schema \"order\" is no Schema Registry version: compile the registry "
-                          "export (meshgate-codegen --registry DIR) and name a subject"};
-    assert_problems(f, want, 1);
-    assert_int_equal(n, 1);
 }
 
 int main(void)

@@ -293,6 +293,13 @@ static void test_schema_ids(void **state)
     in.value_len = 8;
     mw_decide(&r, NULL, &reg_schemas[2], f->v, &in, &f->rb, &d);
     assert_int_equal(d.reject, MW_RJ_MISSING_SCHEMA_ID);
+    /* a route schema that is no registry version (a contract's): read, stripped, s judges */
+    in.value = "\x00\x00\x00\x00\x63{\"id\":1}";
+    in.value_len = 13;
+    mw_decide(&r, &reg_set, &order, f->v, &in, &f->rb, &d);
+    assert_true(d.valid);
+    assert_ptr_equal(d.schema, &order);
+    assert_int_equal(d.data_off, 5);
 
     /* a structured CloudEvent behind a prefix: its data, past the framing */
     h = rd_kafka_headers_new(1);
