@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -206,6 +207,44 @@ static void test_auto(void **state)
     w = parse(MW_WIRE_NONE, LIT("\x00\x00\x00\x00\x03{}"), NULL, false);
 }
 
+/* Random framings, every mode: the parser reads only the bytes it was given (each buffer is
+ * allocated to its exact length, so ASan sees one byte too far) and an id's JSON starts inside
+ * the value. */
+static void test_random(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 24);
+        uint8_t *v = n ? malloc(n) : NULL;
+        for (size_t k = 0; k < n; k++)
+            v[k] = (uint8_t)(x >> (k % 8 * 8)) & (k < 9 && (x >> 40) % 3 ? 0x01 : 0xff);
+        if (n && (x >> 50) % 2) v[0] = (uint8_t)((x >> 51) % 2);
+        rd_kafka_headers_t *h = NULL;
+        uint8_t hv[20];
+        size_t hn = (size_t)((x >> 32) % 20);
+        for (size_t k = 0; k < hn; k++)
+            hv[k] = (uint8_t)(x >> (k % 8 * 8));
+        if ((x >> 56) % 4 == 0) {
+            static const char *const names[] = {"__value_schema_id", "apicurio.value.globalId",
+                                                "apicurio.value.contentId"};
+            h = rd_kafka_headers_new(1);
+            rd_kafka_header_add(h, names[(x >> 58) % 3], -1, hv, (ssize_t)hn);
+        }
+        mw_wire w;
+        if (mw_wire_parse((mw_wire_mode)(x >> 60) % 4, v, n, h, &w)) {
+            assert_true(w.off <= n);
+            assert_true(w.id >= 0);
+        } else {
+            assert_int_equal(w.kind, MW_WIRE_MISSING);
+            assert_non_null(w.why);
+        }
+        if (h) rd_kafka_headers_destroy(h);
+        free(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_confluent_header),
         cmocka_unit_test(test_apicurio),
         cmocka_unit_test(test_auto),
+        cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
