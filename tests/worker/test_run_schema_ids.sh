@@ -115,6 +115,8 @@ check "Confluent GUID header: valid, structured, dataschema /schemas/ids/7, data
     bash -c "grep -a '\"partitionkey\":\"guid-header\"' '$tmp/pay' |
              grep -aF '\"dataschema\":\"https://sr.acme.example:8081/schemas/ids/7\"' |
              grep -aqF '\"data\":$pay}'"
+check "the input's __value_schema_id header travels with the envelope" \
+    bash -c "grep -a '^guid-header	' '$tmp/pay' | grep -qa '__value_schema_id='"
 check "Confluent GUID prefix (auto): valid, the prefix stripped from data" \
     has pay guid-prefix "\"data\":$pay}"
 check "Apicurio 8-byte payload id (auto): valid" has pay apicurio8 "\"data\":$pay}"
