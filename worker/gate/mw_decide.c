@@ -35,6 +35,13 @@ void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_bu
     mg_escape(buf->keyword, sizeof buf->keyword, kw ? kw : "", kw ? strlen(kw) : 0, 0);
 }
 
+/* A reject without a location (the message as a whole): its slot, code and text. */
+static void reject(mw_decision *d, mw_reject rj, const char *code, const char *message)
+{
+    d->reject = rj;
+    d->reason = (mw_reason){.code = code, .instance = "", .keyword = "", .message = message};
+}
+
 /* The id as text for a reason: "schema id 42" or "schema GUID 8f1c5502-...". */
 static void id_text(const mw_wire *w, char *buf, size_t cap)
 {
@@ -59,15 +66,13 @@ static void id_reject(mw_decision *d, mw_reason_buf *buf, const mw_wire *w, cons
         snprintf(buf->message, sizeof buf->message,
                  "%s (%s) is registered under subject \"%s\", not the route's subject \"%s\"", id,
                  w->where, sub, want);
-        d->reject = MW_RJ_WRONG_SUBJECT;
-        d->reason = (mw_reason){"wrong_subject", "", "", buf->message};
+        reject(d, MW_RJ_WRONG_SUBJECT, "wrong_subject", buf->message);
     } else {
         snprintf(buf->message, sizeof buf->message,
                  "%s (%s) is not in the schema set: the registry export it was compiled from "
                  "does not have it",
                  id, w->where);
-        d->reject = MW_RJ_UNKNOWN_SCHEMA_ID;
-        d->reason = (mw_reason){"unknown_schema_id", "", "", buf->message};
+        reject(d, MW_RJ_UNKNOWN_SCHEMA_ID, "unknown_schema_id", buf->message);
     }
 }
 
@@ -79,8 +84,7 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
     mw_wire w;
     if (!mw_wire_parse(r->schema_id, in->value, in->value_len, in->headers, &w)) {
         snprintf(buf->message, sizeof buf->message, "%s%s%s", w.where, *w.where ? ": " : "", w.why);
-        d->reject = MW_RJ_MISSING_SCHEMA_ID;
-        d->reason = (mw_reason){"missing_schema_id", "", "", buf->message};
+        reject(d, MW_RJ_MISSING_SCHEMA_ID, "missing_schema_id", buf->message);
         return false;
     }
     d->wire_off = w.off;
