@@ -199,6 +199,65 @@ static const char *scope_name(cg_scope s)
 
 /* ---- routes ---- */
 
+/* A string member of a binding, NULL when absent; an error when not a string. */
+static const char *binding_str(cg *g, const cj_node *k, const char *name, bool *ok)
+{
+    const cj_node *v = cj_get(k, name);
+    if (!v) return NULL;
+    if (v->type == CJ_STRING) return v->str;
+    cg_error(g, v, "%s must be a string", name);
+    *ok = false;
+    return NULL;
+}
+
+/* The schema_id of one message from its Kafka message binding (AsyncAPI Kafka bindings 0.4.0
+ * and later): schemaIdLocation header|payload, schemaIdPayloadEncoding confluent|apicurio-new|
+ * apicurio-legacy or a byte count (4, 8), schemaLookupStrategy (any: it names the subject a
+ * client looks the id up under; meshgate takes the route's schema instead). Any of them says
+ * the producers frame with a registry id; the encoding says whose framing, else auto. */
+static const char *message_schema_id(cg *g, const cg_cmsg *m, bool *ok)
+{
+    const cj_node *b = cj_get(m->msg, "bindings");
+    const cj_node *k = b && b->type == CJ_OBJECT ? cj_get(b, "kafka") : NULL;
+    if (!k || k->type != CJ_OBJECT) return "none";
+    const char *loc = binding_str(g, k, "schemaIdLocation", ok);
+    const char *enc = binding_str(g, k, "schemaIdPayloadEncoding", ok);
+    const char *lookup = binding_str(g, k, "schemaLookupStrategy", ok);
+    if (loc && strcmp(loc, "header") != 0 && strcmp(loc, "payload") != 0) {
+        cg_error(g, cj_get(k, "schemaIdLocation"), "schemaIdLocation \"%s\": header or payload",
+                 loc);
+        *ok = false;
+    }
+    if (!enc) return loc || lookup ? "auto" : "none";
+    if (!strcmp(enc, "confluent") || !strcmp(enc, "4")) return "confluent";
+    if (!strcmp(enc, "apicurio-new") || !strcmp(enc, "apicurio-legacy") || !strcmp(enc, "8"))
+        return "apicurio";
+    cg_error(g, cj_get(k, "schemaIdPayloadEncoding"),
+             "schemaIdPayloadEncoding \"%s\": meshgate reads confluent, apicurio-new, "
+             "apicurio-legacy, 4 or 8",
+             enc);
+    *ok = false;
+    return "none";
+}
+
+/* The route's schema_id: its messages' (which must agree: one route reads one way). */
+static const char *route_schema_id(cg *g, const cg_cchan *ch, bool *ok)
+{
+    const char *mode = NULL;
+    for (size_t i = 0; i < ch->nmsgs; i++) {
+        const char *m = message_schema_id(g, &ch->msgs[i], ok);
+        if (mode && strcmp(m, mode) != 0) {
+            cg_error(g, ch->msgs[i].msg,
+                     "channel %s: message %s has its schema id %s, message %s %s; meshgate "
+                     "reads one framing per route",
+                     ch->name, ch->msgs[i].name, m, ch->msgs[0].name, mode);
+            *ok = false;
+        }
+        if (!mode) mode = m;
+    }
+    return mode ? mode : "none";
+}
+
 static bool write_routes(cg *g, const cg_contract_opts *o)
 {
     outf of = {0};
@@ -216,6 +275,7 @@ static bool write_routes(cg *g, const cg_contract_opts *o)
     put_str(f, o->catalog_dir);
     fputs("\nroutes:\n", f);
     size_t nroutes = 0;
+    bool ok = true;
     for (size_t k = 0; k < g->ncontracts; k++) {
         const cg_contract *c = g->contracts[k];
         for (size_t i = 0; i < c->nchans; i++) {
@@ -235,12 +295,14 @@ static bool write_routes(cg *g, const cg_contract_opts *o)
             put_str(f, c->id);
             fputs("\n    type: ", f);
             put_str(f, ch->type);
+            const char *schema_id = route_schema_id(g, ch, &ok);
+            if (strcmp(schema_id, "none") != 0) fprintf(f, "\n    schema_id: %s", schema_id);
             fputs("\n", f);
             nroutes++;
         }
     }
     if (nroutes == 0) fputs("  []\n", f);
-    return out_close(&of, !ferror(f));
+    return out_close(&of, ok && !ferror(f));
 }
 
 /* ---- KafkaTopic ---- */

@@ -9,6 +9,7 @@
 
 #include "mw_broker.h"
 #include "mw_build.h"
+#include "mw_check_topic.h"
 #include "mw_dlq.h"
 #include "mw_run.h"
 #include "mw_validate.h"
@@ -23,6 +24,8 @@ static const command commands[] = {
     {"validate", "check NDJSON lines against a compiled schema", mw_validate_main},
     {"broker", "run the embedded Kafka broker (mock cluster) on loopback", mw_broker_main},
     {"dlq", "inspect, summarise and replay dead letters", mw_dlq_main},
+    {"check-topic", "count what a new schema version would refuse of a topic's history",
+     mw_check_topic_main},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -122,6 +122,30 @@ open(p, "w").write(s.replace("kafka:\n", route + "kafka:\n", 1))
 PY
 }
 
+# routes_setup ROUTES PARTITIONS WORKERS: for a routes.yaml that meshgate-codegen generated
+# from contracts, the embedded broker with each of its topics (PARTITIONS each) and
+# $tmp/worker.yaml: those routes with WORKERS threads, a loopback HTTP port and the broker.
+routes_setup() {
+    local topics='' t
+    for t in $(grep -E '^    (input|output|dead_letter): ' "$1" | tr -d '"' | awk '{print $2}'); do
+        topics="$topics${topics:+,}$t:$2"
+    done
+    start_broker --topics "$topics"
+    cp "$1" "$tmp/worker.yaml"
+    cat >>"$tmp/worker.yaml" <<YAML
+workers: $3
+http:
+  listen: 127.0.0.1:0
+stats_interval_ms: 0
+kafka:
+  bootstrap.servers: $bootstrap
+consumer:
+  session.timeout.ms: "6000"
+  heartbeat.interval.ms: "500"
+  fetch.wait.max.ms: "10"
+YAML
+}
+
 # setup_stream PARTITIONS SEED COUNT: the identity schema, a broker with topics raw, out and
 # dlq of PARTITIONS partitions each, COUNT generated lines (20% invalid) in $tmp/lines.ndjson
 # and the worker configuration $tmp/worker.yaml.

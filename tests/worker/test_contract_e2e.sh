@@ -26,23 +26,7 @@ sub_dlq=$d._private.retail.subscriptions.dlq
 cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
     -o "$tmp/contracts.so" "$tmp/contracts.c" "$build/libmgvalidator.a" \
     -lsimdjson -lidn2 -lstdc++ -lm
-topics=
-for t in $(grep -E '^    (input|output|dead_letter): ' "$tmp/catalog/routes.yaml" | tr -d '"' |
-    awk '{print $2}'); do topics="$topics${topics:+,}$t:2"; done
-start_broker --topics "$topics"
-cp "$tmp/catalog/routes.yaml" "$tmp/worker.yaml"
-cat >>"$tmp/worker.yaml" <<YAML
-workers: 2
-http:
-  listen: 127.0.0.1:0
-stats_interval_ms: 0
-kafka:
-  bootstrap.servers: $bootstrap
-consumer:
-  session.timeout.ms: "6000"
-  heartbeat.interval.ms: "500"
-  fetch.wait.max.ms: "10"
-YAML
+routes_setup "$tmp/catalog/routes.yaml" 2 2
 start_worker w
 port=$(worker_port "$tmp/w.log")
 

@@ -58,6 +58,7 @@ static const struct {
 } enums[] = {
     {"mode", {"binary", "structured", "passthrough"}},
     {"tombstones", {"forward", "dead_letter"}},
+    {"schema_id", {"none", "confluent", "apicurio", "auto"}},
     {"on_offset_reset", {"continue", "stop"}},
     {"dead_letter_headers", {"meshgate", "connect", "streams", "all"}},
     {"log.format", {"text", "json"}},
@@ -68,7 +69,8 @@ static const struct {
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
                    sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int) &&
                    sizeof(mw_log_format) == sizeof(int) && sizeof(mw_log_level) == sizeof(int) &&
-                   sizeof(mw_ingest_mode) == sizeof(int) && sizeof(mw_auth) == sizeof(int),
+                   sizeof(mw_ingest_mode) == sizeof(int) && sizeof(mw_auth) == sizeof(int) &&
+                   sizeof(mw_wire_mode) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 static const char *const *enum_names(const keydef *k)
@@ -145,6 +147,7 @@ static const keydef route_keys[] = {
     {"tokens_sha256", K_STR, F_EMPTY_OK, R(tokens_sha256), 0, 0, "", NULL},
     {"token_file", K_STR, F_EMPTY_OK, R(token_file), 0, 0, "", NULL},
     {"client_cns", K_STR, F_EMPTY_OK, R(client_cns), 0, 0, "", NULL},
+    {"schema_id", K_ENUM, 0, R(schema_id), 0, 0, "none", NULL},
 };
 enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])

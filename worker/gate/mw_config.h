@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mw_log.h"
+#include "mw_wire.h"
 
 /* How a route sends valid messages. Passthrough forwards every message unchanged, without
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
@@ -73,6 +74,8 @@ typedef struct mw_route {
     char *token_file;         /* routes[i].token_file: a file of bearer tokens, one a line ("") */
     char *client_cns;         /* routes[i].client_cns: TLS client certificate CNs, comma-
                                * separated ("" none) */
+    mw_wire_mode schema_id;   /* routes[i].schema_id: none (default) | confluent | apicurio |
+                               * auto: where messages carry their registry schema id */
 } mw_route;
 
 typedef struct mw_config {

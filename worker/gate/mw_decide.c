@@ -4,15 +4,22 @@
  * inputs whose data is what gets validated, parse and schema rejects), so that every path that
  * judges a message - the worker threads, and the tools that must agree with them - runs the
  * same code. The route's dead_letter_errors asks for every error (bounded) in JSON Schema's
- * basic output format besides the first one's flat fields. It is pure: no I/O, no Kafka calls, no
- * allocation; it runs on the caller's thread with the caller's validator and reason buffer.
+ * basic output format besides the first one's flat fields. It is pure: no I/O, no Kafka calls,
+ * no allocation; it runs on the caller's thread with the caller's validator and reason buffer.
+ * A route with a schema_id option first reads the message's registry schema id (mw_wire.c)
+ * and finds that exact version in the schema set by a binary search (mg_registry.c); the rest
+ * of the verdict then runs on the value without its framing, with that version. A reject
+ * keeps the framing: the dead letter is the message as it came.
  */
 #include "mw_decide.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mg_escape.h"
 #include "mg_output.h"
+#include "mw_wire.h"
 
 void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_buf *buf,
                               mw_reason *rs)
@@ -30,39 +37,131 @@ void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_bu
     mg_escape(buf->keyword, sizeof buf->keyword, kw ? kw : "", kw ? strlen(kw) : 0, 0);
 }
 
-void mw_decide(const mw_route *r, const mg_schema *s, mg_validator *v, const mw_in *in,
-               mw_reason_buf *buf, mw_decision *d)
+/* A reject without a location (the message as a whole): its slot, code and text. */
+static void reject(mw_decision *d, mw_reject rj, const char *code, const char *message)
+{
+    d->reject = rj;
+    d->reason = (mw_reason){.code = code, .instance = "", .keyword = "", .message = message};
+}
+
+/* The id as text for a reason: "schema id 42" or "schema GUID 8f1c5502-...". */
+static void id_text(const mw_wire *w, char *buf, size_t cap)
+{
+    char guid[40];
+    if (w->kind == MW_WIRE_GUID) {
+        mw_wire_guid_text(w->guid, guid, sizeof guid);
+        snprintf(buf, cap, "schema GUID %s", guid);
+    } else {
+        snprintf(buf, cap, "schema id %" PRId64, w->id);
+    }
+}
+
+/* Sets the reject of a schema id that names no version of the route's subject. */
+static void id_reject(mw_decision *d, mw_reason_buf *buf, const mw_wire *w, const mg_schema *other,
+                      const char *subject)
+{
+    char id[64], sub[256], want[256];
+    id_text(w, id, sizeof id);
+    if (other) {
+        mg_escape(sub, sizeof sub, other->subject, strlen(other->subject), MG_ESC_QUOTE);
+        mg_escape(want, sizeof want, subject, strlen(subject), MG_ESC_QUOTE);
+        snprintf(buf->message, sizeof buf->message,
+                 "%s (%s) is registered under subject \"%s\", not the route's subject \"%s\"", id,
+                 w->where, sub, want);
+        reject(d, MW_RJ_WRONG_SUBJECT, "wrong_subject", buf->message);
+    } else {
+        snprintf(buf->message, sizeof buf->message,
+                 "%s (%s) is not in the schema set: the registry export it was compiled from "
+                 "does not have it",
+                 id, w->where);
+        reject(d, MW_RJ_UNKNOWN_SCHEMA_ID, "unknown_schema_id", buf->message);
+    }
+}
+
+/* Reads the schema id of in per the route's option and finds its version of s's subject in
+ * set: d->schema and d->wire_off, or a reject (false). */
+static bool registry_version(const mw_route *r, const mg_schema_set *set, const mg_schema *s,
+                             const mw_in *in, mw_reason_buf *buf, mw_decision *d)
+{
+    mw_wire w;
+    if (!mw_wire_parse(r->schema_id, in->value, in->value_len, in->headers, &w)) {
+        snprintf(buf->message, sizeof buf->message, "%s%s%s", w.where, *w.where ? ": " : "", w.why);
+        reject(d, MW_RJ_MISSING_SCHEMA_ID, "missing_schema_id", buf->message);
+        return false;
+    }
+    d->wire_off = w.off;
+    /* No set (check-topic), or a route schema that is no registry version (a contract's):
+     * the id is read and its framing stripped, not looked up; s judges. */
+    if (!set || !s->subject) return true;
+    const mg_schema *found;
+    if (w.kind == MW_WIRE_GUID) {
+        found = mg_schema_find_guid(set, w.guid);
+        /* a GUID names a schema as its id does: the id finds it under the route's subject */
+        if (found && strcmp(found->subject, s->subject) != 0) {
+            const mg_schema *same = mg_schema_find_subject_id(set, s->subject, found->registry_id);
+            if (!same) {
+                id_reject(d, buf, &w, found, s->subject);
+                return false;
+            }
+            found = same;
+        }
+    } else {
+        found = mg_schema_find_subject_id(set, s->subject, w.id);
+    }
+    if (!found) {
+        id_reject(d, buf, &w, w.kind == MW_WIRE_ID ? mg_schema_find_registry_id(set, w.id) : NULL,
+                  s->subject);
+        return false;
+    }
+    d->schema = found;
+    return true;
+}
+
+void mw_decide(const mw_route *r, const mg_schema_set *set, const mg_schema *s, mg_validator *v,
+               const mw_in *in, mw_reason_buf *buf, mw_decision *d)
 {
     const char *why = NULL;
-    *d = (mw_decision){.kind = mw_ce_detect(in), .data_len = in->value_len, .reject = MW_RJ_SCHEMA};
+    *d = (mw_decision){
+        .kind = mw_ce_detect(in), .data_len = in->value_len, .reject = MW_RJ_SCHEMA, .schema = s};
     /* A tombstone (a key, a null value) is no message to validate: forwarded, or a reject. */
     d->tombstone = !in->value && in->key;
     if (d->tombstone && r->tombstones == MW_TOMB_FORWARD) {
         d->valid = true;
         if (d->kind != MW_CE_IN_BINARY)
             d->kind = MW_CE_NONE; /* a null value is no structured event */
-    } else if (d->tombstone) {
+        return;
+    }
+    if (d->tombstone) {
         d->tombstone = false;
         d->reject = MW_RJ_EMPTY;
         d->reason = (mw_reason){mw_reject_name(MW_RJ_EMPTY), "", "",
                                 "a tombstone (a key and a null value); the route's tombstones: "
                                 "dead_letter sends them here",
                                 NULL};
-    } else if (d->kind != MW_CE_NONE &&
-               !mw_ce_data(in, d->kind, &d->data_off, &d->data_len, &why)) {
+        return;
+    }
+    /* An empty value has no id to read: the validator calls it empty. */
+    if (r->schema_id != MW_WIRE_NONE && in->value_len && !registry_version(r, set, s, in, buf, d))
+        return;
+    mw_in view = *in; /* the value without its framing */
+    view.value = in->value ? (const char *)in->value + d->wire_off : NULL;
+    view.value_len = in->value_len - d->wire_off;
+    d->data_len = view.value_len;
+    if (d->kind != MW_CE_NONE && !mw_ce_data(&view, d->kind, &d->data_off, &d->data_len, &why)) {
         d->reject = MW_RJ_CLOUDEVENT;
         d->reason = (mw_reason){mw_reject_name(MW_RJ_CLOUDEVENT), "", "", why, NULL};
-    } else {
-        const char *data = (const char *)in->value + d->data_off;
-        mg_result res = mg_validate(v, s, data, d->data_len, d->data_len);
-        d->valid = res == MG_OK;
-        if (!d->valid) {
-            d->reject = (mw_reject)(res - 1);
-            mw_reason_from_validator(v, res, buf, &d->reason);
-            if (r->dl_errors) {
-                mg_output_basic(v, r->dl_errors, buf->errors, sizeof buf->errors);
-                d->reason.errors = buf->errors;
-            }
+        return;
+    }
+    d->data_off += d->wire_off;
+    const char *data = in->value ? (const char *)in->value + d->data_off : NULL;
+    mg_result res = mg_validate(v, d->schema, data, d->data_len, d->data_len);
+    d->valid = res == MG_OK;
+    if (!d->valid) {
+        d->reject = (mw_reject)(res - 1);
+        mw_reason_from_validator(v, res, buf, &d->reason);
+        if (r->dl_errors) {
+            mg_output_basic(v, r->dl_errors, buf->errors, sizeof buf->errors);
+            d->reason.errors = buf->errors;
         }
     }
 }

@@ -25,15 +25,24 @@ typedef struct mw_decision {
     mw_ce_kind kind; /* what the input already is (mw_ce_detect) */
     size_t data_off; /* the JSON that was validated: in->value[data_off..+data_len) */
     size_t data_len;
-    mw_reject reject; /* when !valid: the reason's metric slot ... */
-    mw_reason reason; /* ... and its headers (texts in the caller's mw_reason_buf) */
+    size_t wire_off; /* bytes of schema-id framing before the value proper (0: none); a valid
+                      * message is enveloped without them */
+    const mg_schema *schema; /* the schema the message was validated with: the route's, or
+                              * the registry version its schema id names */
+    mw_reject reject;        /* when !valid: the reason's metric slot ... */
+    mw_reason reason;        /* ... and its headers (texts in the caller's mw_reason_buf) */
 } mw_decision;
 
-/* Decides for input `in` of route r (not passthrough) with schema s and the caller's validator
- * v: tombstones per the route's option, CloudEvent inputs by their data, everything else by
- * mg_validate. Allocates nothing; the reason's texts point into buf or static strings. */
-void mw_decide(const mw_route *r, const mg_schema *s, mg_validator *v, const mw_in *in,
-               mw_reason_buf *buf, mw_decision *d);
+/* Decides for input `in` of route r (not passthrough) with schema s (the route's, found in
+ * set) and the caller's validator v: tombstones per the route's option; for a route with a
+ * schema_id option, the registry version the message's schema id names (mw_wire.c), which
+ * must be registered under s's subject; CloudEvent inputs by their data; everything else by
+ * mg_validate. With set NULL (check-topic, trying a version that has no id yet), or an s that
+ * is no registry version (no subject: a contract's schema), schema ids are read and their
+ * framing stripped but not looked up: s judges. Allocates nothing; the reason's texts point
+ * into buf or static strings. */
+void mw_decide(const mw_route *r, const mg_schema_set *set, const mg_schema *s, mg_validator *v,
+               const mw_in *in, mw_reason_buf *buf, mw_decision *d);
 
 /* A reject's reason as the validator reports it (first error), into buf. */
 void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_buf *buf,

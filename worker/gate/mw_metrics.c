@@ -20,9 +20,20 @@
 #include "mw_rmetrics.h"
 #include "mw_text.h"
 
-static const char *const reject_names[MW_RJ_COUNT] = {"empty", "too_large", "syntax",    "utf8",
-                                                      "depth", "number",    "string",    "schema",
-                                                      "limit", "internal",  "cloudevent"};
+static const char *const reject_names[MW_RJ_COUNT] = {"empty",
+                                                      "too_large",
+                                                      "syntax",
+                                                      "utf8",
+                                                      "depth",
+                                                      "number",
+                                                      "string",
+                                                      "schema",
+                                                      "limit",
+                                                      "internal",
+                                                      "cloudevent",
+                                                      "unknown_schema_id",
+                                                      "missing_schema_id",
+                                                      "wrong_subject"};
 
 const char *mw_reject_name(mw_reject r)
 {

@@ -23,11 +23,15 @@ typedef enum mw_reject {
     MW_RJ_SCHEMA,
     MW_RJ_LIMIT, /* a work budget ran out (max_steps, max_refs...) */
     MW_RJ_INTERNAL,
-    MW_RJ_CLOUDEVENT, /* an input CloudEvent that is malformed */
+    MW_RJ_CLOUDEVENT,        /* an input CloudEvent that is malformed */
+    MW_RJ_UNKNOWN_SCHEMA_ID, /* a registry schema id the schema set does not hold */
+    MW_RJ_MISSING_SCHEMA_ID, /* no schema id where the route reads one, or unreadable framing */
+    MW_RJ_WRONG_SUBJECT,     /* a schema id registered under another subject than the route's */
     MW_RJ_COUNT
 } mw_reject;
 
-/* The label value of a reason ("schema", "syntax", "limit", ..., "cloudevent"). */
+/* The label value of a reason ("schema", "syntax", "limit", ..., "cloudevent",
+ * "unknown_schema_id", "missing_schema_id", "wrong_subject"). */
 const char *mw_reject_name(mw_reject r);
 
 /* Per worker thread: one writer (the thread), any readers. */

@@ -27,6 +27,7 @@ struct mw_part;
 typedef struct mw_bind {
     const mw_route *route;
     const mg_schema *schema;
+    const mg_schema_set *set;            /* the generation's set (schema ids find versions in it) */
     rd_kafka_topic_t *out_rkt, *dlq_rkt; /* producer topic handles of the route */
     uint64_t generation;
     uint32_t *refs;

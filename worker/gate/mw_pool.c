@@ -187,7 +187,7 @@ static void process(mw_thread *th, mw_slot *s)
         return;
     }
     mw_decision d;
-    mw_decide(b->route, b->schema, th->v, &in, &th->rb, &d);
+    mw_decide(b->route, b->set, b->schema, th->v, &in, &th->rb, &d);
     bool valid = d.valid, tomb = d.tombstone;
     mw_reason rs = d.reason;
     mw_reject rj = d.reject;
@@ -198,8 +198,11 @@ static void process(mw_thread *th, mw_slot *s)
     const mw_route *route = b->route; /* p, s and b may be gone once a produce succeeded */
     if (valid) {
         mw_env *e = th->env;
-        if (mw_env_valid(e, b->route, b->schema->id, &in, d.kind, mw_real_us(), &why)) {
-            size_t n = build_vu(th, b->out_rkt, &in, e, e->value, e->value_len, s);
+        mw_in out = in; /* the value without its schema-id framing: the CloudEvent's data is JSON */
+        if (out.value) out.value = (const char *)out.value + d.wire_off;
+        out.value_len -= d.wire_off;
+        if (mw_env_valid(e, b->route, d.schema->id, &out, d.kind, mw_real_us(), &why)) {
+            size_t n = build_vu(th, b->out_rkt, &out, e, e->value, e->value_len, s);
             t_prod = publish(s, false);
             err = produce(th, n);
             if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {

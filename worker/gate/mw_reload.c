@@ -70,6 +70,7 @@ mw_gen *mw_gen_new(uint64_t id, mw_config *cfg, bool owned, mw_schemas *schemas,
         const mw_route *rt = &g->cfg->routes[i];
         b[i] = (mw_bind){.route = rt,
                          .schema = mg_schema_find(set, rt->schema),
+                         .set = set,
                          .out_rkt = rd_kafka_topic_new(producer, rt->output, NULL),
                          .dlq_rkt = rd_kafka_topic_new(producer, rt->dead_letter, NULL),
                          .generation = id,

@@ -1015,7 +1015,11 @@ static int start(mw_run *r)
     }
     int rc = start_kafka(r);
     if (rc) return rc;
-    if (r->ingest) r->gen->refs++; /* ingest's schemas are generation 1's */
+    for (size_t i = 0; r->ingest && i < r->cfg.n_routes; i++)
+        if (r->cfg.routes[i].ingest == MW_INGEST_ON) {
+            r->gen->refs++; /* ingest's schemas are generation 1's: pinned */
+            break;
+        }
     r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
                             errstr, sizeof errstr);
     if (!r->pool) {

@@ -105,8 +105,7 @@ static void usage(FILE *o)
 
 /* ---- times ---- */
 
-/* RFC 3339 or a relative "-N[smhd]" into Unix milliseconds; false if neither. */
-static bool parse_time(const char *s, int64_t *ms)
+bool mw_dlq_parse_time(const char *s, int64_t *ms)
 {
     if (s[0] == '-' && s[1] >= '0' && s[1] <= '9') {
         char *end;
@@ -279,7 +278,7 @@ static rd_kafka_topic_partition_list_t *plan(rd_kafka_t *rk, const opts *o, char
     } else if (strcmp(from, "beginning") != 0) {
         if (is_offset(from)) {
             start = strtoll(from, NULL, 10);
-        } else if (!parse_time(from, &at_ms)) {
+        } else if (!mw_dlq_parse_time(from, &at_ms)) {
             snprintf(errstr, errlen,
                      "--from: \"%s\" is not beginning, end, an offset or a time (RFC 3339 or "
                      "-30m)",
@@ -616,8 +615,8 @@ int mw_dlq_main(int argc, char **argv)
     }
     if (rc < 0 && o.from && strcmp(o.from, "beginning") && strcmp(o.from, "end") &&
         !is_offset(o.from))
-        parse_time(o.from, &r->from_ms); /* a bad one is reported by plan() */
-    if (rc < 0 && o.until && !parse_time(o.until, &r->until_ms)) {
+        mw_dlq_parse_time(o.from, &r->from_ms); /* a bad one is reported by plan() */
+    if (rc < 0 && o.until && !mw_dlq_parse_time(o.until, &r->until_ms)) {
         fprintf(stderr, "meshgate dlq: --until: \"%s\" is not a time (RFC 3339 or -30m)\n",
                 o.until);
         rc = 2;

@@ -67,6 +67,10 @@ void mw_replay_one(mw_replay *r, const mw_dlq_rec *rec);
  * status (1 if a delivery or the commit failed) and frees r. */
 int mw_replay_finish(mw_replay *r);
 
+/* RFC 3339 (2026-11-23T10:00:00Z) or a time relative to now ("-90s", "-30m", "-2h", "-7d") into
+ * Unix milliseconds; false if neither (also used by check-topic's --from). */
+bool mw_dlq_parse_time(const char *s, int64_t *ms);
+
 /* argv[0] is "dlq". Returns the process exit status. */
 int mw_dlq_main(int argc, char **argv);
 

@@ -322,7 +322,7 @@ static bool passes_now(mw_replay *r, const mw_dlq_rec *rec, const void *value, s
                 .value_len = value ? len : 0,
                 .headers = hs};
     mw_decision d;
-    mw_decide(route, s, r->v, &in, &r->rb, &d);
+    mw_decide(route, mw_schemas_set(r->set), s, r->v, &in, &r->rb, &d);
     if (d.valid) return true;
     mw_dlq_print_place("still invalid", rec);
     printf(" %s", d.reason.code);

@@ -292,7 +292,7 @@ static void test_unknown_keys(void **state)
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
                       "tombstones, dead_letter_headers, dead_letter_errors, ingest, ingest_path, "
-                      "auth, tokens_sha256, token_file, client_cns");
+                      "auth, tokens_sha256, token_file, client_cns, schema_id");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes");
@@ -1012,6 +1012,25 @@ static void test_ingest_rules(void **state)
     assert_file_error(f, 15, want);
 }
 
+/* routes[i].schema_id: its values. */
+static void test_schema_id(void **state)
+{
+    fixture *f = *state;
+    static const char *const modes[] = {"none", "confluent", "apicurio", "auto"};
+    for (int m = 0; m < 4; m++) {
+        char text[512];
+        snprintf(text, sizeof text, HEAD ROUTE0 "    schema_id: %s\n", modes[m]);
+        assert_int_equal(load(f, text), 0);
+        assert_int_equal(f->c.routes[0].schema_id, m);
+    }
+    assert_int_equal(load(f, MINIMAL), 0);
+    assert_int_equal(f->c.routes[0].schema_id, MW_WIRE_NONE);
+    assert_int_equal(load(f, HEAD ROUTE0 "    schema_id: glue\n"), 1);
+    assert_file_error(f, 9,
+                      "routes[0].schema_id: expected none, confluent, apicurio or auto, got "
+                      "\"glue\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1036,6 +1055,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record_size_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

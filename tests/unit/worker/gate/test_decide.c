@@ -33,6 +33,29 @@ done:
 
 static const mg_schema order = {.name = "order", .id = "https://example.com/order", .fn = order_fn};
 
+/* accepts everything */
+static bool any_fn(mg_ctx *c, uint32_t at)
+{
+    (void)c;
+    (void)at;
+    return true;
+}
+
+/* A registry set: customer v1 (id 1, a GUID), orders-value v1 (id 2, any JSON) and v2 (id 4,
+ * {"required": ["id"]}), with the indexes codegen would emit. */
+static const uint8_t GUID1[16] = {0x8f, 0x1c, 0x55, 0x02, 0x9e, 0x47, 0x4a, 0x10,
+                                  0xb3, 0x2d, 0x6e, 0x0a, 0x61, 0x7b, 0x90, 0x44};
+static const mg_schema reg_schemas[] = {
+    {"customer/versions/1", "https://sr/schemas/ids/1", "c1", any_fn, "customer", 1, 1, GUID1},
+    {"orders-value/versions/1", "https://sr/schemas/ids/2", "o1", any_fn, "orders-value", 1, 2,
+     NULL},
+    {"orders-value/versions/2", "https://sr/schemas/ids/4", "o2", order_fn, "orders-value", 2, 4,
+     NULL},
+};
+static const uint32_t reg_by_id[] = {0, 1, 2}, reg_by_subject[] = {0, 1, 2}, reg_by_guid[] = {0};
+static const mg_schema_set reg_set = {MG_RT_ABI,      3, reg_schemas, "test", 3, reg_by_id,
+                                      reg_by_subject, 1, reg_by_guid};
+
 typedef struct fixture {
     mg_validator *v;
     mw_reason_buf rb;
@@ -80,7 +103,7 @@ static mw_decision decide(void **state, mw_route r, mw_in in)
 {
     fixture *f = *state;
     mw_decision d;
-    mw_decide(&r, &order, f->v, &in, &f->rb, &d);
+    mw_decide(&r, NULL, &order, f->v, &in, &f->rb, &d);
     return d;
 }
 
@@ -173,12 +196,130 @@ static void test_cloudevents(void **state)
     rd_kafka_headers_destroy(h);
 }
 
+static mw_decision decide_reg(void **state, mw_wire_mode m, const void *v, size_t n,
+                              const rd_kafka_headers_t *h)
+{
+    fixture *f = *state;
+    mw_route r = route(MW_TOMB_FORWARD);
+    r.schema_id = m;
+    mw_in in = in_value(NULL, h);
+    in.value = v;
+    in.value_len = n;
+    mw_decision d;
+    mw_decide(&r, &reg_set, &reg_schemas[2], f->v, &in, &f->rb, &d);
+    return d;
+}
+
+#define LIT(s) s, sizeof s - 1
+
+/* Schema ids: the exact version validates; unknown, missing and wrong-subject ids are rejects
+ * with their reasons; the framing is reported for the envelope to strip. */
+static void test_schema_ids(void **state)
+{
+    /* id 2 = orders-value v1 accepts {"x":1}; the route's latest (v2) would not */
+    mw_decision d =
+        decide_reg(state, MW_WIRE_CONFLUENT, LIT("\x00\x00\x00\x00\x02{\"x\":1}"), NULL);
+    assert_true(d.valid);
+    assert_ptr_equal(d.schema, &reg_schemas[1]);
+    assert_int_equal(d.wire_off, 5);
+    assert_int_equal(d.data_off, 5);
+    assert_int_equal(d.data_len, 7);
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("\x00\x00\x00\x00\x04{\"x\":1}"), NULL);
+    assert_false(d.valid);
+    assert_int_equal(d.reject, MW_RJ_SCHEMA);
+    assert_ptr_equal(d.schema, &reg_schemas[2]);
+
+    d = decide_reg(state, MW_WIRE_AUTO, LIT("\x00\x00\x00\x00\x09{}"), NULL);
+    assert_false(d.valid);
+    assert_int_equal(d.reject, MW_RJ_UNKNOWN_SCHEMA_ID);
+    assert_string_equal(d.reason.code, "unknown_schema_id");
+    assert_string_equal(d.reason.message, "schema id 9 (payload prefix) is not in the schema set: "
+                                          "the registry export it was compiled from does not have "
+                                          "it");
+
+    d = decide_reg(state, MW_WIRE_APICURIO, LIT("\x00\x00\x00\x00\x01{}"), NULL);
+    assert_int_equal(d.reject, MW_RJ_WRONG_SUBJECT);
+    assert_string_equal(d.reason.code, "wrong_subject");
+    assert_string_equal(d.reason.message, "schema id 1 (payload prefix) is registered under "
+                                          "subject \"customer\", not the route's subject "
+                                          "\"orders-value\"");
+
+    /* a GUID of another subject, from Confluent's header */
+    uint8_t g[17] = {0x01};
+    memcpy(g + 1, GUID1, 16);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(1);
+    rd_kafka_header_add(h, "__value_schema_id", -1, g, sizeof g);
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("{}"), h);
+    assert_int_equal(d.reject, MW_RJ_WRONG_SUBJECT);
+    assert_non_null(strstr(d.reason.message, "schema GUID 8f1c5502-9e47-4a10-b32d-6e0a617b9044 "
+                                             "(header __value_schema_id)"));
+    rd_kafka_headers_destroy(h);
+    g[16] ^= 1;
+    h = rd_kafka_headers_new(1);
+    rd_kafka_header_add(h, "__value_schema_id", -1, g, sizeof g);
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("{}"), h);
+    assert_int_equal(d.reject, MW_RJ_UNKNOWN_SCHEMA_ID);
+    rd_kafka_headers_destroy(h);
+
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("{\"id\":1}"), NULL);
+    assert_int_equal(d.reject, MW_RJ_MISSING_SCHEMA_ID);
+    assert_string_equal(d.reason.code, "missing_schema_id");
+    assert_non_null(strstr(d.reason.message, "payload prefix: the value starts with neither"));
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("\x00\x00\x02"), NULL);
+    assert_int_equal(d.reject, MW_RJ_MISSING_SCHEMA_ID);
+
+    /* a framed value with nothing after the id: the validator's empty */
+    d = decide_reg(state, MW_WIRE_CONFLUENT, LIT("\x00\x00\x00\x00\x02"), NULL);
+    assert_int_equal(d.reject, MW_RJ_EMPTY);
+    /* an empty value has no id to read: empty too; a tombstone is forwarded */
+    d = decide_reg(state, MW_WIRE_CONFLUENT, "", 0, NULL);
+    assert_int_equal(d.reject, MW_RJ_EMPTY);
+    d = decide_reg(state, MW_WIRE_CONFLUENT, NULL, 0, NULL);
+    assert_true(d.valid);
+    assert_true(d.tombstone);
+
+    /* no set (check-topic): the id is read and stripped, not looked up; s judges */
+    fixture *f = *state;
+    mw_route r = route(MW_TOMB_FORWARD);
+    r.schema_id = MW_WIRE_CONFLUENT;
+    mw_in in = in_value(NULL, NULL);
+    in.value = "\x00\x00\x00\x00\x63{\"x\":1}";
+    in.value_len = 12;
+    mw_decide(&r, NULL, &reg_schemas[2], f->v, &in, &f->rb, &d);
+    assert_int_equal(d.reject, MW_RJ_SCHEMA);
+    assert_ptr_equal(d.schema, &reg_schemas[2]);
+    assert_int_equal(d.wire_off, 5);
+    in.value = "{\"id\":1}";
+    in.value_len = 8;
+    mw_decide(&r, NULL, &reg_schemas[2], f->v, &in, &f->rb, &d);
+    assert_int_equal(d.reject, MW_RJ_MISSING_SCHEMA_ID);
+    /* a route schema that is no registry version (a contract's): read, stripped, s judges */
+    in.value = "\x00\x00\x00\x00\x63{\"id\":1}";
+    in.value_len = 13;
+    mw_decide(&r, &reg_set, &order, f->v, &in, &f->rb, &d);
+    assert_true(d.valid);
+    assert_ptr_equal(d.schema, &order);
+    assert_int_equal(d.data_off, 5);
+
+    /* a structured CloudEvent behind a prefix: its data, past the framing */
+    h = rd_kafka_headers_new(1);
+    rd_kafka_header_add(h, "content-type", -1, "application/cloudevents+json", -1);
+    const char ce[] = "\x00\x00\x00\x00\x04{\"specversion\":\"1.0\",\"id\":\"1\","
+                      "\"source\":\"s\",\"type\":\"t\",\"data\":{\"id\":7}}";
+    d = decide_reg(state, MW_WIRE_CONFLUENT, ce, sizeof ce - 1, h);
+    assert_true(d.valid);
+    assert_int_equal(d.wire_off, 5);
+    assert_memory_equal(ce + d.data_off, "{\"id\":7}", d.data_len);
+    rd_kafka_headers_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_tombstones),
         cmocka_unit_test(test_cloudevents),
+        cmocka_unit_test(test_schema_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -80,9 +80,20 @@ static void assert_help_type(const char *text, const char *name, const char *typ
 static void test_reject_names(void **state)
 {
     (void)state;
-    const char *want[MW_RJ_COUNT] = {"empty", "too_large", "syntax",    "utf8",
-                                     "depth", "number",    "string",    "schema",
-                                     "limit", "internal",  "cloudevent"};
+    const char *want[MW_RJ_COUNT] = {"empty",
+                                     "too_large",
+                                     "syntax",
+                                     "utf8",
+                                     "depth",
+                                     "number",
+                                     "string",
+                                     "schema",
+                                     "limit",
+                                     "internal",
+                                     "cloudevent",
+                                     "unknown_schema_id",
+                                     "missing_schema_id",
+                                     "wrong_subject"};
     for (int r = 0; r < MW_RJ_COUNT; r++)
         assert_string_equal(mw_reject_name((mw_reject)r), want[r]);
     assert_string_equal(mw_reject_name(MW_RJ_COUNT), "unknown");
