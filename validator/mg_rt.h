@@ -114,7 +114,7 @@ typedef struct mg_ctx {
     uint32_t memo_mask;      /* memo entries - 1 */
     uint32_t memo_epoch;     /* entries of other epochs belong to earlier messages */
     mg_memo_ent *memo;       /* remembered results; NULL when the memo is off */
-    mg_re_cache *re_cache; /* lazily built pattern DFAs (mg_regex.h); NULL: NFA simulation */
+    mg_re_cache *re_cache;   /* lazily built pattern DFAs (mg_regex.h); NULL: NFA simulation */
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all
@@ -132,6 +132,9 @@ static inline bool mg_more(const mg_ctx *c)
 {
     return c->quiet == 0 && c->max_err > 1 && c->nerr < c->max_err && !c->limit;
 }
+
+/* A parameter a generated function does not read. */
+#define MG_UNUSED __attribute__((unused))
 
 /* Control flow inside a generated function, which has a local `bool ok` and a label `done`. */
 #define MG_FAIL(i, code, loc, arg)                                                                 \
