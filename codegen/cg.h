@@ -120,7 +120,7 @@ typedef struct cg_entry {
     char *name;
     char *id;
     char *source;
-    const cj_node *node; /* the schema; NULL: the root of the input document read from source */
+    const cj_node *node; /* the schema */
     int fn;
     /* Schema Registry identity of a registry version (cg_export.c); subject NULL otherwise. */
     char *subject;

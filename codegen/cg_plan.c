@@ -645,9 +645,20 @@ static void drain(cg *g)
 
 /* ---- names ---- */
 
-/* mgv_ + the schema's document (its file name) + the JSON Pointer, letters and digits kept
- * and every other byte a '_'; a long location is cut and gets a hash of the whole. */
-static char *base_name(cg *g, const cg_fn *f)
+/* Letters and digits of s[0..n) as they are, every other byte a '_'. */
+static size_t put_ident(char *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        out[i] = keep ? c : '_';
+    }
+    return n;
+}
+
+/* mgv_ + the schema's document (its file name) + the JSON Pointer; a long location keeps its
+ * start and its end (the most telling part) around a hash of the whole. */
+static char *base_name(const cg_fn *f)
 {
     const cg_doc *d = f->info && f->info->doc ? f->info->doc : NULL;
     const char *src = d ? d->path : "";
@@ -657,21 +668,19 @@ static char *base_name(cg *g, const cg_fn *f)
     char ptr[2048];
     cj_pointer_of(f->node, ptr, sizeof ptr);
     char *whole = cg_fmt("%.*s%s", (int)sl, src, ptr);
+    if (!whole) abort();
     size_t wl = strlen(whole);
-    char *out = malloc(wl + 40);
-    if (!out || !whole) abort();
+    char *out = cg_xcalloc(wl + 40, 1);
     size_t o = (size_t)sprintf(out, "mgv_");
-    for (size_t i = 0; i < wl && i < NAME_MAX_LOC; i++) {
-        char c = whole[i];
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        out[o++] = keep ? c : '_';
+    if (wl <= NAME_MAX_LOC) {
+        o += put_ident(out + o, whole, wl);
+    } else {
+        o += put_ident(out + o, whole, NAME_MAX_LOC / 4);
+        o += (size_t)sprintf(out + o, "_%08llx_", (unsigned long long)(fnv(whole, wl) >> 32));
+        o += put_ident(out + o, whole + wl - NAME_MAX_LOC / 2, NAME_MAX_LOC / 2);
     }
-    if (wl > NAME_MAX_LOC)
-        o += (size_t)sprintf(out + o, "_%08llx", (unsigned long long)(fnv(whole, wl) >> 32));
-    out[o] = 0;
     if (f->track) strcpy(out + o, "_t");
     free(whole);
-    (void)g;
     return out;
 }
 
@@ -706,7 +715,7 @@ static void name_functions(cg *g)
     qsort(keys, n, sizeof *keys, cmp_key);
     p->out = cg_xcalloc(n, sizeof *p->out);
     for (size_t i = 0; i < n; i++) {
-        char *base = base_name(g, keys[i].f);
+        char *base = base_name(keys[i].f);
         keys[i].f->name = unique_name(p, base);
         free(base);
         if (keys[i].f->reached && keys[i].f->info) p->out[p->nout++] = keys[i].f;
@@ -730,13 +739,8 @@ static void name_functions(cg *g)
 bool cg_plan_build(cg *g)
 {
     cg_plan *p = g->plan = cg_xcalloc(1, sizeof *g->plan);
-    for (size_t i = 0; i < g->nentries; i++) {
-        const cj_node *root = g->entries[i].node;
-        for (size_t d = 0; d < g->ndocs && !root; d++)
-            if (g->docs[d]->input && strcmp(g->docs[d]->path, g->entries[i].source) == 0)
-                root = g->docs[d]->root;
-        g->entries[i].fn = root ? fn_for(g, root, false) : -1;
-    }
+    for (size_t i = 0; i < g->nentries; i++)
+        g->entries[i].fn = fn_for(g, g->entries[i].node, false);
     drain(g);
     size_t nreached = p->nfns;
     for (size_t i = 0; i < nreached; i++)

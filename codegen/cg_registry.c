@@ -707,9 +707,10 @@ bool cg_add_schema_input(cg *g, cj_node *root, const char *path, const char *nam
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);
-    e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
-    e->source = strdup(path);
-    e->node = NULL;
+    e->id = id && id->type == CJ_STRING && in->base[0] ? cg_uri_for_output(in->base)
+                                                       : cg_path_relative(path);
+    e->source = cg_path_relative(path);
+    e->node = root;
     e->fn = -1;
     free(uri);
     return g->nerrors == nerr;
@@ -774,8 +775,8 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source, c
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);
-    e->id = strdup(id);
-    e->source = strdup(source);
+    e->id = cg_uri_for_output(id);
+    e->source = cg_path_relative(source);
     e->node = node;
     e->fn = -1;
 }

@@ -273,6 +273,70 @@ char *cg_path_absolute(const char *path)
     return clean;
 }
 
+/* The end of the segment that starts at the '/' at s. */
+static const char *seg_end(const char *s)
+{
+    const char *e = strchr(s + 1, '/');
+    return e ? e : s + strlen(s);
+}
+
+char *cg_path_relative(const char *path)
+{
+    char *abs = cg_path_absolute(path), *cwd = cg_path_absolute(".");
+    char *out = NULL;
+    if (abs && cwd) {
+        /* both are "/seg/seg..." ("/" alone for the root); skip the segments they share */
+        size_t al = strlen(abs), cl = strlen(cwd); /* "." and "x/" leave a trailing '/' */
+        if (al > 1 && abs[al - 1] == '/') abs[al - 1] = 0;
+        if (cl > 1 && cwd[cl - 1] == '/') cwd[cl - 1] = 0;
+        const char *a = strcmp(abs, "/") ? abs : "", *c = strcmp(cwd, "/") ? cwd : "";
+        while (*a && *c) {
+            const char *ae = seg_end(a), *ce = seg_end(c);
+            if (ae - a != ce - c || memcmp(a, c, (size_t)(ae - a)) != 0) break;
+            a = ae;
+            c = ce;
+        }
+        size_t ups = 0;
+        for (; *c; c++)
+            ups += *c == '/';
+        const char *rest = *a ? a + 1 : a;
+        size_t rl = strlen(rest);
+        out = malloc(ups * 3 + rl + 2);
+        if (out) {
+            size_t o = 0;
+            for (size_t k = 0; k < ups; k++, o += 3)
+                memcpy(out + o, "../", 3);
+            if (rl)
+                memcpy(out + o, rest, rl + 1);
+            else if (o)
+                out[o - 1] = 0; /* "../.." */
+            else
+                strcpy(out, ".");
+        }
+    }
+    free(abs);
+    free(cwd);
+    return out ? out : strdup(path);
+}
+
+char *cg_uri_for_output(const char *uri)
+{
+    if (strncmp(uri, "file:", 5) != 0) return strdup(uri);
+    char *path = cg_uri_to_path(uri);
+    if (!path) return strdup(uri);
+    char *rel = cg_path_relative(path);
+    const char *frag = strchr(uri, '#');
+    char *out = rel && frag ? malloc(strlen(rel) + strlen(frag) + 1) : NULL;
+    if (out) {
+        strcpy(out, rel);
+        strcat(out, frag);
+    }
+    free(path);
+    if (!out) return rel;
+    free(rel);
+    return out;
+}
+
 char *cg_uri_from_path(const char *path)
 {
     char *clean = cg_path_absolute(path);

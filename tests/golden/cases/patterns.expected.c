@@ -528,7 +528,7 @@ static bool mge_0(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema mgs_golden_patterns[] = {
-    {"patterns", "file:///work/cg2/tests/golden/cases/patterns.schema.json", "tests/golden/cases/patterns.schema.json", mge_0, NULL, 0, 0, NULL},
+    {"patterns", "tests/golden/cases/patterns.schema.json", "tests/golden/cases/patterns.schema.json", mge_0, NULL, 0, 0, NULL},
 };
 
 const mg_schema_set mg_set_golden_patterns = {MG_RT_ABI, 1, mgs_golden_patterns, "meshgate-codegen 0.1.0", 0, NULL, NULL, 0, NULL};
