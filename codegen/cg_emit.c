@@ -203,18 +203,18 @@ static void render_trivial(FILE *o, const cg_fn *f)
 {
     cg_put_comment(o, f->loc, strlen(f->loc));
     fputc('\n', o);
-    if (f->node->type != CJ_FALSE) { /* true or {} */
-        put_params(o, f->name, "", 0);
-        fputs("    return true;\n}\n\n", o);
-        return;
-    }
     char *text = NULL;
     size_t n = 0;
     FILE *b = open_memstream(&text, &n);
     if (!b) abort();
-    fputs("    mg_fail(c, at, MG_E_FALSE, ", b);
-    cg_put_cstr(b, f->loc, strlen(f->loc));
-    fputs(", \"\");\n    return false;\n", b);
+    cg_w w = {b, 1, NULL, f};
+    if (f->node->type == CJ_FALSE) {
+        fputs("mg_fail(c, at, MG_E_FALSE, ", cg_w_begin(&w));
+        cg_put_cstr(b, f->loc, strlen(f->loc));
+        fputs(", \"\");", b);
+        cg_w_end(&w);
+    }
+    cg_w_line(&w, "return %s;", f->node->type == CJ_FALSE ? "false" : "true"); /* true, {} */
     fclose(b);
     put_params(o, f->name, text, n);
     fwrite(text, 1, n, o);
@@ -230,21 +230,23 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
     if (f->memo >= 0) {
         cg_w_line(&w, "/* the result for this value if this message computed it already */");
         cg_w_line(&w, "if (mg_memo_get(c, %d, at, &ok))", f->memo);
-        cg_w_line(&w, "    return ok;");
+        cg_w_inner(&w, "return ok;");
     }
     if (f->steps) {
         fputs("if (!mg_step(c, at, ", cg_w_begin(&w));
         cg_put_cstr(o, f->loc, strlen(f->loc));
         fputs("))", o);
         cg_w_end(&w);
-        cg_w_line(&w, "    return false;");
+        cg_w_inner(&w, "return false;");
     }
     if (f->dyn >= 0) {
         cg_w_line(&w, "if (!mg_dyn_push(c, %d))", f->dyn);
-        fputs("    return mg_limit(c, at, ", cg_w_begin(&w));
+        w.depth++;
+        fputs("return mg_limit(c, at, ", cg_w_begin(&w));
         cg_put_cstr(o, f->loc, strlen(f->loc));
         fputs(", \"dynamic scope (max_refs)\");", o);
         cg_w_end(&w);
+        w.depth--;
     }
     if (f->own_track) {
         cg_w_line(&w, "size_t evmark = mg_bits_mark(c);");
@@ -280,7 +282,7 @@ static void render_fn(cg *g, FILE *o, const cg_fn *f)
     if (jumps) fputs("done:\n", tl);
     if (f->own_track) {
         cg_w_line(&w, "if (ok && ev && sev)");
-        cg_w_line(&w, "    mg_bits_or(ev, sev, evn);");
+        cg_w_inner(&w, "mg_bits_or(ev, sev, evn);");
         cg_w_line(&w, "mg_bits_release(c, evmark);");
     }
     if (f->dyn >= 0) cg_w_line(&w, "mg_dyn_pop(c);");
@@ -295,13 +297,13 @@ static void render_fn(cg *g, FILE *o, const cg_fn *f)
     if (!all || !dl) abort();
     bool need_evn = uses(all, an, "evn");
     bool need_t = need_evn || uses(all, an, "t");
-    if (need_t || uses(all, an, "d")) fputs("    const mg_doc *d = &c->doc;\n", dl);
-    fputs("    bool ok = true;\n", dl);
-    if (need_t) fputs("    uint8_t t = mg_type(d, at);\n", dl);
+    cg_w dw = {dl, 1, g, f};
+    if (need_t || uses(all, an, "d")) cg_w_line(&dw, "const mg_doc *d = &c->doc;");
+    cg_w_line(&dw, "bool ok = true;");
+    if (need_t) cg_w_line(&dw, "uint8_t t = mg_type(d, at);");
     if (need_evn)
-        fputs("    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : "
-              "0;\n",
-              dl);
+        cg_w_line(&dw, "uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? "
+                       "mg_count(d, at) : 0;");
     fclose(dl);
     char *whole = cg_fmt("%s%s", decl, all);
     cg_put_comment(o, f->loc, strlen(f->loc));

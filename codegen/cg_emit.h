@@ -22,6 +22,8 @@ typedef struct cg_w {
 /* cg_emit_w.c */
 /* A whole line at the current depth. */
 void cg_w_line(cg_w *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line one deeper: the statement under an if, else or for without braces. */
+void cg_w_inner(cg_w *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A line that opens a block ("... {"), and the line closing it. */
 void cg_w_open(cg_w *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cg_w_close(cg_w *w);

@@ -311,10 +311,12 @@ void cg_render_string(cg_w *w)
         if (re->may_limit) {
             cg_w_line(w, "int mr = %s(c, s, sl);", re->name);
             cg_w_line(w, "if (mr < 0)");
-            fputs("    MG_LIMIT(at, ", cg_w_begin(w));
+            w->depth++;
+            fputs("MG_LIMIT(at, ", cg_w_begin(w));
             cg_w_loc(w, f->pattern);
             fputs(", mg_re_limit_name(mr));", w->o);
             cg_w_end(w);
+            w->depth--;
             cg_w_line(w, "else if (mr == 0)");
         } else {
             cg_w_line(w, "if (!%s(c, s, sl))", re->name);
@@ -356,9 +358,9 @@ static void render_any_one_of(cg_w *w, const cg_papp *a, bool one)
             snprintf(callee, sizeof callee, tab ? "%s[b]" : "%s",
                      tab ? tab : cg_w_fn(w, a->fns[i]));
             cg_w_line(w, "if (tmp && %s(c, at, tmp) && ++nv %s)", callee, one ? "== 1" : "> 0");
-            cg_w_line(w, "    mg_bits_or(sev, tmp, evn);");
+            cg_w_inner(w, "mg_bits_or(sev, tmp, evn);");
             cg_w_line(w, "if (tmp)");
-            cg_w_line(w, "    memset(tmp, 0, (evn + 63) / 64 * 8);");
+            cg_w_inner(w, "memset(tmp, 0, (evn + 63) / 64 * 8);");
         }
         if (tab) cg_w_close(w);
         cg_w_line(w, "mg_bits_release(c, mk);");
@@ -371,7 +373,7 @@ static void render_any_one_of(cg_w *w, const cg_papp *a, bool one)
     for (size_t i = 0; i < nb; i++) {
         snprintf(callee, sizeof callee, tab ? "%s[b]" : "%s", tab ? tab : cg_w_fn(w, a->fns[i]));
         cg_w_line(w, "if (nv %s && %s(c, at, NULL))", one ? "< 2" : "== 0", callee);
-        cg_w_line(w, "    nv++;");
+        cg_w_inner(w, "nv++;");
     }
     if (tab) w->depth--;
     if (f->tracks) cg_w_close(w);
@@ -416,7 +418,7 @@ static void render_if(cg_w *w)
         } else { /* if alone: only what it evaluates */
             cg_w_line(w, "if (%s(c, at, tmp) && tmp)", fi);
         }
-        cg_w_line(w, "    mg_bits_or(sev, tmp, evn);");
+        cg_w_inner(w, "mg_bits_or(sev, tmp, evn);");
         cg_w_line(w, "mg_bits_release(c, mk);");
     } else {
         cg_w_line(w, "bool ci = %s(c, at, NULL);", fi);

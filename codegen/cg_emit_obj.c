@@ -20,7 +20,7 @@ static void put_mark(cg_w *w)
 {
     if (!w->f->tracks) return;
     cg_w_line(w, "if (sev)");
-    cg_w_line(w, "    mg_bit_set(sev, np);");
+    cg_w_inner(w, "mg_bit_set(sev, np);");
 }
 
 /* seen[i] in either form of the seen set. */
@@ -79,7 +79,7 @@ static void render_names_switch(cg_w *w, const cg_pobj *ob, bool m)
     for (size_t r = 0; r < n; r++) {
         const cg_slot *sl = &ob->slots[ord[r].idx];
         if (r == 0 || ord[r - 1].group != ord[r].group) {
-            if (r) cg_w_line(w, "    break;");
+            if (r) cg_w_inner(w, "break;");
             cg_w_line(w, "case %zu:", sl->len);
         }
         w->depth++;
@@ -98,9 +98,9 @@ static void render_names_switch(cg_w *w, const cg_pobj *ob, bool m)
         cg_w_close(w);
         w->depth--;
     }
-    if (n) cg_w_line(w, "    break;");
+    if (n) cg_w_inner(w, "break;");
     cg_w_line(w, "default:");
-    cg_w_line(w, "    break;");
+    cg_w_inner(w, "break;");
     cg_w_close(w);
     free(ord);
 }
@@ -114,7 +114,7 @@ static void render_names_table(cg_w *w, const cg_pobj *ob, bool m)
     cg_w_open(w, "if (ix >= 0)");
     if (ob->nseen) {
         cg_w_line(w, "if (%s[ix].seen >= 0)", t->name);
-        cg_w_line(w, "    mg_bit_set(seen, (uint32_t)%s[ix].seen);", t->name);
+        cg_w_inner(w, "mg_bit_set(seen, (uint32_t)%s[ix].seen);", t->name);
     }
     bool props = false;
     for (size_t i = 0; i < ob->nslots; i++)
@@ -139,10 +139,12 @@ static void render_patterns(cg_w *w, const cg_pobj *ob, bool m)
         if (re->may_limit) {
             cg_w_line(w, "int mr%zu = %s(c, ks, kl);", i, re->name);
             cg_w_line(w, "if (mr%zu < 0)", i);
-            fputs("    MG_LIMIT(k, ", cg_w_begin(w));
+            w->depth++;
+            fputs("MG_LIMIT(k, ", cg_w_begin(w));
             cg_w_loc(w, pats->items[i]);
             fprintf(w->o, ", mg_re_limit_name(mr%zu));", i);
             cg_w_end(w);
+            w->depth--;
             cg_w_open(w, "if (mr%zu > 0)", i);
         } else {
             cg_w_open(w, "if (%s(c, ks, kl))", re->name);
@@ -198,11 +200,13 @@ static void render_required(cg_w *w, const cg_pobj *ob)
         const cg_table *t = &w->g->plan->tables[ob->req_tab];
         cg_w_comment(w, req);
         cg_w_line(w, "for (int32_t r = 0; r < %zu; r++)", t->n);
-        cg_w_line(w, "    if (!mg_bit_get(seen, (uint32_t)%s[r].seen))", t->name);
-        fputs("        MG_FAIL(at, MG_E_REQUIRED, ", cg_w_begin(w));
+        cg_w_inner(w, "if (!mg_bit_get(seen, (uint32_t)%s[r].seen))", t->name);
+        w->depth += 2;
+        fputs("MG_FAIL(at, MG_E_REQUIRED, ", cg_w_begin(w));
         cg_w_loc(w, req);
         fprintf(w->o, ", %s[r].s);", t->name);
         cg_w_end(w);
+        w->depth -= 2;
         return;
     }
     for (size_t i = 0; i < req->n; i++) {
@@ -242,7 +246,7 @@ static void render_deps(cg_w *w, const cg_pobj *ob)
         put_seen(w->o, ob->bits, dp->key_seen);
         fputs(")", w->o);
         cg_w_end(w);
-        cg_w_line(w, "    MG_SUB(%s(c, at, %s));", cg_w_fn(w, dp->fn), cg_w_ev(w));
+        cg_w_inner(w, "MG_SUB(%s(c, at, %s));", cg_w_fn(w, dp->fn), cg_w_ev(w));
     }
 }
 
@@ -301,7 +305,7 @@ static void render_items_loop(cg_w *w, const cg_parr *a)
             w->depth--;
         }
         cg_w_line(w, "default:");
-        cg_w_line(w, "    break;");
+        cg_w_inner(w, "break;");
         cg_w_close(w);
         if (a->rest) cg_w_else(w);
     }

@@ -31,6 +31,17 @@ void cg_w_line(cg_w *w, const char *fmt, ...)
     cg_w_end(w);
 }
 
+void cg_w_inner(cg_w *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    w->depth++;
+    vfprintf(cg_w_begin(w), fmt, ap);
+    w->depth--;
+    va_end(ap);
+    cg_w_end(w);
+}
+
 void cg_w_open(cg_w *w, const char *fmt, ...)
 {
     va_list ap;
