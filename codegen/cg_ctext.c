@@ -8,6 +8,7 @@
  * functions.
  */
 #include "cg_ctext.h"
+#include "mg_escape.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,18 +16,13 @@
 #include <unictype.h>
 #include <unistr.h>
 
-static bool is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 void cg_put_cstr(FILE *o, const char *s, size_t n)
 {
     fputc('"', o);
     bool hex_prev = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (hex_prev && is_hex(ch)) fputs("\"\"", o);
+        if (hex_prev && mg_hex_value(ch) >= 0) fputs("\"\"", o);
         hex_prev = false;
         if (ch == '"' || ch == '\\') {
             fputc('\\', o);

@@ -9,6 +9,7 @@
  * symlink resolution), percent-encoding every byte that is not a path character.
  */
 #include "cg_uri.h"
+#include "mg_escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -201,14 +202,6 @@ void cg_uri_split(const char *uri, char **abs, char **frag)
     if (frag) *frag = h ? strdup(h + 1) : NULL;
 }
 
-static int hexval(char c)
-{
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 char *cg_uri_pct_decode(const char *s, size_t *len)
 {
     size_t n = strlen(s);
@@ -220,8 +213,8 @@ char *cg_uri_pct_decode(const char *s, size_t *len)
             out[o++] = s[i];
             continue;
         }
-        int hi = hexval(s[i + 1]);
-        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        int hi = mg_hex_value(s[i + 1]);
+        int lo = hi >= 0 ? mg_hex_value(s[i + 2]) : -1;
         if (lo < 0) {
             free(out);
             return NULL;
