@@ -146,8 +146,9 @@ typedef struct cg {
     cg_infos recursive_order; /* the same, in scan order */
     cg_info **infos;          /* every scanned node, in scan order */
     size_t ninfos, cinfos;
-    cg_map by_node; /* node address -> cg_info* */
-    cg_map bundles; /* bundle file path -> its parsed root */
+    cg_map by_node;   /* node address -> cg_info* */
+    cg_map bundles;   /* bundle file path -> its parsed root */
+    cg_map yaml_docs; /* root of a document read from YAML -> its positions (cg_yaml.c) */
     struct cg_dir {
         char *lexical, *real; /* absolute without "..", and with symbolic links resolved */
     } * dirs;                 /* the folders references may read files from */
@@ -221,6 +222,12 @@ void cg_contracts_free(cg *g);
 bool cg_is_yaml_path(const char *path);
 cj_node *cg_yaml_parse_file(const char *path, char *err, size_t errlen);
 cj_node *cg_parse_file(const char *path, char *err, size_t errlen);
+/* The same for a document of the set: a YAML one keeps its positions for messages. */
+cj_node *cg_parse_doc(cg *g, const char *path, char *err, size_t errlen);
+/* The 1-based line and column of n in the YAML text it was read from; false when n was not
+ * read from YAML (or has no position there, such as a node made by an alias). */
+bool cg_yaml_mark(cg *g, const cj_node *n, int *line, int *column);
+void cg_yaml_free(cg *g);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);

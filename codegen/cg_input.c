@@ -22,7 +22,7 @@ bool cg_add_input(cg *g, const char *path, const char *name)
     cg_allow_dir_of(g, path);
     if (cg_is_cue_path(path)) return cg_add_cue(g, path);
     char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
+    cj_node *root = cg_parse_doc(g, path, err, sizeof err);
     if (!root) {
         cg_parse_error(g, path, err);
         return false;

@@ -621,6 +621,7 @@ static void plan_fn(cg *g, cg_fn *f)
     f->tracks = f->track || f->own_track;
     f->steps = charges_steps(f->node);
     f->dyn = dyn_id_of(g, f->info);
+    cg_plan_keywords(g, f);
     plan_type(g, f);
     plan_enum_const(g, f);
     plan_refs(g, f);
@@ -812,6 +813,7 @@ void cg_plan_free(cg_plan *p)
     free(p->tables);
     cg_map_free(&p->fn_index);
     cg_map_free(&p->names);
+    cg_map_free(&p->kw_checked);
     cg_map_free(&p->lit_index);
     cg_map_free(&p->re_index);
     cg_map_free(&p->dyn_ids);

@@ -200,6 +200,7 @@ typedef struct cg_plan {
     int ndyn_ids;
     int nmemo;
     size_t queued;     /* fns[queued..] are yet to be planned */
+    cg_map kw_checked; /* schema objects whose member names were checked (cg_plan_kw.c) */
     bool lenient_refs; /* planning what no entry reaches: a missing $ref target warns */
 } cg_plan;
 
@@ -214,6 +215,10 @@ bool cg_plan_build(cg *g);
 void cg_plan_free(cg_plan *p);
 /* Writes the plan as readable text (meshgate-codegen --plan): one block per function. */
 void cg_plan_dump(const cg *g, FILE *o);
+
+/* cg_plan_kw.c: warns (with --strict: errs) about each unknown member name of f's schema
+ * object, naming the keyword it is likely a typo of. */
+void cg_plan_keywords(cg *g, const cg_fn *f);
 
 /* cg_plan_obj.c: the object and array keywords of f. */
 void cg_plan_object(cg *g, cg_fn *f);

@@ -62,7 +62,11 @@ static void report(cg *g, const cj_node *at, const char *tag, const char *fmt, v
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
-    char *where = cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    int line, col;
+    char *where = at && cg_yaml_mark(g, at, &line, &col)
+                      ? cg_fmt("%s: %s (line %d, column %d)", d ? d->path : "?",
+                               ptr[0] ? ptr : "(root)", line, col)
+                      : cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
     put_line(g, where ? where : "?", tag, fmt, ap);
     free(where);
 }
@@ -587,7 +591,7 @@ static cg_info *load_file(cg *g, const char *abs, const char *path, char *why, s
         in = load_bundle(g, real, abs);
     } else {
         char err[512];
-        cj_node *root = cg_parse_file(real, err, sizeof err);
+        cj_node *root = cg_parse_doc(g, real, err, sizeof err);
         if (root) {
             in = register_doc(g, root, abs, path, false);
             if (in) cg_openapi_referenced(root, in);
@@ -683,6 +687,7 @@ void cg_free(cg *g)
     free(g->recursive_order.v);
     cg_map_free(&g->by_node);
     cg_map_free(&g->bundles);
+    cg_yaml_free(g);
     for (size_t i = 0; i < g->ndirs; i++) {
         free(g->dirs[i].lexical);
         free(g->dirs[i].real);

@@ -315,7 +315,7 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
         opt->check_all = opt->warnings = true;
         cg g;
         load(&g, opt, in, reg);
-        bool ok = g.nerrors == 0 && cg_plan_build(&g);
+        bool ok = !cg_too_many_errors(&g) && cg_plan_build(&g) && g.nerrors == 0;
         if (ok) cg_plan_dump(&g, stdout);
         if (g.nerrors)
             fprintf(stderr, "meshgate-codegen: %zu error%s\n", g.nerrors,
@@ -337,7 +337,9 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
     opt->warnings = true;
     cg g;
     load(&g, opt, in, reg);
-    bool ok = g.nerrors == 0 && cg_plan_build(&g) && write_out(&g, opt->out_base);
+    /* planned even after errors in loading, so that one run reports the schemas' errors too */
+    bool planned = !cg_too_many_errors(&g) && cg_plan_build(&g);
+    bool ok = planned && g.nerrors == 0 && write_out(&g, opt->out_base);
     if (ok && copt->dir) {
         if (g.ncontracts == 0) {
             fprintf(stderr,

@@ -11,8 +11,9 @@
 # renumbering, nothing removed). Then no machine path: codegen run on absolute paths writes
 # none of them into the C, the header, mg_schema.source or id, or the contract's artifacts
 # (the catalog's contract field, the files' provenance lines).
-# Last, a reference that does not resolve where no entry reaches: a warning, an error with
-# --strict; and the generated C carries no `(void)x;` line and no label nothing jumps to.
+# Last, --strict: a reference that does not resolve where no entry reaches, unknown keywords
+# and likely typos are warnings, errors with --strict; and the generated C carries no
+# `(void)x;` line and no label nothing jumps to.
 set -euo pipefail
 # shellcheck source=tests/codegen/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
@@ -96,6 +97,31 @@ if [ "$rc" -eq 1 ] && [ ! -e "$tmp/strict.c" ] &&
     ok "--strict: the same \$ref is an error"
 else
     not_ok "--strict: the same \$ref is an error (exit $rc)"
+fi
+
+# Unknown keywords and likely typos: a warning with file and pointer (the typo's likely
+# keyword named); errors under --strict. Extensions (x-...) and annotations are no keywords
+# to warn about.
+printf '%s\n' '{"type": "object", "title": "t", "x-owner": "me", "properties": {"a": {"type": "string", "minLenght": 3, "javaType": "X", "Pattern": "^a"}}}' >"$tmp/typo.json"
+rc=0
+"$codegen" -o "$tmp/typo" "$tmp/typo.json" 2>"$tmp/err" || rc=$?
+f=$tmp/typo.json
+if [ "$rc" -eq 0 ] && [ -e "$tmp/typo.c" ] && [ "$(wc -l <"$tmp/err")" -eq 3 ] &&
+    grep -q "^$f: /properties/a/minLenght: warning: unknown keyword \"minLenght\": did you mean \"minLength\"?" "$tmp/err" &&
+    grep -q "^$f: /properties/a/Pattern: warning: unknown keyword \"Pattern\": did you mean \"pattern\"?" "$tmp/err" &&
+    grep -q "^$f: /properties/a/javaType: warning: unknown keyword \"javaType\" (ignored" "$tmp/err"; then
+    ok "unknown keywords and likely typos: warnings naming file, pointer and the keyword meant"
+else
+    not_ok "unknown keywords and likely typos: warnings naming file, pointer and the keyword meant (exit $rc)"
+fi
+rc=0
+"$codegen" --strict -o "$tmp/typo_strict" "$tmp/typo.json" 2>"$tmp/err" || rc=$?
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/typo_strict.c" ] &&
+    grep -q "^$f: /properties/a/minLenght: unknown keyword \"minLenght\": did you mean \"minLength\"? (refused with --strict)" "$tmp/err" &&
+    grep -q "3 errors, nothing written" "$tmp/err"; then
+    ok "--strict: unknown keywords and typos are errors, all in one run"
+else
+    not_ok "--strict: unknown keywords and typos are errors, all in one run (exit $rc)"
 fi
 
 # No (void)x; lines, and every label is jumped to.
