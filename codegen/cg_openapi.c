@@ -75,6 +75,11 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+const char *cg_oas30_field(size_t i)
+{
+    return i < sizeof oas30_fields / sizeof oas30_fields[0] ? oas30_fields[i] : NULL;
+}
+
 bool cg_oas30_keyword(const char *name)
 {
     return bsearch(&name, oas30_fields, sizeof oas30_fields / sizeof oas30_fields[0],

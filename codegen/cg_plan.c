@@ -200,7 +200,7 @@ static int plan_lit(cg *g, const cj_node *v)
 }
 
 /* pattern as a JSON string, for messages and as its key (a pattern may hold NUL). */
-static char *quoted(const char *pattern, size_t len)
+char *cg_quoted(const char *pattern, size_t len)
 {
     char *q = NULL;
     size_t qlen = 0;
@@ -217,7 +217,7 @@ static bool regex_notes(cg *g, const cj_node *at, const char *pattern, size_t le
 {
     mg_re_parsed pi;
     if (mg_re_parse(pattern, len, MG_RE_ANNEXB, NULL, 0, &pi, NULL, 0) < 0) return true;
-    char *q = quoted(pattern, len);
+    char *q = cg_quoted(pattern, len);
     bool ok = true;
     if (pi.nannexb && g->opt.strict) {
         cg_error(g, at,
@@ -244,7 +244,7 @@ static bool regex_notes(cg *g, const cj_node *at, const char *pattern, size_t le
 int cg_plan_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
 {
     cg_plan *p = g->plan;
-    char *key = quoted(pattern, len);
+    char *key = cg_quoted(pattern, len);
     intptr_t v = (intptr_t)cg_map_get(&p->re_index, key);
     if (!v && cg_too_many_errors(g)) { /* nothing will be written: spare the compiling */
         free(key);

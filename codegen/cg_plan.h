@@ -242,6 +242,8 @@ int cg_plan_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
 int cg_plan_rows(cg *g, const cg_fn *f, const char *what, cg_row *rows, size_t n);
 /* A table of functions mgf_<f's name>_<what>; its index. */
 int cg_plan_fn_table(cg *g, const cg_fn *f, const char *what, const int *fns, size_t n);
+/* s[0..n) as a JSON string (quoted, escaped), for messages and keys; malloc'd. */
+char *cg_quoted(const char *s, size_t n);
 /* xcalloc/xrealloc: abort on out of memory (codegen is a command: nothing to recover). */
 void *cg_xcalloc(size_t n, size_t size);
 void *cg_xrealloc(void *p, size_t n, size_t size);

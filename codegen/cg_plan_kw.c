@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_openapi.h"
 #include "cg_plan.h"
 
+/* The names with a meaning beyond OpenAPI 3.0's Schema Object fields (cg_oas30_keyword). */
 static const char *const known[] = {
     "$anchor",
     "$comment",
@@ -23,66 +25,30 @@ static const char *const known[] = {
     "$id",
     "$recursiveAnchor",
     "$recursiveRef",
-    "$ref",
     "$schema",
     "$vocabulary",
     "additionalItems",
-    "additionalProperties",
-    "allOf",
-    "anyOf",
     "const",
     "contains",
     "contentEncoding",
     "contentMediaType",
     "contentSchema",
-    "default",
     "definitions",
     "dependencies",
     "dependentRequired",
     "dependentSchemas",
-    "deprecated",
-    "description",
-    "discriminator",
     "else",
-    "enum",
-    "example",
     "examples",
-    "exclusiveMaximum",
-    "exclusiveMinimum",
-    "externalDocs",
-    "format",
     "id",
     "if",
-    "items",
     "maxContains",
-    "maxItems",
-    "maxLength",
-    "maxProperties",
-    "maximum",
     "minContains",
-    "minItems",
-    "minLength",
-    "minProperties",
-    "minimum",
-    "multipleOf",
-    "not",
-    "nullable",
-    "oneOf",
-    "pattern",
     "patternProperties",
     "prefixItems",
-    "properties",
     "propertyNames",
-    "readOnly",
-    "required",
     "then",
-    "title",
-    "type",
     "unevaluatedItems",
     "unevaluatedProperties",
-    "uniqueItems",
-    "writeOnly",
-    "xml",
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -126,10 +92,12 @@ static const char *likely_meant(const char *name, size_t len)
     size_t limit = len >= 8 ? 2 : len >= 4 ? 1 : 0;
     const char *best = NULL;
     size_t best_d = limit + 1;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        size_t dk = distance(name, len, known[i], strlen(known[i]), limit);
+    size_t nknown = sizeof known / sizeof known[0];
+    const char *k;
+    for (size_t i = 0; (k = i < nknown ? known[i] : cg_oas30_field(i - nknown)); i++) {
+        size_t dk = distance(name, len, k, strlen(k), limit);
         if (dk < best_d) {
-            best = known[i];
+            best = k;
             best_d = dk;
         }
     }
@@ -147,14 +115,10 @@ void cg_plan_keywords(cg *g, const cg_fn *f)
         size_t kl = n->key_lens[i];
         if (kl >= 2 && (k[0] == 'x' || k[0] == 'X') && k[1] == '-') continue; /* an extension */
         if (strlen(k) == kl &&
-            bsearch(&k, known, sizeof known / sizeof known[0], sizeof known[0], cmp_str))
+            (cg_oas30_keyword(k) ||
+             bsearch(&k, known, sizeof known / sizeof known[0], sizeof known[0], cmp_str)))
             continue;
-        char *q = NULL;
-        size_t ql = 0;
-        FILE *qs = open_memstream(&q, &ql);
-        if (!qs) abort();
-        cj_write_str(qs, k, kl);
-        fclose(qs);
+        char *q = cg_quoted(k, kl);
         const char *meant = likely_meant(k, kl);
         char *hint = meant ? cg_fmt(": did you mean \"%s\"?", meant) : strdup("");
         if (g->opt.strict)
