@@ -28,7 +28,7 @@ export SANITIZE_CFLAGS := $(SANFLAGS)
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O$(O) -g
 CXXFLAGS ?= -O$(O) -g
-ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Ivalidator -Icodegen -Iworker -Icommon $(SANFLAGS) $(CFLAGS)
+ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP $(INC) $(SANFLAGS) $(CFLAGS)
 ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -MMD -MP -Ivalidator $(SANFLAGS) -fno-sanitize=vptr $(CXXFLAGS)
 LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 
@@ -42,12 +42,28 @@ COM_C   := $(wildcard common/*.c)
 VAL_C   := $(wildcard validator/*.c)
 VAL_CXX := $(wildcard validator/*.cpp)
 CG_C    := $(filter-out codegen/main.c,$(wildcard codegen/*.c))
-WK_C    := $(filter-out worker/main.c,$(wildcard worker/*.c))
+GATE_C  := $(wildcard worker/gate/*.c)
+TOOLS_C := $(wildcard worker/tools/*.c)
 
 COM_O := $(COM_C:%.c=$(B)/%.o)
 VAL_O := $(VAL_C:%.c=$(B)/%.o) $(VAL_CXX:%.cpp=$(B)/%.o)
 CG_O  := $(CG_C:%.c=$(B)/%.o)
-WK_O  := $(WK_C:%.c=$(B)/%.o)
+GATE_O  := $(GATE_C:%.c=$(B)/%.o)
+TOOLS_O := $(TOOLS_C:%.c=$(B)/%.o)
+
+# Include paths per folder: each part sees only the headers of what it depends on. The
+# validator depends on nothing; common/ on nothing of ours; codegen on the validator and
+# common/; the gate (worker/gate: run, pool, partitions, envelope, verdict, metrics, config,
+# HTTP) on the validator and common/; the tools (worker/tools: validate, broker, dlq) on the
+# gate's pieces they reuse; worker/main.c dispatches to both. Tests and tools outside these
+# folders see every header.
+INC := -Ivalidator -Icommon -Icodegen -Iworker/gate -Iworker/tools
+$(B)/validator/%.o: INC := -Ivalidator
+$(B)/common/%.o: INC := -Icommon
+$(B)/codegen/%.o: INC := -Icodegen -Ivalidator -Icommon
+$(B)/worker/gate/%.o: INC := -Iworker/gate -Ivalidator -Icommon
+$(B)/worker/tools/%.o: INC := -Iworker/tools -Iworker/gate -Ivalidator
+$(B)/worker/main.o: INC := -Iworker/gate -Iworker/tools
 
 # ThreadSanitizer builds link a thrd_create shim into every program that uses librdkafka
 # (tests/tsan/thrd_shim.c says why).
@@ -70,12 +86,13 @@ VERSION_STAMP := $(B)/version.stamp
 
 LIBVAL := $(B)/libmgvalidator.a
 LIBCG  := $(B)/libmgcodegen.a
-LIBWK  := $(B)/libmgworker.a
+LIBGATE  := $(B)/libmggate.a
+LIBTOOLS := $(B)/libmgtools.a
 CODEGEN := $(B)/meshgate-codegen
 MESHGATE := $(B)/meshgate
 
 # Unit tests mirror the source tree: tests/unit/<dir>/test_<name>.c links that dir's library.
-UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 .PHONY: all deps deps-deb test check unit golden conformance demo asan ubsan tsan fuzz bench clean format \
@@ -122,14 +139,18 @@ $(LIBCG): $(CG_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBWK): $(WK_O)
+$(LIBGATE): $(GATE_O)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBTOOLS): $(TOOLS_O)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(CODEGEN): $(B)/codegen/main.o $(LIBCG) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CG_LIBS) $(VAL_LIBS)
 
-$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
+$(MESHGATE): $(B)/worker/main.o $(TSAN_SHIM) $(LIBTOOLS) $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $^ $(WK_LIBS) $(VAL_LIBS)
 
 $(B)/tests/unit/validator/%: tests/unit/validator/%.c $(LIBVAL)
@@ -144,9 +165,13 @@ $(B)/tests/unit/common/%: tests/unit/common/%.c $(LIBCOM)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOM) -lcmocka -lfyaml $(LDFLAGS_ALL)
 
-$(B)/tests/unit/worker/%: tests/unit/worker/%.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
+$(B)/tests/unit/worker/gate/%: tests/unit/worker/gate/%.c $(TSAN_SHIM) $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBGATE) $(LIBCOM) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+
+$(B)/tests/unit/worker/tools/%: tests/unit/worker/tools/%.c $(TSAN_SHIM) $(LIBTOOLS) $(LIBGATE) $(LIBCOM) $(LIBVAL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBTOOLS) $(LIBGATE) $(LIBCOM) $(LIBVAL) -lcmocka $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 $(CONF): tests/conformance/harness.c $(LIBCG) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
@@ -158,9 +183,9 @@ $(B)/tests/regex/re_diff: tests/regex/re_diff.c $(LIBCG) $(LIBVAL)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCG) $(LIBVAL) $(CG_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The in-process validator benchmark (make bench).
-$(B)/bench/mgbench: bench/mgbench.c $(LIBWK) $(LIBCOM) $(LIBVAL)
+$(B)/bench/mgbench: bench/mgbench.c $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBWK) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGATE) $(LIBCOM) $(LIBVAL) -ldl $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # The ReDoS row of the benchmark: hostile patterns and inputs through the pattern engine.
 $(B)/bench/mgredos: bench/redos.c $(LIBCG) $(LIBVAL)
@@ -174,9 +199,9 @@ $(B)/bench/valijson_run: bench/peers/valijson/valijson_run.cpp
 	$(CXX) $(ALL_CXXFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 # The checker of the worker's integration tests (tests/worker/test_run_*.sh).
-$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL)
+$(B)/tests/worker/mgcheck: tests/worker/mgcheck.c $(TSAN_SHIM) $(LIBGATE) $(LIBCOM) $(LIBVAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBWK) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
+	$(CC) $(ALL_CFLAGS) -rdynamic -o $@ $< $(TSAN_SHIM) $(LIBGATE) $(LIBCOM) $(LIBVAL) $(WK_LIBS) $(VAL_LIBS) $(LDFLAGS_ALL)
 
 # Each benchmark workload's generator: bench/workloads/NAME/gen.c -> build/bench/gen-NAME.
 $(B)/bench/gen-%: bench/workloads/%/gen.c

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cg.h"
+#include "cg_uri.h"
 
 static int cmp_subject_version(const cg_entry *a, const cg_entry *b)
 {
@@ -73,7 +74,10 @@ void cg_emit_set(cg *g, FILE *o, const char *generator)
         fputs("    {", o);
         cg_put_cstr(o, e->name, strlen(e->name));
         fputs(", ", o);
-        cg_put_cstr(o, e->id, strlen(e->id));
+        char *id = cg_uri_public(e->id);
+        if (!id) cg_error_doc(g, e->source, "out of memory");
+        cg_put_cstr(o, id ? id : "", id ? strlen(id) : 0);
+        free(id);
         fputs(", ", o);
         cg_put_cstr(o, e->source, strlen(e->source));
         fprintf(o, ", mge_%zu, ", i);

@@ -14,6 +14,7 @@
 #include "mg_escape.h"
 
 #include "cg_file.h"
+#include "mg_escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -181,32 +182,6 @@ static size_t put_utf8(char *o, unsigned long cp)
     return n;
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n), or 0 if it is not well-formed
- * (overlong forms, surrogates and code points above U+10FFFF are rejected). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (n < need + 1 || s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i <= need; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    return need + 1;
-}
-
 /* Parses the string whose opening quote is at p->pos; returns the decoded bytes in the arena. */
 static const char *parse_string(cj_parser *p, size_t *out_len)
 {
@@ -231,7 +206,7 @@ static const char *parse_string(cj_parser *p, size_t *out_len)
             return NULL;
         }
         if (c >= 0x80) {
-            size_t k = utf8_seq(p->s + p->pos, end - p->pos);
+            size_t k = mg_utf8_seq(p->s + p->pos, end - p->pos, NULL);
             if (k == 0) {
                 fail_at(p, p->pos, "invalid UTF-8 byte 0x%02X in a string", c);
                 return NULL;

@@ -376,3 +376,46 @@ char *cg_uri_to_path(const char *uri)
     }
     return path;
 }
+
+/* The path of abs (absolute, clean) relative to the folder dir (absolute, clean), lexically:
+ * the common leading segments dropped, one ".." per remaining segment of dir. */
+static char *path_relative(const char *abs, const char *dir)
+{
+    size_t common = 0; /* length of the shared prefix that ends at a segment boundary */
+    for (size_t i = 0;; i++) {
+        bool a_end = abs[i] == '/' || abs[i] == 0, d_end = dir[i] == '/' || dir[i] == 0;
+        if (a_end && d_end) {
+            common = i;
+            if (abs[i] == 0 || dir[i] == 0) break;
+        }
+        if (abs[i] != dir[i] || abs[i] == 0) break;
+    }
+    size_t ups = 0;
+    for (const char *d = dir + common; *d; d++)
+        if (*d == '/' && d[1]) ups++;
+    const char *rest = abs + common + (abs[common] == '/');
+    size_t rl = strlen(rest);
+    char *out = malloc(ups * 3 + rl + 2);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t k = 0; k < ups; k++)
+        put(out, &o, "../", 3);
+    memcpy(out + o, rest, rl + 1);
+    if (o + rl == 0) strcpy(out, ".");
+    return out;
+}
+
+char *cg_uri_public(const char *uri)
+{
+    char *path = cg_uri_to_path(uri);
+    if (!path) return strdup(uri);
+    char *cwd = getcwd(NULL, 0), *cdir = cwd ? cg_path_absolute(cwd) : NULL;
+    char *out = cdir ? path_relative(path, cdir) : NULL;
+    free(cdir);
+    free(cwd);
+    if (out) {
+        free(path);
+        return out;
+    }
+    return path;
+}

@@ -36,5 +36,9 @@ char *cg_uri_for_output(const char *uri);
 char *cg_uri_from_path(const char *path);
 /* The local path a file: URI names, or NULL if uri is not a file: URI. */
 char *cg_uri_to_path(const char *uri);
+/* A schema's identifier as it may appear in output (generated C, mg_schema.id): a file: URI
+ * (a schema without $id) becomes its path relative to the current directory, so no output
+ * carries the build machine's folders; any other URI is kept (malloc'd). */
+char *cg_uri_public(const char *uri);
 
 #endif

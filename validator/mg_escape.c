@@ -46,6 +46,20 @@ size_t mg_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+bool mg_utf8_valid(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0, k; i < n; i += k) {
+        if (s[i] < 0x80) {
+            k = 1; /* ASCII without a call: most keys are */
+            continue;
+        }
+        k = mg_utf8_seq(s + i, n - i, NULL);
+        if (k == 0) return false;
+    }
+    return true;
+}
+
 /* Code points kept out of the text although they are valid UTF-8 (mg_escape.h). */
 static bool hidden(uint32_t cp)
 {

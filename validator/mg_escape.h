@@ -21,6 +21,7 @@
 #ifndef MG_ESCAPE_H
 #define MG_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ extern "C" {
 /* Length (1-4) of the well-formed UTF-8 sequence (RFC 3629) at s[0..n), storing its code point
  * in *cp (may be NULL); 0 if the bytes there are not well-formed UTF-8 (or n == 0). */
 size_t mg_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* true if s[0..n) is well-formed UTF-8 throughout (RFC 3629, as mg_utf8_seq). */
+bool mg_utf8_valid(const void *s, size_t n);
 
 /* Flags of mg_escape(). */
 enum {

@@ -10,7 +10,8 @@
 # compile (exit 0), the first two checked by cc -fsyntax-only -Werror (compiling 100,000
 # functions takes gcc minutes, which is the C compiler's time, not codegen's), the enum built
 # at -O1 and its verdicts checked (it is one sorted table, not a 100,000-term expression).
-# Tests assert behaviour; the timeouts (60 s per codegen run, 120 s per compile) only turn a
+# Tests assert behaviour; the timeouts (60 s per codegen run, 120 s per compile, five times
+# that for sanitizer builds, which a loaded 2-core machine runs ten times slower) only turn a
 # regression to minutes or to unbounded memory (2 GiB address space, but for sanitizer
 # builds) into a failure.
 set -euo pipefail
@@ -19,8 +20,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # ulimit -v for the codegen runs (KiB), or none for a sanitizer build: ASan and TSan reserve
 # terabytes of address space for their shadow.
-memlimit=2097152
-if nm "$codegen" 2>/dev/null | grep -E ' __(a|t)san_init$' >/dev/null; then memlimit=unlimited; fi
+memlimit=2097152 cg_secs=60 cc_secs=120
+if nm "$codegen" 2>/dev/null | grep -E ' __(a|t)san_init$' >/dev/null; then
+    memlimit=unlimited cg_secs=300 cc_secs=600
+fi
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivalidator)
 
 python3 - "$tmp" <<'EOF'
@@ -54,7 +57,7 @@ EOF
 # codegen_run NAME FILE: codegen under the limits above; sets rc, stderr in $tmp/err.
 codegen_run() {
     rc=0
-    (ulimit -v "$memlimit" && timeout 60 "$codegen" -o "$tmp/out_$1" "$2") >/dev/null 2>"$tmp/err" || rc=$?
+    (ulimit -v "$memlimit" && timeout "$cg_secs" "$codegen" -o "$tmp/out_$1" "$2") >/dev/null 2>"$tmp/err" || rc=$?
 }
 
 # refused NAME FILE WHERE WHY: exit 1, "FILE: WHERE: ...WHY" on stderr, nothing written.
@@ -88,7 +91,7 @@ fi
 compiles() {
     local name=$1 file=$2
     codegen_run "$name" "$tmp/$file"
-    if [ "$rc" -eq 0 ] && timeout 120 "${CC:-cc}" "${cflags[@]}" -I"$tmp" -fsyntax-only "$tmp/out_$name.c" 2>"$tmp/err"; then
+    if [ "$rc" -eq 0 ] && timeout "$cc_secs" "${CC:-cc}" "${cflags[@]}" -I"$tmp" -fsyntax-only "$tmp/out_$name.c" 2>"$tmp/err"; then
         ok "$name: compiles (exit 0) into C that cc -fsyntax-only -Werror accepts"
     else
         not_ok "$name: compiles (exit 0) into C that cc -fsyntax-only -Werror accepts (exit $rc)"
@@ -105,7 +108,7 @@ compiles chain chain.json
 
 codegen_run enum "$tmp/enum.json"
 # shellcheck disable=SC2086 # SANITIZE_CFLAGS (exported by the Makefile) is a list of flags
-if [ "$rc" -eq 0 ] && timeout 120 "${CC:-cc}" "${cflags[@]}" -O1 ${SANITIZE_CFLAGS:-} -I"$tmp" '-DMG_GEN_HEADER="out_enum.h"' \
+if [ "$rc" -eq 0 ] && timeout "$cc_secs" "${CC:-cc}" "${cflags[@]}" -O1 ${SANITIZE_CFLAGS:-} -I"$tmp" '-DMG_GEN_HEADER="out_enum.h"' \
     -DMG_GEN_SET=mg_set_out_enum -o "$tmp/enum_runner" tests/golden/golden_runner.c "$tmp/out_enum.c" \
     "$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm 2>"$tmp/err" &&
     "$tmp/enum_runner" "$tmp/enum.instances.ndjson" >"$tmp/err" 2>&1; then

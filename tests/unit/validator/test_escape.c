@@ -56,6 +56,32 @@ static void test_utf8_seq(void **state)
     assert_int_equal(mg_utf8_seq((const unsigned char *)"", 0, NULL), 0);
 }
 
+/* mg_utf8_valid agrees with mg_utf8_seq over whole strings: each class of ill-formed input */
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"",
+                                       "abc",
+                                       "\xc2\x80",
+                                       "\xef\xbf\xbf",
+                                       "\xf4\x8f\xbf\xbf",
+                                       "k\xd0\xbb\xe2\x82\xac\xf0\x9f\x98\x80"};
+    static const char *const bad[] = {"\xff",
+                                      "a\xc3",
+                                      "\xc0\x80",
+                                      "\xe2\x82",
+                                      "\xed\xa0\x80",
+                                      "\xe0\x80\x80",
+                                      "\xf4\x90\x80\x80",
+                                      "\x80",
+                                      "ok\xf8\x88\x80\x80\x80"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_true(mg_utf8_valid(good[i], strlen(good[i])));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(mg_utf8_valid(bad[i], strlen(bad[i])));
+    assert_true(mg_utf8_valid("a\0b", 3)); /* NUL is a character */
+}
+
 static void test_rules(void **state)
 {
     (void)state;
@@ -176,9 +202,13 @@ static void test_hex_value(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_seq),       cmocka_unit_test(test_rules),
-        cmocka_unit_test(test_idempotent),     cmocka_unit_test(test_length_and_truncation),
-        cmocka_unit_test(test_output_is_safe), cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_utf8_seq),
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_idempotent),
+        cmocka_unit_test(test_length_and_truncation),
+        cmocka_unit_test(test_output_is_safe),
+        cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_hex_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* test_metrics.c - unit tests for worker/mw_metrics.c: counters summed over workers, reject
+/* test_metrics.c - unit tests for worker/gate/mw_metrics.c: counters summed over workers, reject
  * reasons, merged histograms in the Prometheus text format (buckets, _sum, _count, le labels),
  * the lag table with escaped labels, the ready gauge, and the stats line. */
 #include <setjmp.h>

@@ -265,7 +265,7 @@ static void print_json(const mw_dlq_rec *rec)
     for (int i = 0; i < 2; i++) {
         if (!data[i]) {
             printf(",\"%s\":null", fields[i]);
-        } else if (mw_utf8_valid(data[i], lens[i])) {
+        } else if (mg_utf8_valid(data[i], lens[i])) {
             printf(",\"%s\":", fields[i]);
             put_json_str(stdout, data[i], lens[i]);
         } else {

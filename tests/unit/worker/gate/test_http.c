@@ -1,4 +1,4 @@
-/* test_http.c - unit tests for worker/mw_http.c: the endpoints over a real socket (status line,
+/* test_http.c - unit tests for worker/gate/mw_http.c: the endpoints over a real socket (status line,
  * content type, body), /readyz following the readiness flags, 404, 405 with Allow, HEAD,
  * listen errors (address in use, malformed HOST:PORT), and hostile clients: control bytes in
  * the URL, the connection limits in all and per address, and the request deadline against a

@@ -1,4 +1,4 @@
-/* test_decide.c - unit tests for worker/mw_decide.c: the gate's verdict on each kind of input
+/* test_decide.c - unit tests for worker/gate/mw_decide.c: the gate's verdict on each kind of input
  * (plain JSON valid and invalid, parse rejects, tombstones under both route options, an empty
  * value, binary and structured CloudEvents with and without what they need).
  *

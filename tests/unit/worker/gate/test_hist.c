@@ -1,4 +1,4 @@
-/* test_hist.c - unit tests for worker/mw_hist.c: precision, percentiles, clamping, sums,
+/* test_hist.c - unit tests for worker/gate/mw_hist.c: precision, percentiles, clamping, sums,
  * merging. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_config.c - unit tests for worker/mw_config.c: every key read back, defaults, the
+/* test_config.c - unit tests for worker/gate/mw_config.c: every key read back, defaults, the
  * collected error lines (file, line, key path, expected value), MESHGATE_* overrides and the
  * librdkafka configurations built for the consumer and the producer.
  *

@@ -93,7 +93,4 @@ size_t mw_ce_id(char *buf, size_t cap, const char *topic, int32_t partition, int
 /* RFC 3339 UTC time with the given number of fraction digits (3 or 6) from Unix microseconds. */
 size_t mw_rfc3339(char *buf, size_t cap, int64_t us, int digits);
 
-/* true if s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-bool mw_utf8_valid(const void *s, size_t n);
-
 #endif

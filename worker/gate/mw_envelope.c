@@ -19,6 +19,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mg_escape.h"
+
 #define CT_STRUCTURED "application/cloudevents+json"
 #define CT_STRUCTURED_OUT CT_STRUCTURED "; charset=utf-8"
 #define CT_JSON "application/json"
@@ -665,28 +667,6 @@ static char *json_string(char *p, const char *s, size_t n)
     return p;
 }
 
-bool mw_utf8_valid(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
-        if (k == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || n - i <= k) return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80) return false;
-        unsigned c1 = s[i + 1];
-        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-            (c == 0xF4 && c1 > 0x8F))
-            return false; /* overlong, surrogate, beyond U+10FFFF */
-        i += k + 1;
-    }
-    return true;
-}
-
 /* ---- the envelopes ---- */
 
 static void plain_binary(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
@@ -738,7 +718,7 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
     size_t schema_len = dataschema ? strlen(dataschema) : 0;
     bool all = !r->required_only;
     if (!all) schema_len = 0;
-    bool key = all && in->key && mw_utf8_valid(in->key, in->key_len);
+    bool key = all && in->key && mg_utf8_valid(in->key, in->key_len);
     size_t key_len = key ? in->key_len : 0;
     char time[TIME_MAX], ptime[TIME_MAX];
     size_t time_len = all && in->timestamp_ms >= 0
@@ -800,10 +780,26 @@ static void existing(build *b, const mw_in *in, mw_ce_kind kind, int64_t now_us)
     use_body(b->e, p);
 }
 
+/* true if s is an absolute URI (RFC 3986: a scheme, then ':'). A schema without $id is known
+ * by its path relative to where it was compiled, which is no URI: CloudEvents' dataschema
+ * must be one, so such a schema gets no dataschema. */
+static bool absolute_uri(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return false;
+    for (s++; *s; s++) {
+        if (*s == ':') return true;
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '+' || *s == '-' || *s == '.'))
+            return false;
+    }
+    return false;
+}
+
 bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
                   mw_ce_kind kind, int64_t now_us, const char **why)
 {
     build b = start(e);
+    if (!absolute_uri(dataschema)) dataschema = NULL;
     if (kind != MW_CE_NONE)
         existing(&b, in, kind, now_us);
     else if (r->mode == MW_CE_BINARY || !in->value) /* a tombstone stays one: binary mode */

@@ -1,4 +1,4 @@
-/* test_ndjson.c - unit tests for worker/mw_ndjson.c: the lines handed out match a reference
+/* test_ndjson.c - unit tests for worker/tools/mw_ndjson.c: the lines handed out match a reference
  * split of the same bytes however the reads cut them (a pipe written in random pieces), for
  * LF and CRLF endings, empty lines, lines of exactly the limit, one byte over it and far over
  * it, and a last line without a newline; and a regular file read through io_uring with a line

@@ -1,4 +1,4 @@
-/* test_envelope.c - unit tests for worker/mw_envelope.c: CloudEvents detection and data spans,
+/* test_envelope.c - unit tests for worker/gate/mw_envelope.c: CloudEvents detection and data spans,
  * binary and structured envelopes (exact headers and bodies), existing CloudEvents, dead-letter
  * headers, escaping, time formatting, overflow and body growth.
  *
@@ -467,10 +467,12 @@ static void test_plain_binary_omissions(void **state)
                 {"ce_source", "/meshgate/orders", 0}, {"ce_type", "order.v3", 0},
                 {"content-type", "application/json", 0}, {"ce_processingtime", PTIME, 0});
 
-    /* an empty dataschema is omitted; an empty key is still a key; timestamp 0 is a time */
+    /* an empty dataschema is omitted, and so is one that is no absolute URI (a schema without
+     * $id, known by its relative path); an empty key is still a key; timestamp 0 is a time */
     in.timestamp_ms = 0;
     in.key = "";
     assert_true(mw_env_valid(e, &r, "", &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, "schemas/order.json", &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "raw.orders/7/12345", 0},
                 {"ce_source", "/meshgate/orders", 0}, {"ce_type", "order.v3", 0},
                 {"ce_time", "1970-01-01T00:00:00.000Z", 0}, {"content-type", "application/json", 0},
@@ -565,10 +567,10 @@ static void test_structured_escaping(void **state)
     in.key_len = 5;
     in.value = "1";
     in.value_len = 1;
-    assert_true(mw_env_valid(e, &r, "s\"", &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, "u:s\"", &in, MW_CE_NONE, NOW_US, &why));
     assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"q\\\"t/7/12345\","
                     "\"source\":\"/a\\\"b\\\\c\\u000ad\\u0001\\u001f/é\",\"type\":\"t\\u0009\","
-                    "\"datacontenttype\":\"application/json\",\"dataschema\":\"s\\\"\","
+                    "\"datacontenttype\":\"application/json\",\"dataschema\":\"u:s\\\"\","
                     "\"partitionkey\":\"k\\\"\\\\\x7f\\u000d\",\"processingtime\":\"" PTIME "\","
                     "\"data\":1}");
 
