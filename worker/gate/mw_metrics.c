@@ -15,13 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reject_names[MW_RJ_COUNT] = {"empty", "too_large", "syntax",    "utf8",
-                                                      "depth", "number",    "string",    "schema",
-                                                      "limit", "internal",  "cloudevent"};
+#include "meshgate.h"
+
+/* The reasons the validator gives are named by it (mg_result_name, one table); the worker adds
+ * its own after them. */
+_Static_assert(MW_RJ_EMPTY + 1 == (int)MG_REJECT_EMPTY &&
+                   MW_RJ_INTERNAL + 1 == (int)MG_ERR_INTERNAL,
+               "mw_reject follows mg_result");
 
 const char *mw_reject_name(mw_reject r)
 {
-    return (unsigned)r < MW_RJ_COUNT ? reject_names[r] : "unknown";
+    if ((unsigned)r <= MW_RJ_INTERNAL) return mg_result_name((mg_result)(r + 1));
+    return r == MW_RJ_CLOUDEVENT ? "cloudevent" : "unknown";
 }
 
 /* Scratch for merging, per histogram kind. */
@@ -308,8 +313,8 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
             "Tombstones (keyed, null value) forwarded to the output unvalidated.", t.tombstones);
     head(&o, "meshgate_messages_rejected_total", "counter", "Messages rejected, by reason.");
     for (int r = 0; r < MW_RJ_COUNT; r++)
-        outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n", reject_names[r],
-             t.rejected[r]);
+        outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
+             mw_reject_name((mw_reject)r), t.rejected[r]);
     counter(&o, "meshgate_bytes_consumed_total", "Value bytes consumed.", t.bytes);
     head(&o, "meshgate_messages_produced_total", "counter",
          "Messages acknowledged by the broker, by destination.");

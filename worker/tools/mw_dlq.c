@@ -202,18 +202,15 @@ static bool selected(const reader *r, const mw_dlq_rec *rec)
 
 /* ---- output ---- */
 
+/* s[0..n) as a JSON string, escaped by mg_json_escape (the one JSON escaping), a chunk at a
+ * time. */
 static void put_json_str(FILE *f, const char *s, size_t n)
 {
+    enum { CHUNK = 256 };
+    char e[MG_JSON_ESCAPE_MAX(CHUNK)];
     fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    for (size_t i = 0; i < n; i += CHUNK)
+        fwrite(e, 1, mg_json_escape(e, s + i, n - i < CHUNK ? n - i : CHUNK), f);
     fputc('"', f);
 }
 
