@@ -16,6 +16,7 @@
 
 #include "meshgate.h"
 #include "mg_output.h"
+#include "mg_rt.h"
 
 /* Three errors; the second's expected value carries a quote, a control and a bidi override. */
 static bool three_fn(mg_ctx *c, uint32_t at)
