@@ -385,7 +385,7 @@ static void render_data(cg *g, FILE *o)
     if (row_tab) fputs(TABLE_HELPERS, o);
     /* lits are looked up by index during rendering: sort a copy */
     cg_lit *lits = cg_xcalloc(p->nlits, sizeof *lits);
-    memcpy(lits, p->lits, p->nlits * sizeof *lits);
+    if (p->nlits) memcpy(lits, p->lits, p->nlits * sizeof *lits);
     qsort(lits, p->nlits, sizeof *lits, cmp_lit);
     for (size_t i = 0; i < p->nlits; i++)
         render_literal(o, &lits[i]);

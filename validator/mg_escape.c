@@ -123,6 +123,7 @@ size_t mg_escape(char *buf, size_t cap, const char *s, size_t n, unsigned flags)
 size_t mg_json_escape(char *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    if (n == 0) return 0; /* s may be NULL then */
     char *p = out;
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
