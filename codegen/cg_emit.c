@@ -258,10 +258,18 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
         cg_w_end(&w);
         cg_w_line(&w, "goto done;");
         cg_w_close(&w);
-    } else if (f->tracks) {
-        cg_w_line(&w, "uint64_t *sev = ev;");
     }
-    render_checks(&w);
+    /* the checks first, so that the caller's bitset is named only when one of them uses it */
+    char *checks = NULL;
+    size_t cn = 0;
+    FILE *co = open_memstream(&checks, &cn);
+    if (!co) abort();
+    cg_w cw = {co, 1, g, f};
+    render_checks(&cw);
+    fclose(co);
+    if (!f->own_track && f->tracks && uses(checks, cn, "sev")) cg_w_line(&w, "uint64_t *sev = ev;");
+    fwrite(checks, 1, cn, o);
+    free(checks);
 }
 
 static void render_fn(cg *g, FILE *o, const cg_fn *f)

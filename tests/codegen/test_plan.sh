@@ -124,6 +124,17 @@ else
     not_ok "--strict: unknown keywords and typos are errors, all in one run (exit $rc)"
 fi
 
+# A tracking function without a check that reads the evaluated bitset still compiles with
+# -Werror (the fuzzer found `uint64_t *sev = ev;` unused).
+printf '%s\n' '{"$ref": "#/$defs/m", "unevaluatedProperties": false, "$defs": {"m": {"title": "no checks"}}}' >"$tmp/track.json"
+if "$codegen" -o "$tmp/track" "$tmp/track.json" 2>"$tmp/err" &&
+    "${CC:-cc}" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivalidator -I"$tmp" -c "$tmp/track.c" \
+        -o "$tmp/track.o" 2>"$tmp/err"; then
+    ok "a tracking function with no check of its members compiles with -Werror"
+else
+    not_ok "a tracking function with no check of its members compiles with -Werror"
+fi
+
 # No (void)x; lines, and every label is jumped to.
 : >"$tmp/err"
 for c in tests/golden/cases/*.expected.c tests/codegen/openapi/expected/*.c; do
