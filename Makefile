@@ -371,12 +371,12 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-VERSION    := $(shell sed -n 's/^\#define CG_VERSION "\(.*\)"/\1/p' codegen/cg_emit.h)
+VERSION    := $(shell sed -n 's/^\#define CG_VERSION "\(.*\)"/\1/p' codegen/cg_plan.h)
 install: $(CODEGEN) $(MESHGATE) $(LIBVAL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/meshgate
 	install -m 755 $(CODEGEN) $(MESHGATE) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(LIBVAL) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $$($(CC) -std=c11 -MM -MT h -Ivalidator validator/meshgate.h | \
+	install -m 644 $$($(CC) -std=c11 -MM -MT h -Ivalidator validator/mg_rt.h | \
 		sed 's/^h://; s/\\$$//') $(DESTDIR)$(INCLUDEDIR)/meshgate/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' validator/meshgate.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/meshgate.pc

@@ -29,6 +29,8 @@ def parse(path):
             kv["kind"] = "recursive"
         elif line.startswith("redos "):
             kv["kind"] = "redos"
+        elif line.startswith("bigschema "):
+            kv["kind"] = "bigschema"
         elif line.startswith("file "):
             kv["kind"] = "file"
         elif line.startswith("http "):
@@ -69,7 +71,7 @@ def main():
     outdir = sys.argv[2]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "workloads": {}, "agreement": {}, "pipeline": {}, "file": {},
-              "recursive": {}, "redos": {}, "http": {}}
+              "recursive": {}, "redos": {}, "http": {}, "bigschema": {}}
     for r in rows:
         if r["kind"] == "validator" and num(r.get("ns_per_msg")) is not None:
             w = result["workloads"].setdefault(r["workload"], {})
@@ -102,6 +104,10 @@ def main():
             result["recursive"].setdefault("memo_" + r["memo"], {})[r["depth"]] = {
                 k: num(r.get(k)) for k in ("ns_per_msg", "steps_per_msg", "rejected_limit",
                                            "allocs_per_msg")}
+        elif r["kind"] == "bigschema":  # issue 16: build time of the biggest schemas
+            result["bigschema"][r["schema"]] = {
+                k: num(r.get(k)) for k in ("schema_bytes", "c_bytes", "functions", "codegen_s",
+                                           "cc_O2_s")}
         elif r["kind"] == "redos":  # per pattern and input size: ns per byte and the verdict
             p = result["redos"].setdefault(r["pattern"], {"input": r["input"], "sizes": {}})
             p["sizes"][r["bytes"]] = {"ns_per_byte": num(r["ns_per_byte"]), "result": r["result"]}

@@ -12,7 +12,7 @@
 # missing, never guessed. Numbers are printed as measured.
 #
 # Usage: bench/run.sh BUILD_DIR. Environment: BENCH_QUICK=1 uses smaller inputs;
-# BENCH_ONLY=NAME runs one part only (a workload, recursive, redos, pipeline or http) and reports it into
+# BENCH_ONLY=NAME runs one part only (a workload, recursive, bigschema, redos, pipeline or http) and reports it into
 # BUILD_DIR/bench-run instead of bench/results (the latest results stay whole).
 set -euo pipefail
 build=${1:-build}
@@ -119,6 +119,32 @@ if want recursive; then
                 --workload "$w-$d" --memo "$memo" "${budget[@]}" --repeat 3 |
                 grep impl=meshgate | sed "s/^/recursive depth=$d memo=$memo /" | tee -a "$results"
         done
+    done
+fi
+
+if want bigschema; then
+    # Issue 16 item 11: how long the biggest schemas take to build. Each: codegen's time, the
+    # size of the C, and one cc -O2 -c of it (the target: none over 10 s here). The schemas: the
+    # largest of ../shared (ODCS, a Prometheus-operator CRD) and a generated one shaped like the
+    # biggest public ones (bench/workloads/bigschema/gen_schema.py, BIGSCHEMA_RESOURCES
+    # resources, default 50: about 5 MB of C).
+    echo "== big schemas: codegen and cc -O2 time"
+    python3 bench/workloads/bigschema/gen_schema.py --resources "${BIGSCHEMA_RESOURCES:-50}" \
+        >"$out/bigschema.schema.json"
+    for schema in ../shared/odcs/schema/odcs-json-schema-v3.1.0.json \
+        ../shared/k8s-schemas/monitoring.coreos.com/servicemonitor_v1.json \
+        "$out/bigschema.schema.json"; do
+        [ -f "$schema" ] || { echo "bench: $schema missing, skipped" | tee -a "$results"; continue; }
+        name=$(basename "$schema" .json)
+        t0=$(date +%s.%N)
+        "$build/meshgate-codegen" -o "$out/big-$name" --prefix big "$schema" 2>/dev/null
+        t1=$(date +%s.%N)
+        cc -std=c11 -O2 -Ivalidator -I"$out" -c -o "$out/big-$name.o" "$out/big-$name.c"
+        t2=$(date +%s.%N)
+        echo "bigschema schema=$name schema_bytes=$(stat -c %s "$schema")" \
+            "c_bytes=$(stat -c %s "$out/big-$name.c")" \
+            "functions=$(grep -c '^static bool mgv_' "$out/big-$name.c")" \
+            "codegen_s=$(echo "$t1 - $t0" | bc)" "cc_O2_s=$(echo "$t2 - $t1" | bc)" | tee -a "$results"
     done
 fi
 

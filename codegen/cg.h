@@ -7,8 +7,9 @@
  *   2. cg_plan.c walks from the entry schemas and builds the plan: one cg_fn per schema node
  *      that needs a C function, with the facts the renderer needs (which keywords apply, which
  *      functions it calls, whether it tracks evaluated members for unevaluated*).
+ *      Every schema error is found there (cg_plan.h).
  *   3. cg_emit*.c render the plan as C: one static function per cg_fn, each check commented
- *      with the schema location it implements.
+ *      with the schema location it implements; rendering cannot fail.
  * Schema errors are collected (file, JSON Pointer, what is wrong) and counted; nothing is
  * written when there are any. Single-threaded; everything is freed by cg_free().
  */
@@ -60,9 +61,10 @@ typedef struct cg_options {
     const char *metaschema_dir;
     cg_dialect default_dialect;
     bool format_annotation;
-    bool check_all; /* also compile schemas no entry reaches (to report their errors) */
+    bool check_all; /* also plan schemas no entry reaches (to report their errors) */
     bool strict;    /* --strict: what is only accepted with a warning is an error */
-    bool warnings;  /* print warnings (main.c compiles twice and warns in one pass) */
+    bool warnings;  /* print warnings */
+    bool plan_only; /* --plan: print the plan (cg_plan_dump), write no C */
 } cg_options;
 
 /* What codegen knows of one schema node. */
@@ -114,17 +116,11 @@ typedef struct cg_doc {
     cg_map local;
 } cg_doc;
 
-typedef struct cg_fn {
-    const cj_node *node;
-    cg_info *info;
-    bool track; /* reports evaluated members/items to its caller (unevaluated*) */
-} cg_fn;
-
 typedef struct cg_entry {
     char *name;
     char *id;
     char *source;
-    const cj_node *node; /* the schema; NULL: the root of the input document read from source */
+    const cj_node *node; /* the schema */
     int fn;
     /* Schema Registry identity of a registry version (cg_export.c); subject NULL otherwise. */
     char *subject;
@@ -150,31 +146,20 @@ typedef struct cg {
     cg_infos recursive_order; /* the same, in scan order */
     cg_info **infos;          /* every scanned node, in scan order */
     size_t ninfos, cinfos;
-    cg_map by_node; /* node address -> cg_info* */
-    cg_map bundles; /* bundle file path -> its parsed root */
+    cg_map by_node;   /* node address -> cg_info* */
+    cg_map bundles;   /* bundle file path -> its parsed root */
+    cg_map yaml_docs; /* root of a document read from YAML -> its positions (cg_yaml.c) */
     struct cg_dir {
         char *lexical, *real; /* absolute without "..", and with symbolic links resolved */
     } * dirs;                 /* the folders references may read files from */
     size_t ndirs;
     cg_map dir_index; /* real path -> (present) */
 
-    cg_fn *fns;
-    size_t nfns, cfns;
     cg_entry *entries;
     size_t nentries;
-    cg_map fn_index; /* (node address, track) -> fn index + 1 */
-    cg_map dyn_ids;  /* resource URI -> dynamic-scope id + 1 */
-    int ndyn_ids;
-    bool uses_dynamic;
-    /* rendering state */
-    FILE *lits;       /* literals and regex functions, emitted before the functions */
-    cg_map lit_index; /* JSON text -> literal number + 1 */
-    cg_map re_index;  /* quoted pattern -> regex function number and flags, + 1 */
-    int nlits, nres, ntables;
-    bool fn_type, row_helpers; /* mgh_fn, and mgh_row with mgh_find, written to lits */
-    bool limit_hit;            /* a CG_MAX_* limit was reported (once) */
-    struct cg_memo *memo;      /* cg_memo.c: the call graph while cg_emit renders */
-    int cur_fn;                /* the function being rendered, -1 outside one */
+    struct cg_plan *plan; /* cg_plan.h: what to emit, once built */
+    bool limit_hit;       /* a CG_MAX_* limit was reported (once) */
+    bool refs_lenient;    /* a reference that does not resolve warns (outside --strict) */
 
     struct cg_contract **contracts; /* AsyncAPI inputs (cg_contract.h) */
     size_t ncontracts;
@@ -201,10 +186,17 @@ void cg_free(cg *g);
  * metaschema folder (added by cg_init). */
 void cg_allow_dir(cg *g, const char *dir);
 #define CG_READ_DIRS_TEXT "the input files' folders, --map and --metaschemas folders"
-/* Loads an input schema file and registers it as an entry named `name`. */
+/* cg_input.c: loads an input file - a JSON Schema, an AsyncAPI contract, an OpenAPI document
+ * or a .cue file, told apart there - and registers its entries (a schema: one named `name`). */
 bool cg_add_input(cg *g, const char *path, const char *name);
 /* The same for JSON text already in memory, named path in messages (the fuzzer's way in). */
 bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name);
+/* Registers a parsed document (the cg takes root) as an input schema and an entry named name. */
+bool cg_add_schema_input(cg *g, cj_node *root, const char *path, const char *name);
+/* References may read the folder of an input. */
+void cg_allow_dir_of(cg *g, const char *path);
+/* Reports a parse error of a file (err may start with "PATH: ", which is not repeated). */
+void cg_parse_error(cg *g, const char *path, const char *err);
 cg_info *cg_info_of(cg *g, const cj_node *node);
 /* Registers a document whose root is not a schema (an AsyncAPI contract): references into it
  * resolve, and its schema nodes are added one by one with cg_add_schema_node. */
@@ -230,6 +222,12 @@ void cg_contracts_free(cg *g);
 bool cg_is_yaml_path(const char *path);
 cj_node *cg_yaml_parse_file(const char *path, char *err, size_t errlen);
 cj_node *cg_parse_file(const char *path, char *err, size_t errlen);
+/* The same for a document of the set: a YAML one keeps its positions for messages. */
+cj_node *cg_parse_doc(cg *g, const char *path, char *err, size_t errlen);
+/* The 1-based line and column of n in the YAML text it was read from; false when n was not
+ * read from YAML (or has no position there, such as a node made by an alias). */
+bool cg_yaml_mark(cg *g, const cj_node *n, int *line, int *column);
+void cg_yaml_free(cg *g);
 /* Resolves a reference (relative to the node holding it). NULL and an error (reported at
  * err_at, the keyword's value) when it cannot. */
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at);
@@ -241,13 +239,13 @@ size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap);
 /* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
 char *cg_location(cg *g, const cj_node *n, const char *keyword);
 
-/* cg_emit.c: renders every entry and what it reaches; false (with errors counted) on a bad
- * schema. */
+/* cg_emit.c: renders g->plan (cg_plan.h) as C; false only past CG_MAX_OUTPUT or for a header
+ * name no #include line can hold. */
+bool cg_render(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
+/* Plans (cg_plan_build) and renders; false (with errors counted) on a bad schema. */
 bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
 /* cg_emit_set.c: the schema records (entry i checks with mge_i), their registry indexes and
  * mg_set_<prefix>, with the shared-object accessor. */
 void cg_emit_set(cg *g, FILE *c_out, const char *generator);
-/* The function index for a schema node, in its tracking or plain form (planned on first use). */
-int cg_fn_for(cg *g, const cj_node *node, bool track);
 
 #endif

@@ -642,7 +642,7 @@ bool cg_add_contract(cg *g, cj_node *root, const char *path)
 {
     size_t nerr = g->nerrors;
     cg_contract *c = calloc(1, sizeof *c);
-    c->path = strdup(path);
+    c->path = cg_path_relative(path); /* named in the catalog: no machine paths */
     c->root = root;
     rd r = {g, c, cg_add_container(g, root, path)};
     if (read_header(&r)) {

@@ -28,30 +28,9 @@
 
 /* ---- writing helpers ---- */
 
-static void put_jstr(FILE *o, const char *s, size_t n)
-{
-    fputc('"', o);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\')
-            fprintf(o, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", o);
-        else if (ch == '\t')
-            fputs("\\t", o);
-        else if (ch == '\r')
-            fputs("\\r", o);
-        else if (ch < 0x20)
-            fprintf(o, "\\u%04x", ch);
-        else
-            fputc(ch, o);
-    }
-    fputc('"', o);
-}
-
 static void put_str(FILE *o, const char *s)
 {
-    put_jstr(o, s ? s : "", s ? strlen(s) : 0);
+    cj_write_str(o, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void indent(FILE *o, int n)
@@ -79,7 +58,7 @@ static void put_json(FILE *o, const cj_node *n, int depth, ref_fn rw, void *ctx)
         fwrite(n->str, 1, n->len, o);
         break;
     case CJ_STRING:
-        put_jstr(o, n->str, n->len);
+        cj_write_str(o, n->str, n->len);
         break;
     case CJ_ARRAY:
         if (n->n == 0) {
@@ -103,7 +82,7 @@ static void put_json(FILE *o, const cj_node *n, int depth, ref_fn rw, void *ctx)
         fputs("{\n", o);
         for (size_t i = 0; i < n->n; i++) {
             indent(o, depth + 1);
-            put_jstr(o, n->keys[i], n->key_lens[i]);
+            cj_write_str(o, n->keys[i], n->key_lens[i]);
             fputs(": ", o);
             char *rep = rw && strcmp(n->keys[i], "$ref") == 0 && n->items[i]->type == CJ_STRING
                             ? rw(ctx, n->items[i]->str)
@@ -753,7 +732,7 @@ static void put_bundle(FILE *f, const cg_cmsg *cm, bundle *b, int depth)
             continue;
         fputs(",\n", bo);
         indent(bo, depth + 1);
-        put_jstr(bo, p->keys[i], p->key_lens[i]);
+        cj_write_str(bo, p->keys[i], p->key_lens[i]);
         fputs(": ", bo);
         char *rep = !strcmp(p->keys[i], "$ref") && p->items[i]->type == CJ_STRING
                         ? rewrite_ref(b, p->items[i]->str)
@@ -771,7 +750,7 @@ static void put_bundle(FILE *f, const cg_cmsg *cm, bundle *b, int depth)
     for (size_t i = 0; own_defs && i < own_defs->n; i++) {
         fputs(i ? ",\n" : "", d);
         indent(d, depth + 2);
-        put_jstr(d, own_defs->keys[i], own_defs->key_lens[i]);
+        cj_write_str(d, own_defs->keys[i], own_defs->key_lens[i]);
         fputs(": ", d);
         put_json(d, own_defs->items[i], depth + 2, rewrite_ref, b);
     }

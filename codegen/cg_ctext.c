@@ -8,6 +8,7 @@
  * functions.
  */
 #include "cg_ctext.h"
+#include "mg_escape.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,18 +16,13 @@
 #include <unictype.h>
 #include <unistr.h>
 
-static bool is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 void cg_put_cstr(FILE *o, const char *s, size_t n)
 {
     fputc('"', o);
     bool hex_prev = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (hex_prev && is_hex(ch)) fputs("\"\"", o);
+        if (hex_prev && mg_hex_value(ch) >= 0) fputs("\"\"", o);
         hex_prev = false;
         if (ch == '"' || ch == '\\') {
             fputc('\\', o);
@@ -135,4 +131,29 @@ bool cg_header_name_ok(const char *s)
         if (c == '/' && (p[1] == '/' || p[1] == '*')) return false;
     }
     return true;
+}
+
+bool cg_c_uses(const char *t, size_t n, const char *ident)
+{
+    size_t il = strlen(ident);
+    for (size_t i = 0; i < n;) {
+        char ch = t[i];
+        if (ch == '"' || ch == '\'') { /* a literal: to its closing quote, escapes skipped */
+            for (i++; i < n && t[i] != ch; i++)
+                if (t[i] == '\\') i++;
+            i++;
+        } else if (ch == '/' && i + 1 < n && t[i + 1] == '*') {
+            const char *end = memmem(t + i + 2, n - i - 2, "*/", 2);
+            i = end ? (size_t)(end - t) + 2 : n;
+        } else if (ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
+            size_t s = i;
+            while (i < n && (t[i] == '_' || (t[i] >= 'a' && t[i] <= 'z') ||
+                             (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9')))
+                i++;
+            if (i - s == il && memcmp(t + s, ident, il) == 0) return true;
+        } else {
+            i++;
+        }
+    }
+    return false;
 }

@@ -40,4 +40,8 @@ void cg_put_ident_upper(FILE *o, const char *ident);
  * or "/" "*" is taken (C11 6.4.7). */
 bool cg_header_name_ok(const char *s);
 
+/* true if C text t[0..n) (what codegen wrote) uses identifier ident outside string and
+ * character literals and comments: the renderer declares a local only when it is used. */
+bool cg_c_uses(const char *t, size_t n, const char *ident);
+
 #endif

@@ -406,7 +406,7 @@ bool cg_add_registry(cg *g, const char *dir, const char *url, bool notes)
 {
     size_t nerr = g->nerrors;
     free(g->registry_dir);
-    g->registry_dir = strdup(dir);
+    g->registry_dir = cg_path_relative(dir); /* named in the output's first line */
     export ex = {.g = g, .dir = dir, .url = url ? url : CG_EXPORT_DEFAULT_URL};
     char *path = cg_fmt("%s/subjects.json", dir);
     cj_node *subjects = read_response(&ex, path, false);

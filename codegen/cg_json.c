@@ -11,6 +11,7 @@
  * cg_json_value.c.
  */
 #include "cg_json.h"
+#include "mg_escape.h"
 
 #include "cg_file.h"
 #include "mg_escape.h"
@@ -152,20 +153,12 @@ static cj_node *new_node(cj_parser *p, cj_type t, cj_node *parent, size_t index)
     return n;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 4 hex digits at p->pos (just after "\u"); -1 on error. */
 static long read_hex4(cj_parser *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = p->pos + (size_t)i < p->len ? hexval(p->s[p->pos + (size_t)i]) : -1;
+        int h = p->pos + (size_t)i < p->len ? mg_hex_value(p->s[p->pos + (size_t)i]) : -1;
         if (h < 0) {
             p->pos += (size_t)i;
             fail_expected(p, "4 hex digits after \\u");
@@ -754,25 +747,16 @@ size_t cj_pointer_of(const cj_node *n, char *buf, size_t cap)
     return o.len;
 }
 
+/* A JSON string, escaped by mg_json_escape (the one JSON escaping), a chunk at a time. */
 static void write_str(cj_out *o, const char *s, size_t len)
 {
+    enum { CHUNK = 256 };
+    char e[MG_JSON_ESCAPE_MAX(CHUNK)];
     out_put(o, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out_put(o, s + run, i - run);
-        run = i + 1;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            out_put(o, e, 2);
-        } else {
-            char e[8];
-            snprintf(e, sizeof e, "\\u%04X", c);
-            out_put(o, e, 6);
-        }
+    for (size_t i = 0; i < len; i += CHUNK) {
+        size_t n = len - i < CHUNK ? len - i : CHUNK;
+        out_put(o, e, mg_json_escape(e, s + i, n));
     }
-    out_put(o, s + run, len - run);
     out_put(o, "\"", 1);
 }
 

@@ -24,6 +24,7 @@
  * file and JSON Pointer and counted; loading goes on to find the others.
  */
 #include "cg_openapi.h"
+#include "cg_uri.h"
 
 #include "cg_tool.h"
 
@@ -72,6 +73,11 @@ static const char *const oas30_fields[] = {"$ref",
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *cg_oas30_field(size_t i)
+{
+    return i < sizeof oas30_fields / sizeof oas30_fields[0] ? oas30_fields[i] : NULL;
 }
 
 bool cg_oas30_keyword(const char *name)
@@ -251,9 +257,11 @@ static void add_schemas(oa *r)
             }
         if (dup) continue;
         const cj_node *own = n->type == CJ_OBJECT ? cj_get(n, "$id") : NULL;
+        char *rel = cg_path_relative(r->doc->path);
         char *id = own && own->type == CJ_STRING && in && r->dialect >= CG_D6
                        ? strdup(in->base)
-                       : cg_fmt("%s#/components/schemas/%s", r->doc->path, name);
+                       : cg_fmt("%s#/components/schemas/%s", rel, name);
+        free(rel);
         cg_add_entry(g, name, id, r->doc->path, n);
         free(id);
     }

@@ -18,5 +18,7 @@ bool cg_add_cue(cg *g, const char *path);
 /* Is name a keyword of the OpenAPI 3.0 Schema Object that the renderer may apply? The
  * JSON Schema keywords outside its subset are not OpenAPI 3.0 keywords, so they are ignored. */
 bool cg_oas30_keyword(const char *name);
+/* The i-th of those names (sorted), NULL past the last. */
+const char *cg_oas30_field(size_t i);
 
 #endif

@@ -942,8 +942,8 @@ int cg_regex_emit(FILE *out, const char *fname, const char *pat, size_t n, unsig
     }
     if (plain)
         fprintf(out,
-                "static int %s(struct mg_ctx *c, const char *s, size_t n)\n{\n"
-                "    (void)c;\n    return mg_re_dfa_test(&%s_mach[0], s, n);\n}\n",
+                "static int %s(struct mg_ctx *c MG_UNUSED, const char *s, size_t n)\n{\n"
+                "    return mg_re_dfa_test(&%s_mach[0], s, n);\n}\n",
                 fname, fname);
     else
         fprintf(out,

@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cg_contract.h"
 #include "cg_openapi.h"
-#include "cg_tool.h"
+#include "cg_plan.h"
 #include "cg_uri.h"
 #include "mg_escape.h"
 
@@ -63,7 +62,11 @@ static void report(cg *g, const cj_node *at, const char *tag, const char *fmt, v
     char ptr[1024] = "";
     if (at) cj_pointer_of(at, ptr, sizeof ptr);
     const cg_doc *d = at ? doc_of(g, at) : NULL;
-    char *where = cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
+    int line, col;
+    char *where = at && cg_yaml_mark(g, at, &line, &col)
+                      ? cg_fmt("%s: %s (line %d, column %d)", d ? d->path : "?",
+                               ptr[0] ? ptr : "(root)", line, col)
+                      : cg_fmt("%s: %s", d ? d->path : "?", ptr[0] ? ptr : "(root)");
     put_line(g, where ? where : "?", tag, fmt, ap);
     free(where);
 }
@@ -459,14 +462,6 @@ static cg_info *register_doc(cg *g, cj_node *root, const char *uri, const char *
     return in;
 }
 
-/* cj_parse_file's messages already start with "PATH: "; report them without repeating it. */
-static void parse_error(cg *g, const char *path, const char *err)
-{
-    size_t n = strlen(path);
-    if (strncmp(err, path, n) == 0 && err[n] == ':' && err[n + 1] == ' ') err += n + 2;
-    cg_error_doc(g, path, "%s", err);
-}
-
 /* A bundle file maps URIs to schemas (the vocabulary metaschemas); it is parsed once and each
  * entry is registered when first asked for. */
 static cg_info *load_bundle(cg *g, const char *path, const char *want)
@@ -476,7 +471,7 @@ static cg_info *load_bundle(cg *g, const char *path, const char *want)
         char err[512];
         root = cg_parse_file(path, err, sizeof err);
         if (!root) {
-            parse_error(g, path, err);
+            cg_parse_error(g, path, err);
             return NULL;
         }
         add_doc(g, root, path, path, false);
@@ -596,12 +591,12 @@ static cg_info *load_file(cg *g, const char *abs, const char *path, char *why, s
         in = load_bundle(g, real, abs);
     } else {
         char err[512];
-        cj_node *root = cg_parse_file(real, err, sizeof err);
+        cj_node *root = cg_parse_doc(g, real, err, sizeof err);
         if (root) {
             in = register_doc(g, root, abs, path, false);
             if (in) cg_openapi_referenced(root, in);
         } else {
-            parse_error(g, real, err);
+            cg_parse_error(g, real, err);
         }
     }
     free(real);
@@ -675,7 +670,8 @@ void cg_free(cg *g)
     free(g->entries);
     cg_contracts_free(g);
     free(g->registry_dir);
-    free(g->fns);
+    cg_plan_free(g->plan);
+    g->plan = NULL;
     cg_map_free(&g->resources);
     cg_map_free(&g->anchors);
     cg_map_free(&g->dynamic);
@@ -691,32 +687,17 @@ void cg_free(cg *g)
     free(g->recursive_order.v);
     cg_map_free(&g->by_node);
     cg_map_free(&g->bundles);
+    cg_yaml_free(g);
     for (size_t i = 0; i < g->ndirs; i++) {
         free(g->dirs[i].lexical);
         free(g->dirs[i].real);
     }
     free(g->dirs);
     cg_map_free(&g->dir_index);
-    cg_map_free(&g->fn_index);
-    cg_map_free(&g->dyn_ids);
-    cg_map_free(&g->lit_index);
-    cg_map_free(&g->re_index);
 }
 
-/* References may read the folder of an input. */
-static void allow_dir_of(cg *g, const char *path)
+bool cg_add_schema_input(cg *g, cj_node *root, const char *path, const char *name)
 {
-    char *dir = strdup(path), *slash = strrchr(dir, '/');
-    if (slash) slash[slash == dir ? 1 : 0] = 0;
-    cg_allow_dir(g, slash ? dir : ".");
-    free(dir);
-}
-
-/* Registers a parsed input document (the cg takes root) as an entry named name. */
-static bool add_input_root(cg *g, cj_node *root, const char *path, const char *name)
-{
-    if (cg_is_asyncapi(root)) return cg_add_contract(g, root, path);
-    if (cg_is_openapi(root)) return cg_add_openapi(g, root, path);
     char *uri = cg_uri_from_path(path);
     size_t nerr = g->nerrors;
     cg_info *in = register_doc(g, root, uri, path, true);
@@ -731,37 +712,28 @@ static bool add_input_root(cg *g, cj_node *root, const char *path, const char *n
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);
-    e->id = strdup(id && id->type == CJ_STRING && in->base[0] ? in->base : uri);
-    e->source = strdup(path);
-    e->node = NULL;
+    e->id = id && id->type == CJ_STRING && in->base[0] ? cg_uri_for_output(in->base)
+                                                       : cg_path_relative(path);
+    e->source = cg_path_relative(path);
+    e->node = root;
     e->fn = -1;
     free(uri);
     return g->nerrors == nerr;
 }
 
-bool cg_add_input(cg *g, const char *path, const char *name)
+void cg_allow_dir_of(cg *g, const char *path)
 {
-    allow_dir_of(g, path);
-    if (cg_is_cue_path(path)) return cg_add_cue(g, path);
-    char err[512];
-    cj_node *root = cg_parse_file(path, err, sizeof err);
-    if (!root) {
-        parse_error(g, path, err);
-        return false;
-    }
-    return add_input_root(g, root, path, name);
+    char *dir = strdup(path), *slash = strrchr(dir, '/');
+    if (slash) slash[slash == dir ? 1 : 0] = 0;
+    cg_allow_dir(g, slash ? dir : ".");
+    free(dir);
 }
 
-bool cg_add_input_text(cg *g, const char *text, size_t len, const char *path, const char *name)
+void cg_parse_error(cg *g, const char *path, const char *err)
 {
-    allow_dir_of(g, path);
-    char err[512];
-    cj_node *root = cj_parse(text, len, err, sizeof err);
-    if (!root) {
-        cg_error_doc(g, path, "%s", err);
-        return false;
-    }
-    return add_input_root(g, root, path, name);
+    size_t n = strlen(path);
+    if (strncmp(err, path, n) == 0 && err[n] == ':' && err[n + 1] == ' ') err += n + 2;
+    cg_error_doc(g, path, "%s", err);
 }
 
 cg_doc *cg_add_container(cg *g, cj_node *root, const char *path)
@@ -808,8 +780,8 @@ void cg_add_entry(cg *g, const char *name, const char *id, const char *source, c
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);
-    e->id = strdup(id);
-    e->source = strdup(source);
+    e->id = cg_uri_for_output(id);
+    e->source = cg_path_relative(source);
     e->node = node;
     e->fn = -1;
 }
@@ -834,6 +806,26 @@ cg_info *cg_info_of(cg *g, const cj_node *node)
     return new_info(g, node, anc->base, anc->dialect, anc->vocab, anc->doc);
 }
 
+/* A reference that does not resolve: an error, or a warning where g->refs_lenient says so
+ * (in a part no entry reaches, outside --strict: validators such as ajv compile those
+ * lazily and never fail on them). */
+static void ref_problem(cg *g, const cj_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void ref_problem(cg *g, const cj_node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    if (g->refs_lenient && !g->opt.strict)
+        cg_warn(g, at, "%s (no entry reaches it; --strict makes this an error)",
+                msg ? msg : "cannot resolve reference");
+    else
+        cg_error(g, at, "%s", msg ? msg : "cannot resolve reference");
+    free(msg);
+}
+
 cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *err_at)
 {
     cg_info *fi = cg_info_of(g, from);
@@ -845,13 +837,13 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
     if (!res) res = load_uri(g, abs, &tried, why, sizeof why);
     cg_info *out = NULL;
     if (!res && why[0]) {
-        cg_error(g, err_at, "cannot resolve reference %s: %s", ref, why);
+        ref_problem(g, err_at, "cannot resolve reference %s: %s", ref, why);
     } else if (!res && tried) {
-        cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (no file: tried %s)", ref,
-                 abs, tried);
+        ref_problem(g, err_at, "cannot resolve reference %s: no schema at %s (no file: tried %s)",
+                    ref, abs, tried);
     } else if (!res) {
-        cg_error(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)", ref,
-                 abs);
+        ref_problem(g, err_at, "cannot resolve reference %s: no schema at %s (map it with --map)",
+                    ref, abs);
     } else if (!frag || !*frag) {
         out = res;
     } else if (frag[0] == '/') {
@@ -860,7 +852,8 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
         const cj_node *t = ptr ? cj_pointer_get((cj_node *)res->node, ptr, len) : NULL;
         free(ptr);
         if (!t)
-            cg_error(g, err_at, "cannot resolve reference %s: no value at %s#%s", ref, abs, frag);
+            ref_problem(g, err_at, "cannot resolve reference %s: no value at %s#%s", ref, abs,
+                        frag);
         else
             out = cg_info_of(g, t);
     } else {
@@ -872,8 +865,8 @@ cg_info *cg_resolve(cg *g, const cj_node *from, const char *ref, const cj_node *
         snprintf(k, len, "%s#%s", abs, frag);
         if (!out) out = cg_map_get(&g->anchors, k);
         if (!out)
-            cg_error(g, err_at, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
-                     abs);
+            ref_problem(g, err_at, "cannot resolve reference %s: no anchor \"%s\" in %s", ref, frag,
+                        abs);
         free(k);
     }
     free(tried);

@@ -9,6 +9,7 @@
  * symlink resolution), percent-encoding every byte that is not a path character.
  */
 #include "cg_uri.h"
+#include "mg_escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -201,14 +202,6 @@ void cg_uri_split(const char *uri, char **abs, char **frag)
     if (frag) *frag = h ? strdup(h + 1) : NULL;
 }
 
-static int hexval(char c)
-{
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 char *cg_uri_pct_decode(const char *s, size_t *len)
 {
     size_t n = strlen(s);
@@ -220,8 +213,8 @@ char *cg_uri_pct_decode(const char *s, size_t *len)
             out[o++] = s[i];
             continue;
         }
-        int hi = hexval(s[i + 1]);
-        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        int hi = mg_hex_value(s[i + 1]);
+        int lo = hi >= 0 ? mg_hex_value(s[i + 2]) : -1;
         if (lo < 0) {
             free(out);
             return NULL;
@@ -271,6 +264,70 @@ char *cg_path_absolute(const char *path)
     if (clean) remove_dots(abs, w, clean);
     free(abs);
     return clean;
+}
+
+/* The end of the segment that starts at the '/' at s. */
+static const char *seg_end(const char *s)
+{
+    const char *e = strchr(s + 1, '/');
+    return e ? e : s + strlen(s);
+}
+
+char *cg_path_relative(const char *path)
+{
+    char *abs = cg_path_absolute(path), *cwd = cg_path_absolute(".");
+    char *out = NULL;
+    if (abs && cwd) {
+        /* both are "/seg/seg..." ("/" alone for the root); skip the segments they share */
+        size_t al = strlen(abs), cl = strlen(cwd); /* "." and "x/" leave a trailing '/' */
+        if (al > 1 && abs[al - 1] == '/') abs[al - 1] = 0;
+        if (cl > 1 && cwd[cl - 1] == '/') cwd[cl - 1] = 0;
+        const char *a = strcmp(abs, "/") ? abs : "", *c = strcmp(cwd, "/") ? cwd : "";
+        while (*a && *c) {
+            const char *ae = seg_end(a), *ce = seg_end(c);
+            if (ae - a != ce - c || memcmp(a, c, (size_t)(ae - a)) != 0) break;
+            a = ae;
+            c = ce;
+        }
+        size_t ups = 0;
+        for (; *c; c++)
+            ups += *c == '/';
+        const char *rest = *a ? a + 1 : a;
+        size_t rl = strlen(rest);
+        out = malloc(ups * 3 + rl + 2);
+        if (out) {
+            size_t o = 0;
+            for (size_t k = 0; k < ups; k++, o += 3)
+                memcpy(out + o, "../", 3);
+            if (rl)
+                memcpy(out + o, rest, rl + 1);
+            else if (o)
+                out[o - 1] = 0; /* "../.." */
+            else
+                strcpy(out, ".");
+        }
+    }
+    free(abs);
+    free(cwd);
+    return out ? out : strdup(path);
+}
+
+char *cg_uri_for_output(const char *uri)
+{
+    if (strncmp(uri, "file:", 5) != 0) return strdup(uri);
+    char *path = cg_uri_to_path(uri);
+    if (!path) return strdup(uri);
+    char *rel = cg_path_relative(path);
+    const char *frag = strchr(uri, '#');
+    char *out = rel && frag ? malloc(strlen(rel) + strlen(frag) + 1) : NULL;
+    if (out) {
+        strcpy(out, rel);
+        strcat(out, frag);
+    }
+    free(path);
+    if (!out) return rel;
+    free(rel);
+    return out;
 }
 
 char *cg_uri_from_path(const char *path)

@@ -25,6 +25,13 @@ bool cg_uri_is_absolute(const char *s);
 /* path made absolute against the current directory, "//" runs collapsed and "." and ".."
  * segments removed - lexically, without looking at the file system (malloc'd). */
 char *cg_path_absolute(const char *path);
+/* The path relative to the working directory ("x.json", "../y/x.json"; "." for the working
+ * directory itself), lexically (cg_path_absolute): what outputs name a file by, so that
+ * nothing generated carries the build machine's absolute paths. malloc'd. */
+char *cg_path_relative(const char *path);
+/* A URI as outputs carry it: a file: URI becomes its path relative to the working directory
+ * (fragment kept), any other URI stays as it is. malloc'd. */
+char *cg_uri_for_output(const char *uri);
 /* A file: URI for a local path (made absolute with cg_path_absolute). */
 char *cg_uri_from_path(const char *path);
 /* The local path a file: URI names, or NULL if uri is not a file: URI. */

@@ -20,7 +20,7 @@
 #include "cg.h"
 #include "cg_compat.h"
 #include "cg_contract.h"
-#include "cg_emit.h"
+#include "cg_plan.h"
 #include "cg_export.h"
 #include "cg_tool.h"
 
@@ -46,7 +46,9 @@ static void usage(FILE *o)
           "  --default-dialect D  2020-12 (default), 2019-09, draft7, draft6, draft4\n"
           "  --format-annotation  treat format as an annotation (default: assertion)\n"
           "  --strict             refuse what is otherwise accepted with a warning (patterns\n"
-          "                       in ECMA-262 Annex B syntax)\n"
+          "                       in ECMA-262 Annex B syntax, unresolvable references where\n"
+          "                       no entry reaches)\n"
+          "  --plan               print what would be emitted (the plan), write nothing\n"
           "Schema Registry (README \"Schema Registry\"):\n"
           "  --registry DIR       compile every version of every JSON subject of the\n"
           "                       export in DIR, each named SUBJECT/versions/N\n"
@@ -227,7 +229,7 @@ static bool write_out(cg *g, const char *base)
     if (!ok)
         fprintf(stderr, "meshgate-codegen: cannot write %s: %s\n", co ? htmp : ctmp,
                 strerror(errno));
-    if (ok) ok = cg_emit(g, co, ho, hslash ? hslash + 1 : hpath);
+    if (ok) ok = cg_render(g, co, ho, hslash ? hslash + 1 : hpath);
     if (co && fclose(co) != 0) ok = false;
     if (ho && fclose(ho) != 0) ok = false;
     if (ok && (rename(ctmp, cpath) != 0 || rename(htmp, hpath) != 0)) {
@@ -308,6 +310,19 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
                      cg_contract_opts *copt, const char *so_out)
 {
     char *prefix = NULL, *set_path = NULL, *tmp_dir = NULL, *tmp_base = NULL;
+    if (opt->plan_only) {
+        if (!opt->prefix) opt->prefix = "plan";
+        opt->check_all = opt->warnings = true;
+        cg g;
+        load(&g, opt, in, reg);
+        bool ok = !cg_too_many_errors(&g) && cg_plan_build(&g) && g.nerrors == 0;
+        if (ok) cg_plan_dump(&g, stdout);
+        if (g.nerrors)
+            fprintf(stderr, "meshgate-codegen: %zu error%s\n", g.nerrors,
+                    g.nerrors == 1 ? "" : "s");
+        cg_free(&g);
+        return ok;
+    }
     if (!opt->out_base) {
         opt->out_base = tmp_base = temp_base(so_out, &tmp_dir);
         if (!tmp_base) return false;
@@ -316,21 +331,15 @@ static bool generate(cg_options *opt, const inputs *in, const registry_opts *reg
         const char *slash = strrchr(opt->out_base, '/');
         opt->prefix = prefix = cg_ident_from(slash ? slash + 1 : opt->out_base);
     }
-    /* First a pass that compiles every schema of the inputs, reachable from an entry or not,
-     * into nothing, so that an error anywhere in a file is reported; then the real one. */
-    cg_options check = *opt;
-    check.check_all = true;
-    check.warnings = true;
+    /* One pass: the plan covers every schema of the inputs, reachable from an entry or not,
+     * so that an error anywhere in a file is reported; only the reached ones are written. */
+    opt->check_all = true;
+    opt->warnings = true;
     cg g;
-    load(&g, &check, in, reg);
-    FILE *sink = fopen("/dev/null", "w");
-    if (g.nerrors == 0 && sink) cg_emit(&g, sink, sink, "check.h");
-    if (sink) fclose(sink);
-    if (g.nerrors == 0) {
-        cg_free(&g);
-        load(&g, opt, in, reg);
-    }
-    bool ok = g.nerrors == 0 && write_out(&g, opt->out_base);
+    load(&g, opt, in, reg);
+    /* planned even after errors in loading, so that one run reports the schemas' errors too */
+    bool planned = !cg_too_many_errors(&g) && cg_plan_build(&g);
+    bool ok = planned && g.nerrors == 0 && write_out(&g, opt->out_base);
     if (ok && copt->dir) {
         if (g.ncontracts == 0) {
             fprintf(stderr,
@@ -442,6 +451,8 @@ int main(int argc, char **argv)
             opt.format_annotation = true;
         } else if (strcmp(a, "--strict") == 0) {
             opt.strict = true;
+        } else if (strcmp(a, "--plan") == 0) {
+            opt.plan_only = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "meshgate-codegen: unknown option or missing value: %s\n", a);
             usage(stderr);
@@ -454,7 +465,7 @@ int main(int argc, char **argv)
         rc = compat_at ? cg_compat_main(&opt, argc - compat_at, argv + compat_at)
              : cg_registry_export(argv[export_at], argv[export_at + 1], stderr) ? 0
                                                                                 : 1;
-    } else if (!opt.out_base && !so_out) {
+    } else if (!opt.out_base && !so_out && !opt.plan_only) {
         fprintf(stderr, "meshgate-codegen: missing -o BASE (where to write BASE.c and BASE.h) "
                         "or --so OUT.so\n");
         usage(stderr);

@@ -5,7 +5,8 @@
  * message. A validator owns a simdjson parser and every buffer validation needs; all of it is
  * allocated by mg_validator_new(), so validating a message allocates nothing. The library does
  * no I/O and owns no threads. Errors follow one enum (MG_OK is 0) and, where a call can fail
- * for reasons a person must read, a caller-supplied errstr buffer.
+ * for reasons a person must read, a caller-supplied errstr buffer. This header is
+ * self-contained: generated code's runtime (mg_rt.h) is not part of what a program sees.
  */
 #ifndef MESHGATE_H
 #define MESHGATE_H
@@ -14,11 +15,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mg_rt.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Version of the interface between a schema set and this library (mg_rt.h); a set built
+ * against another version is refused. */
+#define MG_RT_ABI 2
+
+/* Bytes that must be readable past the end of an input for the parser to read it in place
+ * (simdjson's SIMDJSON_PADDING); shorter buffers are copied into the parser's own buffer. */
+#define MG_JSON_PADDING 64
+
+/* ---- schema sets (what meshgate-codegen generates) ---- */
+
+struct mg_ctx; /* the state of one validation (mg_rt.h: for generated code only) */
+struct mg_doc; /* a parsed message (mg_json.h) */
+/* A generated schema's entry function. */
+typedef bool (*mg_fn)(struct mg_ctx *c, uint32_t at);
+
+typedef struct mg_schema {
+    const char *name;   /* from the file name, relative to the input folder, without .json;
+                           "SUBJECT/versions/N" for a registry version */
+    const char *id;     /* canonical URI ($id, or file: URI; a registry's .../schemas/ids/N) */
+    const char *source; /* schema file as given to codegen */
+    mg_fn fn;
+    /* Schema Registry identity, for the versions compiled from a registry export
+     * (meshgate-codegen --registry); subject is NULL for every other schema. */
+    const char *subject; /* the subject the version is registered under */
+    int32_t version;     /* its version in the subject: 1, 2, ... */
+    int64_t registry_id; /* the export's schema id: Confluent's id; from Apicurio's ccompat API
+                            its contentId (its globalId in legacy id mode) */
+    const uint8_t *guid; /* Confluent's schema GUID (16 bytes), NULL when the export has none */
+} mg_schema;
+
+typedef struct mg_schema_set {
+    uint32_t abi; /* MG_RT_ABI */
+    uint32_t count;
+    const mg_schema *schemas;
+    const char *generator; /* "meshgate-codegen VERSION" */
+    /* Indexes of the registry versions into schemas, each sorted for binary search (see
+     * mg_registry.c): by (registry_id, subject, version), by (subject, version), and, for the
+     * nguid versions that have a GUID, by GUID bytes. nregistry is 0 in other sets. */
+    uint32_t nregistry;
+    const uint32_t *by_registry_id;
+    const uint32_t *by_subject;
+    uint32_t nguid;
+    const uint32_t *by_guid;
+} mg_schema_set;
+
+/* Every generated file defines mg_set_<prefix>; built with -DMG_SHARED_OBJECT it also exports
+ * meshgate_schema_set(), which meshgate looks up after dlopen(). */
+#define MG_SCHEMA_SET_SYMBOL "meshgate_schema_set"
+typedef const mg_schema_set *(*mg_schema_set_fn)(void);
 
 typedef enum mg_result {
     MG_OK = 0,
@@ -108,7 +157,7 @@ size_t mg_error_message(const mg_validator *v, uint32_t i, char *buf, size_t cap
 size_t mg_error_format(const mg_validator *v, uint32_t i, char *buf, size_t cap);
 
 /* The document of the last successful parse (for the worker's envelope code). */
-const mg_doc *mg_validator_doc(const mg_validator *v);
+const struct mg_doc *mg_validator_doc(const mg_validator *v);
 
 /* Steps the last mg_validate used (see max_steps): the work it took, as a number that does not
  * depend on the machine (for tests and the benchmark). */

@@ -119,3 +119,37 @@ size_t mg_escape(char *buf, size_t cap, const char *s, size_t n, unsigned flags)
     if (cap) buf[written < cap ? written : cap - 1] = 0;
     return o.len;
 }
+
+size_t mg_json_escape(char *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (n == 0) return 0; /* s may be NULL then */
+    char *p = out;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        memcpy(p, s + run, i - run);
+        p += i - run;
+        run = i + 1;
+        *p++ = '\\';
+        const char *shortform = c == '"'    ? "\""
+                                : c == '\\' ? "\\"
+                                : c == '\b' ? "b"
+                                : c == '\f' ? "f"
+                                : c == '\n' ? "n"
+                                : c == '\r' ? "r"
+                                : c == '\t' ? "t"
+                                            : NULL;
+        if (shortform) {
+            *p++ = shortform[0];
+        } else {
+            memcpy(p, "u00", 3);
+            p[3] = hex[c >> 4];
+            p[4] = hex[c & 15];
+            p += 5;
+        }
+    }
+    memcpy(p, s + run, n - run);
+    return (size_t)(p - out) + (n - run);
+}

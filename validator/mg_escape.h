@@ -1,5 +1,6 @@
-/* mg_escape.h - text for people: UTF-8 decoding, and the one escaping rule for text that goes to
- * a log line, a Kafka header value or a terminal.
+/* mg_escape.h - text for people and for JSON: UTF-8 decoding, the one escaping rule for text that
+ * goes to a log line, a Kafka header value or a terminal, the one JSON string escaping and the
+ * one hex-digit reader.
  *
  * Design: every string that reaches one of those places and may hold bytes from a message or a
  * schema (reject reasons, instance and keyword locations, dead-letter header fields) goes
@@ -48,6 +49,25 @@ enum {
  * fit whole is left out, and so is everything after it. Returns the length of the whole escaped
  * text (as snprintf does), so a caller can size a buffer with (NULL, 0). */
 size_t mg_escape(char *buf, size_t cap, const char *s, size_t n, unsigned flags);
+
+/* ---- JSON strings ----
+ * The one JSON string escaping of meshgate (codegen's JSON and artifacts, the dead-letter
+ * records, the CloudEvents envelope): RFC 8785's spelling - `\"`, `\\`, `\b`, `\f`, `\n`,
+ * `\r`, `\t`, the other controls below U+0020 as `\u00hh` (lowercase hex), every other byte as
+ * it is (the caller decides what to do about invalid UTF-8). */
+#define MG_JSON_ESCAPE_MAX(n) (6 * (n)) /* the most mg_json_escape writes for n bytes */
+/* Writes the JSON string contents (no quotes, no NUL) of s[0..n) to out, which has room for
+ * MG_JSON_ESCAPE_MAX(n) bytes; returns the bytes written. */
+size_t mg_json_escape(char *out, const char *s, size_t n);
+
+/* The value of hex digit c (0-9, a-f, A-F), -1 for any other character: the one hex reader. */
+static inline int mg_hex_value(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "mg_format.h"
+#include "mg_escape.h"
+
+#define IS_HEX(c) (mg_hex_value(c) >= 0)
 
 typedef struct cur {
     const char *s;
@@ -24,10 +27,6 @@ static bool is_alpha(char c)
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-static bool is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 static bool unreserved(char c)
 {
@@ -45,7 +44,7 @@ static bool one(cur *c, const char *extra)
     if (c->i >= c->n) return false;
     char ch = c->s[c->i];
     if (ch == '%') {
-        if (c->i + 2 < c->n && is_hex(c->s[c->i + 1]) && is_hex(c->s[c->i + 2])) {
+        if (c->i + 2 < c->n && IS_HEX(c->s[c->i + 1]) && IS_HEX(c->s[c->i + 2])) {
             c->i += 3;
             return true;
         }
@@ -75,7 +74,7 @@ static bool ip_literal(cur *c)
     const char *h = c->s + start;
     if (len > 1 && (h[0] == 'v' || h[0] == 'V')) { /* IPvFuture */
         size_t k = 1;
-        while (k < len && is_hex(h[k]))
+        while (k < len && IS_HEX(h[k]))
             k++;
         if (k == 1 || k >= len || h[k] != '.' || k + 1 == len) return false;
         for (k++; k < len; k++)
@@ -204,7 +203,7 @@ static bool varspec(const char *s, size_t n)
         } else if (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_') {
             need = false;
             i++;
-        } else if (s[i] == '%' && i + 2 < n && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
+        } else if (s[i] == '%' && i + 2 < n && IS_HEX(s[i + 1]) && IS_HEX(s[i + 2])) {
             need = false;
             i += 3;
         } else {
@@ -237,7 +236,8 @@ bool mg_fmt_uri_template(const char *s, size_t n)
                 }
             i = end;
         } else if (ch == '%') {
-            if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+            if (i + 2 >= n || mg_hex_value(s[i + 1]) < 0 || mg_hex_value(s[i + 2]) < 0)
+                return false;
             i += 2;
         } else if (ch <= 0x20 || ch == 0x7f || strchr("\"<>\\^`|}", ch)) {
             return false;

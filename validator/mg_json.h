@@ -20,13 +20,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "meshgate.h" /* MG_JSON_PADDING */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Bytes that must be readable past the end of an input for the parser to read it in place
- * (simdjson's SIMDJSON_PADDING); shorter buffers are copied into the parser's own buffer. */
-#define MG_JSON_PADDING 64
 
 /* Tape type bytes (simdjson tape format). */
 #define MG_TAPE_ROOT 'r'

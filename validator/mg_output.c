@@ -1,8 +1,9 @@
 /* mg_output.c - the JSON string writer and the basic output format of mg_output.h.
  *
  * Design: a small bounded writer (ob) counts the full length past the end of the buffer, as
- * snprintf does. mg_output_basic() remembers where the last whole error ended and closes the
- * document there when the next one does not fit, so a cut output still parses.
+ * snprintf does; the escaping itself is mg_json_escape's (mg_escape.h). mg_output_basic() remembers
+ * where the last whole error ended and closes the document there when the next one does not fit, so
+ * a cut output still parses.
  */
 #include "mg_output.h"
 
@@ -25,63 +26,27 @@ static void ob_put(ob *o, const char *s, size_t n)
     o->len += n; /* once something did not fit, nothing more is written */
 }
 
+/* s[0..n) as a JSON string: each run of well-formed UTF-8 escaped by mg_json_escape (the one
+ * JSON escaping) a chunk at a time, each byte that is not UTF-8 as U+FFFD. */
 static void ob_quote(ob *o, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    enum { CHUNK = 128 };
+    char e[MG_JSON_ESCAPE_MAX(CHUNK + 3)]; /* a run ends within the character that crosses CHUNK */
     const unsigned char *u = (const unsigned char *)s;
     ob_put(o, "\"", 1);
     size_t i = 0;
     while (i < n) {
-        size_t run = i;
-        uint32_t cp = 0;
-        size_t k;
-        /* a run of characters written as they are */
-        while (run < n && (k = mg_utf8_seq(u + run, n - run, &cp)) > 0 && cp >= 0x20 && cp != '"' &&
-               cp != '\\' && cp != 0x7F && cp != 0x2028 && cp != 0x2029)
+        size_t run = i, k;
+        while (run < n && run - i < CHUNK &&
+               (k = u[run] < 0x80 ? 1 : mg_utf8_seq(u + run, n - run, NULL)) > 0)
             run += k;
-        if (run > i) ob_put(o, s + i, run - i);
-        i = run;
-        if (i >= n) break;
-        k = mg_utf8_seq(u + i, n - i, &cp);
-        if (k == 0) {
+        if (run > i) {
+            ob_put(o, e, mg_json_escape(e, s + i, run - i));
+            i = run;
+        } else {
             ob_put(o, "\xEF\xBF\xBD", 3); /* U+FFFD for a byte that is not UTF-8 */
             i++;
-            continue;
         }
-        char e[7] = {'\\', 0};
-        size_t en = 2;
-        switch (cp) {
-        case '"':
-            e[1] = '"';
-            break;
-        case '\\':
-            e[1] = '\\';
-            break;
-        case '\b':
-            e[1] = 'b';
-            break;
-        case '\f':
-            e[1] = 'f';
-            break;
-        case '\n':
-            e[1] = 'n';
-            break;
-        case '\r':
-            e[1] = 'r';
-            break;
-        case '\t':
-            e[1] = 't';
-            break;
-        default:
-            e[1] = 'u';
-            e[2] = hex[(cp >> 12) & 15];
-            e[3] = hex[(cp >> 8) & 15];
-            e[4] = hex[(cp >> 4) & 15];
-            e[5] = hex[cp & 15];
-            en = 6;
-        }
-        ob_put(o, e, en);
-        i += k;
     }
     ob_put(o, "\"", 1);
 }

@@ -3,8 +3,8 @@
  *
  * Design: snprintf-style writers (return the full length, write what fits, always
  * NUL-terminated when cap > 0, never a cut escape or character), no allocation, so the hot
- * path can use them with a stack buffer. Everything meshgate writes as a JSON string (dead-letter
- * headers, HTTP problem documents, the envelope, codegen's JSON) goes through mg_json_quote().
+ * path can use them with a stack buffer. The escaping is mg_json_escape's; mg_json_quote adds
+ * the quotes, the bound and the repair of bytes that are not UTF-8.
  */
 #ifndef MG_OUTPUT_H
 #define MG_OUTPUT_H
@@ -18,10 +18,9 @@
 extern "C" {
 #endif
 
-/* Writes s[0..n) as a JSON string, with its quotes (RFC 8259): `"` and `\` escaped, \b \f \n
- * \r \t, the other controls below U+0020, DEL, U+2028 and U+2029 as \u00xx / \u2028 (lowercase
- * hex); valid UTF-8 kept; each byte that is not part of well-formed UTF-8 becomes U+FFFD (JSON
- * text must be UTF-8). Returns the full length (as snprintf). */
+/* Writes s[0..n) as a JSON string, with its quotes, escaped by mg_json_escape (mg_escape.h:
+ * the one JSON escaping); each byte that is not part of well-formed UTF-8 becomes U+FFFD (JSON
+ * text must be UTF-8). Bounded: returns the full length (as snprintf). */
 size_t mg_json_quote(char *buf, size_t cap, const char *s, size_t n);
 
 /* The errors of the last reject of v in the basic output format:

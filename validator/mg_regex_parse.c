@@ -16,6 +16,7 @@
  * mg_re_class_next, which shares the member parser with the checker.
  */
 #include "mg_regex.h"
+#include "mg_escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,14 +83,6 @@ static int peek(const parser *p, size_t k)
 static bool is_digit(int c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 static bool is_syntax_char(int c)
@@ -194,7 +187,7 @@ static bool hex_digits(parser *p, int count, uint32_t *v)
 {
     *v = 0;
     for (int k = 0; k < count; k++) {
-        int h = hexval(peek(p, 0));
+        int h = mg_hex_value(peek(p, 0));
         if (h < 0) return fail(p, p->i, "expected a hex digit");
         *v = *v << 4 | (uint32_t)h;
         p->i++;
@@ -205,7 +198,7 @@ static bool hex_digits(parser *p, int count, uint32_t *v)
 static bool hex_ahead(const parser *p, int count)
 {
     for (int k = 0; k < count; k++)
-        if (hexval(peek(p, (size_t)k)) < 0) return false;
+        if (mg_hex_value(peek(p, (size_t)k)) < 0) return false;
     return true;
 }
 
@@ -216,7 +209,7 @@ static bool unicode_escape(parser *p, uint32_t *cp)
         size_t at = p->i++;
         uint32_t v = 0;
         int h, nd = 0;
-        while ((h = hexval(peek(p, 0))) >= 0) {
+        while ((h = mg_hex_value(peek(p, 0))) >= 0) {
             v = v << 4 | (uint32_t)h;
             if (v > 0x10FFFF) return fail(p, at, "code point out of range");
             p->i++, nd++;
@@ -231,7 +224,8 @@ static bool unicode_escape(parser *p, uint32_t *cp)
         size_t save = p->i;
         uint32_t lo;
         p->i += 2;
-        if (hexval(peek(p, 0)) >= 0 && hex_digits(p, 4, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+        if (mg_hex_value(peek(p, 0)) >= 0 && hex_digits(p, 4, &lo) && lo >= 0xDC00 &&
+            lo <= 0xDFFF) {
             *cp = 0x10000 + ((*cp - 0xD800) << 10) + (lo - 0xDC00);
             return true;
         }

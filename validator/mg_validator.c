@@ -16,6 +16,7 @@
 
 #include "meshgate.h"
 #include "mg_escape.h"
+#include "mg_rt.h"
 
 struct mg_validator {
     mg_validator_conf conf;

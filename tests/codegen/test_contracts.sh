@@ -151,15 +151,18 @@ fi
 # ---- contracts with mistakes
 # bad NAME PATTERN... : stdin is a contract (a line "HEADER V" stands for asyncapi: V, id
 # urn:a:b and a minimal info); codegen must exit 1, write nothing, and print lines matching
-# every PATTERN (extended regex), each "FILE: /pointer: ...".
+# every PATTERN (extended regex), each "FILE: /pointer: ..." (the position in the YAML text,
+# " (line L, column C)" after the pointer, left out).
 bad() {
     local name=$1 rc=0 p missing=""
     shift
     sed -E "s/^HEADER (.*)$/asyncapi: \1\nid: urn:a:b\ninfo: {title: t, version: '1'}/" >"$tmp/$name.yaml"
     "$codegen" -o "$tmp/bad_$name" --contract-out "$tmp/badout_$name" "$tmp/$name.yaml" \
         >/dev/null 2>"$tmp/err" || rc=$?
+    # (each line also says where in the YAML text; the patterns leave that out)
+    sed -E 's/ \(line [0-9]+, column [0-9]+\)//' "$tmp/err" >"$tmp/err.nopos"
     for p in "$@"; do
-        grep -Eq -- "$p" "$tmp/err" || missing="$missing [$p]"
+        grep -Eq -- "$p" "$tmp/err.nopos" || missing="$missing [$p]"
     done
     if [ "$rc" -eq 1 ] && [ -z "$missing" ] && [ ! -e "$tmp/bad_$name.c" ] &&
         [ ! -e "$tmp/badout_$name" ] && grep -Eq 'errors?, nothing written' "$tmp/err"; then
@@ -168,6 +171,40 @@ bad() {
         not_ok "bad contract $name (exit $rc; missing:$missing)"
     fi
 }
+# One run names every mistake of a contract, its structure's and its payload schemas', each
+# with the line and column of the YAML text beside the JSON Pointer.
+cat >"$tmp/many.yaml" <<'EOF'
+asyncapi: 3.0.0
+id: urn:acme:shop
+info: {title: Shop, version: '1'}
+channels:
+  orders:
+    address: acme.shop._public.orders
+    messages:
+      OrderPlaced:
+        name: OrderPlaced
+        payload:
+          type: object
+          properties:
+            total: {type: number, minimum: zero}
+  bad:
+    address: 7
+operations:
+  send:
+    action: sned
+    channel: {$ref: '#/channels/orders'}
+EOF
+rc=0
+"$codegen" -o "$tmp/many" "$tmp/many.yaml" >/dev/null 2>"$tmp/err" || rc=$?
+if [ "$rc" -eq 1 ] &&
+    grep -q "many.yaml: /operations/send/action (line 18, column 13): action must be send or receive" "$tmp/err" &&
+    grep -q "many.yaml: /channels/bad/address (line 15, column 14): address must be a string" "$tmp/err" &&
+    grep -q "many.yaml: /channels/orders/messages/OrderPlaced/payload/properties/total/minimum (line 13, column 44): must be a number" "$tmp/err" &&
+    grep -q "4 errors, nothing written" "$tmp/err"; then
+    ok "a broken contract: every mistake (contract and payload schema) in one run, with line and column"
+else
+    not_ok "a broken contract: every mistake (contract and payload schema) in one run, with line and column (exit $rc)"
+fi
 bad version "$tmp/version.yaml: /asyncapi: AsyncAPI 1.2.0 is not supported \(2.0 to 2.6 and 3.0 are\)" <<'EOF'
 asyncapi: 1.2.0
 id: urn:a:b

@@ -124,24 +124,26 @@ rc=0
 "$codegen" -o "$tmp/broken" "$dir/broken30.yaml" >/dev/null 2>"$tmp/log" || rc=$?
 f=$dir/broken30.yaml
 missing=
+pos=' \(line [0-9]+, column [0-9]+\)' # where in the YAML text
 for want in \
-    "$f: /info: info: missing \"version\"" \
-    "$f: /components/schemas/Pet/discriminator/mapping/dog: no schema \"Dog\" in components.schemas" \
-    "$f: /components/schemas/Cat/type: OpenAPI 3.0: type is one type name" \
-    "$f: /components/schemas/Cat/properties/name/type: OpenAPI 3.0 has no type \"null\": use nullable: true" \
-    "$f: /components/schemas/Cat/properties/lives/nullable: nullable must be true or false" \
-    "$f: /components/schemas/Cat/properties/toys/items: OpenAPI 3.0: items is one schema" \
-    "$f: /components/schemas/Bad Name: schema name \"Bad Name\"" \
-    "$f: /components/schemas/Flag: a schema must be an object" \
-    "meshgate-codegen: 8 errors, nothing written"; do
+    "$f: /info \(line 5, column 1\): info: missing \"version\"" \
+    "$f: /components/schemas/Pet/discriminator/mapping/dog$pos: no schema \"Dog\" in components.schemas" \
+    "$f: /components/schemas/Cat/type$pos: OpenAPI 3.0: type is one type name" \
+    "$f: /components/schemas/Cat/properties/name/type$pos: OpenAPI 3.0 has no type \"null\": use nullable: true" \
+    "$f: /components/schemas/Cat/properties/lives/nullable \(line 25, column 22\): nullable must be true or false" \
+    "$f: /components/schemas/Cat/properties/toys/items$pos: OpenAPI 3.0: items is one schema" \
+    "$f: /components/schemas/Bad Name$pos: schema name \"Bad Name\"" \
+    "$f: /components/schemas/Flag$pos: a schema must be an object" \
+    "$f: /components/schemas/Pet/oneOf/1/\\\$ref$pos: cannot resolve reference #/components/schemas/Parrot" \
+    "meshgate-codegen: 9 errors, nothing written"; do
     grep -Eq -- "^$want" "$tmp/log" || missing="$missing [$want]"
 done
 cp "$tmp/log" "$tmp/err"
 if [ "$rc" -eq 1 ] && [ -z "$missing" ] && [ ! -e "$tmp/broken.c" ]; then
-    ok "a broken 3.0 document: exit 1, every mistake named with file and pointer, nothing written"
+    ok "a broken 3.0 document: exit 1, every mistake in one run named with file, pointer and line, nothing written"
 else
     echo "# exit status $rc; missing:$missing"
-    not_ok "a broken 3.0 document: exit 1, every mistake named with file and pointer, nothing written"
+    not_ok "a broken 3.0 document: exit 1, every mistake in one run named with file, pointer and line, nothing written"
 fi
 # (references are resolved once the document loads without errors)
 printf '%s\n' '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},' \

@@ -236,11 +236,6 @@ static bool at(const scan *s, char c)
     return s->p < s->end && *s->p == c;
 }
 
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static bool skip_string(scan *s)
 {
     if (!at(s, '"')) return false;
@@ -256,7 +251,7 @@ static bool skip_string(scan *s)
         if (*s->p == 'u') {
             if (s->end - s->p < 5) return false;
             for (int i = 1; i <= 4; i++)
-                if (!is_hex(s->p[i])) return false;
+                if (mg_hex_value(s->p[i]) < 0) return false;
             s->p += 4;
         } else if (!strchr("\"\\/bfnrt", *s->p)) {
             return false;
@@ -743,29 +738,14 @@ static char *put(char *p, const void *s, size_t n)
 /* Most bytes json_string writes for n input bytes. */
 static size_t json_string_max(size_t n)
 {
-    return 6 * n + 2;
+    return MG_JSON_ESCAPE_MAX(n) + 2;
 }
 
+/* s[0..n) as a JSON string, escaped by mg_json_escape (the one JSON escaping). */
 static char *json_string(char *p, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     *p++ = '"';
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        p = put(p, s + run, i - run);
-        run = i + 1;
-        *p++ = '\\';
-        if (c >= 0x20) {
-            *p++ = (char)c;
-        } else {
-            p = PUT_LIT(p, "u00");
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
-        }
-    }
-    p = put(p, s + run, n - run);
+    p += mg_json_escape(p, s, n);
     *p++ = '"';
     return p;
 }

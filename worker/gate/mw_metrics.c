@@ -20,24 +20,25 @@
 #include "mw_rmetrics.h"
 #include "mw_text.h"
 
-static const char *const reject_names[MW_RJ_COUNT] = {"empty",
-                                                      "too_large",
-                                                      "syntax",
-                                                      "utf8",
-                                                      "depth",
-                                                      "number",
-                                                      "string",
-                                                      "schema",
-                                                      "limit",
-                                                      "internal",
-                                                      "cloudevent",
-                                                      "unknown_schema_id",
-                                                      "missing_schema_id",
-                                                      "wrong_subject"};
+#include "meshgate.h"
+
+/* The reasons the validator gives are named by it (mg_result_name, one table); the worker adds
+ * its own after them. */
+_Static_assert(MW_RJ_EMPTY + 1 == (int)MG_REJECT_EMPTY &&
+                   MW_RJ_INTERNAL + 1 == (int)MG_ERR_INTERNAL,
+               "mw_reject follows mg_result");
 
 const char *mw_reject_name(mw_reject r)
 {
-    return (unsigned)r < MW_RJ_COUNT ? reject_names[r] : "unknown";
+    /* the worker's own reasons, after the validator's */
+    static const char *const worker_names[] = {[MW_RJ_CLOUDEVENT] = "cloudevent",
+                                               [MW_RJ_UNKNOWN_SCHEMA_ID] = "unknown_schema_id",
+                                               [MW_RJ_MISSING_SCHEMA_ID] = "missing_schema_id",
+                                               [MW_RJ_WRONG_SUBJECT] = "wrong_subject"};
+    _Static_assert(sizeof worker_names / sizeof *worker_names == MW_RJ_COUNT,
+                   "every worker reason is named");
+    if ((unsigned)r <= MW_RJ_INTERNAL) return mg_result_name((mg_result)(r + 1));
+    return (unsigned)r < MW_RJ_COUNT ? worker_names[r] : "unknown";
 }
 
 /* Scratch for merging, per histogram kind. */
@@ -345,8 +346,8 @@ size_t mw_metrics_render(mw_metrics *m, char **buf)
             "Tombstones (keyed, null value) forwarded to the output unvalidated.", t.tombstones);
     head(&o, "meshgate_messages_rejected_total", "counter", "Messages rejected, by reason.");
     for (int r = 0; r < MW_RJ_COUNT; r++)
-        outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n", reject_names[r],
-             t.rejected[r]);
+        outf(&o, "meshgate_messages_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
+             mw_reject_name((mw_reject)r), t.rejected[r]);
     counter(&o, "meshgate_bytes_consumed_total", "Value bytes consumed.", t.bytes);
     head(&o, "meshgate_messages_produced_total", "counter",
          "Messages acknowledged by the broker, by destination.");

@@ -4,23 +4,20 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_arrays(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_arrays_contains(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_arrays_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_arrays_prefixItems_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_arrays_prefixItems_1(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_arrays(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_ARRAY))
         MG_FAIL(at, MG_E_TYPE, "#/type", "array");
@@ -32,29 +29,28 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!mg_unique_items(c, at))
             MG_FAIL(at, MG_E_UNIQUE_ITEMS, "#/uniqueItems", "");
         uint32_t np = 0;
-        (void)np;
         uint64_t ncont = 0;
         MG_ARRAY_FOR(d, at, i) {
             if (np < 2) {
                 switch (np) {
-                case 0:
-                    /* #/prefixItems/0 */
-                    MG_SUB(mgv_3(c, i, NULL));
-                    break;
-                case 1:
-                    /* #/prefixItems/1 */
-                    MG_SUB(mgv_4(c, i, NULL));
-                    break;
-                default:
-                    break;
+                    case 0:
+                        /* #/prefixItems/0 */
+                        MG_SUB(mgv_arrays_prefixItems_0(c, i, NULL));
+                        break;
+                    case 1:
+                        /* #/prefixItems/1 */
+                        MG_SUB(mgv_arrays_prefixItems_1(c, i, NULL));
+                        break;
+                    default:
+                        break;
                 }
             } else {
                 /* #/items */
-                MG_SUB(mgv_2(c, i, NULL));
+                MG_SUB(mgv_arrays_items(c, i, NULL));
             }
             /* #/contains */
             c->quiet++;
-            bool cm = mgv_1(c, i, NULL);
+            bool cm = mgv_arrays_contains(c, i, NULL);
             c->quiet--;
             if (cm) {
                 ncont++;
@@ -66,82 +62,70 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (ncont > UINT64_C(2))
             MG_FAIL(at, MG_E_CONTAINS, "#/maxContains", "at most 2");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/contains */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_arrays_contains(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/contains/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
         MG_FAIL(at, MG_E_TYPE, "#/contains/type", "integer");
-    if (mg_is_number(d, at)) {
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
         /* #/contains/minimum */
         if (!(mg_num_cmp_i64(d, at, INT64_C(100)) >= 0))
             MG_FAIL(at, MG_E_MINIMUM, "#/contains/minimum", "100");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/items */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_arrays_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/items/type */
-    if (!(mg_is_number(d, at)))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
         MG_FAIL(at, MG_E_TYPE, "#/items/type", "number");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/prefixItems/0 */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_arrays_prefixItems_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/prefixItems/0/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/prefixItems/0/type", "string");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/prefixItems/1 */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_arrays_prefixItems_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/prefixItems/1/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
         MG_FAIL(at, MG_E_TYPE, "#/prefixItems/1/type", "integer");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_arrays(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_arrays[] = {

@@ -4,363 +4,363 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_20(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_21(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_22(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_23(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_24(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_25(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_26(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_27(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_28(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_29(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_30(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_31(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_32(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_33(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_34(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_35(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_36(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_37(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_38(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_39(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_40(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_41(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_42(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_43(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_44(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_45(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_46(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_47(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_48(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_49(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_50(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_51(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_52(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_53(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_54(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_55(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_56(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_57(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_58(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_59(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_60(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_61(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_62(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_63(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_64(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_65(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_66(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_67(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_68(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_69(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_70(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_71(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_72(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_74(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_76(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_77(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_78(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_79(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_80(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_81(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_82(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_83(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_84(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_85(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_86(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_87(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_88(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_89(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_90(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_91(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_92(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_93(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_94(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_95(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_96(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_97(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_98(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_99(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_100(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_101(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_102(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_103(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_104(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_105(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_106(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_107(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_108(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_109(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_110(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_111(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_112(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_113(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_114(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_115(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_116(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_117(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_118(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_119(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_120(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_121(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_122(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_123(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_124(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_125(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_126(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_127(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_128(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_129(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_130(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_131(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_132(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_133(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_134(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_135(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_136(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_137(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_138(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_139(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_140(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_141(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_142(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_143(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_144(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_145(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_146(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_147(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_148(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_149(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_150(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_151(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_152(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_153(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_154(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_155(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_156(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_157(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_158(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_159(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_160(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_161(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_162(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_163(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_164(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_165(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_166(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_167(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_168(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_169(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_170(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_171(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_172(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_173(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_174(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_175(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_176(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_177(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_178(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_179(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_180(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_181(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_182(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_183(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_184(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_185(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_186(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_187(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_188(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_189(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_190(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_191(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_192(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_193(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_194(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_195(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_196(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_197(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_198(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_199(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_200(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_201(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_202(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_203(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_204(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_205(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_206(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_207(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_208(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_209(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_210(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_211(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_212(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_213(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_214(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_215(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_216(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_219(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_220(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_221(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_222(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_223(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_224(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_225(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_226(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_287(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_288(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_289(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_290(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_291(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_292(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_293(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_294(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_295(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_296(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_297(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_298(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_299(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_300(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_301(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_302(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_303(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_304(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_305(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_306(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_307(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_308(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_309(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_310(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_311(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_312(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_313(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_314(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_315(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_316(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_317(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_318(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_319(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_320(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_321(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_322(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_323(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_324(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_325(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_326(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_327(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_328(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_329(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_330(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_331(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_332(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_333(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_334(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_335(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_336(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_337(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_338(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_339(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_340(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_341(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_342(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_343(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_344(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_345(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_346(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_347(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_348(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_349(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_350(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_351(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_352(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_353(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_354(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_355(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_356(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_additionalProperties(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_a(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_10(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_11(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_12(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_13(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_14(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_15(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_16(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_17(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_18(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_19(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_2(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_20(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_21(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_22(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_23(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_24(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_25(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_26(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_27(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_28(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_29(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_3(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_30(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_31(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_32(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_33(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_34(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_35(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_36(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_37(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_38(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_39(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_40(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_41(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_42(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_43(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_44(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_45(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_46(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_47(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_48(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_49(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_5(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_50(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_51(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_52(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_53(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_54(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_55(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_56(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_57(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_58(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_59(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_6(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_60(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_61(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_62(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_63(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_64(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_65(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_66(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_67(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_68(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_69(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_7(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_8(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_any_anyOf_9(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_e(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_0_properties_k0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_1_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_1_properties_k1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_10_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_10_properties_k10(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_11_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_11_properties_k11(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_12_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_12_properties_k12(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_13_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_13_properties_k13(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_14_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_14_properties_k14(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_15_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_15_properties_k15(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_16_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_16_properties_k16(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_17_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_17_properties_k17(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_18_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_18_properties_k18(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_19_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_19_properties_k19(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_2_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_2_properties_k2(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_20_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_20_properties_k20(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_21_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_21_properties_k21(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_22_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_22_properties_k22(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_23_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_23_properties_k23(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_24_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_24_properties_k24(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_25_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_25_properties_k25(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_26_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_26_properties_k26(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_27_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_27_properties_k27(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_28_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_28_properties_k28(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_29_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_29_properties_k29(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_3_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_3_properties_k3(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_30_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_30_properties_k30(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_31_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_31_properties_k31(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_32_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_32_properties_k32(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_33_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_33_properties_k33(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_34_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_34_properties_k34(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_35_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_35_properties_k35(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_36_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_36_properties_k36(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_37_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_37_properties_k37(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_38_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_38_properties_k38(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_39_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_39_properties_k39(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_4_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_4_properties_k4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_40_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_40_properties_k40(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_41_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_41_properties_k41(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_42_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_42_properties_k42(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_43_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_43_properties_k43(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_44_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_44_properties_k44(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_45_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_45_properties_k45(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_46_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_46_properties_k46(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_47_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_47_properties_k47(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_48_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_48_properties_k48(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_49_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_49_properties_k49(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_5_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_5_properties_k5(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_50_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_50_properties_k50(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_51_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_51_properties_k51(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_52_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_52_properties_k52(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_53_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_53_properties_k53(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_54_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_54_properties_k54(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_55_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_55_properties_k55(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_56_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_56_properties_k56(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_57_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_57_properties_k57(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_58_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_58_properties_k58(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_59_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_59_properties_k59(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_6_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_6_properties_k6(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_60_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_60_properties_k60(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_61_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_61_properties_k61(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_62_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_62_properties_k62(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_63_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_63_properties_k63(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_64_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_64_properties_k64(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_65_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_65_properties_k65(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_66_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_66_properties_k66(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_67_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_67_properties_k67(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_68_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_68_properties_k68(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_69_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_69_properties_k69(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_7_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_7_properties_k7(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_8_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_8_properties_k8(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_9_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_ev_oneOf_9_properties_k9(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_10(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_11(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_12(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_13(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_14(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_15(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_16(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_17(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_18(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_19(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_2(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_20(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_21(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_22(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_23(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_24(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_25(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_26(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_27(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_28(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_29(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_3(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_30(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_31(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_32(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_33(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_34(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_35(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_36(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_37(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_38(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_39(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_40(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_41(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_42(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_43(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_44(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_45(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_46(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_47(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_48(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_49(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_5(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_50(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_51(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_52(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_53(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_54(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_55(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_56(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_57(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_58(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_59(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_6(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_60(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_61(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_62(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_63(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_64(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_65(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_66(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_67(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_68(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_69(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_7(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_8(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_one_oneOf_9(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p00(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p01(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p02(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p03(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p04(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p05(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p06(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p07(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p08(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p09(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p10(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p11(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p12(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p13(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p14(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p15(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p16(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p17(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p18(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p19(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p20(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p21(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p22(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p23(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p24(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p25(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p26(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p27(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p28(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p29(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p30(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p31(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p32(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p33(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p34(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p35(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p36(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p37(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p38(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p39(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p40(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p41(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p42(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p43(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p44(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p45(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p46(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p47(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p48(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p49(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p50(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p51(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p52(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p53(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p54(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p55(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p56(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p57(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p58(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p59(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p60(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p61(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p62(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p63(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p64(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p65(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p66(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p67(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p68(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_bigsets_properties_p69(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);
 
@@ -388,9 +388,424 @@ static int32_t mgh_find(const mgh_row *t, int32_t n, const char *s, uint32_t len
     return -1;
 }
 
-static const mgh_row mgt_0[] = {
-    {1, -1, "e", mgv_72}, /* #/properties/e */
-    {2, -1, "ev", mgv_75}, /* #/properties/ev */
+/* 50 */
+static const uint64_t mgl_07eafa07b4ae7c00_t[] = {0x6c00000000000000ull, 0x0000000000000032ull};
+static const uint8_t mgl_07eafa07b4ae7c00_s[] = {0};
+static const mg_doc mgl_07eafa07b4ae7c00 = {mgl_07eafa07b4ae7c00_t, mgl_07eafa07b4ae7c00_s};
+
+/* 51 */
+static const uint64_t mgl_07eafb07b4ae7db3_t[] = {0x6c00000000000000ull, 0x0000000000000033ull};
+static const uint8_t mgl_07eafb07b4ae7db3_s[] = {0};
+static const mg_doc mgl_07eafb07b4ae7db3 = {mgl_07eafb07b4ae7db3_t, mgl_07eafb07b4ae7db3_s};
+
+/* 52 */
+static const uint64_t mgl_07eafc07b4ae7f66_t[] = {0x6c00000000000000ull, 0x0000000000000034ull};
+static const uint8_t mgl_07eafc07b4ae7f66_s[] = {0};
+static const mg_doc mgl_07eafc07b4ae7f66 = {mgl_07eafc07b4ae7f66_t, mgl_07eafc07b4ae7f66_s};
+
+/* 53 */
+static const uint64_t mgl_07eafd07b4ae8119_t[] = {0x6c00000000000000ull, 0x0000000000000035ull};
+static const uint8_t mgl_07eafd07b4ae8119_s[] = {0};
+static const mg_doc mgl_07eafd07b4ae8119 = {mgl_07eafd07b4ae8119_t, mgl_07eafd07b4ae8119_s};
+
+/* 54 */
+static const uint64_t mgl_07eafe07b4ae82cc_t[] = {0x6c00000000000000ull, 0x0000000000000036ull};
+static const uint8_t mgl_07eafe07b4ae82cc_s[] = {0};
+static const mg_doc mgl_07eafe07b4ae82cc = {mgl_07eafe07b4ae82cc_t, mgl_07eafe07b4ae82cc_s};
+
+/* 55 */
+static const uint64_t mgl_07eaff07b4ae847f_t[] = {0x6c00000000000000ull, 0x0000000000000037ull};
+static const uint8_t mgl_07eaff07b4ae847f_s[] = {0};
+static const mg_doc mgl_07eaff07b4ae847f = {mgl_07eaff07b4ae847f_t, mgl_07eaff07b4ae847f_s};
+
+/* 56 */
+static const uint64_t mgl_07eb0007b4ae8632_t[] = {0x6c00000000000000ull, 0x0000000000000038ull};
+static const uint8_t mgl_07eb0007b4ae8632_s[] = {0};
+static const mg_doc mgl_07eb0007b4ae8632 = {mgl_07eb0007b4ae8632_t, mgl_07eb0007b4ae8632_s};
+
+/* 57 */
+static const uint64_t mgl_07eb0107b4ae87e5_t[] = {0x6c00000000000000ull, 0x0000000000000039ull};
+static const uint8_t mgl_07eb0107b4ae87e5_s[] = {0};
+static const mg_doc mgl_07eb0107b4ae87e5 = {mgl_07eb0107b4ae87e5_t, mgl_07eb0107b4ae87e5_s};
+
+/* 58 */
+static const uint64_t mgl_07eb0207b4ae8998_t[] = {0x6c00000000000000ull, 0x000000000000003aull};
+static const uint8_t mgl_07eb0207b4ae8998_s[] = {0};
+static const mg_doc mgl_07eb0207b4ae8998 = {mgl_07eb0207b4ae8998_t, mgl_07eb0207b4ae8998_s};
+
+/* 59 */
+static const uint64_t mgl_07eb0307b4ae8b4b_t[] = {0x6c00000000000000ull, 0x000000000000003bull};
+static const uint8_t mgl_07eb0307b4ae8b4b_s[] = {0};
+static const mg_doc mgl_07eb0307b4ae8b4b = {mgl_07eb0307b4ae8b4b_t, mgl_07eb0307b4ae8b4b_s};
+
+/* 43 */
+static const uint64_t mgl_07ee7d07b4b19070_t[] = {0x6c00000000000000ull, 0x000000000000002bull};
+static const uint8_t mgl_07ee7d07b4b19070_s[] = {0};
+static const mg_doc mgl_07ee7d07b4b19070 = {mgl_07ee7d07b4b19070_t, mgl_07ee7d07b4b19070_s};
+
+/* 42 */
+static const uint64_t mgl_07ee7e07b4b19223_t[] = {0x6c00000000000000ull, 0x000000000000002aull};
+static const uint8_t mgl_07ee7e07b4b19223_s[] = {0};
+static const mg_doc mgl_07ee7e07b4b19223 = {mgl_07ee7e07b4b19223_t, mgl_07ee7e07b4b19223_s};
+
+/* 41 */
+static const uint64_t mgl_07ee7f07b4b193d6_t[] = {0x6c00000000000000ull, 0x0000000000000029ull};
+static const uint8_t mgl_07ee7f07b4b193d6_s[] = {0};
+static const mg_doc mgl_07ee7f07b4b193d6 = {mgl_07ee7f07b4b193d6_t, mgl_07ee7f07b4b193d6_s};
+
+/* 40 */
+static const uint64_t mgl_07ee8007b4b19589_t[] = {0x6c00000000000000ull, 0x0000000000000028ull};
+static const uint8_t mgl_07ee8007b4b19589_s[] = {0};
+static const mg_doc mgl_07ee8007b4b19589 = {mgl_07ee8007b4b19589_t, mgl_07ee8007b4b19589_s};
+
+/* 47 */
+static const uint64_t mgl_07ee8107b4b1973c_t[] = {0x6c00000000000000ull, 0x000000000000002full};
+static const uint8_t mgl_07ee8107b4b1973c_s[] = {0};
+static const mg_doc mgl_07ee8107b4b1973c = {mgl_07ee8107b4b1973c_t, mgl_07ee8107b4b1973c_s};
+
+/* 46 */
+static const uint64_t mgl_07ee8207b4b198ef_t[] = {0x6c00000000000000ull, 0x000000000000002eull};
+static const uint8_t mgl_07ee8207b4b198ef_s[] = {0};
+static const mg_doc mgl_07ee8207b4b198ef = {mgl_07ee8207b4b198ef_t, mgl_07ee8207b4b198ef_s};
+
+/* 45 */
+static const uint64_t mgl_07ee8307b4b19aa2_t[] = {0x6c00000000000000ull, 0x000000000000002dull};
+static const uint8_t mgl_07ee8307b4b19aa2_s[] = {0};
+static const mg_doc mgl_07ee8307b4b19aa2 = {mgl_07ee8307b4b19aa2_t, mgl_07ee8307b4b19aa2_s};
+
+/* 44 */
+static const uint64_t mgl_07ee8407b4b19c55_t[] = {0x6c00000000000000ull, 0x000000000000002cull};
+static const uint8_t mgl_07ee8407b4b19c55_s[] = {0};
+static const mg_doc mgl_07ee8407b4b19c55 = {mgl_07ee8407b4b19c55_t, mgl_07ee8407b4b19c55_s};
+
+/* 49 */
+static const uint64_t mgl_07ee8707b4b1a16e_t[] = {0x6c00000000000000ull, 0x0000000000000031ull};
+static const uint8_t mgl_07ee8707b4b1a16e_s[] = {0};
+static const mg_doc mgl_07ee8707b4b1a16e = {mgl_07ee8707b4b1a16e_t, mgl_07ee8707b4b1a16e_s};
+
+/* 48 */
+static const uint64_t mgl_07ee8807b4b1a321_t[] = {0x6c00000000000000ull, 0x0000000000000030ull};
+static const uint8_t mgl_07ee8807b4b1a321_s[] = {0};
+static const mg_doc mgl_07ee8807b4b1a321 = {mgl_07ee8807b4b1a321_t, mgl_07ee8807b4b1a321_s};
+
+/* 69 */
+static const uint64_t mgl_07f58307b4b7b950_t[] = {0x6c00000000000000ull, 0x0000000000000045ull};
+static const uint8_t mgl_07f58307b4b7b950_s[] = {0};
+static const mg_doc mgl_07f58307b4b7b950 = {mgl_07f58307b4b7b950_t, mgl_07f58307b4b7b950_s};
+
+/* 68 */
+static const uint64_t mgl_07f58407b4b7bb03_t[] = {0x6c00000000000000ull, 0x0000000000000044ull};
+static const uint8_t mgl_07f58407b4b7bb03_s[] = {0};
+static const mg_doc mgl_07f58407b4b7bb03 = {mgl_07f58407b4b7bb03_t, mgl_07f58407b4b7bb03_s};
+
+/* 61 */
+static const uint64_t mgl_07f58b07b4b7c6e8_t[] = {0x6c00000000000000ull, 0x000000000000003dull};
+static const uint8_t mgl_07f58b07b4b7c6e8_s[] = {0};
+static const mg_doc mgl_07f58b07b4b7c6e8 = {mgl_07f58b07b4b7c6e8_t, mgl_07f58b07b4b7c6e8_s};
+
+/* 60 */
+static const uint64_t mgl_07f58c07b4b7c89b_t[] = {0x6c00000000000000ull, 0x000000000000003cull};
+static const uint8_t mgl_07f58c07b4b7c89b_s[] = {0};
+static const mg_doc mgl_07f58c07b4b7c89b = {mgl_07f58c07b4b7c89b_t, mgl_07f58c07b4b7c89b_s};
+
+/* 63 */
+static const uint64_t mgl_07f58d07b4b7ca4e_t[] = {0x6c00000000000000ull, 0x000000000000003full};
+static const uint8_t mgl_07f58d07b4b7ca4e_s[] = {0};
+static const mg_doc mgl_07f58d07b4b7ca4e = {mgl_07f58d07b4b7ca4e_t, mgl_07f58d07b4b7ca4e_s};
+
+/* 62 */
+static const uint64_t mgl_07f58e07b4b7cc01_t[] = {0x6c00000000000000ull, 0x000000000000003eull};
+static const uint8_t mgl_07f58e07b4b7cc01_s[] = {0};
+static const mg_doc mgl_07f58e07b4b7cc01 = {mgl_07f58e07b4b7cc01_t, mgl_07f58e07b4b7cc01_s};
+
+/* 65 */
+static const uint64_t mgl_07f58f07b4b7cdb4_t[] = {0x6c00000000000000ull, 0x0000000000000041ull};
+static const uint8_t mgl_07f58f07b4b7cdb4_s[] = {0};
+static const mg_doc mgl_07f58f07b4b7cdb4 = {mgl_07f58f07b4b7cdb4_t, mgl_07f58f07b4b7cdb4_s};
+
+/* 64 */
+static const uint64_t mgl_07f59007b4b7cf67_t[] = {0x6c00000000000000ull, 0x0000000000000040ull};
+static const uint8_t mgl_07f59007b4b7cf67_s[] = {0};
+static const mg_doc mgl_07f59007b4b7cf67 = {mgl_07f59007b4b7cf67_t, mgl_07f59007b4b7cf67_s};
+
+/* 67 */
+static const uint64_t mgl_07f59107b4b7d11a_t[] = {0x6c00000000000000ull, 0x0000000000000043ull};
+static const uint8_t mgl_07f59107b4b7d11a_s[] = {0};
+static const mg_doc mgl_07f59107b4b7d11a = {mgl_07f59107b4b7d11a_t, mgl_07f59107b4b7d11a_s};
+
+/* 66 */
+static const uint64_t mgl_07f59207b4b7d2cd_t[] = {0x6c00000000000000ull, 0x0000000000000042ull};
+static const uint8_t mgl_07f59207b4b7d2cd_s[] = {0};
+static const mg_doc mgl_07f59207b4b7d2cd = {mgl_07f59207b4b7d2cd_t, mgl_07f59207b4b7d2cd_s};
+
+/* 18 */
+static const uint64_t mgl_07f88a07b4b9fb0c_t[] = {0x6c00000000000000ull, 0x0000000000000012ull};
+static const uint8_t mgl_07f88a07b4b9fb0c_s[] = {0};
+static const mg_doc mgl_07f88a07b4b9fb0c = {mgl_07f88a07b4b9fb0c_t, mgl_07f88a07b4b9fb0c_s};
+
+/* 19 */
+static const uint64_t mgl_07f88b07b4b9fcbf_t[] = {0x6c00000000000000ull, 0x0000000000000013ull};
+static const uint8_t mgl_07f88b07b4b9fcbf_s[] = {0};
+static const mg_doc mgl_07f88b07b4b9fcbf = {mgl_07f88b07b4b9fcbf_t, mgl_07f88b07b4b9fcbf_s};
+
+/* 14 */
+static const uint64_t mgl_07f88e07b4ba01d8_t[] = {0x6c00000000000000ull, 0x000000000000000eull};
+static const uint8_t mgl_07f88e07b4ba01d8_s[] = {0};
+static const mg_doc mgl_07f88e07b4ba01d8 = {mgl_07f88e07b4ba01d8_t, mgl_07f88e07b4ba01d8_s};
+
+/* 15 */
+static const uint64_t mgl_07f88f07b4ba038b_t[] = {0x6c00000000000000ull, 0x000000000000000full};
+static const uint8_t mgl_07f88f07b4ba038b_s[] = {0};
+static const mg_doc mgl_07f88f07b4ba038b = {mgl_07f88f07b4ba038b_t, mgl_07f88f07b4ba038b_s};
+
+/* 16 */
+static const uint64_t mgl_07f89007b4ba053e_t[] = {0x6c00000000000000ull, 0x0000000000000010ull};
+static const uint8_t mgl_07f89007b4ba053e_s[] = {0};
+static const mg_doc mgl_07f89007b4ba053e = {mgl_07f89007b4ba053e_t, mgl_07f89007b4ba053e_s};
+
+/* 17 */
+static const uint64_t mgl_07f89107b4ba06f1_t[] = {0x6c00000000000000ull, 0x0000000000000011ull};
+static const uint8_t mgl_07f89107b4ba06f1_s[] = {0};
+static const mg_doc mgl_07f89107b4ba06f1 = {mgl_07f89107b4ba06f1_t, mgl_07f89107b4ba06f1_s};
+
+/* 10 */
+static const uint64_t mgl_07f89207b4ba08a4_t[] = {0x6c00000000000000ull, 0x000000000000000aull};
+static const uint8_t mgl_07f89207b4ba08a4_s[] = {0};
+static const mg_doc mgl_07f89207b4ba08a4 = {mgl_07f89207b4ba08a4_t, mgl_07f89207b4ba08a4_s};
+
+/* 11 */
+static const uint64_t mgl_07f89307b4ba0a57_t[] = {0x6c00000000000000ull, 0x000000000000000bull};
+static const uint8_t mgl_07f89307b4ba0a57_s[] = {0};
+static const mg_doc mgl_07f89307b4ba0a57 = {mgl_07f89307b4ba0a57_t, mgl_07f89307b4ba0a57_s};
+
+/* 12 */
+static const uint64_t mgl_07f89407b4ba0c0a_t[] = {0x6c00000000000000ull, 0x000000000000000cull};
+static const uint8_t mgl_07f89407b4ba0c0a_s[] = {0};
+static const mg_doc mgl_07f89407b4ba0c0a = {mgl_07f89407b4ba0c0a_t, mgl_07f89407b4ba0c0a_s};
+
+/* 13 */
+static const uint64_t mgl_07f89507b4ba0dbd_t[] = {0x6c00000000000000ull, 0x000000000000000dull};
+static const uint8_t mgl_07f89507b4ba0dbd_s[] = {0};
+static const mg_doc mgl_07f89507b4ba0dbd = {mgl_07f89507b4ba0dbd_t, mgl_07f89507b4ba0dbd_s};
+
+/* 32 */
+static const uint64_t mgl_07ff7c07b4c001f0_t[] = {0x6c00000000000000ull, 0x0000000000000020ull};
+static const uint8_t mgl_07ff7c07b4c001f0_s[] = {0};
+static const mg_doc mgl_07ff7c07b4c001f0 = {mgl_07ff7c07b4c001f0_t, mgl_07ff7c07b4c001f0_s};
+
+/* 33 */
+static const uint64_t mgl_07ff7d07b4c003a3_t[] = {0x6c00000000000000ull, 0x0000000000000021ull};
+static const uint8_t mgl_07ff7d07b4c003a3_s[] = {0};
+static const mg_doc mgl_07ff7d07b4c003a3 = {mgl_07ff7d07b4c003a3_t, mgl_07ff7d07b4c003a3_s};
+
+/* 30 */
+static const uint64_t mgl_07ff7e07b4c00556_t[] = {0x6c00000000000000ull, 0x000000000000001eull};
+static const uint8_t mgl_07ff7e07b4c00556_s[] = {0};
+static const mg_doc mgl_07ff7e07b4c00556 = {mgl_07ff7e07b4c00556_t, mgl_07ff7e07b4c00556_s};
+
+/* 31 */
+static const uint64_t mgl_07ff7f07b4c00709_t[] = {0x6c00000000000000ull, 0x000000000000001full};
+static const uint8_t mgl_07ff7f07b4c00709_s[] = {0};
+static const mg_doc mgl_07ff7f07b4c00709 = {mgl_07ff7f07b4c00709_t, mgl_07ff7f07b4c00709_s};
+
+/* 36 */
+static const uint64_t mgl_07ff8007b4c008bc_t[] = {0x6c00000000000000ull, 0x0000000000000024ull};
+static const uint8_t mgl_07ff8007b4c008bc_s[] = {0};
+static const mg_doc mgl_07ff8007b4c008bc = {mgl_07ff8007b4c008bc_t, mgl_07ff8007b4c008bc_s};
+
+/* 37 */
+static const uint64_t mgl_07ff8107b4c00a6f_t[] = {0x6c00000000000000ull, 0x0000000000000025ull};
+static const uint8_t mgl_07ff8107b4c00a6f_s[] = {0};
+static const mg_doc mgl_07ff8107b4c00a6f = {mgl_07ff8107b4c00a6f_t, mgl_07ff8107b4c00a6f_s};
+
+/* 34 */
+static const uint64_t mgl_07ff8207b4c00c22_t[] = {0x6c00000000000000ull, 0x0000000000000022ull};
+static const uint8_t mgl_07ff8207b4c00c22_s[] = {0};
+static const mg_doc mgl_07ff8207b4c00c22 = {mgl_07ff8207b4c00c22_t, mgl_07ff8207b4c00c22_s};
+
+/* 35 */
+static const uint64_t mgl_07ff8307b4c00dd5_t[] = {0x6c00000000000000ull, 0x0000000000000023ull};
+static const uint8_t mgl_07ff8307b4c00dd5_s[] = {0};
+static const mg_doc mgl_07ff8307b4c00dd5 = {mgl_07ff8307b4c00dd5_t, mgl_07ff8307b4c00dd5_s};
+
+/* 38 */
+static const uint64_t mgl_07ff8607b4c012ee_t[] = {0x6c00000000000000ull, 0x0000000000000026ull};
+static const uint8_t mgl_07ff8607b4c012ee_s[] = {0};
+static const mg_doc mgl_07ff8607b4c012ee = {mgl_07ff8607b4c012ee_t, mgl_07ff8607b4c012ee_s};
+
+/* 39 */
+static const uint64_t mgl_07ff8707b4c014a1_t[] = {0x6c00000000000000ull, 0x0000000000000027ull};
+static const uint8_t mgl_07ff8707b4c014a1_s[] = {0};
+static const mg_doc mgl_07ff8707b4c014a1 = {mgl_07ff8707b4c014a1_t, mgl_07ff8707b4c014a1_s};
+
+/* 25 */
+static const uint64_t mgl_0802ff07b4c31660_t[] = {0x6c00000000000000ull, 0x0000000000000019ull};
+static const uint8_t mgl_0802ff07b4c31660_s[] = {0};
+static const mg_doc mgl_0802ff07b4c31660 = {mgl_0802ff07b4c31660_t, mgl_0802ff07b4c31660_s};
+
+/* 24 */
+static const uint64_t mgl_08030007b4c31813_t[] = {0x6c00000000000000ull, 0x0000000000000018ull};
+static const uint8_t mgl_08030007b4c31813_s[] = {0};
+static const mg_doc mgl_08030007b4c31813 = {mgl_08030007b4c31813_t, mgl_08030007b4c31813_s};
+
+/* 27 */
+static const uint64_t mgl_08030107b4c319c6_t[] = {0x6c00000000000000ull, 0x000000000000001bull};
+static const uint8_t mgl_08030107b4c319c6_s[] = {0};
+static const mg_doc mgl_08030107b4c319c6 = {mgl_08030107b4c319c6_t, mgl_08030107b4c319c6_s};
+
+/* 26 */
+static const uint64_t mgl_08030207b4c31b79_t[] = {0x6c00000000000000ull, 0x000000000000001aull};
+static const uint8_t mgl_08030207b4c31b79_s[] = {0};
+static const mg_doc mgl_08030207b4c31b79 = {mgl_08030207b4c31b79_t, mgl_08030207b4c31b79_s};
+
+/* 21 */
+static const uint64_t mgl_08030307b4c31d2c_t[] = {0x6c00000000000000ull, 0x0000000000000015ull};
+static const uint8_t mgl_08030307b4c31d2c_s[] = {0};
+static const mg_doc mgl_08030307b4c31d2c = {mgl_08030307b4c31d2c_t, mgl_08030307b4c31d2c_s};
+
+/* 20 */
+static const uint64_t mgl_08030407b4c31edf_t[] = {0x6c00000000000000ull, 0x0000000000000014ull};
+static const uint8_t mgl_08030407b4c31edf_s[] = {0};
+static const mg_doc mgl_08030407b4c31edf = {mgl_08030407b4c31edf_t, mgl_08030407b4c31edf_s};
+
+/* 23 */
+static const uint64_t mgl_08030507b4c32092_t[] = {0x6c00000000000000ull, 0x0000000000000017ull};
+static const uint8_t mgl_08030507b4c32092_s[] = {0};
+static const mg_doc mgl_08030507b4c32092 = {mgl_08030507b4c32092_t, mgl_08030507b4c32092_s};
+
+/* 22 */
+static const uint64_t mgl_08030607b4c32245_t[] = {0x6c00000000000000ull, 0x0000000000000016ull};
+static const uint8_t mgl_08030607b4c32245_s[] = {0};
+static const mg_doc mgl_08030607b4c32245 = {mgl_08030607b4c32245_t, mgl_08030607b4c32245_s};
+
+/* 29 */
+static const uint64_t mgl_08030b07b4c32ac4_t[] = {0x6c00000000000000ull, 0x000000000000001dull};
+static const uint8_t mgl_08030b07b4c32ac4_s[] = {0};
+static const mg_doc mgl_08030b07b4c32ac4 = {mgl_08030b07b4c32ac4_t, mgl_08030b07b4c32ac4_s};
+
+/* 28 */
+static const uint64_t mgl_08030c07b4c32c77_t[] = {0x6c00000000000000ull, 0x000000000000001cull};
+static const uint8_t mgl_08030c07b4c32c77_s[] = {0};
+static const mg_doc mgl_08030c07b4c32c77 = {mgl_08030c07b4c32c77_t, mgl_08030c07b4c32c77_s};
+
+/* ["v0","v1","v2","v3","v4","v5","v6","v7","v8","v9","v10","v11","v12","v13","v14","v15","v16","v17","v18","v19","v20","v21","v22","v23","v24","v25","v26","v27","v28","v29","v30","v31","v32","v33","v34" */
+static const uint64_t mgl_50e4294747698bdc_t[] = {0x5b00004700000051ull, 0x2200000000000000ull, 0x2200000000000007ull, 0x220000000000000eull, 0x2200000000000015ull, 0x220000000000001cull, 0x2200000000000023ull, 0x220000000000002aull, 0x2200000000000031ull, 0x2200000000000038ull, 0x220000000000003full, 0x2200000000000046ull, 0x220000000000004eull, 0x2200000000000056ull, 0x220000000000005eull, 0x2200000000000066ull, 0x220000000000006eull, 0x2200000000000076ull, 0x220000000000007eull, 0x2200000000000086ull, 0x220000000000008eull, 0x2200000000000096ull, 0x220000000000009eull, 0x22000000000000a6ull, 0x22000000000000aeull, 0x22000000000000b6ull, 0x22000000000000beull, 0x22000000000000c6ull, 0x22000000000000ceull, 0x22000000000000d6ull, 0x22000000000000deull, 0x22000000000000e6ull, 0x22000000000000eeull, 0x22000000000000f6ull, 0x22000000000000feull, 0x2200000000000106ull, 0x220000000000010eull, 0x2200000000000116ull, 0x220000000000011eull, 0x2200000000000126ull, 0x220000000000012eull, 0x2200000000000136ull, 0x220000000000013eull, 0x2200000000000146ull, 0x220000000000014eull, 0x2200000000000156ull, 0x220000000000015eull, 0x2200000000000166ull, 0x220000000000016eull, 0x2200000000000176ull, 0x220000000000017eull, 0x2200000000000186ull, 0x220000000000018eull, 0x2200000000000196ull, 0x220000000000019eull, 0x22000000000001a6ull, 0x22000000000001aeull, 0x22000000000001b6ull, 0x22000000000001beull, 0x22000000000001c6ull, 0x22000000000001ceull, 0x22000000000001d6ull, 0x22000000000001deull, 0x22000000000001e6ull, 0x22000000000001eeull, 0x22000000000001f6ull, 0x22000000000001feull, 0x6c00000000000000ull, 0x0000000000000007ull, 0x6400000000000000ull, 0x3ff8000000000000ull, 0x6e00000000000000ull, 0x7b0000010000004full, 0x2200000000000206ull, 0x5b0000010000004eull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x5d0000000000004aull, 0x7d00000000000048ull, 0x220000000000020cull, 0x5d00000000000000ull};
+static const uint8_t mgl_50e4294747698bdc_s[] = {2,0,0,0,118,48,0,2,0,0,0,118,49,0,2,0,0,0,118,50,0,2,0,0,0,118,51,0,2,0,0,0,118,52,0,2,0,0,0,118,53,0,2,0,0,0,118,54,0,2,0,0,0,118,55,0,2,0,0,0,118,56,0,2,0,0,0,118,57,0,3,0,0,0,118,49,48,0,3,0,0,0,118,49,49,0,3,0,0,0,118,49,50,0,3,0,0,0,118,49,51,0,3,0,0,0,118,49,52,0,3,0,0,0,118,49,53,0,3,0,0,0,118,49,54,0,3,0,0,0,118,49,55,0,3,0,0,0,118,49,56,0,3,0,0,0,118,49,57,0,3,0,0,0,118,50,48,0,3,0,0,0,118,50,49,0,3,0,0,0,118,50,50,0,3,0,0,0,118,50,51,0,3,0,0,0,118,50,52,0,3,0,0,0,118,50,53,0,3,0,0,0,118,50,54,0,3,0,0,0,118,50,55,0,3,0,0,0,118,50,56,0,3,0,0,0,118,50,57,0,3,0,0,0,118,51,48,0,3,0,0,0,118,51,49,0,3,0,0,0,118,51,50,0,3,0,0,0,118,51,51,0,3,0,0,0,118,51,52,0,3,0,0,0,118,51,53,0,3,0,0,0,118,51,54,0,3,0,0,0,118,51,55,0,3,0,0,0,118,51,56,0,3,0,0,0,118,51,57,0,3,0,0,0,118,52,48,0,3,0,0,0,118,52,49,0,3,0,0,0,118,52,50,0,3,0,0,0,118,52,51,0,3,0,0,0,118,52,52,0,3,0,0,0,118,52,53,0,3,0,0,0,118,52,54,0,3,0,0,0,118,52,55,0,3,0,0,0,118,52,56,0,3,0,0,0,118,52,57,0,3,0,0,0,118,53,48,0,3,0,0,0,118,53,49,0,3,0,0,0,118,53,50,0,3,0,0,0,118,53,51,0,3,0,0,0,118,53,52,0,3,0,0,0,118,53,53,0,3,0,0,0,118,53,54,0,3,0,0,0,118,53,55,0,3,0,0,0,118,53,56,0,3,0,0,0,118,53,57,0,3,0,0,0,118,54,48,0,3,0,0,0,118,54,49,0,3,0,0,0,118,54,50,0,3,0,0,0,118,54,51,0,3,0,0,0,118,54,52,0,3,0,0,0,118,54,53,0,1,0,0,0,107,0,3,0,0,0,97,0,122,0};
+static const mg_doc mgl_50e4294747698bdc = {mgl_50e4294747698bdc_t, mgl_50e4294747698bdc_s};
+
+/* 5 */
+static const uint64_t mgl_af63a84c86019430_t[] = {0x6c00000000000000ull, 0x0000000000000005ull};
+static const uint8_t mgl_af63a84c86019430_s[] = {0};
+static const mg_doc mgl_af63a84c86019430 = {mgl_af63a84c86019430_t, mgl_af63a84c86019430_s};
+
+/* 4 */
+static const uint64_t mgl_af63a94c860195e3_t[] = {0x6c00000000000000ull, 0x0000000000000004ull};
+static const uint8_t mgl_af63a94c860195e3_s[] = {0};
+static const mg_doc mgl_af63a94c860195e3 = {mgl_af63a94c860195e3_t, mgl_af63a94c860195e3_s};
+
+/* 7 */
+static const uint64_t mgl_af63aa4c86019796_t[] = {0x6c00000000000000ull, 0x0000000000000007ull};
+static const uint8_t mgl_af63aa4c86019796_s[] = {0};
+static const mg_doc mgl_af63aa4c86019796 = {mgl_af63aa4c86019796_t, mgl_af63aa4c86019796_s};
+
+/* 6 */
+static const uint64_t mgl_af63ab4c86019949_t[] = {0x6c00000000000000ull, 0x0000000000000006ull};
+static const uint8_t mgl_af63ab4c86019949_s[] = {0};
+static const mg_doc mgl_af63ab4c86019949 = {mgl_af63ab4c86019949_t, mgl_af63ab4c86019949_s};
+
+/* 1 */
+static const uint64_t mgl_af63ac4c86019afc_t[] = {0x6c00000000000000ull, 0x0000000000000001ull};
+static const uint8_t mgl_af63ac4c86019afc_s[] = {0};
+static const mg_doc mgl_af63ac4c86019afc = {mgl_af63ac4c86019afc_t, mgl_af63ac4c86019afc_s};
+
+/* 0 */
+static const uint64_t mgl_af63ad4c86019caf_t[] = {0x6c00000000000000ull, 0x0000000000000000ull};
+static const uint8_t mgl_af63ad4c86019caf_s[] = {0};
+static const mg_doc mgl_af63ad4c86019caf = {mgl_af63ad4c86019caf_t, mgl_af63ad4c86019caf_s};
+
+/* 3 */
+static const uint64_t mgl_af63ae4c86019e62_t[] = {0x6c00000000000000ull, 0x0000000000000003ull};
+static const uint8_t mgl_af63ae4c86019e62_s[] = {0};
+static const mg_doc mgl_af63ae4c86019e62 = {mgl_af63ae4c86019e62_t, mgl_af63ae4c86019e62_s};
+
+/* 2 */
+static const uint64_t mgl_af63af4c8601a015_t[] = {0x6c00000000000000ull, 0x0000000000000002ull};
+static const uint8_t mgl_af63af4c8601a015_s[] = {0};
+static const mg_doc mgl_af63af4c8601a015 = {mgl_af63af4c8601a015_t, mgl_af63af4c8601a015_s};
+
+/* 9 */
+static const uint64_t mgl_af63b44c8601a894_t[] = {0x6c00000000000000ull, 0x0000000000000009ull};
+static const uint8_t mgl_af63b44c8601a894_s[] = {0};
+static const mg_doc mgl_af63b44c8601a894 = {mgl_af63b44c8601a894_t, mgl_af63b44c8601a894_s};
+
+/* 8 */
+static const uint64_t mgl_af63b54c8601aa47_t[] = {0x6c00000000000000ull, 0x0000000000000008ull};
+static const uint8_t mgl_af63b54c8601aa47_s[] = {0};
+static const mg_doc mgl_af63b54c8601aa47 = {mgl_af63b54c8601aa47_t, mgl_af63b54c8601aa47_s};
+
+static const mgh_fn mgf_bigsets_properties_any_anyOf[] = {
+    mgv_bigsets_properties_any_anyOf_0, mgv_bigsets_properties_any_anyOf_1, mgv_bigsets_properties_any_anyOf_2, mgv_bigsets_properties_any_anyOf_3,
+    mgv_bigsets_properties_any_anyOf_4, mgv_bigsets_properties_any_anyOf_5, mgv_bigsets_properties_any_anyOf_6, mgv_bigsets_properties_any_anyOf_7,
+    mgv_bigsets_properties_any_anyOf_8, mgv_bigsets_properties_any_anyOf_9, mgv_bigsets_properties_any_anyOf_10, mgv_bigsets_properties_any_anyOf_11,
+    mgv_bigsets_properties_any_anyOf_12, mgv_bigsets_properties_any_anyOf_13, mgv_bigsets_properties_any_anyOf_14, mgv_bigsets_properties_any_anyOf_15,
+    mgv_bigsets_properties_any_anyOf_16, mgv_bigsets_properties_any_anyOf_17, mgv_bigsets_properties_any_anyOf_18, mgv_bigsets_properties_any_anyOf_19,
+    mgv_bigsets_properties_any_anyOf_20, mgv_bigsets_properties_any_anyOf_21, mgv_bigsets_properties_any_anyOf_22, mgv_bigsets_properties_any_anyOf_23,
+    mgv_bigsets_properties_any_anyOf_24, mgv_bigsets_properties_any_anyOf_25, mgv_bigsets_properties_any_anyOf_26, mgv_bigsets_properties_any_anyOf_27,
+    mgv_bigsets_properties_any_anyOf_28, mgv_bigsets_properties_any_anyOf_29, mgv_bigsets_properties_any_anyOf_30, mgv_bigsets_properties_any_anyOf_31,
+    mgv_bigsets_properties_any_anyOf_32, mgv_bigsets_properties_any_anyOf_33, mgv_bigsets_properties_any_anyOf_34, mgv_bigsets_properties_any_anyOf_35,
+    mgv_bigsets_properties_any_anyOf_36, mgv_bigsets_properties_any_anyOf_37, mgv_bigsets_properties_any_anyOf_38, mgv_bigsets_properties_any_anyOf_39,
+    mgv_bigsets_properties_any_anyOf_40, mgv_bigsets_properties_any_anyOf_41, mgv_bigsets_properties_any_anyOf_42, mgv_bigsets_properties_any_anyOf_43,
+    mgv_bigsets_properties_any_anyOf_44, mgv_bigsets_properties_any_anyOf_45, mgv_bigsets_properties_any_anyOf_46, mgv_bigsets_properties_any_anyOf_47,
+    mgv_bigsets_properties_any_anyOf_48, mgv_bigsets_properties_any_anyOf_49, mgv_bigsets_properties_any_anyOf_50, mgv_bigsets_properties_any_anyOf_51,
+    mgv_bigsets_properties_any_anyOf_52, mgv_bigsets_properties_any_anyOf_53, mgv_bigsets_properties_any_anyOf_54, mgv_bigsets_properties_any_anyOf_55,
+    mgv_bigsets_properties_any_anyOf_56, mgv_bigsets_properties_any_anyOf_57, mgv_bigsets_properties_any_anyOf_58, mgv_bigsets_properties_any_anyOf_59,
+    mgv_bigsets_properties_any_anyOf_60, mgv_bigsets_properties_any_anyOf_61, mgv_bigsets_properties_any_anyOf_62, mgv_bigsets_properties_any_anyOf_63,
+    mgv_bigsets_properties_any_anyOf_64, mgv_bigsets_properties_any_anyOf_65, mgv_bigsets_properties_any_anyOf_66, mgv_bigsets_properties_any_anyOf_67,
+    mgv_bigsets_properties_any_anyOf_68, mgv_bigsets_properties_any_anyOf_69};
+
+static const mgh_fn mgf_bigsets_properties_ev_oneOf[] = {
+    mgv_bigsets_properties_ev_oneOf_0_t, mgv_bigsets_properties_ev_oneOf_1_t, mgv_bigsets_properties_ev_oneOf_2_t, mgv_bigsets_properties_ev_oneOf_3_t,
+    mgv_bigsets_properties_ev_oneOf_4_t, mgv_bigsets_properties_ev_oneOf_5_t, mgv_bigsets_properties_ev_oneOf_6_t, mgv_bigsets_properties_ev_oneOf_7_t,
+    mgv_bigsets_properties_ev_oneOf_8_t, mgv_bigsets_properties_ev_oneOf_9_t, mgv_bigsets_properties_ev_oneOf_10_t, mgv_bigsets_properties_ev_oneOf_11_t,
+    mgv_bigsets_properties_ev_oneOf_12_t, mgv_bigsets_properties_ev_oneOf_13_t, mgv_bigsets_properties_ev_oneOf_14_t, mgv_bigsets_properties_ev_oneOf_15_t,
+    mgv_bigsets_properties_ev_oneOf_16_t, mgv_bigsets_properties_ev_oneOf_17_t, mgv_bigsets_properties_ev_oneOf_18_t, mgv_bigsets_properties_ev_oneOf_19_t,
+    mgv_bigsets_properties_ev_oneOf_20_t, mgv_bigsets_properties_ev_oneOf_21_t, mgv_bigsets_properties_ev_oneOf_22_t, mgv_bigsets_properties_ev_oneOf_23_t,
+    mgv_bigsets_properties_ev_oneOf_24_t, mgv_bigsets_properties_ev_oneOf_25_t, mgv_bigsets_properties_ev_oneOf_26_t, mgv_bigsets_properties_ev_oneOf_27_t,
+    mgv_bigsets_properties_ev_oneOf_28_t, mgv_bigsets_properties_ev_oneOf_29_t, mgv_bigsets_properties_ev_oneOf_30_t, mgv_bigsets_properties_ev_oneOf_31_t,
+    mgv_bigsets_properties_ev_oneOf_32_t, mgv_bigsets_properties_ev_oneOf_33_t, mgv_bigsets_properties_ev_oneOf_34_t, mgv_bigsets_properties_ev_oneOf_35_t,
+    mgv_bigsets_properties_ev_oneOf_36_t, mgv_bigsets_properties_ev_oneOf_37_t, mgv_bigsets_properties_ev_oneOf_38_t, mgv_bigsets_properties_ev_oneOf_39_t,
+    mgv_bigsets_properties_ev_oneOf_40_t, mgv_bigsets_properties_ev_oneOf_41_t, mgv_bigsets_properties_ev_oneOf_42_t, mgv_bigsets_properties_ev_oneOf_43_t,
+    mgv_bigsets_properties_ev_oneOf_44_t, mgv_bigsets_properties_ev_oneOf_45_t, mgv_bigsets_properties_ev_oneOf_46_t, mgv_bigsets_properties_ev_oneOf_47_t,
+    mgv_bigsets_properties_ev_oneOf_48_t, mgv_bigsets_properties_ev_oneOf_49_t, mgv_bigsets_properties_ev_oneOf_50_t, mgv_bigsets_properties_ev_oneOf_51_t,
+    mgv_bigsets_properties_ev_oneOf_52_t, mgv_bigsets_properties_ev_oneOf_53_t, mgv_bigsets_properties_ev_oneOf_54_t, mgv_bigsets_properties_ev_oneOf_55_t,
+    mgv_bigsets_properties_ev_oneOf_56_t, mgv_bigsets_properties_ev_oneOf_57_t, mgv_bigsets_properties_ev_oneOf_58_t, mgv_bigsets_properties_ev_oneOf_59_t,
+    mgv_bigsets_properties_ev_oneOf_60_t, mgv_bigsets_properties_ev_oneOf_61_t, mgv_bigsets_properties_ev_oneOf_62_t, mgv_bigsets_properties_ev_oneOf_63_t,
+    mgv_bigsets_properties_ev_oneOf_64_t, mgv_bigsets_properties_ev_oneOf_65_t, mgv_bigsets_properties_ev_oneOf_66_t, mgv_bigsets_properties_ev_oneOf_67_t,
+    mgv_bigsets_properties_ev_oneOf_68_t, mgv_bigsets_properties_ev_oneOf_69_t};
+
+static const mgh_fn mgf_bigsets_properties_one_oneOf[] = {
+    mgv_bigsets_properties_one_oneOf_0, mgv_bigsets_properties_one_oneOf_1, mgv_bigsets_properties_one_oneOf_2, mgv_bigsets_properties_one_oneOf_3,
+    mgv_bigsets_properties_one_oneOf_4, mgv_bigsets_properties_one_oneOf_5, mgv_bigsets_properties_one_oneOf_6, mgv_bigsets_properties_one_oneOf_7,
+    mgv_bigsets_properties_one_oneOf_8, mgv_bigsets_properties_one_oneOf_9, mgv_bigsets_properties_one_oneOf_10, mgv_bigsets_properties_one_oneOf_11,
+    mgv_bigsets_properties_one_oneOf_12, mgv_bigsets_properties_one_oneOf_13, mgv_bigsets_properties_one_oneOf_14, mgv_bigsets_properties_one_oneOf_15,
+    mgv_bigsets_properties_one_oneOf_16, mgv_bigsets_properties_one_oneOf_17, mgv_bigsets_properties_one_oneOf_18, mgv_bigsets_properties_one_oneOf_19,
+    mgv_bigsets_properties_one_oneOf_20, mgv_bigsets_properties_one_oneOf_21, mgv_bigsets_properties_one_oneOf_22, mgv_bigsets_properties_one_oneOf_23,
+    mgv_bigsets_properties_one_oneOf_24, mgv_bigsets_properties_one_oneOf_25, mgv_bigsets_properties_one_oneOf_26, mgv_bigsets_properties_one_oneOf_27,
+    mgv_bigsets_properties_one_oneOf_28, mgv_bigsets_properties_one_oneOf_29, mgv_bigsets_properties_one_oneOf_30, mgv_bigsets_properties_one_oneOf_31,
+    mgv_bigsets_properties_one_oneOf_32, mgv_bigsets_properties_one_oneOf_33, mgv_bigsets_properties_one_oneOf_34, mgv_bigsets_properties_one_oneOf_35,
+    mgv_bigsets_properties_one_oneOf_36, mgv_bigsets_properties_one_oneOf_37, mgv_bigsets_properties_one_oneOf_38, mgv_bigsets_properties_one_oneOf_39,
+    mgv_bigsets_properties_one_oneOf_40, mgv_bigsets_properties_one_oneOf_41, mgv_bigsets_properties_one_oneOf_42, mgv_bigsets_properties_one_oneOf_43,
+    mgv_bigsets_properties_one_oneOf_44, mgv_bigsets_properties_one_oneOf_45, mgv_bigsets_properties_one_oneOf_46, mgv_bigsets_properties_one_oneOf_47,
+    mgv_bigsets_properties_one_oneOf_48, mgv_bigsets_properties_one_oneOf_49, mgv_bigsets_properties_one_oneOf_50, mgv_bigsets_properties_one_oneOf_51,
+    mgv_bigsets_properties_one_oneOf_52, mgv_bigsets_properties_one_oneOf_53, mgv_bigsets_properties_one_oneOf_54, mgv_bigsets_properties_one_oneOf_55,
+    mgv_bigsets_properties_one_oneOf_56, mgv_bigsets_properties_one_oneOf_57, mgv_bigsets_properties_one_oneOf_58, mgv_bigsets_properties_one_oneOf_59,
+    mgv_bigsets_properties_one_oneOf_60, mgv_bigsets_properties_one_oneOf_61, mgv_bigsets_properties_one_oneOf_62, mgv_bigsets_properties_one_oneOf_63,
+    mgv_bigsets_properties_one_oneOf_64, mgv_bigsets_properties_one_oneOf_65, mgv_bigsets_properties_one_oneOf_66, mgv_bigsets_properties_one_oneOf_67,
+    mgv_bigsets_properties_one_oneOf_68, mgv_bigsets_properties_one_oneOf_69};
+
+static const mgh_row mgt_bigsets_names[] = {
+    {1, -1, "e", mgv_bigsets_properties_e}, /* #/properties/e */
+    {2, -1, "ev", mgv_bigsets_properties_ev}, /* #/properties/ev */
     {2, 76, "q1", NULL}, /* #/dependentRequired/p01/0 */
     {2, 77, "q2", NULL}, /* #/dependentRequired/q2 */
     {2, 35, "r0", NULL}, /* #/required/35 */
@@ -403,79 +818,79 @@ static const mgh_row mgt_0[] = {
     {2, 42, "r7", NULL}, /* #/required/42 */
     {2, 43, "r8", NULL}, /* #/required/43 */
     {2, 44, "r9", NULL}, /* #/required/44 */
-    {3, -1, "a\x00""b", mgv_71}, /* #/properties/a */
-    {3, -1, "any", mgv_73}, /* #/properties/any */
-    {3, -1, "one", mgv_74}, /* #/properties/one */
-    {3, 0, "p00", mgv_1}, /* #/properties/p00 */
-    {3, 75, "p01", mgv_2}, /* #/properties/p01 */
-    {3, 1, "p02", mgv_3}, /* #/properties/p02 */
-    {3, 78, "p03", mgv_4}, /* #/properties/p03 */
-    {3, 2, "p04", mgv_5}, /* #/properties/p04 */
-    {3, -1, "p05", mgv_6}, /* #/properties/p05 */
-    {3, 3, "p06", mgv_7}, /* #/properties/p06 */
-    {3, -1, "p07", mgv_8}, /* #/properties/p07 */
-    {3, 4, "p08", mgv_9}, /* #/properties/p08 */
-    {3, -1, "p09", mgv_10}, /* #/properties/p09 */
-    {3, 5, "p10", mgv_11}, /* #/properties/p10 */
-    {3, -1, "p11", mgv_12}, /* #/properties/p11 */
-    {3, 6, "p12", mgv_13}, /* #/properties/p12 */
-    {3, -1, "p13", mgv_14}, /* #/properties/p13 */
-    {3, 7, "p14", mgv_15}, /* #/properties/p14 */
-    {3, -1, "p15", mgv_16}, /* #/properties/p15 */
-    {3, 8, "p16", mgv_17}, /* #/properties/p16 */
-    {3, -1, "p17", mgv_18}, /* #/properties/p17 */
-    {3, 9, "p18", mgv_19}, /* #/properties/p18 */
-    {3, -1, "p19", mgv_20}, /* #/properties/p19 */
-    {3, 10, "p20", mgv_21}, /* #/properties/p20 */
-    {3, -1, "p21", mgv_22}, /* #/properties/p21 */
-    {3, 11, "p22", mgv_23}, /* #/properties/p22 */
-    {3, -1, "p23", mgv_24}, /* #/properties/p23 */
-    {3, 12, "p24", mgv_25}, /* #/properties/p24 */
-    {3, -1, "p25", mgv_26}, /* #/properties/p25 */
-    {3, 13, "p26", mgv_27}, /* #/properties/p26 */
-    {3, -1, "p27", mgv_28}, /* #/properties/p27 */
-    {3, 14, "p28", mgv_29}, /* #/properties/p28 */
-    {3, -1, "p29", mgv_30}, /* #/properties/p29 */
-    {3, 15, "p30", mgv_31}, /* #/properties/p30 */
-    {3, -1, "p31", mgv_32}, /* #/properties/p31 */
-    {3, 16, "p32", mgv_33}, /* #/properties/p32 */
-    {3, -1, "p33", mgv_34}, /* #/properties/p33 */
-    {3, 17, "p34", mgv_35}, /* #/properties/p34 */
-    {3, -1, "p35", mgv_36}, /* #/properties/p35 */
-    {3, 18, "p36", mgv_37}, /* #/properties/p36 */
-    {3, -1, "p37", mgv_38}, /* #/properties/p37 */
-    {3, 19, "p38", mgv_39}, /* #/properties/p38 */
-    {3, -1, "p39", mgv_40}, /* #/properties/p39 */
-    {3, 20, "p40", mgv_41}, /* #/properties/p40 */
-    {3, -1, "p41", mgv_42}, /* #/properties/p41 */
-    {3, 21, "p42", mgv_43}, /* #/properties/p42 */
-    {3, -1, "p43", mgv_44}, /* #/properties/p43 */
-    {3, 22, "p44", mgv_45}, /* #/properties/p44 */
-    {3, -1, "p45", mgv_46}, /* #/properties/p45 */
-    {3, 23, "p46", mgv_47}, /* #/properties/p46 */
-    {3, -1, "p47", mgv_48}, /* #/properties/p47 */
-    {3, 24, "p48", mgv_49}, /* #/properties/p48 */
-    {3, -1, "p49", mgv_50}, /* #/properties/p49 */
-    {3, 25, "p50", mgv_51}, /* #/properties/p50 */
-    {3, -1, "p51", mgv_52}, /* #/properties/p51 */
-    {3, 26, "p52", mgv_53}, /* #/properties/p52 */
-    {3, -1, "p53", mgv_54}, /* #/properties/p53 */
-    {3, 27, "p54", mgv_55}, /* #/properties/p54 */
-    {3, -1, "p55", mgv_56}, /* #/properties/p55 */
-    {3, 28, "p56", mgv_57}, /* #/properties/p56 */
-    {3, -1, "p57", mgv_58}, /* #/properties/p57 */
-    {3, 29, "p58", mgv_59}, /* #/properties/p58 */
-    {3, -1, "p59", mgv_60}, /* #/properties/p59 */
-    {3, 30, "p60", mgv_61}, /* #/properties/p60 */
-    {3, -1, "p61", mgv_62}, /* #/properties/p61 */
-    {3, 31, "p62", mgv_63}, /* #/properties/p62 */
-    {3, -1, "p63", mgv_64}, /* #/properties/p63 */
-    {3, 32, "p64", mgv_65}, /* #/properties/p64 */
-    {3, -1, "p65", mgv_66}, /* #/properties/p65 */
-    {3, 33, "p66", mgv_67}, /* #/properties/p66 */
-    {3, -1, "p67", mgv_68}, /* #/properties/p67 */
-    {3, 34, "p68", mgv_69}, /* #/properties/p68 */
-    {3, -1, "p69", mgv_70}, /* #/properties/p69 */
+    {3, -1, "a\x00""b", mgv_bigsets_properties_a}, /* #/properties/a */
+    {3, -1, "any", mgv_bigsets_properties_any}, /* #/properties/any */
+    {3, -1, "one", mgv_bigsets_properties_one}, /* #/properties/one */
+    {3, 0, "p00", mgv_bigsets_properties_p00}, /* #/properties/p00 */
+    {3, 75, "p01", mgv_bigsets_properties_p01}, /* #/properties/p01 */
+    {3, 1, "p02", mgv_bigsets_properties_p02}, /* #/properties/p02 */
+    {3, 78, "p03", mgv_bigsets_properties_p03}, /* #/properties/p03 */
+    {3, 2, "p04", mgv_bigsets_properties_p04}, /* #/properties/p04 */
+    {3, -1, "p05", mgv_bigsets_properties_p05}, /* #/properties/p05 */
+    {3, 3, "p06", mgv_bigsets_properties_p06}, /* #/properties/p06 */
+    {3, -1, "p07", mgv_bigsets_properties_p07}, /* #/properties/p07 */
+    {3, 4, "p08", mgv_bigsets_properties_p08}, /* #/properties/p08 */
+    {3, -1, "p09", mgv_bigsets_properties_p09}, /* #/properties/p09 */
+    {3, 5, "p10", mgv_bigsets_properties_p10}, /* #/properties/p10 */
+    {3, -1, "p11", mgv_bigsets_properties_p11}, /* #/properties/p11 */
+    {3, 6, "p12", mgv_bigsets_properties_p12}, /* #/properties/p12 */
+    {3, -1, "p13", mgv_bigsets_properties_p13}, /* #/properties/p13 */
+    {3, 7, "p14", mgv_bigsets_properties_p14}, /* #/properties/p14 */
+    {3, -1, "p15", mgv_bigsets_properties_p15}, /* #/properties/p15 */
+    {3, 8, "p16", mgv_bigsets_properties_p16}, /* #/properties/p16 */
+    {3, -1, "p17", mgv_bigsets_properties_p17}, /* #/properties/p17 */
+    {3, 9, "p18", mgv_bigsets_properties_p18}, /* #/properties/p18 */
+    {3, -1, "p19", mgv_bigsets_properties_p19}, /* #/properties/p19 */
+    {3, 10, "p20", mgv_bigsets_properties_p20}, /* #/properties/p20 */
+    {3, -1, "p21", mgv_bigsets_properties_p21}, /* #/properties/p21 */
+    {3, 11, "p22", mgv_bigsets_properties_p22}, /* #/properties/p22 */
+    {3, -1, "p23", mgv_bigsets_properties_p23}, /* #/properties/p23 */
+    {3, 12, "p24", mgv_bigsets_properties_p24}, /* #/properties/p24 */
+    {3, -1, "p25", mgv_bigsets_properties_p25}, /* #/properties/p25 */
+    {3, 13, "p26", mgv_bigsets_properties_p26}, /* #/properties/p26 */
+    {3, -1, "p27", mgv_bigsets_properties_p27}, /* #/properties/p27 */
+    {3, 14, "p28", mgv_bigsets_properties_p28}, /* #/properties/p28 */
+    {3, -1, "p29", mgv_bigsets_properties_p29}, /* #/properties/p29 */
+    {3, 15, "p30", mgv_bigsets_properties_p30}, /* #/properties/p30 */
+    {3, -1, "p31", mgv_bigsets_properties_p31}, /* #/properties/p31 */
+    {3, 16, "p32", mgv_bigsets_properties_p32}, /* #/properties/p32 */
+    {3, -1, "p33", mgv_bigsets_properties_p33}, /* #/properties/p33 */
+    {3, 17, "p34", mgv_bigsets_properties_p34}, /* #/properties/p34 */
+    {3, -1, "p35", mgv_bigsets_properties_p35}, /* #/properties/p35 */
+    {3, 18, "p36", mgv_bigsets_properties_p36}, /* #/properties/p36 */
+    {3, -1, "p37", mgv_bigsets_properties_p37}, /* #/properties/p37 */
+    {3, 19, "p38", mgv_bigsets_properties_p38}, /* #/properties/p38 */
+    {3, -1, "p39", mgv_bigsets_properties_p39}, /* #/properties/p39 */
+    {3, 20, "p40", mgv_bigsets_properties_p40}, /* #/properties/p40 */
+    {3, -1, "p41", mgv_bigsets_properties_p41}, /* #/properties/p41 */
+    {3, 21, "p42", mgv_bigsets_properties_p42}, /* #/properties/p42 */
+    {3, -1, "p43", mgv_bigsets_properties_p43}, /* #/properties/p43 */
+    {3, 22, "p44", mgv_bigsets_properties_p44}, /* #/properties/p44 */
+    {3, -1, "p45", mgv_bigsets_properties_p45}, /* #/properties/p45 */
+    {3, 23, "p46", mgv_bigsets_properties_p46}, /* #/properties/p46 */
+    {3, -1, "p47", mgv_bigsets_properties_p47}, /* #/properties/p47 */
+    {3, 24, "p48", mgv_bigsets_properties_p48}, /* #/properties/p48 */
+    {3, -1, "p49", mgv_bigsets_properties_p49}, /* #/properties/p49 */
+    {3, 25, "p50", mgv_bigsets_properties_p50}, /* #/properties/p50 */
+    {3, -1, "p51", mgv_bigsets_properties_p51}, /* #/properties/p51 */
+    {3, 26, "p52", mgv_bigsets_properties_p52}, /* #/properties/p52 */
+    {3, -1, "p53", mgv_bigsets_properties_p53}, /* #/properties/p53 */
+    {3, 27, "p54", mgv_bigsets_properties_p54}, /* #/properties/p54 */
+    {3, -1, "p55", mgv_bigsets_properties_p55}, /* #/properties/p55 */
+    {3, 28, "p56", mgv_bigsets_properties_p56}, /* #/properties/p56 */
+    {3, -1, "p57", mgv_bigsets_properties_p57}, /* #/properties/p57 */
+    {3, 29, "p58", mgv_bigsets_properties_p58}, /* #/properties/p58 */
+    {3, -1, "p59", mgv_bigsets_properties_p59}, /* #/properties/p59 */
+    {3, 30, "p60", mgv_bigsets_properties_p60}, /* #/properties/p60 */
+    {3, -1, "p61", mgv_bigsets_properties_p61}, /* #/properties/p61 */
+    {3, 31, "p62", mgv_bigsets_properties_p62}, /* #/properties/p62 */
+    {3, -1, "p63", mgv_bigsets_properties_p63}, /* #/properties/p63 */
+    {3, 32, "p64", mgv_bigsets_properties_p64}, /* #/properties/p64 */
+    {3, -1, "p65", mgv_bigsets_properties_p65}, /* #/properties/p65 */
+    {3, 33, "p66", mgv_bigsets_properties_p66}, /* #/properties/p66 */
+    {3, -1, "p67", mgv_bigsets_properties_p67}, /* #/properties/p67 */
+    {3, 34, "p68", mgv_bigsets_properties_p68}, /* #/properties/p68 */
+    {3, -1, "p69", mgv_bigsets_properties_p69}, /* #/properties/p69 */
     {3, 45, "r10", NULL}, /* #/required/45 */
     {3, 46, "r11", NULL}, /* #/required/46 */
     {3, 47, "r12", NULL}, /* #/required/47 */
@@ -508,7 +923,77 @@ static const mgh_row mgt_0[] = {
     {3, 74, "r39", NULL}, /* #/required/74 */
 };
 
-static const mgh_row mgt_1[] = {
+static const mgh_row mgt_bigsets_properties_e_enum[] = {
+    {2, -1, "v0", NULL}, /* #/properties/e/enum/0 */
+    {2, -1, "v1", NULL}, /* #/properties/e/enum/1 */
+    {2, -1, "v2", NULL}, /* #/properties/e/enum/2 */
+    {2, -1, "v3", NULL}, /* #/properties/e/enum/3 */
+    {2, -1, "v4", NULL}, /* #/properties/e/enum/4 */
+    {2, -1, "v5", NULL}, /* #/properties/e/enum/5 */
+    {2, -1, "v6", NULL}, /* #/properties/e/enum/6 */
+    {2, -1, "v7", NULL}, /* #/properties/e/enum/7 */
+    {2, -1, "v8", NULL}, /* #/properties/e/enum/8 */
+    {2, -1, "v9", NULL}, /* #/properties/e/enum/9 */
+    {3, -1, "a\x00z", NULL}, /* #/properties/e/enum/70 */
+    {3, -1, "v10", NULL}, /* #/properties/e/enum/10 */
+    {3, -1, "v11", NULL}, /* #/properties/e/enum/11 */
+    {3, -1, "v12", NULL}, /* #/properties/e/enum/12 */
+    {3, -1, "v13", NULL}, /* #/properties/e/enum/13 */
+    {3, -1, "v14", NULL}, /* #/properties/e/enum/14 */
+    {3, -1, "v15", NULL}, /* #/properties/e/enum/15 */
+    {3, -1, "v16", NULL}, /* #/properties/e/enum/16 */
+    {3, -1, "v17", NULL}, /* #/properties/e/enum/17 */
+    {3, -1, "v18", NULL}, /* #/properties/e/enum/18 */
+    {3, -1, "v19", NULL}, /* #/properties/e/enum/19 */
+    {3, -1, "v20", NULL}, /* #/properties/e/enum/20 */
+    {3, -1, "v21", NULL}, /* #/properties/e/enum/21 */
+    {3, -1, "v22", NULL}, /* #/properties/e/enum/22 */
+    {3, -1, "v23", NULL}, /* #/properties/e/enum/23 */
+    {3, -1, "v24", NULL}, /* #/properties/e/enum/24 */
+    {3, -1, "v25", NULL}, /* #/properties/e/enum/25 */
+    {3, -1, "v26", NULL}, /* #/properties/e/enum/26 */
+    {3, -1, "v27", NULL}, /* #/properties/e/enum/27 */
+    {3, -1, "v28", NULL}, /* #/properties/e/enum/28 */
+    {3, -1, "v29", NULL}, /* #/properties/e/enum/29 */
+    {3, -1, "v30", NULL}, /* #/properties/e/enum/30 */
+    {3, -1, "v31", NULL}, /* #/properties/e/enum/31 */
+    {3, -1, "v32", NULL}, /* #/properties/e/enum/32 */
+    {3, -1, "v33", NULL}, /* #/properties/e/enum/33 */
+    {3, -1, "v34", NULL}, /* #/properties/e/enum/34 */
+    {3, -1, "v35", NULL}, /* #/properties/e/enum/35 */
+    {3, -1, "v36", NULL}, /* #/properties/e/enum/36 */
+    {3, -1, "v37", NULL}, /* #/properties/e/enum/37 */
+    {3, -1, "v38", NULL}, /* #/properties/e/enum/38 */
+    {3, -1, "v39", NULL}, /* #/properties/e/enum/39 */
+    {3, -1, "v40", NULL}, /* #/properties/e/enum/40 */
+    {3, -1, "v41", NULL}, /* #/properties/e/enum/41 */
+    {3, -1, "v42", NULL}, /* #/properties/e/enum/42 */
+    {3, -1, "v43", NULL}, /* #/properties/e/enum/43 */
+    {3, -1, "v44", NULL}, /* #/properties/e/enum/44 */
+    {3, -1, "v45", NULL}, /* #/properties/e/enum/45 */
+    {3, -1, "v46", NULL}, /* #/properties/e/enum/46 */
+    {3, -1, "v47", NULL}, /* #/properties/e/enum/47 */
+    {3, -1, "v48", NULL}, /* #/properties/e/enum/48 */
+    {3, -1, "v49", NULL}, /* #/properties/e/enum/49 */
+    {3, -1, "v50", NULL}, /* #/properties/e/enum/50 */
+    {3, -1, "v51", NULL}, /* #/properties/e/enum/51 */
+    {3, -1, "v52", NULL}, /* #/properties/e/enum/52 */
+    {3, -1, "v53", NULL}, /* #/properties/e/enum/53 */
+    {3, -1, "v54", NULL}, /* #/properties/e/enum/54 */
+    {3, -1, "v55", NULL}, /* #/properties/e/enum/55 */
+    {3, -1, "v56", NULL}, /* #/properties/e/enum/56 */
+    {3, -1, "v57", NULL}, /* #/properties/e/enum/57 */
+    {3, -1, "v58", NULL}, /* #/properties/e/enum/58 */
+    {3, -1, "v59", NULL}, /* #/properties/e/enum/59 */
+    {3, -1, "v60", NULL}, /* #/properties/e/enum/60 */
+    {3, -1, "v61", NULL}, /* #/properties/e/enum/61 */
+    {3, -1, "v62", NULL}, /* #/properties/e/enum/62 */
+    {3, -1, "v63", NULL}, /* #/properties/e/enum/63 */
+    {3, -1, "v64", NULL}, /* #/properties/e/enum/64 */
+    {3, -1, "v65", NULL}, /* #/properties/e/enum/65 */
+};
+
+static const mgh_row mgt_bigsets_required[] = {
     {2, 35, "r0", NULL}, /* #/required/35 */
     {2, 36, "r1", NULL}, /* #/required/36 */
     {2, 37, "r2", NULL}, /* #/required/37 */
@@ -586,507 +1071,41 @@ static const mgh_row mgt_1[] = {
     {3, 74, "r39", NULL}, /* #/required/74 */
 };
 
-/* 1 */
-static const uint64_t mgl_0_t[] = {0x6c00000000000000ull, 0x0000000000000001ull};
-static const uint8_t mgl_0_s[] = {0};
-static const mg_doc mgl_0 = {mgl_0_t, mgl_0_s};
-
-static const mgh_row mgt_2[] = {
-    {2, -1, "v0", NULL}, /* #/properties/e/enum/0 */
-    {2, -1, "v1", NULL}, /* #/properties/e/enum/1 */
-    {2, -1, "v2", NULL}, /* #/properties/e/enum/2 */
-    {2, -1, "v3", NULL}, /* #/properties/e/enum/3 */
-    {2, -1, "v4", NULL}, /* #/properties/e/enum/4 */
-    {2, -1, "v5", NULL}, /* #/properties/e/enum/5 */
-    {2, -1, "v6", NULL}, /* #/properties/e/enum/6 */
-    {2, -1, "v7", NULL}, /* #/properties/e/enum/7 */
-    {2, -1, "v8", NULL}, /* #/properties/e/enum/8 */
-    {2, -1, "v9", NULL}, /* #/properties/e/enum/9 */
-    {3, -1, "a\x00z", NULL}, /* #/properties/e/enum/70 */
-    {3, -1, "v10", NULL}, /* #/properties/e/enum/10 */
-    {3, -1, "v11", NULL}, /* #/properties/e/enum/11 */
-    {3, -1, "v12", NULL}, /* #/properties/e/enum/12 */
-    {3, -1, "v13", NULL}, /* #/properties/e/enum/13 */
-    {3, -1, "v14", NULL}, /* #/properties/e/enum/14 */
-    {3, -1, "v15", NULL}, /* #/properties/e/enum/15 */
-    {3, -1, "v16", NULL}, /* #/properties/e/enum/16 */
-    {3, -1, "v17", NULL}, /* #/properties/e/enum/17 */
-    {3, -1, "v18", NULL}, /* #/properties/e/enum/18 */
-    {3, -1, "v19", NULL}, /* #/properties/e/enum/19 */
-    {3, -1, "v20", NULL}, /* #/properties/e/enum/20 */
-    {3, -1, "v21", NULL}, /* #/properties/e/enum/21 */
-    {3, -1, "v22", NULL}, /* #/properties/e/enum/22 */
-    {3, -1, "v23", NULL}, /* #/properties/e/enum/23 */
-    {3, -1, "v24", NULL}, /* #/properties/e/enum/24 */
-    {3, -1, "v25", NULL}, /* #/properties/e/enum/25 */
-    {3, -1, "v26", NULL}, /* #/properties/e/enum/26 */
-    {3, -1, "v27", NULL}, /* #/properties/e/enum/27 */
-    {3, -1, "v28", NULL}, /* #/properties/e/enum/28 */
-    {3, -1, "v29", NULL}, /* #/properties/e/enum/29 */
-    {3, -1, "v30", NULL}, /* #/properties/e/enum/30 */
-    {3, -1, "v31", NULL}, /* #/properties/e/enum/31 */
-    {3, -1, "v32", NULL}, /* #/properties/e/enum/32 */
-    {3, -1, "v33", NULL}, /* #/properties/e/enum/33 */
-    {3, -1, "v34", NULL}, /* #/properties/e/enum/34 */
-    {3, -1, "v35", NULL}, /* #/properties/e/enum/35 */
-    {3, -1, "v36", NULL}, /* #/properties/e/enum/36 */
-    {3, -1, "v37", NULL}, /* #/properties/e/enum/37 */
-    {3, -1, "v38", NULL}, /* #/properties/e/enum/38 */
-    {3, -1, "v39", NULL}, /* #/properties/e/enum/39 */
-    {3, -1, "v40", NULL}, /* #/properties/e/enum/40 */
-    {3, -1, "v41", NULL}, /* #/properties/e/enum/41 */
-    {3, -1, "v42", NULL}, /* #/properties/e/enum/42 */
-    {3, -1, "v43", NULL}, /* #/properties/e/enum/43 */
-    {3, -1, "v44", NULL}, /* #/properties/e/enum/44 */
-    {3, -1, "v45", NULL}, /* #/properties/e/enum/45 */
-    {3, -1, "v46", NULL}, /* #/properties/e/enum/46 */
-    {3, -1, "v47", NULL}, /* #/properties/e/enum/47 */
-    {3, -1, "v48", NULL}, /* #/properties/e/enum/48 */
-    {3, -1, "v49", NULL}, /* #/properties/e/enum/49 */
-    {3, -1, "v50", NULL}, /* #/properties/e/enum/50 */
-    {3, -1, "v51", NULL}, /* #/properties/e/enum/51 */
-    {3, -1, "v52", NULL}, /* #/properties/e/enum/52 */
-    {3, -1, "v53", NULL}, /* #/properties/e/enum/53 */
-    {3, -1, "v54", NULL}, /* #/properties/e/enum/54 */
-    {3, -1, "v55", NULL}, /* #/properties/e/enum/55 */
-    {3, -1, "v56", NULL}, /* #/properties/e/enum/56 */
-    {3, -1, "v57", NULL}, /* #/properties/e/enum/57 */
-    {3, -1, "v58", NULL}, /* #/properties/e/enum/58 */
-    {3, -1, "v59", NULL}, /* #/properties/e/enum/59 */
-    {3, -1, "v60", NULL}, /* #/properties/e/enum/60 */
-    {3, -1, "v61", NULL}, /* #/properties/e/enum/61 */
-    {3, -1, "v62", NULL}, /* #/properties/e/enum/62 */
-    {3, -1, "v63", NULL}, /* #/properties/e/enum/63 */
-    {3, -1, "v64", NULL}, /* #/properties/e/enum/64 */
-    {3, -1, "v65", NULL}, /* #/properties/e/enum/65 */
-};
-
-/* ["v0","v1","v2","v3","v4","v5","v6","v7","v8","v9","v10","v11","v12","v13","v14","v15","v16","v17","v18","v19","v20","v21","v22","v23","v24","v25","v26","v27","v28","v29","v30","v31","v32","v33","v34" */
-static const uint64_t mgl_1_t[] = {0x5b00004700000051ull, 0x2200000000000000ull, 0x2200000000000007ull, 0x220000000000000eull, 0x2200000000000015ull, 0x220000000000001cull, 0x2200000000000023ull, 0x220000000000002aull, 0x2200000000000031ull, 0x2200000000000038ull, 0x220000000000003full, 0x2200000000000046ull, 0x220000000000004eull, 0x2200000000000056ull, 0x220000000000005eull, 0x2200000000000066ull, 0x220000000000006eull, 0x2200000000000076ull, 0x220000000000007eull, 0x2200000000000086ull, 0x220000000000008eull, 0x2200000000000096ull, 0x220000000000009eull, 0x22000000000000a6ull, 0x22000000000000aeull, 0x22000000000000b6ull, 0x22000000000000beull, 0x22000000000000c6ull, 0x22000000000000ceull, 0x22000000000000d6ull, 0x22000000000000deull, 0x22000000000000e6ull, 0x22000000000000eeull, 0x22000000000000f6ull, 0x22000000000000feull, 0x2200000000000106ull, 0x220000000000010eull, 0x2200000000000116ull, 0x220000000000011eull, 0x2200000000000126ull, 0x220000000000012eull, 0x2200000000000136ull, 0x220000000000013eull, 0x2200000000000146ull, 0x220000000000014eull, 0x2200000000000156ull, 0x220000000000015eull, 0x2200000000000166ull, 0x220000000000016eull, 0x2200000000000176ull, 0x220000000000017eull, 0x2200000000000186ull, 0x220000000000018eull, 0x2200000000000196ull, 0x220000000000019eull, 0x22000000000001a6ull, 0x22000000000001aeull, 0x22000000000001b6ull, 0x22000000000001beull, 0x22000000000001c6ull, 0x22000000000001ceull, 0x22000000000001d6ull, 0x22000000000001deull, 0x22000000000001e6ull, 0x22000000000001eeull, 0x22000000000001f6ull, 0x22000000000001feull, 0x6c00000000000000ull, 0x0000000000000007ull, 0x6400000000000000ull, 0x3ff8000000000000ull, 0x6e00000000000000ull, 0x7b0000010000004full, 0x2200000000000206ull, 0x5b0000010000004eull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x5d0000000000004aull, 0x7d00000000000048ull, 0x220000000000020cull, 0x5d00000000000000ull};
-static const uint8_t mgl_1_s[] = {2,0,0,0,118,48,0,2,0,0,0,118,49,0,2,0,0,0,118,50,0,2,0,0,0,118,51,0,2,0,0,0,118,52,0,2,0,0,0,118,53,0,2,0,0,0,118,54,0,2,0,0,0,118,55,0,2,0,0,0,118,56,0,2,0,0,0,118,57,0,3,0,0,0,118,49,48,0,3,0,0,0,118,49,49,0,3,0,0,0,118,49,50,0,3,0,0,0,118,49,51,0,3,0,0,0,118,49,52,0,3,0,0,0,118,49,53,0,3,0,0,0,118,49,54,0,3,0,0,0,118,49,55,0,3,0,0,0,118,49,56,0,3,0,0,0,118,49,57,0,3,0,0,0,118,50,48,0,3,0,0,0,118,50,49,0,3,0,0,0,118,50,50,0,3,0,0,0,118,50,51,0,3,0,0,0,118,50,52,0,3,0,0,0,118,50,53,0,3,0,0,0,118,50,54,0,3,0,0,0,118,50,55,0,3,0,0,0,118,50,56,0,3,0,0,0,118,50,57,0,3,0,0,0,118,51,48,0,3,0,0,0,118,51,49,0,3,0,0,0,118,51,50,0,3,0,0,0,118,51,51,0,3,0,0,0,118,51,52,0,3,0,0,0,118,51,53,0,3,0,0,0,118,51,54,0,3,0,0,0,118,51,55,0,3,0,0,0,118,51,56,0,3,0,0,0,118,51,57,0,3,0,0,0,118,52,48,0,3,0,0,0,118,52,49,0,3,0,0,0,118,52,50,0,3,0,0,0,118,52,51,0,3,0,0,0,118,52,52,0,3,0,0,0,118,52,53,0,3,0,0,0,118,52,54,0,3,0,0,0,118,52,55,0,3,0,0,0,118,52,56,0,3,0,0,0,118,52,57,0,3,0,0,0,118,53,48,0,3,0,0,0,118,53,49,0,3,0,0,0,118,53,50,0,3,0,0,0,118,53,51,0,3,0,0,0,118,53,52,0,3,0,0,0,118,53,53,0,3,0,0,0,118,53,54,0,3,0,0,0,118,53,55,0,3,0,0,0,118,53,56,0,3,0,0,0,118,53,57,0,3,0,0,0,118,54,48,0,3,0,0,0,118,54,49,0,3,0,0,0,118,54,50,0,3,0,0,0,118,54,51,0,3,0,0,0,118,54,52,0,3,0,0,0,118,54,53,0,1,0,0,0,107,0,3,0,0,0,97,0,122,0};
-static const mg_doc mgl_1 = {mgl_1_t, mgl_1_s};
-
-static const mgh_fn mgf_3[] = {
-    mgv_77, mgv_78, mgv_79, mgv_80, mgv_81, mgv_82, mgv_83, mgv_84,
-    mgv_85, mgv_86, mgv_87, mgv_88, mgv_89, mgv_90, mgv_91, mgv_92,
-    mgv_93, mgv_94, mgv_95, mgv_96, mgv_97, mgv_98, mgv_99, mgv_100,
-    mgv_101, mgv_102, mgv_103, mgv_104, mgv_105, mgv_106, mgv_107, mgv_108,
-    mgv_109, mgv_110, mgv_111, mgv_112, mgv_113, mgv_114, mgv_115, mgv_116,
-    mgv_117, mgv_118, mgv_119, mgv_120, mgv_121, mgv_122, mgv_123, mgv_124,
-    mgv_125, mgv_126, mgv_127, mgv_128, mgv_129, mgv_130, mgv_131, mgv_132,
-    mgv_133, mgv_134, mgv_135, mgv_136, mgv_137, mgv_138, mgv_139, mgv_140,
-    mgv_141, mgv_142, mgv_143, mgv_144, mgv_145, mgv_146};
-
-static const mgh_fn mgf_4[] = {
-    mgv_147, mgv_148, mgv_149, mgv_150, mgv_151, mgv_152, mgv_153, mgv_154,
-    mgv_155, mgv_156, mgv_157, mgv_158, mgv_159, mgv_160, mgv_161, mgv_162,
-    mgv_163, mgv_164, mgv_165, mgv_166, mgv_167, mgv_168, mgv_169, mgv_170,
-    mgv_171, mgv_172, mgv_173, mgv_174, mgv_175, mgv_176, mgv_177, mgv_178,
-    mgv_179, mgv_180, mgv_181, mgv_182, mgv_183, mgv_184, mgv_185, mgv_186,
-    mgv_187, mgv_188, mgv_189, mgv_190, mgv_191, mgv_192, mgv_193, mgv_194,
-    mgv_195, mgv_196, mgv_197, mgv_198, mgv_199, mgv_200, mgv_201, mgv_202,
-    mgv_203, mgv_204, mgv_205, mgv_206, mgv_207, mgv_208, mgv_209, mgv_210,
-    mgv_211, mgv_212, mgv_213, mgv_214, mgv_215, mgv_216};
-
-static const mgh_fn mgf_5[] = {
-    mgv_217, mgv_218, mgv_219, mgv_220, mgv_221, mgv_222, mgv_223, mgv_224,
-    mgv_225, mgv_226, mgv_227, mgv_228, mgv_229, mgv_230, mgv_231, mgv_232,
-    mgv_233, mgv_234, mgv_235, mgv_236, mgv_237, mgv_238, mgv_239, mgv_240,
-    mgv_241, mgv_242, mgv_243, mgv_244, mgv_245, mgv_246, mgv_247, mgv_248,
-    mgv_249, mgv_250, mgv_251, mgv_252, mgv_253, mgv_254, mgv_255, mgv_256,
-    mgv_257, mgv_258, mgv_259, mgv_260, mgv_261, mgv_262, mgv_263, mgv_264,
-    mgv_265, mgv_266, mgv_267, mgv_268, mgv_269, mgv_270, mgv_271, mgv_272,
-    mgv_273, mgv_274, mgv_275, mgv_276, mgv_277, mgv_278, mgv_279, mgv_280,
-    mgv_281, mgv_282, mgv_283, mgv_284, mgv_285, mgv_286};
-
-/* 0 */
-static const uint64_t mgl_2_t[] = {0x6c00000000000000ull, 0x0000000000000000ull};
-static const uint8_t mgl_2_s[] = {0};
-static const mg_doc mgl_2 = {mgl_2_t, mgl_2_s};
-
-/* 2 */
-static const uint64_t mgl_3_t[] = {0x6c00000000000000ull, 0x0000000000000002ull};
-static const uint8_t mgl_3_s[] = {0};
-static const mg_doc mgl_3 = {mgl_3_t, mgl_3_s};
-
-/* 3 */
-static const uint64_t mgl_4_t[] = {0x6c00000000000000ull, 0x0000000000000003ull};
-static const uint8_t mgl_4_s[] = {0};
-static const mg_doc mgl_4 = {mgl_4_t, mgl_4_s};
-
-/* 4 */
-static const uint64_t mgl_5_t[] = {0x6c00000000000000ull, 0x0000000000000004ull};
-static const uint8_t mgl_5_s[] = {0};
-static const mg_doc mgl_5 = {mgl_5_t, mgl_5_s};
-
-/* 5 */
-static const uint64_t mgl_6_t[] = {0x6c00000000000000ull, 0x0000000000000005ull};
-static const uint8_t mgl_6_s[] = {0};
-static const mg_doc mgl_6 = {mgl_6_t, mgl_6_s};
-
-/* 6 */
-static const uint64_t mgl_7_t[] = {0x6c00000000000000ull, 0x0000000000000006ull};
-static const uint8_t mgl_7_s[] = {0};
-static const mg_doc mgl_7 = {mgl_7_t, mgl_7_s};
-
-/* 7 */
-static const uint64_t mgl_8_t[] = {0x6c00000000000000ull, 0x0000000000000007ull};
-static const uint8_t mgl_8_s[] = {0};
-static const mg_doc mgl_8 = {mgl_8_t, mgl_8_s};
-
-/* 8 */
-static const uint64_t mgl_9_t[] = {0x6c00000000000000ull, 0x0000000000000008ull};
-static const uint8_t mgl_9_s[] = {0};
-static const mg_doc mgl_9 = {mgl_9_t, mgl_9_s};
-
-/* 9 */
-static const uint64_t mgl_10_t[] = {0x6c00000000000000ull, 0x0000000000000009ull};
-static const uint8_t mgl_10_s[] = {0};
-static const mg_doc mgl_10 = {mgl_10_t, mgl_10_s};
-
-/* 10 */
-static const uint64_t mgl_11_t[] = {0x6c00000000000000ull, 0x000000000000000aull};
-static const uint8_t mgl_11_s[] = {0};
-static const mg_doc mgl_11 = {mgl_11_t, mgl_11_s};
-
-/* 11 */
-static const uint64_t mgl_12_t[] = {0x6c00000000000000ull, 0x000000000000000bull};
-static const uint8_t mgl_12_s[] = {0};
-static const mg_doc mgl_12 = {mgl_12_t, mgl_12_s};
-
-/* 12 */
-static const uint64_t mgl_13_t[] = {0x6c00000000000000ull, 0x000000000000000cull};
-static const uint8_t mgl_13_s[] = {0};
-static const mg_doc mgl_13 = {mgl_13_t, mgl_13_s};
-
-/* 13 */
-static const uint64_t mgl_14_t[] = {0x6c00000000000000ull, 0x000000000000000dull};
-static const uint8_t mgl_14_s[] = {0};
-static const mg_doc mgl_14 = {mgl_14_t, mgl_14_s};
-
-/* 14 */
-static const uint64_t mgl_15_t[] = {0x6c00000000000000ull, 0x000000000000000eull};
-static const uint8_t mgl_15_s[] = {0};
-static const mg_doc mgl_15 = {mgl_15_t, mgl_15_s};
-
-/* 15 */
-static const uint64_t mgl_16_t[] = {0x6c00000000000000ull, 0x000000000000000full};
-static const uint8_t mgl_16_s[] = {0};
-static const mg_doc mgl_16 = {mgl_16_t, mgl_16_s};
-
-/* 16 */
-static const uint64_t mgl_17_t[] = {0x6c00000000000000ull, 0x0000000000000010ull};
-static const uint8_t mgl_17_s[] = {0};
-static const mg_doc mgl_17 = {mgl_17_t, mgl_17_s};
-
-/* 17 */
-static const uint64_t mgl_18_t[] = {0x6c00000000000000ull, 0x0000000000000011ull};
-static const uint8_t mgl_18_s[] = {0};
-static const mg_doc mgl_18 = {mgl_18_t, mgl_18_s};
-
-/* 18 */
-static const uint64_t mgl_19_t[] = {0x6c00000000000000ull, 0x0000000000000012ull};
-static const uint8_t mgl_19_s[] = {0};
-static const mg_doc mgl_19 = {mgl_19_t, mgl_19_s};
-
-/* 19 */
-static const uint64_t mgl_20_t[] = {0x6c00000000000000ull, 0x0000000000000013ull};
-static const uint8_t mgl_20_s[] = {0};
-static const mg_doc mgl_20 = {mgl_20_t, mgl_20_s};
-
-/* 20 */
-static const uint64_t mgl_21_t[] = {0x6c00000000000000ull, 0x0000000000000014ull};
-static const uint8_t mgl_21_s[] = {0};
-static const mg_doc mgl_21 = {mgl_21_t, mgl_21_s};
-
-/* 21 */
-static const uint64_t mgl_22_t[] = {0x6c00000000000000ull, 0x0000000000000015ull};
-static const uint8_t mgl_22_s[] = {0};
-static const mg_doc mgl_22 = {mgl_22_t, mgl_22_s};
-
-/* 22 */
-static const uint64_t mgl_23_t[] = {0x6c00000000000000ull, 0x0000000000000016ull};
-static const uint8_t mgl_23_s[] = {0};
-static const mg_doc mgl_23 = {mgl_23_t, mgl_23_s};
-
-/* 23 */
-static const uint64_t mgl_24_t[] = {0x6c00000000000000ull, 0x0000000000000017ull};
-static const uint8_t mgl_24_s[] = {0};
-static const mg_doc mgl_24 = {mgl_24_t, mgl_24_s};
-
-/* 24 */
-static const uint64_t mgl_25_t[] = {0x6c00000000000000ull, 0x0000000000000018ull};
-static const uint8_t mgl_25_s[] = {0};
-static const mg_doc mgl_25 = {mgl_25_t, mgl_25_s};
-
-/* 25 */
-static const uint64_t mgl_26_t[] = {0x6c00000000000000ull, 0x0000000000000019ull};
-static const uint8_t mgl_26_s[] = {0};
-static const mg_doc mgl_26 = {mgl_26_t, mgl_26_s};
-
-/* 26 */
-static const uint64_t mgl_27_t[] = {0x6c00000000000000ull, 0x000000000000001aull};
-static const uint8_t mgl_27_s[] = {0};
-static const mg_doc mgl_27 = {mgl_27_t, mgl_27_s};
-
-/* 27 */
-static const uint64_t mgl_28_t[] = {0x6c00000000000000ull, 0x000000000000001bull};
-static const uint8_t mgl_28_s[] = {0};
-static const mg_doc mgl_28 = {mgl_28_t, mgl_28_s};
-
-/* 28 */
-static const uint64_t mgl_29_t[] = {0x6c00000000000000ull, 0x000000000000001cull};
-static const uint8_t mgl_29_s[] = {0};
-static const mg_doc mgl_29 = {mgl_29_t, mgl_29_s};
-
-/* 29 */
-static const uint64_t mgl_30_t[] = {0x6c00000000000000ull, 0x000000000000001dull};
-static const uint8_t mgl_30_s[] = {0};
-static const mg_doc mgl_30 = {mgl_30_t, mgl_30_s};
-
-/* 30 */
-static const uint64_t mgl_31_t[] = {0x6c00000000000000ull, 0x000000000000001eull};
-static const uint8_t mgl_31_s[] = {0};
-static const mg_doc mgl_31 = {mgl_31_t, mgl_31_s};
-
-/* 31 */
-static const uint64_t mgl_32_t[] = {0x6c00000000000000ull, 0x000000000000001full};
-static const uint8_t mgl_32_s[] = {0};
-static const mg_doc mgl_32 = {mgl_32_t, mgl_32_s};
-
-/* 32 */
-static const uint64_t mgl_33_t[] = {0x6c00000000000000ull, 0x0000000000000020ull};
-static const uint8_t mgl_33_s[] = {0};
-static const mg_doc mgl_33 = {mgl_33_t, mgl_33_s};
-
-/* 33 */
-static const uint64_t mgl_34_t[] = {0x6c00000000000000ull, 0x0000000000000021ull};
-static const uint8_t mgl_34_s[] = {0};
-static const mg_doc mgl_34 = {mgl_34_t, mgl_34_s};
-
-/* 34 */
-static const uint64_t mgl_35_t[] = {0x6c00000000000000ull, 0x0000000000000022ull};
-static const uint8_t mgl_35_s[] = {0};
-static const mg_doc mgl_35 = {mgl_35_t, mgl_35_s};
-
-/* 35 */
-static const uint64_t mgl_36_t[] = {0x6c00000000000000ull, 0x0000000000000023ull};
-static const uint8_t mgl_36_s[] = {0};
-static const mg_doc mgl_36 = {mgl_36_t, mgl_36_s};
-
-/* 36 */
-static const uint64_t mgl_37_t[] = {0x6c00000000000000ull, 0x0000000000000024ull};
-static const uint8_t mgl_37_s[] = {0};
-static const mg_doc mgl_37 = {mgl_37_t, mgl_37_s};
-
-/* 37 */
-static const uint64_t mgl_38_t[] = {0x6c00000000000000ull, 0x0000000000000025ull};
-static const uint8_t mgl_38_s[] = {0};
-static const mg_doc mgl_38 = {mgl_38_t, mgl_38_s};
-
-/* 38 */
-static const uint64_t mgl_39_t[] = {0x6c00000000000000ull, 0x0000000000000026ull};
-static const uint8_t mgl_39_s[] = {0};
-static const mg_doc mgl_39 = {mgl_39_t, mgl_39_s};
-
-/* 39 */
-static const uint64_t mgl_40_t[] = {0x6c00000000000000ull, 0x0000000000000027ull};
-static const uint8_t mgl_40_s[] = {0};
-static const mg_doc mgl_40 = {mgl_40_t, mgl_40_s};
-
-/* 40 */
-static const uint64_t mgl_41_t[] = {0x6c00000000000000ull, 0x0000000000000028ull};
-static const uint8_t mgl_41_s[] = {0};
-static const mg_doc mgl_41 = {mgl_41_t, mgl_41_s};
-
-/* 41 */
-static const uint64_t mgl_42_t[] = {0x6c00000000000000ull, 0x0000000000000029ull};
-static const uint8_t mgl_42_s[] = {0};
-static const mg_doc mgl_42 = {mgl_42_t, mgl_42_s};
-
-/* 42 */
-static const uint64_t mgl_43_t[] = {0x6c00000000000000ull, 0x000000000000002aull};
-static const uint8_t mgl_43_s[] = {0};
-static const mg_doc mgl_43 = {mgl_43_t, mgl_43_s};
-
-/* 43 */
-static const uint64_t mgl_44_t[] = {0x6c00000000000000ull, 0x000000000000002bull};
-static const uint8_t mgl_44_s[] = {0};
-static const mg_doc mgl_44 = {mgl_44_t, mgl_44_s};
-
-/* 44 */
-static const uint64_t mgl_45_t[] = {0x6c00000000000000ull, 0x000000000000002cull};
-static const uint8_t mgl_45_s[] = {0};
-static const mg_doc mgl_45 = {mgl_45_t, mgl_45_s};
-
-/* 45 */
-static const uint64_t mgl_46_t[] = {0x6c00000000000000ull, 0x000000000000002dull};
-static const uint8_t mgl_46_s[] = {0};
-static const mg_doc mgl_46 = {mgl_46_t, mgl_46_s};
-
-/* 46 */
-static const uint64_t mgl_47_t[] = {0x6c00000000000000ull, 0x000000000000002eull};
-static const uint8_t mgl_47_s[] = {0};
-static const mg_doc mgl_47 = {mgl_47_t, mgl_47_s};
-
-/* 47 */
-static const uint64_t mgl_48_t[] = {0x6c00000000000000ull, 0x000000000000002full};
-static const uint8_t mgl_48_s[] = {0};
-static const mg_doc mgl_48 = {mgl_48_t, mgl_48_s};
-
-/* 48 */
-static const uint64_t mgl_49_t[] = {0x6c00000000000000ull, 0x0000000000000030ull};
-static const uint8_t mgl_49_s[] = {0};
-static const mg_doc mgl_49 = {mgl_49_t, mgl_49_s};
-
-/* 49 */
-static const uint64_t mgl_50_t[] = {0x6c00000000000000ull, 0x0000000000000031ull};
-static const uint8_t mgl_50_s[] = {0};
-static const mg_doc mgl_50 = {mgl_50_t, mgl_50_s};
-
-/* 50 */
-static const uint64_t mgl_51_t[] = {0x6c00000000000000ull, 0x0000000000000032ull};
-static const uint8_t mgl_51_s[] = {0};
-static const mg_doc mgl_51 = {mgl_51_t, mgl_51_s};
-
-/* 51 */
-static const uint64_t mgl_52_t[] = {0x6c00000000000000ull, 0x0000000000000033ull};
-static const uint8_t mgl_52_s[] = {0};
-static const mg_doc mgl_52 = {mgl_52_t, mgl_52_s};
-
-/* 52 */
-static const uint64_t mgl_53_t[] = {0x6c00000000000000ull, 0x0000000000000034ull};
-static const uint8_t mgl_53_s[] = {0};
-static const mg_doc mgl_53 = {mgl_53_t, mgl_53_s};
-
-/* 53 */
-static const uint64_t mgl_54_t[] = {0x6c00000000000000ull, 0x0000000000000035ull};
-static const uint8_t mgl_54_s[] = {0};
-static const mg_doc mgl_54 = {mgl_54_t, mgl_54_s};
-
-/* 54 */
-static const uint64_t mgl_55_t[] = {0x6c00000000000000ull, 0x0000000000000036ull};
-static const uint8_t mgl_55_s[] = {0};
-static const mg_doc mgl_55 = {mgl_55_t, mgl_55_s};
-
-/* 55 */
-static const uint64_t mgl_56_t[] = {0x6c00000000000000ull, 0x0000000000000037ull};
-static const uint8_t mgl_56_s[] = {0};
-static const mg_doc mgl_56 = {mgl_56_t, mgl_56_s};
-
-/* 56 */
-static const uint64_t mgl_57_t[] = {0x6c00000000000000ull, 0x0000000000000038ull};
-static const uint8_t mgl_57_s[] = {0};
-static const mg_doc mgl_57 = {mgl_57_t, mgl_57_s};
-
-/* 57 */
-static const uint64_t mgl_58_t[] = {0x6c00000000000000ull, 0x0000000000000039ull};
-static const uint8_t mgl_58_s[] = {0};
-static const mg_doc mgl_58 = {mgl_58_t, mgl_58_s};
-
-/* 58 */
-static const uint64_t mgl_59_t[] = {0x6c00000000000000ull, 0x000000000000003aull};
-static const uint8_t mgl_59_s[] = {0};
-static const mg_doc mgl_59 = {mgl_59_t, mgl_59_s};
-
-/* 59 */
-static const uint64_t mgl_60_t[] = {0x6c00000000000000ull, 0x000000000000003bull};
-static const uint8_t mgl_60_s[] = {0};
-static const mg_doc mgl_60 = {mgl_60_t, mgl_60_s};
-
-/* 60 */
-static const uint64_t mgl_61_t[] = {0x6c00000000000000ull, 0x000000000000003cull};
-static const uint8_t mgl_61_s[] = {0};
-static const mg_doc mgl_61 = {mgl_61_t, mgl_61_s};
-
-/* 61 */
-static const uint64_t mgl_62_t[] = {0x6c00000000000000ull, 0x000000000000003dull};
-static const uint8_t mgl_62_s[] = {0};
-static const mg_doc mgl_62 = {mgl_62_t, mgl_62_s};
-
-/* 62 */
-static const uint64_t mgl_63_t[] = {0x6c00000000000000ull, 0x000000000000003eull};
-static const uint8_t mgl_63_s[] = {0};
-static const mg_doc mgl_63 = {mgl_63_t, mgl_63_s};
-
-/* 63 */
-static const uint64_t mgl_64_t[] = {0x6c00000000000000ull, 0x000000000000003full};
-static const uint8_t mgl_64_s[] = {0};
-static const mg_doc mgl_64 = {mgl_64_t, mgl_64_s};
-
-/* 64 */
-static const uint64_t mgl_65_t[] = {0x6c00000000000000ull, 0x0000000000000040ull};
-static const uint8_t mgl_65_s[] = {0};
-static const mg_doc mgl_65 = {mgl_65_t, mgl_65_s};
-
-/* 65 */
-static const uint64_t mgl_66_t[] = {0x6c00000000000000ull, 0x0000000000000041ull};
-static const uint8_t mgl_66_s[] = {0};
-static const mg_doc mgl_66 = {mgl_66_t, mgl_66_s};
-
-/* 66 */
-static const uint64_t mgl_67_t[] = {0x6c00000000000000ull, 0x0000000000000042ull};
-static const uint8_t mgl_67_s[] = {0};
-static const mg_doc mgl_67 = {mgl_67_t, mgl_67_s};
-
-/* 67 */
-static const uint64_t mgl_68_t[] = {0x6c00000000000000ull, 0x0000000000000043ull};
-static const uint8_t mgl_68_s[] = {0};
-static const mg_doc mgl_68 = {mgl_68_t, mgl_68_s};
-
-/* 68 */
-static const uint64_t mgl_69_t[] = {0x6c00000000000000ull, 0x0000000000000044ull};
-static const uint8_t mgl_69_s[] = {0};
-static const mg_doc mgl_69 = {mgl_69_t, mgl_69_s};
-
-/* 69 */
-static const uint64_t mgl_70_t[] = {0x6c00000000000000ull, 0x0000000000000045ull};
-static const uint8_t mgl_70_s[] = {0};
-static const mg_doc mgl_70 = {mgl_70_t, mgl_70_s};
-
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
         uint64_t seen[2] = {0};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             bool m = false;
-            int32_t ix = mgh_find(mgt_0, 117, ks, kl);
+            int32_t ix = mgh_find(mgt_bigsets_names, 117, ks, kl);
             if (ix >= 0) {
-                if (mgt_0[ix].seen >= 0)
-                    mg_bit_set(seen, (uint32_t)mgt_0[ix].seen);
-                if (mgt_0[ix].fn) {
+                if (mgt_bigsets_names[ix].seen >= 0)
+                    mg_bit_set(seen, (uint32_t)mgt_bigsets_names[ix].seen);
+                if (mgt_bigsets_names[ix].fn) {
                     m = true;
-                    MG_SUB(mgt_0[ix].fn(c, k + 1, NULL));
+                    MG_SUB(mgt_bigsets_names[ix].fn(c, k + 1, NULL));
                 }
             }
             /* #/additionalProperties */
             if (!m) {
-                MG_SUB(mgv_76(c, k + 1, NULL));
+                MG_SUB(mgv_bigsets_additionalProperties(c, k + 1, NULL));
             }
-            np++;
         }
         /* #/required */
         for (int32_t r = 0; r < 75; r++)
-            if (!mg_bit_get(seen, (uint32_t)mgt_1[r].seen))
-                MG_FAIL(at, MG_E_REQUIRED, "#/required", mgt_1[r].s);
+            if (!mg_bit_get(seen, (uint32_t)mgt_bigsets_required[r].seen))
+                MG_FAIL(at, MG_E_REQUIRED, "#/required", mgt_bigsets_required[r].s);
         /* #/dependentRequired/p01 */
         if (mg_bit_get(seen, 75) && !mg_bit_get(seen, 76))
             MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependentRequired/p01", "p01 requires q1");
@@ -1094,1516 +1113,913 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (mg_bit_get(seen, 77) && !mg_bit_get(seen, 78))
             MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependentRequired/q2", "q2 requires p03");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/p00 */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/additionalProperties */
+static bool mgv_bigsets_additionalProperties(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p00/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p00/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p00/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p00/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p01 */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p01/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p01/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p02 */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p02/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p02/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p02/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p02/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p03 */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p03/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p03/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p04 */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p04/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p04/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p04/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p04/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p05 */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p05/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p05/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p06 */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p06/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p06/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p06/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p06/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p07 */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p07/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p07/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p08 */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p08/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p08/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p08/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p08/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p09 */
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p09/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p09/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p10 */
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p10/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p10/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p10/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p10/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p11 */
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p11/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p11/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p12 */
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p12/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p12/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p12/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p12/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p13 */
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p13/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p13/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p14 */
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p14/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p14/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p14/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p14/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p15 */
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p15/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p15/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p16 */
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p16/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p16/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p16/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p16/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p17 */
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p17/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p17/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p18 */
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p18/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p18/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p18/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p18/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p19 */
-static bool mgv_20(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p19/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p19/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p20 */
-static bool mgv_21(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p20/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p20/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p20/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p20/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p21 */
-static bool mgv_22(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p21/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p21/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p22 */
-static bool mgv_23(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p22/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p22/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p22/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p22/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p23 */
-static bool mgv_24(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p23/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p23/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p24 */
-static bool mgv_25(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p24/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p24/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p24/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p24/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p25 */
-static bool mgv_26(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p25/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p25/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p26 */
-static bool mgv_27(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p26/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p26/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p26/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p26/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p27 */
-static bool mgv_28(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p27/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p27/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p28 */
-static bool mgv_29(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p28/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p28/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p28/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p28/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p29 */
-static bool mgv_30(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p29/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p29/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p30 */
-static bool mgv_31(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p30/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p30/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p30/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p30/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p31 */
-static bool mgv_32(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p31/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p31/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p32 */
-static bool mgv_33(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p32/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p32/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p32/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p32/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p33 */
-static bool mgv_34(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p33/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p33/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p34 */
-static bool mgv_35(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p34/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p34/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p34/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p34/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p35 */
-static bool mgv_36(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p35/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p35/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p36 */
-static bool mgv_37(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p36/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p36/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p36/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p36/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p37 */
-static bool mgv_38(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p37/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p37/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p38 */
-static bool mgv_39(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p38/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p38/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p38/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p38/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p39 */
-static bool mgv_40(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p39/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p39/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p40 */
-static bool mgv_41(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p40/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p40/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p40/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p40/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p41 */
-static bool mgv_42(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p41/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p41/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p42 */
-static bool mgv_43(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p42/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p42/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p42/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p42/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p43 */
-static bool mgv_44(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p43/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p43/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p44 */
-static bool mgv_45(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p44/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p44/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p44/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p44/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p45 */
-static bool mgv_46(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p45/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p45/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p46 */
-static bool mgv_47(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p46/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p46/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p46/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p46/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p47 */
-static bool mgv_48(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p47/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p47/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p48 */
-static bool mgv_49(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p48/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p48/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p48/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p48/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p49 */
-static bool mgv_50(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p49/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p49/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p50 */
-static bool mgv_51(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p50/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p50/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p50/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p50/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p51 */
-static bool mgv_52(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p51/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p51/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p52 */
-static bool mgv_53(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p52/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p52/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p52/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p52/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p53 */
-static bool mgv_54(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p53/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p53/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p54 */
-static bool mgv_55(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p54/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p54/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p54/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p54/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p55 */
-static bool mgv_56(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p55/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p55/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p56 */
-static bool mgv_57(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p56/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p56/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p56/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p56/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p57 */
-static bool mgv_58(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p57/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p57/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p58 */
-static bool mgv_59(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p58/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p58/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p58/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p58/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p59 */
-static bool mgv_60(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p59/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p59/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p60 */
-static bool mgv_61(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p60/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p60/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p60/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p60/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p61 */
-static bool mgv_62(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p61/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p61/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p62 */
-static bool mgv_63(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p62/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p62/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p62/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p62/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p63 */
-static bool mgv_64(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p63/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p63/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p64 */
-static bool mgv_65(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p64/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p64/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p64/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p64/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p65 */
-static bool mgv_66(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p65/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p65/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p66 */
-static bool mgv_67(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p66/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p66/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p66/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p66/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p67 */
-static bool mgv_68(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p67/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p67/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p68 */
-static bool mgv_69(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p68/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p68/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p68/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p68/maxLength", "3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/p69 */
-static bool mgv_70(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/p69/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p69/type", "integer");
-done: __attribute__((unused));
+    /* #/additionalProperties/type */
+    if (!(t == MG_TAPE_TRUE || t == MG_TAPE_FALSE))
+        MG_FAIL(at, MG_E_TYPE, "#/additionalProperties/type", "boolean");
+done:
     return ok;
 }
 
 /* #/properties/a */
-static bool mgv_71(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_a(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/properties/a */
-    if (!(mg_json_equal(d, at, &mgl_0, 0)))
+    if (!(mg_json_equal(d, at, &mgl_af63ac4c86019afc, 0)))
         MG_FAIL(at, MG_E_CONST, "#/properties/a", "1");
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/any */
+static bool mgv_bigsets_properties_any(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/any"))
+        return false;
+    /* #/properties/any/anyOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        for (uint32_t b = 0; b < 70; b++)
+            if (nv == 0 && mgf_bigsets_properties_any_anyOf[b](c, at, NULL))
+                nv++;
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ANY_OF, "#/properties/any/anyOf", "");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/0 */
+static bool mgv_bigsets_properties_any_anyOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/0/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ad4c86019caf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/0/const", "0");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/1 */
+static bool mgv_bigsets_properties_any_anyOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/1/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ac4c86019afc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/1/const", "1");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/10 */
+static bool mgv_bigsets_properties_any_anyOf_10(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/10/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89207b4ba08a4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/10/const", "10");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/11 */
+static bool mgv_bigsets_properties_any_anyOf_11(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/11/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89307b4ba0a57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/11/const", "11");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/12 */
+static bool mgv_bigsets_properties_any_anyOf_12(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/12/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89407b4ba0c0a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/12/const", "12");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/13 */
+static bool mgv_bigsets_properties_any_anyOf_13(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/13/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89507b4ba0dbd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/13/const", "13");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/14 */
+static bool mgv_bigsets_properties_any_anyOf_14(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/14/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88e07b4ba01d8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/14/const", "14");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/15 */
+static bool mgv_bigsets_properties_any_anyOf_15(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/15/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88f07b4ba038b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/15/const", "15");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/16 */
+static bool mgv_bigsets_properties_any_anyOf_16(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/16/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89007b4ba053e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/16/const", "16");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/17 */
+static bool mgv_bigsets_properties_any_anyOf_17(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/17/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89107b4ba06f1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/17/const", "17");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/18 */
+static bool mgv_bigsets_properties_any_anyOf_18(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/18/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88a07b4b9fb0c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/18/const", "18");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/19 */
+static bool mgv_bigsets_properties_any_anyOf_19(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/19/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88b07b4b9fcbf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/19/const", "19");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/2 */
+static bool mgv_bigsets_properties_any_anyOf_2(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/2/const */
+    if (!(mg_json_equal(d, at, &mgl_af63af4c8601a015, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/2/const", "2");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/20 */
+static bool mgv_bigsets_properties_any_anyOf_20(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/20/const */
+    if (!(mg_json_equal(d, at, &mgl_08030407b4c31edf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/20/const", "20");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/21 */
+static bool mgv_bigsets_properties_any_anyOf_21(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/21/const */
+    if (!(mg_json_equal(d, at, &mgl_08030307b4c31d2c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/21/const", "21");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/22 */
+static bool mgv_bigsets_properties_any_anyOf_22(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/22/const */
+    if (!(mg_json_equal(d, at, &mgl_08030607b4c32245, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/22/const", "22");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/23 */
+static bool mgv_bigsets_properties_any_anyOf_23(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/23/const */
+    if (!(mg_json_equal(d, at, &mgl_08030507b4c32092, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/23/const", "23");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/24 */
+static bool mgv_bigsets_properties_any_anyOf_24(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/24/const */
+    if (!(mg_json_equal(d, at, &mgl_08030007b4c31813, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/24/const", "24");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/25 */
+static bool mgv_bigsets_properties_any_anyOf_25(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/25/const */
+    if (!(mg_json_equal(d, at, &mgl_0802ff07b4c31660, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/25/const", "25");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/26 */
+static bool mgv_bigsets_properties_any_anyOf_26(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/26/const */
+    if (!(mg_json_equal(d, at, &mgl_08030207b4c31b79, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/26/const", "26");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/27 */
+static bool mgv_bigsets_properties_any_anyOf_27(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/27/const */
+    if (!(mg_json_equal(d, at, &mgl_08030107b4c319c6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/27/const", "27");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/28 */
+static bool mgv_bigsets_properties_any_anyOf_28(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/28/const */
+    if (!(mg_json_equal(d, at, &mgl_08030c07b4c32c77, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/28/const", "28");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/29 */
+static bool mgv_bigsets_properties_any_anyOf_29(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/29/const */
+    if (!(mg_json_equal(d, at, &mgl_08030b07b4c32ac4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/29/const", "29");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/3 */
+static bool mgv_bigsets_properties_any_anyOf_3(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/3/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ae4c86019e62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/3/const", "3");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/30 */
+static bool mgv_bigsets_properties_any_anyOf_30(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/30/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7e07b4c00556, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/30/const", "30");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/31 */
+static bool mgv_bigsets_properties_any_anyOf_31(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/31/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7f07b4c00709, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/31/const", "31");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/32 */
+static bool mgv_bigsets_properties_any_anyOf_32(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/32/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7c07b4c001f0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/32/const", "32");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/33 */
+static bool mgv_bigsets_properties_any_anyOf_33(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/33/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7d07b4c003a3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/33/const", "33");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/34 */
+static bool mgv_bigsets_properties_any_anyOf_34(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/34/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8207b4c00c22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/34/const", "34");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/35 */
+static bool mgv_bigsets_properties_any_anyOf_35(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/35/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8307b4c00dd5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/35/const", "35");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/36 */
+static bool mgv_bigsets_properties_any_anyOf_36(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/36/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8007b4c008bc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/36/const", "36");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/37 */
+static bool mgv_bigsets_properties_any_anyOf_37(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/37/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8107b4c00a6f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/37/const", "37");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/38 */
+static bool mgv_bigsets_properties_any_anyOf_38(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/38/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8607b4c012ee, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/38/const", "38");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/39 */
+static bool mgv_bigsets_properties_any_anyOf_39(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/39/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8707b4c014a1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/39/const", "39");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/4 */
+static bool mgv_bigsets_properties_any_anyOf_4(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/4/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a94c860195e3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/4/const", "4");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/40 */
+static bool mgv_bigsets_properties_any_anyOf_40(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/40/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8007b4b19589, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/40/const", "40");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/41 */
+static bool mgv_bigsets_properties_any_anyOf_41(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/41/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7f07b4b193d6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/41/const", "41");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/42 */
+static bool mgv_bigsets_properties_any_anyOf_42(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/42/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7e07b4b19223, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/42/const", "42");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/43 */
+static bool mgv_bigsets_properties_any_anyOf_43(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/43/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7d07b4b19070, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/43/const", "43");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/44 */
+static bool mgv_bigsets_properties_any_anyOf_44(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/44/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8407b4b19c55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/44/const", "44");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/45 */
+static bool mgv_bigsets_properties_any_anyOf_45(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/45/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8307b4b19aa2, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/45/const", "45");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/46 */
+static bool mgv_bigsets_properties_any_anyOf_46(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/46/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8207b4b198ef, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/46/const", "46");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/47 */
+static bool mgv_bigsets_properties_any_anyOf_47(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/47/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8107b4b1973c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/47/const", "47");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/48 */
+static bool mgv_bigsets_properties_any_anyOf_48(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/48/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8807b4b1a321, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/48/const", "48");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/49 */
+static bool mgv_bigsets_properties_any_anyOf_49(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/49/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8707b4b1a16e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/49/const", "49");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/5 */
+static bool mgv_bigsets_properties_any_anyOf_5(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/5/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a84c86019430, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/5/const", "5");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/50 */
+static bool mgv_bigsets_properties_any_anyOf_50(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/50/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafa07b4ae7c00, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/50/const", "50");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/51 */
+static bool mgv_bigsets_properties_any_anyOf_51(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/51/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafb07b4ae7db3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/51/const", "51");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/52 */
+static bool mgv_bigsets_properties_any_anyOf_52(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/52/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafc07b4ae7f66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/52/const", "52");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/53 */
+static bool mgv_bigsets_properties_any_anyOf_53(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/53/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafd07b4ae8119, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/53/const", "53");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/54 */
+static bool mgv_bigsets_properties_any_anyOf_54(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/54/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafe07b4ae82cc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/54/const", "54");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/55 */
+static bool mgv_bigsets_properties_any_anyOf_55(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/55/const */
+    if (!(mg_json_equal(d, at, &mgl_07eaff07b4ae847f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/55/const", "55");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/56 */
+static bool mgv_bigsets_properties_any_anyOf_56(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/56/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0007b4ae8632, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/56/const", "56");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/57 */
+static bool mgv_bigsets_properties_any_anyOf_57(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/57/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0107b4ae87e5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/57/const", "57");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/58 */
+static bool mgv_bigsets_properties_any_anyOf_58(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/58/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0207b4ae8998, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/58/const", "58");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/59 */
+static bool mgv_bigsets_properties_any_anyOf_59(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/59/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0307b4ae8b4b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/59/const", "59");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/6 */
+static bool mgv_bigsets_properties_any_anyOf_6(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/6/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ab4c86019949, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/6/const", "6");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/60 */
+static bool mgv_bigsets_properties_any_anyOf_60(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/60/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58c07b4b7c89b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/60/const", "60");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/61 */
+static bool mgv_bigsets_properties_any_anyOf_61(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/61/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58b07b4b7c6e8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/61/const", "61");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/62 */
+static bool mgv_bigsets_properties_any_anyOf_62(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/62/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58e07b4b7cc01, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/62/const", "62");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/63 */
+static bool mgv_bigsets_properties_any_anyOf_63(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/63/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58d07b4b7ca4e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/63/const", "63");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/64 */
+static bool mgv_bigsets_properties_any_anyOf_64(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/64/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59007b4b7cf67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/64/const", "64");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/65 */
+static bool mgv_bigsets_properties_any_anyOf_65(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/65/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58f07b4b7cdb4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/65/const", "65");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/66 */
+static bool mgv_bigsets_properties_any_anyOf_66(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/66/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59207b4b7d2cd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/66/const", "66");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/67 */
+static bool mgv_bigsets_properties_any_anyOf_67(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/67/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59107b4b7d11a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/67/const", "67");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/68 */
+static bool mgv_bigsets_properties_any_anyOf_68(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/68/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58407b4b7bb03, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/68/const", "68");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/69 */
+static bool mgv_bigsets_properties_any_anyOf_69(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/69/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58307b4b7b950, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/69/const", "69");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/7 */
+static bool mgv_bigsets_properties_any_anyOf_7(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/7/const */
+    if (!(mg_json_equal(d, at, &mgl_af63aa4c86019796, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/7/const", "7");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/8 */
+static bool mgv_bigsets_properties_any_anyOf_8(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/8/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b54c8601aa47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/8/const", "8");
+done:
+    return ok;
+}
+
+/* #/properties/any/anyOf/9 */
+static bool mgv_bigsets_properties_any_anyOf_9(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/any/anyOf/9/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b44c8601a894, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/9/const", "9");
+done:
     return ok;
 }
 
 /* #/properties/e */
-static bool mgv_72(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_e(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/properties/e/enum */
     {
         bool in = false;
         if (t == MG_TAPE_STRING) {
             uint32_t el;
             const char *es = mg_str(d, at, &el);
-            in = mgh_find(mgt_2, 67, es, el) >= 0;
+            in = mgh_find(mgt_bigsets_properties_e_enum, 67, es, el) >= 0;
         }
         if (t != MG_TAPE_STRING) {
-            MG_ARRAY_FOR(&mgl_1, 0, j) {
-                if (mg_json_equal(d, at, &mgl_1, j)) {
+            MG_ARRAY_FOR(&mgl_50e4294747698bdc, 0, j) {
+                if (mg_json_equal(d, at, &mgl_50e4294747698bdc, j)) {
                     in = true;
                     break;
                 }
@@ -2612,83 +2028,25 @@ static bool mgv_72(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!in)
             MG_FAIL(at, MG_E_ENUM, "#/properties/e/enum", "[\"v0\",\"v1\",\"v2\",\"v3\",\"v4\",\"v5\",\"v6\",\"v7\",\"v8\",\"v9\",\"v10\",\"v11\",\"v12\",\"v13\",\"v14\",\"v15\",\"v16\",\"v17\",\"v18\",\"v19\",\"v20\",\"v21\",\"v22\",\"v23\",\"v24\",\"v25\",\"v26\",\"v2...");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any */
-static bool mgv_73(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/any"))
-        return false;
-    (void)ev;
-    /* #/properties/any/anyOf */
-    {
-        uint32_t nv = 0;
-        c->quiet++;
-        for (uint32_t b = 0; b < 70; b++)
-            if (nv == 0 && mgf_3[b](c, at, NULL))
-                nv++;
-        c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ANY_OF, "#/properties/any/anyOf", "");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one */
-static bool mgv_74(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/one"))
-        return false;
-    (void)ev;
-    /* #/properties/one/oneOf */
-    {
-        uint32_t nv = 0;
-        c->quiet++;
-        for (uint32_t b = 0; b < 70; b++)
-            if (nv < 2 && mgf_4[b](c, at, NULL))
-                nv++;
-        c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", "");
-        if (nv > 1)
-            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/one/oneOf", "");
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/ev */
-static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     if (!mg_step(c, at, "#/properties/ev"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
     if (evn && !sev) {
         ok = mg_limit(c, at, "#/properties/ev", "scratch space");
         goto done;
     }
-    (void)sev;
     /* #/properties/ev/oneOf */
     {
         uint32_t nv = 0;
@@ -2697,7 +2055,7 @@ static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
             size_t mk = mg_bits_mark(c);
             uint64_t *tmp = mg_bits_new(c, evn);
             for (uint32_t b = 0; b < 70; b++) {
-                if (tmp && mgf_5[b](c, at, tmp) && ++nv == 1)
+                if (tmp && mgf_bigsets_properties_ev_oneOf[b](c, at, tmp) && ++nv == 1)
                     mg_bits_or(sev, tmp, evn);
                 if (tmp)
                     memset(tmp, 0, (evn + 63) / 64 * 8);
@@ -2705,7 +2063,7 @@ static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
             mg_bits_release(c, mk);
         } else {
             for (uint32_t b = 0; b < 70; b++)
-                if (nv < 2 && mgf_5[b](c, at, NULL))
+                if (nv < 2 && mgf_bigsets_properties_ev_oneOf[b](c, at, NULL))
                     nv++;
         }
         c->quiet--;
@@ -2725,2304 +2083,40 @@ static bool mgv_75(mg_ctx *c, uint32_t at, uint64_t *ev)
             np++;
         }
     }
-done: __attribute__((unused));
+done:
     if (ok && ev && sev)
         mg_bits_or(ev, sev, evn);
     mg_bits_release(c, evmark);
     return ok;
 }
 
-/* #/additionalProperties */
-static bool mgv_76(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/additionalProperties/type */
-    if (!((t == MG_TAPE_TRUE || t == MG_TAPE_FALSE)))
-        MG_FAIL(at, MG_E_TYPE, "#/additionalProperties/type", "boolean");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/0 */
-static bool mgv_77(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/0/const */
-    if (!(mg_json_equal(d, at, &mgl_2, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/0/const", "0");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/1 */
-static bool mgv_78(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/1/const */
-    if (!(mg_json_equal(d, at, &mgl_0, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/1/const", "1");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/2 */
-static bool mgv_79(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/2/const */
-    if (!(mg_json_equal(d, at, &mgl_3, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/2/const", "2");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/3 */
-static bool mgv_80(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/3/const */
-    if (!(mg_json_equal(d, at, &mgl_4, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/3/const", "3");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/4 */
-static bool mgv_81(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/4/const */
-    if (!(mg_json_equal(d, at, &mgl_5, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/4/const", "4");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/5 */
-static bool mgv_82(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/5/const */
-    if (!(mg_json_equal(d, at, &mgl_6, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/5/const", "5");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/6 */
-static bool mgv_83(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/6/const */
-    if (!(mg_json_equal(d, at, &mgl_7, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/6/const", "6");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/7 */
-static bool mgv_84(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/7/const */
-    if (!(mg_json_equal(d, at, &mgl_8, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/7/const", "7");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/8 */
-static bool mgv_85(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/8/const */
-    if (!(mg_json_equal(d, at, &mgl_9, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/8/const", "8");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/9 */
-static bool mgv_86(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/9/const */
-    if (!(mg_json_equal(d, at, &mgl_10, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/9/const", "9");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/10 */
-static bool mgv_87(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/10/const */
-    if (!(mg_json_equal(d, at, &mgl_11, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/10/const", "10");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/11 */
-static bool mgv_88(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/11/const */
-    if (!(mg_json_equal(d, at, &mgl_12, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/11/const", "11");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/12 */
-static bool mgv_89(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/12/const */
-    if (!(mg_json_equal(d, at, &mgl_13, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/12/const", "12");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/13 */
-static bool mgv_90(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/13/const */
-    if (!(mg_json_equal(d, at, &mgl_14, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/13/const", "13");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/14 */
-static bool mgv_91(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/14/const */
-    if (!(mg_json_equal(d, at, &mgl_15, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/14/const", "14");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/15 */
-static bool mgv_92(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/15/const */
-    if (!(mg_json_equal(d, at, &mgl_16, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/15/const", "15");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/16 */
-static bool mgv_93(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/16/const */
-    if (!(mg_json_equal(d, at, &mgl_17, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/16/const", "16");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/17 */
-static bool mgv_94(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/17/const */
-    if (!(mg_json_equal(d, at, &mgl_18, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/17/const", "17");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/18 */
-static bool mgv_95(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/18/const */
-    if (!(mg_json_equal(d, at, &mgl_19, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/18/const", "18");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/19 */
-static bool mgv_96(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/19/const */
-    if (!(mg_json_equal(d, at, &mgl_20, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/19/const", "19");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/20 */
-static bool mgv_97(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/20/const */
-    if (!(mg_json_equal(d, at, &mgl_21, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/20/const", "20");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/21 */
-static bool mgv_98(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/21/const */
-    if (!(mg_json_equal(d, at, &mgl_22, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/21/const", "21");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/22 */
-static bool mgv_99(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/22/const */
-    if (!(mg_json_equal(d, at, &mgl_23, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/22/const", "22");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/23 */
-static bool mgv_100(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/23/const */
-    if (!(mg_json_equal(d, at, &mgl_24, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/23/const", "23");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/24 */
-static bool mgv_101(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/24/const */
-    if (!(mg_json_equal(d, at, &mgl_25, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/24/const", "24");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/25 */
-static bool mgv_102(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/25/const */
-    if (!(mg_json_equal(d, at, &mgl_26, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/25/const", "25");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/26 */
-static bool mgv_103(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/26/const */
-    if (!(mg_json_equal(d, at, &mgl_27, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/26/const", "26");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/27 */
-static bool mgv_104(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/27/const */
-    if (!(mg_json_equal(d, at, &mgl_28, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/27/const", "27");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/28 */
-static bool mgv_105(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/28/const */
-    if (!(mg_json_equal(d, at, &mgl_29, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/28/const", "28");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/29 */
-static bool mgv_106(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/29/const */
-    if (!(mg_json_equal(d, at, &mgl_30, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/29/const", "29");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/30 */
-static bool mgv_107(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/30/const */
-    if (!(mg_json_equal(d, at, &mgl_31, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/30/const", "30");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/31 */
-static bool mgv_108(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/31/const */
-    if (!(mg_json_equal(d, at, &mgl_32, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/31/const", "31");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/32 */
-static bool mgv_109(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/32/const */
-    if (!(mg_json_equal(d, at, &mgl_33, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/32/const", "32");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/33 */
-static bool mgv_110(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/33/const */
-    if (!(mg_json_equal(d, at, &mgl_34, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/33/const", "33");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/34 */
-static bool mgv_111(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/34/const */
-    if (!(mg_json_equal(d, at, &mgl_35, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/34/const", "34");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/35 */
-static bool mgv_112(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/35/const */
-    if (!(mg_json_equal(d, at, &mgl_36, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/35/const", "35");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/36 */
-static bool mgv_113(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/36/const */
-    if (!(mg_json_equal(d, at, &mgl_37, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/36/const", "36");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/37 */
-static bool mgv_114(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/37/const */
-    if (!(mg_json_equal(d, at, &mgl_38, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/37/const", "37");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/38 */
-static bool mgv_115(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/38/const */
-    if (!(mg_json_equal(d, at, &mgl_39, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/38/const", "38");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/39 */
-static bool mgv_116(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/39/const */
-    if (!(mg_json_equal(d, at, &mgl_40, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/39/const", "39");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/40 */
-static bool mgv_117(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/40/const */
-    if (!(mg_json_equal(d, at, &mgl_41, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/40/const", "40");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/41 */
-static bool mgv_118(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/41/const */
-    if (!(mg_json_equal(d, at, &mgl_42, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/41/const", "41");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/42 */
-static bool mgv_119(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/42/const */
-    if (!(mg_json_equal(d, at, &mgl_43, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/42/const", "42");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/43 */
-static bool mgv_120(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/43/const */
-    if (!(mg_json_equal(d, at, &mgl_44, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/43/const", "43");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/44 */
-static bool mgv_121(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/44/const */
-    if (!(mg_json_equal(d, at, &mgl_45, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/44/const", "44");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/45 */
-static bool mgv_122(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/45/const */
-    if (!(mg_json_equal(d, at, &mgl_46, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/45/const", "45");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/46 */
-static bool mgv_123(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/46/const */
-    if (!(mg_json_equal(d, at, &mgl_47, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/46/const", "46");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/47 */
-static bool mgv_124(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/47/const */
-    if (!(mg_json_equal(d, at, &mgl_48, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/47/const", "47");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/48 */
-static bool mgv_125(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/48/const */
-    if (!(mg_json_equal(d, at, &mgl_49, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/48/const", "48");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/49 */
-static bool mgv_126(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/49/const */
-    if (!(mg_json_equal(d, at, &mgl_50, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/49/const", "49");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/50 */
-static bool mgv_127(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/50/const */
-    if (!(mg_json_equal(d, at, &mgl_51, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/50/const", "50");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/51 */
-static bool mgv_128(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/51/const */
-    if (!(mg_json_equal(d, at, &mgl_52, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/51/const", "51");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/52 */
-static bool mgv_129(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/52/const */
-    if (!(mg_json_equal(d, at, &mgl_53, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/52/const", "52");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/53 */
-static bool mgv_130(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/53/const */
-    if (!(mg_json_equal(d, at, &mgl_54, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/53/const", "53");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/54 */
-static bool mgv_131(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/54/const */
-    if (!(mg_json_equal(d, at, &mgl_55, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/54/const", "54");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/55 */
-static bool mgv_132(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/55/const */
-    if (!(mg_json_equal(d, at, &mgl_56, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/55/const", "55");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/56 */
-static bool mgv_133(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/56/const */
-    if (!(mg_json_equal(d, at, &mgl_57, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/56/const", "56");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/57 */
-static bool mgv_134(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/57/const */
-    if (!(mg_json_equal(d, at, &mgl_58, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/57/const", "57");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/58 */
-static bool mgv_135(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/58/const */
-    if (!(mg_json_equal(d, at, &mgl_59, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/58/const", "58");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/59 */
-static bool mgv_136(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/59/const */
-    if (!(mg_json_equal(d, at, &mgl_60, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/59/const", "59");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/60 */
-static bool mgv_137(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/60/const */
-    if (!(mg_json_equal(d, at, &mgl_61, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/60/const", "60");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/61 */
-static bool mgv_138(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/61/const */
-    if (!(mg_json_equal(d, at, &mgl_62, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/61/const", "61");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/62 */
-static bool mgv_139(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/62/const */
-    if (!(mg_json_equal(d, at, &mgl_63, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/62/const", "62");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/63 */
-static bool mgv_140(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/63/const */
-    if (!(mg_json_equal(d, at, &mgl_64, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/63/const", "63");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/64 */
-static bool mgv_141(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/64/const */
-    if (!(mg_json_equal(d, at, &mgl_65, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/64/const", "64");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/65 */
-static bool mgv_142(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/65/const */
-    if (!(mg_json_equal(d, at, &mgl_66, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/65/const", "65");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/66 */
-static bool mgv_143(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/66/const */
-    if (!(mg_json_equal(d, at, &mgl_67, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/66/const", "66");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/67 */
-static bool mgv_144(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/67/const */
-    if (!(mg_json_equal(d, at, &mgl_68, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/67/const", "67");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/68 */
-static bool mgv_145(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/68/const */
-    if (!(mg_json_equal(d, at, &mgl_69, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/68/const", "68");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/any/anyOf/69 */
-static bool mgv_146(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/any/anyOf/69/const */
-    if (!(mg_json_equal(d, at, &mgl_70, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/any/anyOf/69/const", "69");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/0 */
-static bool mgv_147(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/0/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/one/oneOf/0/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/1 */
-static bool mgv_148(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/1/const */
-    if (!(mg_json_equal(d, at, &mgl_0, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/1/const", "1");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/2 */
-static bool mgv_149(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/2/const */
-    if (!(mg_json_equal(d, at, &mgl_3, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/2/const", "2");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/3 */
-static bool mgv_150(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/3/const */
-    if (!(mg_json_equal(d, at, &mgl_4, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/3/const", "3");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/4 */
-static bool mgv_151(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/4/const */
-    if (!(mg_json_equal(d, at, &mgl_5, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/4/const", "4");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/5 */
-static bool mgv_152(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/5/const */
-    if (!(mg_json_equal(d, at, &mgl_6, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/5/const", "5");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/6 */
-static bool mgv_153(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/6/const */
-    if (!(mg_json_equal(d, at, &mgl_7, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/6/const", "6");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/7 */
-static bool mgv_154(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/7/const */
-    if (!(mg_json_equal(d, at, &mgl_8, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/7/const", "7");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/8 */
-static bool mgv_155(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/8/const */
-    if (!(mg_json_equal(d, at, &mgl_9, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/8/const", "8");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/9 */
-static bool mgv_156(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/9/const */
-    if (!(mg_json_equal(d, at, &mgl_10, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/9/const", "9");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/10 */
-static bool mgv_157(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/10/const */
-    if (!(mg_json_equal(d, at, &mgl_11, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/10/const", "10");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/11 */
-static bool mgv_158(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/11/const */
-    if (!(mg_json_equal(d, at, &mgl_12, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/11/const", "11");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/12 */
-static bool mgv_159(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/12/const */
-    if (!(mg_json_equal(d, at, &mgl_13, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/12/const", "12");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/13 */
-static bool mgv_160(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/13/const */
-    if (!(mg_json_equal(d, at, &mgl_14, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/13/const", "13");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/14 */
-static bool mgv_161(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/14/const */
-    if (!(mg_json_equal(d, at, &mgl_15, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/14/const", "14");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/15 */
-static bool mgv_162(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/15/const */
-    if (!(mg_json_equal(d, at, &mgl_16, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/15/const", "15");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/16 */
-static bool mgv_163(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/16/const */
-    if (!(mg_json_equal(d, at, &mgl_17, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/16/const", "16");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/17 */
-static bool mgv_164(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/17/const */
-    if (!(mg_json_equal(d, at, &mgl_18, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/17/const", "17");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/18 */
-static bool mgv_165(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/18/const */
-    if (!(mg_json_equal(d, at, &mgl_19, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/18/const", "18");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/19 */
-static bool mgv_166(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/19/const */
-    if (!(mg_json_equal(d, at, &mgl_20, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/19/const", "19");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/20 */
-static bool mgv_167(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/20/const */
-    if (!(mg_json_equal(d, at, &mgl_21, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/20/const", "20");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/21 */
-static bool mgv_168(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/21/const */
-    if (!(mg_json_equal(d, at, &mgl_22, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/21/const", "21");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/22 */
-static bool mgv_169(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/22/const */
-    if (!(mg_json_equal(d, at, &mgl_23, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/22/const", "22");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/23 */
-static bool mgv_170(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/23/const */
-    if (!(mg_json_equal(d, at, &mgl_24, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/23/const", "23");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/24 */
-static bool mgv_171(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/24/const */
-    if (!(mg_json_equal(d, at, &mgl_25, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/24/const", "24");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/25 */
-static bool mgv_172(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/25/const */
-    if (!(mg_json_equal(d, at, &mgl_26, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/25/const", "25");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/26 */
-static bool mgv_173(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/26/const */
-    if (!(mg_json_equal(d, at, &mgl_27, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/26/const", "26");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/27 */
-static bool mgv_174(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/27/const */
-    if (!(mg_json_equal(d, at, &mgl_28, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/27/const", "27");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/28 */
-static bool mgv_175(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/28/const */
-    if (!(mg_json_equal(d, at, &mgl_29, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/28/const", "28");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/29 */
-static bool mgv_176(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/29/const */
-    if (!(mg_json_equal(d, at, &mgl_30, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/29/const", "29");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/30 */
-static bool mgv_177(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/30/const */
-    if (!(mg_json_equal(d, at, &mgl_31, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/30/const", "30");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/31 */
-static bool mgv_178(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/31/const */
-    if (!(mg_json_equal(d, at, &mgl_32, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/31/const", "31");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/32 */
-static bool mgv_179(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/32/const */
-    if (!(mg_json_equal(d, at, &mgl_33, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/32/const", "32");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/33 */
-static bool mgv_180(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/33/const */
-    if (!(mg_json_equal(d, at, &mgl_34, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/33/const", "33");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/34 */
-static bool mgv_181(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/34/const */
-    if (!(mg_json_equal(d, at, &mgl_35, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/34/const", "34");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/35 */
-static bool mgv_182(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/35/const */
-    if (!(mg_json_equal(d, at, &mgl_36, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/35/const", "35");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/36 */
-static bool mgv_183(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/36/const */
-    if (!(mg_json_equal(d, at, &mgl_37, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/36/const", "36");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/37 */
-static bool mgv_184(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/37/const */
-    if (!(mg_json_equal(d, at, &mgl_38, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/37/const", "37");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/38 */
-static bool mgv_185(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/38/const */
-    if (!(mg_json_equal(d, at, &mgl_39, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/38/const", "38");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/39 */
-static bool mgv_186(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/39/const */
-    if (!(mg_json_equal(d, at, &mgl_40, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/39/const", "39");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/40 */
-static bool mgv_187(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/40/const */
-    if (!(mg_json_equal(d, at, &mgl_41, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/40/const", "40");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/41 */
-static bool mgv_188(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/41/const */
-    if (!(mg_json_equal(d, at, &mgl_42, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/41/const", "41");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/42 */
-static bool mgv_189(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/42/const */
-    if (!(mg_json_equal(d, at, &mgl_43, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/42/const", "42");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/43 */
-static bool mgv_190(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/43/const */
-    if (!(mg_json_equal(d, at, &mgl_44, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/43/const", "43");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/44 */
-static bool mgv_191(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/44/const */
-    if (!(mg_json_equal(d, at, &mgl_45, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/44/const", "44");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/45 */
-static bool mgv_192(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/45/const */
-    if (!(mg_json_equal(d, at, &mgl_46, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/45/const", "45");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/46 */
-static bool mgv_193(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/46/const */
-    if (!(mg_json_equal(d, at, &mgl_47, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/46/const", "46");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/47 */
-static bool mgv_194(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/47/const */
-    if (!(mg_json_equal(d, at, &mgl_48, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/47/const", "47");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/48 */
-static bool mgv_195(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/48/const */
-    if (!(mg_json_equal(d, at, &mgl_49, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/48/const", "48");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/49 */
-static bool mgv_196(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/49/const */
-    if (!(mg_json_equal(d, at, &mgl_50, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/49/const", "49");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/50 */
-static bool mgv_197(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/50/const */
-    if (!(mg_json_equal(d, at, &mgl_51, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/50/const", "50");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/51 */
-static bool mgv_198(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/51/const */
-    if (!(mg_json_equal(d, at, &mgl_52, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/51/const", "51");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/52 */
-static bool mgv_199(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/52/const */
-    if (!(mg_json_equal(d, at, &mgl_53, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/52/const", "52");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/53 */
-static bool mgv_200(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/53/const */
-    if (!(mg_json_equal(d, at, &mgl_54, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/53/const", "53");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/54 */
-static bool mgv_201(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/54/const */
-    if (!(mg_json_equal(d, at, &mgl_55, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/54/const", "54");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/55 */
-static bool mgv_202(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/55/const */
-    if (!(mg_json_equal(d, at, &mgl_56, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/55/const", "55");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/56 */
-static bool mgv_203(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/56/const */
-    if (!(mg_json_equal(d, at, &mgl_57, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/56/const", "56");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/57 */
-static bool mgv_204(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/57/const */
-    if (!(mg_json_equal(d, at, &mgl_58, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/57/const", "57");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/58 */
-static bool mgv_205(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/58/const */
-    if (!(mg_json_equal(d, at, &mgl_59, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/58/const", "58");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/59 */
-static bool mgv_206(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/59/const */
-    if (!(mg_json_equal(d, at, &mgl_60, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/59/const", "59");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/60 */
-static bool mgv_207(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/60/const */
-    if (!(mg_json_equal(d, at, &mgl_61, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/60/const", "60");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/61 */
-static bool mgv_208(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/61/const */
-    if (!(mg_json_equal(d, at, &mgl_62, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/61/const", "61");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/62 */
-static bool mgv_209(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/62/const */
-    if (!(mg_json_equal(d, at, &mgl_63, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/62/const", "62");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/63 */
-static bool mgv_210(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/63/const */
-    if (!(mg_json_equal(d, at, &mgl_64, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/63/const", "63");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/64 */
-static bool mgv_211(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/64/const */
-    if (!(mg_json_equal(d, at, &mgl_65, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/64/const", "64");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/65 */
-static bool mgv_212(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/65/const */
-    if (!(mg_json_equal(d, at, &mgl_66, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/65/const", "65");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/66 */
-static bool mgv_213(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/66/const */
-    if (!(mg_json_equal(d, at, &mgl_67, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/66/const", "66");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/67 */
-static bool mgv_214(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/67/const */
-    if (!(mg_json_equal(d, at, &mgl_68, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/67/const", "67");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/68 */
-static bool mgv_215(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/68/const */
-    if (!(mg_json_equal(d, at, &mgl_69, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/68/const", "68");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/one/oneOf/69 */
-static bool mgv_216(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/one/oneOf/69/const */
-    if (!(mg_json_equal(d, at, &mgl_70, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/69/const", "69");
-done: __attribute__((unused));
-    return ok;
-}
-
 /* #/properties/ev/oneOf/0 */
-static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/0"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 2:
-                if (memcmp(ks, "k0", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/0/properties/k0 */
-                    MG_SUB(mgv_287(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k0", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/0/properties/k0 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_0_properties_k0(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5030,45 +2124,49 @@ static bool mgv_217(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/0/required", "k0");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/0/properties/k0 */
+static bool mgv_bigsets_properties_ev_oneOf_0_properties_k0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/0/properties/k0/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ad4c86019caf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/0/properties/k0/const", "0");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/1 */
-static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_1_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/1"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 2:
-                if (memcmp(ks, "k1", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/1/properties/k1 */
-                    MG_SUB(mgv_288(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k1", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/1/properties/k1 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_1_properties_k1(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5076,413 +2174,49 @@ static bool mgv_218(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/1/required", "k1");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/2 */
-static bool mgv_219(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/1/properties/k1 */
+static bool mgv_bigsets_properties_ev_oneOf_1_properties_k1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/2"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k2", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/2/properties/k2 */
-                    MG_SUB(mgv_289(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/2/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/2/required", "k2");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/3 */
-static bool mgv_220(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/3"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k3", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/3/properties/k3 */
-                    MG_SUB(mgv_290(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/3/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/3/required", "k3");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/4 */
-static bool mgv_221(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/4"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k4", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/4/properties/k4 */
-                    MG_SUB(mgv_291(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/4/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/4/required", "k4");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/5 */
-static bool mgv_222(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/5"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k5", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/5/properties/k5 */
-                    MG_SUB(mgv_292(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/5/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/5/required", "k5");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/6 */
-static bool mgv_223(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/6"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k6", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/6/properties/k6 */
-                    MG_SUB(mgv_293(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/6/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/6/required", "k6");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/7 */
-static bool mgv_224(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/7"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k7", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/7/properties/k7 */
-                    MG_SUB(mgv_294(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/7/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/7/required", "k7");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/8 */
-static bool mgv_225(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/8"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k8", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/8/properties/k8 */
-                    MG_SUB(mgv_295(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/8/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/8/required", "k8");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/9 */
-static bool mgv_226(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/9"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 2:
-                if (memcmp(ks, "k9", 2) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/9/properties/k9 */
-                    MG_SUB(mgv_296(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/9/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/9/required", "k9");
-    }
-done: __attribute__((unused));
+    /* #/properties/ev/oneOf/1/properties/k1/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ac4c86019afc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/1/properties/k1/const", "1");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/10 */
-static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_10_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/10"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k10", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/10/properties/k10 */
-                    MG_SUB(mgv_297(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k10", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/10/properties/k10 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_10_properties_k10(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5490,45 +2224,49 @@ static bool mgv_227(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/10/required", "k10");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/10/properties/k10 */
+static bool mgv_bigsets_properties_ev_oneOf_10_properties_k10(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/10/properties/k10/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89207b4ba08a4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/10/properties/k10/const", "10");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/11 */
-static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_11_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/11"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k11", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/11/properties/k11 */
-                    MG_SUB(mgv_298(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k11", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/11/properties/k11 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_11_properties_k11(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5536,45 +2274,49 @@ static bool mgv_228(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/11/required", "k11");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/11/properties/k11 */
+static bool mgv_bigsets_properties_ev_oneOf_11_properties_k11(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/11/properties/k11/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89307b4ba0a57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/11/properties/k11/const", "11");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/12 */
-static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_12_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/12"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k12", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/12/properties/k12 */
-                    MG_SUB(mgv_299(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k12", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/12/properties/k12 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_12_properties_k12(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5582,45 +2324,49 @@ static bool mgv_229(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/12/required", "k12");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/12/properties/k12 */
+static bool mgv_bigsets_properties_ev_oneOf_12_properties_k12(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/12/properties/k12/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89407b4ba0c0a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/12/properties/k12/const", "12");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/13 */
-static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_13_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/13"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k13", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/13/properties/k13 */
-                    MG_SUB(mgv_300(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k13", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/13/properties/k13 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_13_properties_k13(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5628,45 +2374,49 @@ static bool mgv_230(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/13/required", "k13");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/13/properties/k13 */
+static bool mgv_bigsets_properties_ev_oneOf_13_properties_k13(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/13/properties/k13/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89507b4ba0dbd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/13/properties/k13/const", "13");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/14 */
-static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_14_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/14"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k14", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/14/properties/k14 */
-                    MG_SUB(mgv_301(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k14", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/14/properties/k14 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_14_properties_k14(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5674,45 +2424,49 @@ static bool mgv_231(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/14/required", "k14");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/14/properties/k14 */
+static bool mgv_bigsets_properties_ev_oneOf_14_properties_k14(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/14/properties/k14/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88e07b4ba01d8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/14/properties/k14/const", "14");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/15 */
-static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_15_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/15"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k15", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/15/properties/k15 */
-                    MG_SUB(mgv_302(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k15", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/15/properties/k15 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_15_properties_k15(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5720,45 +2474,49 @@ static bool mgv_232(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/15/required", "k15");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/15/properties/k15 */
+static bool mgv_bigsets_properties_ev_oneOf_15_properties_k15(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/15/properties/k15/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88f07b4ba038b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/15/properties/k15/const", "15");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/16 */
-static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_16_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/16"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k16", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/16/properties/k16 */
-                    MG_SUB(mgv_303(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k16", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/16/properties/k16 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_16_properties_k16(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5766,45 +2524,49 @@ static bool mgv_233(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/16/required", "k16");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/16/properties/k16 */
+static bool mgv_bigsets_properties_ev_oneOf_16_properties_k16(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/16/properties/k16/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89007b4ba053e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/16/properties/k16/const", "16");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/17 */
-static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_17_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/17"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k17", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/17/properties/k17 */
-                    MG_SUB(mgv_304(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k17", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/17/properties/k17 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_17_properties_k17(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5812,45 +2574,49 @@ static bool mgv_234(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/17/required", "k17");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/17/properties/k17 */
+static bool mgv_bigsets_properties_ev_oneOf_17_properties_k17(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/17/properties/k17/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89107b4ba06f1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/17/properties/k17/const", "17");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/18 */
-static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_18_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/18"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k18", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/18/properties/k18 */
-                    MG_SUB(mgv_305(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k18", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/18/properties/k18 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_18_properties_k18(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5858,45 +2624,49 @@ static bool mgv_235(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/18/required", "k18");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/18/properties/k18 */
+static bool mgv_bigsets_properties_ev_oneOf_18_properties_k18(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/18/properties/k18/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88a07b4b9fb0c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/18/properties/k18/const", "18");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/19 */
-static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_19_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/19"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k19", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/19/properties/k19 */
-                    MG_SUB(mgv_306(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k19", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/19/properties/k19 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_19_properties_k19(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5904,45 +2674,99 @@ static bool mgv_236(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/19/required", "k19");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/20 */
-static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/19/properties/k19 */
+static bool mgv_bigsets_properties_ev_oneOf_19_properties_k19(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/19/properties/k19/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88b07b4b9fcbf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/19/properties/k19/const", "19");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/2 */
+static bool mgv_bigsets_properties_ev_oneOf_2_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/20"))
+    if (!mg_step(c, at, "#/properties/ev/oneOf/2"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k20", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/20/properties/k20 */
-                    MG_SUB(mgv_307(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k2", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/2/properties/k2 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_2_properties_k2(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/2/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/2/required", "k2");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/2/properties/k2 */
+static bool mgv_bigsets_properties_ev_oneOf_2_properties_k2(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/2/properties/k2/const */
+    if (!(mg_json_equal(d, at, &mgl_af63af4c8601a015, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/2/properties/k2/const", "2");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/20 */
+static bool mgv_bigsets_properties_ev_oneOf_20_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/20"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 3:
+                    if (memcmp(ks, "k20", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/20/properties/k20 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_20_properties_k20(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5950,45 +2774,49 @@ static bool mgv_237(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/20/required", "k20");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/20/properties/k20 */
+static bool mgv_bigsets_properties_ev_oneOf_20_properties_k20(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/20/properties/k20/const */
+    if (!(mg_json_equal(d, at, &mgl_08030407b4c31edf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/20/properties/k20/const", "20");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/21 */
-static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_21_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/21"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k21", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/21/properties/k21 */
-                    MG_SUB(mgv_308(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k21", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/21/properties/k21 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_21_properties_k21(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -5996,45 +2824,49 @@ static bool mgv_238(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/21/required", "k21");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/21/properties/k21 */
+static bool mgv_bigsets_properties_ev_oneOf_21_properties_k21(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/21/properties/k21/const */
+    if (!(mg_json_equal(d, at, &mgl_08030307b4c31d2c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/21/properties/k21/const", "21");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/22 */
-static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_22_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/22"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k22", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/22/properties/k22 */
-                    MG_SUB(mgv_309(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k22", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/22/properties/k22 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_22_properties_k22(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6042,45 +2874,49 @@ static bool mgv_239(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/22/required", "k22");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/22/properties/k22 */
+static bool mgv_bigsets_properties_ev_oneOf_22_properties_k22(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/22/properties/k22/const */
+    if (!(mg_json_equal(d, at, &mgl_08030607b4c32245, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/22/properties/k22/const", "22");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/23 */
-static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_23_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/23"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k23", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/23/properties/k23 */
-                    MG_SUB(mgv_310(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k23", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/23/properties/k23 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_23_properties_k23(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6088,45 +2924,49 @@ static bool mgv_240(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/23/required", "k23");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/23/properties/k23 */
+static bool mgv_bigsets_properties_ev_oneOf_23_properties_k23(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/23/properties/k23/const */
+    if (!(mg_json_equal(d, at, &mgl_08030507b4c32092, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/23/properties/k23/const", "23");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/24 */
-static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_24_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/24"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k24", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/24/properties/k24 */
-                    MG_SUB(mgv_311(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k24", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/24/properties/k24 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_24_properties_k24(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6134,45 +2974,49 @@ static bool mgv_241(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/24/required", "k24");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/24/properties/k24 */
+static bool mgv_bigsets_properties_ev_oneOf_24_properties_k24(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/24/properties/k24/const */
+    if (!(mg_json_equal(d, at, &mgl_08030007b4c31813, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/24/properties/k24/const", "24");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/25 */
-static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_25_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/25"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k25", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/25/properties/k25 */
-                    MG_SUB(mgv_312(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k25", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/25/properties/k25 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_25_properties_k25(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6180,45 +3024,49 @@ static bool mgv_242(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/25/required", "k25");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/25/properties/k25 */
+static bool mgv_bigsets_properties_ev_oneOf_25_properties_k25(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/25/properties/k25/const */
+    if (!(mg_json_equal(d, at, &mgl_0802ff07b4c31660, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/25/properties/k25/const", "25");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/26 */
-static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_26_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/26"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k26", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/26/properties/k26 */
-                    MG_SUB(mgv_313(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k26", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/26/properties/k26 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_26_properties_k26(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6226,45 +3074,49 @@ static bool mgv_243(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/26/required", "k26");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/26/properties/k26 */
+static bool mgv_bigsets_properties_ev_oneOf_26_properties_k26(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/26/properties/k26/const */
+    if (!(mg_json_equal(d, at, &mgl_08030207b4c31b79, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/26/properties/k26/const", "26");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/27 */
-static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_27_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/27"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k27", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/27/properties/k27 */
-                    MG_SUB(mgv_314(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k27", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/27/properties/k27 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_27_properties_k27(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6272,45 +3124,49 @@ static bool mgv_244(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/27/required", "k27");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/27/properties/k27 */
+static bool mgv_bigsets_properties_ev_oneOf_27_properties_k27(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/27/properties/k27/const */
+    if (!(mg_json_equal(d, at, &mgl_08030107b4c319c6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/27/properties/k27/const", "27");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/28 */
-static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_28_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/28"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k28", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/28/properties/k28 */
-                    MG_SUB(mgv_315(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k28", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/28/properties/k28 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_28_properties_k28(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6318,45 +3174,49 @@ static bool mgv_245(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/28/required", "k28");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/28/properties/k28 */
+static bool mgv_bigsets_properties_ev_oneOf_28_properties_k28(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/28/properties/k28/const */
+    if (!(mg_json_equal(d, at, &mgl_08030c07b4c32c77, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/28/properties/k28/const", "28");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/29 */
-static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_29_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/29"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k29", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/29/properties/k29 */
-                    MG_SUB(mgv_316(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k29", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/29/properties/k29 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_29_properties_k29(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6364,45 +3224,99 @@ static bool mgv_246(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/29/required", "k29");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/30 */
-static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/29/properties/k29 */
+static bool mgv_bigsets_properties_ev_oneOf_29_properties_k29(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/29/properties/k29/const */
+    if (!(mg_json_equal(d, at, &mgl_08030b07b4c32ac4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/29/properties/k29/const", "29");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/3 */
+static bool mgv_bigsets_properties_ev_oneOf_3_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/30"))
+    if (!mg_step(c, at, "#/properties/ev/oneOf/3"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k30", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/30/properties/k30 */
-                    MG_SUB(mgv_317(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k3", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/3/properties/k3 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_3_properties_k3(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/3/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/3/required", "k3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/3/properties/k3 */
+static bool mgv_bigsets_properties_ev_oneOf_3_properties_k3(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/3/properties/k3/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ae4c86019e62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/3/properties/k3/const", "3");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/30 */
+static bool mgv_bigsets_properties_ev_oneOf_30_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/30"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 3:
+                    if (memcmp(ks, "k30", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/30/properties/k30 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_30_properties_k30(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6410,45 +3324,49 @@ static bool mgv_247(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/30/required", "k30");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/30/properties/k30 */
+static bool mgv_bigsets_properties_ev_oneOf_30_properties_k30(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/30/properties/k30/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7e07b4c00556, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/30/properties/k30/const", "30");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/31 */
-static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_31_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/31"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k31", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/31/properties/k31 */
-                    MG_SUB(mgv_318(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k31", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/31/properties/k31 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_31_properties_k31(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6456,45 +3374,49 @@ static bool mgv_248(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/31/required", "k31");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/31/properties/k31 */
+static bool mgv_bigsets_properties_ev_oneOf_31_properties_k31(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/31/properties/k31/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7f07b4c00709, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/31/properties/k31/const", "31");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/32 */
-static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_32_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/32"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k32", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/32/properties/k32 */
-                    MG_SUB(mgv_319(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k32", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/32/properties/k32 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_32_properties_k32(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6502,45 +3424,49 @@ static bool mgv_249(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/32/required", "k32");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/32/properties/k32 */
+static bool mgv_bigsets_properties_ev_oneOf_32_properties_k32(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/32/properties/k32/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7c07b4c001f0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/32/properties/k32/const", "32");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/33 */
-static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_33_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/33"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k33", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/33/properties/k33 */
-                    MG_SUB(mgv_320(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k33", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/33/properties/k33 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_33_properties_k33(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6548,45 +3474,49 @@ static bool mgv_250(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/33/required", "k33");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/33/properties/k33 */
+static bool mgv_bigsets_properties_ev_oneOf_33_properties_k33(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/33/properties/k33/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7d07b4c003a3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/33/properties/k33/const", "33");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/34 */
-static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_34_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/34"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k34", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/34/properties/k34 */
-                    MG_SUB(mgv_321(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k34", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/34/properties/k34 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_34_properties_k34(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6594,45 +3524,49 @@ static bool mgv_251(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/34/required", "k34");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/34/properties/k34 */
+static bool mgv_bigsets_properties_ev_oneOf_34_properties_k34(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/34/properties/k34/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8207b4c00c22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/34/properties/k34/const", "34");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/35 */
-static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_35_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/35"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k35", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/35/properties/k35 */
-                    MG_SUB(mgv_322(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k35", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/35/properties/k35 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_35_properties_k35(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6640,45 +3574,49 @@ static bool mgv_252(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/35/required", "k35");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/35/properties/k35 */
+static bool mgv_bigsets_properties_ev_oneOf_35_properties_k35(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/35/properties/k35/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8307b4c00dd5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/35/properties/k35/const", "35");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/36 */
-static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_36_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/36"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k36", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/36/properties/k36 */
-                    MG_SUB(mgv_323(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k36", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/36/properties/k36 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_36_properties_k36(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6686,45 +3624,49 @@ static bool mgv_253(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/36/required", "k36");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/36/properties/k36 */
+static bool mgv_bigsets_properties_ev_oneOf_36_properties_k36(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/36/properties/k36/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8007b4c008bc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/36/properties/k36/const", "36");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/37 */
-static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_37_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/37"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k37", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/37/properties/k37 */
-                    MG_SUB(mgv_324(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k37", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/37/properties/k37 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_37_properties_k37(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6732,45 +3674,49 @@ static bool mgv_254(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/37/required", "k37");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/37/properties/k37 */
+static bool mgv_bigsets_properties_ev_oneOf_37_properties_k37(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/37/properties/k37/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8107b4c00a6f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/37/properties/k37/const", "37");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/38 */
-static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_38_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/38"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k38", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/38/properties/k38 */
-                    MG_SUB(mgv_325(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k38", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/38/properties/k38 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_38_properties_k38(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6778,45 +3724,49 @@ static bool mgv_255(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/38/required", "k38");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/38/properties/k38 */
+static bool mgv_bigsets_properties_ev_oneOf_38_properties_k38(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/38/properties/k38/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8607b4c012ee, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/38/properties/k38/const", "38");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/39 */
-static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_39_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/39"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k39", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/39/properties/k39 */
-                    MG_SUB(mgv_326(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k39", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/39/properties/k39 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_39_properties_k39(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6824,45 +3774,99 @@ static bool mgv_256(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/39/required", "k39");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/40 */
-static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/39/properties/k39 */
+static bool mgv_bigsets_properties_ev_oneOf_39_properties_k39(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/39/properties/k39/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8707b4c014a1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/39/properties/k39/const", "39");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/4 */
+static bool mgv_bigsets_properties_ev_oneOf_4_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/40"))
+    if (!mg_step(c, at, "#/properties/ev/oneOf/4"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k40", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/40/properties/k40 */
-                    MG_SUB(mgv_327(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k4", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/4/properties/k4 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_4_properties_k4(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/4/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/4/required", "k4");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/4/properties/k4 */
+static bool mgv_bigsets_properties_ev_oneOf_4_properties_k4(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/4/properties/k4/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a94c860195e3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/4/properties/k4/const", "4");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/40 */
+static bool mgv_bigsets_properties_ev_oneOf_40_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/40"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 3:
+                    if (memcmp(ks, "k40", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/40/properties/k40 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_40_properties_k40(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6870,45 +3874,49 @@ static bool mgv_257(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/40/required", "k40");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/40/properties/k40 */
+static bool mgv_bigsets_properties_ev_oneOf_40_properties_k40(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/40/properties/k40/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8007b4b19589, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/40/properties/k40/const", "40");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/41 */
-static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_41_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/41"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k41", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/41/properties/k41 */
-                    MG_SUB(mgv_328(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k41", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/41/properties/k41 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_41_properties_k41(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6916,45 +3924,49 @@ static bool mgv_258(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/41/required", "k41");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/41/properties/k41 */
+static bool mgv_bigsets_properties_ev_oneOf_41_properties_k41(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/41/properties/k41/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7f07b4b193d6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/41/properties/k41/const", "41");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/42 */
-static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_42_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/42"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k42", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/42/properties/k42 */
-                    MG_SUB(mgv_329(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k42", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/42/properties/k42 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_42_properties_k42(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -6962,45 +3974,49 @@ static bool mgv_259(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/42/required", "k42");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/42/properties/k42 */
+static bool mgv_bigsets_properties_ev_oneOf_42_properties_k42(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/42/properties/k42/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7e07b4b19223, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/42/properties/k42/const", "42");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/43 */
-static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_43_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/43"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k43", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/43/properties/k43 */
-                    MG_SUB(mgv_330(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k43", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/43/properties/k43 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_43_properties_k43(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7008,45 +4024,49 @@ static bool mgv_260(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/43/required", "k43");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/43/properties/k43 */
+static bool mgv_bigsets_properties_ev_oneOf_43_properties_k43(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/43/properties/k43/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7d07b4b19070, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/43/properties/k43/const", "43");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/44 */
-static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_44_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/44"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k44", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/44/properties/k44 */
-                    MG_SUB(mgv_331(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k44", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/44/properties/k44 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_44_properties_k44(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7054,45 +4074,49 @@ static bool mgv_261(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/44/required", "k44");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/44/properties/k44 */
+static bool mgv_bigsets_properties_ev_oneOf_44_properties_k44(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/44/properties/k44/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8407b4b19c55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/44/properties/k44/const", "44");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/45 */
-static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_45_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/45"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k45", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/45/properties/k45 */
-                    MG_SUB(mgv_332(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k45", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/45/properties/k45 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_45_properties_k45(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7100,45 +4124,49 @@ static bool mgv_262(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/45/required", "k45");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/45/properties/k45 */
+static bool mgv_bigsets_properties_ev_oneOf_45_properties_k45(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/45/properties/k45/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8307b4b19aa2, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/45/properties/k45/const", "45");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/46 */
-static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_46_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/46"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k46", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/46/properties/k46 */
-                    MG_SUB(mgv_333(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k46", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/46/properties/k46 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_46_properties_k46(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7146,45 +4174,49 @@ static bool mgv_263(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/46/required", "k46");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/46/properties/k46 */
+static bool mgv_bigsets_properties_ev_oneOf_46_properties_k46(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/46/properties/k46/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8207b4b198ef, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/46/properties/k46/const", "46");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/47 */
-static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_47_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/47"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k47", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/47/properties/k47 */
-                    MG_SUB(mgv_334(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k47", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/47/properties/k47 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_47_properties_k47(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7192,45 +4224,49 @@ static bool mgv_264(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/47/required", "k47");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/47/properties/k47 */
+static bool mgv_bigsets_properties_ev_oneOf_47_properties_k47(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/47/properties/k47/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8107b4b1973c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/47/properties/k47/const", "47");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/48 */
-static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_48_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/48"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k48", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/48/properties/k48 */
-                    MG_SUB(mgv_335(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k48", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/48/properties/k48 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_48_properties_k48(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7238,45 +4274,49 @@ static bool mgv_265(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/48/required", "k48");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/48/properties/k48 */
+static bool mgv_bigsets_properties_ev_oneOf_48_properties_k48(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/48/properties/k48/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8807b4b1a321, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/48/properties/k48/const", "48");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/49 */
-static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_49_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/49"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k49", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/49/properties/k49 */
-                    MG_SUB(mgv_336(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k49", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/49/properties/k49 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_49_properties_k49(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7284,45 +4324,99 @@ static bool mgv_266(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/49/required", "k49");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/50 */
-static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/49/properties/k49 */
+static bool mgv_bigsets_properties_ev_oneOf_49_properties_k49(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/49/properties/k49/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8707b4b1a16e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/49/properties/k49/const", "49");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/5 */
+static bool mgv_bigsets_properties_ev_oneOf_5_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/50"))
+    if (!mg_step(c, at, "#/properties/ev/oneOf/5"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k50", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/50/properties/k50 */
-                    MG_SUB(mgv_337(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k5", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/5/properties/k5 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_5_properties_k5(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/5/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/5/required", "k5");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/5/properties/k5 */
+static bool mgv_bigsets_properties_ev_oneOf_5_properties_k5(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/5/properties/k5/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a84c86019430, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/5/properties/k5/const", "5");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/50 */
+static bool mgv_bigsets_properties_ev_oneOf_50_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/50"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 3:
+                    if (memcmp(ks, "k50", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/50/properties/k50 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_50_properties_k50(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7330,45 +4424,49 @@ static bool mgv_267(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/50/required", "k50");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/50/properties/k50 */
+static bool mgv_bigsets_properties_ev_oneOf_50_properties_k50(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/50/properties/k50/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafa07b4ae7c00, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/50/properties/k50/const", "50");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/51 */
-static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_51_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/51"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k51", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/51/properties/k51 */
-                    MG_SUB(mgv_338(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k51", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/51/properties/k51 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_51_properties_k51(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7376,45 +4474,49 @@ static bool mgv_268(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/51/required", "k51");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/51/properties/k51 */
+static bool mgv_bigsets_properties_ev_oneOf_51_properties_k51(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/51/properties/k51/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafb07b4ae7db3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/51/properties/k51/const", "51");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/52 */
-static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_52_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/52"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k52", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/52/properties/k52 */
-                    MG_SUB(mgv_339(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k52", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/52/properties/k52 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_52_properties_k52(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7422,45 +4524,49 @@ static bool mgv_269(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/52/required", "k52");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/52/properties/k52 */
+static bool mgv_bigsets_properties_ev_oneOf_52_properties_k52(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/52/properties/k52/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafc07b4ae7f66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/52/properties/k52/const", "52");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/53 */
-static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_53_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/53"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k53", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/53/properties/k53 */
-                    MG_SUB(mgv_340(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k53", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/53/properties/k53 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_53_properties_k53(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7468,45 +4574,49 @@ static bool mgv_270(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/53/required", "k53");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/53/properties/k53 */
+static bool mgv_bigsets_properties_ev_oneOf_53_properties_k53(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/53/properties/k53/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafd07b4ae8119, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/53/properties/k53/const", "53");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/54 */
-static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_54_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/54"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k54", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/54/properties/k54 */
-                    MG_SUB(mgv_341(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k54", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/54/properties/k54 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_54_properties_k54(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7514,45 +4624,49 @@ static bool mgv_271(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/54/required", "k54");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/54/properties/k54 */
+static bool mgv_bigsets_properties_ev_oneOf_54_properties_k54(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/54/properties/k54/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafe07b4ae82cc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/54/properties/k54/const", "54");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/55 */
-static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_55_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/55"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k55", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/55/properties/k55 */
-                    MG_SUB(mgv_342(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k55", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/55/properties/k55 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_55_properties_k55(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7560,45 +4674,49 @@ static bool mgv_272(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/55/required", "k55");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/55/properties/k55 */
+static bool mgv_bigsets_properties_ev_oneOf_55_properties_k55(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/55/properties/k55/const */
+    if (!(mg_json_equal(d, at, &mgl_07eaff07b4ae847f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/55/properties/k55/const", "55");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/56 */
-static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_56_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/56"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k56", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/56/properties/k56 */
-                    MG_SUB(mgv_343(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k56", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/56/properties/k56 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_56_properties_k56(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7606,45 +4724,49 @@ static bool mgv_273(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/56/required", "k56");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/56/properties/k56 */
+static bool mgv_bigsets_properties_ev_oneOf_56_properties_k56(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/56/properties/k56/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0007b4ae8632, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/56/properties/k56/const", "56");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/57 */
-static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_57_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/57"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k57", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/57/properties/k57 */
-                    MG_SUB(mgv_344(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k57", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/57/properties/k57 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_57_properties_k57(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7652,45 +4774,49 @@ static bool mgv_274(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/57/required", "k57");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/57/properties/k57 */
+static bool mgv_bigsets_properties_ev_oneOf_57_properties_k57(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/57/properties/k57/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0107b4ae87e5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/57/properties/k57/const", "57");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/58 */
-static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_58_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/58"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k58", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/58/properties/k58 */
-                    MG_SUB(mgv_345(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k58", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/58/properties/k58 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_58_properties_k58(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7698,45 +4824,49 @@ static bool mgv_275(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/58/required", "k58");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/58/properties/k58 */
+static bool mgv_bigsets_properties_ev_oneOf_58_properties_k58(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/58/properties/k58/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0207b4ae8998, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/58/properties/k58/const", "58");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/59 */
-static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_59_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/59"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k59", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/59/properties/k59 */
-                    MG_SUB(mgv_346(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k59", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/59/properties/k59 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_59_properties_k59(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7744,45 +4874,99 @@ static bool mgv_276(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/59/required", "k59");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/ev/oneOf/60 */
-static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/ev/oneOf/59/properties/k59 */
+static bool mgv_bigsets_properties_ev_oneOf_59_properties_k59(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/59/properties/k59/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0307b4ae8b4b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/59/properties/k59/const", "59");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/6 */
+static bool mgv_bigsets_properties_ev_oneOf_6_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/ev/oneOf/60"))
+    if (!mg_step(c, at, "#/properties/ev/oneOf/6"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k60", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/60/properties/k60 */
-                    MG_SUB(mgv_347(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "k6", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/6/properties/k6 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_6_properties_k6(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/6/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/6/required", "k6");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/6/properties/k6 */
+static bool mgv_bigsets_properties_ev_oneOf_6_properties_k6(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/6/properties/k6/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ab4c86019949, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/6/properties/k6/const", "6");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/60 */
+static bool mgv_bigsets_properties_ev_oneOf_60_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/60"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 3:
+                    if (memcmp(ks, "k60", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/60/properties/k60 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_60_properties_k60(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7790,45 +4974,49 @@ static bool mgv_277(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/60/required", "k60");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/60/properties/k60 */
+static bool mgv_bigsets_properties_ev_oneOf_60_properties_k60(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/60/properties/k60/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58c07b4b7c89b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/60/properties/k60/const", "60");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/61 */
-static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_61_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/61"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k61", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/61/properties/k61 */
-                    MG_SUB(mgv_348(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k61", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/61/properties/k61 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_61_properties_k61(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7836,45 +5024,49 @@ static bool mgv_278(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/61/required", "k61");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/61/properties/k61 */
+static bool mgv_bigsets_properties_ev_oneOf_61_properties_k61(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/61/properties/k61/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58b07b4b7c6e8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/61/properties/k61/const", "61");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/62 */
-static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_62_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/62"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k62", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/62/properties/k62 */
-                    MG_SUB(mgv_349(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k62", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/62/properties/k62 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_62_properties_k62(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7882,45 +5074,49 @@ static bool mgv_279(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/62/required", "k62");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/62/properties/k62 */
+static bool mgv_bigsets_properties_ev_oneOf_62_properties_k62(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/62/properties/k62/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58e07b4b7cc01, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/62/properties/k62/const", "62");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/63 */
-static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_63_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/63"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k63", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/63/properties/k63 */
-                    MG_SUB(mgv_350(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k63", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/63/properties/k63 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_63_properties_k63(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7928,45 +5124,49 @@ static bool mgv_280(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/63/required", "k63");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/63/properties/k63 */
+static bool mgv_bigsets_properties_ev_oneOf_63_properties_k63(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/63/properties/k63/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58d07b4b7ca4e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/63/properties/k63/const", "63");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/64 */
-static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_64_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/64"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k64", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/64/properties/k64 */
-                    MG_SUB(mgv_351(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k64", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/64/properties/k64 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_64_properties_k64(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -7974,45 +5174,49 @@ static bool mgv_281(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/64/required", "k64");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/64/properties/k64 */
+static bool mgv_bigsets_properties_ev_oneOf_64_properties_k64(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/64/properties/k64/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59007b4b7cf67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/64/properties/k64/const", "64");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/65 */
-static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_65_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/65"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k65", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/65/properties/k65 */
-                    MG_SUB(mgv_352(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k65", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/65/properties/k65 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_65_properties_k65(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -8020,45 +5224,49 @@ static bool mgv_282(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/65/required", "k65");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/65/properties/k65 */
+static bool mgv_bigsets_properties_ev_oneOf_65_properties_k65(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/65/properties/k65/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58f07b4b7cdb4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/65/properties/k65/const", "65");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/66 */
-static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_66_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/66"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k66", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/66/properties/k66 */
-                    MG_SUB(mgv_353(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k66", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/66/properties/k66 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_66_properties_k66(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -8066,45 +5274,49 @@ static bool mgv_283(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/66/required", "k66");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/66/properties/k66 */
+static bool mgv_bigsets_properties_ev_oneOf_66_properties_k66(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/66/properties/k66/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59207b4b7d2cd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/66/properties/k66/const", "66");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/67 */
-static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_67_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/67"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k67", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/67/properties/k67 */
-                    MG_SUB(mgv_354(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k67", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/67/properties/k67 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_67_properties_k67(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -8112,45 +5324,49 @@ static bool mgv_284(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/67/required", "k67");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/67/properties/k67 */
+static bool mgv_bigsets_properties_ev_oneOf_67_properties_k67(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/67/properties/k67/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59107b4b7d11a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/67/properties/k67/const", "67");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/68 */
-static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_68_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/68"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k68", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/68/properties/k68 */
-                    MG_SUB(mgv_355(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k68", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/68/properties/k68 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_68_properties_k68(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -8158,45 +5374,49 @@ static bool mgv_285(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/68/required", "k68");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/68/properties/k68 */
+static bool mgv_bigsets_properties_ev_oneOf_68_properties_k68(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/68/properties/k68/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58407b4b7bb03, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/68/properties/k68/const", "68");
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/69 */
-static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_69_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/ev/oneOf/69"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 3:
-                if (memcmp(ks, "k69", 3) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/ev/oneOf/69/properties/k69 */
-                    MG_SUB(mgv_356(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 3:
+                    if (memcmp(ks, "k69", 3) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/69/properties/k69 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_69_properties_k69(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
@@ -8204,1133 +5424,2264 @@ static bool mgv_286(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/69/required", "k69");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/0/properties/k0 */
-static bool mgv_287(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/0/properties/k0/const */
-    if (!(mg_json_equal(d, at, &mgl_2, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/0/properties/k0/const", "0");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/1/properties/k1 */
-static bool mgv_288(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/1/properties/k1/const */
-    if (!(mg_json_equal(d, at, &mgl_0, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/1/properties/k1/const", "1");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/2/properties/k2 */
-static bool mgv_289(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/2/properties/k2/const */
-    if (!(mg_json_equal(d, at, &mgl_3, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/2/properties/k2/const", "2");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/3/properties/k3 */
-static bool mgv_290(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/3/properties/k3/const */
-    if (!(mg_json_equal(d, at, &mgl_4, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/3/properties/k3/const", "3");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/4/properties/k4 */
-static bool mgv_291(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/4/properties/k4/const */
-    if (!(mg_json_equal(d, at, &mgl_5, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/4/properties/k4/const", "4");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/5/properties/k5 */
-static bool mgv_292(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/5/properties/k5/const */
-    if (!(mg_json_equal(d, at, &mgl_6, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/5/properties/k5/const", "5");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/6/properties/k6 */
-static bool mgv_293(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/6/properties/k6/const */
-    if (!(mg_json_equal(d, at, &mgl_7, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/6/properties/k6/const", "6");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/7/properties/k7 */
-static bool mgv_294(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/7/properties/k7/const */
-    if (!(mg_json_equal(d, at, &mgl_8, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/7/properties/k7/const", "7");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/8/properties/k8 */
-static bool mgv_295(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/8/properties/k8/const */
-    if (!(mg_json_equal(d, at, &mgl_9, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/8/properties/k8/const", "8");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/9/properties/k9 */
-static bool mgv_296(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/9/properties/k9/const */
-    if (!(mg_json_equal(d, at, &mgl_10, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/9/properties/k9/const", "9");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/10/properties/k10 */
-static bool mgv_297(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/10/properties/k10/const */
-    if (!(mg_json_equal(d, at, &mgl_11, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/10/properties/k10/const", "10");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/11/properties/k11 */
-static bool mgv_298(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/11/properties/k11/const */
-    if (!(mg_json_equal(d, at, &mgl_12, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/11/properties/k11/const", "11");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/12/properties/k12 */
-static bool mgv_299(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/12/properties/k12/const */
-    if (!(mg_json_equal(d, at, &mgl_13, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/12/properties/k12/const", "12");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/13/properties/k13 */
-static bool mgv_300(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/13/properties/k13/const */
-    if (!(mg_json_equal(d, at, &mgl_14, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/13/properties/k13/const", "13");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/14/properties/k14 */
-static bool mgv_301(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/14/properties/k14/const */
-    if (!(mg_json_equal(d, at, &mgl_15, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/14/properties/k14/const", "14");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/15/properties/k15 */
-static bool mgv_302(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/15/properties/k15/const */
-    if (!(mg_json_equal(d, at, &mgl_16, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/15/properties/k15/const", "15");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/16/properties/k16 */
-static bool mgv_303(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/16/properties/k16/const */
-    if (!(mg_json_equal(d, at, &mgl_17, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/16/properties/k16/const", "16");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/17/properties/k17 */
-static bool mgv_304(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/17/properties/k17/const */
-    if (!(mg_json_equal(d, at, &mgl_18, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/17/properties/k17/const", "17");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/18/properties/k18 */
-static bool mgv_305(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/18/properties/k18/const */
-    if (!(mg_json_equal(d, at, &mgl_19, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/18/properties/k18/const", "18");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/19/properties/k19 */
-static bool mgv_306(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/19/properties/k19/const */
-    if (!(mg_json_equal(d, at, &mgl_20, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/19/properties/k19/const", "19");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/20/properties/k20 */
-static bool mgv_307(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/20/properties/k20/const */
-    if (!(mg_json_equal(d, at, &mgl_21, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/20/properties/k20/const", "20");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/21/properties/k21 */
-static bool mgv_308(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/21/properties/k21/const */
-    if (!(mg_json_equal(d, at, &mgl_22, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/21/properties/k21/const", "21");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/22/properties/k22 */
-static bool mgv_309(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/22/properties/k22/const */
-    if (!(mg_json_equal(d, at, &mgl_23, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/22/properties/k22/const", "22");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/23/properties/k23 */
-static bool mgv_310(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/23/properties/k23/const */
-    if (!(mg_json_equal(d, at, &mgl_24, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/23/properties/k23/const", "23");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/24/properties/k24 */
-static bool mgv_311(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/24/properties/k24/const */
-    if (!(mg_json_equal(d, at, &mgl_25, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/24/properties/k24/const", "24");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/25/properties/k25 */
-static bool mgv_312(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/25/properties/k25/const */
-    if (!(mg_json_equal(d, at, &mgl_26, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/25/properties/k25/const", "25");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/26/properties/k26 */
-static bool mgv_313(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/26/properties/k26/const */
-    if (!(mg_json_equal(d, at, &mgl_27, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/26/properties/k26/const", "26");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/27/properties/k27 */
-static bool mgv_314(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/27/properties/k27/const */
-    if (!(mg_json_equal(d, at, &mgl_28, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/27/properties/k27/const", "27");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/28/properties/k28 */
-static bool mgv_315(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/28/properties/k28/const */
-    if (!(mg_json_equal(d, at, &mgl_29, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/28/properties/k28/const", "28");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/29/properties/k29 */
-static bool mgv_316(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/29/properties/k29/const */
-    if (!(mg_json_equal(d, at, &mgl_30, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/29/properties/k29/const", "29");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/30/properties/k30 */
-static bool mgv_317(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/30/properties/k30/const */
-    if (!(mg_json_equal(d, at, &mgl_31, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/30/properties/k30/const", "30");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/31/properties/k31 */
-static bool mgv_318(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/31/properties/k31/const */
-    if (!(mg_json_equal(d, at, &mgl_32, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/31/properties/k31/const", "31");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/32/properties/k32 */
-static bool mgv_319(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/32/properties/k32/const */
-    if (!(mg_json_equal(d, at, &mgl_33, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/32/properties/k32/const", "32");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/33/properties/k33 */
-static bool mgv_320(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/33/properties/k33/const */
-    if (!(mg_json_equal(d, at, &mgl_34, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/33/properties/k33/const", "33");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/34/properties/k34 */
-static bool mgv_321(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/34/properties/k34/const */
-    if (!(mg_json_equal(d, at, &mgl_35, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/34/properties/k34/const", "34");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/35/properties/k35 */
-static bool mgv_322(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/35/properties/k35/const */
-    if (!(mg_json_equal(d, at, &mgl_36, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/35/properties/k35/const", "35");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/36/properties/k36 */
-static bool mgv_323(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/36/properties/k36/const */
-    if (!(mg_json_equal(d, at, &mgl_37, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/36/properties/k36/const", "36");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/37/properties/k37 */
-static bool mgv_324(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/37/properties/k37/const */
-    if (!(mg_json_equal(d, at, &mgl_38, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/37/properties/k37/const", "37");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/38/properties/k38 */
-static bool mgv_325(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/38/properties/k38/const */
-    if (!(mg_json_equal(d, at, &mgl_39, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/38/properties/k38/const", "38");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/39/properties/k39 */
-static bool mgv_326(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/39/properties/k39/const */
-    if (!(mg_json_equal(d, at, &mgl_40, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/39/properties/k39/const", "39");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/40/properties/k40 */
-static bool mgv_327(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/40/properties/k40/const */
-    if (!(mg_json_equal(d, at, &mgl_41, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/40/properties/k40/const", "40");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/41/properties/k41 */
-static bool mgv_328(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/41/properties/k41/const */
-    if (!(mg_json_equal(d, at, &mgl_42, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/41/properties/k41/const", "41");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/42/properties/k42 */
-static bool mgv_329(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/42/properties/k42/const */
-    if (!(mg_json_equal(d, at, &mgl_43, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/42/properties/k42/const", "42");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/43/properties/k43 */
-static bool mgv_330(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/43/properties/k43/const */
-    if (!(mg_json_equal(d, at, &mgl_44, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/43/properties/k43/const", "43");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/44/properties/k44 */
-static bool mgv_331(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/44/properties/k44/const */
-    if (!(mg_json_equal(d, at, &mgl_45, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/44/properties/k44/const", "44");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/45/properties/k45 */
-static bool mgv_332(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/45/properties/k45/const */
-    if (!(mg_json_equal(d, at, &mgl_46, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/45/properties/k45/const", "45");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/46/properties/k46 */
-static bool mgv_333(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/46/properties/k46/const */
-    if (!(mg_json_equal(d, at, &mgl_47, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/46/properties/k46/const", "46");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/47/properties/k47 */
-static bool mgv_334(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/47/properties/k47/const */
-    if (!(mg_json_equal(d, at, &mgl_48, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/47/properties/k47/const", "47");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/48/properties/k48 */
-static bool mgv_335(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/48/properties/k48/const */
-    if (!(mg_json_equal(d, at, &mgl_49, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/48/properties/k48/const", "48");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/49/properties/k49 */
-static bool mgv_336(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/49/properties/k49/const */
-    if (!(mg_json_equal(d, at, &mgl_50, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/49/properties/k49/const", "49");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/50/properties/k50 */
-static bool mgv_337(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/50/properties/k50/const */
-    if (!(mg_json_equal(d, at, &mgl_51, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/50/properties/k50/const", "50");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/51/properties/k51 */
-static bool mgv_338(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/51/properties/k51/const */
-    if (!(mg_json_equal(d, at, &mgl_52, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/51/properties/k51/const", "51");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/52/properties/k52 */
-static bool mgv_339(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/52/properties/k52/const */
-    if (!(mg_json_equal(d, at, &mgl_53, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/52/properties/k52/const", "52");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/53/properties/k53 */
-static bool mgv_340(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/53/properties/k53/const */
-    if (!(mg_json_equal(d, at, &mgl_54, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/53/properties/k53/const", "53");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/54/properties/k54 */
-static bool mgv_341(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/54/properties/k54/const */
-    if (!(mg_json_equal(d, at, &mgl_55, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/54/properties/k54/const", "54");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/55/properties/k55 */
-static bool mgv_342(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/55/properties/k55/const */
-    if (!(mg_json_equal(d, at, &mgl_56, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/55/properties/k55/const", "55");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/56/properties/k56 */
-static bool mgv_343(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/56/properties/k56/const */
-    if (!(mg_json_equal(d, at, &mgl_57, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/56/properties/k56/const", "56");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/57/properties/k57 */
-static bool mgv_344(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/57/properties/k57/const */
-    if (!(mg_json_equal(d, at, &mgl_58, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/57/properties/k57/const", "57");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/58/properties/k58 */
-static bool mgv_345(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/58/properties/k58/const */
-    if (!(mg_json_equal(d, at, &mgl_59, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/58/properties/k58/const", "58");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/59/properties/k59 */
-static bool mgv_346(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/59/properties/k59/const */
-    if (!(mg_json_equal(d, at, &mgl_60, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/59/properties/k59/const", "59");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/60/properties/k60 */
-static bool mgv_347(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/60/properties/k60/const */
-    if (!(mg_json_equal(d, at, &mgl_61, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/60/properties/k60/const", "60");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/61/properties/k61 */
-static bool mgv_348(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/61/properties/k61/const */
-    if (!(mg_json_equal(d, at, &mgl_62, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/61/properties/k61/const", "61");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/62/properties/k62 */
-static bool mgv_349(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/62/properties/k62/const */
-    if (!(mg_json_equal(d, at, &mgl_63, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/62/properties/k62/const", "62");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/63/properties/k63 */
-static bool mgv_350(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/63/properties/k63/const */
-    if (!(mg_json_equal(d, at, &mgl_64, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/63/properties/k63/const", "63");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/64/properties/k64 */
-static bool mgv_351(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/64/properties/k64/const */
-    if (!(mg_json_equal(d, at, &mgl_65, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/64/properties/k64/const", "64");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/65/properties/k65 */
-static bool mgv_352(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/65/properties/k65/const */
-    if (!(mg_json_equal(d, at, &mgl_66, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/65/properties/k65/const", "65");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/66/properties/k66 */
-static bool mgv_353(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/66/properties/k66/const */
-    if (!(mg_json_equal(d, at, &mgl_67, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/66/properties/k66/const", "66");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/67/properties/k67 */
-static bool mgv_354(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/67/properties/k67/const */
-    if (!(mg_json_equal(d, at, &mgl_68, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/67/properties/k67/const", "67");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ev/oneOf/68/properties/k68 */
-static bool mgv_355(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/68/properties/k68/const */
-    if (!(mg_json_equal(d, at, &mgl_69, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/68/properties/k68/const", "68");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/ev/oneOf/69/properties/k69 */
-static bool mgv_356(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_bigsets_properties_ev_oneOf_69_properties_k69(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/69/properties/k69/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58307b4b7b950, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/69/properties/k69/const", "69");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/7 */
+static bool mgv_bigsets_properties_ev_oneOf_7_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/ev/oneOf/69/properties/k69/const */
-    if (!(mg_json_equal(d, at, &mgl_70, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/69/properties/k69/const", "69");
-done: __attribute__((unused));
+    if (!mg_step(c, at, "#/properties/ev/oneOf/7"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 2:
+                    if (memcmp(ks, "k7", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/7/properties/k7 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_7_properties_k7(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/7/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/7/required", "k7");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/7/properties/k7 */
+static bool mgv_bigsets_properties_ev_oneOf_7_properties_k7(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/7/properties/k7/const */
+    if (!(mg_json_equal(d, at, &mgl_af63aa4c86019796, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/7/properties/k7/const", "7");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/8 */
+static bool mgv_bigsets_properties_ev_oneOf_8_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/8"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 2:
+                    if (memcmp(ks, "k8", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/8/properties/k8 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_8_properties_k8(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/8/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/8/required", "k8");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/8/properties/k8 */
+static bool mgv_bigsets_properties_ev_oneOf_8_properties_k8(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/8/properties/k8/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b54c8601aa47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/8/properties/k8/const", "8");
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/9 */
+static bool mgv_bigsets_properties_ev_oneOf_9_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/ev/oneOf/9"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 2:
+                    if (memcmp(ks, "k9", 2) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/ev/oneOf/9/properties/k9 */
+                        MG_SUB(mgv_bigsets_properties_ev_oneOf_9_properties_k9(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/properties/ev/oneOf/9/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/9/required", "k9");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ev/oneOf/9/properties/k9 */
+static bool mgv_bigsets_properties_ev_oneOf_9_properties_k9(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/ev/oneOf/9/properties/k9/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b44c8601a894, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/ev/oneOf/9/properties/k9/const", "9");
+done:
+    return ok;
+}
+
+/* #/properties/one */
+static bool mgv_bigsets_properties_one(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/one"))
+        return false;
+    /* #/properties/one/oneOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        for (uint32_t b = 0; b < 70; b++)
+            if (nv < 2 && mgf_bigsets_properties_one_oneOf[b](c, at, NULL))
+                nv++;
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", "");
+        if (nv > 1)
+            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/one/oneOf", "");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/0 */
+static bool mgv_bigsets_properties_one_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/one/oneOf/0/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/one/oneOf/0/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/1 */
+static bool mgv_bigsets_properties_one_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/1/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ac4c86019afc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/1/const", "1");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/10 */
+static bool mgv_bigsets_properties_one_oneOf_10(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/10/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89207b4ba08a4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/10/const", "10");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/11 */
+static bool mgv_bigsets_properties_one_oneOf_11(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/11/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89307b4ba0a57, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/11/const", "11");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/12 */
+static bool mgv_bigsets_properties_one_oneOf_12(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/12/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89407b4ba0c0a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/12/const", "12");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/13 */
+static bool mgv_bigsets_properties_one_oneOf_13(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/13/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89507b4ba0dbd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/13/const", "13");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/14 */
+static bool mgv_bigsets_properties_one_oneOf_14(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/14/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88e07b4ba01d8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/14/const", "14");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/15 */
+static bool mgv_bigsets_properties_one_oneOf_15(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/15/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88f07b4ba038b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/15/const", "15");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/16 */
+static bool mgv_bigsets_properties_one_oneOf_16(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/16/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89007b4ba053e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/16/const", "16");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/17 */
+static bool mgv_bigsets_properties_one_oneOf_17(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/17/const */
+    if (!(mg_json_equal(d, at, &mgl_07f89107b4ba06f1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/17/const", "17");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/18 */
+static bool mgv_bigsets_properties_one_oneOf_18(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/18/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88a07b4b9fb0c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/18/const", "18");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/19 */
+static bool mgv_bigsets_properties_one_oneOf_19(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/19/const */
+    if (!(mg_json_equal(d, at, &mgl_07f88b07b4b9fcbf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/19/const", "19");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/2 */
+static bool mgv_bigsets_properties_one_oneOf_2(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/2/const */
+    if (!(mg_json_equal(d, at, &mgl_af63af4c8601a015, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/2/const", "2");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/20 */
+static bool mgv_bigsets_properties_one_oneOf_20(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/20/const */
+    if (!(mg_json_equal(d, at, &mgl_08030407b4c31edf, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/20/const", "20");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/21 */
+static bool mgv_bigsets_properties_one_oneOf_21(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/21/const */
+    if (!(mg_json_equal(d, at, &mgl_08030307b4c31d2c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/21/const", "21");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/22 */
+static bool mgv_bigsets_properties_one_oneOf_22(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/22/const */
+    if (!(mg_json_equal(d, at, &mgl_08030607b4c32245, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/22/const", "22");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/23 */
+static bool mgv_bigsets_properties_one_oneOf_23(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/23/const */
+    if (!(mg_json_equal(d, at, &mgl_08030507b4c32092, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/23/const", "23");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/24 */
+static bool mgv_bigsets_properties_one_oneOf_24(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/24/const */
+    if (!(mg_json_equal(d, at, &mgl_08030007b4c31813, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/24/const", "24");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/25 */
+static bool mgv_bigsets_properties_one_oneOf_25(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/25/const */
+    if (!(mg_json_equal(d, at, &mgl_0802ff07b4c31660, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/25/const", "25");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/26 */
+static bool mgv_bigsets_properties_one_oneOf_26(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/26/const */
+    if (!(mg_json_equal(d, at, &mgl_08030207b4c31b79, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/26/const", "26");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/27 */
+static bool mgv_bigsets_properties_one_oneOf_27(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/27/const */
+    if (!(mg_json_equal(d, at, &mgl_08030107b4c319c6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/27/const", "27");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/28 */
+static bool mgv_bigsets_properties_one_oneOf_28(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/28/const */
+    if (!(mg_json_equal(d, at, &mgl_08030c07b4c32c77, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/28/const", "28");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/29 */
+static bool mgv_bigsets_properties_one_oneOf_29(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/29/const */
+    if (!(mg_json_equal(d, at, &mgl_08030b07b4c32ac4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/29/const", "29");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/3 */
+static bool mgv_bigsets_properties_one_oneOf_3(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/3/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ae4c86019e62, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/3/const", "3");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/30 */
+static bool mgv_bigsets_properties_one_oneOf_30(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/30/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7e07b4c00556, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/30/const", "30");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/31 */
+static bool mgv_bigsets_properties_one_oneOf_31(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/31/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7f07b4c00709, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/31/const", "31");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/32 */
+static bool mgv_bigsets_properties_one_oneOf_32(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/32/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7c07b4c001f0, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/32/const", "32");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/33 */
+static bool mgv_bigsets_properties_one_oneOf_33(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/33/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff7d07b4c003a3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/33/const", "33");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/34 */
+static bool mgv_bigsets_properties_one_oneOf_34(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/34/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8207b4c00c22, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/34/const", "34");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/35 */
+static bool mgv_bigsets_properties_one_oneOf_35(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/35/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8307b4c00dd5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/35/const", "35");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/36 */
+static bool mgv_bigsets_properties_one_oneOf_36(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/36/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8007b4c008bc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/36/const", "36");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/37 */
+static bool mgv_bigsets_properties_one_oneOf_37(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/37/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8107b4c00a6f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/37/const", "37");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/38 */
+static bool mgv_bigsets_properties_one_oneOf_38(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/38/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8607b4c012ee, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/38/const", "38");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/39 */
+static bool mgv_bigsets_properties_one_oneOf_39(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/39/const */
+    if (!(mg_json_equal(d, at, &mgl_07ff8707b4c014a1, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/39/const", "39");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/4 */
+static bool mgv_bigsets_properties_one_oneOf_4(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/4/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a94c860195e3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/4/const", "4");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/40 */
+static bool mgv_bigsets_properties_one_oneOf_40(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/40/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8007b4b19589, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/40/const", "40");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/41 */
+static bool mgv_bigsets_properties_one_oneOf_41(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/41/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7f07b4b193d6, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/41/const", "41");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/42 */
+static bool mgv_bigsets_properties_one_oneOf_42(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/42/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7e07b4b19223, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/42/const", "42");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/43 */
+static bool mgv_bigsets_properties_one_oneOf_43(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/43/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee7d07b4b19070, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/43/const", "43");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/44 */
+static bool mgv_bigsets_properties_one_oneOf_44(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/44/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8407b4b19c55, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/44/const", "44");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/45 */
+static bool mgv_bigsets_properties_one_oneOf_45(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/45/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8307b4b19aa2, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/45/const", "45");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/46 */
+static bool mgv_bigsets_properties_one_oneOf_46(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/46/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8207b4b198ef, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/46/const", "46");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/47 */
+static bool mgv_bigsets_properties_one_oneOf_47(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/47/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8107b4b1973c, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/47/const", "47");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/48 */
+static bool mgv_bigsets_properties_one_oneOf_48(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/48/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8807b4b1a321, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/48/const", "48");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/49 */
+static bool mgv_bigsets_properties_one_oneOf_49(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/49/const */
+    if (!(mg_json_equal(d, at, &mgl_07ee8707b4b1a16e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/49/const", "49");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/5 */
+static bool mgv_bigsets_properties_one_oneOf_5(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/5/const */
+    if (!(mg_json_equal(d, at, &mgl_af63a84c86019430, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/5/const", "5");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/50 */
+static bool mgv_bigsets_properties_one_oneOf_50(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/50/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafa07b4ae7c00, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/50/const", "50");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/51 */
+static bool mgv_bigsets_properties_one_oneOf_51(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/51/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafb07b4ae7db3, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/51/const", "51");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/52 */
+static bool mgv_bigsets_properties_one_oneOf_52(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/52/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafc07b4ae7f66, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/52/const", "52");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/53 */
+static bool mgv_bigsets_properties_one_oneOf_53(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/53/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafd07b4ae8119, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/53/const", "53");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/54 */
+static bool mgv_bigsets_properties_one_oneOf_54(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/54/const */
+    if (!(mg_json_equal(d, at, &mgl_07eafe07b4ae82cc, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/54/const", "54");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/55 */
+static bool mgv_bigsets_properties_one_oneOf_55(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/55/const */
+    if (!(mg_json_equal(d, at, &mgl_07eaff07b4ae847f, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/55/const", "55");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/56 */
+static bool mgv_bigsets_properties_one_oneOf_56(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/56/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0007b4ae8632, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/56/const", "56");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/57 */
+static bool mgv_bigsets_properties_one_oneOf_57(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/57/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0107b4ae87e5, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/57/const", "57");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/58 */
+static bool mgv_bigsets_properties_one_oneOf_58(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/58/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0207b4ae8998, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/58/const", "58");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/59 */
+static bool mgv_bigsets_properties_one_oneOf_59(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/59/const */
+    if (!(mg_json_equal(d, at, &mgl_07eb0307b4ae8b4b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/59/const", "59");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/6 */
+static bool mgv_bigsets_properties_one_oneOf_6(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/6/const */
+    if (!(mg_json_equal(d, at, &mgl_af63ab4c86019949, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/6/const", "6");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/60 */
+static bool mgv_bigsets_properties_one_oneOf_60(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/60/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58c07b4b7c89b, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/60/const", "60");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/61 */
+static bool mgv_bigsets_properties_one_oneOf_61(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/61/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58b07b4b7c6e8, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/61/const", "61");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/62 */
+static bool mgv_bigsets_properties_one_oneOf_62(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/62/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58e07b4b7cc01, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/62/const", "62");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/63 */
+static bool mgv_bigsets_properties_one_oneOf_63(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/63/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58d07b4b7ca4e, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/63/const", "63");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/64 */
+static bool mgv_bigsets_properties_one_oneOf_64(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/64/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59007b4b7cf67, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/64/const", "64");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/65 */
+static bool mgv_bigsets_properties_one_oneOf_65(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/65/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58f07b4b7cdb4, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/65/const", "65");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/66 */
+static bool mgv_bigsets_properties_one_oneOf_66(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/66/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59207b4b7d2cd, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/66/const", "66");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/67 */
+static bool mgv_bigsets_properties_one_oneOf_67(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/67/const */
+    if (!(mg_json_equal(d, at, &mgl_07f59107b4b7d11a, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/67/const", "67");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/68 */
+static bool mgv_bigsets_properties_one_oneOf_68(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/68/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58407b4b7bb03, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/68/const", "68");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/69 */
+static bool mgv_bigsets_properties_one_oneOf_69(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/69/const */
+    if (!(mg_json_equal(d, at, &mgl_07f58307b4b7b950, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/69/const", "69");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/7 */
+static bool mgv_bigsets_properties_one_oneOf_7(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/7/const */
+    if (!(mg_json_equal(d, at, &mgl_af63aa4c86019796, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/7/const", "7");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/8 */
+static bool mgv_bigsets_properties_one_oneOf_8(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/8/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b54c8601aa47, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/8/const", "8");
+done:
+    return ok;
+}
+
+/* #/properties/one/oneOf/9 */
+static bool mgv_bigsets_properties_one_oneOf_9(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/one/oneOf/9/const */
+    if (!(mg_json_equal(d, at, &mgl_af63b44c8601a894, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/one/oneOf/9/const", "9");
+done:
+    return ok;
+}
+
+/* #/properties/p00 */
+static bool mgv_bigsets_properties_p00(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p00/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p00/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p00/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p00/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p01 */
+static bool mgv_bigsets_properties_p01(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p01/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p01/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p02 */
+static bool mgv_bigsets_properties_p02(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p02/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p02/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p02/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p02/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p03 */
+static bool mgv_bigsets_properties_p03(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p03/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p03/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p04 */
+static bool mgv_bigsets_properties_p04(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p04/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p04/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p04/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p04/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p05 */
+static bool mgv_bigsets_properties_p05(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p05/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p05/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p06 */
+static bool mgv_bigsets_properties_p06(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p06/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p06/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p06/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p06/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p07 */
+static bool mgv_bigsets_properties_p07(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p07/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p07/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p08 */
+static bool mgv_bigsets_properties_p08(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p08/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p08/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p08/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p08/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p09 */
+static bool mgv_bigsets_properties_p09(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p09/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p09/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p10 */
+static bool mgv_bigsets_properties_p10(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p10/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p10/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p10/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p10/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p11 */
+static bool mgv_bigsets_properties_p11(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p11/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p11/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p12 */
+static bool mgv_bigsets_properties_p12(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p12/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p12/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p12/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p12/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p13 */
+static bool mgv_bigsets_properties_p13(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p13/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p13/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p14 */
+static bool mgv_bigsets_properties_p14(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p14/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p14/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p14/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p14/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p15 */
+static bool mgv_bigsets_properties_p15(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p15/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p15/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p16 */
+static bool mgv_bigsets_properties_p16(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p16/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p16/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p16/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p16/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p17 */
+static bool mgv_bigsets_properties_p17(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p17/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p17/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p18 */
+static bool mgv_bigsets_properties_p18(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p18/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p18/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p18/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p18/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p19 */
+static bool mgv_bigsets_properties_p19(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p19/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p19/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p20 */
+static bool mgv_bigsets_properties_p20(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p20/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p20/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p20/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p20/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p21 */
+static bool mgv_bigsets_properties_p21(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p21/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p21/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p22 */
+static bool mgv_bigsets_properties_p22(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p22/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p22/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p22/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p22/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p23 */
+static bool mgv_bigsets_properties_p23(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p23/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p23/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p24 */
+static bool mgv_bigsets_properties_p24(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p24/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p24/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p24/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p24/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p25 */
+static bool mgv_bigsets_properties_p25(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p25/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p25/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p26 */
+static bool mgv_bigsets_properties_p26(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p26/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p26/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p26/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p26/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p27 */
+static bool mgv_bigsets_properties_p27(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p27/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p27/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p28 */
+static bool mgv_bigsets_properties_p28(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p28/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p28/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p28/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p28/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p29 */
+static bool mgv_bigsets_properties_p29(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p29/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p29/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p30 */
+static bool mgv_bigsets_properties_p30(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p30/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p30/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p30/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p30/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p31 */
+static bool mgv_bigsets_properties_p31(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p31/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p31/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p32 */
+static bool mgv_bigsets_properties_p32(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p32/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p32/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p32/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p32/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p33 */
+static bool mgv_bigsets_properties_p33(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p33/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p33/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p34 */
+static bool mgv_bigsets_properties_p34(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p34/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p34/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p34/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p34/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p35 */
+static bool mgv_bigsets_properties_p35(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p35/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p35/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p36 */
+static bool mgv_bigsets_properties_p36(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p36/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p36/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p36/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p36/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p37 */
+static bool mgv_bigsets_properties_p37(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p37/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p37/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p38 */
+static bool mgv_bigsets_properties_p38(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p38/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p38/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p38/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p38/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p39 */
+static bool mgv_bigsets_properties_p39(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p39/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p39/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p40 */
+static bool mgv_bigsets_properties_p40(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p40/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p40/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p40/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p40/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p41 */
+static bool mgv_bigsets_properties_p41(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p41/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p41/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p42 */
+static bool mgv_bigsets_properties_p42(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p42/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p42/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p42/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p42/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p43 */
+static bool mgv_bigsets_properties_p43(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p43/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p43/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p44 */
+static bool mgv_bigsets_properties_p44(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p44/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p44/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p44/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p44/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p45 */
+static bool mgv_bigsets_properties_p45(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p45/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p45/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p46 */
+static bool mgv_bigsets_properties_p46(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p46/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p46/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p46/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p46/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p47 */
+static bool mgv_bigsets_properties_p47(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p47/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p47/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p48 */
+static bool mgv_bigsets_properties_p48(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p48/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p48/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p48/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p48/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p49 */
+static bool mgv_bigsets_properties_p49(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p49/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p49/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p50 */
+static bool mgv_bigsets_properties_p50(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p50/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p50/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p50/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p50/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p51 */
+static bool mgv_bigsets_properties_p51(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p51/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p51/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p52 */
+static bool mgv_bigsets_properties_p52(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p52/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p52/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p52/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p52/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p53 */
+static bool mgv_bigsets_properties_p53(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p53/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p53/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p54 */
+static bool mgv_bigsets_properties_p54(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p54/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p54/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p54/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p54/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p55 */
+static bool mgv_bigsets_properties_p55(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p55/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p55/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p56 */
+static bool mgv_bigsets_properties_p56(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p56/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p56/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p56/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p56/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p57 */
+static bool mgv_bigsets_properties_p57(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p57/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p57/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p58 */
+static bool mgv_bigsets_properties_p58(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p58/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p58/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p58/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p58/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p59 */
+static bool mgv_bigsets_properties_p59(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p59/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p59/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p60 */
+static bool mgv_bigsets_properties_p60(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p60/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p60/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p60/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p60/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p61 */
+static bool mgv_bigsets_properties_p61(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p61/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p61/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p62 */
+static bool mgv_bigsets_properties_p62(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p62/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p62/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p62/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p62/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p63 */
+static bool mgv_bigsets_properties_p63(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p63/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p63/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p64 */
+static bool mgv_bigsets_properties_p64(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p64/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p64/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p64/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p64/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p65 */
+static bool mgv_bigsets_properties_p65(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p65/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p65/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p66 */
+static bool mgv_bigsets_properties_p66(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p66/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p66/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p66/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p66/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p67 */
+static bool mgv_bigsets_properties_p67(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p67/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p67/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/p68 */
+static bool mgv_bigsets_properties_p68(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p68/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p68/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/p68/maxLength */
+        if (cl > UINT64_C(3))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p68/maxLength", "3");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/p69 */
+static bool mgv_bigsets_properties_p69(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/p69/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/p69/type", "integer");
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_bigsets(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_bigsets[] = {

@@ -4,122 +4,246 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_id_anyOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_id_anyOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_note(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_note_not(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_score(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_score_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_score_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_score_allOf_2(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_shape(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_shape_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_shape_oneOf_0_properties_radius(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_shape_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_combinators_properties_shape_oneOf_1_properties_side(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_combinators(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 2:
-                if (memcmp(ks, "id", 2) == 0) {
-                    /* #/properties/id */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "shape", 5) == 0) {
-                    /* #/properties/shape */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "score", 5) == 0) {
-                    /* #/properties/score */
-                    MG_SUB(mgv_4(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "note", 4) == 0) {
-                    /* #/properties/note */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "id", 2) == 0) {
+                        /* #/properties/id */
+                        MG_SUB(mgv_combinators_properties_id(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "shape", 5) == 0) {
+                        /* #/properties/shape */
+                        MG_SUB(mgv_combinators_properties_shape(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "score", 5) == 0) {
+                        /* #/properties/score */
+                        MG_SUB(mgv_combinators_properties_score(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "note", 4) == 0) {
+                        /* #/properties/note */
+                        MG_SUB(mgv_combinators_properties_note(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/id */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_combinators_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/id"))
         return false;
-    (void)ev;
     /* #/properties/id/anyOf */
     {
         uint32_t nv = 0;
         c->quiet++;
-        if (nv == 0 && mgv_5(c, at, NULL))
+        if (nv == 0 && mgv_combinators_properties_id_anyOf_0(c, at, NULL))
             nv++;
-        if (nv == 0 && mgv_6(c, at, NULL))
+        if (nv == 0 && mgv_combinators_properties_id_anyOf_1(c, at, NULL))
             nv++;
         c->quiet--;
         if (nv == 0)
             MG_FAIL(at, MG_E_ANY_OF, "#/properties/id/anyOf", "");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/shape */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/id/anyOf/0 */
+static bool mgv_combinators_properties_id_anyOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
+    /* #/properties/id/anyOf/0/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/id/anyOf/0/type", "integer");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/properties/id/anyOf/0/minimum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) >= 0))
+            MG_FAIL(at, MG_E_MINIMUM, "#/properties/id/anyOf/0/minimum", "0");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/id/anyOf/1 */
+static bool mgv_combinators_properties_id_anyOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/id/anyOf/1/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/id/anyOf/1/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/id/anyOf/1/minLength */
+        if (cl < UINT64_C(1))
+            MG_FAIL(at, MG_E_MIN_LENGTH, "#/properties/id/anyOf/1/minLength", "1");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/note */
+static bool mgv_combinators_properties_note(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/note"))
+        return false;
+    /* #/properties/note/not */
+    {
+        c->quiet++;
+        bool r = mgv_combinators_properties_note_not(c, at, NULL);
+        c->quiet--;
+        if (r)
+            MG_FAIL(at, MG_E_NOT, "#/properties/note/not", "");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/note/not */
+static bool mgv_combinators_properties_note_not(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/note/not/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/note/not/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/properties/note/not/maxLength */
+        if (cl > UINT64_C(0))
+            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/note/not/maxLength", "0");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/score */
+static bool mgv_combinators_properties_score(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/score"))
+        return false;
+    /* #/properties/score/allOf/0 */
+    MG_SUB(mgv_combinators_properties_score_allOf_0(c, at, NULL));
+    /* #/properties/score/allOf/1 */
+    MG_SUB(mgv_combinators_properties_score_allOf_1(c, at, NULL));
+    /* #/properties/score/allOf/2 */
+    MG_SUB(mgv_combinators_properties_score_allOf_2(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/properties/score/allOf/0 */
+static bool mgv_combinators_properties_score_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/properties/score/allOf/0/minimum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) >= 0))
+            MG_FAIL(at, MG_E_MINIMUM, "#/properties/score/allOf/0/minimum", "0");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/score/allOf/1 */
+static bool mgv_combinators_properties_score_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/properties/score/allOf/1/maximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(10)) <= 0))
+            MG_FAIL(at, MG_E_MAXIMUM, "#/properties/score/allOf/1/maximum", "10");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/score/allOf/2 */
+static bool mgv_combinators_properties_score_allOf_2(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/properties/score/allOf/2/multipleOf */
+        static const mg_dec mo = {UINT64_C(5), -1, 0x1p-1};
+        if (!mg_num_multiple_of(d, at, &mo))
+            MG_FAIL(at, MG_E_MULTIPLE_OF, "#/properties/score/allOf/2/multipleOf", "0.5");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/shape */
+static bool mgv_combinators_properties_shape(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
     if (!mg_step(c, at, "#/properties/shape"))
         return false;
-    (void)ev;
     /* #/properties/shape/oneOf */
     {
         uint32_t nv = 0;
         c->quiet++;
-        if (nv < 2 && mgv_7(c, at, NULL))
+        if (nv < 2 && mgv_combinators_properties_shape_oneOf_0(c, at, NULL))
             nv++;
-        if (nv < 2 && mgv_8(c, at, NULL))
+        if (nv < 2 && mgv_combinators_properties_shape_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
         if (nv == 0)
@@ -127,305 +251,111 @@ static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/shape/oneOf", "");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/note */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/note"))
-        return false;
-    (void)ev;
-    /* #/properties/note/not */
-    {
-        c->quiet++;
-        bool r = mgv_9(c, at, NULL);
-        c->quiet--;
-        if (r)
-            MG_FAIL(at, MG_E_NOT, "#/properties/note/not", "");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/score */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/score"))
-        return false;
-    (void)ev;
-    /* #/properties/score/allOf/0 */
-    MG_SUB(mgv_10(c, at, NULL));
-    /* #/properties/score/allOf/1 */
-    MG_SUB(mgv_11(c, at, NULL));
-    /* #/properties/score/allOf/2 */
-    MG_SUB(mgv_12(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/id/anyOf/0 */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/id/anyOf/0/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/id/anyOf/0/type", "integer");
-    if (mg_is_number(d, at)) {
-        /* #/properties/id/anyOf/0/minimum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) >= 0))
-            MG_FAIL(at, MG_E_MINIMUM, "#/properties/id/anyOf/0/minimum", "0");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/id/anyOf/1 */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/id/anyOf/1/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/id/anyOf/1/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/id/anyOf/1/minLength */
-        if (cl < UINT64_C(1))
-            MG_FAIL(at, MG_E_MIN_LENGTH, "#/properties/id/anyOf/1/minLength", "1");
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/shape/oneOf/0 */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_combinators_properties_shape_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/shape/oneOf/0"))
         return false;
-    (void)ev;
     /* #/properties/shape/oneOf/0/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/properties/shape/oneOf/0/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 6:
-                if (memcmp(ks, "radius", 6) == 0) {
-                    seen[0] = true;
-                    /* #/properties/shape/oneOf/0/properties/radius */
-                    MG_SUB(mgv_13(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 6:
+                    if (memcmp(ks, "radius", 6) == 0) {
+                        seen[0] = true;
+                        /* #/properties/shape/oneOf/0/properties/radius */
+                        MG_SUB(mgv_combinators_properties_shape_oneOf_0_properties_radius(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/properties/shape/oneOf/0/required/0 */
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/shape/oneOf/0/required", "radius");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/shape/oneOf/1 */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/shape/oneOf/0/properties/radius */
+static bool mgv_combinators_properties_shape_oneOf_0_properties_radius(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
+    /* #/properties/shape/oneOf/0/properties/radius/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/shape/oneOf/0/properties/radius/type", "number");
+done:
+    return ok;
+}
+
+/* #/properties/shape/oneOf/1 */
+static bool mgv_combinators_properties_shape_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
     if (!mg_step(c, at, "#/properties/shape/oneOf/1"))
         return false;
-    (void)ev;
     /* #/properties/shape/oneOf/1/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/properties/shape/oneOf/1/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 4:
-                if (memcmp(ks, "side", 4) == 0) {
-                    seen[0] = true;
-                    /* #/properties/shape/oneOf/1/properties/side */
-                    MG_SUB(mgv_14(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 4:
+                    if (memcmp(ks, "side", 4) == 0) {
+                        seen[0] = true;
+                        /* #/properties/shape/oneOf/1/properties/side */
+                        MG_SUB(mgv_combinators_properties_shape_oneOf_1_properties_side(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/properties/shape/oneOf/1/required/0 */
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/properties/shape/oneOf/1/required", "side");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/note/not */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/note/not/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/note/not/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/note/not/maxLength */
-        if (cl > UINT64_C(0))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/note/not/maxLength", "0");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/score/allOf/0 */
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (mg_is_number(d, at)) {
-        /* #/properties/score/allOf/0/minimum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) >= 0))
-            MG_FAIL(at, MG_E_MINIMUM, "#/properties/score/allOf/0/minimum", "0");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/score/allOf/1 */
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (mg_is_number(d, at)) {
-        /* #/properties/score/allOf/1/maximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(10)) <= 0))
-            MG_FAIL(at, MG_E_MAXIMUM, "#/properties/score/allOf/1/maximum", "10");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/score/allOf/2 */
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (mg_is_number(d, at)) {
-        /* #/properties/score/allOf/2/multipleOf */
-        static const mg_dec mo = {UINT64_C(5), -1, 0x1p-1};
-        if (!mg_num_multiple_of(d, at, &mo))
-            MG_FAIL(at, MG_E_MULTIPLE_OF, "#/properties/score/allOf/2/multipleOf", "0.5");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/shape/oneOf/0/properties/radius */
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/shape/oneOf/0/properties/radius/type */
-    if (!(mg_is_number(d, at)))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/shape/oneOf/0/properties/radius/type", "number");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/shape/oneOf/1/properties/side */
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_combinators_properties_shape_oneOf_1_properties_side(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/properties/shape/oneOf/1/properties/side/type */
-    if (!(mg_is_number(d, at)))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
         MG_FAIL(at, MG_E_TYPE, "#/properties/shape/oneOf/1/properties/side/type", "number");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_combinators(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_combinators[] = {

@@ -4,19 +4,19 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_definitions_code(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_dependencies_lang(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_card(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_lang(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_legacy(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_tuple(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_tuple_additionalItems(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_tuple_items_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_draft07_properties_tuple_items_1(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^[a-z]{2}$ */
-static const uint8_t mgre_0_cls0[256] = {
+static const uint8_t mgre_5a61fa98f25bf275_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -25,288 +25,241 @@ static const uint8_t mgre_0_cls0[256] = {
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2};
-static const uint16_t mgre_0_trans0[9] = {
+static const uint16_t mgre_5a61fa98f25bf275_trans0[9] = {
     32767,1,32767,32767,2,32767,32767,32767,32767};
-static const uint8_t mgre_0_acc0[3] = {
+static const uint8_t mgre_5a61fa98f25bf275_acc0[3] = {
     0,0,1};
-static const mg_re_machine mgre_0_mach[1] = {
-    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 3, .cls = mgre_0_cls0},
+static const mg_re_machine mgre_5a61fa98f25bf275_mach[1] = {
+    {.nstates = 3, .trans = mgre_5a61fa98f25bf275_trans0, .acc_end = mgre_5a61fa98f25bf275_acc0, .ncls = 3, .cls = mgre_5a61fa98f25bf275_cls0},
 };
-static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
+static int mgre_5a61fa98f25bf275(struct mg_ctx *c MG_UNUSED, const char *s, size_t n)
 {
-    (void)c;
-    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
+    return mg_re_dfa_test(&mgre_5a61fa98f25bf275_mach[0], s, n);
 }
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_draft07(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[3] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 4:
-                if (memcmp(ks, "lang", 4) == 0) {
-                    seen[2] = true;
-                    /* #/properties/lang */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "card", 4) == 0) {
-                    seen[0] = true;
-                    /* #/properties/card */
-                    MG_SUB(mgv_4(c, k + 1, NULL));
-                }
-                break;
-            case 6:
-                if (memcmp(ks, "legacy", 6) == 0) {
-                    /* #/properties/legacy */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "tuple", 5) == 0) {
-                    /* #/properties/tuple */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            case 7:
-                if (memcmp(ks, "billing", 7) == 0) {
-                    seen[1] = true;
-                }
-                break;
-            default:
-                break;
+                case 4:
+                    if (memcmp(ks, "lang", 4) == 0) {
+                        seen[2] = true;
+                        /* #/properties/lang */
+                        MG_SUB(mgv_draft07_properties_lang(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "card", 4) == 0) {
+                        seen[0] = true;
+                        /* #/properties/card */
+                        MG_SUB(mgv_draft07_properties_card(c, k + 1, NULL));
+                    }
+                    break;
+                case 6:
+                    if (memcmp(ks, "legacy", 6) == 0) {
+                        /* #/properties/legacy */
+                        MG_SUB(mgv_draft07_properties_legacy(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "tuple", 5) == 0) {
+                        /* #/properties/tuple */
+                        MG_SUB(mgv_draft07_properties_tuple(c, k + 1, NULL));
+                    }
+                    break;
+                case 7:
+                    if (memcmp(ks, "billing", 7) == 0) {
+                        seen[1] = true;
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/dependencies/card */
         if (seen[0] && !seen[1])
             MG_FAIL(at, MG_E_DEPENDENT_REQUIRED, "#/dependencies/card", "card requires billing");
         /* #/dependencies/lang */
         if (seen[2])
-            MG_SUB(mgv_5(c, at, NULL));
+            MG_SUB(mgv_draft07_dependencies_lang(c, at, NULL));
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/lang */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/lang"))
-        return false;
-    (void)ev;
-    /* #/properties/lang/$ref */
-    MG_REF(at, "#/properties/lang/$ref", mgv_6(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/legacy */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/legacy"))
-        return false;
-    (void)ev;
-    /* #/properties/legacy/$ref */
-    MG_REF(at, "#/properties/legacy/$ref", mgv_6(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/tuple */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/properties/tuple"))
-        return false;
-    (void)ev;
-    /* #/properties/tuple/type */
-    if (!(t == MG_TAPE_ARRAY))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/tuple/type", "array");
-    if (t == MG_TAPE_ARRAY) {
-        uint32_t np = 0;
-        (void)np;
-        MG_ARRAY_FOR(d, at, i) {
-            if (np < 2) {
-                switch (np) {
-                case 0:
-                    /* #/properties/tuple/items/0 */
-                    MG_SUB(mgv_8(c, i, NULL));
-                    break;
-                case 1:
-                    /* #/properties/tuple/items/1 */
-                    MG_SUB(mgv_9(c, i, NULL));
-                    break;
-                default:
-                    break;
-                }
-            } else {
-                /* #/properties/tuple/additionalItems */
-                MG_SUB(mgv_7(c, i, NULL));
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/card */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/card/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/card/type", "string");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/dependencies/lang */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/dependencies/lang"))
-        return false;
-    (void)ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 6:
-                if (memcmp(ks, "region", 6) == 0) {
-                    seen[0] = true;
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/dependencies/lang/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/dependencies/lang/required", "region");
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/definitions/code */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_draft07_definitions_code(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/definitions/code/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/definitions/code/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         /* #/definitions/code/pattern */
-        if (!mgre_0(c, s, sl))
+        if (!mgre_5a61fa98f25bf275(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/definitions/code/pattern", "^[a-z]{2}$");
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/dependencies/lang */
+static bool mgv_draft07_dependencies_lang(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/dependencies/lang"))
+        return false;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 6:
+                    if (memcmp(ks, "region", 6) == 0) {
+                        seen[0] = true;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        /* #/dependencies/lang/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/dependencies/lang/required", "region");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/card */
+static bool mgv_draft07_properties_card(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/card/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/card/type", "string");
+done:
+    return ok;
+}
+
+/* #/properties/lang */
+static bool mgv_draft07_properties_lang(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/lang"))
+        return false;
+    /* #/properties/lang/$ref */
+    MG_REF(at, "#/properties/lang/$ref", mgv_draft07_definitions_code(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/properties/legacy */
+static bool mgv_draft07_properties_legacy(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/properties/legacy"))
+        return false;
+    /* #/properties/legacy/$ref */
+    MG_REF(at, "#/properties/legacy/$ref", mgv_draft07_definitions_code(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/properties/tuple */
+static bool mgv_draft07_properties_tuple(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/tuple"))
+        return false;
+    /* #/properties/tuple/type */
+    if (!(t == MG_TAPE_ARRAY))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/tuple/type", "array");
+    if (t == MG_TAPE_ARRAY) {
+        uint32_t np = 0;
+        MG_ARRAY_FOR(d, at, i) {
+            if (np < 2) {
+                switch (np) {
+                    case 0:
+                        /* #/properties/tuple/items/0 */
+                        MG_SUB(mgv_draft07_properties_tuple_items_0(c, i, NULL));
+                        break;
+                    case 1:
+                        /* #/properties/tuple/items/1 */
+                        MG_SUB(mgv_draft07_properties_tuple_items_1(c, i, NULL));
+                        break;
+                    default:
+                        break;
+                }
+            } else {
+                /* #/properties/tuple/additionalItems */
+                MG_SUB(mgv_draft07_properties_tuple_additionalItems(c, i, NULL));
+            }
+            np++;
+        }
+    }
+done:
     return ok;
 }
 
 /* #/properties/tuple/additionalItems */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_draft07_properties_tuple_additionalItems(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    (void)ev;
     mg_fail(c, at, MG_E_FALSE, "#/properties/tuple/additionalItems", "");
     return false;
 }
 
 /* #/properties/tuple/items/0 */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_draft07_properties_tuple_items_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/properties/tuple/items/0/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
         MG_FAIL(at, MG_E_TYPE, "#/properties/tuple/items/0/type", "integer");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/tuple/items/1 */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_draft07_properties_tuple_items_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/properties/tuple/items/1"))
         return false;
-    (void)ev;
     /* #/properties/tuple/items/1/$ref */
-    MG_REF(at, "#/properties/tuple/items/1/$ref", mgv_6(c, at, NULL));
-done: __attribute__((unused));
+    MG_REF(at, "#/properties/tuple/items/1/$ref", mgv_draft07_definitions_code(c, at, NULL));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_draft07(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_draft07[] = {

@@ -4,135 +4,116 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-
-/* 2 */
-static const uint64_t mgl_0_t[] = {0x6c00000000000000ull, 0x0000000000000002ull};
-static const uint8_t mgl_0_s[] = {0};
-static const mg_doc mgl_0 = {mgl_0_t, mgl_0_s};
-
-/* 1.5 */
-static const uint64_t mgl_1_t[] = {0x6400000000000000ull, 0x3ff8000000000000ull};
-static const uint8_t mgl_1_s[] = {0};
-static const mg_doc mgl_1 = {mgl_1_t, mgl_1_s};
+static bool mgv_enumconst(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_enumconst_properties_flags(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_enumconst_properties_level(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_enumconst_properties_version(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* {"x":[1,2]} */
-static const uint64_t mgl_2_t[] = {0x7b00000100000009ull, 0x2200000000000000ull, 0x5b00000200000008ull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x6c00000000000000ull, 0x0000000000000002ull, 0x5d00000000000002ull, 0x7d00000000000000ull};
-static const uint8_t mgl_2_s[] = {1,0,0,0,120,0};
-static const mg_doc mgl_2 = {mgl_2_t, mgl_2_s};
+static const uint64_t mgl_3624555f2b27ffdc_t[] = {0x7b00000100000009ull, 0x2200000000000000ull, 0x5b00000200000008ull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x6c00000000000000ull, 0x0000000000000002ull, 0x5d00000000000002ull, 0x7d00000000000000ull};
+static const uint8_t mgl_3624555f2b27ffdc_s[] = {1,0,0,0,120,0};
+static const mg_doc mgl_3624555f2b27ffdc = {mgl_3624555f2b27ffdc_t, mgl_3624555f2b27ffdc_s};
+
+/* 1.5 */
+static const uint64_t mgl_457d3818182e17b9_t[] = {0x6400000000000000ull, 0x3ff8000000000000ull};
+static const uint8_t mgl_457d3818182e17b9_s[] = {0};
+static const mg_doc mgl_457d3818182e17b9 = {mgl_457d3818182e17b9_t, mgl_457d3818182e17b9_s};
+
+/* 2 */
+static const uint64_t mgl_af63af4c8601a015_t[] = {0x6c00000000000000ull, 0x0000000000000002ull};
+static const uint8_t mgl_af63af4c8601a015_s[] = {0};
+static const mg_doc mgl_af63af4c8601a015 = {mgl_af63af4c8601a015_t, mgl_af63af4c8601a015_s};
 
 /* {"a":true,"b":[1,"two"]} */
-static const uint64_t mgl_3_t[] = {0x7b0000020000000aull, 0x2200000000000000ull, 0x7400000000000000ull, 0x2200000000000006ull, 0x5b00000200000009ull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x220000000000000cull, 0x5d00000000000004ull, 0x7d00000000000000ull};
-static const uint8_t mgl_3_s[] = {1,0,0,0,97,0,1,0,0,0,98,0,3,0,0,0,116,119,111,0};
-static const mg_doc mgl_3 = {mgl_3_t, mgl_3_s};
+static const uint64_t mgl_f78f2ea11a59700d_t[] = {0x7b0000020000000aull, 0x2200000000000000ull, 0x7400000000000000ull, 0x2200000000000006ull, 0x5b00000200000009ull, 0x6c00000000000000ull, 0x0000000000000001ull, 0x220000000000000cull, 0x5d00000000000004ull, 0x7d00000000000000ull};
+static const uint8_t mgl_f78f2ea11a59700d_s[] = {1,0,0,0,97,0,1,0,0,0,98,0,3,0,0,0,116,119,111,0};
+static const mg_doc mgl_f78f2ea11a59700d = {mgl_f78f2ea11a59700d_t, mgl_f78f2ea11a59700d_s};
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_enumconst(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 7:
-                if (memcmp(ks, "version", 7) == 0) {
-                    /* #/properties/version */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "level", 5) == 0) {
-                    /* #/properties/level */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "flags", 5) == 0) {
-                    /* #/properties/flags */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 7:
+                    if (memcmp(ks, "version", 7) == 0) {
+                        /* #/properties/version */
+                        MG_SUB(mgv_enumconst_properties_version(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "level", 5) == 0) {
+                        /* #/properties/level */
+                        MG_SUB(mgv_enumconst_properties_level(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "flags", 5) == 0) {
+                        /* #/properties/flags */
+                        MG_SUB(mgv_enumconst_properties_flags(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/version */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/version/const */
-    if (!(mg_json_equal(d, at, &mgl_0, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/version/const", "2");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/level */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/level/enum */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "low", 3)) ||
-          (t == MG_TAPE_STRING && mg_str_eq(d, at, "high", 4)) ||
-          t == MG_TAPE_NULL ||
-          mg_json_equal(d, at, &mgl_1, 0) ||
-          mg_json_equal(d, at, &mgl_2, 0)))
-        MG_FAIL(at, MG_E_ENUM, "#/properties/level/enum", "[\"low\",\"high\",null,1.5,{\"x\":[1,2]}]");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/flags */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_enumconst_properties_flags(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/flags/const */
+    if (!(mg_json_equal(d, at, &mgl_f78f2ea11a59700d, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/flags/const", "{\"a\":true,\"b\":[1,\"two\"]}");
+done:
+    return ok;
+}
+
+/* #/properties/level */
+static bool mgv_enumconst_properties_level(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/flags/const */
-    if (!(mg_json_equal(d, at, &mgl_3, 0)))
-        MG_FAIL(at, MG_E_CONST, "#/properties/flags/const", "{\"a\":true,\"b\":[1,\"two\"]}");
-done: __attribute__((unused));
+    /* #/properties/level/enum */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "low", 3)) ||
+          (t == MG_TAPE_STRING && mg_str_eq(d, at, "high", 4)) ||
+          t == MG_TAPE_NULL ||
+          mg_json_equal(d, at, &mgl_457d3818182e17b9, 0) ||
+          mg_json_equal(d, at, &mgl_3624555f2b27ffdc, 0)))
+        MG_FAIL(at, MG_E_ENUM, "#/properties/level/enum", "[\"low\",\"high\",null,1.5,{\"x\":[1,2]}]");
+done:
+    return ok;
+}
+
+/* #/properties/version */
+static bool mgv_enumconst_properties_version(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    /* #/properties/version/const */
+    if (!(mg_json_equal(d, at, &mgl_af63af4c8601a015, 0)))
+        MG_FAIL(at, MG_E_CONST, "#/properties/version/const", "2");
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_enumconst(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_enumconst[] = {

@@ -4,269 +4,229 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_day(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_host(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_ip4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_ip6(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_link(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_mail(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_formats_properties_when(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_formats(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 4:
-                if (memcmp(ks, "when", 4) == 0) {
-                    /* #/properties/when */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "mail", 4) == 0) {
-                    /* #/properties/mail */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "host", 4) == 0) {
-                    /* #/properties/host */
-                    MG_SUB(mgv_4(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "link", 4) == 0) {
-                    /* #/properties/link */
-                    MG_SUB(mgv_8(c, k + 1, NULL));
-                }
-                break;
-            case 3:
-                if (memcmp(ks, "day", 3) == 0) {
-                    /* #/properties/day */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "ip4", 3) == 0) {
-                    /* #/properties/ip4 */
-                    MG_SUB(mgv_5(c, k + 1, NULL));
-                }
-                if (memcmp(ks, "ip6", 3) == 0) {
-                    /* #/properties/ip6 */
-                    MG_SUB(mgv_6(c, k + 1, NULL));
-                }
-                break;
-            case 2:
-                if (memcmp(ks, "id", 2) == 0) {
-                    /* #/properties/id */
-                    MG_SUB(mgv_7(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 4:
+                    if (memcmp(ks, "when", 4) == 0) {
+                        /* #/properties/when */
+                        MG_SUB(mgv_formats_properties_when(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "mail", 4) == 0) {
+                        /* #/properties/mail */
+                        MG_SUB(mgv_formats_properties_mail(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "host", 4) == 0) {
+                        /* #/properties/host */
+                        MG_SUB(mgv_formats_properties_host(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "link", 4) == 0) {
+                        /* #/properties/link */
+                        MG_SUB(mgv_formats_properties_link(c, k + 1, NULL));
+                    }
+                    break;
+                case 3:
+                    if (memcmp(ks, "day", 3) == 0) {
+                        /* #/properties/day */
+                        MG_SUB(mgv_formats_properties_day(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "ip4", 3) == 0) {
+                        /* #/properties/ip4 */
+                        MG_SUB(mgv_formats_properties_ip4(c, k + 1, NULL));
+                    }
+                    if (memcmp(ks, "ip6", 3) == 0) {
+                        /* #/properties/ip6 */
+                        MG_SUB(mgv_formats_properties_ip6(c, k + 1, NULL));
+                    }
+                    break;
+                case 2:
+                    if (memcmp(ks, "id", 2) == 0) {
+                        /* #/properties/id */
+                        MG_SUB(mgv_formats_properties_id(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/when */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/day */
+static bool mgv_formats_properties_day(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/day/format */
+        if (!mg_fmt_date(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/day/format", "date");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/host */
+static bool mgv_formats_properties_host(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/host/format */
+        if (!mg_fmt_hostname(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/host/format", "hostname");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/id */
+static bool mgv_formats_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/id/format */
+        if (!mg_fmt_uuid(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/id/format", "uuid");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ip4 */
+static bool mgv_formats_properties_ip4(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/ip4/format */
+        if (!mg_fmt_ipv4(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/ip4/format", "ipv4");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/ip6 */
+static bool mgv_formats_properties_ip6(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/ip6/format */
+        if (!mg_fmt_ipv6(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/ip6/format", "ipv6");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/link */
+static bool mgv_formats_properties_link(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/link/format */
+        if (!mg_fmt_uri(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/link/format", "uri");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/mail */
+static bool mgv_formats_properties_mail(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/mail/format */
+        if (!mg_fmt_email(s, sl))
+            MG_FAIL(at, MG_E_FORMAT, "#/properties/mail/format", "email");
+    }
+done:
+    return ok;
+}
+
+/* #/properties/when */
+static bool mgv_formats_properties_when(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
     /* #/properties/when/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/properties/when/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         /* #/properties/when/format */
         if (!mg_fmt_date_time(s, sl))
             MG_FAIL(at, MG_E_FORMAT, "#/properties/when/format", "date-time");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/day */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/day/format */
-        if (!mg_fmt_date(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/day/format", "date");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/mail */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/mail/format */
-        if (!mg_fmt_email(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/mail/format", "email");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/host */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/host/format */
-        if (!mg_fmt_hostname(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/host/format", "hostname");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ip4 */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/ip4/format */
-        if (!mg_fmt_ipv4(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/ip4/format", "ipv4");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/ip6 */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/ip6/format */
-        if (!mg_fmt_ipv6(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/ip6/format", "ipv6");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/id */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/id/format */
-        if (!mg_fmt_uuid(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/id/format", "uuid");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/link */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/link/format */
-        if (!mg_fmt_uri(s, sl))
-            MG_FAIL(at, MG_E_FORMAT, "#/properties/link/format", "uri");
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_formats(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_formats[] = {

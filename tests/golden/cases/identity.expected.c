@@ -4,13 +4,13 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_properties_Age(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_properties_Last(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_properties_first(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^[A-Z] */
-static const uint8_t mgre_0_cls0[256] = {
+static const uint8_t mgre_1bd90d18879b15e1_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2,2,2,2,2,
@@ -19,67 +19,58 @@ static const uint8_t mgre_0_cls0[256] = {
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2};
-static const uint16_t mgre_0_trans0[6] = {
+static const uint16_t mgre_1bd90d18879b15e1_trans0[6] = {
     32767,1,32767,65535,65535,65535};
-static const uint8_t mgre_0_acc0[2] = {
+static const uint8_t mgre_1bd90d18879b15e1_acc0[2] = {
     0,1};
-static const mg_re_machine mgre_0_mach[1] = {
-    {.nstates = 2, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 3, .cls = mgre_0_cls0},
+static const mg_re_machine mgre_1bd90d18879b15e1_mach[1] = {
+    {.nstates = 2, .trans = mgre_1bd90d18879b15e1_trans0, .acc_end = mgre_1bd90d18879b15e1_acc0, .ncls = 3, .cls = mgre_1bd90d18879b15e1_cls0},
 };
-static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
+static int mgre_1bd90d18879b15e1(struct mg_ctx *c MG_UNUSED, const char *s, size_t n)
 {
-    (void)c;
-    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
+    return mg_re_dfa_test(&mgre_1bd90d18879b15e1_mach[0], s, n);
 }
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_identity(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[2] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 5:
-                if (memcmp(ks, "first", 5) == 0) {
-                    seen[0] = true;
-                    /* #/properties/first */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "Last", 4) == 0) {
-                    seen[1] = true;
-                    /* #/properties/Last */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                break;
-            case 3:
-                if (memcmp(ks, "Age", 3) == 0) {
-                    /* #/properties/Age */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 5:
+                    if (memcmp(ks, "first", 5) == 0) {
+                        seen[0] = true;
+                        /* #/properties/first */
+                        MG_SUB(mgv_identity_properties_first(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "Last", 4) == 0) {
+                        seen[1] = true;
+                        /* #/properties/Last */
+                        MG_SUB(mgv_identity_properties_Last(c, k + 1, NULL));
+                    }
+                    break;
+                case 3:
+                    if (memcmp(ks, "Age", 3) == 0) {
+                        /* #/properties/Age */
+                        MG_SUB(mgv_identity_properties_Age(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/required/0 */
         if (!seen[0])
@@ -88,84 +79,73 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[1])
             MG_FAIL(at, MG_E_REQUIRED, "#/required", "Last");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/first */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/Age */
+static bool mgv_identity_properties_Age(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/first/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/first/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/properties/first/pattern */
-        if (!mgre_0(c, s, sl))
-            MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
+    /* #/properties/Age/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/Age/type", "number");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/properties/Age/exclusiveMaximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(130)) < 0))
+            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/properties/Age/exclusiveMaximum", "130");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/properties/Last */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_identity_properties_Last(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/properties/Last/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/properties/Last/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         /* #/properties/Last/pattern */
-        if (!mgre_0(c, s, sl))
+        if (!mgre_1bd90d18879b15e1(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/properties/Last/pattern", "^[A-Z]");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/properties/Age */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/properties/first */
+static bool mgv_identity_properties_first(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/Age/type */
-    if (!(mg_is_number(d, at)))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/Age/type", "number");
-    if (mg_is_number(d, at)) {
-        /* #/properties/Age/exclusiveMaximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(130)) < 0))
-            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/properties/Age/exclusiveMaximum", "130");
+    /* #/properties/first/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/first/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/properties/first/pattern */
+        if (!mgre_1bd90d18879b15e1(c, s, sl))
+            MG_FAIL(at, MG_E_PATTERN, "#/properties/first/pattern", "^[A-Z]");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_identity(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_identity[] = {

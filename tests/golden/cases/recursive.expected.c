@@ -4,33 +4,28 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_recursive(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_recursive_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_recursive_oneOf_0_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_recursive_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_recursive_oneOf_1_items(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_recursive(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     /* the result for this value if this message computed it already */
     if (mg_memo_get(c, 0, at, &ok))
         return ok;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/oneOf */
     {
         uint32_t nv = 0;
         c->quiet++;
-        if (nv < 2 && mgv_1(c, at, NULL))
+        if (nv < 2 && mgv_recursive_oneOf_0(c, at, NULL))
             nv++;
-        if (nv < 2 && mgv_2(c, at, NULL))
+        if (nv < 2 && mgv_recursive_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
         if (nv == 0)
@@ -38,103 +33,77 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/oneOf", "");
     }
-done: __attribute__((unused));
+done:
     mg_memo_put(c, 0, at, ok);
     return ok;
 }
 
 /* #/oneOf/0 */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_recursive_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/oneOf/0"))
         return false;
-    (void)ev;
     if (t == MG_TAPE_ARRAY) {
-        uint32_t np = 0;
-        (void)np;
         MG_ARRAY_FOR(d, at, i) {
-            {
-                /* #/oneOf/0/items */
-                MG_SUB(mgv_3(c, i, NULL));
-            }
-            np++;
+            /* #/oneOf/0/items */
+            MG_SUB(mgv_recursive_oneOf_0_items(c, i, NULL));
         }
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/oneOf/1 */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/oneOf/1"))
-        return false;
-    (void)ev;
-    if (t == MG_TAPE_ARRAY) {
-        /* #/oneOf/1/minItems */
-        if (mg_count(d, at) < UINT64_C(1))
-            MG_FAIL(at, MG_E_MIN_ITEMS, "#/oneOf/1/minItems", "1");
-        uint32_t np = 0;
-        (void)np;
-        MG_ARRAY_FOR(d, at, i) {
-            {
-                /* #/oneOf/1/items */
-                MG_SUB(mgv_4(c, i, NULL));
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/oneOf/0/items */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_recursive_oneOf_0_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/oneOf/0/items"))
+        return false;
+    /* #/oneOf/0/items/$ref */
+    MG_REF(at, "#/oneOf/0/items/$ref", mgv_recursive(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/oneOf/1 */
+static bool mgv_recursive_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/oneOf/0/items"))
+    if (!mg_step(c, at, "#/oneOf/1"))
         return false;
-    (void)ev;
-    /* #/oneOf/0/items/$ref */
-    MG_REF(at, "#/oneOf/0/items/$ref", mgv_0(c, at, NULL));
-done: __attribute__((unused));
+    if (t == MG_TAPE_ARRAY) {
+        /* #/oneOf/1/minItems */
+        if (mg_count(d, at) < UINT64_C(1))
+            MG_FAIL(at, MG_E_MIN_ITEMS, "#/oneOf/1/minItems", "1");
+        MG_ARRAY_FOR(d, at, i) {
+            /* #/oneOf/1/items */
+            MG_SUB(mgv_recursive_oneOf_1_items(c, i, NULL));
+        }
+    }
+done:
     return ok;
 }
 
 /* #/oneOf/1/items */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_recursive_oneOf_1_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/oneOf/1/items"))
         return false;
-    (void)ev;
     /* #/oneOf/1/items/$ref */
-    MG_REF(at, "#/oneOf/1/items/$ref", mgv_0(c, at, NULL));
-done: __attribute__((unused));
+    MG_REF(at, "#/oneOf/1/items/$ref", mgv_recursive(c, at, NULL));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_recursive(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_recursive[] = {

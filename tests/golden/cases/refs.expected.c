@@ -4,222 +4,179 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_node(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_node_properties_children(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_node_properties_children_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_node_properties_tag(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_node_properties_value(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_positive(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_refs__defs_short(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_refs(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#"))
         return false;
-    (void)ev;
     /* #/$ref */
-    MG_REF(at, "#/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
+    MG_REF(at, "#/$ref", mgv_refs__defs_node(c, at, NULL));
+done:
     return ok;
 }
 
 /* #/$defs/node */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_refs__defs_node(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     /* the result for this value if this message computed it already */
     if (mg_memo_get(c, 0, at, &ok))
         return ok;
     if (!mg_step(c, at, "#/$defs/node"))
         return false;
-    (void)ev;
     /* #/$defs/node/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/$defs/node/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 5:
-                if (memcmp(ks, "value", 5) == 0) {
-                    seen[0] = true;
-                    /* #/$defs/node/properties/value */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                break;
-            case 3:
-                if (memcmp(ks, "tag", 3) == 0) {
-                    /* #/$defs/node/properties/tag */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            case 8:
-                if (memcmp(ks, "children", 8) == 0) {
-                    /* #/$defs/node/properties/children */
-                    MG_SUB(mgv_4(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 5:
+                    if (memcmp(ks, "value", 5) == 0) {
+                        seen[0] = true;
+                        /* #/$defs/node/properties/value */
+                        MG_SUB(mgv_refs__defs_node_properties_value(c, k + 1, NULL));
+                    }
+                    break;
+                case 3:
+                    if (memcmp(ks, "tag", 3) == 0) {
+                        /* #/$defs/node/properties/tag */
+                        MG_SUB(mgv_refs__defs_node_properties_tag(c, k + 1, NULL));
+                    }
+                    break;
+                case 8:
+                    if (memcmp(ks, "children", 8) == 0) {
+                        /* #/$defs/node/properties/children */
+                        MG_SUB(mgv_refs__defs_node_properties_children(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/$defs/node/required/0 */
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/$defs/node/required", "value");
     }
-done: __attribute__((unused));
+done:
     mg_memo_put(c, 0, at, ok);
     return ok;
 }
 
-/* #/$defs/node/properties/value */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/$defs/node/properties/value"))
-        return false;
-    (void)ev;
-    /* #/$defs/node/properties/value/$ref */
-    MG_REF(at, "#/$defs/node/properties/value/$ref", mgv_5(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/$defs/node/properties/tag */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/$defs/node/properties/tag"))
-        return false;
-    (void)ev;
-    /* #/$defs/node/properties/tag/$ref */
-    MG_REF(at, "#/$defs/node/properties/tag/$ref", mgv_6(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
 /* #/$defs/node/properties/children */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_refs__defs_node_properties_children(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/$defs/node/properties/children"))
         return false;
-    (void)ev;
     /* #/$defs/node/properties/children/type */
     if (!(t == MG_TAPE_ARRAY))
         MG_FAIL(at, MG_E_TYPE, "#/$defs/node/properties/children/type", "array");
     if (t == MG_TAPE_ARRAY) {
-        uint32_t np = 0;
-        (void)np;
         MG_ARRAY_FOR(d, at, i) {
-            {
-                /* #/$defs/node/properties/children/items */
-                MG_SUB(mgv_7(c, i, NULL));
-            }
-            np++;
+            /* #/$defs/node/properties/children/items */
+            MG_SUB(mgv_refs__defs_node_properties_children_items(c, i, NULL));
         }
     }
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/$defs/node/properties/children/items */
+static bool mgv_refs__defs_node_properties_children_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/$defs/node/properties/children/items"))
+        return false;
+    /* #/$defs/node/properties/children/items/$ref */
+    MG_REF(at, "#/$defs/node/properties/children/items/$ref", mgv_refs__defs_node(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/$defs/node/properties/tag */
+static bool mgv_refs__defs_node_properties_tag(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/$defs/node/properties/tag"))
+        return false;
+    /* #/$defs/node/properties/tag/$ref */
+    MG_REF(at, "#/$defs/node/properties/tag/$ref", mgv_refs__defs_short(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/$defs/node/properties/value */
+static bool mgv_refs__defs_node_properties_value(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/$defs/node/properties/value"))
+        return false;
+    /* #/$defs/node/properties/value/$ref */
+    MG_REF(at, "#/$defs/node/properties/value/$ref", mgv_refs__defs_positive(c, at, NULL));
+done:
     return ok;
 }
 
 /* #/$defs/positive */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_refs__defs_positive(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/$defs/positive/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
         MG_FAIL(at, MG_E_TYPE, "#/$defs/positive/type", "integer");
-    if (mg_is_number(d, at)) {
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
         /* #/$defs/positive/minimum */
         if (!(mg_num_cmp_i64(d, at, INT64_C(1)) >= 0))
             MG_FAIL(at, MG_E_MINIMUM, "#/$defs/positive/minimum", "1");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/$defs/short */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_refs__defs_short(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/$defs/short/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/$defs/short/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/$defs/short/maxLength */
         if (cl > UINT64_C(3))
             MG_FAIL(at, MG_E_MAX_LENGTH, "#/$defs/short/maxLength", "3");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/$defs/node/properties/children/items */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/$defs/node/properties/children/items"))
-        return false;
-    (void)ev;
-    /* #/$defs/node/properties/children/items/$ref */
-    MG_REF(at, "#/$defs/node/properties/children/items/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_refs(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_refs[] = {

@@ -4,22 +4,22 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated__defs_meta_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated__defs_meta_properties_meta(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_allOf_0_properties_common(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_else_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_else_properties_beta(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_if_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_if_properties_kind(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_patternProperties__x_(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_properties_kind(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_then_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_unevaluated_then_properties_alpha(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: ^x- */
-static const uint8_t mgre_0_cls0[256] = {
+static const uint8_t mgre_e42d7f802a1ab4e0_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,1,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
@@ -28,93 +28,84 @@ static const uint8_t mgre_0_cls0[256] = {
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4};
-static const uint16_t mgre_0_trans0[15] = {
+static const uint16_t mgre_e42d7f802a1ab4e0_trans0[15] = {
     32767,32767,32767,1,32767,32767,2,32767,32767,32767,65535,65535,65535,65535,65535};
-static const uint8_t mgre_0_acc0[3] = {
+static const uint8_t mgre_e42d7f802a1ab4e0_acc0[3] = {
     0,0,1};
-static const mg_re_machine mgre_0_mach[1] = {
-    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .ncls = 5, .cls = mgre_0_cls0},
+static const mg_re_machine mgre_e42d7f802a1ab4e0_mach[1] = {
+    {.nstates = 3, .trans = mgre_e42d7f802a1ab4e0_trans0, .acc_end = mgre_e42d7f802a1ab4e0_acc0, .ncls = 5, .cls = mgre_e42d7f802a1ab4e0_cls0},
 };
-static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
+static int mgre_e42d7f802a1ab4e0(struct mg_ctx *c MG_UNUSED, const char *s, size_t n)
 {
-    (void)c;
-    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
+    return mg_re_dfa_test(&mgre_e42d7f802a1ab4e0_mach[0], s, n);
 }
 
 /* # */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_unevaluated(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     if (!mg_step(c, at, "#"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
     if (evn && !sev) {
         ok = mg_limit(c, at, "#", "scratch space");
         goto done;
     }
-    (void)sev;
     /* #/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/type", "object");
     /* #/$ref */
-    MG_REF(at, "#/$ref", mgv_1(c, at, sev));
+    MG_REF(at, "#/$ref", mgv_unevaluated__defs_meta_t(c, at, sev));
     if (t == MG_TAPE_OBJECT) {
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 4:
-                if (memcmp(ks, "kind", 4) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/properties/kind */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 4:
+                    if (memcmp(ks, "kind", 4) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/properties/kind */
+                        MG_SUB(mgv_unevaluated_properties_kind(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             mg_charge(c, (size_t)kl * 1);
             /* #/patternProperties/^x- */
-            if (mgre_0(c, ks, kl)) {
+            if (mgre_e42d7f802a1ab4e0(c, ks, kl)) {
                 if (sev)
                     mg_bit_set(sev, np);
-                MG_SUB(mgv_3(c, k + 1, NULL));
+                MG_SUB(mgv_unevaluated_patternProperties__x_(c, k + 1, NULL));
             }
             np++;
         }
     }
     /* #/allOf/0 */
-    MG_SUB(mgv_4(c, at, sev));
+    MG_SUB(mgv_unevaluated_allOf_0_t(c, at, sev));
     /* #/if */
     {
         c->quiet++;
         size_t mk = mg_bits_mark(c);
         uint64_t *tmp = sev ? mg_bits_new(c, evn) : NULL;
-        bool ci = mgv_5(c, at, tmp);
+        bool ci = mgv_unevaluated_if_t(c, at, tmp);
         if (ci && tmp)
             mg_bits_or(sev, tmp, evn);
         mg_bits_release(c, mk);
         c->quiet--;
-        (void)ci;
         if (ci) {
             /* #/then */
-            MG_SUB(mgv_6(c, at, sev));
+            MG_SUB(mgv_unevaluated_then_t(c, at, sev));
         }
         if (!ci) {
             /* #/else */
-            MG_SUB(mgv_7(c, at, sev));
+            MG_SUB(mgv_unevaluated_else_t(c, at, sev));
         }
     }
     /* #/unevaluatedProperties */
@@ -128,7 +119,7 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             np++;
         }
     }
-done: __attribute__((unused));
+done:
     if (ok && ev && sev)
         mg_bits_or(ev, sev, evn);
     mg_bits_release(c, evmark);
@@ -136,319 +127,258 @@ done: __attribute__((unused));
 }
 
 /* #/$defs/meta */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_unevaluated__defs_meta_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/$defs/meta"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     if (t == MG_TAPE_OBJECT) {
         uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 4:
-                if (memcmp(ks, "meta", 4) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/$defs/meta/properties/meta */
-                    MG_SUB(mgv_8(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 4:
+                    if (memcmp(ks, "meta", 4) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/$defs/meta/properties/meta */
+                        MG_SUB(mgv_unevaluated__defs_meta_properties_meta(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
             np++;
         }
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/properties/kind */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/properties/kind/enum */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1)) ||
-          (t == MG_TAPE_STRING && mg_str_eq(d, at, "b", 1))))
-        MG_FAIL(at, MG_E_ENUM, "#/properties/kind/enum", "[\"a\",\"b\"]");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/patternProperties/^x- */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    (void)c;
-    (void)at;
-    (void)ev;
-    return true;
-}
-
-/* #/allOf/0 */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/allOf/0"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 6:
-                if (memcmp(ks, "common", 6) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/allOf/0/properties/common */
-                    MG_SUB(mgv_9(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/if */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/if"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 4:
-                if (memcmp(ks, "kind", 4) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/if/properties/kind */
-                    MG_SUB(mgv_10(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/then */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/then"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 5:
-                if (memcmp(ks, "alpha", 5) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/then/properties/alpha */
-                    MG_SUB(mgv_11(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/else */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/else"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 4:
-                if (memcmp(ks, "beta", 4) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/else/properties/beta */
-                    MG_SUB(mgv_12(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/$defs/meta/properties/meta */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_unevaluated__defs_meta_properties_meta(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/$defs/meta/properties/meta/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/$defs/meta/properties/meta/type", "object");
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/allOf/0 */
+static bool mgv_unevaluated_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/allOf/0"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 6:
+                    if (memcmp(ks, "common", 6) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/allOf/0/properties/common */
+                        MG_SUB(mgv_unevaluated_allOf_0_properties_common(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+    }
+done:
     return ok;
 }
 
 /* #/allOf/0/properties/common */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_unevaluated_allOf_0_properties_common(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/allOf/0/properties/common/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/allOf/0/properties/common/type", "string");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/if/properties/kind */
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/else */
+static bool mgv_unevaluated_else_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/if/properties/kind/const */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1))))
-        MG_FAIL(at, MG_E_CONST, "#/if/properties/kind/const", "\"a\"");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/then/properties/alpha */
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/then/properties/alpha/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/then/properties/alpha/type", "integer");
-done: __attribute__((unused));
+    if (!mg_step(c, at, "#/else"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 4:
+                    if (memcmp(ks, "beta", 4) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/else/properties/beta */
+                        MG_SUB(mgv_unevaluated_else_properties_beta(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+    }
+done:
     return ok;
 }
 
 /* #/else/properties/beta */
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_unevaluated_else_properties_beta(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/else/properties/beta/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
         MG_FAIL(at, MG_E_TYPE, "#/else/properties/beta/type", "integer");
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/if */
+static bool mgv_unevaluated_if_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/if"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 4:
+                    if (memcmp(ks, "kind", 4) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/if/properties/kind */
+                        MG_SUB(mgv_unevaluated_if_properties_kind(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+    }
+done:
+    return ok;
+}
+
+/* #/if/properties/kind */
+static bool mgv_unevaluated_if_properties_kind(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/if/properties/kind/const */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1))))
+        MG_FAIL(at, MG_E_CONST, "#/if/properties/kind/const", "\"a\"");
+done:
+    return ok;
+}
+
+/* #/patternProperties/^x- */
+static bool mgv_unevaluated_patternProperties__x_(mg_ctx *c MG_UNUSED, uint32_t at MG_UNUSED, uint64_t *ev MG_UNUSED)
+{
+    return true;
+}
+
+/* #/properties/kind */
+static bool mgv_unevaluated_properties_kind(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/kind/enum */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "a", 1)) ||
+          (t == MG_TAPE_STRING && mg_str_eq(d, at, "b", 1))))
+        MG_FAIL(at, MG_E_ENUM, "#/properties/kind/enum", "[\"a\",\"b\"]");
+done:
+    return ok;
+}
+
+/* #/then */
+static bool mgv_unevaluated_then_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/then"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 5:
+                    if (memcmp(ks, "alpha", 5) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/then/properties/alpha */
+                        MG_SUB(mgv_unevaluated_then_properties_alpha(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+    }
+done:
+    return ok;
+}
+
+/* #/then/properties/alpha */
+static bool mgv_unevaluated_then_properties_alpha(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/then/properties/alpha/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/then/properties/alpha/type", "integer");
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_unevaluated(c, at, NULL);
 }
 
 static const mg_schema mgs_golden_unevaluated[] = {

@@ -241,6 +241,35 @@ static void test_file_uris(void **state)
     assert_null(cg_uri_to_path("file:///a%00b"));
 }
 
+/* Paths in outputs are relative to the working directory, never the machine's absolute ones. */
+static void expect_rel(const char *path, const char *want)
+{
+    char *r = cg_path_relative(path);
+    assert_string_equal(r, want);
+    free(r);
+}
+
+static void test_path_relative(void **state)
+{
+    (void)state;
+    char *saved = getcwd(NULL, 0);
+    assert_non_null(saved);
+    assert_int_equal(chdir("/usr/share"), 0);
+    expect_rel("/usr/share/x/y.json", "x/y.json");
+    expect_rel("x/./y.json", "x/y.json");
+    expect_rel("/usr/lib/z.json", "../lib/z.json");
+    expect_rel("/etc/a.json", "../../etc/a.json");
+    expect_rel("/usr/sharex/a.json", "../sharex/a.json"); /* a prefix of a name is no folder */
+    expect_rel("/usr/share", ".");
+    expect_rel("/usr", "..");
+    expect_rel("/", "../..");
+    assert_int_equal(chdir("/"), 0);
+    expect_rel("/etc/a.json", "etc/a.json");
+    expect_rel("/", ".");
+    assert_int_equal(chdir(saved), 0);
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,7 +277,7 @@ int main(void)
         cmocka_unit_test(test_opaque_bases),   cmocka_unit_test(test_json_schema_cases),
         cmocka_unit_test(test_empty_base),     cmocka_unit_test(test_split),
         cmocka_unit_test(test_pct_decode),     cmocka_unit_test(test_is_absolute),
-        cmocka_unit_test(test_file_uris),
+        cmocka_unit_test(test_file_uris),      cmocka_unit_test(test_path_relative),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,42 @@ static void test_output_is_safe(void **state)
     }
 }
 
+/* The one JSON string escaping: RFC 8785's spelling, lowercase hex, bytes >= 0x20 kept. */
+static void expect_json(const char *in, size_t n, const char *want)
+{
+    char out[MG_JSON_ESCAPE_MAX(64)];
+    assert_true(n <= 64);
+    size_t len = mg_json_escape(out, in, n);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(out, want, len);
+}
+
+static void test_json_escape(void **state)
+{
+    (void)state;
+    expect_json("plain", 5, "plain");
+    expect_json("a\"b\\c", 5, "a\\\"b\\\\c");
+    expect_json("\b\f\n\r\t", 5, "\\b\\f\\n\\r\\t");
+    expect_json("\x01\x1f\x00", 3, "\\u0001\\u001f\\u0000");
+    expect_json("\x7f\xc3\xa9\xff", 4, "\x7f\xc3\xa9\xff");
+    /* the bound holds for the worst input */
+    char worst[64];
+    memset(worst, 1, sizeof worst);
+    char out[MG_JSON_ESCAPE_MAX(64)];
+    assert_int_equal(mg_json_escape(out, worst, 64), MG_JSON_ESCAPE_MAX(64));
+}
+
+static void test_hex_value(void **state)
+{
+    (void)state;
+    const char *digits = "0123456789abcdefABCDEF";
+    for (int c = 0; c < 256; c++) {
+        const char *at = c ? strchr(digits, c) : NULL;
+        int want = !at ? -1 : at - digits < 16 ? (int)(at - digits) : (int)(at - digits) - 6;
+        assert_int_equal(mg_hex_value(c), want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +208,8 @@ int main(void)
         cmocka_unit_test(test_idempotent),
         cmocka_unit_test(test_length_and_truncation),
         cmocka_unit_test(test_output_is_safe),
+        cmocka_unit_test(test_json_escape),
+        cmocka_unit_test(test_hex_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

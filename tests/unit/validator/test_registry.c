@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "meshgate.h"
+#include "mg_rt.h"
 
 static bool any_fn(mg_ctx *c, uint32_t at)
 {

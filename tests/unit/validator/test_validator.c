@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "meshgate.h"
+#include "mg_rt.h"
 
 /* tags: {"type": "array", "items": {"type": "string"}, "uniqueItems": true} */
 static bool tags_fn(mg_ctx *c, uint32_t at)

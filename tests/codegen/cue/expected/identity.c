@@ -4,13 +4,13 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_components_schemas_Identity(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_components_schemas_Identity_properties_Age(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_components_schemas_Identity_properties_Last(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_identity_components_schemas_Identity_properties_first(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* pattern: [A-Z].* */
-static const uint8_t mgre_0_cls0[256] = {
+static const uint8_t mgre_f2c24a111d8ad859_cls0[256] = {
     0,0,0,0,0,0,0,0,0,0,1,2,2,3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
     5,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,7,7,7,7,7,
@@ -19,71 +19,62 @@ static const uint8_t mgre_0_cls0[256] = {
     11,11,11,11,11,11,11,11,12,12,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,13,
     14,14,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,15,
     16,17,18,19,19,19,19,19,19,19,19,19,19,20,21,21,22,23,23,23,24,25,25,25,25,25,25,25,25,25,25,25};
-static const uint16_t mgre_0_trans0[78] = {
+static const uint16_t mgre_f2c24a111d8ad859_trans0[78] = {
     1,1,1,1,1,1,2,1,1,1,1,1,1,1,1,1,
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     2,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     1,1,1,1,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,
     65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535,65535};
-static const uint8_t mgre_0_acc0[3] = {
+static const uint8_t mgre_f2c24a111d8ad859_acc0[3] = {
     0,0,1};
-static const mg_re_machine mgre_0_mach[1] = {
-    {.nstates = 3, .trans = mgre_0_trans0, .acc_end = mgre_0_acc0, .restart = true, .ncls = 26, .cls = mgre_0_cls0},
+static const mg_re_machine mgre_f2c24a111d8ad859_mach[1] = {
+    {.nstates = 3, .trans = mgre_f2c24a111d8ad859_trans0, .acc_end = mgre_f2c24a111d8ad859_acc0, .restart = true, .ncls = 26, .cls = mgre_f2c24a111d8ad859_cls0},
 };
-static int mgre_0(struct mg_ctx *c, const char *s, size_t n)
+static int mgre_f2c24a111d8ad859(struct mg_ctx *c MG_UNUSED, const char *s, size_t n)
 {
-    (void)c;
-    return mg_re_dfa_test(&mgre_0_mach[0], s, n);
+    return mg_re_dfa_test(&mgre_f2c24a111d8ad859_mach[0], s, n);
 }
 
 /* #/components/schemas/Identity */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_identity_components_schemas_Identity(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Identity"))
         return false;
-    (void)ev;
     /* #/components/schemas/Identity/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[2] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 5:
-                if (memcmp(ks, "first", 5) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Identity/properties/first */
-                    MG_SUB(mgv_1(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "Last", 4) == 0) {
-                    seen[1] = true;
-                    /* #/components/schemas/Identity/properties/Last */
-                    MG_SUB(mgv_2(c, k + 1, NULL));
-                }
-                break;
-            case 3:
-                if (memcmp(ks, "Age", 3) == 0) {
-                    /* #/components/schemas/Identity/properties/Age */
-                    MG_SUB(mgv_3(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 5:
+                    if (memcmp(ks, "first", 5) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Identity/properties/first */
+                        MG_SUB(mgv_identity_components_schemas_Identity_properties_first(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "Last", 4) == 0) {
+                        seen[1] = true;
+                        /* #/components/schemas/Identity/properties/Last */
+                        MG_SUB(mgv_identity_components_schemas_Identity_properties_Last(c, k + 1, NULL));
+                    }
+                    break;
+                case 3:
+                    if (memcmp(ks, "Age", 3) == 0) {
+                        /* #/components/schemas/Identity/properties/Age */
+                        MG_SUB(mgv_identity_components_schemas_Identity_properties_Age(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/components/schemas/Identity/required/0 */
         if (!seen[0])
@@ -92,84 +83,73 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[1])
             MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Identity/required", "Last");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/components/schemas/Identity/properties/first */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/components/schemas/Identity/properties/Age */
+static bool mgv_identity_components_schemas_Identity_properties_Age(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Identity/properties/first/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/properties/first/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        /* #/components/schemas/Identity/properties/first/pattern */
-        if (!mgre_0(c, s, sl))
-            MG_FAIL(at, MG_E_PATTERN, "#/components/schemas/Identity/properties/first/pattern", "[A-Z].*");
+    /* #/components/schemas/Identity/properties/Age/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/properties/Age/type", "number");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/components/schemas/Identity/properties/Age/maximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(130)) < 0))
+            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Identity/properties/Age/maximum", "130");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Identity/properties/Last */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_identity_components_schemas_Identity_properties_Last(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Identity/properties/Last/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/properties/Last/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         /* #/components/schemas/Identity/properties/Last/pattern */
-        if (!mgre_0(c, s, sl))
+        if (!mgre_f2c24a111d8ad859(c, s, sl))
             MG_FAIL(at, MG_E_PATTERN, "#/components/schemas/Identity/properties/Last/pattern", "[A-Z].*");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/components/schemas/Identity/properties/Age */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/components/schemas/Identity/properties/first */
+static bool mgv_identity_components_schemas_Identity_properties_first(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Identity/properties/Age/type */
-    if (!(mg_is_number(d, at)))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/properties/Age/type", "number");
-    if (mg_is_number(d, at)) {
-        /* #/components/schemas/Identity/properties/Age/maximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(130)) < 0))
-            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Identity/properties/Age/maximum", "130");
+    /* #/components/schemas/Identity/properties/first/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Identity/properties/first/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        /* #/components/schemas/Identity/properties/first/pattern */
+        if (!mgre_f2c24a111d8ad859(c, s, sl))
+            MG_FAIL(at, MG_E_PATTERN, "#/components/schemas/Identity/properties/first/pattern", "[A-Z].*");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_identity_components_schemas_Identity(c, at, NULL);
 }
 
 static const mg_schema mgs_identity[] = {

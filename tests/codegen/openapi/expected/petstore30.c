@@ -4,110 +4,73 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev);
-
-/* #/components/schemas/Pet */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Pet"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Pet/oneOf */
-    {
-        uint32_t nv = 0;
-        c->quiet++;
-        if (nv < 2 && mgv_4(c, at, NULL))
-            nv++;
-        if (nv < 2 && mgv_5(c, at, NULL))
-            nv++;
-        c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", "");
-        if (nv > 1)
-            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/components/schemas/Pet/oneOf", "");
-    }
-done: __attribute__((unused));
-    return ok;
-}
+static bool mgv_petstore30_components_schemas_Base(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Base_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Base_properties_name(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Base_properties_nickname(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Base_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Cat(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Cat_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Cat_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Cat_allOf_1_properties_lives(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Cat_allOf_1_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_weight(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Pet_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore30_components_schemas_Pet_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 /* #/components/schemas/Base */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Base(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Base"))
         return false;
-    (void)ev;
     /* #/components/schemas/Base/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[2] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 2:
-                if (memcmp(ks, "id", 2) == 0) {
-                    /* #/components/schemas/Base/properties/id */
-                    MG_SUB(mgv_6(c, k + 1, NULL));
-                }
-                break;
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Base/properties/petType */
-                    MG_SUB(mgv_7(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "name", 4) == 0) {
-                    seen[1] = true;
-                    /* #/components/schemas/Base/properties/name */
-                    MG_SUB(mgv_8(c, k + 1, NULL));
-                }
-                break;
-            case 8:
-                if (memcmp(ks, "nickname", 8) == 0) {
-                    /* #/components/schemas/Base/properties/nickname */
-                    MG_SUB(mgv_9(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 2:
+                    if (memcmp(ks, "id", 2) == 0) {
+                        /* #/components/schemas/Base/properties/id */
+                        MG_SUB(mgv_petstore30_components_schemas_Base_properties_id(c, k + 1, NULL));
+                    }
+                    break;
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Base/properties/petType */
+                        MG_SUB(mgv_petstore30_components_schemas_Base_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "name", 4) == 0) {
+                        seen[1] = true;
+                        /* #/components/schemas/Base/properties/name */
+                        MG_SUB(mgv_petstore30_components_schemas_Base_properties_name(c, k + 1, NULL));
+                    }
+                    break;
+                case 8:
+                    if (memcmp(ks, "nickname", 8) == 0) {
+                        /* #/components/schemas/Base/properties/nickname */
+                        MG_SUB(mgv_petstore30_components_schemas_Base_properties_nickname(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/components/schemas/Base/required/0 */
         if (!seen[0])
@@ -116,328 +79,149 @@ static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!seen[1])
             MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "name");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Cat"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Cat/allOf/0 */
-    MG_SUB(mgv_10(c, at, NULL));
-    /* #/components/schemas/Cat/allOf/1 */
-    MG_SUB(mgv_11(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Dog/allOf/0 */
-    MG_SUB(mgv_12(c, at, NULL));
-    /* #/components/schemas/Dog/allOf/1 */
-    MG_SUB(mgv_13(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Pet/oneOf/0 */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/0"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Pet/oneOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Pet/oneOf/0/$ref", mgv_2(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Pet/oneOf/1 */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/1"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Pet/oneOf/1/$ref */
-    MG_REF(at, "#/components/schemas/Pet/oneOf/1/$ref", mgv_3(c, at, NULL));
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Base/properties/id */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Base_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Base/properties/id/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/id/type", "integer");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Base/properties/petType */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Base/properties/petType/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/petType/type", "string");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Base/properties/name */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Base_properties_name(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Base/properties/name/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/name/type", "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
-        (void)s;
         mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
         /* #/components/schemas/Base/properties/name/minLength */
         if (cl < UINT64_C(1))
             MG_FAIL(at, MG_E_MIN_LENGTH, "#/components/schemas/Base/properties/name/minLength", "1");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Base/properties/nickname */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Base_properties_nickname(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Base/properties/nickname/type */
     if (!(t == MG_TAPE_STRING || t == MG_TAPE_NULL))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/nickname/type", "string or null");
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Base/properties/petType */
+static bool mgv_petstore30_components_schemas_Base_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Base/properties/petType/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/petType/type", "string");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat */
+static bool mgv_petstore30_components_schemas_Cat(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Cat"))
+        return false;
+    /* #/components/schemas/Cat/allOf/0 */
+    MG_SUB(mgv_petstore30_components_schemas_Cat_allOf_0(c, at, NULL));
+    /* #/components/schemas/Cat/allOf/1 */
+    MG_SUB(mgv_petstore30_components_schemas_Cat_allOf_1(c, at, NULL));
+done:
     return ok;
 }
 
 /* #/components/schemas/Cat/allOf/0 */
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Cat_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Cat/allOf/0"))
         return false;
-    (void)ev;
     /* #/components/schemas/Cat/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
+    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_petstore30_components_schemas_Base(c, at, NULL));
+done:
     return ok;
 }
 
 /* #/components/schemas/Cat/allOf/1 */
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Cat_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Cat/allOf/1"))
         return false;
-    (void)ev;
     /* #/components/schemas/Cat/allOf/1/type */
     if (!(t == MG_TAPE_OBJECT))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/allOf/1/type", "object");
     if (t == MG_TAPE_OBJECT) {
         bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
         MG_OBJECT_FOR(d, at, k) {
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
             switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    /* #/components/schemas/Cat/allOf/1/properties/petType */
-                    MG_SUB(mgv_14(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "lives", 5) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Cat/allOf/1/properties/lives */
-                    MG_SUB(mgv_15(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        /* #/components/schemas/Cat/allOf/1/properties/petType */
+                        MG_SUB(mgv_petstore30_components_schemas_Cat_allOf_1_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "lives", 5) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Cat/allOf/1/properties/lives */
+                        MG_SUB(mgv_petstore30_components_schemas_Cat_allOf_1_properties_lives(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
             }
-            np++;
         }
         /* #/components/schemas/Cat/allOf/1/required/0 */
         if (!seen[0])
             MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Cat/allOf/1/required", "lives");
     }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/allOf/0 */
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Dog/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/allOf/1 */
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/1"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Dog/allOf/1/type */
-    if (!(t == MG_TAPE_OBJECT))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/type", "object");
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    /* #/components/schemas/Dog/allOf/1/properties/petType */
-                    MG_SUB(mgv_16(c, k + 1, NULL));
-                }
-                break;
-            case 6:
-                if (memcmp(ks, "weight", 6) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Dog/allOf/1/properties/weight */
-                    MG_SUB(mgv_17(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "tags", 4) == 0) {
-                    /* #/components/schemas/Dog/allOf/1/properties/tags */
-                    MG_SUB(mgv_18(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Dog/allOf/1/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/allOf/1/required", "weight");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat/allOf/1/properties/petType */
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Cat/allOf/1/properties/petType/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/allOf/1/properties/petType/type", "string");
-    /* #/components/schemas/Cat/allOf/1/properties/petType/enum */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "cat", 3))))
-        MG_FAIL(at, MG_E_ENUM, "#/components/schemas/Cat/allOf/1/properties/petType/enum", "[\"cat\"]");
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Cat/allOf/1/properties/lives */
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Cat_allOf_1_properties_lives(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Cat/allOf/1/properties/lives/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64)))
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/allOf/1/properties/lives/type", "integer");
-    if (mg_is_number(d, at)) {
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
         /* #/components/schemas/Cat/allOf/1/properties/lives/minimum */
         if (!(mg_num_cmp_i64(d, at, INT64_C(0)) > 0))
             MG_FAIL(at, MG_E_EXCL_MINIMUM, "#/components/schemas/Cat/allOf/1/properties/lives/minimum", "0");
@@ -445,113 +229,234 @@ static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (!(mg_num_cmp_i64(d, at, INT64_C(9)) <= 0))
             MG_FAIL(at, MG_E_MAXIMUM, "#/components/schemas/Cat/allOf/1/properties/lives/maximum", "9");
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
-/* #/components/schemas/Dog/allOf/1/properties/petType */
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/components/schemas/Cat/allOf/1/properties/petType */
+static bool mgv_petstore30_components_schemas_Cat_allOf_1_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
+    /* #/components/schemas/Cat/allOf/1/properties/petType/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/allOf/1/properties/petType/type", "string");
+    /* #/components/schemas/Cat/allOf/1/properties/petType/enum */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "cat", 3))))
+        MG_FAIL(at, MG_E_ENUM, "#/components/schemas/Cat/allOf/1/properties/petType/enum", "[\"cat\"]");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog */
+static bool mgv_petstore30_components_schemas_Dog(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Dog"))
+        return false;
+    /* #/components/schemas/Dog/allOf/0 */
+    MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_0(c, at, NULL));
+    /* #/components/schemas/Dog/allOf/1 */
+    MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_1(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/0 */
+static bool mgv_petstore30_components_schemas_Dog_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
+        return false;
+    /* #/components/schemas/Dog/allOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_petstore30_components_schemas_Base(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/1 */
+static bool mgv_petstore30_components_schemas_Dog_allOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/1"))
+        return false;
+    /* #/components/schemas/Dog/allOf/1/type */
+    if (!(t == MG_TAPE_OBJECT))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/type", "object");
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        /* #/components/schemas/Dog/allOf/1/properties/petType */
+                        MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_1_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 6:
+                    if (memcmp(ks, "weight", 6) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Dog/allOf/1/properties/weight */
+                        MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_1_properties_weight(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "tags", 4) == 0) {
+                        /* #/components/schemas/Dog/allOf/1/properties/tags */
+                        MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        /* #/components/schemas/Dog/allOf/1/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/allOf/1/required", "weight");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/1/properties/petType */
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
     /* #/components/schemas/Dog/allOf/1/properties/petType/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/properties/petType/type", "string");
     /* #/components/schemas/Dog/allOf/1/properties/petType/enum */
     if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "dog", 3))))
         MG_FAIL(at, MG_E_ENUM, "#/components/schemas/Dog/allOf/1/properties/petType/enum", "[\"dog\"]");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/allOf/1/properties/weight */
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Dog/allOf/1/properties/weight/type */
-    if (!(mg_is_number(d, at)))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/properties/weight/type", "number");
-    if (mg_is_number(d, at)) {
-        /* #/components/schemas/Dog/allOf/1/properties/weight/maximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(100)) < 0))
-            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Dog/allOf/1/properties/weight/maximum", "100");
-    }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Dog/allOf/1/properties/tags */
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Dog/allOf/1/properties/tags"))
         return false;
-    (void)ev;
     /* #/components/schemas/Dog/allOf/1/properties/tags/type */
     if (!(t == MG_TAPE_ARRAY || t == MG_TAPE_NULL))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/properties/tags/type", "array or null");
     if (t == MG_TAPE_ARRAY) {
-        uint32_t np = 0;
-        (void)np;
         MG_ARRAY_FOR(d, at, i) {
-            {
-                /* #/components/schemas/Dog/allOf/1/properties/tags/items */
-                MG_SUB(mgv_19(c, i, NULL));
-            }
-            np++;
+            /* #/components/schemas/Dog/allOf/1/properties/tags/items */
+            MG_SUB(mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags_items(c, i, NULL));
         }
     }
-done: __attribute__((unused));
+done:
     return ok;
 }
 
 /* #/components/schemas/Dog/allOf/1/properties/tags/items */
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_tags_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
     /* #/components/schemas/Dog/allOf/1/properties/tags/items/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/properties/tags/items/type", "string");
-done: __attribute__((unused));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/1/properties/weight */
+static bool mgv_petstore30_components_schemas_Dog_allOf_1_properties_weight(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Dog/allOf/1/properties/weight/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/allOf/1/properties/weight/type", "number");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/components/schemas/Dog/allOf/1/properties/weight/maximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(100)) < 0))
+            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Dog/allOf/1/properties/weight/maximum", "100");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Pet */
+static bool mgv_petstore30_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Pet"))
+        return false;
+    /* #/components/schemas/Pet/oneOf */
+    {
+        uint32_t nv = 0;
+        c->quiet++;
+        if (nv < 2 && mgv_petstore30_components_schemas_Pet_oneOf_0(c, at, NULL))
+            nv++;
+        if (nv < 2 && mgv_petstore30_components_schemas_Pet_oneOf_1(c, at, NULL))
+            nv++;
+        c->quiet--;
+        if (nv == 0)
+            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", "");
+        if (nv > 1)
+            MG_FAIL(at, MG_E_ONE_OF_MANY, "#/components/schemas/Pet/oneOf", "");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Pet/oneOf/0 */
+static bool mgv_petstore30_components_schemas_Pet_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/0"))
+        return false;
+    /* #/components/schemas/Pet/oneOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Pet/oneOf/0/$ref", mgv_petstore30_components_schemas_Cat(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Pet/oneOf/1 */
+static bool mgv_petstore30_components_schemas_Pet_oneOf_1(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/1"))
+        return false;
+    /* #/components/schemas/Pet/oneOf/1/$ref */
+    MG_REF(at, "#/components/schemas/Pet/oneOf/1/$ref", mgv_petstore30_components_schemas_Dog(c, at, NULL));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_petstore30_components_schemas_Pet(c, at, NULL);
 }
 
 static bool mge_1(mg_ctx *c, uint32_t at)
 {
-    return mgv_1(c, at, NULL);
+    return mgv_petstore30_components_schemas_Base(c, at, NULL);
 }
 
 static bool mge_2(mg_ctx *c, uint32_t at)
 {
-    return mgv_2(c, at, NULL);
+    return mgv_petstore30_components_schemas_Cat(c, at, NULL);
 }
 
 static bool mge_3(mg_ctx *c, uint32_t at)
 {
-    return mgv_3(c, at, NULL);
+    return mgv_petstore30_components_schemas_Dog(c, at, NULL);
 }
 
 static const mg_schema mgs_petstore30[] = {

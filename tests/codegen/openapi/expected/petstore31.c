@@ -4,47 +4,503 @@
 
 #include "mg_rt.h"
 
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_20(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Anything(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Base(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Base_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Base_properties_name(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Base_properties_nickname(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Base_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat_properties_lives(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Cat_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Dog_properties_weight(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Pet_oneOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_petstore31_components_schemas_Pet_oneOf_1_t(mg_ctx *c, uint32_t at, uint64_t *ev);
 
-/* #/components/schemas/Pet */
-static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
+/* #/components/schemas/Anything */
+static bool mgv_petstore31_components_schemas_Anything(mg_ctx *c MG_UNUSED, uint32_t at MG_UNUSED, uint64_t *ev MG_UNUSED)
+{
+    return true;
+}
+
+/* #/components/schemas/Base */
+static bool mgv_petstore31_components_schemas_Base(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
+    if (!mg_step(c, at, "#/components/schemas/Base"))
+        return false;
+    /* #/components/schemas/Base/type */
+    if (!(t == MG_TAPE_OBJECT))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/type", "object");
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[2] = {false};
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Base/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "name", 4) == 0) {
+                        seen[1] = true;
+                        /* #/components/schemas/Base/properties/name */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_name(c, k + 1, NULL));
+                    }
+                    break;
+                case 8:
+                    if (memcmp(ks, "nickname", 8) == 0) {
+                        /* #/components/schemas/Base/properties/nickname */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_nickname(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        /* #/components/schemas/Base/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "petType");
+        /* #/components/schemas/Base/required/1 */
+        if (!seen[1])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "name");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Base */
+static bool mgv_petstore31_components_schemas_Base_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Base"))
+        return false;
+    uint64_t *sev = ev;
+    /* #/components/schemas/Base/type */
+    if (!(t == MG_TAPE_OBJECT))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/type", "object");
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[2] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Base/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 4:
+                    if (memcmp(ks, "name", 4) == 0) {
+                        seen[1] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Base/properties/name */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_name(c, k + 1, NULL));
+                    }
+                    break;
+                case 8:
+                    if (memcmp(ks, "nickname", 8) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Base/properties/nickname */
+                        MG_SUB(mgv_petstore31_components_schemas_Base_properties_nickname(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/components/schemas/Base/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "petType");
+        /* #/components/schemas/Base/required/1 */
+        if (!seen[1])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "name");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Base/properties/name */
+static bool mgv_petstore31_components_schemas_Base_properties_name(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Base/properties/name/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/name/type", "string");
+    if (t == MG_TAPE_STRING) {
+        uint32_t sl;
+        const char *s = mg_str(d, at, &sl);
+        mg_charge(c, sl);
+        size_t cl = mg_utf8_len(s, sl);
+        /* #/components/schemas/Base/properties/name/minLength */
+        if (cl < UINT64_C(1))
+            MG_FAIL(at, MG_E_MIN_LENGTH, "#/components/schemas/Base/properties/name/minLength", "1");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Base/properties/nickname */
+static bool mgv_petstore31_components_schemas_Base_properties_nickname(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Base/properties/nickname/type */
+    if (!(t == MG_TAPE_STRING || t == MG_TAPE_NULL))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/nickname/type", "string or null");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Base/properties/petType */
+static bool mgv_petstore31_components_schemas_Base_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Base/properties/petType/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/petType/type", "string");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat */
+static bool mgv_petstore31_components_schemas_Cat(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Cat"))
+        return false;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        /* #/components/schemas/Cat/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Cat_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "lives", 5) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Cat/properties/lives */
+                        MG_SUB(mgv_petstore31_components_schemas_Cat_properties_lives(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        /* #/components/schemas/Cat/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Cat/required", "lives");
+    }
+    /* #/components/schemas/Cat/allOf/0 */
+    MG_SUB(mgv_petstore31_components_schemas_Cat_allOf_0(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat */
+static bool mgv_petstore31_components_schemas_Cat_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Cat"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Cat/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Cat_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 5:
+                    if (memcmp(ks, "lives", 5) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Cat/properties/lives */
+                        MG_SUB(mgv_petstore31_components_schemas_Cat_properties_lives(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/components/schemas/Cat/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Cat/required", "lives");
+    }
+    /* #/components/schemas/Cat/allOf/0 */
+    MG_SUB(mgv_petstore31_components_schemas_Cat_allOf_0_t(c, at, sev));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat/allOf/0 */
+static bool mgv_petstore31_components_schemas_Cat_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Cat/allOf/0"))
+        return false;
+    /* #/components/schemas/Cat/allOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_petstore31_components_schemas_Base(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat/allOf/0 */
+static bool mgv_petstore31_components_schemas_Cat_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Cat/allOf/0"))
+        return false;
+    uint64_t *sev = ev;
+    /* #/components/schemas/Cat/allOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_petstore31_components_schemas_Base_t(c, at, sev));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat/properties/lives */
+static bool mgv_petstore31_components_schemas_Cat_properties_lives(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Cat/properties/lives/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/properties/lives/type", "integer");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/components/schemas/Cat/properties/lives/maximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(9)) <= 0))
+            MG_FAIL(at, MG_E_MAXIMUM, "#/components/schemas/Cat/properties/lives/maximum", "9");
+        /* #/components/schemas/Cat/properties/lives/exclusiveMinimum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) > 0))
+            MG_FAIL(at, MG_E_EXCL_MINIMUM, "#/components/schemas/Cat/properties/lives/exclusiveMinimum", "0");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Cat/properties/petType */
+static bool mgv_petstore31_components_schemas_Cat_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Cat/properties/petType/const */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "cat", 3))))
+        MG_FAIL(at, MG_E_CONST, "#/components/schemas/Cat/properties/petType/const", "\"cat\"");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog */
+static bool mgv_petstore31_components_schemas_Dog(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Dog"))
+        return false;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        /* #/components/schemas/Dog/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Dog_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 6:
+                    if (memcmp(ks, "weight", 6) == 0) {
+                        seen[0] = true;
+                        /* #/components/schemas/Dog/properties/weight */
+                        MG_SUB(mgv_petstore31_components_schemas_Dog_properties_weight(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        /* #/components/schemas/Dog/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/required", "weight");
+    }
+    /* #/components/schemas/Dog/allOf/0 */
+    MG_SUB(mgv_petstore31_components_schemas_Dog_allOf_0(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog */
+static bool mgv_petstore31_components_schemas_Dog_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/components/schemas/Dog"))
+        return false;
+    uint64_t *sev = ev;
+    if (t == MG_TAPE_OBJECT) {
+        bool seen[1] = {false};
+        uint32_t np = 0;
+        MG_OBJECT_FOR(d, at, k) {
+            uint32_t kl;
+            const char *ks = mg_str(d, k, &kl);
+            switch (kl) {
+                case 7:
+                    if (memcmp(ks, "petType", 7) == 0) {
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Dog/properties/petType */
+                        MG_SUB(mgv_petstore31_components_schemas_Dog_properties_petType(c, k + 1, NULL));
+                    }
+                    break;
+                case 6:
+                    if (memcmp(ks, "weight", 6) == 0) {
+                        seen[0] = true;
+                        if (sev)
+                            mg_bit_set(sev, np);
+                        /* #/components/schemas/Dog/properties/weight */
+                        MG_SUB(mgv_petstore31_components_schemas_Dog_properties_weight(c, k + 1, NULL));
+                    }
+                    break;
+                default:
+                    break;
+            }
+            np++;
+        }
+        /* #/components/schemas/Dog/required/0 */
+        if (!seen[0])
+            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/required", "weight");
+    }
+    /* #/components/schemas/Dog/allOf/0 */
+    MG_SUB(mgv_petstore31_components_schemas_Dog_allOf_0_t(c, at, sev));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/0 */
+static bool mgv_petstore31_components_schemas_Dog_allOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
+        return false;
+    /* #/components/schemas/Dog/allOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_petstore31_components_schemas_Base(c, at, NULL));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/allOf/0 */
+static bool mgv_petstore31_components_schemas_Dog_allOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    bool ok = true;
+    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
+        return false;
+    uint64_t *sev = ev;
+    /* #/components/schemas/Dog/allOf/0/$ref */
+    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_petstore31_components_schemas_Base_t(c, at, sev));
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/properties/petType */
+static bool mgv_petstore31_components_schemas_Dog_properties_petType(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Dog/properties/petType/const */
+    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "dog", 3))))
+        MG_FAIL(at, MG_E_CONST, "#/components/schemas/Dog/properties/petType/const", "\"dog\"");
+done:
+    return ok;
+}
+
+/* #/components/schemas/Dog/properties/weight */
+static bool mgv_petstore31_components_schemas_Dog_properties_weight(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/components/schemas/Dog/properties/weight/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE))
+        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/properties/weight/type", "number");
+    if (t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || t == MG_TAPE_DOUBLE) {
+        /* #/components/schemas/Dog/properties/weight/exclusiveMaximum */
+        if (!(mg_num_cmp_i64(d, at, INT64_C(100)) < 0))
+            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Dog/properties/weight/exclusiveMaximum", "100");
+    }
+done:
+    return ok;
+}
+
+/* #/components/schemas/Pet */
+static bool mgv_petstore31_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
     if (!mg_step(c, at, "#/components/schemas/Pet"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     size_t evmark = mg_bits_mark(c);
     uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;
     if (evn && !sev) {
         ok = mg_limit(c, at, "#/components/schemas/Pet", "scratch space");
         goto done;
     }
-    (void)sev;
     /* #/components/schemas/Pet/oneOf */
     {
         uint32_t nv = 0;
@@ -52,19 +508,19 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
         if (sev) {
             size_t mk = mg_bits_mark(c);
             uint64_t *tmp = mg_bits_new(c, evn);
-            if (tmp && mgv_5(c, at, tmp) && ++nv == 1)
+            if (tmp && mgv_petstore31_components_schemas_Pet_oneOf_0_t(c, at, tmp) && ++nv == 1)
                 mg_bits_or(sev, tmp, evn);
             if (tmp)
                 memset(tmp, 0, (evn + 63) / 64 * 8);
-            if (tmp && mgv_6(c, at, tmp) && ++nv == 1)
+            if (tmp && mgv_petstore31_components_schemas_Pet_oneOf_1_t(c, at, tmp) && ++nv == 1)
                 mg_bits_or(sev, tmp, evn);
             if (tmp)
                 memset(tmp, 0, (evn + 63) / 64 * 8);
             mg_bits_release(c, mk);
         } else {
-            if (nv < 2 && mgv_5(c, at, NULL))
+            if (nv < 2 && mgv_petstore31_components_schemas_Pet_oneOf_0_t(c, at, NULL))
                 nv++;
-            if (nv < 2 && mgv_6(c, at, NULL))
+            if (nv < 2 && mgv_petstore31_components_schemas_Pet_oneOf_1_t(c, at, NULL))
                 nv++;
         }
         c->quiet--;
@@ -84,633 +540,62 @@ static bool mgv_0(mg_ctx *c, uint32_t at, uint64_t *ev)
             np++;
         }
     }
-done: __attribute__((unused));
+done:
     if (ok && ev && sev)
         mg_bits_or(ev, sev, evn);
     mg_bits_release(c, evmark);
     return ok;
 }
 
-/* #/components/schemas/Base */
-static bool mgv_1(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Base"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Base/type */
-    if (!(t == MG_TAPE_OBJECT))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/type", "object");
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[2] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Base/properties/petType */
-                    MG_SUB(mgv_7(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "name", 4) == 0) {
-                    seen[1] = true;
-                    /* #/components/schemas/Base/properties/name */
-                    MG_SUB(mgv_8(c, k + 1, NULL));
-                }
-                break;
-            case 8:
-                if (memcmp(ks, "nickname", 8) == 0) {
-                    /* #/components/schemas/Base/properties/nickname */
-                    MG_SUB(mgv_9(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Base/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "petType");
-        /* #/components/schemas/Base/required/1 */
-        if (!seen[1])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "name");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat */
-static bool mgv_2(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Cat"))
-        return false;
-    (void)ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    /* #/components/schemas/Cat/properties/petType */
-                    MG_SUB(mgv_10(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "lives", 5) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Cat/properties/lives */
-                    MG_SUB(mgv_11(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Cat/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Cat/required", "lives");
-    }
-    /* #/components/schemas/Cat/allOf/0 */
-    MG_SUB(mgv_12(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog */
-static bool mgv_3(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog"))
-        return false;
-    (void)ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    /* #/components/schemas/Dog/properties/petType */
-                    MG_SUB(mgv_13(c, k + 1, NULL));
-                }
-                break;
-            case 6:
-                if (memcmp(ks, "weight", 6) == 0) {
-                    seen[0] = true;
-                    /* #/components/schemas/Dog/properties/weight */
-                    MG_SUB(mgv_14(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Dog/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/required", "weight");
-    }
-    /* #/components/schemas/Dog/allOf/0 */
-    MG_SUB(mgv_15(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Anything */
-static bool mgv_4(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    (void)c;
-    (void)at;
-    (void)ev;
-    return true;
-}
-
 /* #/components/schemas/Pet/oneOf/0 */
-static bool mgv_5(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore31_components_schemas_Pet_oneOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/0"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     /* #/components/schemas/Pet/oneOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Pet/oneOf/0/$ref", mgv_16(c, at, sev));
-done: __attribute__((unused));
+    MG_REF(at, "#/components/schemas/Pet/oneOf/0/$ref", mgv_petstore31_components_schemas_Cat_t(c, at, sev));
+done:
     return ok;
 }
 
 /* #/components/schemas/Pet/oneOf/1 */
-static bool mgv_6(mg_ctx *c, uint32_t at, uint64_t *ev)
+static bool mgv_petstore31_components_schemas_Pet_oneOf_1_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
     bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
     if (!mg_step(c, at, "#/components/schemas/Pet/oneOf/1"))
         return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
     uint64_t *sev = ev;
-    (void)sev;
     /* #/components/schemas/Pet/oneOf/1/$ref */
-    MG_REF(at, "#/components/schemas/Pet/oneOf/1/$ref", mgv_17(c, at, sev));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Base/properties/petType */
-static bool mgv_7(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Base/properties/petType/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/petType/type", "string");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Base/properties/name */
-static bool mgv_8(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Base/properties/name/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/name/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        (void)s;
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/components/schemas/Base/properties/name/minLength */
-        if (cl < UINT64_C(1))
-            MG_FAIL(at, MG_E_MIN_LENGTH, "#/components/schemas/Base/properties/name/minLength", "1");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Base/properties/nickname */
-static bool mgv_9(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Base/properties/nickname/type */
-    if (!(t == MG_TAPE_STRING || t == MG_TAPE_NULL))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/properties/nickname/type", "string or null");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat/properties/petType */
-static bool mgv_10(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Cat/properties/petType/const */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "cat", 3))))
-        MG_FAIL(at, MG_E_CONST, "#/components/schemas/Cat/properties/petType/const", "\"cat\"");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat/properties/lives */
-static bool mgv_11(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Cat/properties/lives/type */
-    if (!((t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at)))))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Cat/properties/lives/type", "integer");
-    if (mg_is_number(d, at)) {
-        /* #/components/schemas/Cat/properties/lives/maximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(9)) <= 0))
-            MG_FAIL(at, MG_E_MAXIMUM, "#/components/schemas/Cat/properties/lives/maximum", "9");
-        /* #/components/schemas/Cat/properties/lives/exclusiveMinimum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(0)) > 0))
-            MG_FAIL(at, MG_E_EXCL_MINIMUM, "#/components/schemas/Cat/properties/lives/exclusiveMinimum", "0");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat/allOf/0 */
-static bool mgv_12(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Cat/allOf/0"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Cat/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/properties/petType */
-static bool mgv_13(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Dog/properties/petType/const */
-    if (!((t == MG_TAPE_STRING && mg_str_eq(d, at, "dog", 3))))
-        MG_FAIL(at, MG_E_CONST, "#/components/schemas/Dog/properties/petType/const", "\"dog\"");
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/properties/weight */
-static bool mgv_14(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    (void)ev;
-    /* #/components/schemas/Dog/properties/weight/type */
-    if (!(mg_is_number(d, at)))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Dog/properties/weight/type", "number");
-    if (mg_is_number(d, at)) {
-        /* #/components/schemas/Dog/properties/weight/exclusiveMaximum */
-        if (!(mg_num_cmp_i64(d, at, INT64_C(100)) < 0))
-            MG_FAIL(at, MG_E_EXCL_MAXIMUM, "#/components/schemas/Dog/properties/weight/exclusiveMaximum", "100");
-    }
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/allOf/0 */
-static bool mgv_15(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
-        return false;
-    (void)ev;
-    /* #/components/schemas/Dog/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_1(c, at, NULL));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat */
-static bool mgv_16(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Cat"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Cat/properties/petType */
-                    MG_SUB(mgv_10(c, k + 1, NULL));
-                }
-                break;
-            case 5:
-                if (memcmp(ks, "lives", 5) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Cat/properties/lives */
-                    MG_SUB(mgv_11(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Cat/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Cat/required", "lives");
-    }
-    /* #/components/schemas/Cat/allOf/0 */
-    MG_SUB(mgv_18(c, at, sev));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog */
-static bool mgv_17(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Dog/properties/petType */
-                    MG_SUB(mgv_13(c, k + 1, NULL));
-                }
-                break;
-            case 6:
-                if (memcmp(ks, "weight", 6) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Dog/properties/weight */
-                    MG_SUB(mgv_14(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Dog/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Dog/required", "weight");
-    }
-    /* #/components/schemas/Dog/allOf/0 */
-    MG_SUB(mgv_19(c, at, sev));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Cat/allOf/0 */
-static bool mgv_18(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Cat/allOf/0"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    /* #/components/schemas/Cat/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Cat/allOf/0/$ref", mgv_20(c, at, sev));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Dog/allOf/0 */
-static bool mgv_19(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Dog/allOf/0"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    /* #/components/schemas/Dog/allOf/0/$ref */
-    MG_REF(at, "#/components/schemas/Dog/allOf/0/$ref", mgv_20(c, at, sev));
-done: __attribute__((unused));
-    return ok;
-}
-
-/* #/components/schemas/Base */
-static bool mgv_20(mg_ctx *c, uint32_t at, uint64_t *ev)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    (void)d;
-    (void)t;
-    if (!mg_step(c, at, "#/components/schemas/Base"))
-        return false;
-    uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? mg_count(d, at) : 0;
-    (void)evn;
-    uint64_t *sev = ev;
-    (void)sev;
-    /* #/components/schemas/Base/type */
-    if (!(t == MG_TAPE_OBJECT))
-        MG_FAIL(at, MG_E_TYPE, "#/components/schemas/Base/type", "object");
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[2] = {false};
-        uint32_t np = 0;
-        (void)np;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            (void)ks;
-            (void)kl;
-            switch (kl) {
-            case 7:
-                if (memcmp(ks, "petType", 7) == 0) {
-                    seen[0] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Base/properties/petType */
-                    MG_SUB(mgv_7(c, k + 1, NULL));
-                }
-                break;
-            case 4:
-                if (memcmp(ks, "name", 4) == 0) {
-                    seen[1] = true;
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Base/properties/name */
-                    MG_SUB(mgv_8(c, k + 1, NULL));
-                }
-                break;
-            case 8:
-                if (memcmp(ks, "nickname", 8) == 0) {
-                    if (sev)
-                        mg_bit_set(sev, np);
-                    /* #/components/schemas/Base/properties/nickname */
-                    MG_SUB(mgv_9(c, k + 1, NULL));
-                }
-                break;
-            default:
-                break;
-            }
-            np++;
-        }
-        /* #/components/schemas/Base/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "petType");
-        /* #/components/schemas/Base/required/1 */
-        if (!seen[1])
-            MG_FAIL(at, MG_E_REQUIRED, "#/components/schemas/Base/required", "name");
-    }
-done: __attribute__((unused));
+    MG_REF(at, "#/components/schemas/Pet/oneOf/1/$ref", mgv_petstore31_components_schemas_Dog_t(c, at, sev));
+done:
     return ok;
 }
 
 static bool mge_0(mg_ctx *c, uint32_t at)
 {
-    return mgv_0(c, at, NULL);
+    return mgv_petstore31_components_schemas_Pet(c, at, NULL);
 }
 
 static bool mge_1(mg_ctx *c, uint32_t at)
 {
-    return mgv_1(c, at, NULL);
+    return mgv_petstore31_components_schemas_Base(c, at, NULL);
 }
 
 static bool mge_2(mg_ctx *c, uint32_t at)
 {
-    return mgv_2(c, at, NULL);
+    return mgv_petstore31_components_schemas_Cat(c, at, NULL);
 }
 
 static bool mge_3(mg_ctx *c, uint32_t at)
 {
-    return mgv_3(c, at, NULL);
+    return mgv_petstore31_components_schemas_Dog(c, at, NULL);
 }
 
 static bool mge_4(mg_ctx *c, uint32_t at)
 {
-    return mgv_4(c, at, NULL);
+    return mgv_petstore31_components_schemas_Anything(c, at, NULL);
 }
 
 static const mg_schema mgs_petstore31[] = {

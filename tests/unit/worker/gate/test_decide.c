@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "mw_decide.h"
+#include "mg_rt.h"
 
 /* {"required": ["id"]} */
 static bool order_fn(mg_ctx *c, uint32_t at)

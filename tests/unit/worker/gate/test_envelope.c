@@ -569,9 +569,9 @@ static void test_structured_escaping(void **state)
     in.value_len = 1;
     assert_true(mw_env_valid(e, &r, "u:s\"", &in, MW_CE_NONE, NOW_US, &why));
     assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"q\\\"t/7/12345\","
-                    "\"source\":\"/a\\\"b\\\\c\\u000ad\\u0001\\u001f/é\",\"type\":\"t\\u0009\","
+                    "\"source\":\"/a\\\"b\\\\c\\nd\\u0001\\u001f/é\",\"type\":\"t\\t\","
                     "\"datacontenttype\":\"application/json\",\"dataschema\":\"u:s\\\"\","
-                    "\"partitionkey\":\"k\\\"\\\\\x7f\\u000d\",\"processingtime\":\"" PTIME "\","
+                    "\"partitionkey\":\"k\\\"\\\\\x7f\\r\",\"processingtime\":\"" PTIME "\","
                     "\"data\":1}");
 
     /* valid multi-byte UTF-8 keys are kept; anything else is omitted */
