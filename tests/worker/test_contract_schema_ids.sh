@@ -40,8 +40,8 @@ bad_binding() {
     fi
 }
 bad_binding 's/schemaIdPayloadEncoding: confluent/schemaIdPayloadEncoding: glue/' \
-    "an encoding meshgate does not read fails with file and pointer" \
-    "$tmp/bad.yaml: /channels/invoices/messages/InvoiceIssued/bindings/kafka/schemaIdPayloadEncoding: schemaIdPayloadEncoding \"glue\": meshgate reads confluent, apicurio-new, apicurio-legacy, 4 or 8"
+    "an encoding meshgate does not read fails with file, pointer, line and column" \
+    "$tmp/bad.yaml: /channels/invoices/messages/InvoiceIssued/bindings/kafka/schemaIdPayloadEncoding (line 23, column 38): schemaIdPayloadEncoding \"glue\": meshgate reads confluent, apicurio-new, apicurio-legacy, 4 or 8"
 bad_binding 's/schemaIdLocation: payload/schemaIdLocation: body/' \
     "an unknown schemaIdLocation fails" 'schemaIdLocation "body": header or payload'
 bad_binding 's/schemaIdLocation: payload/schemaIdLocation: 4/' \
