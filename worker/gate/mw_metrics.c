@@ -256,7 +256,7 @@ static void outf(out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    mw_textv(o, fmt, ap);
+    mw_sb_vfmt(o, fmt, ap);
     va_end(ap);
 }
 

@@ -385,7 +385,7 @@ void mw_rmetrics_render(mw_rmetrics *rm, mw_text *t)
     if (!rm || rm->n == 0) return;
     mw_route_snap *s = calloc(rm->n, sizeof *s);
     if (!s) {
-        t->failed = true;
+        t->oom = true;
         return;
     }
     for (size_t i = 0; i < rm->n; i++)

@@ -1,6 +1,7 @@
 /* mw_sb.c - a growing byte buffer: HTTP answers and documents built in pieces (ingest results,
- * problem details, OpenAPI). Doubling growth; a failed growth is remembered, not fatal. JSON
- * strings go through mg_json_quote, the one JSON string writer.
+ * problem details, OpenAPI, and through mw_text.c /metrics and /status). Doubling growth; a failed
+ * growth is remembered, not fatal. JSON strings go through mg_json_quote, the one JSON string
+ * writer.
  */
 #include "mw_sb.h"
 
@@ -41,17 +42,24 @@ void mw_sb_str(mw_sb *b, const char *s)
     mw_sb_put(b, s, strlen(s));
 }
 
+void mw_sb_vfmt(mw_sb *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n >= 0 && room(b, (size_t)n)) {
+        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+}
+
 void mw_sb_fmt(mw_sb *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    mw_sb_vfmt(b, fmt, ap);
     va_end(ap);
-    if (n < 0 || !room(b, (size_t)n)) return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 void mw_sb_quote(mw_sb *b, const char *s, size_t n)

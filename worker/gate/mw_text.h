@@ -7,14 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct mw_text {
-    char *buf; /* malloc'd, NUL-terminated once anything was written */
-    size_t len, cap;
-    bool failed; /* an allocation failed: the text is dropped by mw_text_take */
-} mw_text;
+#include "mw_sb.h"
+
+/* The growing buffer of mw_sb.h; an allocation that failed (oom) drops the text at
+ * mw_text_take. */
+typedef mw_sb mw_text;
 
 void mw_textf(mw_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void mw_textv(mw_text *t, const char *fmt, va_list ap);
 /* The # HELP and # TYPE lines of a Prometheus metric family. */
 void mw_text_family(mw_text *t, const char *name, const char *type, const char *help);
 /* s as a Prometheus label value (text format 0.0.4): \, " and newline escaped. */
