@@ -526,10 +526,7 @@ static void one_event(ig_req *q, ig_ev *e, const char *text, size_t n, bool stru
         return;
     }
     mw_decision d;
-    /* an HTTP body is JSON: a route's schema_id framing is a Kafka wire format, not read here */
-    mw_route rt = *q->rt->r;
-    rt.schema_id = MW_WIRE_NONE;
-    mw_decide(&rt, NULL, q->rt->s, g->v, &in, &g->rb, &d);
+    mw_decide(&q->rt->decide, NULL, q->rt->s, g->v, &in, &g->rb, &d);
     if (!d.valid) {
         reject(g, &d, e);
         return;

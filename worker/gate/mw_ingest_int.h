@@ -22,6 +22,9 @@ struct ig_req;
 
 typedef struct ig_route {
     const mw_route *r;
+    /* r as the verdict sees it over HTTP: a body is JSON, so a schema_id framing (a Kafka wire
+     * format) is not read (schema_id none) */
+    mw_route decide;
     const mg_schema *s;
     rd_kafka_topic_t *rkt;
     char path[300];

@@ -219,6 +219,8 @@ mw_ingest *mw_ingest_new(const mw_config *cfg, const mg_schema *const *schema,
         if (r->ingest != MW_INGEST_ON) continue;
         ig_route *rt = &g->rt[g->n_rt];
         rt->r = r;
+        rt->decide = *r;
+        rt->decide.schema_id = MW_WIRE_NONE;
         rt->s = schema[i];
         rt->creds = &g->creds[g->n_rt];
         g->n_rt++;
