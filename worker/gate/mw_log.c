@@ -14,12 +14,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mg_escape.h"
 #include "mg_output.h"
 #include "mw_clock.h"
+#include "mw_envelope.h"
 
 /* A message is cut at MSG_MAX bytes before escaping; escaping grows a byte at most 6 times
  * (\u00xx), so a line always fits whole and a JSON line is always complete; names (the
@@ -69,12 +69,7 @@ static void emit(const mw_log *lg, mw_log_level lv, const char *msg, const char 
                  const char *facility)
 {
     char ts[40], line[LINE_CAP];
-    int64_t now = mw_real_us();
-    time_t sec = (time_t)(now / 1000000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(now / 1000 % 1000));
+    mw_rfc3339(ts, sizeof ts, mw_real_us(), 3);
     lbuf l = {line, 0};
     if (lg->format == MW_LOG_JSON) {
         put(&l, "{\"time\":\"");

@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mw_clock.h"
+#include "mw_envelope.h"
 #include "mw_process.h"
 #include "mw_rmetrics.h"
 #include "mw_text.h"
@@ -83,12 +83,9 @@ static void knum(mw_text *t, bool first, const char *k, double v)
 /* A wall-clock time in microseconds as an RFC 3339 string, UTC, milliseconds. */
 static void when(mw_text *t, int64_t us)
 {
-    time_t sec = (time_t)(us / 1000000);
-    struct tm tm;
     char ts[40];
-    gmtime_r(&sec, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    mw_textf(t, "\"%s.%03dZ\"", ts, (int)(us / 1000 % 1000));
+    mw_rfc3339(ts, sizeof ts, us, 3);
+    mw_textf(t, "\"%s\"", ts);
 }
 
 static void add_link(mw_text *t, bool first, const char *name, const char *href)
