@@ -127,7 +127,8 @@ static void render_literal(FILE *o, const cg_lit *l)
 
 static const char TABLE_HELPERS[] =
     "typedef struct mgh_row {\n    uint32_t len;\n    int32_t seen;\n    const char *s;\n"
-    "    mgh_fn fn;\n} mgh_row;\n\n"
+    "    mgh_fn fn;\n    const char *const *locs; /* fn's schema locations when it is shared */\n"
+    "} mgh_row;\n\n"
     "/* Index of s[0..len) in t[0..n), sorted by length then bytes; -1 if absent. */\n"
     "static int32_t mgh_find(const mgh_row *t, int32_t n, const char *s, uint32_t len)\n"
     "{\n    int32_t lo = 0, hi = n;\n    while (lo < hi) {\n"
@@ -138,7 +139,7 @@ static const char TABLE_HELPERS[] =
     "            lo = mid + 1;\n        else\n            hi = mid;\n    }\n"
     "    return -1;\n}\n\n";
 
-static void render_table(cg *g, FILE *o, const cg_table *t)
+static void render_table(cg *g, const cg_share *sh, FILE *o, const cg_table *t)
 {
     const cg_plan *p = g->plan;
     if (t->is_fn) {
@@ -157,7 +158,13 @@ static void render_table(cg *g, FILE *o, const cg_table *t)
         const cg_row *r = &t->rows[i];
         fprintf(o, "    {%zu, %d, ", r->len, r->seen);
         cg_put_cstr(o, r->s, r->len);
-        fprintf(o, ", %s}, ", r->fn >= 0 ? p->fns[r->fn]->name : "NULL");
+        if (r->fn >= 0) {
+            fprintf(o, ", %s, ", cg_share_target(sh, r->fn));
+            cg_share_put_locs(sh, o, r->fn);
+            fputs("}, ", o);
+        } else {
+            fputs(", NULL, NULL}, ", o);
+        }
         char *loc = cg_location(g, r->at, NULL);
         cg_put_comment(o, loc, strlen(loc));
         free(loc);
@@ -199,34 +206,27 @@ static void put_params(FILE *o, const char *name, const char *text, size_t n)
     fputs(")\n{\n", o);
 }
 
-static void render_trivial(FILE *o, const cg_fn *f)
+/* The function of `true`, `{}` or `false`. */
+static void render_trivial(cg_w *w)
 {
-    cg_put_comment(o, f->loc, strlen(f->loc));
-    fputc('\n', o);
-    char *text = NULL;
-    size_t n = 0;
-    FILE *b = open_memstream(&text, &n);
-    if (!b) abort();
-    cg_w w = {b, 1, NULL, f};
+    const cg_fn *f = w->f;
     if (f->node->type == CJ_FALSE) {
-        fputs("mg_fail(c, at, MG_E_FALSE, ", cg_w_begin(&w));
-        cg_put_cstr(b, f->loc, strlen(f->loc));
-        fputs(", \"\");", b);
-        cg_w_end(&w);
+        fputs("mg_fail(c, at, MG_E_FALSE, ", cg_w_begin(w));
+        cg_w_locs(w, f->loc);
+        fputs(", \"\");", w->o);
+        cg_w_end(w);
     }
-    cg_w_line(&w, "return %s;", f->node->type == CJ_FALSE ? "false" : "true"); /* true, {} */
-    fclose(b);
-    put_params(o, f->name, text, n);
-    fwrite(text, 1, n, o);
-    fputs("}\n\n", o);
-    free(text);
+    cg_w_line(w, "return %s;", f->node->type == CJ_FALSE ? "false" : "true"); /* true, {} */
 }
 
 /* The body (after the locals): the budget, the dynamic scope, the evaluated bitset, the
  * checks, then what closes the function; done: only when something jumps to it. */
-static void render_body(cg *g, FILE *o, const cg_fn *f)
+static void render_body(const cg_w *ctx, FILE *o)
 {
-    cg_w w = {o, 1, g, f};
+    const cg_fn *f = ctx->f;
+    cg_w w = *ctx;
+    w.o = o;
+    w.depth = 1;
     if (f->memo >= 0) {
         cg_w_line(&w, "/* the result for this value if this message computed it already */");
         cg_w_line(&w, "if (mg_memo_get(c, %d, at, &ok))", f->memo);
@@ -234,7 +234,7 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
     }
     if (f->steps) {
         fputs("if (!mg_step(c, at, ", cg_w_begin(&w));
-        cg_put_cstr(o, f->loc, strlen(f->loc));
+        cg_w_locs(&w, f->loc);
         fputs("))", o);
         cg_w_end(&w);
         cg_w_inner(&w, "return false;");
@@ -243,7 +243,7 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
         cg_w_line(&w, "if (!mg_dyn_push(c, %d))", f->dyn);
         w.depth++;
         fputs("return mg_limit(c, at, ", cg_w_begin(&w));
-        cg_put_cstr(o, f->loc, strlen(f->loc));
+        cg_w_locs(&w, f->loc);
         fputs(", \"dynamic scope (max_refs)\");", o);
         cg_w_end(&w);
         w.depth--;
@@ -253,7 +253,7 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
         cg_w_line(&w, "uint64_t *sev = evn ? mg_bits_new(c, evn) : NULL;");
         cg_w_open(&w, "if (evn && !sev)");
         fputs("ok = mg_limit(c, at, ", cg_w_begin(&w));
-        cg_put_cstr(o, f->loc, strlen(f->loc));
+        cg_w_locs(&w, f->loc);
         fputs(", \"scratch space\");", o);
         cg_w_end(&w);
         cg_w_line(&w, "goto done;");
@@ -264,7 +264,8 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
     size_t cn = 0;
     FILE *co = open_memstream(&checks, &cn);
     if (!co) abort();
-    cg_w cw = {co, 1, g, f};
+    cg_w cw = w;
+    cw.o = co;
     render_checks(&cw);
     fclose(co);
     if (!f->own_track && f->tracks && uses(checks, cn, "sev")) cg_w_line(&w, "uint64_t *sev = ev;");
@@ -272,21 +273,21 @@ static void render_body(cg *g, FILE *o, const cg_fn *f)
     free(checks);
 }
 
-static void render_fn(cg *g, FILE *o, const cg_fn *f)
+/* The body, the tail and the locals they read. */
+static char *render_whole(const cg_w *ctx)
 {
-    if (f->node->type != CJ_OBJECT || f->node->n == 0) {
-        render_trivial(o, f);
-        return;
-    }
+    const cg_fn *f = ctx->f;
     char *body = NULL, *tail = NULL;
     size_t bn = 0, tn = 0;
     FILE *b = open_memstream(&body, &bn), *tl = open_memstream(&tail, &tn);
     if (!b || !tl) abort();
-    render_body(g, b, f);
+    render_body(ctx, b);
     fflush(b);
     bool jumps = uses(body, bn, "MG_FAIL") || uses(body, bn, "MG_SUB") ||
                  uses(body, bn, "MG_LIMIT") || uses(body, bn, "MG_REF") || uses(body, bn, "goto");
-    cg_w w = {tl, 1, g, f};
+    cg_w w = *ctx;
+    w.o = tl;
+    w.depth = 1;
     if (jumps) fputs("done:\n", tl);
     if (f->own_track) {
         cg_w_line(&w, "if (ok && ev && sev)");
@@ -305,25 +306,86 @@ static void render_fn(cg *g, FILE *o, const cg_fn *f)
     if (!all || !dl) abort();
     bool need_evn = uses(all, an, "evn");
     bool need_t = need_evn || uses(all, an, "t");
-    cg_w dw = {dl, 1, g, f};
-    if (need_t || uses(all, an, "d")) cg_w_line(&dw, "const mg_doc *d = &c->doc;");
-    cg_w_line(&dw, "bool ok = true;");
-    if (need_t) cg_w_line(&dw, "uint8_t t = mg_type(d, at);");
+    w.o = dl;
+    if (need_t || uses(all, an, "d")) cg_w_line(&w, "const mg_doc *d = &c->doc;");
+    cg_w_line(&w, "bool ok = true;");
+    if (need_t) cg_w_line(&w, "uint8_t t = mg_type(d, at);");
     if (need_evn)
-        cg_w_line(&dw, "uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? "
-                       "mg_count(d, at) : 0;");
+        cg_w_line(&w, "uint32_t evn = (t == MG_TAPE_OBJECT || t == MG_TAPE_ARRAY) ? "
+                      "mg_count(d, at) : 0;");
     fclose(dl);
     char *whole = cg_fmt("%s%s", decl, all);
-    cg_put_comment(o, f->loc, strlen(f->loc));
-    fputc('\n', o);
-    put_params(o, f->name, whole, strlen(whole));
-    fputs(whole, o);
-    fputs("}\n\n", o);
-    free(whole);
+    if (!whole) abort();
     free(decl);
     free(all);
     free(body);
     free(tail);
+    return whole;
+}
+
+char *cg_fn_text(cg *g, const cg_fn *f, cg_share *sh, bool shared)
+{
+    cg_w w = {NULL, 1, g, f, sh, shared};
+    char *text;
+    if (f->node->type != CJ_OBJECT || f->node->n == 0) {
+        size_t n = 0;
+        FILE *b = open_memstream(&text, &n);
+        if (!b) abort();
+        w.o = b;
+        render_trivial(&w);
+        fclose(b);
+    } else {
+        text = render_whole(&w);
+    }
+    /* a shared form reads its locations from the caller's table (cg_emit_share.c) */
+    if (shared && uses(text, strlen(text), "L")) {
+        char *t = cg_fmt("    const char *const *L = c->locs;\n%s", text);
+        if (!t) abort();
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+void cg_units_add(cg_units *u, char *text, size_t len, size_t sig)
+{
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 256;
+        u->v = cg_xrealloc(u->v, u->cap, sizeof *u->v);
+    }
+    u->v[u->n++] = (cg_unit){text, len, sig};
+    u->bytes += len;
+}
+
+void cg_units_fn(cg_units *u, const char *comment, const char *name, const char *text)
+{
+    char *t = NULL;
+    size_t n = 0;
+    FILE *o = open_memstream(&t, &n);
+    if (!o) abort();
+    cg_put_comment(o, comment, strlen(comment));
+    fputc('\n', o);
+    size_t sig = (size_t)ftell(o);
+    put_params(o, name, text, strlen(text));
+    fputs(text, o);
+    fputs("}\n\n", o);
+    fclose(o);
+    cg_units_add(u, t, n, sig);
+}
+
+static void units_free(cg_units *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        free(u->v[i].text);
+    free(u->v);
+}
+
+/* A function; split into parts, it is no longer static (but hidden: BASE.int.h). */
+static void put_unit(FILE *o, const cg_unit *u, bool external)
+{
+    fwrite(u->text, 1, u->sig, o);
+    size_t skip = external ? strlen("static ") : 0;
+    fwrite(u->text + u->sig + skip, 1, u->len - u->sig - skip, o);
 }
 
 /* ---- the whole file ---- */
@@ -381,7 +443,7 @@ static int cmp_table(const void *a, const void *b)
 }
 
 /* Literals, regexes and tables, each kind sorted by name. */
-static void render_data(cg *g, FILE *o)
+static void render_data(cg *g, const cg_share *sh, FILE *o)
 {
     cg_plan *p = g->plan;
     bool fn_tab = false, row_tab = false;
@@ -411,56 +473,230 @@ static void render_data(cg *g, FILE *o)
         if (p->tables[i].owner->reached) tabs[nt++] = &p->tables[i];
     qsort(tabs, nt, sizeof *tabs, cmp_table);
     for (size_t i = 0; i < nt; i++)
-        render_table(g, o, tabs[i]);
+        render_table(g, sh, o, tabs[i]);
     free(tabs);
 }
 
-bool cg_render(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
+/* The callees named outside function bodies: entries and tables. */
+static void mark_named(cg *g, cg_share *sh)
 {
     cg_plan *p = g->plan;
-    if (!cg_header_name_ok(h_name)) {
-        cg_error_doc(g, h_name, "cannot be named in an #include line");
-        return false;
+    for (size_t i = 0; i < g->nentries; i++)
+        cg_share_named(sh, g->entries[i].fn);
+    for (size_t i = 0; i < p->ntables; i++) {
+        const cg_table *t = &p->tables[i];
+        if (!t->owner->reached) continue;
+        for (size_t k = 0; k < t->n; k++) {
+            int fi = t->is_fn ? t->fns[k] : t->rows[k].fn;
+            if (fi < 0) continue;
+            if (!t->is_fn && cg_share_form(sh, fi)) /* a row carries the locations */
+                cg_share_tabled(sh, fi);
+            else
+                cg_share_named(sh, fi);
+        }
     }
-    char *body = NULL;
-    size_t body_len = 0;
-    FILE *bo = open_memstream(&body, &body_len);
-    if (!bo) abort();
+}
+
+/* Every function in rendering order: its own, or its shared function's wrapper; then the
+ * shared functions. The shared functions' location tables go to *tables. */
+static void render_fns(cg *g, cg_share *sh, cg_units *u, char **tables, size_t *tables_len)
+{
+    cg_plan *p = g->plan;
+    mark_named(g, sh);
+    char **texts = cg_xcalloc(p->nout ? p->nout : 1, sizeof *texts);
+    for (size_t i = 0; i < p->nout; i++)
+        if (!cg_share_form(sh, p->out[i]->index)) texts[i] = cg_fn_text(g, p->out[i], sh, false);
+    FILE *to = open_memstream(tables, tables_len);
+    if (!to) abort();
+    for (size_t i = 0; i < p->nout; i++)
+        cg_share_table(sh, to, p->out[i]->index);
+    fclose(to);
     for (size_t i = 0; i < p->nout && !g->limit_hit; i++) {
-        render_fn(g, bo, p->out[i]);
-        if ((size_t)ftell(bo) > CG_MAX_OUTPUT) {
-            cg_error(g, p->out[i]->node,
+        const cg_fn *f = p->out[i];
+        if (texts[i])
+            cg_units_fn(u, f->loc, f->name, texts[i]);
+        else
+            cg_share_wrapper(sh, u, f->index);
+        if (u->bytes + *tables_len > CG_MAX_OUTPUT) {
+            cg_error(g, f->node,
                      "the generated C passes %zu bytes here: the limit of one codegen run "
                      "(split the set)",
                      CG_MAX_OUTPUT);
             g->limit_hit = true;
         }
     }
-    fclose(bo);
+    if (!g->limit_hit) cg_share_render(sh, u);
+    for (size_t i = 0; i < p->nout; i++)
+        free(texts[i]);
+    free(texts);
+}
+
+/* How many parts the functions go to: 0 for one file. */
+static unsigned parts_for(const cg *g, const cg_units *u)
+{
+    size_t n = g->opt.split ? g->opt.split : (u->bytes + CG_SPLIT_BYTES - 1) / CG_SPLIT_BYTES;
+    if (n > CG_MAX_PARTS) n = CG_MAX_PARTS;
+    if (n > u->n) n = u->n;
+    return n <= 1 ? 0 : (unsigned)n;
+}
+
+/* Declarations of every function (static in one file; hidden and external when split). */
+static void put_decls(FILE *o, const cg *g, const cg_share *sh, bool external)
+{
+    const cg_plan *p = g->plan;
+    for (size_t i = 0; i < p->nout; i++)
+        if (!cg_share_form(sh, p->out[i]->index) || cg_share_called(sh, p->out[i]->index))
+            fprintf(o, "%sbool %s(mg_ctx *c, uint32_t at, uint64_t *ev);\n",
+                    external ? "" : "static ", p->out[i]->name);
+    cg_share_declare(sh, o, external);
+    fputc('\n', o);
+}
+
+static void put_entries(FILE *o, cg *g)
+{
+    for (size_t i = 0; i < g->nentries; i++)
+        fprintf(o,
+                "static bool mge_%zu(mg_ctx *c, uint32_t at)\n{\n"
+                "    return %s(c, at, NULL);\n}\n\n",
+                i, g->plan->fns[g->entries[i].fn]->name);
+    cg_emit_set(g, o, "meshgate-codegen " CG_VERSION);
+}
+
+/* GCC documents that -Wmisleading-indentation is not issued after a #line directive ("this
+ * typically indicates autogenerated code"); its check re-reads source lines and costs time
+ * quadratic in the file's size (5,000 properties: 7 s of -Wall, 20,000: minutes). The line
+ * keeps the numbering and names no file. */
+static void put_start(FILE *o, cg *g, const char *include)
+{
+    put_header_line(g, o);
+    fputs("#line 3 /* generated code: no indentation heuristics */\n", o);
+    fprintf(o, "#include \"%s\"\n\n", include);
+}
+
+/* BASE.int.h: what the parts share. Data stays static (a part keeps what it uses). */
+static void render_internal(FILE *o, cg *g, const cg_share *sh, const char *tables, size_t tn)
+{
+    put_header_line(g, o);
+    fputs("/* internal: shared by the parts of this schema set */\n#ifndef MG_GEN_", o);
+    cg_put_ident_upper(o, g->opt.prefix);
+    fputs("_INT_H\n#define MG_GEN_", o);
+    cg_put_ident_upper(o, g->opt.prefix);
+    fputs("_INT_H\n\n#include \"mg_rt.h\"\n\n#pragma GCC visibility push(hidden)\n", o);
+    put_decls(o, g, sh, true);
+    fputs("#pragma GCC visibility pop\n\n#pragma GCC diagnostic push\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
+          "#pragma GCC diagnostic ignored \"-Wunused-const-variable\"\n\n",
+          o);
+    fwrite(tables, 1, tn, o);
+    render_data(g, sh, o);
+    fputs("#pragma GCC diagnostic pop\n\n#endif\n", o);
+}
+
+static FILE *open_or_fail(cg *g, const cg_sink *s, const char *suffix)
+{
+    FILE *f = s->open(s->ctx, suffix);
+    if (!f) g->nerrors++;
+    return f;
+}
+
+/* Writes the files; false when one cannot be opened. */
+static bool write_files(cg *g, const cg_sink *s, const cg_share *sh, const cg_units *u,
+                        const char *tables, size_t tn, unsigned nparts)
+{
+    char *hname = cg_fmt("%s.h", s->base_name), *iname = cg_fmt("%s.int.h", s->base_name);
+    FILE *c = open_or_fail(g, s, ".c"), *h = c ? open_or_fail(g, s, ".h") : NULL;
+    bool ok = c && h && hname && iname;
+    if (ok) render_header(g->opt.prefix, h);
+    if (ok && nparts == 0) {
+        put_start(c, g, hname);
+        fputs("#include \"mg_rt.h\"\n\n", c);
+        put_decls(c, g, sh, false);
+        fwrite(tables, 1, tn, c);
+        render_data(g, sh, c);
+        for (size_t i = 0; i < u->n; i++)
+            put_unit(c, &u->v[i], false);
+        put_entries(c, g);
+    } else if (ok) {
+        FILE *ih = open_or_fail(g, s, ".int.h");
+        ok = ih != NULL;
+        if (ok) render_internal(ih, g, sh, tables, tn);
+        put_start(c, g, hname);
+        fprintf(c, "#include \"%s\"\n\n", iname);
+        put_entries(c, g);
+        /* contiguous runs of functions of about the same size */
+        size_t at = 0, done = 0;
+        for (unsigned k = 1; ok && k <= nparts; k++) {
+            char suffix[24];
+            snprintf(suffix, sizeof suffix, ".%u.c", k);
+            FILE *pc = open_or_fail(g, s, suffix);
+            if (!(ok = pc != NULL)) break;
+            put_start(pc, g, iname);
+            size_t goal = u->bytes * k / nparts;
+            while (at < u->n && (done < goal || k == nparts)) {
+                put_unit(pc, &u->v[at], true);
+                done += u->v[at++].len;
+            }
+        }
+    }
+    free(hname);
+    free(iname);
+    return ok;
+}
+
+bool cg_render_files(cg *g, const cg_sink *sink, unsigned *nparts)
+{
+    *nparts = 0;
+    char *ih = cg_fmt("%s.int.h", sink->base_name);
+    bool name_ok = ih && cg_header_name_ok(ih);
+    free(ih);
+    if (!name_ok) {
+        cg_error_doc(g, sink->base_name, "cannot be named in an #include line");
+        return false;
+    }
+    cg_share *sh = cg_share_new(g);
+    cg_share_plan(sh);
+    cg_units u = {0};
+    char *tables = NULL;
+    size_t tn = 0;
+    render_fns(g, sh, &u, &tables, &tn);
     bool ok = !g->limit_hit;
     if (ok) {
-        put_header_line(g, c_out);
-        /* GCC documents that -Wmisleading-indentation is not issued after a #line directive
-         * ("this typically indicates autogenerated code"); its check re-reads source lines and
-         * costs time quadratic in the file's size (5,000 properties: 7 s of -Wall, 20,000:
-         * minutes). The line keeps the numbering and names no file. */
-        fputs("#line 3 /* generated code: no indentation heuristics */\n", c_out);
-        fprintf(c_out, "#include \"%s\"\n\n#include \"mg_rt.h\"\n\n", h_name);
-        for (size_t i = 0; i < p->nout; i++)
-            fprintf(c_out, "static bool %s(mg_ctx *c, uint32_t at, uint64_t *ev);\n",
-                    p->out[i]->name);
-        fputc('\n', c_out);
-        render_data(g, c_out);
-        fwrite(body, 1, body_len, c_out);
-        for (size_t i = 0; i < g->nentries; i++)
-            fprintf(c_out,
-                    "static bool mge_%zu(mg_ctx *c, uint32_t at)\n{\n"
-                    "    return %s(c, at, NULL);\n}\n\n",
-                    i, p->fns[g->entries[i].fn]->name);
-        cg_emit_set(g, c_out, "meshgate-codegen " CG_VERSION);
-        render_header(g->opt.prefix, h_out);
+        *nparts = parts_for(g, &u);
+        ok = write_files(g, sink, sh, &u, tables, tn, *nparts);
     }
-    free(body);
+    free(tables);
+    units_free(&u);
+    cg_share_free(sh);
+    return ok;
+}
+
+/* A sink of one C file and its header. */
+typedef struct two_files {
+    FILE *c, *h;
+} two_files;
+
+static FILE *open_two(void *ctx, const char *suffix)
+{
+    two_files *t = ctx;
+    return strcmp(suffix, ".c") == 0 ? t->c : strcmp(suffix, ".h") == 0 ? t->h : NULL;
+}
+
+bool cg_render(cg *g, FILE *c_out, FILE *h_out, const char *h_name)
+{
+    size_t n = strlen(h_name);
+    char *base = n > 2 && strcmp(h_name + n - 2, ".h") == 0 ? strndup(h_name, n - 2) : NULL;
+    if (!base) {
+        cg_error_doc(g, h_name, "is not the name of a header (NAME.h)");
+        return false;
+    }
+    two_files t = {c_out, h_out};
+    cg_sink s = {&t, open_two, base};
+    unsigned split = g->opt.split, nparts;
+    g->opt.split = 1;
+    bool ok = cg_render_files(g, &s, &nparts);
+    g->opt.split = split;
+    free(base);
     return ok;
 }
 

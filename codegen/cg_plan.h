@@ -22,6 +22,11 @@
  * at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function the
  * C compiler chokes on. */
 #define CG_TABLE_MIN 64
+/* An object's property names go to a table from more than CG_NAMES_TABLE_MIN names (and its
+ * required names from more than that): the member loop then has one call site, where a chain
+ * of comparisons and calls per name cost the C compiler most of a big schema's build time
+ * (issue 16 item 11: the bigschema row of `make bench`). */
+#define CG_NAMES_TABLE_MIN 8
 
 /* One row of a sorted name table (mgt_*): rows sorted by length then bytes, duplicates
  * dropped; searched at run time with mgh_find. */
