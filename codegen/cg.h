@@ -76,7 +76,7 @@ typedef struct cg_options {
  * C: one part per CG_SPLIT_BYTES, at most CG_MAX_PARTS, so that cc builds them in parallel. */
 enum { CG_SHARE_AUTO, CG_SHARE_ALWAYS, CG_SHARE_NEVER };
 #define CG_SHARE_MIN_FNS 200
-#define CG_SPLIT_BYTES ((size_t)512 << 10)
+#define CG_SPLIT_BYTES ((size_t)256 << 10)
 #define CG_MAX_PARTS 64
 
 /* What codegen knows of one schema node. */

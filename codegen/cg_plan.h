@@ -17,10 +17,10 @@
 
 #define CG_VERSION "0.1.0"
 
-/* Sets too large for a chain of comparisons or calls (more than CG_TABLE_MIN: property names,
- * required names, enum strings, anyOf/oneOf branches) become tables used by a loop or searched
- * at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function the
- * C compiler chokes on. */
+/* Sets too large for a chain of comparisons or calls (more than CG_TABLE_MIN: enum strings,
+ * anyOf/oneOf branches; property names: CG_NAMES_TABLE_MIN) become tables used by a loop or
+ * searched at run time: compile time and lookup stay O(n log n) and O(log n) instead of a function
+ * the C compiler chokes on. */
 #define CG_TABLE_MIN 64
 /* An object's property names go to a table from more than CG_NAMES_TABLE_MIN names (and its
  * required names from more than that): the member loop then has one call site, where a chain

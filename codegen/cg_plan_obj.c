@@ -3,7 +3,7 @@
  * Design: all object keywords share one pass over the members at run time, so the plan
  * gathers the names they mention into slots, in first-mention order: properties (with the
  * function for each), required and the dependency keys and names (each with a place in the
- * function's `seen` set). Many names (more than CG_TABLE_MIN) go into a sorted table searched
+ * function's `seen` set). Many names (more than CG_NAMES_TABLE_MIN) go into a sorted table searched
  * by binary search, the seen set becomes a bitset, and many required names a table of their
  * own. Arrays: prefix items, the rest, contains and its bounds. Schema errors are collected
  * here and the offending keyword is left out. Single-threaded.

@@ -42,7 +42,7 @@ static void usage(FILE *o)
           "                       BASE.1.c .. BASE.N.c with BASE.int.h, README \"Big schemas\")\n"
           "  -j N                 --so: N compilers at once (default: the online CPUs)\n"
           "  --split N            functions in N parts (1: one file; default: one part per\n"
-          "                       512 KiB of C)\n"
+          "                       256 KiB of C)\n"
           "  --share MODE         one function for identical subschemas: auto (sets of 200\n"
           "                       functions or more), always, never\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
