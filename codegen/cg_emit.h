@@ -1,6 +1,7 @@
 /* cg_emit.h - the renderer: C from a plan (cg_plan.h) that is known to be good.
  *
- * Design: cg_emit.c writes the file and each function's frame; cg_emit_kw.c the checks of
+ * Design: cg_emit.c writes the files and each function's frame; cg_emit_share.c the shared form
+ * of functions for identical subschemas; cg_emit_kw.c the checks of
  * scalar keywords and in-place applicators, cg_emit_obj.c those of objects and arrays. All of
  * them write through cg_w (cg_emit_w.c), which keeps the indentation: a renderer says what a
  * line is and how deep the block is, never how many spaces to write. Renderers only read the
