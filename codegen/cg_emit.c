@@ -586,10 +586,7 @@ static void render_internal(FILE *o, cg *g, const cg_share *sh, const char *tabl
     cg_put_ident_upper(o, g->opt.prefix);
     fputs("_INT_H\n#define MG_GEN_", o);
     cg_put_ident_upper(o, g->opt.prefix);
-    /* loops step out of line (mg_json.h): a third of a big set's build time */
-    fputs("_INT_H\n\n#define MG_GEN_COMPACT 1\n#include \"mg_rt.h\"\n\n"
-          "#pragma GCC visibility push(hidden)\n",
-          o);
+    fputs("_INT_H\n\n#include \"mg_rt.h\"\n\n#pragma GCC visibility push(hidden)\n", o);
     put_decls(o, g, sh, true);
     fputs("#pragma GCC visibility pop\n\n#pragma GCC diagnostic push\n"
           "#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
@@ -629,8 +626,8 @@ static bool write_files(cg *g, const cg_sink *s, const cg_share *sh, const cg_un
         FILE *ih = open_or_fail(g, s, ".int.h");
         ok = ih != NULL;
         if (ok) render_internal(ih, g, sh, tables, tn);
-        put_start(c, g, iname); /* first: it defines MG_GEN_COMPACT */
-        fprintf(c, "#include \"%s\"\n\n", hname);
+        put_start(c, g, hname);
+        fprintf(c, "#include \"%s\"\n\n", iname);
         put_entries(c, g);
         /* contiguous runs of functions of about the same size */
         size_t at = 0, done = 0;

@@ -150,24 +150,11 @@ static inline double mg_as_double(const mg_doc *d, uint32_t at)
     }
 }
 
-/* mg_next out of line (mg_rt.c). The loops below step with it in the code meshgate-codegen
- * generates for a big schema set, which defines MG_GEN_COMPACT: there, a member loop's inlined
- * mg_next cost the C compiler a third of the set's build time, against a call per member at
- * run time (issue 16 item 11). Everywhere else they step with the inline mg_next. */
-uint32_t mg_next_out(const mg_doc *d, uint32_t at);
-#ifdef MG_GEN_COMPACT
-#define MG_NEXT_STEP mg_next_out
-#else
-#define MG_NEXT_STEP mg_next
-#endif
-
 /* Loops over containers. For objects, `k` is the key's index and the value is at k + 1. */
 #define MG_ARRAY_FOR(d, at, i)                                                                     \
-    for (uint32_t i = (at) + 1, i##_end = mg_close((d), (at)); i < i##_end;                        \
-         i = MG_NEXT_STEP((d), i))
+    for (uint32_t i = (at) + 1, i##_end = mg_close((d), (at)); i < i##_end; i = mg_next((d), i))
 #define MG_OBJECT_FOR(d, at, k)                                                                    \
-    for (uint32_t k = (at) + 1, k##_end = mg_close((d), (at)); k < k##_end;                        \
-         k = MG_NEXT_STEP((d), k + 1))
+    for (uint32_t k = (at) + 1, k##_end = mg_close((d), (at)); k < k##_end; k = mg_next((d), k + 1))
 
 /* ---- the parser (wraps simdjson::dom::parser) ---- */
 

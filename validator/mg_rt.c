@@ -23,11 +23,6 @@ bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const ch
     return c->max_err > 1 && c->nerr < c->max_err;
 }
 
-uint32_t mg_next_out(const mg_doc *d, uint32_t at)
-{
-    return mg_next(d, at);
-}
-
 bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
 {
     if (c->quiet) return false;
