@@ -106,6 +106,47 @@ else
     not_ok "shared and plain forms give the same verdicts, errors and locations"
 fi
 
+# the same text under two base URIs: "$ref": "t.json" names two schemas, so the objects stay
+# two functions (their members q are shared) and each $ref checks its own target
+cat >"$tmp/ctx.json" <<'EOF'
+{"$schema": "https://json-schema.org/draft/2020-12/schema",
+ "$id": "http://x.example/root.json",
+ "type": "object",
+ "properties": {
+  "a": {"$id": "http://x.example/a/s.json", "type": "object",
+        "properties": {"p": {"$ref": "t.json"}, "q": {"type": "string", "maxLength": 3}}},
+  "b": {"$id": "http://x.example/b/s.json", "type": "object",
+        "properties": {"p": {"$ref": "t.json"}, "q": {"type": "string", "maxLength": 3}}}
+ },
+ "$defs": {
+  "ta": {"$id": "http://x.example/a/t.json", "type": "integer", "maximum": 9},
+  "tb": {"$id": "http://x.example/b/t.json", "type": "string", "maxLength": 2}
+ }}
+EOF
+printf '%s\n' '{"a": {"p": 1, "q": "abcd"}, "b": {"p": "xy", "q": "abcd"}}' \
+    '{"a": {"p": "xy"}, "b": {"p": 1}}' >"$tmp/ctx.ndjson"
+cat >"$tmp/ctx.want" <<'EOF'
+schema steps=11
+  /a/q: "abcd" is longer than 3 characters (maxLength) at #/properties/a/properties/q/maxLength
+  /b/q: "abcd" is longer than 3 characters (maxLength) at #/properties/b/properties/q/maxLength
+schema steps=9
+  /a/p: "xy" is not of type integer (type) at #/$defs/ta/type
+  /b/p: 1 is not of type string (type) at #/$defs/tb/type
+EOF
+mkdir -p "$tmp/ctx"
+: >"$tmp/err"
+if "$codegen" --share always -o "$tmp/ctx/ctx" "$tmp/ctx.json" 2>"$tmp/err" &&
+    runner ctx "$tmp/ctx/run" "$tmp/ctx/ctx.c" 2>"$tmp/err" &&
+    "$tmp/ctx/run" --all-errors --locations "$tmp/ctx.ndjson" >"$tmp/ctx/out" &&
+    grep -q '^/\* shared by 2 subschemas like #/properties/a/properties/q (' "$tmp/ctx/ctx.c" &&
+    ! grep -q '^/\* shared by .* like #/properties/a (' "$tmp/ctx/ctx.c" &&
+    cmp -s "$tmp/ctx/out" "$tmp/ctx.want"; then
+    ok "the same text under two base URIs is not shared: each \$ref checks its own target"
+else
+    diff "$tmp/ctx.want" "$tmp/ctx/out" >>"$tmp/err" 2>&1 || true
+    not_ok "the same text under two base URIs is not shared: each \$ref checks its own target"
+fi
+
 # --split 3: BASE.c, BASE.int.h and three parts, each a generated file
 files_ok=1
 for f in two.c two.h two.int.h two.1.c two.2.c two.3.c; do
