@@ -96,6 +96,9 @@ const keydef mw_cfg_top_keys[] = {
      NULL},
     {"limits.max_inflight_bytes", K_SIZE, 0, C(max_inflight_bytes), 1, 1ull << 40, "67108864",
      NULL},
+    {"limits.max_steps", K_U32, 0, C(max_steps), 100, 4000000000u, NULL, NULL},
+    {"limits.max_depth", K_U32, 0, C(max_depth), 1, 65536, "256", NULL},
+    {"limits.max_refs", K_U32, 0, C(max_refs), 1, 1048576, "512", NULL},
     {"drain_timeout_ms", K_U32, 0, C(drain_timeout_ms), 100, 3600000, "20000", NULL},
     {"stats_interval_ms", K_U32, F_ZERO_OK, C(stats_interval_ms), 100, 86400000, "10000", NULL},
     {"retry.backoff_ms", K_U32, 0, C(retry_backoff_ms), 1, 60000, "100", NULL},
@@ -282,6 +285,19 @@ size_t mw_config_diff(const mw_config *a, const mw_config *b, bool with_schemas,
         if (!same && ++n) fn(arg, mw_cfg_map_names[m]);
     }
     return n;
+}
+
+mg_validator_conf mw_config_validator_conf(const mw_config *c)
+{
+    mg_validator_conf vc = {.max_errors = 1};
+    if (!c) return vc;
+    vc.max_bytes = c->max_message_bytes;
+    vc.max_steps = c->max_steps;
+    vc.max_depth = c->max_depth;
+    vc.max_refs = c->max_refs;
+    for (size_t i = 0; i < c->n_routes; i++)
+        if (c->routes[i].dl_errors > vc.max_errors) vc.max_errors = c->routes[i].dl_errors;
+    return vc;
 }
 
 int mw_config_load(mw_config *out, const char *path, char *const *envp,

@@ -32,6 +32,9 @@ static void test_full_config(void **state)
                     "  max_message_bytes: 2MiB\n"
                     "  max_inflight_messages: 500\n"
                     "  max_inflight_bytes: 1 GiB\n"
+                    "  max_steps: 50000\n"
+                    "  max_depth: 32\n"
+                    "  max_refs: 64\n"
                     "drain_timeout_ms: 1500\n"
                     "stats_interval_ms: 0\n"
                     "on_offset_reset: stop\n"
@@ -50,6 +53,7 @@ static void test_full_config(void **state)
                     "    type: example.identity.changed\n"
                     "    mode: structured\n"
                     "    tombstones: dead_letter\n"
+                    "    dead_letter_errors: 8\n"
                     "  - {input: raw.b, schema: b, output: b.v1, dead_letter: b.dlq, source: /b}\n"
                     "kafka:\n"
                     "  bootstrap.servers: k1:9092,k2:9092\n"
@@ -71,6 +75,15 @@ static void test_full_config(void **state)
     assert_int_equal(c->max_message_bytes, 2u << 20);
     assert_int_equal(c->max_inflight_messages, 500);
     assert_int_equal(c->max_inflight_bytes, 1u << 30);
+    assert_int_equal(c->max_steps, 50000);
+    assert_int_equal(c->max_depth, 32);
+    assert_int_equal(c->max_refs, 64);
+    mg_validator_conf vc = mw_config_validator_conf(c); /* limits.*, the most errors of a route */
+    assert_int_equal(vc.max_bytes, 2u << 20);
+    assert_int_equal(vc.max_steps, 50000);
+    assert_int_equal(vc.max_depth, 32);
+    assert_int_equal(vc.max_refs, 64);
+    assert_int_equal(vc.max_errors, 8);
     assert_int_equal(c->drain_timeout_ms, 1500);
     assert_int_equal(c->stats_interval_ms, 0);
     assert_int_equal(c->retry_backoff_ms, 50);
@@ -126,6 +139,15 @@ static void test_defaults(void **state)
     assert_int_equal(c->max_message_bytes, 1048576);
     assert_int_equal(c->max_inflight_messages, 50000);
     assert_int_equal(c->max_inflight_bytes, 67108864);
+    assert_int_equal(c->max_steps, 0); /* the validator's per-size default */
+    assert_int_equal(c->max_depth, 256);
+    assert_int_equal(c->max_refs, 512);
+    mg_validator_conf vc = mw_config_validator_conf(c);
+    assert_int_equal(vc.max_steps, 0);
+    assert_int_equal(vc.max_errors, 1);
+    vc = mw_config_validator_conf(NULL); /* no configuration: the validator's own defaults */
+    assert_int_equal(vc.max_bytes, 0);
+    assert_int_equal(vc.max_errors, 1);
     assert_int_equal(c->drain_timeout_ms, 20000);
     assert_int_equal(c->stats_interval_ms, 10000);
     assert_int_equal(c->retry_backoff_ms, 100);
@@ -217,7 +239,7 @@ static void test_unknown_keys(void **state)
                       "auth, tokens_sha256, token_file, client_cns, schema_id");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
-                      "max_inflight_messages, max_inflight_bytes");
+                      "max_inflight_messages, max_inflight_bytes, max_steps, max_depth, max_refs");
     assert_file_error(f, 13,
                       "http.port: unknown key; expected one of listen, max_connections, "
                       "max_connections_per_ip, request_timeout_ms, max_request_bytes, "
@@ -237,7 +259,7 @@ static void test_unknown_keys(void **state)
                      3);
     assert_file_error(f, 9,
                       "limits: expected a mapping with max_message_bytes, max_inflight_messages, "
-                      "max_inflight_bytes");
+                      "max_inflight_bytes, max_steps, max_depth, max_refs");
     assert_file_error(f, 10, "kafka: expected a mapping of librdkafka properties");
     assert_file_error(f, 12, "consumer.fetch.min.bytes: expected a scalar value, got a list");
 }
@@ -263,6 +285,11 @@ static void test_bad_values(void **state)
         {"retry: {backoff_ms: 0}", "retry.backoff_ms: expected an integer 1..60000, got \"0\""},
         {"limits: {max_inflight_messages: 10000001}",
          "limits.max_inflight_messages: expected an integer 1..10000000, got \"10000001\""},
+        {"limits: {max_steps: 99}",
+         "limits.max_steps: expected an integer 100..4000000000, got \"99\""},
+        {"limits: {max_depth: 0}", "limits.max_depth: expected an integer 1..65536, got \"0\""},
+        {"limits: {max_refs: 1048577}",
+         "limits.max_refs: expected an integer 1..1048576, got \"1048577\""},
         {"limits: {max_message_bytes: 64MB}",
          "limits.max_message_bytes: expected a byte size 1..268435456 (an integer, or one with "
          "KiB, MiB or GiB: 64MiB), got \"64MB\""},
