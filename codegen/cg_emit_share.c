@@ -185,7 +185,7 @@ static void add_int(int **v, size_t *n, int x)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*v)[i] == x) return;
-    *v = cg_xrealloc(*v, *n + 1, sizeof **v);
+    *v = cg_xgrow(*v, *n, sizeof **v);
     (*v)[(*n)++] = x;
 }
 
@@ -232,7 +232,7 @@ void cg_share_loc(cg_share *sh, FILE *o, const cg_fn *f, const char *loc)
         i++;
     if (i == in->nstrs) {
         if (in->pass == 2) abort();
-        in->strs = cg_xrealloc(in->strs, in->nstrs + 1, sizeof *in->strs);
+        in->strs = cg_xgrow(in->strs, in->nstrs, sizeof *in->strs);
         in->strs[in->nstrs++] = strdup(loc);
     }
     fprintf(o, "L[%zu]", i);
