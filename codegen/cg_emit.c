@@ -637,8 +637,10 @@ static bool write_files(cg *g, const cg_sink *s, const cg_share *sh, const cg_un
             FILE *pc = open_or_fail(g, s, suffix);
             if (!(ok = pc != NULL)) break;
             put_start(pc, g, iname);
-            size_t goal = u->bytes * k / nparts;
-            while (at < u->n && (done < goal || k == nparts)) {
+            /* at least one function each, and one left for each part after this one */
+            size_t goal = u->bytes * k / nparts, first = at;
+            while (at < u->n &&
+                   (k == nparts || ((at == first || done < goal) && u->n - at > nparts - k))) {
                 put_unit(pc, &u->v[at], true);
                 done += u->v[at++].len;
             }
