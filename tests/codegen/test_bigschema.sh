@@ -300,5 +300,17 @@ else
     not_ok "the big set's shared parts give the plain form's verdicts and locations (build)"
 fi
 
+# bad values are usage errors that name the option
+rc=0
+"$codegen" --split 0 -o "$tmp/x" "$tmp/two.json" 2>"$tmp/err" || rc=$?
+rc2=0
+"$codegen" --share sometimes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc2=$?
+if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && grep -q -- '--split wants a number from 1 to 64' "$tmp/err" &&
+    grep -q -- '--share wants auto, always or never' "$tmp/err" && [ ! -e "$tmp/x.c" ]; then
+    ok "--split 0 and --share sometimes are usage errors (exit 2) that say what is wanted"
+else
+    not_ok "--split 0 and --share sometimes are usage errors (exit 2) that say what is wanted"
+fi
+
 echo "1..$n"
 exit "$failed"
