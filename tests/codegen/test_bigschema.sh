@@ -17,14 +17,17 @@ set -euo pipefail
 # shellcheck source=tests/codegen/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O0 "-I$PWD/validator")
+# SANITIZE_CFLAGS: the flags the build dir's library was built with (the Makefile exports them)
+read -r -a san <<<"${SANITIZE_CFLAGS:-}"
+cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O0 "-I$PWD/validator" "${san[@]}")
+cc=${CC:-cc}
 libs=("$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm)
 
 # runner NAME OUT C...: bounded_runner built with the set NAME (header in OUT's folder)
 runner() {
     local name=$1 out=$2
     shift 2
-    cc "${cflags[@]}" -I"$(dirname "$out")" "-DMG_GEN_HEADER=\"$name.h\"" \
+    "$cc" "${cflags[@]}" -I"$(dirname "$out")" "-DMG_GEN_HEADER=\"$name.h\"" \
         "-DMG_GEN_SET=mg_set_$name" -o "$out" tests/codegen/bounded_runner.c "$@" "${libs[@]}"
 }
 
@@ -195,9 +198,9 @@ fi
 
 # --so with parts: compiled in parallel (-j 2), linked, loaded by meshgate validate
 : >"$tmp/err"
-if CFLAGS=-O0 "$codegen" --share always --split 3 -j 2 --so "$tmp/split.so" "$tmp/two.json" \
+if CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --split 3 -j 2 --so "$tmp/split.so" "$tmp/two.json" \
     2>"$tmp/err" &&
-    CFLAGS=-O0 "$codegen" --share never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
+    CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
     rc=0
     "$meshgate" validate --schemas "$tmp/split.so" --schema two --all-errors "$tmp/in.ndjson" \
         >"$tmp/split.txt" 2>&1 || rc=$?
@@ -216,12 +219,12 @@ else
 fi
 
 # a cc failure in one part fails --so, naming the part
-printf '#!/bin/sh\ncase "$*" in *two.2.c*) echo "cc: no" >&2; exit 1;; esac\nexec cc "$@"\n' \
+printf '#!/bin/sh\ncase "$*" in *two.2.c*) echo "cc: no" >&2; exit 1;; esac\nexec %s "$@"\n' "$cc" \
     >"$tmp/cc-fails"
 chmod +x "$tmp/cc-fails"
 : >"$tmp/err"
 rc=0
-CC="$tmp/cc-fails" CFLAGS=-O0 "$codegen" --share always --split 2 -o "$tmp/split/two" \
+CC="$tmp/cc-fails" CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --split 2 -o "$tmp/split/two" \
     --so "$tmp/x.so" "$tmp/two.json" 2>"$tmp/err" || rc=$?
 if [ "$rc" -eq 1 ] && [ ! -e "$tmp/x.so" ] && grep -q 'cc failed on .*two\.2\.c' "$tmp/err"; then
     ok "--so fails (exit 1, said) when the compiler cannot build a part"
