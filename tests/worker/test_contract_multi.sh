@@ -16,9 +16,7 @@ contract=tests/worker/contracts/multi-message.yaml
 
 "$build/meshgate-codegen" -o "$tmp/cards" --contract-out "$tmp/catalog" \
     --schema-set "$tmp/cards.so" "$contract" 2>"$tmp/codegen.log"
-# shellcheck disable=SC2086
-cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
-    -o "$tmp/cards.so" "$tmp/cards.c" "$build/libmgvalidator.a" -lsimdjson -lidn2 -lstdc++ -lm
+compile_so cards
 raw=acme.cards._private.payments.raw out=acme.cards._public.payments
 dlq=acme.cards._private.payments.dlq
 msgs='#/components/messages'
