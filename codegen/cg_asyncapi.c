@@ -608,6 +608,12 @@ static void plan_routes(rd *r)
             free(rel);
             free(maj);
             union_schema(r, ch);
+            cg_find_discriminator(c, ch);
+            for (size_t m = 0; ch->disc && m < ch->nmsgs; m++) {
+                char *mmaj = major_of(ch->msgs[m].version);
+                ch->msgs[m].type = cg_fmt("%s.%s.v%s", c->domain, ch->msgs[m].name, mmaj);
+                free(mmaj);
+            }
         }
     }
 }
@@ -683,7 +689,9 @@ void cg_contracts_free(cg *g)
                 free(cm->id);
                 free(cm->version);
                 free(cm->summary);
+                free(cm->type);
                 free_strs(cm->tags, cm->ntags);
+                free_strs(cm->disc_values, cm->ndisc);
             }
             free(ch->msgs);
             free(ch->name);
@@ -693,6 +701,7 @@ void cg_contracts_free(cg *g)
             free(ch->route_schema);
             free(ch->type);
             free(ch->version);
+            free(ch->disc_name);
             free_strs(ch->grants, ch->ngrants);
             free_strs(ch->tags, ch->ntags);
         }

@@ -237,6 +237,28 @@ static const char *route_schema_id(cg *g, const cg_cchan *ch, bool *ok)
     return mode ? mode : "none";
 }
 
+/* A channel with a discriminator: it, and each message's values, schema and type. */
+static void write_variants(FILE *f, const cg_cchan *ch)
+{
+    char *d = cg_fmt("%s:%s", ch->disc == CG_DISC_HEADER ? "header" : "property", ch->disc_name);
+    fputs("\n    discriminator: ", f);
+    put_str(f, d);
+    free(d);
+    fputs("\n    variants:", f);
+    for (size_t m = 0; m < ch->nmsgs; m++) {
+        const cg_cmsg *cm = &ch->msgs[m];
+        fputs("\n      - values: [", f);
+        for (size_t i = 0; i < cm->ndisc; i++) {
+            if (i) fputs(", ", f);
+            put_str(f, cm->disc_values[i]);
+        }
+        fputs("]\n        schema: ", f);
+        put_str(f, cm->schema);
+        fputs("\n        type: ", f);
+        put_str(f, cm->type);
+    }
+}
+
 static bool write_routes(cg *g, const cg_contract_opts *o)
 {
     outf of = {0};
@@ -276,6 +298,7 @@ static bool write_routes(cg *g, const cg_contract_opts *o)
             put_str(f, ch->type);
             const char *schema_id = route_schema_id(g, ch, &ok);
             if (strcmp(schema_id, "none") != 0) fprintf(f, "\n    schema_id: %s", schema_id);
+            if (ch->disc) write_variants(f, ch);
             fputs("\n", f);
             nroutes++;
         }

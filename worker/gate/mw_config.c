@@ -148,6 +148,7 @@ static const keydef route_keys[] = {
     {"token_file", K_STR, F_EMPTY_OK, R(token_file), 0, 0, "", NULL},
     {"client_cns", K_STR, F_EMPTY_OK, R(client_cns), 0, 0, "", NULL},
     {"schema_id", K_ENUM, 0, R(schema_id), 0, 0, "none", NULL},
+    {"discriminator", K_STR, F_EMPTY_OK, R(discriminator), 0, 0, "", NULL},
 };
 enum { RK_INPUT = 0, RK_SCHEMA = 1, RK_OUTPUT = 3, RK_DEAD_LETTER = 4 }; /* rows in route_keys */
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
@@ -166,6 +167,7 @@ typedef struct route_src {
     int line;       /* of the route's mapping (its first key), for missing keys */
     bool malformed; /* not a mapping (reported) */
     origin k[NROUTE];
+    int *variant_lines; /* of each routes[i].variants[j] */
 } route_src;
 
 /* One problem found; they are written to errstr in file order, the environment's last. */
@@ -506,6 +508,86 @@ static const keydef *find_key(const keydef *keys, size_t n, const char *path, si
     return NULL;
 }
 
+/* One variant's values: a string, or a list of them. */
+static void read_values(loader *L, mw_variant *v, const char *path, struct fy_node *key,
+                        struct fy_node *val)
+{
+    bool list = val && fy_node_get_type(val) == FYNT_SEQUENCE;
+    size_t n = list ? (size_t)fy_node_sequence_item_count(val) : 1;
+    void *it = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct fy_node *item = list ? fy_node_sequence_iterate(val, &it) : val;
+        const char *t = scalar_text(item);
+        char **nv = t && *t ? realloc(v->values, (v->n_values + 1) * sizeof *nv) : NULL;
+        if (!t || !*t) {
+            report(L, NULL, line_of(item ? item : key), path,
+                   "expected a non-empty string or a list of them");
+            return;
+        }
+        if (!nv || !(nv[v->n_values] = dup_or_report(L, t))) {
+            if (nv) v->values = nv;
+            return;
+        }
+        v->values = nv;
+        v->n_values++;
+    }
+}
+
+/* routes[i].variants: a list of {values, schema, type} (the file's; no variable sets them). */
+static void read_variants(loader *L, size_t r, struct fy_node *key, struct fy_node *seq)
+{
+    mw_route *rt = &L->c->routes[r];
+    char path[300], kp[340];
+    snprintf(path, sizeof path, "routes[%zu].variants", r);
+    size_t n = seq && fy_node_get_type(seq) == FYNT_SEQUENCE
+                   ? (size_t)fy_node_sequence_item_count(seq)
+                   : 0;
+    if (n == 0) {
+        report(L, NULL, line_of(key), path, "expected a non-empty list of {values, schema, type}");
+        return;
+    }
+    rt->variants = calloc(n, sizeof *rt->variants);
+    L->routes[r].variant_lines = calloc(n, sizeof(int));
+    if (!rt->variants || !L->routes[r].variant_lines) {
+        report(L, NULL, 0, "", "out of memory");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(seq, &it))) {
+        size_t j = rt->n_variants++;
+        mw_variant *v = &rt->variants[j];
+        int line = L->routes[r].variant_lines[j] = line_of(item);
+        snprintf(path, sizeof path, "routes[%zu].variants[%zu]", r, j);
+        if (fy_node_get_type(item) != FYNT_MAPPING) {
+            report(L, NULL, line, path, "expected a mapping with values, schema and type");
+            continue;
+        }
+        void *it2 = NULL;
+        struct fy_node_pair *p;
+        while ((p = fy_node_mapping_iterate(item, &it2))) {
+            struct fy_node *kn = fy_node_pair_key(p), *vn = fy_node_pair_value(p);
+            const char *k = scalar_text(kn), *t = scalar_text(vn);
+            snprintf(kp, sizeof kp, "%s.%s", path, k && *k ? k : "?");
+            char **field = !k                         ? NULL
+                           : strcmp(k, "schema") == 0 ? &v->schema
+                           : strcmp(k, "type") == 0   ? &v->type
+                                                      : NULL;
+            if (k && strcmp(k, "values") == 0) {
+                read_values(L, v, kp, kn, vn);
+            } else if (!field) {
+                report(L, NULL, line_of(kn), kp,
+                       "unknown key; expected one of values, schema, type");
+            } else if (!t || !*t) {
+                report(L, NULL, line_of(kn), kp, "expected a non-empty string");
+            } else {
+                free(*field);
+                *field = dup_or_report(L, t);
+            }
+        }
+    }
+}
+
 static void read_route(loader *L, size_t r, struct fy_node *item, int routes_line)
 {
     char path[300], list[300];
@@ -528,9 +610,11 @@ static void read_route(loader *L, size_t r, struct fy_node *item, int routes_lin
         const keydef *k = name ? find_key(route_keys, NROUTE, name, &i) : NULL;
         if (k) {
             take(L, k, &rs->k[i], path, kn, fy_node_pair_value(p));
+        } else if (name && strcmp(name, "variants") == 0) {
+            read_variants(L, r, kn, fy_node_pair_value(p));
         } else {
             key_list(list, sizeof list, route_keys, NROUTE, "");
-            report(L, NULL, line_of(kn), path, "unknown key; expected one of %s", list);
+            report(L, NULL, line_of(kn), path, "unknown key; expected one of %s, variants", list);
         }
     }
 }
@@ -945,6 +1029,25 @@ static void ingest_problem(void *arg, long r, const char *key, const char *text)
     }
 }
 
+/* One problem of mw_config_variants_check, at its variant's line, else its key's, else the
+ * route's. */
+static void variants_problem(void *arg, size_t r, long j, const char *key, const char *text)
+{
+    loader *L = arg;
+    char path[300];
+    size_t i;
+    const origin *o = NULL;
+    int line = L->routes[r].line;
+    if (j >= 0) {
+        snprintf(path, sizeof path, "routes[%zu].variants[%ld]%s%s", r, j, *key ? "." : "", key);
+        if (L->routes[r].variant_lines) line = L->routes[r].variant_lines[j];
+    } else {
+        snprintf(path, sizeof path, "routes[%zu].%s", r, key);
+        if (find_key(route_keys, NROUTE, key, &i) && L->routes[r].k[i].text) o = &L->routes[r].k[i];
+    }
+    report(L, o, line, path, "%s", text);
+}
+
 /* The schema set and the catalog, through the caller's callbacks. */
 static void check_external(loader *L, const mw_config_checks *x)
 {
@@ -962,6 +1065,15 @@ static void check_external(loader *L, const mw_config_checks *x)
                 report(L, &L->routes[r].k[RK_SCHEMA], L->routes[r].line, path,
                        "no schema named \"%s\" in %s; it has: %s", name, c->schemas, why);
             }
+            for (size_t r = 0; r < c->n_routes; r++)
+                for (size_t j = 0; j < c->routes[r].n_variants; j++) {
+                    const char *name = c->routes[r].variants[j].schema;
+                    if (!name || x->has_schema(x->arg, name, why, sizeof why)) continue;
+                    char text[2400];
+                    snprintf(text, sizeof text, "no schema named \"%s\" in %s; it has: %s", name,
+                             c->schemas, why);
+                    variants_problem(L, r, (long)j, "schema", text);
+                }
         }
     }
     if (x->open_catalog && c->catalog && *c->catalog && find_key(top_keys, NTOP, "catalog", &i) &&
@@ -989,6 +1101,17 @@ void mw_config_free(mw_config *c)
         for (size_t i = 0; i < NROUTE; i++)
             if (route_keys[i].type == K_STR)
                 free(*(char **)((char *)&c->routes[r] + route_keys[i].off));
+    for (size_t r = 0; r < c->n_routes; r++) {
+        for (size_t j = 0; j < c->routes[r].n_variants; j++) {
+            mw_variant *v = &c->routes[r].variants[j];
+            for (size_t k = 0; k < v->n_values; k++)
+                free(v->values[k]);
+            free(v->values);
+            free(v->schema);
+            free(v->type);
+        }
+        free(c->routes[r].variants);
+    }
     free(c->routes);
     for (int m = 0; m < NMAPS; m++)
         free_kv(*kv_of(c, m), *n_kv_of(c, m));
@@ -1058,12 +1181,15 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp,
         check_limits(&L);
         check_placeholders(&L);
         mw_config_ingest_check(out, ingest_problem, &L);
+        mw_config_variants_check(out, variants_problem, &L);
         mw_config_kafka_check(out, checks && checks->brokers, checks && checks->clients,
                               kafka_problem, &L);
         if (checks) check_external(&L, checks);
     }
     if (doc) fy_parse_document_destroy(L.parser, doc);
     if (L.parser) fy_parser_destroy(L.parser);
+    for (size_t r = 0; L.routes && r < out->n_routes; r++)
+        free(L.routes[r].variant_lines);
     free(L.routes);
     for (int m = 0; m < NMAPS; m++)
         free(L.kv_src[m]);

@@ -448,7 +448,8 @@ static void produce_event(ig_req *q, ig_ev *e, mw_in *in, const mw_decision *d)
                            rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
              i++)
             e0->hdrs[e0->n_hdrs++] = (mw_hdr){name, val, len};
-    } else if (!mw_env_valid(g->env, q->rt->r, q->rt->s->id, in, d->kind, mw_real_us(), &why)) {
+    } else if (!mw_env_valid(g->env, q->rt->r, d->schema->id, d->type, in, d->kind, mw_real_us(),
+                             &why)) {
         e->status = 500;
         e->detail = json_text(why);
         return;

@@ -119,6 +119,13 @@ mw_replay *mw_replay_new(mw_replay_opts *o, char *errstr, size_t errlen)
         mg_validator_conf vc = {.max_bytes = r->o.cfg ? r->o.cfg->max_message_bytes : 1u << 20,
                                 .max_errors = max_errors};
         if (r->set) r->v = mg_validator_new(&vc, errstr, errlen);
+        /* the routes' variants judge as the worker's do (the configuration is the caller's,
+         * loaded for this run) */
+        if (r->v && r->o.cfg &&
+            !mw_variants_bind((mw_config *)r->o.cfg, mw_schemas_set(r->set), errstr, errlen)) {
+            mg_validator_free(r->v);
+            r->v = NULL;
+        }
         if (!r->v) {
             free_replay(r);
             return NULL;
