@@ -8,7 +8,10 @@
  * to a string `const` or an `enum` of strings; else a header when every message's `headers`
  * schema constrains `properties.<name>` the same way (a header need not be required there:
  * the worker rejects a message without it, naming it). Names are tried in the order of the
- * first message's properties, properties before headers; the first that works wins. Schemas
+ * first message's properties, properties before headers; the first that works wins. Last, a
+ * channel (or the whole contract) may say that producers carry the message's identity in a
+ * header, `x-message-header: NAME`: the values are then each message's `name` and `messageId`
+ * (AsyncAPI's identifiers of a message), which must not collide either. Schemas
  * that say it some other way (allOf, if/then, a pattern, a non-string value) are not looked
  * into: the channel keeps its union, whose rejects report the closest message's errors.
  */
@@ -106,6 +109,35 @@ static bool try_name(const cg_contract *c, cg_cchan *ch, const char *name, bool 
     return ok;
 }
 
+/* x-message-header: each message selected by its name and messageId. */
+static bool by_identity(const cg_contract *c, cg_cchan *ch)
+{
+    const cj_node *h = cj_get(ch->node, "x-message-header");
+    if (!h) h = cj_get(c->root, "x-message-header");
+    if (!h || h->type != CJ_STRING || !*h->str) return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < ch->nmsgs; i++) {
+        cg_cmsg *m = &ch->msgs[i];
+        const cj_node *id = cj_get(m->msg, "messageId");
+        const char *ids[2] = {m->name, id && id->type == CJ_STRING ? id->str : NULL};
+        m->disc_values = calloc(2, sizeof *m->disc_values);
+        for (int k = 0; m->disc_values && k < 2; k++)
+            if (ids[k] && (k == 0 || strcmp(ids[0], ids[1]) != 0))
+                m->disc_values[m->ndisc++] = strdup(ids[k]);
+        ok = m->disc_values != NULL;
+        for (size_t j = 0; ok && j < i; j++)
+            ok = !overlap(&ch->msgs[j], m);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < ch->nmsgs; i++)
+            free_values(&ch->msgs[i]);
+        return false;
+    }
+    ch->disc = CG_DISC_HEADER;
+    ch->disc_name = strdup(h->str);
+    return true;
+}
+
 void cg_find_discriminator(const cg_contract *c, cg_cchan *ch)
 {
     if (ch->nmsgs < 2) return;
@@ -120,4 +152,5 @@ void cg_find_discriminator(const cg_contract *c, cg_cchan *ch)
                 return;
             }
     }
+    by_identity(c, ch);
 }

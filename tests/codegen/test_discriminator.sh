@@ -5,7 +5,8 @@
 # Usage: tests/codegen/test_discriminator.sh BUILD_DIR [--update]
 # Design: tests/codegen/discriminator/cases.yaml has one channel per case: a property found by
 # const (one through $refs), by enum (the first property that tells the messages apart, each
-# message's type with its own major version), by header (the messages' headers schemas), and
+# message's type with its own major version), by header (the messages' headers schemas), by
+# identity (x-message-header: the messages' names and messageIds in a header), and
 # none where values overlap, the property is not required in one message, missing from one, or
 # not a string. The generated routes.yaml is diffed against discriminator/routes.expected.yaml
 # (golden; --update rewrites it), each case is checked on its own, the routes pass
@@ -68,6 +69,10 @@ case_has _public/by-header "by header: ce_type in the headers schemas (one throu
     '    discriminator: "header:ce_type"' \
     '      - values: ["acme.created"]' \
     '      - values: ["acme.deleted", "acme.purged"]'
+case_has _public/by-identity "by identity: x-message-header names the header, each message's name and messageId its values" \
+    '    discriminator: "header:ce_type"' \
+    '      - values: ["Joined", "member.joined"]' \
+    '      - values: ["Left"]'
 case_none _public/overlapping "a value two messages share: no discriminator, the union"
 case_none _public/not-required "a property one message does not require: no discriminator"
 case_none _public/missing "a property one message lacks: no discriminator"
