@@ -607,6 +607,9 @@ static bool write_catalog(cg *g, const cg_contract_opts *o)
                 put_kv(f, "schema", cm->schema, false);
                 put_kv(f, "schema_id", cm->id, false);
                 put_kv(f, "version", cm->version, false);
+                /* the CloudEvents type its envelope gets: its own when the channel tells its
+                 * messages apart (or has one), else the channel's union's; none if not gated */
+                put_kv(f, "type", cm->type ? cm->type : ch->type, false);
                 put_kv(f, "input", ch->route_schema ? ch->raw_topic : NULL, false);
                 put_kv(f, "dead_letter", ch->route_schema ? ch->dead_letter : NULL, false);
                 fputs("      \"grants\": ", f);

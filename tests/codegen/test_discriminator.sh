@@ -8,8 +8,9 @@
 # message's type with its own major version), by header (the messages' headers schemas), by
 # identity (x-message-header: the messages' names and messageIds in a header), and
 # none where values overlap, the property is not required in one message, missing from one, or
-# not a string. The generated routes.yaml is diffed against discriminator/routes.expected.yaml
-# (golden; --update rewrites it), each case is checked on its own, the routes pass
+# not a string. The generated routes.yaml and catalog.json (each message's own CloudEvents
+# type) are diffed against discriminator/*.expected.* (golden; --update rewrites them), each
+# case is checked on its own, the routes pass
 # `meshgate run --check` with the compiled set (every variant's schema found), and a variant
 # naming a schema the set lacks fails the check with the file, line and key.
 set -euo pipefail
@@ -26,12 +27,15 @@ if "$codegen" -o "$tmp/cases" --so "$tmp/cases.so" --contract-out "$out" \
 else
     not_ok "the cases compile"
 fi
-[ "$update" = --update ] && cp "$out/routes.yaml" "$dir/routes.expected.yaml"
-if diff -u "$dir/routes.expected.yaml" "$out/routes.yaml" >"$tmp/err" 2>&1; then
-    ok "golden: routes.yaml"
-else
-    not_ok "golden: routes.yaml differs from $dir/routes.expected.yaml"
-fi
+for f in routes.yaml catalog.json; do
+    want=$dir/${f%.*}.expected.${f##*.}
+    [ "$update" = --update ] && cp "$out/$f" "$want"
+    if diff -u "$want" "$out/$f" >"$tmp/err" 2>&1; then
+        ok "golden: $f"
+    else
+        not_ok "golden: $f differs from $want"
+    fi
+done
 
 # route CHANNEL: the generated route of channel CHANNEL, from its comment to the next
 route() {
