@@ -10,7 +10,8 @@
 # - disputes, with no discriminator: the union, one type, and rejects that carry the closest
 #   message's error (meshgate.errors: it, then the union's summary), never only "does not match
 #   any of the anyOf schemas".
-# meshgate dlq and meshgate validate --all-errors show the same errors.
+# HTTP ingest gives the same verdicts; meshgate dlq (and --revalidate) and meshgate validate
+# --all-errors show the same errors.
 #
 # Usage: tests/worker/test_contract_multi.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -25,7 +26,11 @@ compile_so cards
 d=acme.cards msgs='#/components/messages'
 routes_setup "$tmp/catalog/routes.yaml" 1 1
 sed -i 's/^    type: .*/&\n    dead_letter_errors: 8/' "$tmp/worker.yaml"
+# payments (the first route) also takes HTTP POSTs
+sed -i '0,/^    dead_letter_errors: 8$/s//&\n    ingest: on\n    auth: none/' "$tmp/worker.yaml"
 start_worker w
+port=$(worker_port "$tmp/w.log")
+wait_ready "$port"
 
 kcat -P -b "$bootstrap" -t $d._private.payments.raw -K '|' <<'TXT'
 auth|{"kind":"authorized","payment_id":"P1","amount":10}
@@ -62,7 +67,14 @@ consume() { # TOPIC COUNT FILE
     timeout 60 kcat -C -b "$bootstrap" -t "$1" -o beginning -c "$2" -f "$fmt" >"$3" 2>/dev/null || true
     sed "s/^/# $(basename "$3"): /" "$3"
 }
-consume $d._public.payments 3 "$tmp/pay.out"
+# HTTP ingest, the same verdict: a capture POSTed, and an unknown kind
+u=http://127.0.0.1:$port/ingest/$d._private.payments.raw
+curl -sS -o /dev/null -w '%{http_code}' -XPOST -H 'content-type: application/json' \
+    -d '{"kind":"captured","payment_id":"P11"}' "$u" >"$tmp/post1.code" || true
+curl -sS -o "$tmp/post2.json" -w '%{http_code}' -XPOST -H 'content-type: application/json' \
+    -d '{"kind":"voided","payment_id":"P12"}' "$u" >"$tmp/post2.code" || true
+sed 's/^/# POST voided: /' "$tmp/post2.json"
+consume $d._public.payments 4 "$tmp/pay.out"
 consume $d._private.payments.dlq 4 "$tmp/pay.dlq"
 consume $d._public.chargebacks 2 "$tmp/cb.out"
 consume $d._private.chargebacks.dlq 3 "$tmp/cb.dlq"
@@ -75,6 +87,11 @@ check "payments: each kind gets its own CloudEvents type" \
     bash -c "grep -q '^auth	.*ce_type=$d.Authorized.v1,' '$tmp/pay.out' &&
              grep -q '^capt	.*ce_type=$d.Captured.v1,' '$tmp/pay.out' &&
              grep -q '^refund	.*ce_type=$d.Refunded.v1,' '$tmp/pay.out'"
+check "payments: a capture POSTed to HTTP ingest gets Captured's type ($(cat "$tmp/post1.code"))" \
+    bash -c "grep -q 'ce_type=$d.Captured.v1,.*ce_dataschema=urn:acme:cards:_public.payments.Captured' '$tmp/pay.out' &&
+             [ \$(grep -c 'ce_type=$d.Captured.v1,' '$tmp/pay.out') -eq 2 ]"
+check "payments: an unknown kind POSTed is refused with the discriminator's reason ($(cat "$tmp/post2.code"))" \
+    grep -qF 'property kind \"voided\" names no message of this channel' "$tmp/post2.json"
 check "payments: and its own dataschema" \
     has "$tmp/pay.out" refund "ce_dataschema=urn:acme:cards:_public.payments.Refunded,"
 check "payments: a refund with a bad reason has Refunded's error at /reason" \
@@ -86,6 +103,8 @@ check "payments: only the message's own errors in meshgate.errors (no union summ
              ! grep -a '^bad_auth	' '$tmp/pay.dlq' | grep -q anyOf"
 check "payments: an unknown kind is a reject naming the property and the kinds there are" \
     has "$tmp/pay.dlq" voided 'meshgate.reason=schema,meshgate.instance_location=/kind,meshgate.keyword_location=,meshgate.message=property kind "voided" names no message of this channel; expected one of "authorized", "captured", "refunded",'
+check "payments: its meshgate.errors says the same, in the basic output format" \
+    has "$tmp/pay.dlq" voided 'meshgate.errors={"valid":false,"errors":[{"keywordLocation":"","instanceLocation":"/kind","error":"property kind \"voided\" names no message of this channel; expected one of \"authorized\", \"captured\", \"refunded\""}]}'
 check "payments: a message without kind: the union's reason, kind is required" \
     has "$tmp/pay.dlq" no_kind 'required property "kind" is missing'
 

@@ -152,6 +152,17 @@ static pick pick_variant(const mw_route *r, const mw_in *in, const struct mg_doc
     }
     reject(d, MW_RJ_SCHEMA, mw_reject_name(MW_RJ_SCHEMA), buf->message);
     d->reason.instance = buf->instance;
+    d->no_variant = true;
+    if (r->dl_errors) { /* the basic output format, as the validator's errors would be */
+        char inst[sizeof buf->instance * 2], msg[sizeof buf->message * 2];
+        mg_json_quote(inst, sizeof inst, buf->instance, strlen(buf->instance));
+        mg_json_quote(msg, sizeof msg, buf->message, strlen(buf->message));
+        snprintf(buf->errors, sizeof buf->errors,
+                 "{\"valid\":false,\"errors\":[{\"keywordLocation\":\"\",\"instanceLocation\":%s,"
+                 "\"error\":%s}]}",
+                 inst, msg);
+        d->reason.errors = buf->errors;
+    }
     return REJECTED;
 }
 

@@ -405,10 +405,12 @@ static void uuid4(char buf[37])
 static void reject(mw_ingest *g, const mw_decision *d, ig_ev *e)
 {
     e->status = 400;
-    if (d->reject == MW_RJ_CLOUDEVENT || d->reject == MW_RJ_EMPTY) {
+    if (d->reject == MW_RJ_CLOUDEVENT || d->reject == MW_RJ_EMPTY || d->no_variant) {
         mw_sb b = {0};
         mw_sb_str(&b, "\"valid\":false,\"errors\":[{\"keywordLocation\":\"\","
-                      "\"instanceLocation\":\"\",\"error\":");
+                      "\"instanceLocation\":");
+        mw_sb_quote(&b, d->reason.instance, strlen(d->reason.instance));
+        mw_sb_str(&b, ",\"error\":");
         mw_sb_quote(&b, d->reason.message, strlen(d->reason.message));
         mw_sb_str(&b, "}]}");
         e->detail = b.oom ? NULL : b.p;
