@@ -63,7 +63,7 @@ $(B)/common/%.o: INC := -Icommon
 $(B)/codegen/%.o: INC := -Icodegen -Ivalidator -Icommon
 $(B)/worker/gate/%.o: INC := -Iworker/gate -Ivalidator -Icommon
 $(B)/worker/tools/%.o: INC := -Iworker/tools -Iworker/gate -Ivalidator
-$(B)/worker/main.o: INC := -Iworker/gate -Iworker/tools
+$(B)/worker/main.o: INC := -Iworker/gate -Iworker/tools -Ivalidator
 
 # ThreadSanitizer builds link a thrd_create shim into every program that uses librdkafka
 # (tests/tsan/thrd_shim.c says why).

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meshgate.h"
 #include "mw_log.h"
 #include "mw_wire.h"
 
@@ -119,6 +120,9 @@ typedef struct mw_config {
     uint64_t max_message_bytes;           /* limits.max_message_bytes (default 1 MiB) */
     uint32_t max_inflight_messages;       /* limits.max_inflight_messages (default 50000) */
     uint64_t max_inflight_bytes;          /* limits.max_inflight_bytes (default 64 MiB) */
+    uint32_t max_steps;                   /* limits.max_steps (0: 1000000 + 100 per byte) */
+    uint32_t max_depth;                   /* limits.max_depth: JSON nesting (default 256) */
+    uint32_t max_refs;                    /* limits.max_refs: $ref call depth (default 512) */
     uint32_t drain_timeout_ms;            /* drain_timeout_ms (default 20000) */
     uint32_t stats_interval_ms;           /* stats_interval_ms (default 10000, 0 = off) */
     uint32_t retry_backoff_ms;            /* retry.backoff_ms (default 100) */
@@ -243,6 +247,9 @@ const char *mw_config_managed_why(const char *key);
  * it. NULL if not set. */
 const char *mw_config_prop(const mw_config *c, bool producer, const char *key, int *map,
                            size_t *idx);
+/* The validator settings of a configuration: its limits.*, and as many errors per message as
+ * the route that carries most (dead_letter_errors), at least 1. c NULL: the defaults. */
+mg_validator_conf mw_config_validator_conf(const mw_config *c);
 /* The producer's message.max.bytes: the user's, or meshgate's default, the larger of
  * librdkafka's default (1000000) and limits.max_message_bytes + MW_RECORD_RESERVE. */
 uint64_t mw_config_message_max_bytes(const mw_config *c);

@@ -4,7 +4,7 @@
  * for them.
  *
  * Design: pure checks over a loaded mw_config, reporting through a callback that names the key
- * (mw_config.c turns it into FILE:LINE: key: problem), so `run --check` refuses what `run`
+ * (mw_config_check.c turns it into FILE:LINE: key: problem), so `run --check` refuses what `run`
  * would. The list and file readers here are the ones the HTTP ingest uses at start
  * (mw_ingest_auth.c), so a file that passed the check is read the same way.
  */

@@ -1,6 +1,6 @@
 /* mw_config_rules.c - the rules of the configuration that need no knowledge of where its
  * values came from: the syntax of values (integers, byte sizes, topic names, HOST:PORT),
- * unexpanded ${VAR} placeholders and cycles among the routes. mw_config.c reports what they
+ * unexpanded ${VAR} placeholders and cycles among the routes. mw_config_check.c reports what they
  * find with the file and line.
  *
  * Design: pure functions of the mw_config. Routes form a graph (an edge from a route to the

@@ -203,7 +203,8 @@ mw_ingest *mw_ingest_new(const mw_config *cfg, const mg_schema *const *schema,
     if (n == 0) return g;
     g->rt = calloc(n, sizeof *g->rt);
     g->creds = calloc(n, sizeof *g->creds);
-    mg_validator_conf vc = {.max_bytes = cfg->max_message_bytes, .max_errors = MAX_ERRORS};
+    mg_validator_conf vc = mw_config_validator_conf(cfg);
+    vc.max_errors = MAX_ERRORS;
     g->env = mw_env_new(64 * 1024);
     g->idem = mw_idem_new(cfg->idempotency_max_keys, cfg->idempotency_max_bytes,
                           (int64_t)cfg->idempotency_window_ms * 1000);

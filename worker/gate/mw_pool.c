@@ -364,10 +364,7 @@ mw_pool *mw_pool_start(const mw_config *cfg, rd_kafka_t *producer, mw_metrics *m
     uint32_t cap = 1;
     while (cap < queue_cap)
         cap <<= 1;
-    uint32_t max_errors = 1; /* more only for routes that carry every error (dead_letter_errors) */
-    for (size_t i = 0; i < cfg->n_routes; i++)
-        if (cfg->routes[i].dl_errors > max_errors) max_errors = cfg->routes[i].dl_errors;
-    mg_validator_conf vc = {.max_bytes = cfg->max_message_bytes, .max_errors = max_errors};
+    mg_validator_conf vc = mw_config_validator_conf(cfg);
     for (uint32_t i = 0; i < n; i++) {
         mw_thread *th = &pool->t[i];
         th->pool = pool;

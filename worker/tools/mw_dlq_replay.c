@@ -112,12 +112,7 @@ mw_replay *mw_replay_new(mw_replay_opts *o, char *errstr, size_t errlen)
     o->conf = o->origin_conf = NULL;
     if (r->o.schemas) {
         r->set = mw_schemas_load(r->o.schemas, errstr, errlen);
-        uint32_t max_errors = 1;
-        for (size_t i = 0; r->o.cfg && i < r->o.cfg->n_routes; i++)
-            if (r->o.cfg->routes[i].dl_errors > max_errors)
-                max_errors = r->o.cfg->routes[i].dl_errors;
-        mg_validator_conf vc = {.max_bytes = r->o.cfg ? r->o.cfg->max_message_bytes : 1u << 20,
-                                .max_errors = max_errors};
+        mg_validator_conf vc = mw_config_validator_conf(r->o.cfg);
         if (r->set) r->v = mg_validator_new(&vc, errstr, errlen);
         /* the routes' variants judge as the worker's do (the configuration is the caller's,
          * loaded for this run) */

@@ -1,9 +1,9 @@
 /* test_config.c - unit tests for worker/gate/mw_config.c: every key read back, defaults, the
- * collected error lines (file, line, key path, expected value), MESHGATE_* overrides and the
- * librdkafka configurations built for the consumer and the producer.
+ * collected error lines (file, line, key path, expected value), MESHGATE_* overrides, the checks
+ * between keys and those beyond the file (the librdkafka configurations: test_config_kafka.c).
  *
  * Design: each test gets its own mkdtemp directory (the fixture, passed as cmocka state) and
- * writes meshgate.yaml there; errors are asserted as whole lines of errstr. */
+ * writes meshgate.yaml there; errors are asserted as whole lines of errstr (config_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,85 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mw_config.h"
-
-typedef struct fixture {
-    char dir[256];
-    char path[300];
-    char err[8192];
-    mw_config c;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/test_config.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/meshgate.yaml", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    mw_config_free(&f->c);
-    unlink(f->path);
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-/* Writes text as the fixture's meshgate.yaml and loads it with envp. */
-static int load_env(fixture *f, const char *text, char *const *envp)
-{
-    FILE *fp = fopen(f->path, "w");
-    assert_non_null(fp);
-    assert_int_equal(fputs(text, fp) >= 0, 1);
-    assert_int_equal(fclose(fp), 0);
-    mw_config_free(&f->c);
-    return mw_config_load(&f->c, f->path, envp, NULL, f->err, sizeof f->err);
-}
-
-static int load(fixture *f, const char *text)
-{
-    return load_env(f, text, NULL);
-}
-
-/* Asserts that errstr holds the line "<file>:<line>: <rest>" (line 0: "<file>: <rest>"). */
-static void assert_file_error(const fixture *f, int line, const char *rest)
-{
-    char want[1024];
-    if (line)
-        snprintf(want, sizeof want, "%s:%d: %s\n", f->path, line, rest);
-    else
-        snprintf(want, sizeof want, "%s: %s\n", f->path, rest);
-    const char *at = strstr(f->err, want);
-    if (!at || (at != f->err && at[-1] != '\n'))
-        fail_msg("missing line: %s\nerrstr:\n%s", want, f->err);
-}
-
-/* Asserts that errstr holds exactly this line (an environment error). */
-static void assert_error_line(const fixture *f, const char *line)
-{
-    char want[1024];
-    snprintf(want, sizeof want, "%s\n", line);
-    const char *at = strstr(f->err, want);
-    if (!at || (at != f->err && at[-1] != '\n'))
-        fail_msg("missing line: %s\nerrstr:\n%s", want, f->err);
-}
-
-#define HEAD "schemas: build/s.so\ngroup: g\n"
-#define ROUTE0                                                                                     \
-    "routes:\n"                                                                                    \
-    "  - input: raw.orders\n"                                                                      \
-    "    schema: order\n"                                                                          \
-    "    output: orders.v1\n"                                                                      \
-    "    dead_letter: orders.dlq\n"                                                                \
-    "    source: urn:shop:orders\n"
-#define MINIMAL HEAD ROUTE0
+#include "config_fixture.h"
 
 static void test_full_config(void **state)
 {
@@ -110,6 +32,9 @@ static void test_full_config(void **state)
                     "  max_message_bytes: 2MiB\n"
                     "  max_inflight_messages: 500\n"
                     "  max_inflight_bytes: 1 GiB\n"
+                    "  max_steps: 50000\n"
+                    "  max_depth: 32\n"
+                    "  max_refs: 64\n"
                     "drain_timeout_ms: 1500\n"
                     "stats_interval_ms: 0\n"
                     "on_offset_reset: stop\n"
@@ -128,6 +53,7 @@ static void test_full_config(void **state)
                     "    type: example.identity.changed\n"
                     "    mode: structured\n"
                     "    tombstones: dead_letter\n"
+                    "    dead_letter_errors: 8\n"
                     "  - {input: raw.b, schema: b, output: b.v1, dead_letter: b.dlq, source: /b}\n"
                     "kafka:\n"
                     "  bootstrap.servers: k1:9092,k2:9092\n"
@@ -149,6 +75,15 @@ static void test_full_config(void **state)
     assert_int_equal(c->max_message_bytes, 2u << 20);
     assert_int_equal(c->max_inflight_messages, 500);
     assert_int_equal(c->max_inflight_bytes, 1u << 30);
+    assert_int_equal(c->max_steps, 50000);
+    assert_int_equal(c->max_depth, 32);
+    assert_int_equal(c->max_refs, 64);
+    mg_validator_conf vc = mw_config_validator_conf(c); /* limits.*, the most errors of a route */
+    assert_int_equal(vc.max_bytes, 2u << 20);
+    assert_int_equal(vc.max_steps, 50000);
+    assert_int_equal(vc.max_depth, 32);
+    assert_int_equal(vc.max_refs, 64);
+    assert_int_equal(vc.max_errors, 8);
     assert_int_equal(c->drain_timeout_ms, 1500);
     assert_int_equal(c->stats_interval_ms, 0);
     assert_int_equal(c->retry_backoff_ms, 50);
@@ -204,6 +139,15 @@ static void test_defaults(void **state)
     assert_int_equal(c->max_message_bytes, 1048576);
     assert_int_equal(c->max_inflight_messages, 50000);
     assert_int_equal(c->max_inflight_bytes, 67108864);
+    assert_int_equal(c->max_steps, 0); /* the validator's per-size default */
+    assert_int_equal(c->max_depth, 256);
+    assert_int_equal(c->max_refs, 512);
+    mg_validator_conf vc = mw_config_validator_conf(c);
+    assert_int_equal(vc.max_steps, 0);
+    assert_int_equal(vc.max_errors, 1);
+    vc = mw_config_validator_conf(NULL); /* no configuration: the validator's own defaults */
+    assert_int_equal(vc.max_bytes, 0);
+    assert_int_equal(vc.max_errors, 1);
     assert_int_equal(c->drain_timeout_ms, 20000);
     assert_int_equal(c->stats_interval_ms, 10000);
     assert_int_equal(c->retry_backoff_ms, 100);
@@ -296,7 +240,7 @@ static void test_unknown_keys(void **state)
                       "variants");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
-                      "max_inflight_messages, max_inflight_bytes");
+                      "max_inflight_messages, max_inflight_bytes, max_steps, max_depth, max_refs");
     assert_file_error(f, 13,
                       "http.port: unknown key; expected one of listen, max_connections, "
                       "max_connections_per_ip, request_timeout_ms, max_request_bytes, "
@@ -316,7 +260,7 @@ static void test_unknown_keys(void **state)
                      3);
     assert_file_error(f, 9,
                       "limits: expected a mapping with max_message_bytes, max_inflight_messages, "
-                      "max_inflight_bytes");
+                      "max_inflight_bytes, max_steps, max_depth, max_refs");
     assert_file_error(f, 10, "kafka: expected a mapping of librdkafka properties");
     assert_file_error(f, 12, "consumer.fetch.min.bytes: expected a scalar value, got a list");
 }
@@ -342,6 +286,11 @@ static void test_bad_values(void **state)
         {"retry: {backoff_ms: 0}", "retry.backoff_ms: expected an integer 1..60000, got \"0\""},
         {"limits: {max_inflight_messages: 10000001}",
          "limits.max_inflight_messages: expected an integer 1..10000000, got \"10000001\""},
+        {"limits: {max_steps: 99}",
+         "limits.max_steps: expected an integer 100..4000000000, got \"99\""},
+        {"limits: {max_depth: 0}", "limits.max_depth: expected an integer 1..65536, got \"0\""},
+        {"limits: {max_refs: 1048577}",
+         "limits.max_refs: expected an integer 1..1048576, got \"1048577\""},
         {"limits: {max_message_bytes: 64MB}",
          "limits.max_message_bytes: expected a byte size 1..268435456 (an integer, or one with "
          "KiB, MiB or GiB: 64MiB), got \"64MB\""},
@@ -620,161 +569,6 @@ static void test_env_errors(void **state)
                          "must be at least limits.max_message_bytes (1048576)");
 }
 
-/* Reads a property back from a librdkafka configuration. */
-static void assert_prop(rd_kafka_conf_t *rc, const char *key, const char *want)
-{
-    char v[512];
-    size_t n = sizeof v;
-    assert_int_equal(rd_kafka_conf_get(rc, key, v, &n), RD_KAFKA_CONF_OK);
-    if (strcmp(v, want) != 0) fail_msg("%s: got \"%s\", want \"%s\"", key, v, want);
-}
-
-/* Asserts that a property has librdkafka's default value. */
-static void assert_default(rd_kafka_conf_t *rc, const char *key)
-{
-    rd_kafka_conf_t *fresh = rd_kafka_conf_new();
-    char v[512];
-    size_t n = sizeof v;
-    assert_int_equal(rd_kafka_conf_get(fresh, key, v, &n), RD_KAFKA_CONF_OK);
-    rd_kafka_conf_destroy(fresh);
-    assert_prop(rc, key, v);
-}
-
-static void test_kafka_conf(void **state)
-{
-    fixture *f = *state;
-    assert_int_equal(load(f, MINIMAL
-                          "worker_id: w1\n"
-                          "kafka: {bootstrap.servers: \"b:9092\", socket.timeout.ms: 7000}\n"
-                          "consumer: {fetch.wait.max.ms: 250}\n"
-                          "producer: {compression.type: zstd}\n"),
-                     0);
-    char err[512] = "";
-    rd_kafka_conf_t *rc = mw_config_kafka(&f->c, false, err, sizeof err);
-    assert_non_null(rc);
-    assert_prop(rc, "bootstrap.servers", "b:9092");
-    assert_prop(rc, "socket.timeout.ms", "7000");
-    assert_prop(rc, "fetch.wait.max.ms", "250");
-    assert_prop(rc, "group.id", "g");
-    assert_prop(rc, "client.id", "meshgate-w1");
-    assert_prop(rc, "partition.assignment.strategy", "cooperative-sticky");
-    assert_prop(rc, "enable.auto.offset.store", "false");
-    assert_prop(rc, "enable.auto.commit", "true");
-    assert_prop(rc, "enable.partition.eof", "false");
-    /* librdkafka never moves a partition by itself; meshgate reads the user's value. */
-    assert_prop(rc, "auto.offset.reset", "error");
-    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_BEGINNING);
-    assert_default(rc, "compression.type"); /* producer: is the producer's only */
-    rd_kafka_conf_destroy(rc);
-
-    rc = mw_config_kafka(&f->c, true, err, sizeof err);
-    assert_non_null(rc);
-    assert_prop(rc, "bootstrap.servers", "b:9092");
-    assert_prop(rc, "compression.type", "zstd");
-    assert_prop(rc, "enable.idempotence", "true");
-    assert_prop(rc, "linger.ms", "5");
-    assert_prop(rc, "client.id", "meshgate-w1");
-    assert_default(rc, "fetch.wait.max.ms"); /* consumer: is the consumer's only */
-    rd_kafka_conf_destroy(rc);
-
-    /* Settings meshgate only defaults are the user's when given. */
-    assert_int_equal(load(f,
-                          MINIMAL "kafka: {client.id: me}\nconsumer: {auto.offset.reset: latest}\n"
-                                  "producer: {linger.ms: 50}\n"),
-                     0);
-    rc = mw_config_kafka(&f->c, false, err, sizeof err);
-    assert_non_null(rc);
-    assert_prop(rc, "client.id", "me");
-    assert_prop(rc, "auto.offset.reset", "error");
-    assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_END);
-    rd_kafka_conf_destroy(rc);
-    rc = mw_config_kafka(&f->c, true, err, sizeof err);
-    assert_non_null(rc);
-    assert_prop(rc, "client.id", "me");
-    assert_prop(rc, "linger.ms", "50");
-    rd_kafka_conf_destroy(rc);
-}
-
-/* mw_config_kafka on its own (a configuration not from mw_config_load) still checks. */
-static void test_kafka_conf_errors(void **state)
-{
-    (void)state;
-    mw_kv bad_name[] = {{"bootstrap.servers", "b:1"}, {"no.such.property", "1"}};
-    mw_kv bad_value[] = {{"fetch.wait.max.ms", "soon"}};
-    mw_kv managed_commit[] = {{"enable.auto.commit", "false"}};
-    mw_kv managed_txn[] = {{"transactional.id", "t1"}};
-    mw_kv managed_eof[] = {{"enable.partition.eof", "true"}};
-    mw_config c = {.group = "g", .worker_id = "w"};
-    char err[512];
-
-    c.kafka = bad_name;
-    c.n_kafka = 2;
-    assert_null(mw_config_kafka(&c, false, err, sizeof err));
-    assert_string_equal(
-        err, "kafka.no.such.property: No such configuration property: \"no.such.property\"");
-    c.n_kafka = 0;
-
-    c.consumer = bad_value;
-    c.n_consumer = 1;
-    assert_null(mw_config_kafka(&c, false, err, sizeof err));
-    assert_string_equal(err, "consumer.fetch.wait.max.ms: Invalid value for configuration property "
-                             "\"fetch.wait.max.ms\"");
-    rd_kafka_conf_t *rc = mw_config_kafka(&c, true, err, sizeof err); /* not the producer's */
-    assert_non_null(rc);
-    rd_kafka_conf_destroy(rc);
-    c.n_consumer = 0;
-
-    c.kafka = managed_commit;
-    c.n_kafka = 1;
-    assert_null(mw_config_kafka(&c, false, err, sizeof err));
-    assert_string_equal(err, "kafka.enable.auto.commit: managed by meshgate (meshgate stores "
-                             "offsets only after the broker acknowledged the output)");
-    c.n_kafka = 0;
-
-    c.producer = managed_txn;
-    c.n_producer = 1;
-    assert_null(mw_config_kafka(&c, true, err, sizeof err));
-    assert_string_equal(err, "producer.transactional.id: managed by meshgate (not supported)");
-    c.n_producer = 0;
-
-    c.consumer = managed_eof;
-    c.n_consumer = 1;
-    assert_null(mw_config_kafka(&c, false, err, sizeof err));
-    assert_string_equal(err, "consumer.enable.partition.eof: managed by meshgate (meshgate does "
-                             "not use end-of-partition events)");
-}
-
-/* The same checks at load time, with the file's line numbers, all at once. */
-static void test_kafka_load_errors(void **state)
-{
-    fixture *f = *state;
-    int n = load(f, MINIMAL "kafka:\n"
-                            "  group.id: mine\n"                       /* 10 */
-                            "  partition.assignment.strategy: range\n" /* 11 */
-                            "consumer:\n"
-                            "  enable.auto.offset.store: true\n" /* 13 */
-                            "  fetch.wait.max.ms: soon\n"        /* 14 */
-                            "producer:\n"
-                            "  enable.idempotence: false\n" /* 16 */
-                            "  no.such.thing: 1\n");        /* 17 */
-    assert_int_equal(n, 6);
-    assert_file_error(f, 10, "kafka.group.id: managed by meshgate (set group: instead)");
-    assert_file_error(f, 11,
-                      "kafka.partition.assignment.strategy: managed by meshgate (meshgate uses "
-                      "cooperative-sticky)");
-    assert_file_error(f, 13,
-                      "consumer.enable.auto.offset.store: managed by meshgate (meshgate stores "
-                      "offsets only after the broker acknowledged the output)");
-    assert_file_error(f, 14,
-                      "consumer.fetch.wait.max.ms: Invalid value for configuration property "
-                      "\"fetch.wait.max.ms\"");
-    assert_file_error(
-        f, 16,
-        "producer.enable.idempotence: managed by meshgate (required for per-partition order)");
-    assert_file_error(f, 17,
-                      "producer.no.such.thing: No such configuration property: \"no.such.thing\"");
-}
-
 /* Fake schema set and catalog for the checks: the set "set.so" has order and payment. */
 static bool fake_open_schemas(void *arg, const char *path, char *why, size_t cap)
 {
@@ -875,40 +669,6 @@ static void test_checks_beyond_the_file(void **state)
              "ssl.ca.location failed: ",
              f->path);
     if (strncmp(f->err, want3, strlen(want3)) != 0) fail_msg("want %s...\ngot %s", want3, f->err);
-}
-
-/* A message within limits.max_message_bytes must fit the producer's message.max.bytes with
- * the record's key, headers and envelope. */
-static void test_record_size_rule(void **state)
-{
-    fixture *f = *state;
-    assert_int_equal(load(f, MINIMAL "producer:\n  message.max.bytes: 1000000\n"), 1);
-    assert_file_error(f, 10,
-                      "producer.message.max.bytes: 1000000 is less than limits.max_message_bytes "
-                      "(1048576) plus the 32768 bytes meshgate reserves for a record's key, "
-                      "headers and envelope, so a message within the limit could not be produced; "
-                      "set at least 1081344, or lower limits.max_message_bytes");
-    assert_int_equal(load(f, MINIMAL "kafka:\n  message.max.bytes: 1081343\n"), 1);
-    assert_file_error(f, 10,
-                      "kafka.message.max.bytes: 1081343 is less than limits.max_message_bytes "
-                      "(1048576) plus the 32768 bytes meshgate reserves for a record's key, "
-                      "headers and envelope, so a message within the limit could not be produced; "
-                      "set at least 1081344, or lower limits.max_message_bytes");
-    assert_int_equal(load(f, MINIMAL "producer:\n  message.max.bytes: 1081344\n"), 0);
-    assert_int_equal(load(f, MINIMAL
-                          "limits: {max_message_bytes: 900000}\nproducer:\n  message.max.bytes: "
-                          "1000000\n"),
-                     0);
-    /* Unset, the producer's default follows the limit. */
-    char err[256];
-    assert_int_equal(load(f, MINIMAL), 0);
-    assert_int_equal(mw_config_message_max_bytes(&f->c), 1048576 + 32768);
-    rd_kafka_conf_t *rc = mw_config_kafka(&f->c, true, err, sizeof err);
-    assert_non_null(rc);
-    assert_prop(rc, "message.max.bytes", "1081344");
-    rd_kafka_conf_destroy(rc);
-    assert_int_equal(load(f, MINIMAL "limits: {max_message_bytes: 64KiB}\n"), 0);
-    assert_int_equal(mw_config_message_max_bytes(&f->c), 1000000);
 }
 
 static void test_route_cycles(void **state)
@@ -1121,12 +881,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kafka_conf, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kafka_conf_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kafka_load_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checks_beyond_the_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_record_size_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_id, setup, teardown),
