@@ -94,7 +94,7 @@ void mw_disc_reject_text(const mw_route *r, const char *v, size_t n, bool found,
                  what, name, want);
         return;
     }
-    mg_escape(value, n > 64 ? 64 : sizeof value, v, n > 64 ? 64 : n, MG_ESC_QUOTE);
+    mg_escape(value, sizeof value, v, n > 64 ? 64 : n, MG_ESC_QUOTE); /* cut: a hostile value */
     snprintf(buf, cap, "%s %s \"%s%s\" names no message of this channel; expected one of %s", what,
              name, value, n > 64 ? "..." : "", want);
 }

@@ -416,6 +416,17 @@ static void test_variants(void **state)
     assert_string_equal(d.reason.instance, "/kind");
     assert_string_equal(d.reason.message, "property kind \"z\\\"\" names no message of this "
                                           "channel; expected one of \"a\", \"b\", \"bee\"");
+    /* a hostile value: escaped (the newline, the terminal escape) and cut after 64 bytes */
+    char hostile[200] = "{\"kind\":\"\\n\\u001b[31m";
+    for (int i = 0; i < 80; i++)
+        strcat(hostile, "x");
+    strcat(hostile, "\"}");
+    d = decide_ab(state, "property:kind", hostile, NULL);
+    assert_false(d.valid);
+    assert_non_null(strstr(d.reason.message, "property kind \"\\n\\x1b[31mxxx"));
+    assert_non_null(strstr(d.reason.message, "xxx...\" names no message"));
+    assert_null(strchr(d.reason.message, '\n'));
+    assert_null(strchr(d.reason.message, '\x1b'));
     /* no kind at all: the union's reasons (its closest branch) */
     d = decide_ab(state, "property:kind", "{\"id\":1}", NULL);
     assert_false(d.valid);
