@@ -146,11 +146,15 @@ bool mw_variants_bind(mw_config *c, const mg_schema_set *set, char *why, size_t 
     for (size_t r = 0; r < c->n_routes; r++)
         for (size_t j = 0; j < c->routes[r].n_variants; j++) {
             mw_variant *v = &c->routes[r].variants[j];
-            if (!(v->s = mg_schema_find(set, v->schema))) {
+            const mg_schema *s = mg_schema_find(set, v->schema);
+            if (!s) {
                 snprintf(why, cap, "routes[%zu].variants[%zu].schema: %s is not in the schema set",
                          r, j, v->schema);
                 return false;
             }
+            /* binding again (the ingest's and the pool's setup share a configuration) writes
+             * nothing: threads already started may be reading it */
+            if (v->s != s) v->s = s;
         }
     return true;
 }
