@@ -406,8 +406,15 @@ static bool mgv_petstore30_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64
         if (nv < 2 && mgv_petstore30_components_schemas_Pet_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_petstore30_components_schemas_Pet_oneOf_0,
+                mgv_petstore30_components_schemas_Pet_oneOf_1,
+            };
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", br, 2))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/components/schemas/Pet/oneOf", "");
     }
