@@ -65,9 +65,35 @@ static uint32_t depth_below(const mg_doc *d, uint32_t from, uint32_t target)
     return depth;
 }
 
+/* Whether an enum's values (its record's arg: a JSON array, maybe cut) are one value: such an
+ * enum ("petType": {"enum": ["cat"]}) tells union members apart as a const does. */
+static bool one_value(const char *json)
+{
+    int depth = 0;
+    bool str = false;
+    for (const char *p = json ? json : ""; *p; p++) {
+        if (str) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '"')
+                str = false;
+        } else if (*p == '"') {
+            str = true;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if (*p == ']' || *p == '}') {
+            depth--;
+        } else if (*p == ',' && depth == 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A branch's closeness from the errors it left in errs[base..nerr): smaller is closer. */
 typedef struct branch_score {
-    uint32_t rank; /* 2: rejected the value itself by type, 1: a const mismatch, 0: other */
+    uint32_t rank; /* 2: rejected the value itself by type, 1: a const (or one-value enum)
+                    * mismatch, 0: other */
     uint32_t depth, nerr;
 } branch_score;
 
@@ -78,7 +104,8 @@ static branch_score score_branch(const mg_ctx *c, uint32_t at, uint32_t base)
         const mg_err_rec *e = &c->errs[i];
         if (e->at == at && (e->code == MG_E_TYPE || e->code == MG_E_FALSE))
             s.rank = 2;
-        else if (e->code == MG_E_CONST && s.rank < 1)
+        else if ((e->code == MG_E_CONST || (e->code == MG_E_ENUM && one_value(e->arg))) &&
+                 s.rank < 1)
             s.rank = 1;
         uint32_t dp = depth_below(&c->doc, at, e->at);
         if (dp > s.depth) s.depth = dp;

@@ -145,13 +145,13 @@ typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
 /* Union fns[0..n) at value `at` failed (no branch matched); records the errors of its closest
  * branch, then the summary (code at kwloc). The closest branch is, in order: one that did not
  * reject the value itself by type (or a false schema) over one that did; one without a const
- * mismatch over one with (a const is how union members are usually told apart, "kind":
- * {"const": "a"}; an enum is as often an ordinary field's domain, so it does not count); the
- * one whose errors reach deepest into the value; the one with the fewest errors; the first.
- * Branches are scored with their errors (up to MG_UNION_ERRS each) while unions nested in them
- * report only their summary, then the chosen one runs again, recording (and explaining its own
- * unions): each level costs n + 1 runs of its branches, never exponentially more. Returns as
- * mg_fail. */
+ * mismatch over one with (a const, or an enum of one value, is how union members are usually
+ * told apart, "kind": {"const": "a"}; an enum of several is as often an ordinary field's
+ * domain, so it does not count); the one whose errors reach deepest into the value; the one
+ * with the fewest errors; the first. Branches are scored with their errors (up to MG_UNION_ERRS
+ * each) while unions nested in them report only their summary, then the chosen one runs again,
+ * recording (and explaining its own unions): each level costs n + 1 runs of its branches, never
+ * exponentially more. Returns as mg_fail. */
 bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const mg_fn_ev *fns,
                    uint32_t n);
 

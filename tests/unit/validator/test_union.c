@@ -165,11 +165,51 @@ static bool costly_fn(mg_ctx *c, uint32_t at)
     return run_union(c, at, MG_E_ANY_OF, "#/anyOf", br, 2);
 }
 
+/* An OpenAPI-style pet: {"required": [REQ], "properties": {"petType": {"enum": VALUES}}}, the
+ * enum's values as its record's arg. */
+static bool pet(mg_ctx *c, uint32_t at, const char *want, const char *values, const char *req,
+                const char *loc)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true, seen = false;
+    MG_OBJECT_FOR(d, at, k)
+    {
+        seen = seen || mg_str_eq(d, k, req, (uint32_t)strlen(req));
+        if (mg_str_eq(d, k, "petType", 7) && !mg_str_eq(d, k + 1, want, (uint32_t)strlen(want)))
+            MG_FAIL(k + 1, MG_E_ENUM, loc, values);
+    }
+    if (!seen) MG_FAIL(at, MG_E_REQUIRED, loc, req);
+done:
+    return ok;
+}
+static bool cat_fn(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    return pet(c, at, "cat", "[\"cat\"]", "lives", "#/oneOf/0");
+}
+static bool dog_fn(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    return pet(c, at, "dog", "[\"dog\"]", "weight", "#/oneOf/1");
+}
+/* the same, but cats are "cat" or "kitten": an enum of two values is no discriminator */
+static bool cats_fn(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    return pet(c, at, "cat", "[\"cat\",\"kitten\"]", "lives", "#/oneOf/0");
+}
+static bool pets_fn(mg_ctx *c, uint32_t at)
+{
+    static const mg_fn_ev br[] = {cat_fn, dog_fn};
+    return run_union(c, at, MG_E_ONE_OF_NONE, "#/oneOf", br, 2);
+}
+static bool pets2_fn(mg_ctx *c, uint32_t at)
+{
+    static const mg_fn_ev br[] = {cats_fn, dog_fn};
+    return run_union(c, at, MG_E_ONE_OF_NONE, "#/oneOf", br, 2);
+}
+
 static const mg_schema schemas[] = {
-    {.name = "event", .fn = event_fn},
-    {.name = "string_first", .fn = string_first_fn},
-    {.name = "nested", .fn = nested_fn},
-    {.name = "costly", .fn = costly_fn},
+    {.name = "event", .fn = event_fn},   {.name = "string_first", .fn = string_first_fn},
+    {.name = "nested", .fn = nested_fn}, {.name = "costly", .fn = costly_fn},
+    {.name = "pets", .fn = pets_fn},     {.name = "pets2", .fn = pets2_fn},
 };
 
 static mg_validator *validator(uint32_t max_errors, uint64_t max_steps)
@@ -310,6 +350,21 @@ static void test_explaining_never_limits(void **state)
     mg_validator_free(v);
 }
 
+/* An enum of one value tells members apart as a const does (OpenAPI's "petType": {"enum":
+ * ["dog"]}); one of several values does not. */
+static void test_one_value_enum(void **state)
+{
+    (void)state;
+    mg_validator *v = validator(16, 0);
+    const char *dog = "{\"petType\":\"dog\",\"name\":\"Rex\"}";
+    assert_int_equal(check(v, 4, dog), MG_REJECT_SCHEMA);
+    assert_error(v, 0, "(root): required property \"weight\" is missing (required)", "#/oneOf/1");
+    /* with cats' two values the cat branch's deeper error (at /petType) wins */
+    assert_int_equal(check(v, 5, dog), MG_REJECT_SCHEMA);
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/oneOf/0");
+    mg_validator_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_nested_union),
         cmocka_unit_test(test_explaining_never_limits),
+        cmocka_unit_test(test_one_value_enum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
