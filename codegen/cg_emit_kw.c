@@ -348,10 +348,28 @@ static void render_union_fail(cg_w *w, const cg_papp *a, const char *code)
             cg_w_inner(w, "%s,", cg_w_fn(w, a->fns[i]));
         cg_w_line(w, "};");
     }
+    if (a->disc) { /* its OpenAPI discriminator: which branch a value names */
+        fputs("static const char *const dv[] = {", cg_w_begin(w));
+        for (size_t i = 0; i < a->ndisc; i++) {
+            if (i) fputs(", ", w->o);
+            cg_put_cstr(w->o, a->disc_values[i], strlen(a->disc_values[i]));
+        }
+        fputs("};", w->o);
+        cg_w_end(w);
+        fputs("static const uint32_t db[] = {", cg_w_begin(w));
+        for (size_t i = 0; i < a->ndisc; i++)
+            fprintf(w->o, "%s%u", i ? ", " : "", (unsigned)a->disc_branch[i]);
+        fputs("};", w->o);
+        cg_w_end(w);
+        fputs("static const mg_union_disc dsc = {", cg_w_begin(w));
+        cg_put_cstr(w->o, a->disc, strlen(a->disc));
+        fprintf(w->o, ", %zu, dv, db};", a->ndisc);
+        cg_w_end(w);
+    }
     cg_w_line(w, "ok = false;");
     fprintf(cg_w_begin(w), "if (!mg_fail_union(c, at, %s, ", code);
     cg_w_loc(w, a->at);
-    fprintf(w->o, ", %s, %zu))", tab, a->n);
+    fprintf(w->o, ", %s, %zu, %s))", tab, a->n, a->disc ? "&dsc" : "NULL");
     cg_w_end(w);
     cg_w_inner(w, "goto done;");
     cg_w_close(w);

@@ -120,15 +120,38 @@ static bool closer(branch_score a, branch_score b)
     return a.nerr < b.nerr;
 }
 
+/* The branch the discriminator's value in the object at `at` names, or -1. */
+static int64_t named_branch(const mg_ctx *c, uint32_t at, const mg_union_disc *disc, uint32_t n)
+{
+    const mg_doc *d = &c->doc;
+    if (!disc || mg_type(d, at) != MG_TAPE_OBJECT) return -1;
+    uint32_t nl = (uint32_t)strlen(disc->name);
+    MG_OBJECT_FOR(d, at, k)
+    {
+        if (!mg_str_eq(d, k, disc->name, nl)) continue;
+        if (mg_type(d, k + 1) != MG_TAPE_STRING) return -1;
+        for (uint32_t i = 0; i < disc->n; i++)
+            if (disc->branch[i] < n &&
+                mg_str_eq(d, k + 1, disc->values[i], (uint32_t)strlen(disc->values[i])))
+                return disc->branch[i];
+        return -1;
+    }
+    return -1;
+}
+
 /* Runs the branches again, recording: the closest one's errors stay in errs[base..nerr).
  * False when the explanation's budget ran out (c->limit is set). */
-static bool explain_union(mg_ctx *c, uint32_t at, const mg_fn_ev *fns, uint32_t n, uint32_t base)
+static bool explain_union(mg_ctx *c, uint32_t at, const mg_fn_ev *fns, uint32_t n,
+                          const mg_union_disc *disc, uint32_t base)
 {
     uint32_t cap = c->max_err, best = 0;
     branch_score best_s = {UINT32_MAX, 0, 0};
+    int64_t named = named_branch(c, at, disc, n);
+    uint32_t scored = named >= 0 ? 0 : n; /* none when the message says which it is */
+    if (named >= 0) best = (uint32_t)named;
     c->scoring++;
     c->max_err = base + MG_UNION_ERRS < c->err_room ? base + MG_UNION_ERRS : c->err_room;
-    for (uint32_t b = 0; b < n && !c->limit; b++) {
+    for (uint32_t b = 0; b < scored && !c->limit; b++) {
         c->nerr = base;
         if (fns[b](c, at, NULL)) continue; /* cannot happen: the union failed */
         branch_score s = score_branch(c, at, base);
@@ -147,7 +170,7 @@ static bool explain_union(mg_ctx *c, uint32_t at, const mg_fn_ev *fns, uint32_t 
 }
 
 bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const mg_fn_ev *fns,
-                   uint32_t n)
+                   uint32_t n, const mg_union_disc *disc)
 {
     if (c->quiet || c->limit) return false;
     uint32_t base = c->nerr;
@@ -156,7 +179,7 @@ bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, cons
         bool outer = c->explaining++ == 0;
         int64_t saved = c->steps;
         if (outer) c->steps = c->xsteps;
-        bool done = explain_union(c, at, fns, n, base);
+        bool done = explain_union(c, at, fns, n, disc, base);
         c->explaining--;
         if (!done && !outer) return false; /* the outermost one gives up */
         if (outer) {

@@ -142,6 +142,15 @@ static inline bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwl
 /* A speculative branch (see mg_fail_union). */
 typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
 
+/* A union's discriminator (OpenAPI's, beside it): the values of property `name` that name its
+ * branches, values[i] naming branch[i]. */
+typedef struct mg_union_disc {
+    const char *name;
+    uint32_t n;
+    const char *const *values;
+    const uint32_t *branch;
+} mg_union_disc;
+
 /* Union fns[0..n) at value `at` failed (no branch matched); records the errors of its closest
  * branch, then the summary (code at kwloc). The closest branch is, in order: one that did not
  * reject the value itself by type (or a false schema) over one that did; one without a const
@@ -151,9 +160,10 @@ typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
  * with the fewest errors; the first. Branches are scored with their errors (up to MG_UNION_ERRS
  * each) while unions nested in them report only their summary, then the chosen one runs again,
  * recording (and explaining its own unions): each level costs n + 1 runs of its branches, never
- * exponentially more. Returns as mg_fail. */
+ * exponentially more. With a discriminator (NULL: none) whose property is a string that names
+ * a branch, that branch is the closest, unscored. Returns as mg_fail. */
 bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const mg_fn_ev *fns,
-                   uint32_t n);
+                   uint32_t n, const mg_union_disc *disc);
 
 /* After a subschema failed (and recorded its own errors): keep checking? */
 static inline bool mg_more(const mg_ctx *c)

@@ -1158,7 +1158,7 @@ static bool mgv_bigsets_properties_any(mg_ctx *c, uint32_t at, uint64_t *ev MG_U
         c->quiet--;
         if (nv == 0) {
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/any/anyOf", mgf_bigsets_properties_any_anyOf, 70))
+            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/any/anyOf", mgf_bigsets_properties_any_anyOf, 70, NULL))
                 goto done;
         }
     }
@@ -2072,7 +2072,7 @@ static bool mgv_bigsets_properties_ev(mg_ctx *c, uint32_t at, uint64_t *ev)
         c->quiet--;
         if (nv == 0) {
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/ev/oneOf", mgf_bigsets_properties_ev_oneOf, 70))
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/ev/oneOf", mgf_bigsets_properties_ev_oneOf, 70, NULL))
                 goto done;
         }
         if (nv > 1)
@@ -5612,7 +5612,7 @@ static bool mgv_bigsets_properties_one(mg_ctx *c, uint32_t at, uint64_t *ev MG_U
         c->quiet--;
         if (nv == 0) {
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", mgf_bigsets_properties_one_oneOf, 70))
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", mgf_bigsets_properties_one_oneOf, 70, NULL))
                 goto done;
         }
         if (nv > 1)

@@ -88,7 +88,7 @@ static bool mgv_combinators_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev M
                 mgv_combinators_properties_id_anyOf_1,
             };
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/id/anyOf", br, 2))
+            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/id/anyOf", br, 2, NULL))
                 goto done;
         }
     }
@@ -259,7 +259,7 @@ static bool mgv_combinators_properties_shape(mg_ctx *c, uint32_t at, uint64_t *e
                 mgv_combinators_properties_shape_oneOf_1,
             };
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/shape/oneOf", br, 2))
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/shape/oneOf", br, 2, NULL))
                 goto done;
         }
         if (nv > 1)

@@ -34,7 +34,7 @@ static bool mgv_recursive(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
                 mgv_recursive_oneOf_1,
             };
             ok = false;
-            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/oneOf", br, 2))
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/oneOf", br, 2, NULL))
                 goto done;
         }
         if (nv > 1)

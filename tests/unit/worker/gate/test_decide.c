@@ -365,7 +365,7 @@ static bool ab_fn(mg_ctx *c, uint32_t at)
     c->quiet--;
     if (nv == 0) {
         ok = false;
-        if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/anyOf", br, 2)) goto done;
+        if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/anyOf", br, 2, NULL)) goto done;
     }
 done:
     return ok;
