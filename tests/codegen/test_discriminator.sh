@@ -82,6 +82,17 @@ case_none _public/not-required "a property one message does not require: no disc
 case_none _public/missing "a property one message lacks: no discriminator"
 case_none _public/numbers "values that are not strings: no discriminator"
 
+# the union carries the discriminator too (OpenAPI's form): a large box with a bad weight is
+# explained by Large, though Small's error (its size enum) is as deep and Small comes first
+printf '%s\n' '{"type":"box","size":"xl","weight":"heavy"}' >"$tmp/box.ndjson"
+"$meshgate" validate --schemas "$tmp/cases.so" --schema acme.cases._public.by-enum \
+    "$tmp/box.ndjson" >"$tmp/err" 2>&1 || true
+if grep -qF 'box.ndjson:1: /weight: "heavy" is not of type number (type)' "$tmp/err"; then
+    ok "the union's rejects are explained by the message its discriminator names"
+else
+    not_ok "the union's rejects are explained by the message its discriminator names"
+fi
+
 sed -e "s#/opt/meshgate/cases.so#$tmp/cases.so#" -e "s#/opt/meshgate/catalog#$out#" \
     "$out/routes.yaml" >"$tmp/routes.yaml"
 if MESHGATE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 "$meshgate" run --config "$tmp/routes.yaml" \
