@@ -257,5 +257,9 @@ char *cg_quoted(const char *s, size_t n);
 /* xcalloc/xrealloc: abort on out of memory (codegen is a command: nothing to recover). */
 void *cg_xcalloc(size_t n, size_t size);
 void *cg_xrealloc(void *p, size_t n, size_t size);
+/* Room for element n of the array p of n elements (capacity doubling, so appending n elements
+ * copies O(n) bytes, also under allocators that never extend in place); p must have been grown
+ * only by cg_xgrow. Aborts on out of memory like cg_xrealloc. */
+void *cg_xgrow(void *p, size_t n, size_t size);
 
 #endif

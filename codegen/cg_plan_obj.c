@@ -22,7 +22,7 @@ static int add_slot(cg_pobj *o, const char *name, size_t len, const cj_node *at)
 {
     int i = find_slot(o, name, len);
     if (i >= 0) return i;
-    o->slots = cg_xrealloc(o->slots, o->nslots + 1, sizeof *o->slots);
+    o->slots = cg_xgrow(o->slots, o->nslots, sizeof *o->slots);
     o->slots[o->nslots] = (cg_slot){name, len, -1, NULL, -1, at};
     cg_map_putn(&o->index, name, len, (void *)(intptr_t)(o->nslots + 1));
     return (int)o->nslots++;
@@ -73,7 +73,7 @@ static void plan_deps(cg *g, cg_fn *f, cg_pobj *o, const cj_node *dm, int m)
         } else if ((d.fn = cg_plan_sub(g, f, v, f->tracks)) < 0) {
             continue;
         }
-        o->deps = cg_xrealloc(o->deps, o->ndeps + 1, sizeof *o->deps);
+        o->deps = cg_xgrow(o->deps, o->ndeps, sizeof *o->deps);
         o->deps[o->ndeps++] = d;
     }
 }
