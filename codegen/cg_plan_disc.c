@@ -26,8 +26,8 @@ static bool names(const char *target, const char *ref)
 
 static void add(cg_papp *a, const char *value, uint32_t branch)
 {
-    a->disc_values = cg_xrealloc(a->disc_values, a->ndisc + 1, sizeof *a->disc_values);
-    a->disc_branch = cg_xrealloc(a->disc_branch, a->ndisc + 1, sizeof *a->disc_branch);
+    a->disc_values = cg_xgrow(a->disc_values, a->ndisc, sizeof *a->disc_values);
+    a->disc_branch = cg_xgrow(a->disc_branch, a->ndisc, sizeof *a->disc_branch);
     a->disc_values[a->ndisc] = value;
     a->disc_branch[a->ndisc++] = branch;
 }
