@@ -543,7 +543,24 @@ static char *major_of(const char *v)
     return n ? strndup(s, n) : strdup(s);
 }
 
-/* A channel carrying several messages is gated by their union (anyOf of the payloads). */
+/* The reference to message m's payload, as the union writes it (a JSON string). */
+static void put_payload_ref(FILE *o, const char *uri, const cg_cmsg *m)
+{
+    char ptr[2048];
+    cj_pointer_of(m->payload, ptr, sizeof ptr);
+    fprintf(o, "\"%s#", uri);
+    for (const unsigned char *p = (const unsigned char *)ptr; *p; p++)
+        if (isalnum(*p) || strchr("-._~/!$&'()*+,;=:@", *p))
+            fputc(*p, o);
+        else
+            fprintf(o, "%%%02X", *p);
+    fputc('"', o);
+}
+
+/* A channel carrying several messages is gated by their union (anyOf of the payloads). When a
+ * property tells them apart, the union says so as OpenAPI does (a discriminator whose mapping
+ * names each message's payload), so that its rejects are explained by the message the
+ * property names wherever the union is used (cg_plan_disc.c, mg_fail_union). */
 static void union_schema(rd *r, cg_cchan *ch)
 {
     char *uri = cg_uri_from_path(r->c->path);
@@ -552,17 +569,25 @@ static void union_schema(rd *r, cg_cchan *ch)
     FILE *o = open_memstream(&text, &len);
     fputs("{\"anyOf\":[", o);
     for (size_t i = 0; i < ch->nmsgs; i++) {
-        char ptr[2048];
-        cj_pointer_of(ch->msgs[i].payload, ptr, sizeof ptr);
-        fprintf(o, "%s{\"$ref\":\"%s#", i ? "," : "", uri);
-        for (const unsigned char *p = (const unsigned char *)ptr; *p; p++)
-            if (isalnum(*p) || strchr("-._~/!$&'()*+,;=:@", *p))
-                fputc(*p, o);
-            else
-                fprintf(o, "%%%02X", *p);
-        fputs("\"}", o);
+        fputs(i ? ",{\"$ref\":" : "{\"$ref\":", o);
+        put_payload_ref(o, uri, &ch->msgs[i]);
+        fputc('}', o);
     }
-    fputs("]}", o);
+    fputc(']', o);
+    if (ch->disc == CG_DISC_PROPERTY) {
+        fputs(",\"discriminator\":{\"propertyName\":", o);
+        cj_write_str(o, ch->disc_name, strlen(ch->disc_name));
+        fputs(",\"mapping\":{", o);
+        for (size_t i = 0, n = 0; i < ch->nmsgs; i++)
+            for (size_t v = 0; v < ch->msgs[i].ndisc; v++, n++) {
+                if (n) fputc(',', o);
+                cj_write_str(o, ch->msgs[i].disc_values[v], strlen(ch->msgs[i].disc_values[v]));
+                fputc(':', o);
+                put_payload_ref(o, uri, &ch->msgs[i]);
+            }
+        fputs("}}", o);
+    }
+    fputc('}', o);
     fclose(o);
     char err[256];
     cj_node *root = cj_parse(text, len, err, sizeof err);
@@ -607,7 +632,13 @@ static void plan_routes(rd *r)
             ch->type = cg_fmt("%s.%s.v%s", c->domain, strchr(rel, '.') + 1, maj);
             free(rel);
             free(maj);
+            cg_find_discriminator(c, ch);
             union_schema(r, ch);
+            for (size_t m = 0; ch->disc && m < ch->nmsgs; m++) {
+                char *mmaj = major_of(ch->msgs[m].version);
+                ch->msgs[m].type = cg_fmt("%s.%s.v%s", c->domain, ch->msgs[m].name, mmaj);
+                free(mmaj);
+            }
         }
     }
 }
@@ -683,7 +714,9 @@ void cg_contracts_free(cg *g)
                 free(cm->id);
                 free(cm->version);
                 free(cm->summary);
+                free(cm->type);
                 free_strs(cm->tags, cm->ntags);
+                free_strs(cm->disc_values, cm->ndisc);
             }
             free(ch->msgs);
             free(ch->name);
@@ -693,6 +726,7 @@ void cg_contracts_free(cg *g)
             free(ch->route_schema);
             free(ch->type);
             free(ch->version);
+            free(ch->disc_name);
             free_strs(ch->grants, ch->ngrants);
             free_strs(ch->tags, ch->ntags);
         }

@@ -36,7 +36,13 @@ typedef struct cg_cmsg {
     cg_dialect dialect;
     char **tags;
     size_t ntags;
+    char **disc_values; /* the discriminator's values that select it (cg_cchan.disc) */
+    size_t ndisc;
+    char *type; /* its CloudEvents type, on a channel with a discriminator */
 } cg_cmsg;
+
+/* What tells a channel's messages apart (cg_discriminator.c). */
+typedef enum cg_disc { CG_DISC_NONE = 0, CG_DISC_PROPERTY, CG_DISC_HEADER } cg_disc;
 
 typedef struct cg_cchan {
     char *name; /* the channel key (2.x) or address (3.0) */
@@ -56,6 +62,8 @@ typedef struct cg_cchan {
     char **tags;
     size_t ntags;
     long partitions, replicas; /* 0 = not given */
+    cg_disc disc;              /* the messages' discriminator, when there are several */
+    char *disc_name;           /* its property or header name */
     const cj_node *config;     /* bindings.kafka configs / topicConfiguration, or NULL */
 } cg_cchan;
 
@@ -91,5 +99,9 @@ typedef struct cg_contract_opts {
  * catalog.json, openapi.json (every contract), <domain>.openapi.json and schemas/<name>.json
  * into o->dir. Returns false (with a message on stderr) when a file cannot be written. */
 bool cg_contract_write(cg *g, const cg_contract_opts *o);
+
+/* Finds the discriminator of channel ch of contract c (ch->disc, ch->disc_name and each
+ * message's disc_values), when it carries several messages and one exists. */
+void cg_find_discriminator(const cg_contract *c, cg_cchan *ch);
 
 #endif

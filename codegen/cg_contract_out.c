@@ -237,6 +237,28 @@ static const char *route_schema_id(cg *g, const cg_cchan *ch, bool *ok)
     return mode ? mode : "none";
 }
 
+/* A channel with a discriminator: it, and each message's values, schema and type. */
+static void write_variants(FILE *f, const cg_cchan *ch)
+{
+    char *d = cg_fmt("%s:%s", ch->disc == CG_DISC_HEADER ? "header" : "property", ch->disc_name);
+    fputs("\n    discriminator: ", f);
+    put_str(f, d);
+    free(d);
+    fputs("\n    variants:", f);
+    for (size_t m = 0; m < ch->nmsgs; m++) {
+        const cg_cmsg *cm = &ch->msgs[m];
+        fputs("\n      - values: [", f);
+        for (size_t i = 0; i < cm->ndisc; i++) {
+            if (i) fputs(", ", f);
+            put_str(f, cm->disc_values[i]);
+        }
+        fputs("]\n        schema: ", f);
+        put_str(f, cm->schema);
+        fputs("\n        type: ", f);
+        put_str(f, cm->type);
+    }
+}
+
 static bool write_routes(cg *g, const cg_contract_opts *o)
 {
     outf of = {0};
@@ -276,6 +298,7 @@ static bool write_routes(cg *g, const cg_contract_opts *o)
             put_str(f, ch->type);
             const char *schema_id = route_schema_id(g, ch, &ok);
             if (strcmp(schema_id, "none") != 0) fprintf(f, "\n    schema_id: %s", schema_id);
+            if (ch->disc) write_variants(f, ch);
             fputs("\n", f);
             nroutes++;
         }
@@ -584,6 +607,9 @@ static bool write_catalog(cg *g, const cg_contract_opts *o)
                 put_kv(f, "schema", cm->schema, false);
                 put_kv(f, "schema_id", cm->id, false);
                 put_kv(f, "version", cm->version, false);
+                /* the CloudEvents type its envelope gets: its own when the channel tells its
+                 * messages apart (or has one), else the channel's union's; none if not gated */
+                put_kv(f, "type", cm->type ? cm->type : ch->type, false);
                 put_kv(f, "input", ch->route_schema ? ch->raw_topic : NULL, false);
                 put_kv(f, "dead_letter", ch->route_schema ? ch->dead_letter : NULL, false);
                 fputs("      \"grants\": ", f);

@@ -54,6 +54,9 @@ void cg_w_locs(cg_w *w, const char *loc);
 /* The callee expression for function fi: its C name, or in a shared form the call of fi's
  * shared function with its locations. */
 const char *cg_w_fn(const cg_w *w, int fi);
+/* The C name of function fi, for a function pointer (a table of branches): with sharing, the
+ * wrapper that sets its locations, never an expression. */
+const char *cg_w_fn_ptr(const cg_w *w, int fi);
 /* The argument a function passes for evaluated members: its bitset or NULL. */
 const char *cg_w_ev(const cg_w *w);
 
@@ -94,6 +97,8 @@ bool cg_share_form(const cg_share *sh, int fi);
 bool cg_share_called(const cg_share *sh, int fi);
 /* For cg_w_fn and cg_w_locs in a shared form. */
 const char *cg_share_callee(cg_share *sh, const cg_fn *caller, bool shared, int fi);
+/* For cg_w_fn_ptr: fi called by its name (its wrapper when it has a shared form). */
+const char *cg_share_by_name(cg_share *sh, const cg_fn *caller, bool shared, int fi);
 void cg_share_loc(cg_share *sh, FILE *o, const cg_fn *f, const char *loc);
 /* The shared functions' declarations and bodies; for fi in shared form, its location table
  * (when used: before every function) and its wrapper (when called by name). */

@@ -336,6 +336,45 @@ void cg_render_string(cg_w *w)
 
 /* ---- in-place applicators ---- */
 
+/* No branch matched: the closest one's errors, then the summary (mg_fail_union). The branches
+ * are its table, or a local one; all of it runs only on this failure path. */
+static void render_union_fail(cg_w *w, const cg_papp *a, const char *code)
+{
+    const char *tab = a->tab >= 0 ? w->g->plan->tables[a->tab].name : "br";
+    cg_w_open(w, "if (nv == 0)");
+    if (a->tab < 0) {
+        cg_w_line(w, "static const mg_fn_ev br[] = {");
+        for (size_t i = 0; i < a->n; i++)
+            cg_w_inner(w, "%s,", cg_w_fn_ptr(w, a->fns[i]));
+        cg_w_line(w, "};");
+    }
+    if (a->disc) { /* its OpenAPI discriminator: which branch a value names */
+        fputs("static const char *const dv[] = {", cg_w_begin(w));
+        for (size_t i = 0; i < a->ndisc; i++) {
+            if (i) fputs(", ", w->o);
+            cg_put_cstr(w->o, a->disc_values[i], strlen(a->disc_values[i]));
+        }
+        fputs("};", w->o);
+        cg_w_end(w);
+        fputs("static const uint32_t db[] = {", cg_w_begin(w));
+        for (size_t i = 0; i < a->ndisc; i++)
+            fprintf(w->o, "%s%u", i ? ", " : "", (unsigned)a->disc_branch[i]);
+        fputs("};", w->o);
+        cg_w_end(w);
+        fputs("static const mg_union_disc dsc = {", cg_w_begin(w));
+        cg_put_cstr(w->o, a->disc, strlen(a->disc));
+        fprintf(w->o, ", %zu, dv, db};", a->ndisc);
+        cg_w_end(w);
+    }
+    cg_w_line(w, "ok = false;");
+    fprintf(cg_w_begin(w), "if (!mg_fail_union(c, at, %s, ", code);
+    cg_w_loc(w, a->at);
+    fprintf(w->o, ", %s, %zu, %s))", tab, a->n, a->disc ? "&dsc" : "NULL");
+    cg_w_end(w);
+    cg_w_inner(w, "goto done;");
+    cg_w_close(w);
+}
+
 /* anyOf / oneOf: branches are speculative (quiet); with tracking each branch gets a fresh
  * bitset that is merged only if the branch succeeded. Many branches: a loop over their
  * table (callee mgf_...[b]). */
@@ -378,12 +417,8 @@ static void render_any_one_of(cg_w *w, const cg_papp *a, bool one)
     if (tab) w->depth--;
     if (f->tracks) cg_w_close(w);
     cg_w_line(w, "c->quiet--;");
-    if (one) {
-        cg_w_fail_if(w, "nv == 0", "MG_E_ONE_OF_NONE", a->at, "", 0);
-        cg_w_fail_if(w, "nv > 1", "MG_E_ONE_OF_MANY", a->at, "", 0);
-    } else {
-        cg_w_fail_if(w, "nv == 0", "MG_E_ANY_OF", a->at, "", 0);
-    }
+    render_union_fail(w, a, one ? "MG_E_ONE_OF_NONE" : "MG_E_ANY_OF");
+    if (one) cg_w_fail_if(w, "nv > 1", "MG_E_ONE_OF_MANY", a->at, "", 0);
     cg_w_close(w);
 }
 

@@ -224,6 +224,15 @@ const char *cg_share_callee(cg_share *sh, const cg_fn *caller, bool shared, int 
     return r;
 }
 
+const char *cg_share_by_name(cg_share *sh, const cg_fn *caller, bool shared, int fi)
+{
+    if (shared)
+        add_int(&sh->inst[caller->index].named, &sh->inst[caller->index].nnamed, fi);
+    else
+        cg_share_named(sh, fi);
+    return sh->g->plan->fns[fi]->name;
+}
+
 void cg_share_loc(cg_share *sh, FILE *o, const cg_fn *f, const char *loc)
 {
     sh_inst *in = &sh->inst[f->index];

@@ -128,6 +128,12 @@ const char *cg_w_fn(const cg_w *w, int fi)
     return w->g->plan->fns[fi]->name;
 }
 
+const char *cg_w_fn_ptr(const cg_w *w, int fi)
+{
+    if (w->sh) return cg_share_by_name(w->sh, w->f, w->shared, fi);
+    return w->g->plan->fns[fi]->name;
+}
+
 const char *cg_w_ev(const cg_w *w)
 {
     return w->f->tracks ? "sev" : "NULL";

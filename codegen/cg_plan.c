@@ -549,7 +549,8 @@ static void plan_app(cg *g, cg_fn *f, const char *name, cg_papp *a, bool table)
         free(fns);
         return;
     }
-    *a = (cg_papp){v, fns, v->n, -1};
+    *a = (cg_papp){v, fns, v->n, -1, NULL, NULL, NULL, 0};
+    if (table) cg_plan_union_disc(f->node, a);
     if (table && v->n > CG_TABLE_MIN) a->tab = cg_plan_fn_table(g, f, name, fns, v->n);
 }
 
@@ -785,6 +786,10 @@ void cg_plan_free(cg_plan *p)
         free(f->all.fns);
         free(f->any.fns);
         free(f->one.fns);
+        for (int u = 0; u < 2; u++) {
+            free(u ? f->one.disc_values : f->any.disc_values);
+            free(u ? f->one.disc_branch : f->any.disc_branch);
+        }
         if (f->obj) {
             for (size_t k = 0; k < f->obj->ndeps; k++)
                 free(f->obj->deps[k].req_seen);

@@ -138,7 +138,17 @@ typedef struct cg_papp {
     int *fns;
     size_t n;
     int tab; /* -1 */
+    /* an OpenAPI discriminator beside an anyOf/oneOf (cg_plan_disc.c): the property, and the
+     * values that name each branch, for the reasons of a failed union; disc NULL: none */
+    const char *disc;
+    const char **disc_values; /* into the schema's strings */
+    uint32_t *disc_branch;
+    size_t ndisc;
 } cg_papp;
+
+/* Reads the OpenAPI discriminator of schema node beside its union a (a->at: anyOf/oneOf), if
+ * there is one whose values name branches of a. */
+void cg_plan_union_disc(const cj_node *node, cg_papp *a);
 
 typedef struct cg_fn {
     int index; /* in cg_plan.fns */

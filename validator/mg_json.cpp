@@ -59,6 +59,13 @@ extern "C" mg_json_parser *mg_json_parser_new(size_t max_bytes, uint32_t max_dep
         mg_json_parser_free(p);
         return nullptr;
     }
+    // simdjson allocates once per process, on the first number beyond a double's range:
+    // have that happen here, not on a message.
+    std::memcpy(p->copy, "1e999", 5);
+    if (p->parser.parse(p->copy, 5, false).get(warm) != simdjson::NUMBER_ERROR) {
+        mg_json_parser_free(p);
+        return nullptr;
+    }
     return p;
 }
 

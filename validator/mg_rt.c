@@ -45,6 +45,166 @@ bool mg_limit(mg_ctx *c, uint32_t at, const char *kwloc, const char *which)
     return false;
 }
 
+/* ---- failed unions: the closest branch ---- */
+
+/* How many members or items down from value `from` value (or key) `target` is. */
+static uint32_t depth_below(const mg_doc *d, uint32_t from, uint32_t target)
+{
+    uint32_t depth = 0;
+    for (uint32_t cur = from; cur != target; depth++) {
+        uint32_t next = cur;
+        if (mg_type(d, cur) == MG_TAPE_OBJECT) {
+            MG_OBJECT_FOR(d, cur, k)
+            {
+                if (target >= k && target < mg_next(d, k + 1)) {
+                    next = target == k ? k : k + 1;
+                    break;
+                }
+            }
+        } else if (mg_type(d, cur) == MG_TAPE_ARRAY) {
+            MG_ARRAY_FOR(d, cur, i)
+            {
+                if (target >= i && target < mg_next(d, i)) {
+                    next = i;
+                    break;
+                }
+            }
+        }
+        if (next == cur) break;
+        cur = next;
+    }
+    return depth;
+}
+
+/* Whether an enum's values (its record's arg: a JSON array, maybe cut) are one value: such an
+ * enum ("petType": {"enum": ["cat"]}) tells union members apart as a const does. */
+static bool one_value(const char *json)
+{
+    int depth = 0;
+    bool str = false;
+    for (const char *p = json ? json : ""; *p; p++) {
+        if (str) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '"')
+                str = false;
+        } else if (*p == '"') {
+            str = true;
+        } else if (*p == '[' || *p == '{') {
+            depth++;
+        } else if (*p == ']' || *p == '}') {
+            depth--;
+        } else if (*p == ',' && depth == 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A branch's closeness from the errors it left in errs[base..nerr): smaller is closer. */
+typedef struct branch_score {
+    uint32_t rank; /* 2: rejected the value itself by type, 1: a const (or one-value enum)
+                    * mismatch, 0: other */
+    uint32_t depth, nerr;
+} branch_score;
+
+static branch_score score_branch(const mg_ctx *c, uint32_t at, uint32_t base)
+{
+    branch_score s = {c->nerr == base ? 2 : 0, 0, c->nerr - base};
+    for (uint32_t i = base; i < c->nerr; i++) {
+        const mg_err_rec *e = &c->errs[i];
+        if (e->at == at && (e->code == MG_E_TYPE || e->code == MG_E_FALSE))
+            s.rank = 2;
+        else if ((e->code == MG_E_CONST || (e->code == MG_E_ENUM && one_value(e->arg))) &&
+                 s.rank < 1)
+            s.rank = 1;
+        uint32_t dp = depth_below(&c->doc, at, e->at);
+        if (dp > s.depth) s.depth = dp;
+    }
+    return s;
+}
+
+static bool closer(branch_score a, branch_score b)
+{
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.depth != b.depth) return a.depth > b.depth;
+    return a.nerr < b.nerr;
+}
+
+/* The branch the discriminator's value in the object at `at` names, or -1. */
+static int64_t named_branch(const mg_ctx *c, uint32_t at, const mg_union_disc *disc, uint32_t n)
+{
+    const mg_doc *d = &c->doc;
+    if (!disc || mg_type(d, at) != MG_TAPE_OBJECT) return -1;
+    uint32_t nl = (uint32_t)strlen(disc->name);
+    MG_OBJECT_FOR(d, at, k)
+    {
+        if (!mg_str_eq(d, k, disc->name, nl)) continue;
+        if (mg_type(d, k + 1) != MG_TAPE_STRING) return -1;
+        for (uint32_t i = 0; i < disc->n; i++)
+            if (disc->branch[i] < n &&
+                mg_str_eq(d, k + 1, disc->values[i], (uint32_t)strlen(disc->values[i])))
+                return disc->branch[i];
+        return -1;
+    }
+    return -1;
+}
+
+/* Runs the branches again, recording: the closest one's errors stay in errs[base..nerr).
+ * False when the explanation's budget ran out (c->limit is set). */
+static bool explain_union(mg_ctx *c, uint32_t at, const mg_fn_ev *fns, uint32_t n,
+                          const mg_union_disc *disc, uint32_t base)
+{
+    uint32_t cap = c->max_err, best = 0;
+    branch_score best_s = {UINT32_MAX, 0, 0};
+    int64_t named = named_branch(c, at, disc, n);
+    uint32_t scored = named >= 0 ? 0 : n; /* none when the message says which it is */
+    if (named >= 0) best = (uint32_t)named;
+    c->scoring++;
+    c->max_err = base + MG_UNION_ERRS < c->err_room ? base + MG_UNION_ERRS : c->err_room;
+    for (uint32_t b = 0; b < scored && !c->limit; b++) {
+        c->nerr = base;
+        if (fns[b](c, at, NULL)) continue; /* cannot happen: the union failed */
+        branch_score s = score_branch(c, at, base);
+        if (closer(s, best_s)) {
+            best_s = s;
+            best = b;
+        }
+    }
+    c->scoring--;
+    c->nerr = base;
+    /* the chosen branch again, within the caller's cap and leaving a record for the summary */
+    c->max_err = cap > base + 1 ? cap - 1 : cap;
+    if (!c->limit) fns[best](c, at, NULL);
+    c->max_err = cap;
+    return !c->limit;
+}
+
+bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const mg_fn_ev *fns,
+                   uint32_t n, const mg_union_disc *disc)
+{
+    if (c->quiet || c->limit) return false;
+    uint32_t base = c->nerr;
+    if (c->scoring == 0 && c->xsteps >= 0 && c->err_room > c->max_err && base < c->max_err) {
+        /* the outermost explanation spends its own budget, not the message's */
+        bool outer = c->explaining++ == 0;
+        int64_t saved = c->steps;
+        if (outer) c->steps = c->xsteps;
+        bool done = explain_union(c, at, fns, n, disc, base);
+        c->explaining--;
+        if (!done && !outer) return false; /* the outermost one gives up */
+        if (outer) {
+            c->xsteps = done ? c->steps : -1;
+            c->steps = saved;
+        }
+        if (!done) { /* out of budget: the summary alone, as if never explained */
+            c->limit = NULL;
+            c->nerr = base;
+        }
+    }
+    return mg_report(c, at, code, kwloc, "");
+}
+
 /* ---- the memo ---- */
 
 static mg_memo_ent *memo_bucket(const mg_ctx *c, uint32_t id, uint32_t at)

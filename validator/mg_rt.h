@@ -31,6 +31,11 @@
  * with one MG_E_LIMIT error, whatever the speculative branches made of their results (a limit
  * inside a `not` must never make a message valid).
  *
+ * A failed union (anyOf, or a oneOf no branch matched) reports its closest branch's errors
+ * before its own summary (mg_fail_union). That runs only once the union has failed and errors
+ * are wanted, so a valid message pays nothing; its work has its own budget (as many steps as
+ * the message's), so explaining never turns a schema reject into a limit one.
+ *
  * Ownership: an mg_ctx belongs to one mg_validator (one thread); all memory it uses (error
  * records, scratch words, dynamic scope stack, memo table) is allocated when the validator is
  * created.
@@ -118,6 +123,11 @@ typedef struct mg_ctx {
      * which reads them at entry (a function shared by identical subschemas reports each one's
      * own locations; codegen/cg_emit_share.c). */
     const char *const *locs;
+    /* failed unions (mg_fail_union); last, so that earlier members keep their offsets */
+    uint32_t err_room;   /* records errs holds: max_err + MG_UNION_ERRS (0: explain nothing) */
+    uint32_t scoring;    /* > 0 while mg_fail_union scores branches: nested unions do not */
+    uint32_t explaining; /* > 0 while mg_fail_union runs branches again for their errors */
+    int64_t xsteps;      /* steps left for explaining failed unions (< 0: no more) */
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all
@@ -126,6 +136,35 @@ bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const ch
 
 /* mg_report unless quiet. */
 bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg);
+
+/* Error records a branch may leave while mg_fail_union scores it. */
+#define MG_UNION_ERRS 16u
+
+/* A speculative branch (see mg_fail_union). */
+typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
+
+/* A union's discriminator (OpenAPI's, beside it): the values of property `name` that name its
+ * branches, values[i] naming branch[i]. */
+typedef struct mg_union_disc {
+    const char *name;
+    uint32_t n;
+    const char *const *values;
+    const uint32_t *branch;
+} mg_union_disc;
+
+/* Union fns[0..n) at value `at` failed (no branch matched); records the errors of its closest
+ * branch, then the summary (code at kwloc). The closest branch is, in order: one that did not
+ * reject the value itself by type (or a false schema) over one that did; one without a const
+ * mismatch over one with (a const, or an enum of one value, is how union members are usually
+ * told apart, "kind": {"const": "a"}; an enum of several is as often an ordinary field's
+ * domain, so it does not count); the one whose errors reach deepest into the value; the one
+ * with the fewest errors; the first. Branches are scored with their errors (up to MG_UNION_ERRS
+ * each) while unions nested in them report only their summary, then the chosen one runs again,
+ * recording (and explaining its own unions): each level costs n + 1 runs of its branches, never
+ * exponentially more. With a discriminator (NULL: none) whose property is a string that names
+ * a branch, that branch is the closest, unscored. Returns as mg_fail. */
+bool mg_fail_union(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const mg_fn_ev *fns,
+                   uint32_t n, const mg_union_disc *disc);
 
 /* After a subschema failed (and recorded its own errors): keep checking?
  * mg_fail and mg_more are out of line: only failures call them, and every check and call of
@@ -292,7 +331,6 @@ bool mg_unique_items(mg_ctx *c, uint32_t at);
 /* ---- schema sets ----
  * mg_schema and mg_schema_set are public (meshgate.h); a generated schema function has the
  * form mg_fn (called through the entry) or mg_fn_ev (every function of the file). */
-typedef bool (*mg_fn_ev)(mg_ctx *c, uint32_t at, uint64_t *ev);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,8 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
     }
     v->conf = c;
     v->parser = mg_json_parser_new(c.max_bytes, c.max_depth);
-    v->ctx.errs = calloc(c.max_errors, sizeof *v->ctx.errs);
+    /* beyond the cap, room for a failed union's branches while they are scored */
+    v->ctx.errs = calloc(c.max_errors + MG_UNION_ERRS, sizeof *v->ctx.errs);
     /* A message has at most max_bytes/2 values: uniqueItems needs 2 words per item, and the
      * evaluated bitsets alive at once (a few per nesting level) fit in the rest. */
     v->ctx.scratch_words = c.max_bytes + c.max_bytes / 16 + 4 * (size_t)c.max_depth + 1024;
@@ -126,6 +127,7 @@ mg_validator *mg_validator_new(const mg_validator_conf *conf, char *errstr, size
         return NULL;
     }
     v->ctx.max_err = c.max_errors;
+    v->ctx.err_room = c.max_errors + MG_UNION_ERRS;
     v->ctx.max_depth = c.max_refs;
     return v;
 }
@@ -207,6 +209,8 @@ mg_result mg_validate(mg_validator *v, const mg_schema *s, const char *buf, size
     uint64_t budget =
         v->conf.max_steps ? v->conf.max_steps : MG_STEPS_BASE + (uint64_t)MG_STEPS_PER_BYTE * len;
     c->steps = v->steps_budget = budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
+    c->xsteps = c->steps; /* explaining failed unions has a budget of its own (mg_rt.h) */
+    c->scoring = c->explaining = 0;
     bool valid = s->fn(c, MG_DOC_ROOT);
     if (c->limit) {
         /* whatever the functions made of it, the message could not be checked */

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         mg_result r = mg_validate(v, s, line, len, len);
         printf("%s steps=%llu\n", mg_result_name(r), (unsigned long long)mg_validator_steps(v));
         for (uint32_t i = 0; i < mg_error_count(v); i++) {
-            char msg[512];
+            char msg[4096]; /* a pointer 320 levels deep fits */
             mg_error_format(v, i, msg, sizeof msg);
             if (locations)
                 printf("  %s at %s\n", msg, mg_error_keyword_location(v, i));

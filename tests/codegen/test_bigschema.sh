@@ -303,6 +303,38 @@ else
     not_ok "the big set's shared parts give the plain form's verdicts and locations (build)"
 fi
 
+# a failed union explains its closest branch (mg_fail_union takes its branches as function
+# pointers): with sharing on, the branches are called through their wrappers, and each copy of
+# the union reports its own branch's locations, as the plain form does
+cat >"$tmp/union.json" <<'EOF'
+{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+ "properties": {"a": {"$ref": "#/$defs/u"},
+  "b": {"anyOf": [{"type": "object", "properties": {"k": {"const": "x"}, "n": {"type": "integer"}}, "required": ["k"]},
+                  {"type": "object", "properties": {"k": {"const": "y"}, "s": {"type": "string"}}, "required": ["k"]}]}},
+ "$defs": {"u": {"anyOf": [{"type": "object", "properties": {"k": {"const": "x"}, "n": {"type": "integer"}}, "required": ["k"]},
+                           {"type": "object", "properties": {"k": {"const": "y"}, "s": {"type": "string"}}, "required": ["k"]}]}}}
+EOF
+printf '%s\n' '{"a": {"k": "y", "s": 1}, "b": {"k": "y", "s": 2}}' '{"a": {"k": "x", "n": "1"}, "b": {"k": "x"}}' >"$tmp/union.ndjson"
+mkdir -p "$tmp/ushared" "$tmp/uplain"
+: >"$tmp/err"
+if "$codegen" --share always -o "$tmp/ushared/union" "$tmp/union.json" 2>"$tmp/err" &&
+    "$codegen" --share never -o "$tmp/uplain/union" "$tmp/union.json" 2>>"$tmp/err" &&
+    runner union "$tmp/ushared/run" "$tmp/ushared/union.c" 2>>"$tmp/err" &&
+    runner union "$tmp/uplain/run" "$tmp/uplain/union.c" 2>>"$tmp/err"; then
+    "$tmp/ushared/run" --all-errors --locations "$tmp/union.ndjson" >"$tmp/ushared/out"
+    "$tmp/uplain/run" --all-errors --locations "$tmp/union.ndjson" >"$tmp/uplain/out"
+    if grep -q 'mgsh_' "$tmp/ushared/union.c" && cmp -s "$tmp/ushared/out" "$tmp/uplain/out" &&
+        grep -qF '/a/s: 1 is not of type string (type) at #/$defs/u/anyOf/1/properties/s/type' "$tmp/ushared/out" &&
+        grep -qF '/b/s: 2 is not of type string (type) at #/properties/b/anyOf/1/properties/s/type' "$tmp/ushared/out"; then
+        ok "a failed union in a shared set explains each copy's closest branch at its own location"
+    else
+        diff "$tmp/uplain/out" "$tmp/ushared/out" >>"$tmp/err" 2>&1 || true
+        not_ok "a failed union in a shared set explains each copy's closest branch at its own location"
+    fi
+else
+    not_ok "a failed union in a shared set explains each copy's closest branch at its own location (build)"
+fi
+
 # bad values are usage errors that name the option
 rc=0
 "$codegen" --split 0 -o "$tmp/x" "$tmp/two.json" 2>"$tmp/err" || rc=$?

@@ -28,6 +28,11 @@ check() { # check DESCRIPTION COMMAND...
 # SCHEMA_NAME, default NAME), built with the same sanitizer as the build.
 build_so() {
     "$build/meshgate-codegen" -o "$tmp/$1" --name "${3:-$1}" "$2"
+    compile_so "$1"
+}
+
+# compile_so NAME: codegen's $tmp/NAME.c compiled into $tmp/NAME.so, with the build's sanitizer.
+compile_so() {
     # shellcheck disable=SC2086
     cc -std=c11 -O1 -shared -fPIC -DMG_SHARED_OBJECT -Ivalidator ${SANITIZE_CFLAGS:-} \
         -o "$tmp/$1.so" "$tmp/$1.c" "$build/libmgvalidator.a" \

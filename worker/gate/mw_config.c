@@ -49,6 +49,17 @@ void mw_config_free(mw_config *c)
         for (size_t i = 0; i < NROUTE; i++)
             if (mw_cfg_route_keys[i].type == K_STR)
                 free(*(char **)((char *)&c->routes[r] + mw_cfg_route_keys[i].off));
+    for (size_t r = 0; r < c->n_routes; r++) {
+        for (size_t j = 0; j < c->routes[r].n_variants; j++) {
+            mw_variant *v = &c->routes[r].variants[j];
+            for (size_t k = 0; k < v->n_values; k++)
+                free(v->values[k]);
+            free(v->values);
+            free(v->schema);
+            free(v->type);
+        }
+        free(c->routes[r].variants);
+    }
     free(c->routes);
     for (int m = 0; m < NMAPS; m++)
         free_kv(*mw_cfg_kv_of(c, m), *mw_cfg_n_kv_of(c, m));
@@ -120,6 +131,8 @@ int mw_config_load(mw_config *out, const char *path, char *const *envp,
     }
     if (doc) fy_parse_document_destroy(L.parser, doc);
     if (L.parser) fy_parser_destroy(L.parser);
+    for (size_t r = 0; L.routes && r < out->n_routes; r++)
+        free(L.routes[r].variant_lines);
     free(L.routes);
     for (int m = 0; m < NMAPS; m++)
         free(L.kv_src[m]);

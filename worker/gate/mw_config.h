@@ -12,6 +12,9 @@
 #include "mw_log.h"
 #include "mw_wire.h"
 
+struct mg_schema;     /* meshgate.h */
+struct mg_schema_set; /* meshgate.h */
+
 /* How a route sends valid messages. Passthrough forwards every message unchanged, without
  * validation or envelope: the baseline the benchmark compares the gate with, not a gate. */
 typedef enum mw_ce_mode { MW_CE_BINARY = 0, MW_CE_STRUCTURED, MW_CE_PASSTHROUGH } mw_ce_mode;
@@ -49,6 +52,16 @@ typedef struct mw_kv {
     char *key, *value;
 } mw_kv;
 
+/* One message of a route whose channel carries several (routes[i].variants[j]): the
+ * discriminator values that select it, its schema and its CloudEvents type. */
+typedef struct mw_variant {
+    char **values; /* routes[i].variants[j].values: strings, disjoint from the other variants' */
+    size_t n_values;
+    char *schema; /* routes[i].variants[j].schema: its name or $id in the schema set */
+    char *type;   /* routes[i].variants[j].type: the CloudEvents type of its messages */
+    const struct mg_schema *s; /* schema found in the set (mw_variants_bind); NULL before */
+} mw_variant;
+
 /* One route: an input topic, the schema its messages must satisfy, where valid messages go
  * (wrapped in a CloudEvent) and where rejects go. */
 typedef struct mw_route {
@@ -77,6 +90,10 @@ typedef struct mw_route {
                                * separated ("" none) */
     mw_wire_mode schema_id;   /* routes[i].schema_id: none (default) | confluent | apicurio |
                                * auto: where messages carry their registry schema id */
+    char *discriminator;      /* routes[i].discriminator: "" (default) | property:NAME |
+                               * header:NAME: what tells the variants apart */
+    mw_variant *variants;     /* routes[i].variants (n_variants; with a discriminator only) */
+    size_t n_variants;
 } mw_route;
 
 typedef struct mw_config {
@@ -174,6 +191,16 @@ long mw_config_token_file(const char *path, void (*fn)(void *arg, const char *to
                           void *arg, char *why, size_t cap);
 /* The route's ingest path: ingest_path, or "/ingest/<input>" into buf. */
 const char *mw_config_ingest_path(const mw_route *r, char *buf, size_t cap);
+
+/* The rules of routes[i].discriminator and routes[i].variants (mw_variants.c): a discriminator
+ * is property:NAME or header:NAME and goes with variants, each value selects one variant, and
+ * schema_id stays none. fn(arg, route, variant or -1, key, text) gets each problem. */
+typedef void (*mw_variants_problem_fn)(void *arg, size_t route, long variant, const char *key,
+                                       const char *text);
+void mw_config_variants_check(const mw_config *c, mw_variants_problem_fn fn, void *arg);
+
+/* Finds every variant's schema in set (mw_variant.s); false and why when one is missing. */
+bool mw_variants_bind(mw_config *c, const struct mg_schema_set *set, char *why, size_t cap);
 
 /* ---- rules of the configuration (mw_config_rules.c) ---- */
 

@@ -287,6 +287,26 @@ static void ingest_problem(void *arg, long r, const char *key, const char *text)
     }
 }
 
+/* One problem of mw_config_variants_check, at its variant's line, else its key's, else the
+ * route's. */
+static void variants_problem(void *arg, size_t r, long j, const char *key, const char *text)
+{
+    loader *L = arg;
+    char path[300];
+    size_t i;
+    const origin *o = NULL;
+    int line = L->routes[r].line;
+    if (j >= 0) {
+        snprintf(path, sizeof path, "routes[%zu].variants[%ld]%s%s", r, j, *key ? "." : "", key);
+        if (L->routes[r].variant_lines) line = L->routes[r].variant_lines[j];
+    } else {
+        snprintf(path, sizeof path, "routes[%zu].%s", r, key);
+        if (mw_cfg_find_key(mw_cfg_route_keys, NROUTE, key, &i) && L->routes[r].k[i].text)
+            o = &L->routes[r].k[i];
+    }
+    mw_cfg_report(L, o, line, path, "%s", text);
+}
+
 /* The schema set and the catalog, through the caller's callbacks. */
 static void check_external(loader *L, const mw_config_checks *x)
 {
@@ -306,6 +326,15 @@ static void check_external(loader *L, const mw_config_checks *x)
                 mw_cfg_report(L, &L->routes[r].k[RK_SCHEMA], L->routes[r].line, path,
                               "no schema named \"%s\" in %s; it has: %s", name, c->schemas, why);
             }
+            for (size_t r = 0; r < c->n_routes; r++)
+                for (size_t j = 0; j < c->routes[r].n_variants; j++) {
+                    const char *name = c->routes[r].variants[j].schema;
+                    if (!name || x->has_schema(x->arg, name, why, sizeof why)) continue;
+                    char text[2400];
+                    snprintf(text, sizeof text, "no schema named \"%s\" in %s; it has: %s", name,
+                             c->schemas, why);
+                    variants_problem(L, r, (long)j, "schema", text);
+                }
         }
     }
     if (x->open_catalog && c->catalog && *c->catalog &&
@@ -331,6 +360,7 @@ void mw_cfg_convert_check(loader *L, const mw_config_checks *checks)
     check_limits(L);
     check_placeholders(L);
     mw_config_ingest_check(out, ingest_problem, L);
+    mw_config_variants_check(out, variants_problem, L);
     mw_config_kafka_check(out, checks && checks->brokers, checks && checks->clients, kafka_problem,
                           L);
     if (checks) check_external(L, checks);

@@ -39,7 +39,7 @@ typedef struct keydef {
 /* The key tables (mw_config_keys.c): the top-level keys and the keys of one route, and the names of
  * the librdkafka property maps. NTOP and NROUTE are their lengths (checked where they are
  * defined: a key added there fails to compile until its count here is raised). */
-enum { NTOP = 32, NROUTE = 19, NMAPS = 3 };
+enum { NTOP = 32, NROUTE = 20, NMAPS = 3 };
 extern const keydef mw_cfg_top_keys[];
 extern const keydef mw_cfg_route_keys[];
 extern const char *const mw_cfg_map_names[NMAPS];
@@ -61,6 +61,7 @@ typedef struct route_src {
     int line;       /* of the route's mapping (its first key), for missing keys */
     bool malformed; /* not a mapping (reported) */
     origin k[NROUTE];
+    int *variant_lines; /* of each routes[i].variants[j] */
 } route_src;
 
 /* One problem found; they are written to errstr in file order, the environment's last. */

@@ -117,6 +117,7 @@ const keydef mw_cfg_route_keys[] = {
     {"token_file", K_STR, F_EMPTY_OK, R(token_file), 0, 0, "", NULL},
     {"client_cns", K_STR, F_EMPTY_OK, R(client_cns), 0, 0, "", NULL},
     {"schema_id", K_ENUM, 0, R(schema_id), 0, 0, "none", NULL},
+    {"discriminator", K_STR, F_EMPTY_OK, R(discriminator), 0, 0, "", NULL},
 };
 _Static_assert(sizeof mw_cfg_top_keys / sizeof mw_cfg_top_keys[0] == NTOP,
                "mw_cfg_top_keys: set NTOP in mw_config_int.h to its number of rows");

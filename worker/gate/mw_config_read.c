@@ -147,6 +147,87 @@ static void read_map(loader *L, int m, struct fy_node *key, struct fy_node *map)
     }
 }
 
+/* One variant's values: a string, or a list of them. */
+static void read_values(loader *L, mw_variant *v, const char *path, struct fy_node *key,
+                        struct fy_node *val)
+{
+    bool list = val && fy_node_get_type(val) == FYNT_SEQUENCE;
+    size_t n = list ? (size_t)fy_node_sequence_item_count(val) : 1;
+    void *it = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct fy_node *item = list ? fy_node_sequence_iterate(val, &it) : val;
+        const char *t = scalar_text(item);
+        char **nv = t && *t ? realloc(v->values, (v->n_values + 1) * sizeof *nv) : NULL;
+        if (!t || !*t) {
+            mw_cfg_report(L, NULL, mw_cfg_line_of(item ? item : key), path,
+                          "expected a non-empty string or a list of them");
+            return;
+        }
+        if (!nv || !(nv[v->n_values] = mw_cfg_dup(L, t))) {
+            if (nv) v->values = nv;
+            return;
+        }
+        v->values = nv;
+        v->n_values++;
+    }
+}
+
+/* routes[i].variants: a list of {values, schema, type} (the file's; no variable sets them). */
+static void read_variants(loader *L, size_t r, struct fy_node *key, struct fy_node *seq)
+{
+    mw_route *rt = &L->c->routes[r];
+    char path[300], kp[340];
+    snprintf(path, sizeof path, "routes[%zu].variants", r);
+    size_t n = seq && fy_node_get_type(seq) == FYNT_SEQUENCE
+                   ? (size_t)fy_node_sequence_item_count(seq)
+                   : 0;
+    if (n == 0) {
+        mw_cfg_report(L, NULL, mw_cfg_line_of(key), path,
+                      "expected a non-empty list of {values, schema, type}");
+        return;
+    }
+    rt->variants = calloc(n, sizeof *rt->variants);
+    L->routes[r].variant_lines = calloc(n, sizeof(int));
+    if (!rt->variants || !L->routes[r].variant_lines) {
+        mw_cfg_report(L, NULL, 0, "", "out of memory");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = fy_node_sequence_iterate(seq, &it))) {
+        size_t j = rt->n_variants++;
+        mw_variant *v = &rt->variants[j];
+        int line = L->routes[r].variant_lines[j] = mw_cfg_line_of(item);
+        snprintf(path, sizeof path, "routes[%zu].variants[%zu]", r, j);
+        if (fy_node_get_type(item) != FYNT_MAPPING) {
+            mw_cfg_report(L, NULL, line, path, "expected a mapping with values, schema and type");
+            continue;
+        }
+        void *it2 = NULL;
+        struct fy_node_pair *p;
+        while ((p = fy_node_mapping_iterate(item, &it2))) {
+            struct fy_node *kn = fy_node_pair_key(p), *vn = fy_node_pair_value(p);
+            const char *k = scalar_text(kn), *t = scalar_text(vn);
+            snprintf(kp, sizeof kp, "%s.%s", path, k && *k ? k : "?");
+            char **field = !k                         ? NULL
+                           : strcmp(k, "schema") == 0 ? &v->schema
+                           : strcmp(k, "type") == 0   ? &v->type
+                                                      : NULL;
+            if (k && strcmp(k, "values") == 0) {
+                read_values(L, v, kp, kn, vn);
+            } else if (!field) {
+                mw_cfg_report(L, NULL, mw_cfg_line_of(kn), kp,
+                              "unknown key; expected one of values, schema, type");
+            } else if (!t || !*t) {
+                mw_cfg_report(L, NULL, mw_cfg_line_of(kn), kp, "expected a non-empty string");
+            } else {
+                free(*field);
+                *field = mw_cfg_dup(L, t);
+            }
+        }
+    }
+}
+
 static void read_route(loader *L, size_t r, struct fy_node *item, int routes_line)
 {
     char path[300], list[300];
@@ -169,10 +250,12 @@ static void read_route(loader *L, size_t r, struct fy_node *item, int routes_lin
         const keydef *k = name ? mw_cfg_find_key(mw_cfg_route_keys, NROUTE, name, &i) : NULL;
         if (k) {
             take(L, k, &rs->k[i], path, kn, fy_node_pair_value(p));
+        } else if (name && strcmp(name, "variants") == 0) {
+            read_variants(L, r, kn, fy_node_pair_value(p));
         } else {
             key_list(list, sizeof list, mw_cfg_route_keys, NROUTE, "");
-            mw_cfg_report(L, NULL, mw_cfg_line_of(kn), path, "unknown key; expected one of %s",
-                          list);
+            mw_cfg_report(L, NULL, mw_cfg_line_of(kn), path,
+                          "unknown key; expected one of %s, variants", list);
         }
     }
 }

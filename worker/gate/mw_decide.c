@@ -9,7 +9,12 @@
  * A route with a schema_id option first reads the message's registry schema id (mw_wire.c)
  * and finds that exact version in the schema set by a binary search (mg_registry.c); the rest
  * of the verdict then runs on the value without its framing, with that version. A reject
- * keeps the framing: the dead letter is the message as it came.
+ * keeps the framing: the dead letter is the message as it came. A route with variants (a
+ * channel of several messages, mw_variants.c) judges each message by the variant its
+ * discriminator selects: a header's before validation, so only that message's schema runs; a
+ * property's once the union has parsed the message - a valid one then gets its variant's type
+ * and schema, a reject is checked again by its variant's schema alone, so its errors are that
+ * message's. A value that selects no variant is a reject naming the discriminator.
  */
 #include "mw_decide.h"
 
@@ -19,6 +24,7 @@
 
 #include "mg_escape.h"
 #include "mg_output.h"
+#include "mw_variants.h"
 #include "mw_wire.h"
 
 void mw_reason_from_validator(const mg_validator *v, mg_result res, mw_reason_buf *buf,
@@ -117,12 +123,58 @@ static bool registry_version(const mw_route *r, const mg_schema_set *set, const 
     return true;
 }
 
+/* What the discriminator made of a message. */
+typedef enum pick { PICKED, REJECTED, UNION_REJECTS } pick;
+
+/* The variant the discriminator selects (d->schema, d->type: PICKED); else a reject set here
+ * (REJECTED), or for a property missing from a message the union rejected, the union's reject
+ * (UNION_REJECTS: its reasons say more, a required property missing or a wrong type). */
+static pick pick_variant(const mw_route *r, const mw_in *in, const struct mg_doc *doc,
+                         bool union_valid, mw_reason_buf *buf, mw_decision *d)
+{
+    const char *val = NULL;
+    size_t n = 0;
+    bool found = mw_disc_value(r, in, doc, &val, &n);
+    const mw_variant *var = found ? mw_variant_of(r, val, n) : NULL;
+    if (var && var->s) {
+        d->schema = var->s;
+        d->type = var->type;
+        return PICKED;
+    }
+    const char *name;
+    bool prop = mw_disc_of(r, &name) == MW_DISC_PROPERTY;
+    if (prop && !found && !union_valid) return UNION_REJECTS;
+    mw_disc_reject_text(r, val, n, found, buf->message, sizeof buf->message);
+    buf->instance[0] = 0;
+    if (prop) {
+        buf->instance[0] = '/';
+        mg_escape(buf->instance + 1, sizeof buf->instance - 1, name, strlen(name), 0);
+    }
+    reject(d, MW_RJ_SCHEMA, mw_reject_name(MW_RJ_SCHEMA), buf->message);
+    d->reason.instance = buf->instance;
+    d->no_variant = true;
+    if (r->dl_errors) { /* the basic output format, as the validator's errors would be */
+        char inst[sizeof buf->instance * 2], msg[sizeof buf->message * 2];
+        mg_json_quote(inst, sizeof inst, buf->instance, strlen(buf->instance));
+        mg_json_quote(msg, sizeof msg, buf->message, strlen(buf->message));
+        snprintf(buf->errors, sizeof buf->errors,
+                 "{\"valid\":false,\"errors\":[{\"keywordLocation\":\"\",\"instanceLocation\":%s,"
+                 "\"error\":%s}]}",
+                 inst, msg);
+        d->reason.errors = buf->errors;
+    }
+    return REJECTED;
+}
+
 void mw_decide(const mw_route *r, const mg_schema_set *set, const mg_schema *s, mg_validator *v,
                const mw_in *in, mw_reason_buf *buf, mw_decision *d)
 {
     const char *why = NULL;
-    *d = (mw_decision){
-        .kind = mw_ce_detect(in), .data_len = in->value_len, .reject = MW_RJ_SCHEMA, .schema = s};
+    *d = (mw_decision){.kind = mw_ce_detect(in),
+                       .data_len = in->value_len,
+                       .reject = MW_RJ_SCHEMA,
+                       .schema = s,
+                       .type = r->type};
     /* A tombstone (a key, a null value) is no message to validate: forwarded, or a reject. */
     d->tombstone = !in->value && in->key;
     if (d->tombstone && r->tombstones == MW_TOMB_FORWARD) {
@@ -154,7 +206,19 @@ void mw_decide(const mw_route *r, const mg_schema_set *set, const mg_schema *s, 
     }
     d->data_off += d->wire_off;
     const char *data = in->value ? (const char *)in->value + d->data_off : NULL;
+    const char *name;
+    mw_disc_kind dk = r->n_variants ? mw_disc_of(r, &name) : MW_DISC_NONE;
+    if (dk == MW_DISC_HEADER && pick_variant(r, in, NULL, false, buf, d) == REJECTED) return;
     mg_result res = mg_validate(v, d->schema, data, d->data_len, d->data_len);
+    if (dk == MW_DISC_PROPERTY && (res == MG_OK || res == MG_REJECT_SCHEMA)) {
+        pick p = pick_variant(r, in, mg_validator_doc(v), res == MG_OK, buf, d);
+        if (p == REJECTED) return;
+        /* the message's own errors; a variant that accepts what the union did not is a
+         * configuration at odds with its schema set: the union's verdict stands */
+        if (p == PICKED && res != MG_OK &&
+            mg_validate(v, d->schema, data, d->data_len, d->data_len) == MG_OK)
+            res = mg_validate(v, s, data, d->data_len, d->data_len);
+    }
     d->valid = res == MG_OK;
     if (!d->valid) {
         d->reject = (mw_reject)(res - 1);

@@ -27,8 +27,11 @@ typedef struct mw_decision {
     size_t data_len;
     size_t wire_off; /* bytes of schema-id framing before the value proper (0: none); a valid
                       * message is enveloped without them */
-    const mg_schema *schema; /* the schema the message was validated with: the route's, or
-                              * the registry version its schema id names */
+    const mg_schema *schema; /* the schema the message was validated with: the route's, the
+                              * registry version its schema id names, or its variant's */
+    const char *type;        /* CloudEvents type: the route's, or its variant's */
+    bool no_variant;         /* rejected: its discriminator selects no variant (the reason is
+                              * the decision's own, not the validator's errors) */
     mw_reject reject;        /* when !valid: the reason's metric slot ... */
     mw_reason reason;        /* ... and its headers (texts in the caller's mw_reason_buf) */
 } mw_decision;

@@ -752,8 +752,8 @@ static char *json_string(char *p, const char *s, size_t n)
 
 /* ---- the envelopes ---- */
 
-static void plain_binary(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
-                         int64_t now_us)
+static void plain_binary(build *b, const mw_route *r, const char *dataschema, const char *type,
+                         const mw_in *in, int64_t now_us)
 {
     size_t room;
     char *t;
@@ -765,7 +765,7 @@ static void plain_binary(build *b, const mw_route *r, const char *dataschema, co
     else
         add_text(b, "ce_id", mw_ce_id(t, room, in->topic, in->partition, in->offset));
     add_str(b, "ce_source", r->source);
-    add_str(b, "ce_type", r->type);
+    add_str(b, "ce_type", type);
     if (!r->required_only) {
         if (in->timestamp_ms >= 0) add_time(b, "ce_time", ms_to_us(in->timestamp_ms), 3);
         if (in->value && dataschema && *dataschema) add_str(b, "ce_dataschema", dataschema);
@@ -785,8 +785,8 @@ static char *member(char *p, const char *lit_name_colon, size_t name_len, const 
 
 #define MEMBER_STR(p, lit, v, n) member(p, lit, sizeof lit - 1, v, n)
 
-static void plain_structured(build *b, const mw_route *r, const char *dataschema, const mw_in *in,
-                             int64_t now_us)
+static void plain_structured(build *b, const mw_route *r, const char *dataschema,
+                             const char *type_in, const mw_in *in, int64_t now_us)
 {
     copy_headers(b, in, true, NULL, NULL);
     add(b, "content-type", CT_STRUCTURED_OUT, sizeof CT_STRUCTURED_OUT - 1);
@@ -801,7 +801,7 @@ static void plain_structured(build *b, const mw_route *r, const char *dataschema
         b->err = "the CloudEvent id does not fit in the envelope's text buffer";
         return;
     }
-    const char *source = r->source ? r->source : "", *type = r->type ? r->type : "";
+    const char *source = r->source ? r->source : "", *type = type_in ? type_in : "";
     size_t source_len = strlen(source), type_len = strlen(type);
     size_t schema_len = dataschema ? strlen(dataschema) : 0;
     bool all = !r->required_only;
@@ -883,17 +883,17 @@ static bool absolute_uri(const char *s)
     return false;
 }
 
-bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
-                  mw_ce_kind kind, int64_t now_us, const char **why)
+bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const char *type,
+                  const mw_in *in, mw_ce_kind kind, int64_t now_us, const char **why)
 {
     build b = start(e);
     if (!absolute_uri(dataschema)) dataschema = NULL;
     if (kind != MW_CE_NONE)
         existing(&b, in, kind, now_us);
     else if (r->mode == MW_CE_BINARY || !in->value) /* a tombstone stays one: binary mode */
-        plain_binary(&b, r, dataschema, in, now_us);
+        plain_binary(&b, r, dataschema, type, in, now_us);
     else if (r->mode == MW_CE_STRUCTURED)
-        plain_structured(&b, r, dataschema, in, now_us);
+        plain_structured(&b, r, dataschema, type, in, now_us);
     else
         b.err = "passthrough routes have no envelope";
     if (b.err) *why = b.err;

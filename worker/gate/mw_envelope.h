@@ -99,12 +99,13 @@ void mw_env_free(mw_env *e);
 
 /* Valid message: the envelope per the route's mode. kind is what mw_ce_detect said: an
  * existing CloudEvent keeps its mode and attributes (meshgate adds only processingtime when
- * absent). dataschema is the schema's $id. now_us: processing time (Unix microseconds). A
+ * absent). dataschema is the schema's $id, type the CloudEvents type (the route's, or its
+ * variant's: mw_decision.type). now_us: processing time (Unix microseconds). A
  * tombstone (in->value NULL) gets binary mode whatever the route's mode (a structured value
  * would be no tombstone), without content-type and dataschema (there is no data).
  * Returns false (and why) only if the envelope cannot be built (e.g. headers overflow). */
-bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const mw_in *in,
-                  mw_ce_kind kind, int64_t now_us, const char **why);
+bool mw_env_valid(mw_env *e, const mw_route *r, const char *dataschema, const char *type,
+                  const mw_in *in, mw_ce_kind kind, int64_t now_us, const char **why);
 
 /* Reject: value and key unchanged, the input headers, then the meshgate.* reason headers
  * (README, mw_dlq_headers.h) and the interop families the route asks for. Input headers in the

@@ -405,10 +405,12 @@ static void uuid4(char buf[37])
 static void reject(mw_ingest *g, const mw_decision *d, ig_ev *e)
 {
     e->status = 400;
-    if (d->reject == MW_RJ_CLOUDEVENT || d->reject == MW_RJ_EMPTY) {
+    if (d->reject == MW_RJ_CLOUDEVENT || d->reject == MW_RJ_EMPTY || d->no_variant) {
         mw_sb b = {0};
         mw_sb_str(&b, "\"valid\":false,\"errors\":[{\"keywordLocation\":\"\","
-                      "\"instanceLocation\":\"\",\"error\":");
+                      "\"instanceLocation\":");
+        mw_sb_quote(&b, d->reason.instance, strlen(d->reason.instance));
+        mw_sb_str(&b, ",\"error\":");
         mw_sb_quote(&b, d->reason.message, strlen(d->reason.message));
         mw_sb_str(&b, "}]}");
         e->detail = b.oom ? NULL : b.p;
@@ -448,7 +450,8 @@ static void produce_event(ig_req *q, ig_ev *e, mw_in *in, const mw_decision *d)
                            rd_kafka_header_get_all(in->headers, i, &name, &val, &len) == 0;
              i++)
             e0->hdrs[e0->n_hdrs++] = (mw_hdr){name, val, len};
-    } else if (!mw_env_valid(g->env, q->rt->r, q->rt->s->id, in, d->kind, mw_real_us(), &why)) {
+    } else if (!mw_env_valid(g->env, q->rt->r, d->schema->id, d->type, in, d->kind, mw_real_us(),
+                             &why)) {
         e->status = 500;
         e->detail = json_text(why);
         return;

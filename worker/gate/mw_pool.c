@@ -201,7 +201,7 @@ static void process(mw_thread *th, mw_slot *s)
         mw_in out = in; /* the value without its schema-id framing: the CloudEvent's data is JSON */
         if (out.value) out.value = (const char *)out.value + d.wire_off;
         out.value_len -= d.wire_off;
-        if (mw_env_valid(e, b->route, d.schema->id, &out, d.kind, mw_real_us(), &why)) {
+        if (mw_env_valid(e, b->route, d.schema->id, d.type, &out, d.kind, mw_real_us(), &why)) {
             size_t n = build_vu(th, b->out_rkt, &out, e, e->value, e->value_len, s);
             t_prod = publish(s, false);
             err = produce(th, n);

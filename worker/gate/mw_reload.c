@@ -55,6 +55,11 @@ mw_gen *mw_gen_new(uint64_t id, mw_config *cfg, bool owned, mw_schemas *schemas,
             free(g);
             return NULL;
         }
+    if (!mw_variants_bind(cfg, set, errstr, errlen)) {
+        free(b);
+        free(g);
+        return NULL;
+    }
     g->id = id;
     g->owns_cfg = owned;
     if (owned) {

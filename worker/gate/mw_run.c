@@ -239,6 +239,10 @@ static int start(mw_run *r)
         for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
             r->ingest_schema[i] =
                 mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
+        if (!mw_variants_bind(&r->cfg, mw_schemas_set(r->schemas), errstr, sizeof errstr)) {
+            fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+            return 2;
+        }
         r->ingest = mw_ingest_new(&r->cfg, r->ingest_schema, r->catalog, errstr, sizeof errstr);
         if (!r->ingest || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);

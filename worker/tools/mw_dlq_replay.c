@@ -114,6 +114,13 @@ mw_replay *mw_replay_new(mw_replay_opts *o, char *errstr, size_t errlen)
         r->set = mw_schemas_load(r->o.schemas, errstr, errlen);
         mg_validator_conf vc = mw_config_validator_conf(r->o.cfg);
         if (r->set) r->v = mg_validator_new(&vc, errstr, errlen);
+        /* the routes' variants judge as the worker's do (the configuration is the caller's,
+         * loaded for this run) */
+        if (r->v && r->o.cfg &&
+            !mw_variants_bind((mw_config *)r->o.cfg, mw_schemas_set(r->set), errstr, errlen)) {
+            mg_validator_free(r->v);
+            r->v = NULL;
+        }
         if (!r->v) {
             free_replay(r);
             return NULL;

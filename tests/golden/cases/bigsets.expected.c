@@ -1408,8 +1408,11 @@ static bool mgv_bigsets_properties_any(mg_ctx *c, uint32_t at, uint64_t *ev MG_U
             if (nv == 0 && mgf_bigsets_properties_any_anyOf[b](c, at, NULL))
                 nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ANY_OF, "#/properties/any/anyOf", "");
+        if (nv == 0) {
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/any/anyOf", mgf_bigsets_properties_any_anyOf, 70, NULL))
+                goto done;
+        }
     }
 done:
     return ok;
@@ -2319,8 +2322,11 @@ static bool mgv_bigsets_properties_ev(mg_ctx *c, uint32_t at, uint64_t *ev)
                     nv++;
         }
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/ev/oneOf", "");
+        if (nv == 0) {
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/ev/oneOf", mgf_bigsets_properties_ev_oneOf, 70, NULL))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/ev/oneOf", "");
     }
@@ -5856,8 +5862,11 @@ static bool mgv_bigsets_properties_one(mg_ctx *c, uint32_t at, uint64_t *ev MG_U
             if (nv < 2 && mgf_bigsets_properties_one_oneOf[b](c, at, NULL))
                 nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", "");
+        if (nv == 0) {
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/one/oneOf", mgf_bigsets_properties_one_oneOf, 70, NULL))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/one/oneOf", "");
     }

@@ -82,8 +82,15 @@ static bool mgv_combinators_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev M
         if (nv == 0 && mgv_combinators_properties_id_anyOf_1(c, at, NULL))
             nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ANY_OF, "#/properties/id/anyOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_combinators_properties_id_anyOf_0,
+                mgv_combinators_properties_id_anyOf_1,
+            };
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/properties/id/anyOf", br, 2, NULL))
+                goto done;
+        }
     }
 done:
     return ok;
@@ -246,8 +253,15 @@ static bool mgv_combinators_properties_shape(mg_ctx *c, uint32_t at, uint64_t *e
         if (nv < 2 && mgv_combinators_properties_shape_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/properties/shape/oneOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_combinators_properties_shape_oneOf_0,
+                mgv_combinators_properties_shape_oneOf_1,
+            };
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/properties/shape/oneOf", br, 2, NULL))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/properties/shape/oneOf", "");
     }

@@ -28,8 +28,15 @@ static bool mgv_recursive(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
         if (nv < 2 && mgv_recursive_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/oneOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_recursive_oneOf_0,
+                mgv_recursive_oneOf_1,
+            };
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/oneOf", br, 2, NULL))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/oneOf", "");
     }

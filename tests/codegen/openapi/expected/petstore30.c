@@ -406,8 +406,18 @@ static bool mgv_petstore30_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64
         if (nv < 2 && mgv_petstore30_components_schemas_Pet_oneOf_1(c, at, NULL))
             nv++;
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_petstore30_components_schemas_Pet_oneOf_0,
+                mgv_petstore30_components_schemas_Pet_oneOf_1,
+            };
+            static const char *const dv[] = {"cat", "dog"};
+            static const uint32_t db[] = {0, 1};
+            static const mg_union_disc dsc = {"petType", 2, dv, db};
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", br, 2, &dsc))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/components/schemas/Pet/oneOf", "");
     }

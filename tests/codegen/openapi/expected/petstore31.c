@@ -524,8 +524,18 @@ static bool mgv_petstore31_components_schemas_Pet(mg_ctx *c, uint32_t at, uint64
                 nv++;
         }
         c->quiet--;
-        if (nv == 0)
-            MG_FAIL(at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", "");
+        if (nv == 0) {
+            static const mg_fn_ev br[] = {
+                mgv_petstore31_components_schemas_Pet_oneOf_0_t,
+                mgv_petstore31_components_schemas_Pet_oneOf_1_t,
+            };
+            static const char *const dv[] = {"Cat", "Dog"};
+            static const uint32_t db[] = {0, 1};
+            static const mg_union_disc dsc = {"petType", 2, dv, db};
+            ok = false;
+            if (!mg_fail_union(c, at, MG_E_ONE_OF_NONE, "#/components/schemas/Pet/oneOf", br, 2, &dsc))
+                goto done;
+        }
         if (nv > 1)
             MG_FAIL(at, MG_E_ONE_OF_MANY, "#/components/schemas/Pet/oneOf", "");
     }

@@ -236,7 +236,8 @@ static void test_unknown_keys(void **state)
                       "routes[0].colour: unknown key; expected one of input, schema, "
                       "schema_version, output, dead_letter, source, type, mode, attributes, "
                       "tombstones, dead_letter_headers, dead_letter_errors, ingest, ingest_path, "
-                      "auth, tokens_sha256, token_file, client_cns, schema_id");
+                      "auth, tokens_sha256, token_file, client_cns, schema_id, discriminator, "
+                      "variants");
     assert_file_error(f, 11,
                       "limits.max_inflight_bytez: unknown key; expected one of max_message_bytes, "
                       "max_inflight_messages, max_inflight_bytes, max_steps, max_depth, max_refs");
@@ -791,6 +792,79 @@ static void test_schema_id(void **state)
                       "\"glue\"");
 }
 
+/* routes[i].discriminator and routes[i].variants (the messages of a multi-message channel). */
+static void test_variants(void **state)
+{
+    fixture *f = *state;
+    int n = load(f, MINIMAL "    discriminator: property:kind\n"
+                            "    variants:\n"
+                            "      - values: [placed, created]\n"
+                            "        schema: order.Placed\n"
+                            "        type: shop.Placed.v1\n"
+                            "      - values: cancelled\n"
+                            "        schema: order.Cancelled\n"
+                            "        type: shop.Cancelled.v1\n");
+    assert_int_equal(n, 0);
+    const mw_route *r = &f->c.routes[0];
+    assert_string_equal(r->discriminator, "property:kind");
+    assert_int_equal(r->n_variants, 2);
+    assert_int_equal(r->variants[0].n_values, 2);
+    assert_string_equal(r->variants[0].values[1], "created");
+    assert_string_equal(r->variants[1].values[0], "cancelled");
+    assert_string_equal(r->variants[1].schema, "order.Cancelled");
+    assert_string_equal(r->variants[1].type, "shop.Cancelled.v1");
+    assert_null(r->variants[1].s); /* found in a set only when bound */
+
+    n = load(f, MINIMAL "    discriminator: kind\n"    /* 9 */
+                        "    variants:\n"              /* 10 */
+                        "      - values: [a, b]\n"     /* 11 */
+                        "        schema: order.A\n"    /* 12 */
+                        "        colour: red\n"        /* 13 */
+                        "      - values: [b]\n"        /* 14 */
+                        "        schema: order.B\n"    /* 15 */
+                        "        type: shop.B.v1\n"    /* 16 */
+                        "      - schema: order.C\n"    /* 17 */
+                        "        type: shop.C.v1\n"    /* 18 */
+                        "        values: [{x: 1}]\n"   /* 19 */
+                        "    schema_id: confluent\n"); /* 20 */
+    assert_int_equal(n, 8);
+    assert_file_error(f, 9,
+                      "routes[0].discriminator: expected property:NAME (a top-level string "
+                      "property of the message) or header:NAME (a Kafka header)");
+    assert_file_error(f, 13,
+                      "routes[0].variants[0].colour: unknown key; expected one of values, schema, "
+                      "type");
+    assert_file_error(f, 11,
+                      "routes[0].variants[0]: missing type; every variant needs its "
+                      "CloudEvents type");
+    assert_file_error(f, 14,
+                      "routes[0].variants[1].values: value \"b\" also selects variants[0]; "
+                      "each value selects one message");
+    assert_file_error(f, 19,
+                      "routes[0].variants[2].values: expected a non-empty string or a list "
+                      "of them");
+    assert_file_error(f, 17,
+                      "routes[0].variants[2]: missing values; every variant needs the "
+                      "values that select it");
+    assert_file_error(f, 4,
+                      "routes[0].variants: need a discriminator (property:NAME or "
+                      "header:NAME)");
+    assert_file_error(f, 4,
+                      "routes[0].variants: cannot go with schema_id: a registry schema id "
+                      "already names the schema");
+
+    n = load(f, MINIMAL "    discriminator: header:event-kind\n");
+    assert_int_equal(n, 1);
+    assert_file_error(f, 9,
+                      "routes[0].discriminator: has no variants: list the messages it "
+                      "selects");
+    n = load(f, MINIMAL "    variants: []\n");
+    assert_int_equal(n, 1);
+    assert_file_error(f, 9,
+                      "routes[0].variants: expected a non-empty list of {values, schema, "
+                      "type}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -812,6 +886,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_route_cycles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ingest_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variants, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_decide.c - unit tests for worker/gate/mw_decide.c: the gate's verdict on each kind of input
  * (plain JSON valid and invalid, parse rejects, tombstones under both route options, an empty
- * value, binary and structured CloudEvents with and without what they need).
+ * value, binary and structured CloudEvents with and without what they need, the variants of a
+ * multi-message route selected by a property or a header).
  *
  * Design: the schema is a hand-written function in generated code's form ({"required":
  * ["id"]}), so these tests need no codegen; each case asserts the whole decision.
@@ -314,13 +315,147 @@ static void test_schema_ids(void **state)
     rd_kafka_headers_destroy(h);
 }
 
+/* A channel of two messages: A ({"kind": {"const": "a"}, "required": ["kind", "id"]}), B
+ * ({"kind": {"const": "b"}}), and their union (anyOf), the way codegen emits them. */
+static bool kind_is(mg_ctx *c, uint32_t at, const char *want, const char *loc, bool need_id)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true, id = false, kind = false;
+    if (mg_type(d, at) != MG_TAPE_OBJECT) {
+        MG_FAIL(at, MG_E_TYPE, loc, "object");
+        goto done;
+    }
+    MG_OBJECT_FOR(d, at, k)
+    {
+        id = id || mg_str_eq(d, k, "id", 2);
+        if (!mg_str_eq(d, k, "kind", 4)) continue;
+        kind = true;
+        if (mg_type(d, k + 1) != MG_TAPE_STRING || !mg_str_eq(d, k + 1, want, 1))
+            MG_FAIL(k + 1, MG_E_CONST, loc, want);
+    }
+    if (!kind) MG_FAIL(at, MG_E_REQUIRED, loc, "kind");
+    if (need_id && !id) MG_FAIL(at, MG_E_REQUIRED, loc, "id");
+done:
+    return ok;
+}
+static bool a_fn(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    (void)ev;
+    return kind_is(c, at, "a", "#/A", true);
+}
+static bool b_fn(mg_ctx *c, uint32_t at, uint64_t *ev)
+{
+    (void)ev;
+    return kind_is(c, at, "b", "#/B", false);
+}
+static bool a_entry(mg_ctx *c, uint32_t at)
+{
+    return a_fn(c, at, NULL);
+}
+static bool b_entry(mg_ctx *c, uint32_t at)
+{
+    return b_fn(c, at, NULL);
+}
+static bool ab_fn(mg_ctx *c, uint32_t at)
+{
+    static const mg_fn_ev br[] = {a_fn, b_fn};
+    bool ok = true;
+    c->quiet++;
+    uint32_t nv = a_fn(c, at, NULL) || b_fn(c, at, NULL);
+    c->quiet--;
+    if (nv == 0) {
+        ok = false;
+        if (!mg_fail_union(c, at, MG_E_ANY_OF, "#/anyOf", br, 2, NULL)) goto done;
+    }
+done:
+    return ok;
+}
+static const mg_schema sa = {.name = "A", .id = "urn:A", .fn = a_entry};
+static const mg_schema sb = {.name = "B", .id = "urn:B", .fn = b_entry};
+static const mg_schema sab = {.name = "AB", .id = "urn:AB", .fn = ab_fn};
+
+static mw_decision decide_ab(void **state, const char *disc, const char *value,
+                             const rd_kafka_headers_t *h)
+{
+    fixture *f = *state;
+    static char *va[] = {"a"}, *vb[] = {"b", "bee"};
+    static mw_variant vs[2];
+    vs[0] = (mw_variant){va, 1, "A", "shop.A.v1", &sa};
+    vs[1] = (mw_variant){vb, 2, "B", "shop.B.v1", &sb};
+    mw_route r = route(MW_TOMB_FORWARD);
+    r.type = "shop.ab.v1";
+    r.discriminator = (char *)disc;
+    r.variants = vs;
+    r.n_variants = 2;
+    mw_in in = in_value(value, h);
+    mw_decision d;
+    mw_decide(&r, NULL, &sab, f->v, &in, &f->rb, &d);
+    return d;
+}
+
+/* A route with variants judges each message by the one its discriminator selects. */
+static void test_variants(void **state)
+{
+    mw_decision d = decide_ab(state, "property:kind", "{\"kind\":\"a\",\"id\":1}", NULL);
+    assert_true(d.valid);
+    assert_string_equal(d.type, "shop.A.v1");
+    assert_ptr_equal(d.schema, &sa);
+    d = decide_ab(state, "property:kind", "{\"kind\":\"b\"}", NULL);
+    assert_true(d.valid);
+    assert_string_equal(d.type, "shop.B.v1");
+    /* A without its id: A's own error, not the union's summary */
+    d = decide_ab(state, "property:kind", "{\"kind\":\"a\"}", NULL);
+    assert_false(d.valid);
+    assert_string_equal(d.reason.keyword, "#/A");
+    assert_string_equal(d.reason.message, "required property \"id\" is missing");
+    assert_ptr_equal(d.schema, &sa);
+    /* a kind no variant has */
+    d = decide_ab(state, "property:kind", "{\"kind\":\"z\\\"\",\"id\":1}", NULL);
+    assert_false(d.valid);
+    assert_int_equal(d.reject, MW_RJ_SCHEMA);
+    assert_string_equal(d.reason.instance, "/kind");
+    assert_string_equal(d.reason.message, "property kind \"z\\\"\" names no message of this "
+                                          "channel; expected one of \"a\", \"b\", \"bee\"");
+    /* a hostile value: escaped (the newline, the terminal escape) and cut after 64 bytes */
+    char hostile[200] = "{\"kind\":\"\\n\\u001b[31m";
+    for (int i = 0; i < 80; i++)
+        strcat(hostile, "x");
+    strcat(hostile, "\"}");
+    d = decide_ab(state, "property:kind", hostile, NULL);
+    assert_false(d.valid);
+    assert_non_null(strstr(d.reason.message, "property kind \"\\n\\x1b[31mxxx"));
+    assert_non_null(strstr(d.reason.message, "xxx...\" names no message"));
+    assert_null(strchr(d.reason.message, '\n'));
+    assert_null(strchr(d.reason.message, '\x1b'));
+    /* no kind at all: the union's reasons (its closest branch) */
+    d = decide_ab(state, "property:kind", "{\"id\":1}", NULL);
+    assert_false(d.valid);
+    assert_string_equal(d.reason.message, "required property \"kind\" is missing");
+    assert_string_equal(d.type, "shop.ab.v1");
+    /* a header selects before validation: only B runs */
+    rd_kafka_headers_t *h = rd_kafka_headers_new(1);
+    rd_kafka_header_add(h, "kind", -1, "bee", -1);
+    d = decide_ab(state, "header:kind", "{\"kind\":\"b\"}", h);
+    assert_true(d.valid);
+    assert_string_equal(d.type, "shop.B.v1");
+    d = decide_ab(state, "header:kind", "{\"kind\":\"a\",\"id\":1}", h);
+    assert_false(d.valid);
+    assert_string_equal(d.reason.keyword, "#/B");
+    rd_kafka_headers_destroy(h);
+    d = decide_ab(state, "header:kind", "{\"kind\":\"b\"}", NULL);
+    assert_false(d.valid);
+    assert_string_equal(d.reason.instance, "");
+    assert_string_equal(d.reason.message,
+                        "header kind, the discriminator that tells this channel's messages apart, "
+                        "is missing (or not a string); expected one of \"a\", \"b\", \"bee\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),
-        cmocka_unit_test(test_tombstones),
-        cmocka_unit_test(test_cloudevents),
-        cmocka_unit_test(test_schema_ids),
+        cmocka_unit_test(test_plain),       cmocka_unit_test(test_tombstones),
+        cmocka_unit_test(test_cloudevents), cmocka_unit_test(test_schema_ids),
+        cmocka_unit_test(test_variants),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -79,7 +79,7 @@ static void test_plain_binary(void **state)
     mw_route r = route(MW_CE_BINARY);
     mw_env *e = mw_env_new(64);
     const char *why = NULL;
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"trace", "abc", 0}, {"tenant", "", 0}, {"nullval", "", 0}, {"trace", "def", 0},
                 {"ce_specversion", "1.0", 0}, {"ce_id", "raw.orders/7/12345", 0},
                 {"ce_source", "/meshgate/orders", 0}, {"ce_type", "order.v3", 0},
@@ -103,7 +103,7 @@ static void test_plain_binary_omissions(void **state)
     in.timestamp_ms = -1;
     in.key = NULL;
     in.key_len = 0;
-    assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "raw.orders/7/12345", 0},
                 {"ce_source", "/meshgate/orders", 0}, {"ce_type", "order.v3", 0},
                 {"content-type", "application/json", 0}, {"ce_processingtime", PTIME, 0});
@@ -112,8 +112,8 @@ static void test_plain_binary_omissions(void **state)
      * $id, known by its relative path); an empty key is still a key; timestamp 0 is a time */
     in.timestamp_ms = 0;
     in.key = "";
-    assert_true(mw_env_valid(e, &r, "", &in, MW_CE_NONE, NOW_US, &why));
-    assert_true(mw_env_valid(e, &r, "schemas/order.json", &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, "", r.type, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, "schemas/order.json", r.type, &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "raw.orders/7/12345", 0},
                 {"ce_source", "/meshgate/orders", 0}, {"ce_type", "order.v3", 0},
                 {"ce_time", "1970-01-01T00:00:00.000Z", 0}, {"content-type", "application/json", 0},
@@ -123,7 +123,7 @@ static void test_plain_binary_omissions(void **state)
     static const char raw_key[] = {'\xff', '\0', '"', '\x01'};
     in.key = raw_key;
     in.key_len = sizeof raw_key;
-    assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_string_equal(e->hdrs[6].name, "ce_partitionkey");
     assert_ptr_equal(e->hdrs[6].val, raw_key);
     assert_int_equal(e->hdrs[6].len, sizeof raw_key);
@@ -140,13 +140,13 @@ static void test_required_attributes_only(void **state)
     r.required_only = true;
     mw_env *e = mw_env_new(64);
     const char *why = NULL;
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"trace", "abc", 0}, {"ce_specversion", "1.0", 0},
                 {"ce_id", "raw.orders/7/12345", 0}, {"ce_source", "/meshgate/orders", 0},
                 {"ce_type", "order.v3", 0});
     assert_ptr_equal(e->value, in.value);
     r.mode = MW_CE_STRUCTURED;
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"raw.orders/7/12345\","
                     "\"source\":\"/meshgate/orders\",\"type\":\"order.v3\","
                     "\"datacontenttype\":\"application/json\",\"data\":" VALUE "}");
@@ -165,7 +165,7 @@ static void test_plain_structured(void **state)
     mw_route r = route(MW_CE_STRUCTURED);
     mw_env *e = mw_env_new(64);
     const char *why = NULL;
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"trace", "abc", 0}, {"x", "1", 0},
                 {"content-type", "application/cloudevents+json; charset=utf-8", 0});
     assert_true(e->value_is_body);
@@ -183,7 +183,7 @@ static void test_plain_structured(void **state)
     bare.key_len = 0;
     bare.value = " [1, 2] ";
     bare.value_len = 8;
-    assert_true(mw_env_valid(e, &r, NULL, &bare, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, NULL, r.type, &bare, MW_CE_NONE, NOW_US, &why));
     ASSERT_HDRS(e, {"content-type", "application/cloudevents+json; charset=utf-8", 0});
     assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"raw.orders/7/12345\","
                     "\"source\":\"/meshgate/orders\",\"type\":\"order.v3\","
@@ -208,7 +208,7 @@ static void test_structured_escaping(void **state)
     in.key_len = 5;
     in.value = "1";
     in.value_len = 1;
-    assert_true(mw_env_valid(e, &r, "u:s\"", &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, "u:s\"", r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_value(e, "{\"specversion\":\"1.0\",\"id\":\"q\\\"t/7/12345\","
                     "\"source\":\"/a\\\"b\\\\c\\nd\\u0001\\u001f/é\",\"type\":\"t\\t\","
                     "\"datacontenttype\":\"application/json\",\"dataschema\":\"u:s\\\"\","
@@ -224,7 +224,7 @@ static void test_structured_escaping(void **state)
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         in.key = good[i];
         in.key_len = strlen(good[i]);
-        assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+        assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
         char want[64];
         snprintf(want, sizeof want, ",\"partitionkey\":\"%s\",", good[i]);
         if (!memmem(e->value, e->value_len, want, strlen(want)))
@@ -233,7 +233,7 @@ static void test_structured_escaping(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         in.key = bad[i];
         in.key_len = strlen(bad[i]);
-        assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+        assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
         if (memmem(e->value, e->value_len, "partitionkey", 12))
             fail_msg("bad key %zu kept: %.*s", i, (int)e->value_len, (const char *)e->value);
     }
@@ -254,7 +254,7 @@ static void test_body_growth(void **state)
     mw_in in = input(NULL);
     in.value = big;
     in.value_len = n;
-    assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_true(e->body_cap >= e->value_len);
     assert_true(e->value_len > n);
     const char *v = e->value;
@@ -268,7 +268,7 @@ static void test_body_growth(void **state)
     size_t cap = e->body_cap;
     in.value = VALUE;
     in.value_len = strlen(VALUE);
-    assert_true(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_ptr_equal(e->body, body);
     assert_int_equal(e->body_cap, cap);
     assert_ptr_equal(e->value, body);
@@ -290,7 +290,7 @@ static void test_existing_binary(void **state)
     const char *why = NULL;
     for (int mode = MW_CE_BINARY; mode <= MW_CE_STRUCTURED; mode++) {
         mw_route r = route((mw_ce_mode)mode);
-        assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_BINARY, NOW_US, &why));
+        assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_IN_BINARY, NOW_US, &why));
         ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "e-1", 0}, {"ce_source", "/up", 0},
                     {"ce_type", "up.t", 0}, {"content-type", "application/json", 0},
                     {"Content-Type", "x", 0}, {"trace", "abc", 0}, {"ce_processingtime", PTIME, 0});
@@ -304,7 +304,7 @@ static void test_existing_binary(void **state)
                 {"ce_id", "e-1", 0});
     in = input(h);
     mw_route r = route(MW_CE_BINARY);
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_BINARY, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_IN_BINARY, NOW_US, &why));
     ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_processingtime", "2020-01-01T00:00:00Z", 0},
                 {"ce_id", "e-1", 0});
     mw_env_free(e);
@@ -324,7 +324,7 @@ static void test_tombstone(void **state)
     const char *why = NULL;
     for (int mode = MW_CE_BINARY; mode <= MW_CE_STRUCTURED; mode++) {
         mw_route r = route((mw_ce_mode)mode);
-        assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why));
+        assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_NONE, NOW_US, &why));
         ASSERT_HDRS(e, {"trace", "abc", 0}, {"ce_specversion", "1.0", 0},
                     {"ce_id", "raw.orders/7/12345", 0}, {"ce_source", "/meshgate/orders", 0},
                     {"ce_type", "order.v3", 0}, {"ce_time", TIME, 0}, {"ce_partitionkey", "k-1", 0},
@@ -337,7 +337,7 @@ static void test_tombstone(void **state)
     h = HEADERS({"ce_specversion", "1.0", 0}, {"ce_id", "e-1", 0});
     in.headers = h;
     mw_route r = route(MW_CE_STRUCTURED);
-    assert_true(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_BINARY, NOW_US, &why));
+    assert_true(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_IN_BINARY, NOW_US, &why));
     ASSERT_HDRS(e, {"ce_specversion", "1.0", 0}, {"ce_id", "e-1", 0},
                 {"ce_processingtime", PTIME, 0});
     assert_null(e->value);
@@ -370,7 +370,7 @@ static void test_existing_structured(void **state)
         in.value = cases[i].in;
         in.value_len = strlen(cases[i].in);
         mw_route r = route(i % 2 ? MW_CE_STRUCTURED : MW_CE_BINARY);
-        if (!mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_STRUCTURED, NOW_US, &why))
+        if (!mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_IN_STRUCTURED, NOW_US, &why))
             fail_msg("case %zu: %s", i, why);
         ASSERT_HDRS(e, {"content-type", "application/cloudevents+json", 0}, {"ce_x", "kept", 0});
         if (cases[i].out) {
@@ -386,7 +386,7 @@ static void test_existing_structured(void **state)
     in.value = "{\"a\":1";
     in.value_len = 6;
     mw_route r = route(MW_CE_BINARY);
-    assert_false(mw_env_valid(e, &r, SCHEMA_ID, &in, MW_CE_IN_STRUCTURED, NOW_US, &why));
+    assert_false(mw_env_valid(e, &r, SCHEMA_ID, r.type, &in, MW_CE_IN_STRUCTURED, NOW_US, &why));
     assert_string_equal(why, MALFORMED);
     mw_env_free(e);
     rd_kafka_headers_destroy(h);
@@ -543,12 +543,13 @@ static void test_header_overflow(void **state)
             rd_kafka_headers_t *h = many(n, cases[c].what == 3 ? "ce_specversion" : NULL);
             mw_in in = input(h);
             why = NULL;
-            bool ok = cases[c].what == 0 ? mw_env_reject(e, &bin, &in, &rs, "w", NOW_US, &why)
-                      : cases[c].what == 1
-                          ? mw_env_valid(e, &bin, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why)
+            bool ok = cases[c].what == 0   ? mw_env_reject(e, &bin, &in, &rs, "w", NOW_US, &why)
+                      : cases[c].what == 1 ? mw_env_valid(e, &bin, SCHEMA_ID, bin.type, &in,
+                                                          MW_CE_NONE, NOW_US, &why)
                       : cases[c].what == 2
-                          ? mw_env_valid(e, &st, SCHEMA_ID, &in, MW_CE_NONE, NOW_US, &why)
-                          : mw_env_valid(e, &bin, SCHEMA_ID, &in, MW_CE_IN_BINARY, NOW_US, &why);
+                          ? mw_env_valid(e, &st, SCHEMA_ID, st.type, &in, MW_CE_NONE, NOW_US, &why)
+                          : mw_env_valid(e, &bin, SCHEMA_ID, bin.type, &in, MW_CE_IN_BINARY, NOW_US,
+                                         &why);
             assert_true(e->n_hdrs <= MW_ENV_MAX_HDRS);
             if (n == cases[c].fits) {
                 if (!ok) fail_msg("case %zu: %zu input headers should fit: %s", c, n, why);
@@ -563,13 +564,13 @@ static void test_header_overflow(void **state)
     /* an existing binary event with its processingtime needs no header of ours */
     rd_kafka_headers_t *h = many(64, "ce_processingtime");
     mw_in in = input(h);
-    assert_true(mw_env_valid(e, &bin, NULL, &in, MW_CE_IN_BINARY, NOW_US, &why));
+    assert_true(mw_env_valid(e, &bin, NULL, bin.type, &in, MW_CE_IN_BINARY, NOW_US, &why));
     assert_int_equal(e->n_hdrs, 64);
     rd_kafka_headers_destroy(h);
 
     /* a failed call leaves nothing behind: the next one starts from scratch */
     in = input(NULL);
-    assert_true(mw_env_valid(e, &bin, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &bin, NULL, bin.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_int_equal(e->n_hdrs, 8);
     mw_env_free(e);
 }
@@ -586,11 +587,11 @@ static void test_text_overflow(void **state)
     mw_in in = input(NULL);
     in.topic = topic;
     mw_route bin = route(MW_CE_BINARY), st = route(MW_CE_STRUCTURED);
-    assert_false(mw_env_valid(e, &bin, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_false(mw_env_valid(e, &bin, NULL, bin.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_string_equal(why, "header values do not fit in the envelope's text buffer");
     assert_true(e->text_used <= sizeof e->text);
     why = NULL;
-    assert_false(mw_env_valid(e, &st, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_false(mw_env_valid(e, &st, NULL, st.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_string_equal(why, "the CloudEvent id does not fit in the envelope's text buffer");
 
     /* the dead letter of the same message only points at the topic */
@@ -605,9 +606,9 @@ static void test_text_overflow(void **state)
     size_t fits = sizeof e->text - 28 - 1 - 8;
     in.timestamp_ms = -1;
     topic[fits + 1] = 0;
-    assert_false(mw_env_valid(e, &bin, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_false(mw_env_valid(e, &bin, NULL, bin.type, &in, MW_CE_NONE, NOW_US, &why));
     topic[fits] = 0;
-    assert_true(mw_env_valid(e, &bin, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_true(mw_env_valid(e, &bin, NULL, bin.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_int_equal(e->text_used, sizeof e->text);
     assert_int_equal(e->hdrs[1].len, fits + 8);
     assert_string_equal(e->hdrs[6].name, "ce_processingtime");
@@ -623,7 +624,7 @@ static void test_passthrough_has_no_envelope(void **state)
     const char *why = NULL;
     mw_in in = input(NULL);
     mw_route r = route(MW_CE_PASSTHROUGH);
-    assert_false(mw_env_valid(e, &r, NULL, &in, MW_CE_NONE, NOW_US, &why));
+    assert_false(mw_env_valid(e, &r, NULL, r.type, &in, MW_CE_NONE, NOW_US, &why));
     assert_string_equal(why, "passthrough routes have no envelope");
     mw_env_free(e);
 }
