@@ -155,7 +155,6 @@ static void teardown(mw_run *r)
     r->http = NULL;
     mw_ingest_free(r->ingest);
     r->ingest = NULL;
-    free(r->ingest_schema);
     mw_parts_free(r->parts); /* before the generations its partitions refer to */
     mw_retired_free(&r->retired);
     mw_gen_free(r->gen);
@@ -233,17 +232,17 @@ static int start(mw_run *r)
         return 1;
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (!describe(r)) return 1;
+    mw_ingest_view *view = NULL; /* generation 1's, pinned once it exists */
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        if (!(r->ingest_schema = calloc(r->cfg.n_routes ? r->cfg.n_routes : 1, sizeof(void *))))
-            return 1;
-        for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
-            r->ingest_schema[i] =
-                mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
-        r->ingest = mw_ingest_new(&r->cfg, r->ingest_schema, r->catalog, errstr, sizeof errstr);
-        if (!r->ingest || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
+        r->ingest = mw_ingest_new(&r->cfg, errstr, sizeof errstr);
+        if (r->ingest)
+            view = mw_ingest_view_new(r->ingest, &r->cfg, mw_schemas_set(r->schemas), r->catalog,
+                                      NULL, errstr, sizeof errstr);
+        if (!view || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
         }
+        mw_ingest_publish(r->ingest, view);
         mw_http_opts ho = {r->cfg.http_listen,
                            r->cfg.http_max_connections,
                            r->cfg.http_max_connections_per_ip,
@@ -260,11 +259,7 @@ static int start(mw_run *r)
     }
     int rc = start_kafka(r);
     if (rc) return rc;
-    for (size_t i = 0; r->ingest && i < r->cfg.n_routes; i++)
-        if (r->cfg.routes[i].ingest == MW_INGEST_ON) {
-            r->gen->refs++; /* ingest's schemas are generation 1's: pinned */
-            break;
-        }
+    if (view) mw_ingest_view_pin(view, &r->gen->refs); /* its schemas are generation 1's */
     r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
                             errstr, sizeof errstr);
     if (!r->pool) {

@@ -35,14 +35,12 @@ typedef struct mw_run {
     mw_pool *pool;
     mw_metrics *metrics;
     mw_http *http;
-    /* HTTP ingest of the routes with ingest: on (served by http), with the start-up routes and
-     * schemas: it pins generation 1, so a reload does not unload the schemas it judges with
-     * (a reload does not apply to ingest yet: README, "Hot reload") */
+    /* HTTP ingest of the routes with ingest: on (served by http): each generation's routes
+     * and schemas as a view of it, which pins the generation while a request uses it */
     mw_ingest *ingest;
-    const mg_schema **ingest_schema; /* per start-up route */
-    mw_tls_pem tls;                  /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
-    mw_catalog *catalog;             /* catalog: the contract catalog served over HTTP, or NULL */
-    uint32_t *load;                  /* partitions per worker thread */
+    mw_tls_pem tls;      /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
+    mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
+    uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
     bool assigned_once;   /* a rebalance callback assigned partitions (maybe none) */
     int64_t start_offset; /* where a partition without a committed offset starts */

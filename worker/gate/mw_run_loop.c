@@ -609,6 +609,13 @@ static void reload(mw_run *r)
     logf_("SIGHUP: reloading %s", r->cfg.path);
     mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
                                notes, sizeof notes);
+    mw_ingest_view *view = NULL; /* HTTP ingest follows: the same routes and schemas */
+    if (g && r->ingest &&
+        !(view = mw_ingest_view_new(r->ingest, g->cfg, mw_schemas_set(g->schemas), r->catalog,
+                                    &g->refs, why, sizeof why))) {
+        mw_gen_free(g);
+        g = NULL;
+    }
     if (!g) {
         atomic_fetch_add_explicit(&r->metrics->reloads_failed, 1, memory_order_relaxed);
         log_lines(r, MW_LOG_ERROR, "reload failed: ", why);
@@ -623,6 +630,7 @@ static void reload(mw_run *r)
     switch_acc a = {g, list, 0, sizeof list, 0};
     list[0] = 0;
     mw_parts_each(r->parts, rebind_one, &a);
+    if (view) mw_ingest_publish(r->ingest, view); /* requests that start from now on */
     bool resubscribe = !mw_gen_same_inputs(old, g);
     old->refs--;
     mw_retired_add(&r->retired, old);
@@ -646,6 +654,7 @@ static void reload(mw_run *r)
         else
             logf_("reload: the input topics changed: subscribed again (group %s)", r->cfg.group);
     }
+    if (r->ingest) mw_ingest_collect(r->ingest);
     mw_retired_collect(&r->retired, on_unloaded, r);
 }
 
@@ -683,6 +692,7 @@ void mw_run_loop(mw_run *r)
             atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
         more = consume(r);
         ticks(r);
+        if (r->ingest) mw_ingest_collect(r->ingest); /* views pin their generations */
         if (r->retired.head) mw_retired_collect(&r->retired, on_unloaded, r);
     }
 }
