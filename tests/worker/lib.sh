@@ -39,6 +39,15 @@ build_schema() {
     build_so identity examples/identity/identity.schema.json
 }
 
+# build_narrowed NAME RANGE: the identity schema with first names matching ^[RANGE] only (A-M:
+# "Xavier" valid before is now refused), compiled into $tmp/NAME.so.
+build_narrowed() {
+    sed 's/"first": { "type": "string", "pattern": "^\[A-Z\]" }/"first": { "type": "string", "pattern": "^['"$2"']" }/' \
+        examples/identity/identity.schema.json >"$tmp/$1.schema.json"
+    grep -qF "\"^[$2]\"" "$tmp/$1.schema.json"
+    build_so "$1" "$tmp/$1.schema.json" identity
+}
+
 # start_broker ARGS...: sets $bootstrap and $broker_pid.
 # The previous broker's address file is removed first: the redirection truncates it only once
 # the child runs, and reading the old one in between gave an empty bootstrap address.

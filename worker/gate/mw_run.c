@@ -36,7 +36,8 @@ static void usage(FILE *o)
           "  CloudEvents to the output topic and rejects to the dead-letter topic, and commits\n"
           "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT;\n"
           "  SIGHUP reloads the configuration and the schema set (routes and schemas apply\n"
-          "  live, other keys at the next restart).\n"
+          "  live, other keys at the next restart); so does a change to those files with\n"
+          "  reload.watch: on.\n"
           "  --config FILE  the YAML configuration (or MESHGATE_CONFIG); MESHGATE_* variables\n"
           "                 override its keys (docs/configuration.md)\n"
           "  --check        load and check the configuration and the schemas, then exit\n",
@@ -151,6 +152,7 @@ static void teardown(mw_run *r)
         rd_kafka_queue_destroy(r->pq);
     }
     if (r->producer) rd_kafka_flush(r->producer, 5000);
+    mw_watch_free(r->watch);
     mw_http_stop(r->http); /* ingest and the HTTP thread before the schemas they use */
     r->http = NULL;
     mw_ingest_free(r->ingest);
@@ -260,6 +262,15 @@ static int start(mw_run *r)
     int rc = start_kafka(r);
     if (rc) return rc;
     if (view) mw_ingest_view_pin(view, &r->gen->refs); /* its schemas are generation 1's */
+    if (r->cfg.reload_watch == MW_WATCH_ON &&
+        (!(r->watch = mw_watch_new(r->cfg.reload_debounce_ms, errstr, sizeof errstr)) ||
+         !mw_run_watch_arm(r, errstr, sizeof errstr))) {
+        fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+        return 2;
+    }
+    if (r->watch)
+        logf_("reload.watch: a change to %s or %s reloads (after %u ms of quiet)", r->cfg.path,
+              r->cfg.schemas, r->cfg.reload_debounce_ms);
     r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
                             errstr, sizeof errstr);
     if (!r->pool) {

@@ -596,17 +596,31 @@ static void on_unloaded(const mw_gen *g, void *arg)
           (unsigned long long)g->id);
 }
 
-/* SIGHUP: reloads the configuration file and the schema set it names (mw_reload.c). The new
+bool mw_run_watch_arm(mw_run *r, char *errstr, size_t errlen)
+{
+    const char *paths[2] = {r->cfg.path, r->gen->cfg->schemas};
+    return mw_watch_arm(r->watch, paths, 2, errstr, errlen);
+}
+
+/* The watch follows the files again after a reload: new links, a schema set moved. */
+static void rearm(mw_run *r)
+{
+    char why[1200];
+    if (r->watch && !mw_run_watch_arm(r, why, sizeof why)) logw_("%s", why);
+}
+
+/* SIGHUP (or a change the watch saw, which trigger names): reloads the configuration file
+ * and the schema set it names (mw_reload.c). The new
  * generation is loaded and checked beside the running one; only if all of it is good do the
  * partitions switch to it, each at its next message (the offsets are logged: "raw/0@1234" means
  * that offset 1234 of raw/0 and everything after it is judged by the new generation; @-1: all of
  * it). A changed set of input topics is subscribed to (same group: a rebalance, not a restart).
  * A failed reload changes nothing, and /readyz is not affected. */
-static void reload(mw_run *r)
+static void reload(mw_run *r, const char *trigger)
 {
     char why[16384], notes[4096], list[4096];
     uint64_t id = r->gen->id + 1;
-    logf_("SIGHUP: reloading %s", r->cfg.path);
+    logf_("%s: reloading %s", trigger, r->cfg.path);
     mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
                                notes, sizeof notes);
     mw_ingest_view *view = NULL; /* HTTP ingest follows: the same routes and schemas */
@@ -621,6 +635,7 @@ static void reload(mw_run *r)
         log_lines(r, MW_LOG_ERROR, "reload failed: ", why);
         loge_("reload failed: still running generation %llu (schemas %s)",
               (unsigned long long)r->gen->id, r->gen->cfg->schemas);
+        rearm(r);
         return;
     }
     log_lines(r, MW_LOG_WARN, "reload: ", notes);
@@ -656,6 +671,7 @@ static void reload(mw_run *r)
     }
     if (r->ingest) mw_ingest_collect(r->ingest);
     mw_retired_collect(&r->retired, on_unloaded, r);
+    rearm(r);
 }
 
 /* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
@@ -665,7 +681,7 @@ static bool got_signal(mw_run *r)
     bool stop = false;
     while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGHUP) {
-            reload(r);
+            reload(r, "SIGHUP");
             continue;
         }
         logf_("%s: draining", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -683,6 +699,11 @@ void mw_run_loop(mw_run *r)
         poll(fds, 2, more ? 0 : r->any_failed ? 10 : 100);
         drain_pipe(r->wake[0]);
         if (got_signal(r) || r->fatal) return;
+        char what[300], trigger[400];
+        if (r->watch && mw_watch_due(r->watch, mw_mono_us(), what, sizeof what)) {
+            snprintf(trigger, sizeof trigger, "reload.watch: %s changed", what);
+            reload(r, trigger);
+        }
         serve_deliveries(r, 0);
         if (r->any_failed) {
             r->any_failed = false;
