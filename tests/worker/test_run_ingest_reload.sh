@@ -72,14 +72,22 @@ port, base = int(sys.argv[1]), sys.argv[2]
 body = b'{"first":"Xslow","Last":"Doe"}'
 s = socket.create_connection(("127.0.0.1", port))
 s.sendall(b"POST /ingest/raw HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-          b"Content-Length: %d\r\n\r\n" % len(body))
-open(base + ".started", "w").close()
+          b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+# libmicrohttpd sends "100 Continue" once the handler has seen the headers: the request has
+# started (with the view current then)
+s.settimeout(60)
+interim = b""
+while b"\r\n\r\n" not in interim:
+    chunk = s.recv(1)
+    if not chunk:
+        break
+    interim += chunk
+open(base + ".started", "w").write(interim.split(b"\r\n")[0].decode())
 for _ in range(1200):
     if os.path.exists(base + ".go"):
         break
     time.sleep(0.05)
 s.sendall(body)
-s.settimeout(60)
 data = b""
 while b"\r\n\r\n" not in data:
     chunk = s.recv(4096)
@@ -90,8 +98,9 @@ open(base + ".code", "w").write(data.split(b" ")[1].decode() if data else "none"
 PY
 slow=$!
 started+=("$slow")
-for _ in $(seq 100); do [ -e "$tmp/slow.started" ] && break; sleep 0.1; done
-sleep 0.5 # the worker has read the headers: the request has started
+for _ in $(seq 600); do [ -s "$tmp/slow.started" ] && break; sleep 0.1; done
+check "a request whose body is held back has started (got \"$(cat "$tmp/slow.started" 2>/dev/null)\")" \
+    grep -q '^HTTP/1.1 100' "$tmp/slow.started"
 
 # ---- generation 2: the schema refuses X, raw2 takes POSTs ----
 install_set "$tmp/v2.so"
