@@ -557,14 +557,18 @@ static void run_events(ig_req *q)
 
 /* ---- idempotency ---- */
 
+void mw_ingest_idem_prefix(mw_sb *b, const ig_route *rt)
+{
+    mw_sb_quote(b, rt->r->input, strlen(rt->r->input));
+    mw_sb_str(b, "\n");
+}
+
 /* The request's idempotency key into b: Idempotency-Key, else a CloudEvent's source and id;
  * false when it has none. 400 (answered) when the header is unusable. */
 static bool idem_key(ig_req *q, mw_sb *b)
 {
     const char *k = MHD_lookup_connection_value(q->c, MHD_HEADER_KIND, "Idempotency-Key");
-    /* keys are per route, named by its input: they outlive a reload that keeps the route */
-    mw_sb_quote(b, q->rt->r->input, strlen(q->rt->r->input));
-    mw_sb_str(b, "\n");
+    mw_ingest_idem_prefix(b, q->rt);
     if (k) {
         size_t n = strlen(k);
         if (n == 0 || n > 255) {

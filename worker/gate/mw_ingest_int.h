@@ -154,7 +154,11 @@ void mw_ingest_count(ig_route *rt, unsigned status);
 /* The producer's callbacks (opaque: the mw_ingest). */
 void mw_ingest_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 void mw_ingest_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque);
-/* Takes the view the main thread published last, if any (HTTP thread). */
+/* The start of the idempotency keys of rt's requests: keys are per route, named by its input,
+ * so they outlive a reload that keeps the route. */
+void mw_ingest_idem_prefix(mw_sb *b, const ig_route *rt);
+/* Takes the view the main thread published last, if any (HTTP thread); the idempotency keys
+ * of the routes it no longer has are forgotten. */
 void mw_ingest_adopt(mw_ingest *g);
 /* Makes the producer, validator, envelope buffers and idempotency cache (main thread, before
  * the first view with ingest routes is published). */

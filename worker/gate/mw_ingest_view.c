@@ -14,7 +14,9 @@
  * again: the main thread frees it then (mw_ingest_collect, in the pass that collects retired
  * generations), releasing its pin on its generation, whose schema set may then be unloaded. A
  * view published while the one before still sat in the mailbox comes back to the main thread
- * from the exchange, never seen by the HTTP thread, and is freed at once. The release of a
+ * from the exchange, never seen by the HTTP thread, and is freed at once. The idempotency
+ * cache is the process's, so a key outlives a reload, but the keys of a route the view taken
+ * no longer has are forgotten then (the HTTP thread owns the cache). The release of a
  * count pairs with the acquire of the main thread's check, so the HTTP thread's last reads of
  * a view happen before it is freed. No lock, and the per-request cost is one atomic add and
  * one subtract.
@@ -115,6 +117,14 @@ void mw_ingest_publish(mw_ingest *g, mw_ingest_view *v)
     if (unseen) atomic_store_explicit(&unseen->refs, 0, memory_order_relaxed);
 }
 
+/* Whether v has an ingest route with input `input`. */
+static bool has_route(const mw_ingest_view *v, const char *input)
+{
+    for (size_t i = 0; i < v->n_rt; i++)
+        if (strcmp(v->rt[i].r->input, input) == 0) return true;
+    return false;
+}
+
 void mw_ingest_adopt(mw_ingest *g)
 {
     if (!atomic_load_explicit(&g->mailbox, memory_order_relaxed)) return;
@@ -122,7 +132,15 @@ void mw_ingest_adopt(mw_ingest *g)
     if (!v) return;
     mw_ingest_view *old = g->cur;
     g->cur = v;
-    if (old) atomic_fetch_sub_explicit(&old->refs, 1, memory_order_release);
+    if (!old) return;
+    for (size_t i = 0; g->idem && i < old->n_rt; i++) { /* a route gone: its keys too */
+        if (has_route(v, old->rt[i].r->input)) continue;
+        mw_sb p = {0};
+        mw_ingest_idem_prefix(&p, &old->rt[i]);
+        if (!p.oom) mw_idem_forget_prefix(g->idem, p.p, p.len);
+        free(p.p);
+    }
+    atomic_fetch_sub_explicit(&old->refs, 1, memory_order_release);
 }
 
 size_t mw_ingest_collect(mw_ingest *g)
