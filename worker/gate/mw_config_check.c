@@ -20,48 +20,6 @@
 
 /* ---- values ---- */
 
-void mw_cfg_expected(const keydef *k, char *buf, size_t cap)
-{
-    switch (k->type) {
-    case K_U32:
-        if (k->flags & F_ZERO_OK)
-            snprintf(buf, cap, "0 (off) or an integer %llu..%llu", (unsigned long long)k->min,
-                     (unsigned long long)k->max);
-        else
-            snprintf(buf, cap, "an integer %llu..%llu", (unsigned long long)k->min,
-                     (unsigned long long)k->max);
-        return;
-    case K_SIZE:
-        snprintf(buf, cap,
-                 "a byte size %llu..%llu (an integer, or one with KiB, MiB or GiB: 64MiB)",
-                 (unsigned long long)k->min, (unsigned long long)k->max);
-        return;
-    case K_ENUM: { /* "a, b or c" */
-        const char *const *names = mw_cfg_enum_names(k);
-        size_t len = 0;
-        buf[0] = 0;
-        for (size_t i = 0; names[i] && len < cap; i++) {
-            const char *sep = i == 0 ? "" : names[i + 1] ? ", " : " or ";
-            int w = snprintf(buf + len, cap - len, "%s%s", sep, names[i]);
-            if (w < 0) break;
-            len += (size_t)w;
-        }
-        return;
-    }
-    case K_ATTRS:
-        snprintf(buf, cap, "all or required");
-        return;
-    case K_STR:
-        if (k->flags & F_LISTEN)
-            snprintf(buf, cap, "HOST:PORT (0.0.0.0:9464), or \"\" for no HTTP server");
-        else if (k->flags & F_TOPIC)
-            snprintf(buf, cap, "a Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)");
-        else
-            snprintf(buf, cap, "a non-empty string");
-        return;
-    }
-}
-
 /* Converts text into the field of key k at base, or reports why it cannot. */
 static void convert(loader *L, const keydef *k, void *base, const origin *o, const char *text,
                     const char *path)

@@ -1,7 +1,8 @@
 /* mw_config_int.h - what the configuration loader's files share: the key tables and the
- * loader's state. mw_config.c has the tables, the problem list and the API; mw_config_read.c
- * takes the texts of the keys from the file and the environment; mw_config_check.c converts
- * them, fills in computed defaults and checks the whole. Not for other subsystems. */
+ * loader's state. mw_config_keys.c has the tables, the phrases and the problem list;
+ * mw_config_read.c takes the texts of the keys from the file and the environment;
+ * mw_config_check.c converts them, fills in computed defaults and checks the whole; mw_config.c
+ * is the API over the three. Not for other subsystems. */
 #ifndef MW_CONFIG_INT_H
 #define MW_CONFIG_INT_H
 
@@ -35,7 +36,7 @@ typedef struct keydef {
     const char *need; /* what a missing required key is, for messages */
 } keydef;
 
-/* The key tables (mw_config.c): the top-level keys and the keys of one route, and the names of
+/* The key tables (mw_config_keys.c): the top-level keys and the keys of one route, and the names of
  * the librdkafka property maps. NTOP and NROUTE are their lengths (checked where they are
  * defined: a key added there fails to compile until its count here is raised). */
 enum { NTOP = 34, NROUTE = 19, NMAPS = 3 };
@@ -83,7 +84,7 @@ typedef struct loader {
     origin *kv_src[NMAPS]; /* parallel to c->kafka, c->consumer, c->producer */
 } loader;
 
-/* ---- mw_config.c ---- */
+/* ---- mw_config_keys.c ---- */
 
 /* The names of a K_ENUM key's values, NULL-terminated, in the order of its C enum. */
 const char *const *mw_cfg_enum_names(const keydef *k);
@@ -98,6 +99,13 @@ const keydef *mw_cfg_find_key(const keydef *keys, size_t n, const char *path, si
 /* Map m's properties (kafka, consumer, producer) in c, and their count. */
 mw_kv **mw_cfg_kv_of(mw_config *c, int m);
 size_t *mw_cfg_n_kv_of(mw_config *c, int m);
+/* Writes the problems, one a line, in file order; when errstr fills, the last line that fits
+ * is cut and ends in "...". Frees them. */
+void mw_cfg_write_problems(loader *L, char *errstr, size_t errlen);
+/* The expected-value phrase of a key, for messages. */
+void mw_cfg_expected(const keydef *k, char *buf, size_t cap);
+/* The variable of a key path: MESHGATE_ + path upper-cased, '.' and "[i]." as '_'. */
+void mw_cfg_env_name(char *buf, size_t cap, const char *path);
 
 /* ---- mw_config_read.c ---- */
 
@@ -109,13 +117,8 @@ struct fy_document *mw_cfg_parse_file(loader *L);
 void mw_cfg_read_top(loader *L, struct fy_node *root);
 /* Applies the MESHGATE_* entries of envp over the file's texts. */
 void mw_cfg_read_env(loader *L, char *const *envp);
-/* The variable of a key path: MESHGATE_ + path upper-cased, '.' and "[i]." as '_'. */
-void mw_cfg_env_name(char *buf, size_t cap, const char *path);
-
 /* ---- mw_config_check.c ---- */
 
-/* The expected-value phrase of a key, for messages. */
-void mw_cfg_expected(const keydef *k, char *buf, size_t cap);
 /* Converts every text into L->c, computes the defaults that depend on other values, and checks
  * the configuration as a whole (routes, limits, placeholders, ingest, librdkafka, and checks'
  * schema set and catalog when checks is not NULL). */

@@ -315,17 +315,6 @@ struct fy_document *mw_cfg_parse_file(loader *L)
 
 /* ---- the environment ---- */
 
-/* "routes[0].output" -> MESHGATE_ROUTES_0_OUTPUT */
-void mw_cfg_env_name(char *buf, size_t cap, const char *path)
-{
-    size_t n = (size_t)snprintf(buf, cap, "MESHGATE_");
-    for (const char *p = path; *p && n + 1 < cap; p++) {
-        if (*p == ']') continue;
-        buf[n++] = *p == '.' || *p == '[' ? '_' : (char)toupper((unsigned char)*p);
-    }
-    buf[n] = 0;
-}
-
 /* Applies one "MESHGATE_NAME=VALUE" entry of envp. */
 static void apply_env(loader *L, const char *entry)
 {

@@ -10,29 +10,7 @@
 #include <stdint.h>
 
 #include "mw_hist.h"
-
-/* Reject reasons counted separately: the mg_result codes plus the worker's own. */
-typedef enum mw_reject {
-    MW_RJ_EMPTY = 0,
-    MW_RJ_TOO_LARGE,
-    MW_RJ_SYNTAX,
-    MW_RJ_UTF8,
-    MW_RJ_DEPTH,
-    MW_RJ_NUMBER,
-    MW_RJ_STRING,
-    MW_RJ_SCHEMA,
-    MW_RJ_LIMIT, /* a work budget ran out (max_steps, max_refs...) */
-    MW_RJ_INTERNAL,
-    MW_RJ_CLOUDEVENT,        /* an input CloudEvent that is malformed */
-    MW_RJ_UNKNOWN_SCHEMA_ID, /* a registry schema id the schema set does not hold */
-    MW_RJ_MISSING_SCHEMA_ID, /* no schema id where the route reads one, or unreadable framing */
-    MW_RJ_WRONG_SUBJECT,     /* a schema id registered under another subject than the route's */
-    MW_RJ_COUNT
-} mw_reject;
-
-/* The label value of a reason ("schema", "syntax", "limit", ..., "cloudevent",
- * "unknown_schema_id", "missing_schema_id", "wrong_subject"). */
-const char *mw_reject_name(mw_reject r);
+#include "mw_reject.h"
 
 /* Per worker thread: one writer (the thread), any readers. */
 typedef struct mw_wstats {
@@ -70,7 +48,7 @@ typedef struct mw_metrics {
     /* Written by the main thread (delivery reports, commits, rebalances). */
     _Atomic uint64_t produced, produced_dlq, produce_errors, commits, commit_errors;
     _Atomic uint64_t rebalances, redeliveries_skipped, paused_backpressure;
-    _Atomic uint64_t offset_resets; /* a partition's next offset no longer existed */
+    _Atomic uint64_t offset_resets;              /* a partition's next offset no longer existed */
     _Atomic uint64_t reloads_ok, reloads_failed; /* SIGHUP reloads (mw_reload.c) */
     _Atomic uint64_t generation;                 /* the configuration generation in use */
     _Atomic uint64_t inflight_messages, inflight_bytes;

@@ -1,5 +1,5 @@
-/* test_metrics.c - unit tests for worker/gate/mw_metrics.c: counters summed over workers, reject
- * reasons, merged histograms in the Prometheus text format (buckets, _sum, _count, le labels),
+/* test_metrics.c - unit tests for worker/gate/mw_metrics.c: counters summed over workers, merged
+ * histograms in the Prometheus text format (buckets, _sum, _count, le labels),
  * the lag table with escaped labels and without unknown lags, the ready gauge, build_info, the
  * process_* series, the per-route families, and the stats line. */
 #include <setjmp.h>
@@ -75,28 +75,6 @@ static void assert_help_type(const char *text, const char *name, const char *typ
     assert_int_equal(count_lines_starting(text, line), 1);
     snprintf(line, sizeof line, "# TYPE %s %s\n", name, type);
     assert_non_null(strstr(text, line));
-}
-
-static void test_reject_names(void **state)
-{
-    (void)state;
-    const char *want[MW_RJ_COUNT] = {"empty",
-                                     "too_large",
-                                     "syntax",
-                                     "utf8",
-                                     "depth",
-                                     "number",
-                                     "string",
-                                     "schema",
-                                     "limit",
-                                     "internal",
-                                     "cloudevent",
-                                     "unknown_schema_id",
-                                     "missing_schema_id",
-                                     "wrong_subject"};
-    for (int r = 0; r < MW_RJ_COUNT; r++)
-        assert_string_equal(mw_reject_name((mw_reject)r), want[r]);
-    assert_string_equal(mw_reject_name(MW_RJ_COUNT), "unknown");
 }
 
 static void test_counters(void **state)
@@ -584,7 +562,6 @@ static void test_routes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reject_names),
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_histograms),
         cmocka_unit_test(test_lag),
