@@ -7,7 +7,8 @@
 # set judges: first name X is valid for v1 (A-Z) and refused by v2 (A-M). Checked: a set
 # replaced by rename reloads; a ConfigMap swap reloads and is followed again after the old
 # directory is gone (three swaps, one of them a bad configuration that fails and changes
-# nothing); a burst of changes within the debounce interval makes one reload; no SIGHUP.
+# nothing); a burst of changes within the debounce interval makes one reload; a Secret of
+# bearer tokens (a route's token_file) rotated the same way reloads too; no SIGHUP.
 #
 # Usage: tests/worker/test_run_reload_watch.sh BUILD_DIR. Prints TAP lines.
 set -euo pipefail
@@ -17,7 +18,7 @@ source tests/worker/lib.sh
 
 build_schema
 build_narrowed v2 A-M
-mkdir "$tmp/sets" "$tmp/cm"
+mkdir "$tmp/sets" "$tmp/cm" "$tmp/secret"
 cp "$tmp/identity.so" "$tmp/sets/v1.so"
 cp "$tmp/v2.so" "$tmp/sets/v2.so"
 cp "$tmp/identity.so" "$tmp/sets/identity.so"
@@ -27,21 +28,27 @@ sed -i "s|^schemas: .*|schemas: $tmp/sets/identity.so|" "$tmp/base.yaml"
 sed -i '0,/^    attributes: all$/s//    attributes: all\n    ingest: on\n    auth: none/' "$tmp/base.yaml"
 printf 'reload:\n  watch: on\n  debounce_ms: 1000\n' >>"$tmp/base.yaml"
 
-# cm_update SCHEMAS [SCHEMA]: a ConfigMap update as the kubelet makes it: the configuration
-# (schemas: SCHEMAS, raw's schema SCHEMA) written into a new timestamped directory, a ..data
-# link to it renamed over the old one, the old directory deleted.
-cm_n=0
+# kube_update DIR FILE SOURCE: a ConfigMap or Secret volume update as the kubelet makes it:
+# SOURCE copied as FILE into a new timestamped directory of DIR, a ..data link to it renamed
+# over the old one, the old directory deleted; DIR/FILE is a link through ..data.
+kube_n=0
+kube_update() {
+    kube_n=$((kube_n + 1))
+    local d="..2026_12_02_08_00_0$kube_n.$RANDOM" old
+    old=$(readlink "$1/..data" 2>/dev/null || true)
+    mkdir "$1/$d"
+    cp "$3" "$1/$d/$2"
+    ln -s "$d" "$1/..data_tmp"
+    mv -T "$1/..data_tmp" "$1/..data"
+    [ -e "$1/$2" ] || ln -s "..data/$2" "$1/$2"
+    if [ -n "$old" ]; then rm -rf "${1:?}/$old"; fi
+}
+# cm_update SCHEMAS [SCHEMA [SED]]: the configuration (schemas: SCHEMAS, raw's schema SCHEMA,
+# then the sed script SED) as a ConfigMap update.
 cm_update() {
-    cm_n=$((cm_n + 1))
-    local d="..2026_12_02_08_00_0$cm_n.$RANDOM" old
-    old=$(readlink "$tmp/cm/..data" 2>/dev/null || true)
-    mkdir "$tmp/cm/$d"
-    sed "s|^schemas: .*|schemas: $1|; s|^    schema: identity$|    schema: ${2:-identity}|" \
-        "$tmp/base.yaml" >"$tmp/cm/$d/worker.yaml"
-    ln -s "$d" "$tmp/cm/..data_tmp"
-    mv -T "$tmp/cm/..data_tmp" "$tmp/cm/..data"
-    [ -e "$tmp/cm/worker.yaml" ] || ln -s ..data/worker.yaml "$tmp/cm/worker.yaml"
-    if [ -n "$old" ]; then rm -rf "${tmp:?}/cm/$old"; fi
+    sed "s|^schemas: .*|schemas: $1|; s|^    schema: identity$|    schema: ${2:-identity}|; ${3:-}" \
+        "$tmp/base.yaml" >"$tmp/next.yaml"
+    kube_update "$tmp/cm" worker.yaml "$tmp/next.yaml"
 }
 # replace_set SO: the schema set replaced by rename.
 replace_set() {
@@ -107,6 +114,22 @@ check "three changes within the debounce interval: one reload (generation $(gen)
     test "$(gen)" -eq 5
 check "generation 5 judges with v2, the last set written: X refused (got $(post_x))" \
     test "$(post_x)" = 400
+
+# ---- a Secret of bearer tokens rotated: the token file is watched too ----
+post_token() { # post_token TOKEN: the status of a POST of first name B with that token
+    curl -sS -o /dev/null -w '%{http_code}' -XPOST -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $1" -d '{"first":"Bw","Last":"Doe"}' \
+        "http://127.0.0.1:$port/ingest/raw" || echo none
+}
+echo old-token >"$tmp/token.txt"
+kube_update "$tmp/secret" token "$tmp/token.txt"
+changed cm_update "$tmp/sets/identity.so" identity "s|^    auth: none$|    token_file: $tmp/secret/token|"
+check "raw now takes the Secret's token (generation 6; got $(post_token old-token), $(post_token new-token))" \
+    test "$(gen) $(post_token old-token) $(post_token new-token)" = "6 202 401"
+echo new-token >"$tmp/token.txt"
+changed kube_update "$tmp/secret" token "$tmp/token.txt"
+check "the Secret rotated: the worker reloads by itself and the new token is the one taken (generation 7; got $(post_token old-token), $(post_token new-token))" \
+    test "$(gen) $(post_token old-token) $(post_token new-token)" = "7 401 202"
 
 check "no SIGHUP was sent" bash -c "! grep -q SIGHUP '$tmp/w.log'"
 grep -E 'reload' "$tmp/w.log" | sed 's/^/# /'

@@ -62,8 +62,8 @@ typedef struct mw_run {
 /* Sets the callbacks of the producer's (producer) or the consumer's configuration: logs,
  * errors, and delivery reports or rebalances and commits; their opaque is the mw_run. */
 void mw_run_kafka_callbacks(rd_kafka_conf_t *conf, bool producer);
-/* Watches the configuration file and the running generation's schema set (reload.watch);
- * false and errstr when one cannot be watched. */
+/* Watches the configuration file, the running generation's schema set and its ingest routes'
+ * token files (reload.watch); false and errstr when one cannot be watched. */
 bool mw_run_watch_arm(mw_run *r, char *errstr, size_t errlen);
 /* Runs until SIGTERM or SIGINT, or a fatal Kafka client error. */
 void mw_run_loop(mw_run *r);

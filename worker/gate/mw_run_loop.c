@@ -598,8 +598,21 @@ static void on_unloaded(const mw_gen *g, void *arg)
 
 bool mw_run_watch_arm(mw_run *r, char *errstr, size_t errlen)
 {
-    const char *paths[2] = {r->cfg.path, r->gen->cfg->schemas};
-    return mw_watch_arm(r->watch, paths, 2, errstr, errlen);
+    const mw_config *c = r->gen->cfg;
+    const char **paths = calloc(2 + c->n_routes, sizeof *paths);
+    if (!paths) {
+        snprintf(errstr, errlen, "reload.watch: out of memory");
+        return false;
+    }
+    size_t n = 0;
+    paths[n++] = r->cfg.path;
+    paths[n++] = c->schemas;
+    for (size_t i = 0; i < c->n_routes; i++) /* a rotated Secret of tokens applies at once */
+        if (c->routes[i].ingest == MW_INGEST_ON && c->routes[i].token_file)
+            paths[n++] = c->routes[i].token_file;
+    bool ok = mw_watch_arm(r->watch, paths, n, errstr, errlen);
+    free(paths);
+    return ok;
 }
 
 /* The watch follows the files again after a reload: new links, a schema set moved. */
