@@ -240,11 +240,11 @@ static int start(mw_run *r)
         if (r->ingest)
             view = mw_ingest_view_new(r->ingest, &r->cfg, mw_schemas_set(r->schemas), r->catalog,
                                       NULL, errstr, sizeof errstr);
+        if (view) mw_ingest_publish(r->ingest, view); /* the ingest's now */
         if (!view || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
         }
-        mw_ingest_publish(r->ingest, view);
         mw_http_opts ho = {r->cfg.http_listen,
                            r->cfg.http_max_connections,
                            r->cfg.http_max_connections_per_ip,
