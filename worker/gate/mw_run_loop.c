@@ -3,7 +3,8 @@
  * Design: the main thread owns the consumer, the partition table (mw_part.c) and every
  * offset decision. It sleeps in poll() on one pipe that librdkafka writes to when the
  * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
- * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload). Each round it serves
+ * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload; so does a change that
+ * reload.watch saw, mw_watch.c, read each round). Each round it serves
  * delivery reports (releasing acknowledged prefixes), stores the offsets that moved
  * (auto-commit writes them), then consumes while the in-flight bounds allow and hands each
  * message to the thread that owns its partition (mw_pool.c). At the bounds it stops reading;
@@ -622,13 +623,14 @@ static void rearm(mw_run *r)
     if (r->watch && !mw_run_watch_arm(r, why, sizeof why)) logw_("%s", why);
 }
 
-/* SIGHUP (or a change the watch saw, which trigger names): reloads the configuration file
- * and the schema set it names (mw_reload.c). The new
- * generation is loaded and checked beside the running one; only if all of it is good do the
- * partitions switch to it, each at its next message (the offsets are logged: "raw/0@1234" means
- * that offset 1234 of raw/0 and everything after it is judged by the new generation; @-1: all of
- * it). A changed set of input topics is subscribed to (same group: a rebalance, not a restart).
- * A failed reload changes nothing, and /readyz is not affected. */
+/* SIGHUP (or a change the watch saw, which trigger names): reloads the configuration file and
+ * the schema set it names (mw_reload.c). The new generation is loaded and checked beside the
+ * running one, with HTTP ingest's view of it; only if all of it is good do the partitions switch
+ * to it, each at its next message (the offsets are logged: "raw/0@1234" means that offset 1234
+ * of raw/0 and everything after it is judged by the new generation; @-1: all of it), and ingest
+ * with it, each request that starts from then on. A changed set of input topics is subscribed
+ * to (same group: a rebalance, not a restart). A failed reload changes nothing, and /readyz is
+ * not affected. */
 static void reload(mw_run *r, const char *trigger)
 {
     char why[16384], notes[4096], list[4096];
