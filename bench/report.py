@@ -106,8 +106,9 @@ def main():
                                            "allocs_per_msg")}
         elif r["kind"] == "bigschema":  # issue 16: build time of the biggest schemas
             result["bigschema"][r["schema"]] = {
-                k: num(r.get(k)) for k in ("schema_bytes", "c_bytes", "functions", "codegen_s",
-                                           "cc_O2_s")}
+                k: num(r.get(k)) for k in ("schema_bytes", "c_bytes", "functions", "shared", "tus",
+                                           "jobs", "codegen_s", "so_O2_wall_s", "so_O2_cpu_s",
+                                           "load")}
         elif r["kind"] == "redos":  # per pattern and input size: ns per byte and the verdict
             p = result["redos"].setdefault(r["pattern"], {"input": r["input"], "sizes": {}})
             p["sizes"][r["bytes"]] = {"ns_per_byte": num(r["ns_per_byte"]), "result": r["result"]}

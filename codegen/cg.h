@@ -65,7 +65,19 @@ typedef struct cg_options {
     bool strict;    /* --strict: what is only accepted with a warning is an error */
     bool warnings;  /* print warnings */
     bool plan_only; /* --plan: print the plan (cg_plan_dump), write no C */
+    int share;      /* CG_SHARE_*: one function for identical subschemas (cg_emit_share.c) */
+    unsigned split; /* translation units of the functions: 0 by size (CG_SPLIT_BYTES), 1: one */
 } cg_options;
+
+/* Output of big schemas (issue 16 item 11; README "Big schemas"). Identical subschemas share a
+ * function when the set renders at least CG_SHARE_MIN_FNS functions (small outputs read
+ * better plain) or always/never as asked (--share). The functions go to BASE.1.c .. BASE.N.c
+ * beside BASE.c and an internal header BASE.int.h when they take more than CG_SPLIT_BYTES of
+ * C: one part per CG_SPLIT_BYTES, at most CG_MAX_PARTS, so that cc builds them in parallel. */
+enum { CG_SHARE_AUTO, CG_SHARE_ALWAYS, CG_SHARE_NEVER };
+#define CG_SHARE_MIN_FNS 200
+#define CG_SPLIT_BYTES ((size_t)256 << 10)
+#define CG_MAX_PARTS 64
 
 /* What codegen knows of one schema node. */
 typedef struct cg_info {
@@ -239,8 +251,20 @@ size_t cg_recursive_candidates(cg *g, cg_info **out, size_t cap);
 /* Schema location of a node for messages: label + "#" + JSON Pointer. malloc'd. */
 char *cg_location(cg *g, const cj_node *n, const char *keyword);
 
-/* cg_emit.c: renders g->plan (cg_plan.h) as C; false only past CG_MAX_OUTPUT or for a header
- * name no #include line can hold. */
+/* Where cg_render_files writes: open(ctx, suffix) opens BASE + suffix for writing (".c", ".h",
+ * ".int.h", ".1.c", ...), NULL when it cannot (said); base_name is BASE's file name, which
+ * #include lines name. */
+typedef struct cg_sink {
+    void *ctx;
+    FILE *(*open)(void *ctx, const char *suffix);
+    const char *base_name;
+} cg_sink;
+/* cg_emit.c: renders g->plan (cg_plan.h) as C: BASE.c and BASE.h, and for a big set (see
+ * CG_SPLIT_BYTES) BASE.int.h and BASE.1.c .. BASE.N.c, N in *nparts (0: one file). False
+ * past CG_MAX_OUTPUT, for a base name no #include line can hold, or when a file cannot be
+ * opened. */
+bool cg_render_files(cg *g, const cg_sink *sink, unsigned *nparts);
+/* The same into one C file and its header (never split). */
 bool cg_render(cg *g, FILE *c_out, FILE *h_out, const char *h_name);
 /* Plans (cg_plan_build) and renders; false (with errors counted) on a bad schema. */
 bool cg_emit(cg *g, FILE *c_out, FILE *h_out, const char *h_name);

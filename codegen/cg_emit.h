@@ -1,6 +1,7 @@
 /* cg_emit.h - the renderer: C from a plan (cg_plan.h) that is known to be good.
  *
- * Design: cg_emit.c writes the file and each function's frame; cg_emit_kw.c the checks of
+ * Design: cg_emit.c writes the files and each function's frame; cg_emit_share.c the shared form
+ * of functions for identical subschemas; cg_emit_kw.c the checks of
  * scalar keywords and in-place applicators, cg_emit_obj.c those of objects and arrays. All of
  * them write through cg_w (cg_emit_w.c), which keeps the indentation: a renderer says what a
  * line is and how deep the block is, never how many spaces to write. Renderers only read the
@@ -12,11 +13,15 @@
 #include "cg_plan.h"
 #include "mg_rt.h"
 
+typedef struct cg_share cg_share; /* cg_emit_share.c */
+
 typedef struct cg_w {
     FILE *o;
     int depth; /* blocks open: four spaces each */
     cg *g;
     const cg_fn *f; /* the function being rendered */
+    cg_share *sh;   /* sharing of identical subschemas; NULL: none */
+    bool shared;    /* rendering f's shared form (locations from c->locs) */
 } cg_w;
 
 /* cg_emit_w.c */
@@ -44,10 +49,60 @@ void cg_w_fail(cg_w *w, const char *idx, const char *code, const cj_node *at, co
 /* "if (cond)" and, one deeper, MG_FAIL(at, ...). */
 void cg_w_fail_if(cg_w *w, const char *cond, const char *code, const cj_node *at, const char *arg,
                   size_t len);
-/* The C name of function fi. */
+/* A schema location given as text, as a C string (L[i] in a shared form). */
+void cg_w_locs(cg_w *w, const char *loc);
+/* The callee expression for function fi: its C name, or in a shared form the call of fi's
+ * shared function with its locations. */
 const char *cg_w_fn(const cg_w *w, int fi);
 /* The argument a function passes for evaluated members: its bitset or NULL. */
 const char *cg_w_ev(const cg_w *w);
+
+/* cg_emit.c: the text inside the braces of f's function, in plain or shared form; with sh,
+ * callees named by it are noted there. malloc'd. */
+char *cg_fn_text(cg *g, const cg_fn *f, cg_share *sh, bool shared);
+/* The output's functions, one unit each: its text, and where its "static " starts (dropped
+ * when the output is split into parts). */
+typedef struct cg_unit {
+    char *text;
+    size_t len, sig;
+} cg_unit;
+typedef struct cg_units {
+    cg_unit *v;
+    size_t n, cap, bytes;
+} cg_units;
+/* Adds text (the units take it), a function whose signature starts at sig. */
+void cg_units_add(cg_units *u, char *text, size_t len, size_t sig);
+/* Adds the function "static bool NAME(...)" around text, after a comment. */
+void cg_units_fn(cg_units *u, const char *comment, const char *name, const char *text);
+
+/* cg_emit_share.c: one function for identical subschemas. */
+cg_share *cg_share_new(cg *g);
+void cg_share_free(cg_share *sh);
+/* Renders every reached function's shared form and decides which are shared. */
+void cg_share_plan(cg_share *sh);
+/* Function fi is called by its C name. */
+void cg_share_named(cg_share *sh, int fi);
+/* Function fi's shared function is called with its location table (from a table row). */
+void cg_share_tabled(cg_share *sh, int fi);
+/* What a table row calls for fi: its shared function or its own; and the row's locations
+ * (its table or NULL). */
+const char *cg_share_target(const cg_share *sh, int fi);
+void cg_share_put_locs(const cg_share *sh, FILE *o, int fi);
+/* Function fi is rendered by its shared function (and a wrapper, when called by name). */
+bool cg_share_form(const cg_share *sh, int fi);
+/* Function fi is called by its C name (known once every plain function is rendered). */
+bool cg_share_called(const cg_share *sh, int fi);
+/* For cg_w_fn and cg_w_locs in a shared form. */
+const char *cg_share_callee(cg_share *sh, const cg_fn *caller, bool shared, int fi);
+void cg_share_loc(cg_share *sh, FILE *o, const cg_fn *f, const char *loc);
+/* The shared functions' declarations and bodies; for fi in shared form, its location table
+ * (when used: before every function) and its wrapper (when called by name). */
+void cg_share_declare(const cg_share *sh, FILE *o, bool external);
+void cg_share_render(const cg_share *sh, cg_units *u);
+void cg_share_table(const cg_share *sh, FILE *o, int fi);
+void cg_share_wrapper(const cg_share *sh, cg_units *u, int fi);
+/* How many functions the shared ones stand for, and how many shared ones there are. */
+void cg_share_counts(const cg_share *sh, size_t *members, size_t *shared);
 
 /* cg_emit_kw.c */
 void cg_render_type(cg_w *w);

@@ -123,7 +123,8 @@ static void render_names_table(cg_w *w, const cg_pobj *ob, bool m)
         cg_w_open(w, "if (%s[ix].fn)", t->name);
         if (m) cg_w_line(w, "m = true;");
         put_mark(w);
-        cg_w_line(w, "MG_SUB(%s[ix].fn(c, k + 1, NULL));", t->name);
+        cg_w_line(w, "MG_SUB((c->locs = %s[ix].locs, %s[ix].fn)(c, k + 1, NULL));", t->name,
+                  t->name);
         cg_w_close(w);
     }
     cg_w_close(w);

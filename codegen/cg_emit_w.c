@@ -71,17 +71,33 @@ void cg_w_else(cg_w *w)
     w->depth++;
 }
 
+void cg_w_locs(cg_w *w, const char *loc)
+{
+    if (w->shared)
+        cg_share_loc(w->sh, w->o, w->f, loc);
+    else
+        cg_put_cstr(w->o, loc, strlen(loc));
+}
+
 void cg_w_loc(cg_w *w, const cj_node *at)
 {
     char *l = cg_location(w->g, at, NULL);
-    cg_put_cstr(w->o, l, strlen(l));
+    cg_w_locs(w, l);
     free(l);
 }
 
+/* In a shared form, the location relative to the function's own: "...<rest>". */
 void cg_w_comment(cg_w *w, const cj_node *at)
 {
     char *l = cg_location(w->g, at, NULL);
-    cg_put_comment(cg_w_begin(w), l, strlen(l));
+    size_t fl = strlen(w->f->loc);
+    if (w->shared && strncmp(l, w->f->loc, fl) == 0) {
+        char *rel = cg_fmt("...%s", l + fl);
+        cg_put_comment(cg_w_begin(w), rel, strlen(rel));
+        free(rel);
+    } else {
+        cg_put_comment(cg_w_begin(w), l, strlen(l));
+    }
     cg_w_end(w);
     free(l);
 }
@@ -108,6 +124,7 @@ void cg_w_fail_if(cg_w *w, const char *cond, const char *code, const cj_node *at
 
 const char *cg_w_fn(const cg_w *w, int fi)
 {
+    if (w->sh) return cg_share_callee(w->sh, w->f, w->shared, fi);
     return w->g->plan->fns[fi]->name;
 }
 

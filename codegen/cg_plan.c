@@ -42,6 +42,12 @@ void *cg_xrealloc(void *p, size_t n, size_t size)
     return p;
 }
 
+void *cg_xgrow(void *p, size_t n, size_t size)
+{
+    if (n & (n - 1)) return p; /* the capacity is the power of 2 at or above n */
+    return cg_xrealloc(p, n ? 2 * n : 1, size);
+}
+
 /* 64-bit FNV-1a: names literals and regexes after their content. */
 static uint64_t fnv(const char *s, size_t n)
 {
@@ -193,7 +199,7 @@ static int plan_lit(cg *g, const cj_node *v)
         free(key);
         return (int)idx - 1;
     }
-    p->lits = cg_xrealloc(p->lits, p->nlits + 1, sizeof *p->lits);
+    p->lits = cg_xgrow(p->lits, p->nlits, sizeof *p->lits);
     p->lits[p->nlits] = (cg_lit){content_name(p, "mgl_", key, klen), key, klen, v};
     cg_map_putn(&p->lit_index, key, klen, (void *)(intptr_t)(p->nlits + 1));
     return (int)p->nlits++;
@@ -275,7 +281,7 @@ int cg_plan_regex(cg *g, const cj_node *at, const char *pattern, size_t len)
             free(name);
             return -1;
         }
-        p->res = cg_xrealloc(p->res, p->nres + 1, sizeof *p->res);
+        p->res = cg_xgrow(p->res, p->nres, sizeof *p->res);
         p->res[p->nres] = (cg_re){name, text, info.may_limit, info.backtracking};
         v = (intptr_t)++p->nres;
         cg_map_put(&p->re_index, key, (void *)v);
@@ -296,7 +302,7 @@ static int cmp_row(const void *a, const void *b)
 
 static int new_table(cg_plan *p, const cg_fn *f, const char *prefix, const char *what)
 {
-    p->tables = cg_xrealloc(p->tables, p->ntables + 1, sizeof *p->tables);
+    p->tables = cg_xgrow(p->tables, p->ntables, sizeof *p->tables);
     cg_table *t = &p->tables[p->ntables];
     memset(t, 0, sizeof *t);
     /* named when the function is (name_functions): prefix and what for now */

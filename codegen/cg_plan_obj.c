@@ -3,7 +3,7 @@
  * Design: all object keywords share one pass over the members at run time, so the plan
  * gathers the names they mention into slots, in first-mention order: properties (with the
  * function for each), required and the dependency keys and names (each with a place in the
- * function's `seen` set). Many names (more than CG_TABLE_MIN) go into a sorted table searched
+ * function's `seen` set). Many names (more than CG_NAMES_TABLE_MIN) go into a sorted table searched
  * by binary search, the seen set becomes a bitset, and many required names a table of their
  * own. Arrays: prefix items, the rest, contains and its bounds. Schema errors are collected
  * here and the offending keyword is left out. Single-threaded.
@@ -22,7 +22,7 @@ static int add_slot(cg_pobj *o, const char *name, size_t len, const cj_node *at)
 {
     int i = find_slot(o, name, len);
     if (i >= 0) return i;
-    o->slots = cg_xrealloc(o->slots, o->nslots + 1, sizeof *o->slots);
+    o->slots = cg_xgrow(o->slots, o->nslots, sizeof *o->slots);
     o->slots[o->nslots] = (cg_slot){name, len, -1, NULL, -1, at};
     cg_map_putn(&o->index, name, len, (void *)(intptr_t)(o->nslots + 1));
     return (int)o->nslots++;
@@ -73,7 +73,7 @@ static void plan_deps(cg *g, cg_fn *f, cg_pobj *o, const cj_node *dm, int m)
         } else if ((d.fn = cg_plan_sub(g, f, v, f->tracks)) < 0) {
             continue;
         }
-        o->deps = cg_xrealloc(o->deps, o->ndeps + 1, sizeof *o->deps);
+        o->deps = cg_xgrow(o->deps, o->ndeps, sizeof *o->deps);
         o->deps[o->ndeps++] = d;
     }
 }
@@ -129,7 +129,7 @@ void cg_plan_object(cg *g, cg_fn *f)
     if (pnames && (o->pn_fn = cg_plan_sub(g, f, pnames, false)) >= 0) o->pnames = pnames;
     cg_plan_count(g, minp, &o->minp);
     cg_plan_count(g, maxp, &o->maxp);
-    o->bits = o->nslots > CG_TABLE_MIN;
+    o->bits = o->nslots > CG_NAMES_TABLE_MIN;
     if (o->bits) {
         cg_row *rows = cg_xcalloc(o->nslots, sizeof *rows);
         for (size_t i = 0; i < o->nslots; i++)
@@ -137,7 +137,7 @@ void cg_plan_object(cg *g, cg_fn *f)
                                o->slots[i].prop_fn, o->slots[i].mention};
         o->names_tab = cg_plan_rows(g, f, "names", rows, o->nslots);
     }
-    if (o->req && o->bits && o->req->n > CG_TABLE_MIN) {
+    if (o->req && o->bits && o->req->n > CG_NAMES_TABLE_MIN) {
         cg_row *rows = cg_xcalloc(o->req->n, sizeof *rows);
         for (size_t i = 0; i < o->req->n; i++) {
             const cj_node *r = o->req->items[i];

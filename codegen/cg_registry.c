@@ -445,7 +445,7 @@ static cg_doc *add_doc(cg *g, cj_node *root, const char *uri, const char *path, 
     doc->path = strdup(path);
     doc->label = strdup(input ? "" : uri);
     doc->input = input;
-    g->docs = realloc(g->docs, (g->ndocs + 1) * sizeof *g->docs);
+    g->docs = cg_xgrow(g->docs, g->ndocs, sizeof *g->docs);
     g->docs[g->ndocs++] = doc;
     return doc;
 }
@@ -708,7 +708,7 @@ bool cg_add_schema_input(cg *g, cj_node *root, const char *path, const char *nam
     }
     const cj_node *id =
         root->type == CJ_OBJECT ? cj_get(root, in->dialect == CG_D4 ? "id" : "$id") : NULL;
-    g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
+    g->entries = cg_xgrow(g->entries, g->nentries, sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);
@@ -776,7 +776,7 @@ cg_info *cg_add_schema_node_vocab(cg *g, cg_doc *doc, const cj_node *n, cg_diale
 
 void cg_add_entry(cg *g, const char *name, const char *id, const char *source, const cj_node *node)
 {
-    g->entries = realloc(g->entries, (g->nentries + 1) * sizeof *g->entries);
+    g->entries = cg_xgrow(g->entries, g->nentries, sizeof *g->entries);
     cg_entry *e = &g->entries[g->nentries++];
     memset(e, 0, sizeof *e);
     e->name = strdup(name);

@@ -5,7 +5,8 @@
  * codegen works from the build tree (build/meshgate-codegen: ../validator, build/
  * libmgvalidator.a, ../tools/cue) and from an installed tree (PREFIX/bin: PREFIX/include/
  * meshgate, PREFIX/lib, PREFIX/share/meshgate/cue), wherever DESTDIR put it. Programs are run
- * with posix_spawnp, never through a shell, so no path or flag is interpreted twice. The
+ * with posix_spawnp, never through a shell, so no path or flag is interpreted twice (the parts
+ * of a split output are compiled in parallel, then linked). The
  * compiler is $CC (default cc) with $CFLAGS (default -O2), both split on blanks as make does.
  * CUE runs as `node export.js FILE.cue` (tools/cue/export.js); its OpenAPI document is read
  * from its stdout, its messages go to stderr after a line naming the .cue file.
@@ -145,7 +146,84 @@ static bool find_runtime(const char *dir, char *inc, char *lib, size_t cap)
     return false;
 }
 
-bool cg_build_so(const char *c_path, const char *so_path, FILE *err)
+/* cc and $CFLAGS, then the flags of every compile. */
+static void cc_start(argv_buf *a, const char *inc)
+{
+    const char *cc = getenv("CC"), *cflags = getenv("CFLAGS");
+    push_words(a, cc && *cc ? cc : "cc");
+    if (a->n == 0) push(a, "cc");
+    push_words(a, cflags ? cflags : "-O2");
+    char incflag[PATH_MAX + 40];
+    snprintf(incflag, sizeof incflag, "-I%s", inc);
+    const char *fixed[] = {"-std=c11", "-fPIC", "-DMG_SHARED_OBJECT", incflag};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        push(a, fixed[i]);
+}
+
+static void cc_libs(argv_buf *a, const char *lib)
+{
+    char libpath[PATH_MAX + 64];
+    snprintf(libpath, sizeof libpath, "%s/libmgvalidator.a", lib);
+    const char *fixed[] = {libpath, "-lsimdjson", "-lidn2", "-lstdc++", "-lm"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        push(a, fixed[i]);
+}
+
+/* Compiles c_paths[i] into objs[i], at most jobs at once; false (said) if any fails. */
+static bool compile_parts(const char *const *c_paths, char **objs, size_t n, unsigned jobs,
+                          const char *inc, FILE *err)
+{
+    pid_t *pids = calloc(n, sizeof *pids);
+    size_t started = 0, running = 0;
+    bool ok = pids != NULL;
+    while (ok && (started < n || running > 0)) {
+        if (started < n && running < jobs) {
+            argv_buf a = {0};
+            cc_start(&a, inc);
+            push(&a, "-c");
+            push(&a, "-o");
+            push(&a, objs[started]);
+            push(&a, c_paths[started]);
+            int rc = posix_spawnp(&pids[started], a.v[0], NULL, NULL, a.v, environ);
+            if (rc != 0) {
+                fprintf(err, "meshgate-codegen: cannot run %s: %s\n", a.v[0], strerror(rc));
+                ok = false;
+            } else {
+                running++;
+                started++;
+            }
+            argv_free(&a);
+            continue;
+        }
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            fprintf(err, "meshgate-codegen: waiting for cc: %s\n", strerror(errno));
+            ok = false;
+            break;
+        }
+        size_t i = 0;
+        while (i < started && pids[i] != pid)
+            i++;
+        if (i == started) continue; /* not one of ours */
+        running--;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(err, "meshgate-codegen: --so: cc failed on %s (its messages above)\n",
+                    c_paths[i]);
+            ok = false;
+        }
+    }
+    while (running > 0) { /* after a failure: let the others finish */
+        int status;
+        if (waitpid(-1, &status, 0) > 0 || errno != EINTR) running--;
+    }
+    free(pids);
+    return ok;
+}
+
+bool cg_build_so(const char *const *c_paths, size_t n, const char *so_path, unsigned jobs,
+                 FILE *err)
 {
     char dir[PATH_MAX], inc[PATH_MAX + 32], lib[PATH_MAX + 32];
     if (!exe_dir(dir, sizeof dir, err)) return false;
@@ -157,25 +235,50 @@ bool cg_build_so(const char *c_path, const char *so_path, FILE *err)
                 dir, dir, dir, dir, dir);
         return false;
     }
-    const char *cc = getenv("CC"), *cflags = getenv("CFLAGS");
+    if (jobs == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cpus > 0 ? (unsigned)cpus : 1;
+    }
     argv_buf a = {0};
-    push_words(&a, cc && *cc ? cc : "cc");
-    if (a.n == 0) push(&a, "cc");
-    push_words(&a, cflags ? cflags : "-O2");
-    char incflag[PATH_MAX + 40], libpath[PATH_MAX + 64];
-    snprintf(incflag, sizeof incflag, "-I%s", inc);
-    snprintf(libpath, sizeof libpath, "%s/libmgvalidator.a", lib);
-    const char *fixed[] = {
-        "-std=c11", "-fPIC",      "-shared", "-DMG_SHARED_OBJECT", incflag, "-o", so_path, c_path,
-        libpath,    "-lsimdjson", "-lidn2",  "-lstdc++",           "-lm"};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        push(&a, fixed[i]);
-    int rc = run(&a, NULL, NULL, err);
-    if (rc > 0)
-        fprintf(err, "meshgate-codegen: --so: %s failed building %s from %s (its messages above)\n",
-                a.v[0], so_path, c_path);
+    cc_start(&a, inc);
+    push(&a, "-shared");
+    push(&a, "-o");
+    push(&a, so_path);
+    char *tmp = NULL, **objs = NULL;
+    bool ok = true;
+    if (n == 1) { /* one file: compiled and linked in one step */
+        push(&a, c_paths[0]);
+    } else {
+        const char *t = getenv("TMPDIR");
+        if (asprintf(&tmp, "%s/meshgate-so.XXXXXX", t && *t ? t : "/tmp") < 0 || !mkdtemp(tmp)) {
+            fprintf(err, "meshgate-codegen: --so: cannot make a temporary folder: %s\n",
+                    strerror(errno));
+            free(tmp);
+            argv_free(&a);
+            return false;
+        }
+        objs = calloc(n, sizeof *objs);
+        for (size_t i = 0; i < n; i++)
+            if (asprintf(&objs[i], "%s/%zu.o", tmp, i) < 0) abort();
+        ok = compile_parts(c_paths, objs, n, jobs, inc, err);
+        for (size_t i = 0; i < n; i++)
+            push(&a, objs[i]);
+    }
+    cc_libs(&a, lib);
+    int rc = ok ? run(&a, NULL, NULL, err) : 1;
+    if (ok && rc > 0)
+        fprintf(err,
+                "meshgate-codegen: --so: %s failed building %s from %s%s (its messages above)\n",
+                a.v[0], so_path, c_paths[0], n > 1 ? " and its parts" : "");
     argv_free(&a);
-    return rc == 0;
+    for (size_t i = 0; objs && i < n; i++) {
+        remove(objs[i]);
+        free(objs[i]);
+    }
+    free(objs);
+    if (tmp) rmdir(tmp);
+    free(tmp);
+    return ok && rc == 0;
 }
 
 /* ---- CUE ---- */

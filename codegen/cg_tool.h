@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Compiles c_path (generated with its header beside it) with -DMG_SHARED_OBJECT and links it
- * with the runtime library into so_path, using $CC and $CFLAGS (default cc -O2). Errors go to
- * err; false on any. */
-bool cg_build_so(const char *c_path, const char *so_path, FILE *err);
+/* Compiles c_paths[0..n) (generated, with their headers beside them: BASE.c and any parts)
+ * with -DMG_SHARED_OBJECT and links them with the runtime library into so_path, using $CC and
+ * $CFLAGS (default cc -O2). Several files are compiled jobs at a time (0: one per online CPU)
+ * into a temporary folder, then linked. Errors go to err; false on any. */
+bool cg_build_so(const char *const *c_paths, size_t n, const char *so_path, unsigned jobs,
+                 FILE *err);
 
 /* Does the path name a CUE file (.cue)? */
 bool cg_is_cue_path(const char *path);

@@ -23,6 +23,17 @@ bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const ch
     return c->max_err > 1 && c->nerr < c->max_err;
 }
 
+bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
+{
+    if (c->quiet) return false;
+    return mg_report(c, at, code, kwloc, arg);
+}
+
+bool mg_more(const mg_ctx *c)
+{
+    return c->quiet == 0 && c->max_err > 1 && c->nerr < c->max_err && !c->limit;
+}
+
 bool mg_limit(mg_ctx *c, uint32_t at, const char *kwloc, const char *which)
 {
     if (!c->limit) {

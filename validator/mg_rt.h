@@ -114,23 +114,25 @@ typedef struct mg_ctx {
     uint32_t memo_epoch;     /* entries of other epochs belong to earlier messages */
     mg_memo_ent *memo;       /* remembered results; NULL when the memo is off */
     mg_re_cache *re_cache;   /* lazily built pattern DFAs (mg_regex.h); NULL: NFA simulation */
+    /* Generated code only: the schema locations of the shared function about to be called,
+     * which reads them at entry (a function shared by identical subschemas reports each one's
+     * own locations; codegen/cg_emit_share.c). */
+    const char *const *locs;
 } mg_ctx;
 
 /* Records a failure (unless quiet). Returns true when the caller should keep checking (all
  * errors requested and the cap not reached), false when it should return false at once. */
 bool mg_report(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg);
 
-static inline bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg)
-{
-    if (c->quiet) return false;
-    return mg_report(c, at, code, kwloc, arg);
-}
+/* mg_report unless quiet. */
+bool mg_fail(mg_ctx *c, uint32_t at, mg_code code, const char *kwloc, const char *arg);
 
-/* After a subschema failed (and recorded its own errors): keep checking? */
-static inline bool mg_more(const mg_ctx *c)
-{
-    return c->quiet == 0 && c->max_err > 1 && c->nerr < c->max_err && !c->limit;
-}
+/* After a subschema failed (and recorded its own errors): keep checking?
+ * mg_fail and mg_more are out of line: only failures call them, and every check and call of
+ * generated code has a failure path; inlined, they cost the parts of the bigschema bench
+ * schema 8% more cc time (best of three, back to back), for a call saved on failure only
+ * (issue 16 item 11). */
+bool mg_more(const mg_ctx *c);
 
 /* A parameter a generated function does not read. */
 #define MG_UNUSED __attribute__((unused))

@@ -56,7 +56,7 @@ mkdir -p "$tmp/work"
 cp examples/identity/identity.schema.json examples/identity/sample.ndjson "$tmp/work/"
 # shellcheck disable=SC2086
 if (cd "$tmp/work" && CFLAGS="-O1 ${SANITIZE_CFLAGS:-}" "$codegen" --so identity.so identity.schema.json) 2>"$tmp/err" &&
-    nm -D --defined-only "$tmp/work/identity.so" | grep -q ' T meshgate_schema_set$' &&
+    nm -D --defined-only "$tmp/work/identity.so" | grep ' T meshgate_schema_set$' >/dev/null &&
     [ -z "$(find "$tmp/work" -name '*.c')" ]; then
     ok "--so without -o: one step to a shared object exporting meshgate_schema_set, no C left"
 else

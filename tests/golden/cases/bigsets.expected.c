@@ -291,76 +291,327 @@ static bool mgv_bigsets_properties_one_oneOf_69(mg_ctx *c, uint32_t at, uint64_t
 static bool mgv_bigsets_properties_one_oneOf_7(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_bigsets_properties_one_oneOf_8(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_bigsets_properties_one_oneOf_9(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p00(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p01(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p02(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p03(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p04(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p05(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p06(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p07(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p08(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p09(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p10(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p11(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p12(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p13(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p14(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p15(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p16(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p17(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p18(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p19(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p20(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p21(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p22(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p23(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p24(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p25(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p26(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p27(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p28(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p29(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p30(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p31(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p32(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p33(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p34(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p35(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p36(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p37(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p38(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p39(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p40(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p41(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p42(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p43(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p44(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p45(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p46(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p47(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p48(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p49(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p50(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p51(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p52(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p53(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p54(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p55(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p56(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p57(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p58(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p59(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p60(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p61(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p62(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p63(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p64(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p65(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p66(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p67(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p68(mg_ctx *c, uint32_t at, uint64_t *ev);
-static bool mgv_bigsets_properties_p69(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgsh_24efcf22413c0155(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgsh_8a9a4fcb7a9e726c(mg_ctx *c, uint32_t at, uint64_t *ev);
+
+/* the locations of #/properties/one/oneOf/0 */
+static const char *const mgk_bigsets_properties_one_oneOf_0[] = {
+    "#/properties/one/oneOf/0/type"};
+
+/* the locations of #/properties/p00 */
+static const char *const mgk_bigsets_properties_p00[] = {
+    "#/properties/p00/type",
+    "#/properties/p00/maxLength"};
+
+/* the locations of #/properties/p01 */
+static const char *const mgk_bigsets_properties_p01[] = {
+    "#/properties/p01/type"};
+
+/* the locations of #/properties/p02 */
+static const char *const mgk_bigsets_properties_p02[] = {
+    "#/properties/p02/type",
+    "#/properties/p02/maxLength"};
+
+/* the locations of #/properties/p03 */
+static const char *const mgk_bigsets_properties_p03[] = {
+    "#/properties/p03/type"};
+
+/* the locations of #/properties/p04 */
+static const char *const mgk_bigsets_properties_p04[] = {
+    "#/properties/p04/type",
+    "#/properties/p04/maxLength"};
+
+/* the locations of #/properties/p05 */
+static const char *const mgk_bigsets_properties_p05[] = {
+    "#/properties/p05/type"};
+
+/* the locations of #/properties/p06 */
+static const char *const mgk_bigsets_properties_p06[] = {
+    "#/properties/p06/type",
+    "#/properties/p06/maxLength"};
+
+/* the locations of #/properties/p07 */
+static const char *const mgk_bigsets_properties_p07[] = {
+    "#/properties/p07/type"};
+
+/* the locations of #/properties/p08 */
+static const char *const mgk_bigsets_properties_p08[] = {
+    "#/properties/p08/type",
+    "#/properties/p08/maxLength"};
+
+/* the locations of #/properties/p09 */
+static const char *const mgk_bigsets_properties_p09[] = {
+    "#/properties/p09/type"};
+
+/* the locations of #/properties/p10 */
+static const char *const mgk_bigsets_properties_p10[] = {
+    "#/properties/p10/type",
+    "#/properties/p10/maxLength"};
+
+/* the locations of #/properties/p11 */
+static const char *const mgk_bigsets_properties_p11[] = {
+    "#/properties/p11/type"};
+
+/* the locations of #/properties/p12 */
+static const char *const mgk_bigsets_properties_p12[] = {
+    "#/properties/p12/type",
+    "#/properties/p12/maxLength"};
+
+/* the locations of #/properties/p13 */
+static const char *const mgk_bigsets_properties_p13[] = {
+    "#/properties/p13/type"};
+
+/* the locations of #/properties/p14 */
+static const char *const mgk_bigsets_properties_p14[] = {
+    "#/properties/p14/type",
+    "#/properties/p14/maxLength"};
+
+/* the locations of #/properties/p15 */
+static const char *const mgk_bigsets_properties_p15[] = {
+    "#/properties/p15/type"};
+
+/* the locations of #/properties/p16 */
+static const char *const mgk_bigsets_properties_p16[] = {
+    "#/properties/p16/type",
+    "#/properties/p16/maxLength"};
+
+/* the locations of #/properties/p17 */
+static const char *const mgk_bigsets_properties_p17[] = {
+    "#/properties/p17/type"};
+
+/* the locations of #/properties/p18 */
+static const char *const mgk_bigsets_properties_p18[] = {
+    "#/properties/p18/type",
+    "#/properties/p18/maxLength"};
+
+/* the locations of #/properties/p19 */
+static const char *const mgk_bigsets_properties_p19[] = {
+    "#/properties/p19/type"};
+
+/* the locations of #/properties/p20 */
+static const char *const mgk_bigsets_properties_p20[] = {
+    "#/properties/p20/type",
+    "#/properties/p20/maxLength"};
+
+/* the locations of #/properties/p21 */
+static const char *const mgk_bigsets_properties_p21[] = {
+    "#/properties/p21/type"};
+
+/* the locations of #/properties/p22 */
+static const char *const mgk_bigsets_properties_p22[] = {
+    "#/properties/p22/type",
+    "#/properties/p22/maxLength"};
+
+/* the locations of #/properties/p23 */
+static const char *const mgk_bigsets_properties_p23[] = {
+    "#/properties/p23/type"};
+
+/* the locations of #/properties/p24 */
+static const char *const mgk_bigsets_properties_p24[] = {
+    "#/properties/p24/type",
+    "#/properties/p24/maxLength"};
+
+/* the locations of #/properties/p25 */
+static const char *const mgk_bigsets_properties_p25[] = {
+    "#/properties/p25/type"};
+
+/* the locations of #/properties/p26 */
+static const char *const mgk_bigsets_properties_p26[] = {
+    "#/properties/p26/type",
+    "#/properties/p26/maxLength"};
+
+/* the locations of #/properties/p27 */
+static const char *const mgk_bigsets_properties_p27[] = {
+    "#/properties/p27/type"};
+
+/* the locations of #/properties/p28 */
+static const char *const mgk_bigsets_properties_p28[] = {
+    "#/properties/p28/type",
+    "#/properties/p28/maxLength"};
+
+/* the locations of #/properties/p29 */
+static const char *const mgk_bigsets_properties_p29[] = {
+    "#/properties/p29/type"};
+
+/* the locations of #/properties/p30 */
+static const char *const mgk_bigsets_properties_p30[] = {
+    "#/properties/p30/type",
+    "#/properties/p30/maxLength"};
+
+/* the locations of #/properties/p31 */
+static const char *const mgk_bigsets_properties_p31[] = {
+    "#/properties/p31/type"};
+
+/* the locations of #/properties/p32 */
+static const char *const mgk_bigsets_properties_p32[] = {
+    "#/properties/p32/type",
+    "#/properties/p32/maxLength"};
+
+/* the locations of #/properties/p33 */
+static const char *const mgk_bigsets_properties_p33[] = {
+    "#/properties/p33/type"};
+
+/* the locations of #/properties/p34 */
+static const char *const mgk_bigsets_properties_p34[] = {
+    "#/properties/p34/type",
+    "#/properties/p34/maxLength"};
+
+/* the locations of #/properties/p35 */
+static const char *const mgk_bigsets_properties_p35[] = {
+    "#/properties/p35/type"};
+
+/* the locations of #/properties/p36 */
+static const char *const mgk_bigsets_properties_p36[] = {
+    "#/properties/p36/type",
+    "#/properties/p36/maxLength"};
+
+/* the locations of #/properties/p37 */
+static const char *const mgk_bigsets_properties_p37[] = {
+    "#/properties/p37/type"};
+
+/* the locations of #/properties/p38 */
+static const char *const mgk_bigsets_properties_p38[] = {
+    "#/properties/p38/type",
+    "#/properties/p38/maxLength"};
+
+/* the locations of #/properties/p39 */
+static const char *const mgk_bigsets_properties_p39[] = {
+    "#/properties/p39/type"};
+
+/* the locations of #/properties/p40 */
+static const char *const mgk_bigsets_properties_p40[] = {
+    "#/properties/p40/type",
+    "#/properties/p40/maxLength"};
+
+/* the locations of #/properties/p41 */
+static const char *const mgk_bigsets_properties_p41[] = {
+    "#/properties/p41/type"};
+
+/* the locations of #/properties/p42 */
+static const char *const mgk_bigsets_properties_p42[] = {
+    "#/properties/p42/type",
+    "#/properties/p42/maxLength"};
+
+/* the locations of #/properties/p43 */
+static const char *const mgk_bigsets_properties_p43[] = {
+    "#/properties/p43/type"};
+
+/* the locations of #/properties/p44 */
+static const char *const mgk_bigsets_properties_p44[] = {
+    "#/properties/p44/type",
+    "#/properties/p44/maxLength"};
+
+/* the locations of #/properties/p45 */
+static const char *const mgk_bigsets_properties_p45[] = {
+    "#/properties/p45/type"};
+
+/* the locations of #/properties/p46 */
+static const char *const mgk_bigsets_properties_p46[] = {
+    "#/properties/p46/type",
+    "#/properties/p46/maxLength"};
+
+/* the locations of #/properties/p47 */
+static const char *const mgk_bigsets_properties_p47[] = {
+    "#/properties/p47/type"};
+
+/* the locations of #/properties/p48 */
+static const char *const mgk_bigsets_properties_p48[] = {
+    "#/properties/p48/type",
+    "#/properties/p48/maxLength"};
+
+/* the locations of #/properties/p49 */
+static const char *const mgk_bigsets_properties_p49[] = {
+    "#/properties/p49/type"};
+
+/* the locations of #/properties/p50 */
+static const char *const mgk_bigsets_properties_p50[] = {
+    "#/properties/p50/type",
+    "#/properties/p50/maxLength"};
+
+/* the locations of #/properties/p51 */
+static const char *const mgk_bigsets_properties_p51[] = {
+    "#/properties/p51/type"};
+
+/* the locations of #/properties/p52 */
+static const char *const mgk_bigsets_properties_p52[] = {
+    "#/properties/p52/type",
+    "#/properties/p52/maxLength"};
+
+/* the locations of #/properties/p53 */
+static const char *const mgk_bigsets_properties_p53[] = {
+    "#/properties/p53/type"};
+
+/* the locations of #/properties/p54 */
+static const char *const mgk_bigsets_properties_p54[] = {
+    "#/properties/p54/type",
+    "#/properties/p54/maxLength"};
+
+/* the locations of #/properties/p55 */
+static const char *const mgk_bigsets_properties_p55[] = {
+    "#/properties/p55/type"};
+
+/* the locations of #/properties/p56 */
+static const char *const mgk_bigsets_properties_p56[] = {
+    "#/properties/p56/type",
+    "#/properties/p56/maxLength"};
+
+/* the locations of #/properties/p57 */
+static const char *const mgk_bigsets_properties_p57[] = {
+    "#/properties/p57/type"};
+
+/* the locations of #/properties/p58 */
+static const char *const mgk_bigsets_properties_p58[] = {
+    "#/properties/p58/type",
+    "#/properties/p58/maxLength"};
+
+/* the locations of #/properties/p59 */
+static const char *const mgk_bigsets_properties_p59[] = {
+    "#/properties/p59/type"};
+
+/* the locations of #/properties/p60 */
+static const char *const mgk_bigsets_properties_p60[] = {
+    "#/properties/p60/type",
+    "#/properties/p60/maxLength"};
+
+/* the locations of #/properties/p61 */
+static const char *const mgk_bigsets_properties_p61[] = {
+    "#/properties/p61/type"};
+
+/* the locations of #/properties/p62 */
+static const char *const mgk_bigsets_properties_p62[] = {
+    "#/properties/p62/type",
+    "#/properties/p62/maxLength"};
+
+/* the locations of #/properties/p63 */
+static const char *const mgk_bigsets_properties_p63[] = {
+    "#/properties/p63/type"};
+
+/* the locations of #/properties/p64 */
+static const char *const mgk_bigsets_properties_p64[] = {
+    "#/properties/p64/type",
+    "#/properties/p64/maxLength"};
+
+/* the locations of #/properties/p65 */
+static const char *const mgk_bigsets_properties_p65[] = {
+    "#/properties/p65/type"};
+
+/* the locations of #/properties/p66 */
+static const char *const mgk_bigsets_properties_p66[] = {
+    "#/properties/p66/type",
+    "#/properties/p66/maxLength"};
+
+/* the locations of #/properties/p67 */
+static const char *const mgk_bigsets_properties_p67[] = {
+    "#/properties/p67/type"};
+
+/* the locations of #/properties/p68 */
+static const char *const mgk_bigsets_properties_p68[] = {
+    "#/properties/p68/type",
+    "#/properties/p68/maxLength"};
+
+/* the locations of #/properties/p69 */
+static const char *const mgk_bigsets_properties_p69[] = {
+    "#/properties/p69/type"};
 
 typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);
 
@@ -369,6 +620,7 @@ typedef struct mgh_row {
     int32_t seen;
     const char *s;
     mgh_fn fn;
+    const char *const *locs; /* fn's schema locations when it is shared */
 } mgh_row;
 
 /* Index of s[0..len) in t[0..n), sorted by length then bytes; -1 if absent. */
@@ -804,271 +1056,271 @@ static const mgh_fn mgf_bigsets_properties_one_oneOf[] = {
     mgv_bigsets_properties_one_oneOf_68, mgv_bigsets_properties_one_oneOf_69};
 
 static const mgh_row mgt_bigsets_names[] = {
-    {1, -1, "e", mgv_bigsets_properties_e}, /* #/properties/e */
-    {2, -1, "ev", mgv_bigsets_properties_ev}, /* #/properties/ev */
-    {2, 76, "q1", NULL}, /* #/dependentRequired/p01/0 */
-    {2, 77, "q2", NULL}, /* #/dependentRequired/q2 */
-    {2, 35, "r0", NULL}, /* #/required/35 */
-    {2, 36, "r1", NULL}, /* #/required/36 */
-    {2, 37, "r2", NULL}, /* #/required/37 */
-    {2, 38, "r3", NULL}, /* #/required/38 */
-    {2, 39, "r4", NULL}, /* #/required/39 */
-    {2, 40, "r5", NULL}, /* #/required/40 */
-    {2, 41, "r6", NULL}, /* #/required/41 */
-    {2, 42, "r7", NULL}, /* #/required/42 */
-    {2, 43, "r8", NULL}, /* #/required/43 */
-    {2, 44, "r9", NULL}, /* #/required/44 */
-    {3, -1, "a\x00""b", mgv_bigsets_properties_a}, /* #/properties/a */
-    {3, -1, "any", mgv_bigsets_properties_any}, /* #/properties/any */
-    {3, -1, "one", mgv_bigsets_properties_one}, /* #/properties/one */
-    {3, 0, "p00", mgv_bigsets_properties_p00}, /* #/properties/p00 */
-    {3, 75, "p01", mgv_bigsets_properties_p01}, /* #/properties/p01 */
-    {3, 1, "p02", mgv_bigsets_properties_p02}, /* #/properties/p02 */
-    {3, 78, "p03", mgv_bigsets_properties_p03}, /* #/properties/p03 */
-    {3, 2, "p04", mgv_bigsets_properties_p04}, /* #/properties/p04 */
-    {3, -1, "p05", mgv_bigsets_properties_p05}, /* #/properties/p05 */
-    {3, 3, "p06", mgv_bigsets_properties_p06}, /* #/properties/p06 */
-    {3, -1, "p07", mgv_bigsets_properties_p07}, /* #/properties/p07 */
-    {3, 4, "p08", mgv_bigsets_properties_p08}, /* #/properties/p08 */
-    {3, -1, "p09", mgv_bigsets_properties_p09}, /* #/properties/p09 */
-    {3, 5, "p10", mgv_bigsets_properties_p10}, /* #/properties/p10 */
-    {3, -1, "p11", mgv_bigsets_properties_p11}, /* #/properties/p11 */
-    {3, 6, "p12", mgv_bigsets_properties_p12}, /* #/properties/p12 */
-    {3, -1, "p13", mgv_bigsets_properties_p13}, /* #/properties/p13 */
-    {3, 7, "p14", mgv_bigsets_properties_p14}, /* #/properties/p14 */
-    {3, -1, "p15", mgv_bigsets_properties_p15}, /* #/properties/p15 */
-    {3, 8, "p16", mgv_bigsets_properties_p16}, /* #/properties/p16 */
-    {3, -1, "p17", mgv_bigsets_properties_p17}, /* #/properties/p17 */
-    {3, 9, "p18", mgv_bigsets_properties_p18}, /* #/properties/p18 */
-    {3, -1, "p19", mgv_bigsets_properties_p19}, /* #/properties/p19 */
-    {3, 10, "p20", mgv_bigsets_properties_p20}, /* #/properties/p20 */
-    {3, -1, "p21", mgv_bigsets_properties_p21}, /* #/properties/p21 */
-    {3, 11, "p22", mgv_bigsets_properties_p22}, /* #/properties/p22 */
-    {3, -1, "p23", mgv_bigsets_properties_p23}, /* #/properties/p23 */
-    {3, 12, "p24", mgv_bigsets_properties_p24}, /* #/properties/p24 */
-    {3, -1, "p25", mgv_bigsets_properties_p25}, /* #/properties/p25 */
-    {3, 13, "p26", mgv_bigsets_properties_p26}, /* #/properties/p26 */
-    {3, -1, "p27", mgv_bigsets_properties_p27}, /* #/properties/p27 */
-    {3, 14, "p28", mgv_bigsets_properties_p28}, /* #/properties/p28 */
-    {3, -1, "p29", mgv_bigsets_properties_p29}, /* #/properties/p29 */
-    {3, 15, "p30", mgv_bigsets_properties_p30}, /* #/properties/p30 */
-    {3, -1, "p31", mgv_bigsets_properties_p31}, /* #/properties/p31 */
-    {3, 16, "p32", mgv_bigsets_properties_p32}, /* #/properties/p32 */
-    {3, -1, "p33", mgv_bigsets_properties_p33}, /* #/properties/p33 */
-    {3, 17, "p34", mgv_bigsets_properties_p34}, /* #/properties/p34 */
-    {3, -1, "p35", mgv_bigsets_properties_p35}, /* #/properties/p35 */
-    {3, 18, "p36", mgv_bigsets_properties_p36}, /* #/properties/p36 */
-    {3, -1, "p37", mgv_bigsets_properties_p37}, /* #/properties/p37 */
-    {3, 19, "p38", mgv_bigsets_properties_p38}, /* #/properties/p38 */
-    {3, -1, "p39", mgv_bigsets_properties_p39}, /* #/properties/p39 */
-    {3, 20, "p40", mgv_bigsets_properties_p40}, /* #/properties/p40 */
-    {3, -1, "p41", mgv_bigsets_properties_p41}, /* #/properties/p41 */
-    {3, 21, "p42", mgv_bigsets_properties_p42}, /* #/properties/p42 */
-    {3, -1, "p43", mgv_bigsets_properties_p43}, /* #/properties/p43 */
-    {3, 22, "p44", mgv_bigsets_properties_p44}, /* #/properties/p44 */
-    {3, -1, "p45", mgv_bigsets_properties_p45}, /* #/properties/p45 */
-    {3, 23, "p46", mgv_bigsets_properties_p46}, /* #/properties/p46 */
-    {3, -1, "p47", mgv_bigsets_properties_p47}, /* #/properties/p47 */
-    {3, 24, "p48", mgv_bigsets_properties_p48}, /* #/properties/p48 */
-    {3, -1, "p49", mgv_bigsets_properties_p49}, /* #/properties/p49 */
-    {3, 25, "p50", mgv_bigsets_properties_p50}, /* #/properties/p50 */
-    {3, -1, "p51", mgv_bigsets_properties_p51}, /* #/properties/p51 */
-    {3, 26, "p52", mgv_bigsets_properties_p52}, /* #/properties/p52 */
-    {3, -1, "p53", mgv_bigsets_properties_p53}, /* #/properties/p53 */
-    {3, 27, "p54", mgv_bigsets_properties_p54}, /* #/properties/p54 */
-    {3, -1, "p55", mgv_bigsets_properties_p55}, /* #/properties/p55 */
-    {3, 28, "p56", mgv_bigsets_properties_p56}, /* #/properties/p56 */
-    {3, -1, "p57", mgv_bigsets_properties_p57}, /* #/properties/p57 */
-    {3, 29, "p58", mgv_bigsets_properties_p58}, /* #/properties/p58 */
-    {3, -1, "p59", mgv_bigsets_properties_p59}, /* #/properties/p59 */
-    {3, 30, "p60", mgv_bigsets_properties_p60}, /* #/properties/p60 */
-    {3, -1, "p61", mgv_bigsets_properties_p61}, /* #/properties/p61 */
-    {3, 31, "p62", mgv_bigsets_properties_p62}, /* #/properties/p62 */
-    {3, -1, "p63", mgv_bigsets_properties_p63}, /* #/properties/p63 */
-    {3, 32, "p64", mgv_bigsets_properties_p64}, /* #/properties/p64 */
-    {3, -1, "p65", mgv_bigsets_properties_p65}, /* #/properties/p65 */
-    {3, 33, "p66", mgv_bigsets_properties_p66}, /* #/properties/p66 */
-    {3, -1, "p67", mgv_bigsets_properties_p67}, /* #/properties/p67 */
-    {3, 34, "p68", mgv_bigsets_properties_p68}, /* #/properties/p68 */
-    {3, -1, "p69", mgv_bigsets_properties_p69}, /* #/properties/p69 */
-    {3, 45, "r10", NULL}, /* #/required/45 */
-    {3, 46, "r11", NULL}, /* #/required/46 */
-    {3, 47, "r12", NULL}, /* #/required/47 */
-    {3, 48, "r13", NULL}, /* #/required/48 */
-    {3, 49, "r14", NULL}, /* #/required/49 */
-    {3, 50, "r15", NULL}, /* #/required/50 */
-    {3, 51, "r16", NULL}, /* #/required/51 */
-    {3, 52, "r17", NULL}, /* #/required/52 */
-    {3, 53, "r18", NULL}, /* #/required/53 */
-    {3, 54, "r19", NULL}, /* #/required/54 */
-    {3, 55, "r20", NULL}, /* #/required/55 */
-    {3, 56, "r21", NULL}, /* #/required/56 */
-    {3, 57, "r22", NULL}, /* #/required/57 */
-    {3, 58, "r23", NULL}, /* #/required/58 */
-    {3, 59, "r24", NULL}, /* #/required/59 */
-    {3, 60, "r25", NULL}, /* #/required/60 */
-    {3, 61, "r26", NULL}, /* #/required/61 */
-    {3, 62, "r27", NULL}, /* #/required/62 */
-    {3, 63, "r28", NULL}, /* #/required/63 */
-    {3, 64, "r29", NULL}, /* #/required/64 */
-    {3, 65, "r30", NULL}, /* #/required/65 */
-    {3, 66, "r31", NULL}, /* #/required/66 */
-    {3, 67, "r32", NULL}, /* #/required/67 */
-    {3, 68, "r33", NULL}, /* #/required/68 */
-    {3, 69, "r34", NULL}, /* #/required/69 */
-    {3, 70, "r35", NULL}, /* #/required/70 */
-    {3, 71, "r36", NULL}, /* #/required/71 */
-    {3, 72, "r37", NULL}, /* #/required/72 */
-    {3, 73, "r38", NULL}, /* #/required/73 */
-    {3, 74, "r39", NULL}, /* #/required/74 */
+    {1, -1, "e", mgv_bigsets_properties_e, NULL}, /* #/properties/e */
+    {2, -1, "ev", mgv_bigsets_properties_ev, NULL}, /* #/properties/ev */
+    {2, 76, "q1", NULL, NULL}, /* #/dependentRequired/p01/0 */
+    {2, 77, "q2", NULL, NULL}, /* #/dependentRequired/q2 */
+    {2, 35, "r0", NULL, NULL}, /* #/required/35 */
+    {2, 36, "r1", NULL, NULL}, /* #/required/36 */
+    {2, 37, "r2", NULL, NULL}, /* #/required/37 */
+    {2, 38, "r3", NULL, NULL}, /* #/required/38 */
+    {2, 39, "r4", NULL, NULL}, /* #/required/39 */
+    {2, 40, "r5", NULL, NULL}, /* #/required/40 */
+    {2, 41, "r6", NULL, NULL}, /* #/required/41 */
+    {2, 42, "r7", NULL, NULL}, /* #/required/42 */
+    {2, 43, "r8", NULL, NULL}, /* #/required/43 */
+    {2, 44, "r9", NULL, NULL}, /* #/required/44 */
+    {3, -1, "a\x00""b", mgv_bigsets_properties_a, NULL}, /* #/properties/a */
+    {3, -1, "any", mgv_bigsets_properties_any, NULL}, /* #/properties/any */
+    {3, -1, "one", mgv_bigsets_properties_one, NULL}, /* #/properties/one */
+    {3, 0, "p00", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p00}, /* #/properties/p00 */
+    {3, 75, "p01", mgsh_24efcf22413c0155, mgk_bigsets_properties_p01}, /* #/properties/p01 */
+    {3, 1, "p02", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p02}, /* #/properties/p02 */
+    {3, 78, "p03", mgsh_24efcf22413c0155, mgk_bigsets_properties_p03}, /* #/properties/p03 */
+    {3, 2, "p04", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p04}, /* #/properties/p04 */
+    {3, -1, "p05", mgsh_24efcf22413c0155, mgk_bigsets_properties_p05}, /* #/properties/p05 */
+    {3, 3, "p06", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p06}, /* #/properties/p06 */
+    {3, -1, "p07", mgsh_24efcf22413c0155, mgk_bigsets_properties_p07}, /* #/properties/p07 */
+    {3, 4, "p08", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p08}, /* #/properties/p08 */
+    {3, -1, "p09", mgsh_24efcf22413c0155, mgk_bigsets_properties_p09}, /* #/properties/p09 */
+    {3, 5, "p10", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p10}, /* #/properties/p10 */
+    {3, -1, "p11", mgsh_24efcf22413c0155, mgk_bigsets_properties_p11}, /* #/properties/p11 */
+    {3, 6, "p12", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p12}, /* #/properties/p12 */
+    {3, -1, "p13", mgsh_24efcf22413c0155, mgk_bigsets_properties_p13}, /* #/properties/p13 */
+    {3, 7, "p14", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p14}, /* #/properties/p14 */
+    {3, -1, "p15", mgsh_24efcf22413c0155, mgk_bigsets_properties_p15}, /* #/properties/p15 */
+    {3, 8, "p16", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p16}, /* #/properties/p16 */
+    {3, -1, "p17", mgsh_24efcf22413c0155, mgk_bigsets_properties_p17}, /* #/properties/p17 */
+    {3, 9, "p18", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p18}, /* #/properties/p18 */
+    {3, -1, "p19", mgsh_24efcf22413c0155, mgk_bigsets_properties_p19}, /* #/properties/p19 */
+    {3, 10, "p20", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p20}, /* #/properties/p20 */
+    {3, -1, "p21", mgsh_24efcf22413c0155, mgk_bigsets_properties_p21}, /* #/properties/p21 */
+    {3, 11, "p22", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p22}, /* #/properties/p22 */
+    {3, -1, "p23", mgsh_24efcf22413c0155, mgk_bigsets_properties_p23}, /* #/properties/p23 */
+    {3, 12, "p24", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p24}, /* #/properties/p24 */
+    {3, -1, "p25", mgsh_24efcf22413c0155, mgk_bigsets_properties_p25}, /* #/properties/p25 */
+    {3, 13, "p26", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p26}, /* #/properties/p26 */
+    {3, -1, "p27", mgsh_24efcf22413c0155, mgk_bigsets_properties_p27}, /* #/properties/p27 */
+    {3, 14, "p28", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p28}, /* #/properties/p28 */
+    {3, -1, "p29", mgsh_24efcf22413c0155, mgk_bigsets_properties_p29}, /* #/properties/p29 */
+    {3, 15, "p30", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p30}, /* #/properties/p30 */
+    {3, -1, "p31", mgsh_24efcf22413c0155, mgk_bigsets_properties_p31}, /* #/properties/p31 */
+    {3, 16, "p32", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p32}, /* #/properties/p32 */
+    {3, -1, "p33", mgsh_24efcf22413c0155, mgk_bigsets_properties_p33}, /* #/properties/p33 */
+    {3, 17, "p34", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p34}, /* #/properties/p34 */
+    {3, -1, "p35", mgsh_24efcf22413c0155, mgk_bigsets_properties_p35}, /* #/properties/p35 */
+    {3, 18, "p36", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p36}, /* #/properties/p36 */
+    {3, -1, "p37", mgsh_24efcf22413c0155, mgk_bigsets_properties_p37}, /* #/properties/p37 */
+    {3, 19, "p38", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p38}, /* #/properties/p38 */
+    {3, -1, "p39", mgsh_24efcf22413c0155, mgk_bigsets_properties_p39}, /* #/properties/p39 */
+    {3, 20, "p40", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p40}, /* #/properties/p40 */
+    {3, -1, "p41", mgsh_24efcf22413c0155, mgk_bigsets_properties_p41}, /* #/properties/p41 */
+    {3, 21, "p42", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p42}, /* #/properties/p42 */
+    {3, -1, "p43", mgsh_24efcf22413c0155, mgk_bigsets_properties_p43}, /* #/properties/p43 */
+    {3, 22, "p44", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p44}, /* #/properties/p44 */
+    {3, -1, "p45", mgsh_24efcf22413c0155, mgk_bigsets_properties_p45}, /* #/properties/p45 */
+    {3, 23, "p46", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p46}, /* #/properties/p46 */
+    {3, -1, "p47", mgsh_24efcf22413c0155, mgk_bigsets_properties_p47}, /* #/properties/p47 */
+    {3, 24, "p48", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p48}, /* #/properties/p48 */
+    {3, -1, "p49", mgsh_24efcf22413c0155, mgk_bigsets_properties_p49}, /* #/properties/p49 */
+    {3, 25, "p50", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p50}, /* #/properties/p50 */
+    {3, -1, "p51", mgsh_24efcf22413c0155, mgk_bigsets_properties_p51}, /* #/properties/p51 */
+    {3, 26, "p52", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p52}, /* #/properties/p52 */
+    {3, -1, "p53", mgsh_24efcf22413c0155, mgk_bigsets_properties_p53}, /* #/properties/p53 */
+    {3, 27, "p54", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p54}, /* #/properties/p54 */
+    {3, -1, "p55", mgsh_24efcf22413c0155, mgk_bigsets_properties_p55}, /* #/properties/p55 */
+    {3, 28, "p56", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p56}, /* #/properties/p56 */
+    {3, -1, "p57", mgsh_24efcf22413c0155, mgk_bigsets_properties_p57}, /* #/properties/p57 */
+    {3, 29, "p58", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p58}, /* #/properties/p58 */
+    {3, -1, "p59", mgsh_24efcf22413c0155, mgk_bigsets_properties_p59}, /* #/properties/p59 */
+    {3, 30, "p60", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p60}, /* #/properties/p60 */
+    {3, -1, "p61", mgsh_24efcf22413c0155, mgk_bigsets_properties_p61}, /* #/properties/p61 */
+    {3, 31, "p62", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p62}, /* #/properties/p62 */
+    {3, -1, "p63", mgsh_24efcf22413c0155, mgk_bigsets_properties_p63}, /* #/properties/p63 */
+    {3, 32, "p64", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p64}, /* #/properties/p64 */
+    {3, -1, "p65", mgsh_24efcf22413c0155, mgk_bigsets_properties_p65}, /* #/properties/p65 */
+    {3, 33, "p66", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p66}, /* #/properties/p66 */
+    {3, -1, "p67", mgsh_24efcf22413c0155, mgk_bigsets_properties_p67}, /* #/properties/p67 */
+    {3, 34, "p68", mgsh_8a9a4fcb7a9e726c, mgk_bigsets_properties_p68}, /* #/properties/p68 */
+    {3, -1, "p69", mgsh_24efcf22413c0155, mgk_bigsets_properties_p69}, /* #/properties/p69 */
+    {3, 45, "r10", NULL, NULL}, /* #/required/45 */
+    {3, 46, "r11", NULL, NULL}, /* #/required/46 */
+    {3, 47, "r12", NULL, NULL}, /* #/required/47 */
+    {3, 48, "r13", NULL, NULL}, /* #/required/48 */
+    {3, 49, "r14", NULL, NULL}, /* #/required/49 */
+    {3, 50, "r15", NULL, NULL}, /* #/required/50 */
+    {3, 51, "r16", NULL, NULL}, /* #/required/51 */
+    {3, 52, "r17", NULL, NULL}, /* #/required/52 */
+    {3, 53, "r18", NULL, NULL}, /* #/required/53 */
+    {3, 54, "r19", NULL, NULL}, /* #/required/54 */
+    {3, 55, "r20", NULL, NULL}, /* #/required/55 */
+    {3, 56, "r21", NULL, NULL}, /* #/required/56 */
+    {3, 57, "r22", NULL, NULL}, /* #/required/57 */
+    {3, 58, "r23", NULL, NULL}, /* #/required/58 */
+    {3, 59, "r24", NULL, NULL}, /* #/required/59 */
+    {3, 60, "r25", NULL, NULL}, /* #/required/60 */
+    {3, 61, "r26", NULL, NULL}, /* #/required/61 */
+    {3, 62, "r27", NULL, NULL}, /* #/required/62 */
+    {3, 63, "r28", NULL, NULL}, /* #/required/63 */
+    {3, 64, "r29", NULL, NULL}, /* #/required/64 */
+    {3, 65, "r30", NULL, NULL}, /* #/required/65 */
+    {3, 66, "r31", NULL, NULL}, /* #/required/66 */
+    {3, 67, "r32", NULL, NULL}, /* #/required/67 */
+    {3, 68, "r33", NULL, NULL}, /* #/required/68 */
+    {3, 69, "r34", NULL, NULL}, /* #/required/69 */
+    {3, 70, "r35", NULL, NULL}, /* #/required/70 */
+    {3, 71, "r36", NULL, NULL}, /* #/required/71 */
+    {3, 72, "r37", NULL, NULL}, /* #/required/72 */
+    {3, 73, "r38", NULL, NULL}, /* #/required/73 */
+    {3, 74, "r39", NULL, NULL}, /* #/required/74 */
 };
 
 static const mgh_row mgt_bigsets_properties_e_enum[] = {
-    {2, -1, "v0", NULL}, /* #/properties/e/enum/0 */
-    {2, -1, "v1", NULL}, /* #/properties/e/enum/1 */
-    {2, -1, "v2", NULL}, /* #/properties/e/enum/2 */
-    {2, -1, "v3", NULL}, /* #/properties/e/enum/3 */
-    {2, -1, "v4", NULL}, /* #/properties/e/enum/4 */
-    {2, -1, "v5", NULL}, /* #/properties/e/enum/5 */
-    {2, -1, "v6", NULL}, /* #/properties/e/enum/6 */
-    {2, -1, "v7", NULL}, /* #/properties/e/enum/7 */
-    {2, -1, "v8", NULL}, /* #/properties/e/enum/8 */
-    {2, -1, "v9", NULL}, /* #/properties/e/enum/9 */
-    {3, -1, "a\x00z", NULL}, /* #/properties/e/enum/70 */
-    {3, -1, "v10", NULL}, /* #/properties/e/enum/10 */
-    {3, -1, "v11", NULL}, /* #/properties/e/enum/11 */
-    {3, -1, "v12", NULL}, /* #/properties/e/enum/12 */
-    {3, -1, "v13", NULL}, /* #/properties/e/enum/13 */
-    {3, -1, "v14", NULL}, /* #/properties/e/enum/14 */
-    {3, -1, "v15", NULL}, /* #/properties/e/enum/15 */
-    {3, -1, "v16", NULL}, /* #/properties/e/enum/16 */
-    {3, -1, "v17", NULL}, /* #/properties/e/enum/17 */
-    {3, -1, "v18", NULL}, /* #/properties/e/enum/18 */
-    {3, -1, "v19", NULL}, /* #/properties/e/enum/19 */
-    {3, -1, "v20", NULL}, /* #/properties/e/enum/20 */
-    {3, -1, "v21", NULL}, /* #/properties/e/enum/21 */
-    {3, -1, "v22", NULL}, /* #/properties/e/enum/22 */
-    {3, -1, "v23", NULL}, /* #/properties/e/enum/23 */
-    {3, -1, "v24", NULL}, /* #/properties/e/enum/24 */
-    {3, -1, "v25", NULL}, /* #/properties/e/enum/25 */
-    {3, -1, "v26", NULL}, /* #/properties/e/enum/26 */
-    {3, -1, "v27", NULL}, /* #/properties/e/enum/27 */
-    {3, -1, "v28", NULL}, /* #/properties/e/enum/28 */
-    {3, -1, "v29", NULL}, /* #/properties/e/enum/29 */
-    {3, -1, "v30", NULL}, /* #/properties/e/enum/30 */
-    {3, -1, "v31", NULL}, /* #/properties/e/enum/31 */
-    {3, -1, "v32", NULL}, /* #/properties/e/enum/32 */
-    {3, -1, "v33", NULL}, /* #/properties/e/enum/33 */
-    {3, -1, "v34", NULL}, /* #/properties/e/enum/34 */
-    {3, -1, "v35", NULL}, /* #/properties/e/enum/35 */
-    {3, -1, "v36", NULL}, /* #/properties/e/enum/36 */
-    {3, -1, "v37", NULL}, /* #/properties/e/enum/37 */
-    {3, -1, "v38", NULL}, /* #/properties/e/enum/38 */
-    {3, -1, "v39", NULL}, /* #/properties/e/enum/39 */
-    {3, -1, "v40", NULL}, /* #/properties/e/enum/40 */
-    {3, -1, "v41", NULL}, /* #/properties/e/enum/41 */
-    {3, -1, "v42", NULL}, /* #/properties/e/enum/42 */
-    {3, -1, "v43", NULL}, /* #/properties/e/enum/43 */
-    {3, -1, "v44", NULL}, /* #/properties/e/enum/44 */
-    {3, -1, "v45", NULL}, /* #/properties/e/enum/45 */
-    {3, -1, "v46", NULL}, /* #/properties/e/enum/46 */
-    {3, -1, "v47", NULL}, /* #/properties/e/enum/47 */
-    {3, -1, "v48", NULL}, /* #/properties/e/enum/48 */
-    {3, -1, "v49", NULL}, /* #/properties/e/enum/49 */
-    {3, -1, "v50", NULL}, /* #/properties/e/enum/50 */
-    {3, -1, "v51", NULL}, /* #/properties/e/enum/51 */
-    {3, -1, "v52", NULL}, /* #/properties/e/enum/52 */
-    {3, -1, "v53", NULL}, /* #/properties/e/enum/53 */
-    {3, -1, "v54", NULL}, /* #/properties/e/enum/54 */
-    {3, -1, "v55", NULL}, /* #/properties/e/enum/55 */
-    {3, -1, "v56", NULL}, /* #/properties/e/enum/56 */
-    {3, -1, "v57", NULL}, /* #/properties/e/enum/57 */
-    {3, -1, "v58", NULL}, /* #/properties/e/enum/58 */
-    {3, -1, "v59", NULL}, /* #/properties/e/enum/59 */
-    {3, -1, "v60", NULL}, /* #/properties/e/enum/60 */
-    {3, -1, "v61", NULL}, /* #/properties/e/enum/61 */
-    {3, -1, "v62", NULL}, /* #/properties/e/enum/62 */
-    {3, -1, "v63", NULL}, /* #/properties/e/enum/63 */
-    {3, -1, "v64", NULL}, /* #/properties/e/enum/64 */
-    {3, -1, "v65", NULL}, /* #/properties/e/enum/65 */
+    {2, -1, "v0", NULL, NULL}, /* #/properties/e/enum/0 */
+    {2, -1, "v1", NULL, NULL}, /* #/properties/e/enum/1 */
+    {2, -1, "v2", NULL, NULL}, /* #/properties/e/enum/2 */
+    {2, -1, "v3", NULL, NULL}, /* #/properties/e/enum/3 */
+    {2, -1, "v4", NULL, NULL}, /* #/properties/e/enum/4 */
+    {2, -1, "v5", NULL, NULL}, /* #/properties/e/enum/5 */
+    {2, -1, "v6", NULL, NULL}, /* #/properties/e/enum/6 */
+    {2, -1, "v7", NULL, NULL}, /* #/properties/e/enum/7 */
+    {2, -1, "v8", NULL, NULL}, /* #/properties/e/enum/8 */
+    {2, -1, "v9", NULL, NULL}, /* #/properties/e/enum/9 */
+    {3, -1, "a\x00z", NULL, NULL}, /* #/properties/e/enum/70 */
+    {3, -1, "v10", NULL, NULL}, /* #/properties/e/enum/10 */
+    {3, -1, "v11", NULL, NULL}, /* #/properties/e/enum/11 */
+    {3, -1, "v12", NULL, NULL}, /* #/properties/e/enum/12 */
+    {3, -1, "v13", NULL, NULL}, /* #/properties/e/enum/13 */
+    {3, -1, "v14", NULL, NULL}, /* #/properties/e/enum/14 */
+    {3, -1, "v15", NULL, NULL}, /* #/properties/e/enum/15 */
+    {3, -1, "v16", NULL, NULL}, /* #/properties/e/enum/16 */
+    {3, -1, "v17", NULL, NULL}, /* #/properties/e/enum/17 */
+    {3, -1, "v18", NULL, NULL}, /* #/properties/e/enum/18 */
+    {3, -1, "v19", NULL, NULL}, /* #/properties/e/enum/19 */
+    {3, -1, "v20", NULL, NULL}, /* #/properties/e/enum/20 */
+    {3, -1, "v21", NULL, NULL}, /* #/properties/e/enum/21 */
+    {3, -1, "v22", NULL, NULL}, /* #/properties/e/enum/22 */
+    {3, -1, "v23", NULL, NULL}, /* #/properties/e/enum/23 */
+    {3, -1, "v24", NULL, NULL}, /* #/properties/e/enum/24 */
+    {3, -1, "v25", NULL, NULL}, /* #/properties/e/enum/25 */
+    {3, -1, "v26", NULL, NULL}, /* #/properties/e/enum/26 */
+    {3, -1, "v27", NULL, NULL}, /* #/properties/e/enum/27 */
+    {3, -1, "v28", NULL, NULL}, /* #/properties/e/enum/28 */
+    {3, -1, "v29", NULL, NULL}, /* #/properties/e/enum/29 */
+    {3, -1, "v30", NULL, NULL}, /* #/properties/e/enum/30 */
+    {3, -1, "v31", NULL, NULL}, /* #/properties/e/enum/31 */
+    {3, -1, "v32", NULL, NULL}, /* #/properties/e/enum/32 */
+    {3, -1, "v33", NULL, NULL}, /* #/properties/e/enum/33 */
+    {3, -1, "v34", NULL, NULL}, /* #/properties/e/enum/34 */
+    {3, -1, "v35", NULL, NULL}, /* #/properties/e/enum/35 */
+    {3, -1, "v36", NULL, NULL}, /* #/properties/e/enum/36 */
+    {3, -1, "v37", NULL, NULL}, /* #/properties/e/enum/37 */
+    {3, -1, "v38", NULL, NULL}, /* #/properties/e/enum/38 */
+    {3, -1, "v39", NULL, NULL}, /* #/properties/e/enum/39 */
+    {3, -1, "v40", NULL, NULL}, /* #/properties/e/enum/40 */
+    {3, -1, "v41", NULL, NULL}, /* #/properties/e/enum/41 */
+    {3, -1, "v42", NULL, NULL}, /* #/properties/e/enum/42 */
+    {3, -1, "v43", NULL, NULL}, /* #/properties/e/enum/43 */
+    {3, -1, "v44", NULL, NULL}, /* #/properties/e/enum/44 */
+    {3, -1, "v45", NULL, NULL}, /* #/properties/e/enum/45 */
+    {3, -1, "v46", NULL, NULL}, /* #/properties/e/enum/46 */
+    {3, -1, "v47", NULL, NULL}, /* #/properties/e/enum/47 */
+    {3, -1, "v48", NULL, NULL}, /* #/properties/e/enum/48 */
+    {3, -1, "v49", NULL, NULL}, /* #/properties/e/enum/49 */
+    {3, -1, "v50", NULL, NULL}, /* #/properties/e/enum/50 */
+    {3, -1, "v51", NULL, NULL}, /* #/properties/e/enum/51 */
+    {3, -1, "v52", NULL, NULL}, /* #/properties/e/enum/52 */
+    {3, -1, "v53", NULL, NULL}, /* #/properties/e/enum/53 */
+    {3, -1, "v54", NULL, NULL}, /* #/properties/e/enum/54 */
+    {3, -1, "v55", NULL, NULL}, /* #/properties/e/enum/55 */
+    {3, -1, "v56", NULL, NULL}, /* #/properties/e/enum/56 */
+    {3, -1, "v57", NULL, NULL}, /* #/properties/e/enum/57 */
+    {3, -1, "v58", NULL, NULL}, /* #/properties/e/enum/58 */
+    {3, -1, "v59", NULL, NULL}, /* #/properties/e/enum/59 */
+    {3, -1, "v60", NULL, NULL}, /* #/properties/e/enum/60 */
+    {3, -1, "v61", NULL, NULL}, /* #/properties/e/enum/61 */
+    {3, -1, "v62", NULL, NULL}, /* #/properties/e/enum/62 */
+    {3, -1, "v63", NULL, NULL}, /* #/properties/e/enum/63 */
+    {3, -1, "v64", NULL, NULL}, /* #/properties/e/enum/64 */
+    {3, -1, "v65", NULL, NULL}, /* #/properties/e/enum/65 */
 };
 
 static const mgh_row mgt_bigsets_required[] = {
-    {2, 35, "r0", NULL}, /* #/required/35 */
-    {2, 36, "r1", NULL}, /* #/required/36 */
-    {2, 37, "r2", NULL}, /* #/required/37 */
-    {2, 38, "r3", NULL}, /* #/required/38 */
-    {2, 39, "r4", NULL}, /* #/required/39 */
-    {2, 40, "r5", NULL}, /* #/required/40 */
-    {2, 41, "r6", NULL}, /* #/required/41 */
-    {2, 42, "r7", NULL}, /* #/required/42 */
-    {2, 43, "r8", NULL}, /* #/required/43 */
-    {2, 44, "r9", NULL}, /* #/required/44 */
-    {3, 0, "p00", NULL}, /* #/required/0 */
-    {3, 1, "p02", NULL}, /* #/required/1 */
-    {3, 2, "p04", NULL}, /* #/required/2 */
-    {3, 3, "p06", NULL}, /* #/required/3 */
-    {3, 4, "p08", NULL}, /* #/required/4 */
-    {3, 5, "p10", NULL}, /* #/required/5 */
-    {3, 6, "p12", NULL}, /* #/required/6 */
-    {3, 7, "p14", NULL}, /* #/required/7 */
-    {3, 8, "p16", NULL}, /* #/required/8 */
-    {3, 9, "p18", NULL}, /* #/required/9 */
-    {3, 10, "p20", NULL}, /* #/required/10 */
-    {3, 11, "p22", NULL}, /* #/required/11 */
-    {3, 12, "p24", NULL}, /* #/required/12 */
-    {3, 13, "p26", NULL}, /* #/required/13 */
-    {3, 14, "p28", NULL}, /* #/required/14 */
-    {3, 15, "p30", NULL}, /* #/required/15 */
-    {3, 16, "p32", NULL}, /* #/required/16 */
-    {3, 17, "p34", NULL}, /* #/required/17 */
-    {3, 18, "p36", NULL}, /* #/required/18 */
-    {3, 19, "p38", NULL}, /* #/required/19 */
-    {3, 20, "p40", NULL}, /* #/required/20 */
-    {3, 21, "p42", NULL}, /* #/required/21 */
-    {3, 22, "p44", NULL}, /* #/required/22 */
-    {3, 23, "p46", NULL}, /* #/required/23 */
-    {3, 24, "p48", NULL}, /* #/required/24 */
-    {3, 25, "p50", NULL}, /* #/required/25 */
-    {3, 26, "p52", NULL}, /* #/required/26 */
-    {3, 27, "p54", NULL}, /* #/required/27 */
-    {3, 28, "p56", NULL}, /* #/required/28 */
-    {3, 29, "p58", NULL}, /* #/required/29 */
-    {3, 30, "p60", NULL}, /* #/required/30 */
-    {3, 31, "p62", NULL}, /* #/required/31 */
-    {3, 32, "p64", NULL}, /* #/required/32 */
-    {3, 33, "p66", NULL}, /* #/required/33 */
-    {3, 34, "p68", NULL}, /* #/required/34 */
-    {3, 45, "r10", NULL}, /* #/required/45 */
-    {3, 46, "r11", NULL}, /* #/required/46 */
-    {3, 47, "r12", NULL}, /* #/required/47 */
-    {3, 48, "r13", NULL}, /* #/required/48 */
-    {3, 49, "r14", NULL}, /* #/required/49 */
-    {3, 50, "r15", NULL}, /* #/required/50 */
-    {3, 51, "r16", NULL}, /* #/required/51 */
-    {3, 52, "r17", NULL}, /* #/required/52 */
-    {3, 53, "r18", NULL}, /* #/required/53 */
-    {3, 54, "r19", NULL}, /* #/required/54 */
-    {3, 55, "r20", NULL}, /* #/required/55 */
-    {3, 56, "r21", NULL}, /* #/required/56 */
-    {3, 57, "r22", NULL}, /* #/required/57 */
-    {3, 58, "r23", NULL}, /* #/required/58 */
-    {3, 59, "r24", NULL}, /* #/required/59 */
-    {3, 60, "r25", NULL}, /* #/required/60 */
-    {3, 61, "r26", NULL}, /* #/required/61 */
-    {3, 62, "r27", NULL}, /* #/required/62 */
-    {3, 63, "r28", NULL}, /* #/required/63 */
-    {3, 64, "r29", NULL}, /* #/required/64 */
-    {3, 65, "r30", NULL}, /* #/required/65 */
-    {3, 66, "r31", NULL}, /* #/required/66 */
-    {3, 67, "r32", NULL}, /* #/required/67 */
-    {3, 68, "r33", NULL}, /* #/required/68 */
-    {3, 69, "r34", NULL}, /* #/required/69 */
-    {3, 70, "r35", NULL}, /* #/required/70 */
-    {3, 71, "r36", NULL}, /* #/required/71 */
-    {3, 72, "r37", NULL}, /* #/required/72 */
-    {3, 73, "r38", NULL}, /* #/required/73 */
-    {3, 74, "r39", NULL}, /* #/required/74 */
+    {2, 35, "r0", NULL, NULL}, /* #/required/35 */
+    {2, 36, "r1", NULL, NULL}, /* #/required/36 */
+    {2, 37, "r2", NULL, NULL}, /* #/required/37 */
+    {2, 38, "r3", NULL, NULL}, /* #/required/38 */
+    {2, 39, "r4", NULL, NULL}, /* #/required/39 */
+    {2, 40, "r5", NULL, NULL}, /* #/required/40 */
+    {2, 41, "r6", NULL, NULL}, /* #/required/41 */
+    {2, 42, "r7", NULL, NULL}, /* #/required/42 */
+    {2, 43, "r8", NULL, NULL}, /* #/required/43 */
+    {2, 44, "r9", NULL, NULL}, /* #/required/44 */
+    {3, 0, "p00", NULL, NULL}, /* #/required/0 */
+    {3, 1, "p02", NULL, NULL}, /* #/required/1 */
+    {3, 2, "p04", NULL, NULL}, /* #/required/2 */
+    {3, 3, "p06", NULL, NULL}, /* #/required/3 */
+    {3, 4, "p08", NULL, NULL}, /* #/required/4 */
+    {3, 5, "p10", NULL, NULL}, /* #/required/5 */
+    {3, 6, "p12", NULL, NULL}, /* #/required/6 */
+    {3, 7, "p14", NULL, NULL}, /* #/required/7 */
+    {3, 8, "p16", NULL, NULL}, /* #/required/8 */
+    {3, 9, "p18", NULL, NULL}, /* #/required/9 */
+    {3, 10, "p20", NULL, NULL}, /* #/required/10 */
+    {3, 11, "p22", NULL, NULL}, /* #/required/11 */
+    {3, 12, "p24", NULL, NULL}, /* #/required/12 */
+    {3, 13, "p26", NULL, NULL}, /* #/required/13 */
+    {3, 14, "p28", NULL, NULL}, /* #/required/14 */
+    {3, 15, "p30", NULL, NULL}, /* #/required/15 */
+    {3, 16, "p32", NULL, NULL}, /* #/required/16 */
+    {3, 17, "p34", NULL, NULL}, /* #/required/17 */
+    {3, 18, "p36", NULL, NULL}, /* #/required/18 */
+    {3, 19, "p38", NULL, NULL}, /* #/required/19 */
+    {3, 20, "p40", NULL, NULL}, /* #/required/20 */
+    {3, 21, "p42", NULL, NULL}, /* #/required/21 */
+    {3, 22, "p44", NULL, NULL}, /* #/required/22 */
+    {3, 23, "p46", NULL, NULL}, /* #/required/23 */
+    {3, 24, "p48", NULL, NULL}, /* #/required/24 */
+    {3, 25, "p50", NULL, NULL}, /* #/required/25 */
+    {3, 26, "p52", NULL, NULL}, /* #/required/26 */
+    {3, 27, "p54", NULL, NULL}, /* #/required/27 */
+    {3, 28, "p56", NULL, NULL}, /* #/required/28 */
+    {3, 29, "p58", NULL, NULL}, /* #/required/29 */
+    {3, 30, "p60", NULL, NULL}, /* #/required/30 */
+    {3, 31, "p62", NULL, NULL}, /* #/required/31 */
+    {3, 32, "p64", NULL, NULL}, /* #/required/32 */
+    {3, 33, "p66", NULL, NULL}, /* #/required/33 */
+    {3, 34, "p68", NULL, NULL}, /* #/required/34 */
+    {3, 45, "r10", NULL, NULL}, /* #/required/45 */
+    {3, 46, "r11", NULL, NULL}, /* #/required/46 */
+    {3, 47, "r12", NULL, NULL}, /* #/required/47 */
+    {3, 48, "r13", NULL, NULL}, /* #/required/48 */
+    {3, 49, "r14", NULL, NULL}, /* #/required/49 */
+    {3, 50, "r15", NULL, NULL}, /* #/required/50 */
+    {3, 51, "r16", NULL, NULL}, /* #/required/51 */
+    {3, 52, "r17", NULL, NULL}, /* #/required/52 */
+    {3, 53, "r18", NULL, NULL}, /* #/required/53 */
+    {3, 54, "r19", NULL, NULL}, /* #/required/54 */
+    {3, 55, "r20", NULL, NULL}, /* #/required/55 */
+    {3, 56, "r21", NULL, NULL}, /* #/required/56 */
+    {3, 57, "r22", NULL, NULL}, /* #/required/57 */
+    {3, 58, "r23", NULL, NULL}, /* #/required/58 */
+    {3, 59, "r24", NULL, NULL}, /* #/required/59 */
+    {3, 60, "r25", NULL, NULL}, /* #/required/60 */
+    {3, 61, "r26", NULL, NULL}, /* #/required/61 */
+    {3, 62, "r27", NULL, NULL}, /* #/required/62 */
+    {3, 63, "r28", NULL, NULL}, /* #/required/63 */
+    {3, 64, "r29", NULL, NULL}, /* #/required/64 */
+    {3, 65, "r30", NULL, NULL}, /* #/required/65 */
+    {3, 66, "r31", NULL, NULL}, /* #/required/66 */
+    {3, 67, "r32", NULL, NULL}, /* #/required/67 */
+    {3, 68, "r33", NULL, NULL}, /* #/required/68 */
+    {3, 69, "r34", NULL, NULL}, /* #/required/69 */
+    {3, 70, "r35", NULL, NULL}, /* #/required/70 */
+    {3, 71, "r36", NULL, NULL}, /* #/required/71 */
+    {3, 72, "r37", NULL, NULL}, /* #/required/72 */
+    {3, 73, "r38", NULL, NULL}, /* #/required/73 */
+    {3, 74, "r39", NULL, NULL}, /* #/required/74 */
 };
 
 /* # */
@@ -1094,7 +1346,7 @@ static bool mgv_bigsets(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
                     mg_bit_set(seen, (uint32_t)mgt_bigsets_names[ix].seen);
                 if (mgt_bigsets_names[ix].fn) {
                     m = true;
-                    MG_SUB(mgt_bigsets_names[ix].fn(c, k + 1, NULL));
+                    MG_SUB((c->locs = mgt_bigsets_names[ix].locs, mgt_bigsets_names[ix].fn)(c, k + 1, NULL));
                 }
             }
             /* #/additionalProperties */
@@ -5614,16 +5866,10 @@ done:
 }
 
 /* #/properties/one/oneOf/0 */
-static bool mgv_bigsets_properties_one_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+static bool mgv_bigsets_properties_one_oneOf_0(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/one/oneOf/0/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/one/oneOf/0/type", "integer");
-done:
-    return ok;
+    c->locs = mgk_bigsets_properties_one_oneOf_0;
+    return mgsh_24efcf22413c0155(c, at, ev);
 }
 
 /* #/properties/one/oneOf/1 */
@@ -6454,1227 +6700,39 @@ done:
     return ok;
 }
 
-/* #/properties/p00 */
-static bool mgv_bigsets_properties_p00(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+/* shared by 36 subschemas like #/properties/one/oneOf/0 (their locations: c->locs) */
+static bool mgsh_24efcf22413c0155(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
+    const char *const *L = c->locs;
     const mg_doc *d = &c->doc;
     bool ok = true;
     uint8_t t = mg_type(d, at);
-    /* #/properties/p00/type */
+    /* .../type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, L[0], "integer");
+done:
+    return ok;
+}
+
+/* shared by 35 subschemas like #/properties/p00 (their locations: c->locs) */
+static bool mgsh_8a9a4fcb7a9e726c(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const char *const *L = c->locs;
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* .../type */
     if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p00/type", "string");
+        MG_FAIL(at, MG_E_TYPE, L[0], "string");
     if (t == MG_TAPE_STRING) {
         uint32_t sl;
         const char *s = mg_str(d, at, &sl);
         mg_charge(c, sl);
         size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p00/maxLength */
+        /* .../maxLength */
         if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p00/maxLength", "3");
+            MG_FAIL(at, MG_E_MAX_LENGTH, L[1], "3");
     }
-done:
-    return ok;
-}
-
-/* #/properties/p01 */
-static bool mgv_bigsets_properties_p01(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p01/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p01/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p02 */
-static bool mgv_bigsets_properties_p02(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p02/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p02/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p02/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p02/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p03 */
-static bool mgv_bigsets_properties_p03(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p03/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p03/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p04 */
-static bool mgv_bigsets_properties_p04(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p04/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p04/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p04/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p04/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p05 */
-static bool mgv_bigsets_properties_p05(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p05/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p05/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p06 */
-static bool mgv_bigsets_properties_p06(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p06/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p06/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p06/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p06/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p07 */
-static bool mgv_bigsets_properties_p07(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p07/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p07/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p08 */
-static bool mgv_bigsets_properties_p08(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p08/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p08/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p08/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p08/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p09 */
-static bool mgv_bigsets_properties_p09(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p09/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p09/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p10 */
-static bool mgv_bigsets_properties_p10(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p10/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p10/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p10/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p10/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p11 */
-static bool mgv_bigsets_properties_p11(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p11/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p11/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p12 */
-static bool mgv_bigsets_properties_p12(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p12/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p12/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p12/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p12/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p13 */
-static bool mgv_bigsets_properties_p13(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p13/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p13/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p14 */
-static bool mgv_bigsets_properties_p14(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p14/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p14/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p14/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p14/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p15 */
-static bool mgv_bigsets_properties_p15(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p15/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p15/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p16 */
-static bool mgv_bigsets_properties_p16(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p16/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p16/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p16/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p16/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p17 */
-static bool mgv_bigsets_properties_p17(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p17/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p17/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p18 */
-static bool mgv_bigsets_properties_p18(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p18/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p18/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p18/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p18/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p19 */
-static bool mgv_bigsets_properties_p19(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p19/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p19/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p20 */
-static bool mgv_bigsets_properties_p20(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p20/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p20/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p20/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p20/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p21 */
-static bool mgv_bigsets_properties_p21(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p21/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p21/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p22 */
-static bool mgv_bigsets_properties_p22(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p22/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p22/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p22/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p22/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p23 */
-static bool mgv_bigsets_properties_p23(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p23/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p23/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p24 */
-static bool mgv_bigsets_properties_p24(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p24/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p24/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p24/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p24/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p25 */
-static bool mgv_bigsets_properties_p25(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p25/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p25/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p26 */
-static bool mgv_bigsets_properties_p26(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p26/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p26/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p26/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p26/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p27 */
-static bool mgv_bigsets_properties_p27(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p27/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p27/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p28 */
-static bool mgv_bigsets_properties_p28(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p28/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p28/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p28/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p28/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p29 */
-static bool mgv_bigsets_properties_p29(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p29/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p29/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p30 */
-static bool mgv_bigsets_properties_p30(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p30/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p30/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p30/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p30/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p31 */
-static bool mgv_bigsets_properties_p31(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p31/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p31/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p32 */
-static bool mgv_bigsets_properties_p32(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p32/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p32/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p32/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p32/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p33 */
-static bool mgv_bigsets_properties_p33(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p33/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p33/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p34 */
-static bool mgv_bigsets_properties_p34(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p34/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p34/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p34/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p34/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p35 */
-static bool mgv_bigsets_properties_p35(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p35/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p35/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p36 */
-static bool mgv_bigsets_properties_p36(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p36/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p36/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p36/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p36/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p37 */
-static bool mgv_bigsets_properties_p37(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p37/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p37/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p38 */
-static bool mgv_bigsets_properties_p38(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p38/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p38/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p38/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p38/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p39 */
-static bool mgv_bigsets_properties_p39(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p39/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p39/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p40 */
-static bool mgv_bigsets_properties_p40(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p40/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p40/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p40/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p40/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p41 */
-static bool mgv_bigsets_properties_p41(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p41/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p41/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p42 */
-static bool mgv_bigsets_properties_p42(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p42/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p42/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p42/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p42/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p43 */
-static bool mgv_bigsets_properties_p43(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p43/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p43/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p44 */
-static bool mgv_bigsets_properties_p44(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p44/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p44/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p44/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p44/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p45 */
-static bool mgv_bigsets_properties_p45(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p45/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p45/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p46 */
-static bool mgv_bigsets_properties_p46(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p46/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p46/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p46/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p46/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p47 */
-static bool mgv_bigsets_properties_p47(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p47/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p47/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p48 */
-static bool mgv_bigsets_properties_p48(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p48/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p48/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p48/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p48/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p49 */
-static bool mgv_bigsets_properties_p49(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p49/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p49/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p50 */
-static bool mgv_bigsets_properties_p50(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p50/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p50/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p50/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p50/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p51 */
-static bool mgv_bigsets_properties_p51(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p51/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p51/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p52 */
-static bool mgv_bigsets_properties_p52(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p52/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p52/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p52/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p52/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p53 */
-static bool mgv_bigsets_properties_p53(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p53/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p53/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p54 */
-static bool mgv_bigsets_properties_p54(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p54/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p54/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p54/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p54/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p55 */
-static bool mgv_bigsets_properties_p55(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p55/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p55/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p56 */
-static bool mgv_bigsets_properties_p56(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p56/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p56/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p56/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p56/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p57 */
-static bool mgv_bigsets_properties_p57(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p57/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p57/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p58 */
-static bool mgv_bigsets_properties_p58(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p58/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p58/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p58/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p58/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p59 */
-static bool mgv_bigsets_properties_p59(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p59/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p59/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p60 */
-static bool mgv_bigsets_properties_p60(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p60/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p60/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p60/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p60/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p61 */
-static bool mgv_bigsets_properties_p61(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p61/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p61/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p62 */
-static bool mgv_bigsets_properties_p62(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p62/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p62/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p62/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p62/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p63 */
-static bool mgv_bigsets_properties_p63(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p63/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p63/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p64 */
-static bool mgv_bigsets_properties_p64(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p64/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p64/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p64/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p64/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p65 */
-static bool mgv_bigsets_properties_p65(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p65/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p65/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p66 */
-static bool mgv_bigsets_properties_p66(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p66/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p66/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p66/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p66/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p67 */
-static bool mgv_bigsets_properties_p67(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p67/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p67/type", "integer");
-done:
-    return ok;
-}
-
-/* #/properties/p68 */
-static bool mgv_bigsets_properties_p68(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p68/type */
-    if (!(t == MG_TAPE_STRING))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p68/type", "string");
-    if (t == MG_TAPE_STRING) {
-        uint32_t sl;
-        const char *s = mg_str(d, at, &sl);
-        mg_charge(c, sl);
-        size_t cl = mg_utf8_len(s, sl);
-        /* #/properties/p68/maxLength */
-        if (cl > UINT64_C(3))
-            MG_FAIL(at, MG_E_MAX_LENGTH, "#/properties/p68/maxLength", "3");
-    }
-done:
-    return ok;
-}
-
-/* #/properties/p69 */
-static bool mgv_bigsets_properties_p69(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
-{
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    /* #/properties/p69/type */
-    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
-        MG_FAIL(at, MG_E_TYPE, "#/properties/p69/type", "integer");
 done:
     return ok;
 }
