@@ -44,6 +44,15 @@ build_schema() {
     build_so identity examples/identity/identity.schema.json
 }
 
+# build_narrowed NAME RANGE: the identity schema with first names matching ^[RANGE] only (A-M:
+# "Xavier" valid before is now refused), compiled into $tmp/NAME.so.
+build_narrowed() {
+    sed 's/"first": { "type": "string", "pattern": "^\[A-Z\]" }/"first": { "type": "string", "pattern": "^['"$2"']" }/' \
+        examples/identity/identity.schema.json >"$tmp/$1.schema.json"
+    grep -qF "\"^[$2]\"" "$tmp/$1.schema.json"
+    build_so "$1" "$tmp/$1.schema.json" identity
+}
+
 # start_broker ARGS...: sets $bootstrap and $broker_pid.
 # The previous broker's address file is removed first: the redirection truncates it only once
 # the child runs, and reading the old one in between gave an empty bootstrap address.
@@ -214,6 +223,25 @@ term_check() {
     kill -TERM "$1"
     wait "$1" || rc=$?
     check "$2 drains and exits 0 on SIGTERM (got $rc)" test "$rc" -eq 0
+}
+
+# reloads_done LOG: how many reloads the worker that logs to LOG finished (in use or failed).
+reloads_done() { grep -c 'reload: generation .* in use\|reload failed: still' "$1" || true; }
+# wait_reloads LOG N: until that worker finished more than N reloads (60 s at most).
+wait_reloads() {
+    for _ in $(seq 600); do
+        [ "$(reloads_done "$1")" -gt "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# hup [LOG]: SIGHUP to $worker_pid, then waits until it finished that reload (LOG: its log,
+# default $tmp/w.log).
+hup() {
+    local before
+    before=$(reloads_done "${1:-$tmp/w.log}")
+    kill -HUP "$worker_pid"
+    wait_reloads "${1:-$tmp/w.log}" "$before" || true # the checks after it say what went wrong
 }
 
 # finish: one more test, that no process logged a sanitizer report (make asan/ubsan/tsan

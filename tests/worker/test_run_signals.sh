@@ -39,17 +39,6 @@ write_config "$tmp/worker.yaml"
 start_worker w
 port=$(worker_port "$tmp/w.log")
 wait_ready "$port"
-# hup GEN: SIGHUP, then waits until the worker logged generation GEN in use or a failure.
-hup() {
-    local before
-    before=$(grep -c 'reload: generation .* in use\|reload failed: still' "$tmp/w.log" || true)
-    kill -HUP "$worker_pid"
-    for _ in $(seq 300); do
-        [ "$(grep -c 'reload: generation .* in use\|reload failed: still' "$tmp/w.log" || true)" -gt "$before" ] &&
-            break
-        sleep 0.1
-    done
-}
 hup
 check "SIGHUP with the same configuration: generation 2 in use" \
     grep -q 'reload: generation 2 in use' "$tmp/w.log"

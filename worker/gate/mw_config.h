@@ -45,6 +45,9 @@ typedef enum mw_on_reset {
 /* Whether a route takes HTTP POSTs (issue 19: HTTP ingest). */
 typedef enum mw_ingest_mode { MW_INGEST_OFF = 0, MW_INGEST_ON } mw_ingest_mode;
 
+/* Whether `meshgate run` reloads when its configuration file or schema set changes. */
+typedef enum mw_reload_watch { MW_WATCH_OFF = 0, MW_WATCH_ON } mw_reload_watch;
+
 /* Who may POST to a route: holders of its credentials, or anyone (auth: none, said so). */
 typedef enum mw_auth { MW_AUTH_CREDENTIALS = 0, MW_AUTH_NONE } mw_auth;
 
@@ -132,6 +135,10 @@ typedef struct mw_config {
                                * flight is older is reported stuck (default 60000, 0 = never) */
     mw_log_format log_format; /* log.format: text (default) | json */
     mw_log_level log_level;   /* log.level: error | warn | info (default) | debug */
+    /* reload.watch: off (default) | on: a change of the file or the schema set reloads;
+     * reload.debounce_ms: after this much quiet (default 500) */
+    mw_reload_watch reload_watch;
+    uint32_t reload_debounce_ms;
     mw_route *routes;
     size_t n_routes;
     mw_kv *kafka, *consumer, *producer; /* kafka:, consumer:, producer: property maps */

@@ -39,7 +39,7 @@ typedef struct keydef {
 /* The key tables (mw_config_keys.c): the top-level keys and the keys of one route, and the names of
  * the librdkafka property maps. NTOP and NROUTE are their lengths (checked where they are
  * defined: a key added there fails to compile until its count here is raised). */
-enum { NTOP = 32, NROUTE = 20, NMAPS = 3 };
+enum { NTOP = 34, NROUTE = 20, NMAPS = 3 };
 extern const keydef mw_cfg_top_keys[];
 extern const keydef mw_cfg_route_keys[];
 extern const char *const mw_cfg_map_names[NMAPS];

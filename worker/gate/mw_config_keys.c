@@ -31,12 +31,13 @@ static const struct {
     {"log.level", {"error", "warn", "info", "debug"}},
     {"ingest", {"off", "on"}},
     {"auth", {"credentials", "none"}},
+    {"reload.watch", {"off", "on"}},
 };
 _Static_assert(sizeof(mw_ce_mode) == sizeof(int) && sizeof(mw_tombstones) == sizeof(int) &&
                    sizeof(mw_on_reset) == sizeof(int) && sizeof(mw_dl_headers) == sizeof(int) &&
                    sizeof(mw_log_format) == sizeof(int) && sizeof(mw_log_level) == sizeof(int) &&
                    sizeof(mw_ingest_mode) == sizeof(int) && sizeof(mw_auth) == sizeof(int) &&
-                   sizeof(mw_wire_mode) == sizeof(int),
+                   sizeof(mw_reload_watch) == sizeof(int) && sizeof(mw_wire_mode) == sizeof(int),
                "K_ENUM fields are stored as int");
 
 const char *const *mw_cfg_enum_names(const keydef *k)
@@ -94,6 +95,8 @@ const keydef mw_cfg_top_keys[] = {
     {"health.stuck_after_ms", K_U32, F_ZERO_OK, C(stuck_after_ms), 100, 86400000, "60000", NULL},
     {"log.format", K_ENUM, 0, C(log_format), 0, 0, "text", NULL},
     {"log.level", K_ENUM, 0, C(log_level), 0, 0, "info", NULL},
+    {"reload.watch", K_ENUM, 0, C(reload_watch), 0, 0, "off", NULL},
+    {"reload.debounce_ms", K_U32, 0, C(reload_debounce_ms), 10, 600000, "500", NULL},
 };
 const keydef mw_cfg_route_keys[] = {
     {"input", K_STR, F_REQUIRED | F_TOPIC, R(input), 0, 0, NULL, "an input topic"},

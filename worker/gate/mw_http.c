@@ -137,7 +137,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     mw_http *h = cls;
     conn *k = conn_of(c);
     bool bad = k && k->bad_url;
-    if (!bad && mw_ingest_owns(h->ing, url))
+    /* a request of ingest (it has a state) stays ingest's though a reload removed its path */
+    if (!bad && (*state || mw_ingest_owns(h->ing, url)))
         return mw_ingest_handle(h->ing, c, url, method, upload, upload_len, state);
     reply r = bad ? text(400, "bad request: the URL holds a control character\n")
                   : text(404, "not found\n");
@@ -255,8 +256,9 @@ static void *serve(void *arg)
     mw_http *h = arg;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
     struct pollfd fds[2] = {{.fd = di ? di->epoll_fd : -1, .events = POLLIN},
-                            {.fd = mw_ingest_fd(h->ing), .events = POLLIN}};
+                            {.fd = -1, .events = POLLIN}};
     while (!atomic_load_explicit(&h->stop, memory_order_acquire)) {
+        fds[1].fd = mw_ingest_fd(h->ing); /* a reload may start ingest's producer */
         /* libmicrohttpd's sockets (its epoll descriptor) and the ingest's delivery reports */
         MHD_UNSIGNED_LONG_LONG to = 100;
         if (MHD_get_timeout(h->d, &to) != MHD_YES || to > 100) to = 100;

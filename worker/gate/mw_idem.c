@@ -194,6 +194,20 @@ void mw_idem_forget(mw_idem *c, mw_idem_ticket t)
     if (ticket_entry(c, t)) drop(c, t.slot);
 }
 
+size_t mw_idem_forget_prefix(mw_idem *c, const void *prefix, size_t n)
+{
+    size_t gone = 0;
+    for (uint32_t k = 0; k < c->count; k++) {
+        uint32_t i = (c->head + k) % c->cap;
+        const entry *x = &c->e[i];
+        if (x->live && x->key_len >= n && memcmp(x->key, prefix, n) == 0) {
+            drop(c, i);
+            gone++;
+        }
+    }
+    return gone;
+}
+
 size_t mw_idem_count(const mw_idem *c)
 {
     return c->live;

@@ -40,6 +40,9 @@ mw_idem_state mw_idem_begin(mw_idem *c, const void *key, size_t key_len, uint64_
 void mw_idem_finish(mw_idem *c, mw_idem_ticket t, unsigned status, const char *body, size_t len);
 /* Forgets the key of a ticket: its request failed in a way worth retrying (429, 503). */
 void mw_idem_forget(mw_idem *c, mw_idem_ticket t);
+/* Forgets every key that starts with prefix[0..n) (pending ones too: their answers are then
+ * not stored); returns how many. */
+size_t mw_idem_forget_prefix(mw_idem *c, const void *prefix, size_t n);
 /* Keys held (pending or done), and bytes held, for tests and metrics. */
 size_t mw_idem_count(const mw_idem *c);
 uint64_t mw_idem_bytes(const mw_idem *c);

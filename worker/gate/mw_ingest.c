@@ -9,9 +9,11 @@
  * Content-Type the content-type header) and structured mode, like the Kafka binding. GET on
  * the path serves the route's schema, PATH/openapi.json an OpenAPI 3.1 document of it.
  *
- * Design: runs on the HTTP thread only (mw_http.c), so it takes no lock. It owns an idempotent
- * producer of its own (the configuration's producer properties; message.timeout.ms half of
- * http.request_timeout_ms, so every request is answered within its deadline) whose delivery
+ * Design: runs on the HTTP thread only (mw_http.c), so it takes no lock. A request is served
+ * by the view (mw_ingest_view.c: one generation's routes, schemas and credentials) current
+ * when it started, until it is freed, so a reload never mixes two within one request. It owns an
+ * idempotent producer of its own (the configuration's producer properties; message.timeout.ms half
+ * of http.request_timeout_ms, so every request is answered within its deadline) whose delivery
  * reports are served on the HTTP thread too: a request whose events are in flight is suspended
  * (libmicrohttpd) and resumed by the report of its last event. Requests are bounded before
  * their body is read (credentials, Content-Length against http.max_request_bytes, the
@@ -124,7 +126,7 @@ void mw_ingest_count(ig_route *rt, unsigned status)
     size_t i = 0;
     while (mw_ingest_codes[i] && mw_ingest_codes[i] != status)
         i++;
-    rt->requests[i]++;
+    rt->count->requests[i]++;
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, unsigned status, const char *type,
@@ -208,8 +210,8 @@ static void build_answer(ig_req *q)
         retry += s == 429 || s == 503;
     }
     if (q->pending == 0) { /* final: counted once */
-        q->rt->accepted += acc;
-        q->rt->rejected += rej;
+        q->rt->count->accepted += acc;
+        q->rt->count->rejected += rej;
     }
     if (mw_ingest_single(q) && q->n_ev == 1) {
         const ig_ev *e = &q->ev[0];
@@ -261,6 +263,7 @@ static void free_req(ig_req *q)
     free(q->key);
     free(q->body);
     free(q->out.p);
+    if (q->view) atomic_fetch_sub_explicit(&q->view->refs, 1, memory_order_release);
     free(q);
 }
 
@@ -557,12 +560,18 @@ static void run_events(ig_req *q)
 
 /* ---- idempotency ---- */
 
+void mw_ingest_idem_prefix(mw_sb *b, const ig_route *rt)
+{
+    mw_sb_quote(b, rt->r->input, strlen(rt->r->input));
+    mw_sb_str(b, "\n");
+}
+
 /* The request's idempotency key into b: Idempotency-Key, else a CloudEvent's source and id;
  * false when it has none. 400 (answered) when the header is unusable. */
 static bool idem_key(ig_req *q, mw_sb *b)
 {
     const char *k = MHD_lookup_connection_value(q->c, MHD_HEADER_KIND, "Idempotency-Key");
-    mw_sb_fmt(b, "%zu\n", (size_t)(q->rt - q->g->rt)); /* keys are per route */
+    mw_ingest_idem_prefix(b, q->rt);
     if (k) {
         size_t n = strlen(k);
         if (n == 0 || n > 255) {
@@ -664,10 +673,10 @@ static enum MHD_Result get_doc(ig_route *rt, struct MHD_Connection *c, bool open
 
 /* ---- the handler ---- */
 
-static ig_route *route_of(const mw_ingest *g, const char *url, bool *openapi)
+static ig_route *route_of(const mw_ingest_view *v, const char *url, bool *openapi)
 {
-    for (size_t i = 0; i < g->n_rt; i++) {
-        ig_route *rt = &g->rt[i];
+    for (size_t i = 0; v && i < v->n_rt; i++) {
+        ig_route *rt = &v->rt[i];
         if (strncmp(url, rt->path, rt->path_len) != 0) continue;
         const char *rest = url + rt->path_len;
         *openapi = strcmp(rest, "/openapi.json") == 0;
@@ -676,10 +685,12 @@ static ig_route *route_of(const mw_ingest *g, const char *url, bool *openapi)
     return NULL;
 }
 
-bool mw_ingest_owns(const mw_ingest *g, const char *url)
+bool mw_ingest_owns(mw_ingest *g, const char *url)
 {
+    if (!g) return false;
+    mw_ingest_adopt(g);
     bool openapi;
-    return g && route_of(g, url, &openapi);
+    return route_of(g->cur, url, &openapi);
 }
 
 /* The first call of a POST: what can be refused before the body is read. */
@@ -688,7 +699,8 @@ static void admit(ig_req *q)
     mw_ingest *g = q->g;
     const mw_config *cfg = g->cfg;
     char why[512];
-    unsigned who = mw_creds_check(q->rt->creds, g->creds, g->n_rt, q->c, why, sizeof why);
+    unsigned who =
+        mw_creds_check(q->rt->creds, q->view->creds, q->view->n_rt, q->c, why, sizeof why);
     if (who) {
         mw_ingest_fail(q, who, 0, "%s", why);
         return;
@@ -773,7 +785,8 @@ enum MHD_Result mw_ingest_handle(mw_ingest *g, struct MHD_Connection *c, const c
     ig_req *q = *state;
     if (!q) {
         bool openapi = false;
-        ig_route *rt = route_of(g, url, &openapi);
+        ig_route *rt = route_of(g->cur, url, &openapi); /* mw_ingest_owns adopted the view */
+        if (!rt) return MHD_NO;
         if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
             return get_doc(rt, c, openapi);
         if (strcmp(method, "POST") != 0 || openapi) {
@@ -788,7 +801,8 @@ enum MHD_Result mw_ingest_handle(mw_ingest *g, struct MHD_Connection *c, const c
         }
         q = calloc(1, sizeof *q);
         if (!q) return MHD_NO;
-        *q = (ig_req){.g = g, .c = c, .rt = rt};
+        *q = (ig_req){.g = g, .c = c, .view = g->cur, .rt = rt};
+        atomic_fetch_add_explicit(&g->cur->refs, 1, memory_order_relaxed);
         g->inflight++;
         *state = q;
         admit(q);

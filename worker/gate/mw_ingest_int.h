@@ -5,6 +5,8 @@
 #define MW_INGEST_INT_H
 
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mw_decide.h"
@@ -20,6 +22,12 @@ extern const unsigned mw_ingest_codes[N_CODES];
 
 struct ig_req;
 
+/* The counters of one route's answers: only the HTTP thread writes and reads them. */
+typedef struct ig_count {
+    uint64_t requests[N_CODES];
+    uint64_t accepted, rejected;
+} ig_count;
+
 typedef struct ig_route {
     const mw_route *r;
     /* r as the verdict sees it over HTTP: a body is JSON, so a schema_id framing (a Kafka wire
@@ -32,15 +40,34 @@ typedef struct ig_route {
     mw_creds *creds;
     char *schema_doc, *openapi; /* NULL: not available */
     size_t schema_len, openapi_len;
-    uint64_t requests[N_CODES];
-    uint64_t accepted, rejected;
+    ig_count *count; /* the start-up route's series with this input, else &sink */
+    ig_count sink;   /* a route without series (added by a reload) */
 } ig_route;
 
-struct mw_ingest {
-    const mw_config *cfg;
+/* What ingest serves between two reloads: the ingest routes of one generation's
+ * configuration, their schemas (that generation's set), credentials, documents and topic
+ * handles. Immutable once published (but for the sink counters, the HTTP thread's); see
+ * mw_ingest_view.c. */
+typedef struct mw_ingest_view {
     ig_route *rt;
     size_t n_rt;
     mw_creds *creds; /* parallel to rt: every route's, for mw_creds_check */
+    /* 1 while published or the HTTP thread's current view, plus 1 per request that uses it;
+     * only the HTTP thread raises it, from its current view */
+    _Atomic uint32_t refs;
+    uint32_t *pin;               /* the generation's reference count (main thread only) */
+    struct mw_ingest_view *next; /* every view not yet freed, newest first (main thread) */
+} mw_ingest_view;
+
+struct mw_ingest {
+    const mw_config *cfg; /* the start-up configuration: the process keys and the series */
+    ig_count *count;      /* per start-up route */
+    /* the view the main thread published last, until the HTTP thread takes it */
+    _Atomic(mw_ingest_view *) mailbox;
+    mw_ingest_view *cur;   /* the HTTP thread's: requests that start now use it */
+    mw_ingest_view *views; /* the main thread's: every view not yet freed */
+    _Atomic bool live;     /* the producer and what follows exist (made with the first
+                            * view that has ingest routes, on the main thread) */
     rd_kafka_t *producer;
     rd_kafka_queue_t *q;
     int wake[2];
@@ -77,6 +104,7 @@ typedef struct ig_ev {
 typedef struct ig_req {
     mw_ingest *g;
     struct MHD_Connection *c;
+    mw_ingest_view *view; /* the view it started with (a reference), rt one of its routes */
     ig_route *rt;
     int kind;
     char *body;
@@ -126,6 +154,17 @@ void mw_ingest_count(ig_route *rt, unsigned status);
 /* The producer's callbacks (opaque: the mw_ingest). */
 void mw_ingest_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 void mw_ingest_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+/* The start of the idempotency keys of rt's requests: keys are per route, named by its input,
+ * so they outlive a reload that keeps the route. */
+void mw_ingest_idem_prefix(mw_sb *b, const ig_route *rt);
+/* Takes the view the main thread published last, if any (HTTP thread); the idempotency keys
+ * of the routes it no longer has are forgotten. */
+void mw_ingest_adopt(mw_ingest *g);
+/* Makes the producer, validator, envelope buffers and idempotency cache (main thread, before
+ * the first view with ingest routes is published). */
+bool mw_ingest_start(mw_ingest *g, char *errstr, size_t errlen);
+/* Frees every view (at the end: the HTTP thread stopped, every request freed). */
+void mw_ingest_views_free(mw_ingest *g);
 /* The GET documents of a route: its schema (from the catalog, else the schema's source file
  * when it is JSON) and an OpenAPI 3.1 document of its ingest path. */
 void mw_ingest_docs(ig_route *rt, const mw_catalog *cat);

@@ -1,12 +1,14 @@
 /* mw_ingest_setup.c - HTTP ingest's start and stop, the documents it serves on GET and its
- * metrics: per ingest route its output topic on the ingest's own idempotent producer, its
- * credentials, its schema and an OpenAPI 3.1 document of its path; the producer's delivery
- * reports wake the HTTP thread through a pipe (mw_ingest_fd).
+ * metrics: the ingest's own idempotent producer, whose delivery reports wake the HTTP thread
+ * through a pipe (mw_ingest_fd), its validator and idempotency cache; per ingest route (in a
+ * view, mw_ingest_view.c) its schema document and an OpenAPI 3.1 document of its path.
  *
- * Design: everything is made once at start and immutable after, except the counters, which only
- * the HTTP thread writes and reads (the /metrics page is rendered there too). At stop the
- * producer is flushed (bounded by its message timeout) so that every suspended request gets its
- * answer before libmicrohttpd stops, then purged.
+ * Design: the producer and what goes with it are made on the main thread with the first view
+ * that has ingest routes (at start, or by the reload that turns ingest on), and last until the
+ * end, so idempotency keys and requests in flight outlive a reload. The counters are those of
+ * the start-up routes: only the HTTP thread writes and reads them (the /metrics page is
+ * rendered there too). At stop the producer is flushed (bounded by its message timeout) so
+ * that every suspended request gets its answer before libmicrohttpd stops, then purged.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -183,6 +185,9 @@ static bool start_producer(mw_ingest *g, char *errstr, size_t errlen)
     }
     if (pipe2(g->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
         snprintf(errstr, errlen, "http ingest: pipe: out of descriptors");
+        rd_kafka_destroy(g->producer);
+        g->producer = NULL;
+        g->wake[0] = g->wake[1] = -1;
         return false;
     }
     g->q = rd_kafka_queue_get_main(g->producer);
@@ -190,69 +195,48 @@ static bool start_producer(mw_ingest *g, char *errstr, size_t errlen)
     return true;
 }
 
-mw_ingest *mw_ingest_new(const mw_config *cfg, const mg_schema *const *schema,
-                         const mw_catalog *cat, char *errstr, size_t errlen)
+mw_ingest *mw_ingest_new(const mw_config *cfg, char *errstr, size_t errlen)
 {
     mw_ingest *g = calloc(1, sizeof *g);
-    if (!g) goto oom;
-    g->cfg = cfg;
-    g->wake[0] = g->wake[1] = -1;
-    size_t n = 0;
-    for (size_t i = 0; i < cfg->n_routes; i++)
-        n += cfg->routes[i].ingest == MW_INGEST_ON;
-    if (n == 0) return g;
-    g->rt = calloc(n, sizeof *g->rt);
-    g->creds = calloc(n, sizeof *g->creds);
-    mg_validator_conf vc = mw_config_validator_conf(cfg);
-    vc.max_errors = MAX_ERRORS;
-    g->env = mw_env_new(64 * 1024);
-    g->idem = mw_idem_new(cfg->idempotency_max_keys, cfg->idempotency_max_bytes,
-                          (int64_t)cfg->idempotency_window_ms * 1000);
-    g->structured = rd_kafka_headers_new(1);
-    if (!g->rt || !g->creds || !g->env || !g->idem || !g->structured) goto oom;
-    rd_kafka_header_add(g->structured, "content-type", -1, "application/cloudevents+json", -1);
-    if (!(g->v = mg_validator_new(&vc, errstr, errlen)) || !start_producer(g, errstr, errlen)) {
-        mw_ingest_free(g);
+    ig_count *count = calloc(cfg->n_routes ? cfg->n_routes : 1, sizeof *count);
+    if (!g || !count) {
+        free(g);
+        free(count);
+        snprintf(errstr, errlen, "http ingest: out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < cfg->n_routes; i++) {
-        const mw_route *r = &cfg->routes[i];
-        if (r->ingest != MW_INGEST_ON) continue;
-        ig_route *rt = &g->rt[g->n_rt];
-        rt->r = r;
-        rt->decide = *r;
-        rt->decide.schema_id = MW_WIRE_NONE;
-        rt->s = schema[i];
-        rt->creds = &g->creds[g->n_rt];
-        g->n_rt++;
-        rt->rkt = rd_kafka_topic_new(g->producer, r->output, NULL);
-        const char *p = mw_config_ingest_path(r, rt->path, sizeof rt->path);
-        if (p != rt->path) snprintf(rt->path, sizeof rt->path, "%s", p);
-        rt->path_len = strlen(rt->path);
-        if (!rt->rkt || !mw_creds_load(rt->creds, r, i, errstr, errlen)) {
-            if (!rt->rkt) snprintf(errstr, errlen, "routes[%zu].output: no topic handle", i);
-            mw_ingest_free(g);
-            return NULL;
-        }
-        mw_ingest_docs(rt, cat);
-    }
+    g->cfg = cfg;
+    g->count = count;
+    g->wake[0] = g->wake[1] = -1;
     return g;
-oom:
-    snprintf(errstr, errlen, "http ingest: out of memory");
-    mw_ingest_free(g);
-    return NULL;
+}
+
+bool mw_ingest_start(mw_ingest *g, char *errstr, size_t errlen)
+{
+    const mw_config *cfg = g->cfg;
+    mg_validator_conf vc = mw_config_validator_conf(cfg);
+    vc.max_errors = MAX_ERRORS;
+    if (!g->env) g->env = mw_env_new(64 * 1024);
+    if (!g->idem)
+        g->idem = mw_idem_new(cfg->idempotency_max_keys, cfg->idempotency_max_bytes,
+                              (int64_t)cfg->idempotency_window_ms * 1000);
+    if (!g->structured && (g->structured = rd_kafka_headers_new(1)))
+        rd_kafka_header_add(g->structured, "content-type", -1, "application/cloudevents+json", -1);
+    if (!g->env || !g->idem || !g->structured) {
+        snprintf(errstr, errlen, "http ingest: out of memory");
+        return false;
+    }
+    if (!g->v && !(g->v = mg_validator_new(&vc, errstr, errlen))) return false;
+    if (!g->producer && !start_producer(g, errstr, errlen)) return false;
+    atomic_store_explicit(&g->live, true, memory_order_release);
+    return true;
 }
 
 void mw_ingest_free(mw_ingest *g)
 {
     if (!g) return;
     mw_ingest_drain(g, (int)g->cfg->http_request_timeout_ms);
-    for (size_t i = 0; i < g->n_rt; i++) {
-        if (g->rt[i].rkt) rd_kafka_topic_destroy(g->rt[i].rkt);
-        free(g->rt[i].schema_doc);
-        free(g->rt[i].openapi);
-        mw_creds_free(g->rt[i].creds);
-    }
+    mw_ingest_views_free(g); /* their topic handles before the producer */
     if (g->q) {
         rd_kafka_queue_io_event_enable(g->q, -1, NULL, 0);
         rd_kafka_queue_destroy(g->q);
@@ -260,8 +244,7 @@ void mw_ingest_free(mw_ingest *g)
     if (g->producer) rd_kafka_destroy(g->producer);
     for (int i = 0; i < 2; i++)
         if (g->wake[i] >= 0) close(g->wake[i]);
-    free(g->rt);
-    free(g->creds);
+    free(g->count);
     mg_validator_free(g->v);
     mw_env_free(g->env);
     mw_idem_free(g->idem);
@@ -273,12 +256,14 @@ void mw_ingest_free(mw_ingest *g)
 
 int mw_ingest_fd(const mw_ingest *g)
 {
-    return g && g->producer ? g->wake[0] : -1;
+    return g && atomic_load_explicit(&g->live, memory_order_acquire) ? g->wake[0] : -1;
 }
 
 size_t mw_ingest_serve(mw_ingest *g)
 {
-    if (!g || !g->producer) return 0;
+    if (!g) return 0;
+    mw_ingest_adopt(g); /* a replaced view is let go even when no request comes */
+    if (!atomic_load_explicit(&g->live, memory_order_acquire)) return 0;
     char buf[64];
     while (read(g->wake[0], buf, sizeof buf) > 0) {
     }
@@ -291,7 +276,7 @@ size_t mw_ingest_serve(mw_ingest *g)
 
 size_t mw_ingest_drain(mw_ingest *g, int timeout_ms)
 {
-    if (!g || !g->producer) return 0;
+    if (!g || !atomic_load_explicit(&g->live, memory_order_acquire)) return 0;
     rd_kafka_flush(g->producer, timeout_ms);
     size_t left = (size_t)rd_kafka_outq_len(g->producer);
     if (left) {
@@ -305,30 +290,42 @@ size_t mw_ingest_drain(mw_ingest *g, int timeout_ms)
 
 /* ---- metrics ---- */
 
+/* Whether start-up route i has series: it took POSTs at start, or since a reload. */
+static bool has_series(const mw_ingest *g, size_t i)
+{
+    const ig_count *c = &g->count[i];
+    if (g->cfg->routes[i].ingest == MW_INGEST_ON || c->accepted || c->rejected) return true;
+    for (size_t k = 0; k < N_CODES; k++)
+        if (c->requests[k]) return true;
+    return false;
+}
+
 void mw_ingest_metrics(const mw_ingest *g, char **buf, size_t *len)
 {
-    if (!g || g->n_rt == 0) return;
+    if (!g || !atomic_load_explicit(&g->live, memory_order_acquire)) return;
     mw_sb b = {*buf, *len, *len, false};
     mw_sb_str(&b, "# HELP meshgate_http_ingest_requests_total HTTP ingest requests answered, by "
                   "route (input topic) and status code.\n"
                   "# TYPE meshgate_http_ingest_requests_total counter\n");
-    for (size_t i = 0; i < g->n_rt; i++)
-        for (size_t k = 0; k < N_CODES; k++)
-            if (g->rt[i].requests[k] || mw_ingest_codes[k] == 202 || mw_ingest_codes[k] == 400)
+    const mw_route *rt = g->cfg->routes;
+    for (size_t i = 0; i < g->cfg->n_routes; i++)
+        for (size_t k = 0; k < N_CODES && has_series(g, i); k++)
+            if (g->count[i].requests[k] || mw_ingest_codes[k] == 202 || mw_ingest_codes[k] == 400)
                 mw_sb_fmt(&b,
                           "meshgate_http_ingest_requests_total{route=\"%s\",code=\"%u\"} %" PRIu64
                           "\n",
-                          g->rt[i].r->input, mw_ingest_codes[k], g->rt[i].requests[k]);
+                          rt[i].input, mw_ingest_codes[k], g->count[i].requests[k]);
     mw_sb_str(&b,
               "# HELP meshgate_http_ingest_events_total Events received over HTTP, by route and "
               "result (accepted: acknowledged by the broker; rejected: refused by the schema).\n"
               "# TYPE meshgate_http_ingest_events_total counter\n");
-    for (size_t i = 0; i < g->n_rt; i++)
-        mw_sb_fmt(
-            &b,
-            "meshgate_http_ingest_events_total{route=\"%s\",result=\"accepted\"} %" PRIu64 "\n"
-            "meshgate_http_ingest_events_total{route=\"%s\",result=\"rejected\"} %" PRIu64 "\n",
-            g->rt[i].r->input, g->rt[i].accepted, g->rt[i].r->input, g->rt[i].rejected);
+    for (size_t i = 0; i < g->cfg->n_routes; i++)
+        if (has_series(g, i))
+            mw_sb_fmt(
+                &b,
+                "meshgate_http_ingest_events_total{route=\"%s\",result=\"accepted\"} %" PRIu64 "\n"
+                "meshgate_http_ingest_events_total{route=\"%s\",result=\"rejected\"} %" PRIu64 "\n",
+                rt[i].input, g->count[i].accepted, rt[i].input, g->count[i].rejected);
     mw_sb_fmt(&b,
               "# HELP meshgate_http_ingest_idempotency_keys Idempotency keys held.\n"
               "# TYPE meshgate_http_ingest_idempotency_keys gauge\n"

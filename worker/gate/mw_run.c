@@ -36,7 +36,8 @@ static void usage(FILE *o)
           "  CloudEvents to the output topic and rejects to the dead-letter topic, and commits\n"
           "  offsets only for messages the broker acknowledged. Runs until SIGTERM or SIGINT;\n"
           "  SIGHUP reloads the configuration and the schema set (routes and schemas apply\n"
-          "  live, other keys at the next restart).\n"
+          "  live, other keys at the next restart); so does a change to those files with\n"
+          "  reload.watch: on.\n"
           "  --config FILE  the YAML configuration (or MESHGATE_CONFIG); MESHGATE_* variables\n"
           "                 override its keys (docs/configuration.md)\n"
           "  --check        load and check the configuration and the schemas, then exit\n",
@@ -151,11 +152,11 @@ static void teardown(mw_run *r)
         rd_kafka_queue_destroy(r->pq);
     }
     if (r->producer) rd_kafka_flush(r->producer, 5000);
+    mw_watch_free(r->watch);
     mw_http_stop(r->http); /* ingest and the HTTP thread before the schemas they use */
     r->http = NULL;
     mw_ingest_free(r->ingest);
     r->ingest = NULL;
-    free(r->ingest_schema);
     mw_parts_free(r->parts); /* before the generations its partitions refer to */
     mw_retired_free(&r->retired);
     mw_gen_free(r->gen);
@@ -233,18 +234,18 @@ static int start(mw_run *r)
         return 1;
     r->metrics->stuck_after_us = (int64_t)r->cfg.stuck_after_ms * 1000;
     if (!describe(r)) return 1;
+    mw_ingest_view *view = NULL; /* generation 1's, pinned once it exists */
     if (r->cfg.http_listen && r->cfg.http_listen[0]) {
-        if (!(r->ingest_schema = calloc(r->cfg.n_routes ? r->cfg.n_routes : 1, sizeof(void *))))
-            return 1;
-        for (size_t i = 0; i < r->cfg.n_routes; i++) /* found: checked while loading */
-            r->ingest_schema[i] =
-                mg_schema_find(mw_schemas_set(r->schemas), r->cfg.routes[i].schema);
         if (!mw_variants_bind(&r->cfg, mw_schemas_set(r->schemas), errstr, sizeof errstr)) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
         }
-        r->ingest = mw_ingest_new(&r->cfg, r->ingest_schema, r->catalog, errstr, sizeof errstr);
-        if (!r->ingest || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
+        r->ingest = mw_ingest_new(&r->cfg, errstr, sizeof errstr);
+        if (r->ingest)
+            view = mw_ingest_view_new(r->ingest, &r->cfg, mw_schemas_set(r->schemas), r->catalog,
+                                      NULL, errstr, sizeof errstr);
+        if (view) mw_ingest_publish(r->ingest, view); /* the ingest's now */
+        if (!view || !mw_tls_pem_load(&r->tls, &r->cfg, errstr, sizeof errstr)) {
             fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
             return 2;
         }
@@ -264,11 +265,16 @@ static int start(mw_run *r)
     }
     int rc = start_kafka(r);
     if (rc) return rc;
-    for (size_t i = 0; r->ingest && i < r->cfg.n_routes; i++)
-        if (r->cfg.routes[i].ingest == MW_INGEST_ON) {
-            r->gen->refs++; /* ingest's schemas are generation 1's: pinned */
-            break;
-        }
+    if (view) mw_ingest_view_pin(view, &r->gen->refs); /* its schemas are generation 1's */
+    if (r->cfg.reload_watch == MW_WATCH_ON &&
+        (!(r->watch = mw_watch_new(r->cfg.reload_debounce_ms, errstr, sizeof errstr)) ||
+         !mw_run_watch_arm(r, errstr, sizeof errstr))) {
+        fprintf(stderr, "meshgate run: %s: %s\n", r->cfg.path, errstr);
+        return 2;
+    }
+    if (r->watch)
+        logf_("reload.watch: a change to %s or %s reloads (after %u ms of quiet)", r->cfg.path,
+              r->cfg.schemas, r->cfg.reload_debounce_ms);
     r->pool = mw_pool_start(&r->cfg, r->producer, r->metrics, n, r->cfg.max_inflight_messages,
                             errstr, sizeof errstr);
     if (!r->pool) {

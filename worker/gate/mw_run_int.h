@@ -20,6 +20,7 @@
 #include "mw_pool.h"
 #include "mw_reload.h"
 #include "mw_schemas.h"
+#include "mw_watch.h"
 
 extern char **environ;
 
@@ -35,14 +36,13 @@ typedef struct mw_run {
     mw_pool *pool;
     mw_metrics *metrics;
     mw_http *http;
-    /* HTTP ingest of the routes with ingest: on (served by http), with the start-up routes and
-     * schemas: it pins generation 1, so a reload does not unload the schemas it judges with
-     * (a reload does not apply to ingest yet: README, "Hot reload") */
+    /* HTTP ingest of the routes with ingest: on (served by http): each generation's routes
+     * and schemas as a view of it, which pins the generation while a request uses it */
     mw_ingest *ingest;
-    const mg_schema **ingest_schema; /* per start-up route */
-    mw_tls_pem tls;                  /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
-    mw_catalog *catalog;             /* catalog: the contract catalog served over HTTP, or NULL */
-    uint32_t *load;                  /* partitions per worker thread */
+    mw_watch *watch;     /* reload.watch: on: the files whose change reloads */
+    mw_tls_pem tls;      /* http.tls_*: the PEM texts libmicrohttpd serves TLS with */
+    mw_catalog *catalog; /* catalog: the contract catalog served over HTTP, or NULL */
+    uint32_t *load;      /* partitions per worker thread */
     bool backpressure, draining, any_failed, fatal, closed;
     bool assigned_once;   /* a rebalance callback assigned partitions (maybe none) */
     int64_t start_offset; /* where a partition without a committed offset starts */
@@ -62,6 +62,9 @@ typedef struct mw_run {
 /* Sets the callbacks of the producer's (producer) or the consumer's configuration: logs,
  * errors, and delivery reports or rebalances and commits; their opaque is the mw_run. */
 void mw_run_kafka_callbacks(rd_kafka_conf_t *conf, bool producer);
+/* Watches the configuration file, the running generation's schema set and its ingest routes'
+ * token files (reload.watch); false and errstr when one cannot be watched. */
+bool mw_run_watch_arm(mw_run *r, char *errstr, size_t errlen);
 /* Runs until SIGTERM or SIGINT, or a fatal Kafka client error. */
 void mw_run_loop(mw_run *r);
 /* Pauses all, awaits the messages in flight within drain_timeout_ms, commits and leaves the

@@ -3,7 +3,8 @@
  * Design: the main thread owns the consumer, the partition table (mw_part.c) and every
  * offset decision. It sleeps in poll() on one pipe that librdkafka writes to when the
  * consumer queue or the producer's delivery-report queue becomes non-empty, and on a
- * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload). Each round it serves
+ * signalfd (SIGTERM and SIGINT stop, SIGHUP asks for a reload; so does a change that
+ * reload.watch saw, mw_watch.c, read each round). Each round it serves
  * delivery reports (releasing acknowledged prefixes), stores the offsets that moved
  * (auto-commit writes them), then consumes while the in-flight bounds allow and hands each
  * message to the thread that owns its partition (mw_pool.c). At the bounds it stops reading;
@@ -596,24 +597,60 @@ static void on_unloaded(const mw_gen *g, void *arg)
           (unsigned long long)g->id);
 }
 
-/* SIGHUP: reloads the configuration file and the schema set it names (mw_reload.c). The new
- * generation is loaded and checked beside the running one; only if all of it is good do the
- * partitions switch to it, each at its next message (the offsets are logged: "raw/0@1234" means
- * that offset 1234 of raw/0 and everything after it is judged by the new generation; @-1: all of
- * it). A changed set of input topics is subscribed to (same group: a rebalance, not a restart).
- * A failed reload changes nothing, and /readyz is not affected. */
-static void reload(mw_run *r)
+bool mw_run_watch_arm(mw_run *r, char *errstr, size_t errlen)
+{
+    const mw_config *c = r->gen->cfg;
+    const char **paths = calloc(2 + c->n_routes, sizeof *paths);
+    if (!paths) {
+        snprintf(errstr, errlen, "reload.watch: out of memory");
+        return false;
+    }
+    size_t n = 0;
+    paths[n++] = r->cfg.path;
+    paths[n++] = c->schemas;
+    for (size_t i = 0; i < c->n_routes; i++) /* a rotated Secret of tokens applies at once */
+        if (c->routes[i].ingest == MW_INGEST_ON && c->routes[i].token_file)
+            paths[n++] = c->routes[i].token_file;
+    bool ok = mw_watch_arm(r->watch, paths, n, errstr, errlen);
+    free(paths);
+    return ok;
+}
+
+/* The watch follows the files again after a reload: new links, a schema set moved. */
+static void rearm(mw_run *r)
+{
+    char why[1200];
+    if (r->watch && !mw_run_watch_arm(r, why, sizeof why)) logw_("%s", why);
+}
+
+/* SIGHUP (or a change the watch saw, which trigger names): reloads the configuration file and
+ * the schema set it names (mw_reload.c). The new generation is loaded and checked beside the
+ * running one, with HTTP ingest's view of it; only if all of it is good do the partitions switch
+ * to it, each at its next message (the offsets are logged: "raw/0@1234" means that offset 1234
+ * of raw/0 and everything after it is judged by the new generation; @-1: all of it), and ingest
+ * with it, each request that starts from then on. A changed set of input topics is subscribed
+ * to (same group: a rebalance, not a restart). A failed reload changes nothing, and /readyz is
+ * not affected. */
+static void reload(mw_run *r, const char *trigger)
 {
     char why[16384], notes[4096], list[4096];
     uint64_t id = r->gen->id + 1;
-    logf_("SIGHUP: reloading %s", r->cfg.path);
+    logf_("%s: reloading %s", trigger, r->cfg.path);
     mw_gen *g = mw_reload_load(&r->cfg, r->cfg.path, environ, id, r->producer, why, sizeof why,
                                notes, sizeof notes);
+    mw_ingest_view *view = NULL; /* HTTP ingest follows: the same routes and schemas */
+    if (g && r->ingest &&
+        !(view = mw_ingest_view_new(r->ingest, g->cfg, mw_schemas_set(g->schemas), r->catalog,
+                                    &g->refs, why, sizeof why))) {
+        mw_gen_free(g);
+        g = NULL;
+    }
     if (!g) {
         atomic_fetch_add_explicit(&r->metrics->reloads_failed, 1, memory_order_relaxed);
         log_lines(r, MW_LOG_ERROR, "reload failed: ", why);
         loge_("reload failed: still running generation %llu (schemas %s)",
               (unsigned long long)r->gen->id, r->gen->cfg->schemas);
+        rearm(r);
         return;
     }
     log_lines(r, MW_LOG_WARN, "reload: ", notes);
@@ -623,6 +660,7 @@ static void reload(mw_run *r)
     switch_acc a = {g, list, 0, sizeof list, 0};
     list[0] = 0;
     mw_parts_each(r->parts, rebind_one, &a);
+    if (view) mw_ingest_publish(r->ingest, view); /* requests that start from now on */
     bool resubscribe = !mw_gen_same_inputs(old, g);
     old->refs--;
     mw_retired_add(&r->retired, old);
@@ -646,7 +684,9 @@ static void reload(mw_run *r)
         else
             logf_("reload: the input topics changed: subscribed again (group %s)", r->cfg.group);
     }
+    if (r->ingest) mw_ingest_collect(r->ingest);
     mw_retired_collect(&r->retired, on_unloaded, r);
+    rearm(r);
 }
 
 /* Serves the signals that arrived; returns true when SIGTERM or SIGINT was among them. */
@@ -656,7 +696,7 @@ static bool got_signal(mw_run *r)
     bool stop = false;
     while (read(r->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGHUP) {
-            reload(r);
+            reload(r, "SIGHUP");
             continue;
         }
         logf_("%s: draining", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -674,6 +714,11 @@ void mw_run_loop(mw_run *r)
         poll(fds, 2, more ? 0 : r->any_failed ? 10 : 100);
         drain_pipe(r->wake[0]);
         if (got_signal(r) || r->fatal) return;
+        char what[300], trigger[400];
+        if (r->watch && mw_watch_due(r->watch, mw_mono_us(), what, sizeof what)) {
+            snprintf(trigger, sizeof trigger, "reload.watch: %s changed", what);
+            reload(r, trigger);
+        }
         serve_deliveries(r, 0);
         if (r->any_failed) {
             r->any_failed = false;
@@ -683,6 +728,7 @@ void mw_run_loop(mw_run *r)
             atomic_store_explicit(&r->metrics->brokers_up, true, memory_order_relaxed);
         more = consume(r);
         ticks(r);
+        if (r->ingest) mw_ingest_collect(r->ingest); /* views pin their generations */
         if (r->retired.head) mw_retired_collect(&r->retired, on_unloaded, r);
     }
 }

@@ -156,6 +156,8 @@ static void test_defaults(void **state)
     assert_int_equal(c->stuck_after_ms, 60000);
     assert_int_equal(c->log_format, MW_LOG_TEXT);
     assert_int_equal(c->log_level, MW_LOG_INFO);
+    assert_int_equal(c->reload_watch, MW_WATCH_OFF);
+    assert_int_equal(c->reload_debounce_ms, 500);
     assert_int_equal(mw_config_start_offset(c), RD_KAFKA_OFFSET_BEGINNING);
     assert_int_equal(c->n_routes, 1);
     assert_string_equal(c->routes[0].schema_version, "1");
@@ -253,8 +255,8 @@ static void test_unknown_keys(void **state)
         f, 16,
         "wokers: unknown key; expected one of schemas, group, worker_id, workers, http, catalog, "
         "limits, "
-        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, log, routes, kafka, "
-        "consumer, producer");
+        "drain_timeout_ms, stats_interval_ms, retry, on_offset_reset, health, log, reload, routes, "
+        "kafka, consumer, producer");
 
     assert_int_equal(load(f, MINIMAL "limits: 5\nkafka: [a]\nconsumer:\n  fetch.min.bytes: [1]\n"),
                      3);
@@ -341,6 +343,12 @@ static void test_bad_values(void **state)
     assert_int_equal(load(f, MINIMAL "log: {format: xml, level: loud}\n"), 2);
     assert_file_error(f, 9, "log.format: expected text or json, got \"xml\"");
     assert_file_error(f, 9, "log.level: expected error, warn, info or debug, got \"loud\"");
+    assert_int_equal(load(f, MINIMAL "reload: {watch: always, debounce_ms: 5}\n"), 2);
+    assert_file_error(f, 9, "reload.watch: expected off or on, got \"always\"");
+    assert_file_error(f, 9, "reload.debounce_ms: expected an integer 10..600000, got \"5\"");
+    assert_int_equal(load(f, MINIMAL "reload: {watch: on, debounce_ms: 250}\n"), 0);
+    assert_int_equal(f->c.reload_watch, MW_WATCH_ON);
+    assert_int_equal(f->c.reload_debounce_ms, 250);
     assert_int_equal(load(f, MINIMAL "consumer: {auto.offset.reset: error}\n"), 0);
     assert_int_equal(mw_config_start_offset(&f->c), RD_KAFKA_OFFSET_INVALID);
     assert_int_equal(load(f, MINIMAL "    tombstones: drop\n"), 1);

@@ -1,5 +1,6 @@
 /* test_idem.c - unit tests for worker/gate/mw_idem.c: the first answer replayed, pending and
- * mismatched keys, the window, eviction within max_keys and max_bytes, stale tickets. */
+ * mismatched keys, the window, eviction within max_keys and max_bytes, stale tickets, the keys
+ * of a route forgotten. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,13 +106,36 @@ static void test_bytes_bound(void **state)
     mw_idem_free(c);
 }
 
+static void test_forget_prefix(void **state)
+{
+    (void)state;
+    mw_idem *c = mw_idem_new(8, 1 << 20, 1000);
+    mw_idem_ticket t1, t2, t3, t;
+    unsigned st = 0;
+    const char *body = NULL;
+    size_t len = 0;
+    assert_int_equal(begin(c, "\"raw\"\nk\n1", 1, 0, &t1, &st, &body, &len), MW_IDEM_NEW);
+    assert_int_equal(begin(c, "\"raw2\"\nk\n1", 1, 0, &t2, &st, &body, &len), MW_IDEM_NEW);
+    assert_int_equal(begin(c, "\"raw\"\nk\n2", 1, 0, &t3, &st, &body, &len), MW_IDEM_NEW);
+    mw_idem_finish(c, t1, 202, "a", 1);
+    mw_idem_finish(c, t2, 202, "b", 1);
+    /* route raw is gone: its answered key and its pending one; raw2's stays */
+    assert_int_equal(mw_idem_forget_prefix(c, "\"raw\"\n", 6), 2);
+    assert_int_equal(mw_idem_count(c), 1);
+    mw_idem_finish(c, t3, 202, "c", 1); /* the pending request's answer is not stored */
+    assert_int_equal(mw_idem_count(c), 1);
+    assert_int_equal(begin(c, "\"raw\"\nk\n1", 1, 10, &t, &st, &body, &len), MW_IDEM_NEW);
+    assert_int_equal(begin(c, "\"raw2\"\nk\n1", 1, 10, &t, &st, &body, &len), MW_IDEM_DONE);
+    assert_memory_equal(body, "b", 1);
+    mw_idem_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_replay),
-        cmocka_unit_test(test_forget),
-        cmocka_unit_test(test_keys_bound),
-        cmocka_unit_test(test_bytes_bound),
+        cmocka_unit_test(test_replay),        cmocka_unit_test(test_forget),
+        cmocka_unit_test(test_keys_bound),    cmocka_unit_test(test_bytes_bound),
+        cmocka_unit_test(test_forget_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
