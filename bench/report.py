@@ -31,6 +31,8 @@ def parse(path):
             kv["kind"] = "redos"
         elif line.startswith("bigschema "):
             kv["kind"] = "bigschema"
+        elif line.startswith("bigschema-validate "):
+            kv["kind"] = "bigschema_validate"
         elif line.startswith("file "):
             kv["kind"] = "file"
         elif line.startswith("http "):
@@ -109,6 +111,11 @@ def main():
                 k: num(r.get(k)) for k in ("schema_bytes", "c_bytes", "functions", "shared", "tus",
                                            "jobs", "codegen_s", "so_O2_wall_s", "so_O2_cpu_s",
                                            "load")}
+        elif r["kind"] == "bigschema_validate":  # objects from tables or code: the best round
+            forms = result["bigschema"].setdefault("validate_ns_per_msg", {})
+            ns = num(r.get("ns_per_msg"))
+            if ns is not None and (r["form"] not in forms or ns < forms[r["form"]]):
+                forms[r["form"]] = ns
         elif r["kind"] == "redos":  # per pattern and input size: ns per byte and the verdict
             p = result["redos"].setdefault(r["pattern"], {"input": r["input"], "sizes": {}})
             p["sizes"][r["bytes"]] = {"ns_per_byte": num(r["ns_per_byte"]), "result": r["result"]}

@@ -159,6 +159,24 @@ if want bigschema; then
             "codegen_s=$(echo "$t1 - $t0" | bc)" "so_O2_wall_s=$so_wall" \
             "so_O2_cpu_s=$(echo "$so_user + $so_sys" | bc)" "load=$load" | tee -a "$results"
     done
+    # What the object tables cost or save at run time: the generated schema's messages
+    # (gen_schema.py --messages, every tenth broken) through the default output (objects from
+    # tables, as above) and through the code form (--object-tables never), alternately.
+    python3 bench/workloads/bigschema/gen_schema.py --resources "${BIGSCHEMA_RESOURCES:-50}" \
+        --messages "${BIGSCHEMA_MESSAGES:-4000}" >"$out/bigschema.ndjson"
+    base=$out/big-bigschema.schema
+    CFLAGS=-O2 "$build/meshgate-codegen" -o "$base-code" --prefix big --object-tables never \
+        --so "$base-code.so" "$out/bigschema.schema.json" 2>/dev/null
+    [ -x "$build/bench/mgbench" ] || make --no-print-directory "$build/bench/mgbench" >/dev/null
+    for round in 1 2; do
+        for form in tables code; do
+            so=$base.so
+            [ "$form" = tables ] || so=$base-code.so
+            "$build/bench/mgbench" --schemas "$so" --schema bigschema --lines "$out/bigschema.ndjson" \
+                --workload "bigschema-$form" --repeat 3 | grep impl=meshgate |
+                sed "s/^/bigschema-validate form=$form round=$round /" | tee -a "$results"
+        done
+    done
 fi
 
 if want redos; then

@@ -127,7 +127,7 @@ static void render_big_enum(cg_w *w, const cj_node *e)
         cg_w_open(w, "if (t == MG_TAPE_STRING)");
         cg_w_line(w, "uint32_t el;");
         cg_w_line(w, "const char *es = mg_str(d, at, &el);");
-        cg_w_line(w, "in = mgh_find(%s, %zu, es, el) >= 0;", t->name, t->n);
+        cg_w_line(w, "in = mg_name_find(%s, %zu, es, el) >= 0;", t->name, t->n);
         cg_w_close(w);
     }
     if (f->enum_all_lit >= 0) {

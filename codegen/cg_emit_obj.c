@@ -110,7 +110,7 @@ static void render_names_switch(cg_w *w, const cg_pobj *ob, bool m)
 static void render_names_table(cg_w *w, const cg_pobj *ob, bool m)
 {
     const cg_table *t = &w->g->plan->tables[ob->names_tab];
-    cg_w_line(w, "int32_t ix = mgh_find(%s, %zu, ks, kl);", t->name, t->n);
+    cg_w_line(w, "int32_t ix = mg_name_find(%s, %zu, ks, kl);", t->name, t->n);
     cg_w_open(w, "if (ix >= 0)");
     if (ob->nseen) {
         cg_w_line(w, "if (%s[ix].seen >= 0)", t->name);

@@ -264,7 +264,7 @@ void cg_share_plan(cg_share *sh)
 {
     cg_plan *p = sh->g->plan;
     int mode = sh->g->opt.share;
-    if (mode == CG_SHARE_NEVER || (mode == CG_SHARE_AUTO && p->nout < CG_SHARE_MIN_FNS)) return;
+    if (mode == CG_NEVER || (mode == CG_AUTO && p->nout < CG_BIG_FNS)) return;
     for (size_t i = 0; i < p->nout; i++)
         share_inst(sh, p->out[i]->index);
     for (size_t gi = 0; gi < sh->ngroups; gi++) {

@@ -327,6 +327,14 @@ int cg_plan_rows(cg *g, const cg_fn *f, const char *what, cg_row *rows, size_t n
     return t;
 }
 
+int cg_plan_list(cg *g, const cg_fn *f, const char *what, cg_row *rows, size_t n)
+{
+    int t = new_table(g->plan, f, "mgt_", what);
+    g->plan->tables[t].rows = rows;
+    g->plan->tables[t].n = n;
+    return t;
+}
+
 int cg_plan_fn_table(cg *g, const cg_fn *f, const char *what, const int *fns, size_t n)
 {
     int t = new_table(g->plan, f, "mgf_", what);
@@ -731,6 +739,11 @@ static void name_functions(cg *g)
         free(keys[i].ptr);
     }
     free(keys);
+}
+
+/* Tables are named after their owners, once those are named. */
+static void name_tables(cg_plan *p)
+{
     for (size_t i = 0; i < p->ntables; i++) {
         cg_table *t = &p->tables[i];
         char *nl = strchr(t->name, '\n');
@@ -769,6 +782,8 @@ bool cg_plan_build(cg *g)
     if (g->nerrors) return false;
     name_functions(g);
     cg_memo_plan(p);
+    cg_plan_obj_tables(g);
+    name_tables(p);
     return true;
 }
 

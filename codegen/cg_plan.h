@@ -31,7 +31,7 @@
 #define CG_NAMES_TABLE_MIN 8
 
 /* One row of a sorted name table (mgt_*): rows sorted by length then bytes, duplicates
- * dropped; searched at run time with mgh_find. */
+ * dropped; searched at run time with mg_name_find (mg_rt.h). */
 typedef struct cg_row {
     const char *s;
     size_t len;
@@ -117,6 +117,11 @@ typedef struct cg_pobj {
     const cj_node *pnames;
     int pn_fn;
     cg_count minp, maxp;
+    /* the whole function is these keywords, checked by the runtime from a table (mg_obj):
+     * names_tab holds every slot, req_list the required names in the order they are checked
+     * (req_tab when there is one, else a list of its own; -1: none) */
+    bool table;
+    int req_list;
 } cg_pobj;
 
 typedef struct cg_parr {
@@ -165,7 +170,8 @@ typedef struct cg_fn {
     unsigned flags;         /* cg_memo.c's */
     int *callees;
     size_t ncallees, ccallees;
-    /* the keywords (NULL / -1 / empty when absent) */
+    /* the keywords (NULL / -1 / empty when absent); one added here must be known to
+     * object_only() in cg_plan_obj.c, which tells the functions that are an object alone */
     const cj_node *type;
     bool nullable;
     const cj_node *enm;
@@ -240,6 +246,9 @@ void cg_plan_keywords(cg *g, const cg_fn *f);
 /* cg_plan_obj.c: the object and array keywords of f. */
 void cg_plan_object(cg *g, cg_fn *f);
 void cg_plan_array(cg *g, cg_fn *f);
+/* Decides which reached functions are checked from tables (cg_pobj.table; cg_options.objects)
+ * and gives them their tables; after the functions are named and memo ids given. */
+void cg_plan_obj_tables(cg *g);
 /* The seen[] index of a name the object's keywords mention. */
 int cg_slot_seen(const cg_pobj *o, const char *name, size_t len);
 
@@ -257,6 +266,8 @@ int cg_plan_regex(cg *g, const cj_node *at, const char *pattern, size_t len);
 /* A sorted name table of rows[0..n) (sorted and deduplicated in place), named
  * mgt_<f's name>_<what>; its index. */
 int cg_plan_rows(cg *g, const cg_fn *f, const char *what, cg_row *rows, size_t n);
+/* A table of rows[0..n) in their order (duplicates kept), named like cg_plan_rows'. */
+int cg_plan_list(cg *g, const cg_fn *f, const char *what, cg_row *rows, size_t n);
 /* A table of functions mgf_<f's name>_<what>; its index. */
 int cg_plan_fn_table(cg *g, const cg_fn *f, const char *what, const int *fns, size_t n);
 /* s[0..n) as a JSON string (quoted, escaped), for messages and keys; malloc'd. */

@@ -60,8 +60,10 @@ static void dump_object(const cg *g, FILE *o, const cg_fn *f)
 {
     const cg_plan *p = g->plan;
     const cg_pobj *ob = f->obj;
-    fprintf(o, "  object: %zu names, %d seen%s%s\n", ob->nslots, ob->nseen,
-            ob->bits ? ", names in table " : "", ob->bits ? p->tables[ob->names_tab].name : "");
+    fprintf(o, "  object: %zu names, %d seen%s%s%s%s\n", ob->nslots, ob->nseen,
+            ob->bits ? ", names in table " : "", ob->bits ? p->tables[ob->names_tab].name : "",
+            ob->table ? ", the whole function from the table mgo_" : "",
+            ob->table ? f->name + 4 : "");
     for (size_t i = 0; i < ob->nslots; i++) {
         const cg_slot *s = &ob->slots[i];
         fputs("    name ", o);

@@ -5,13 +5,17 @@
  * function for each), required and the dependency keys and names (each with a place in the
  * function's `seen` set). Many names (more than CG_NAMES_TABLE_MIN) go into a sorted table searched
  * by binary search, the seen set becomes a bitset, and many required names a table of their
- * own. Arrays: prefix items, the rest, contains and its bounds. Schema errors are collected
+ * own. In a big set, a function whose schema is only an object's properties, required,
+ * additionalProperties and counts (and type object) is checked by the runtime from its
+ * tables (mg_obj, cg_plan_obj_tables): every slot in the names table, the required names in a
+ * list. Arrays: prefix items, the rest, contains and its bounds. Schema errors are collected
  * here and the offending keyword is left out. Single-threaded.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cg_plan.h"
+#include "mg_rt.h" /* MG_OBJ_SEEN_MAX */
 
 static int find_slot(const cg_pobj *o, const char *name, size_t len)
 {
@@ -93,7 +97,7 @@ void cg_plan_object(cg *g, cg_fn *f)
     if (!props && !pats && !addl && !pnames && !req && !dreq && !dsch && !deps && !minp && !maxp)
         return;
     cg_pobj *o = f->obj = cg_xcalloc(1, sizeof *f->obj);
-    o->names_tab = o->req_tab = o->addl_fn = o->pn_fn = -1;
+    o->names_tab = o->req_tab = o->req_list = o->addl_fn = o->pn_fn = -1;
     if (props && props->type != CJ_OBJECT) {
         cg_error(g, props, "must be an object of schemas");
         props = NULL;
@@ -144,6 +148,51 @@ void cg_plan_object(cg *g, cg_fn *f)
             rows[i] = (cg_row){r->str, r->len, o->slots[find_slot(o, r->str, r->len)].seen, -1, r};
         }
         o->req_tab = cg_plan_rows(g, f, "required", rows, o->req->n);
+    }
+}
+
+/* f's function is the step, type object and the object keywords mg_obj_check does, nothing
+ * else (every keyword of cg_fn is asked); it may report its evaluated members to its caller,
+ * not hold unevaluated* itself. */
+static bool object_only(const cg_fn *f)
+{
+    const cg_pobj *o = f->obj;
+    if (!o || o->pats || o->ndeps || o->pnames || o->nseen > (int)MG_OBJ_SEEN_MAX) return false;
+    if (f->own_track || f->memo >= 0 || f->dyn >= 0 || f->nullable) return false;
+    if (f->type && !(f->type->type == CJ_STRING && strcmp(f->type->str, "object") == 0))
+        return false;
+    return !f->enm && !f->cnst && !f->ref && !f->dref && !f->nbounds && !f->mult && !f->minl.at &&
+           !f->maxl.at && !f->pattern && !f->format && !f->arr && !f->all.n && !f->any.n &&
+           !f->one.n && !f->not_ && !f->if_ && !f->then_ && !f->else_ && !f->uprops && !f->uitems;
+}
+
+void cg_plan_obj_tables(cg *g)
+{
+    cg_plan *p = g->plan;
+    int mode = g->opt.objects;
+    if (mode == CG_NEVER || (mode == CG_AUTO && p->nout < CG_BIG_FNS)) return;
+    for (size_t i = 0; i < p->nout; i++) {
+        cg_fn *f = p->out[i];
+        cg_pobj *o = f->obj;
+        if (!object_only(f) || !(o->nslots || o->addl || o->minp.at || o->maxp.at)) continue;
+        o->table = true;
+        if (o->names_tab < 0 && o->nslots) {
+            cg_row *rows = cg_xcalloc(o->nslots, sizeof *rows);
+            for (size_t k = 0; k < o->nslots; k++)
+                rows[k] = (cg_row){o->slots[k].name, o->slots[k].len, o->slots[k].seen,
+                                   o->slots[k].prop_fn, o->slots[k].mention};
+            o->names_tab = cg_plan_rows(g, f, "names", rows, o->nslots);
+        }
+        /* the required names as the code form checks them: a sorted table stays one */
+        o->req_list = o->req_tab;
+        if (o->req && o->req->n && o->req_tab < 0) {
+            cg_row *rows = cg_xcalloc(o->req->n, sizeof *rows);
+            for (size_t k = 0; k < o->req->n; k++) {
+                const cj_node *r = o->req->items[k];
+                rows[k] = (cg_row){r->str, r->len, cg_slot_seen(o, r->str, r->len), -1, r};
+            }
+            o->req_list = cg_plan_list(g, f, "required", rows, o->req->n);
+        }
     }
 }
 

@@ -45,6 +45,9 @@ static void usage(FILE *o)
           "                       256 KiB of C)\n"
           "  --share MODE         one function for identical subschemas: auto (sets of 200\n"
           "                       functions or more), always, never\n"
+          "  --object-tables MODE plain object schemas checked from tables by one runtime\n"
+          "                       routine: auto (sets of 200 functions or more), always,\n"
+          "                       never\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
           "  --version            print the version and exit\n"
@@ -483,17 +486,17 @@ int main(int argc, char **argv)
                 jobs = (unsigned)v;
             else
                 opt.split = (unsigned)v;
-        } else if (strcmp(a, "--share") == 0 && has_val) {
+        } else if ((strcmp(a, "--share") == 0 || strcmp(a, "--object-tables") == 0) && has_val) {
             const char *m = argv[++i];
-            opt.share = strcmp(m, "auto") == 0     ? CG_SHARE_AUTO
-                        : strcmp(m, "always") == 0 ? CG_SHARE_ALWAYS
-                        : strcmp(m, "never") == 0  ? CG_SHARE_NEVER
-                                                   : -1;
-            if (opt.share < 0) {
-                fprintf(stderr, "meshgate-codegen: --share wants auto, always or never, got %s\n",
-                        m);
+            int mode = strcmp(m, "auto") == 0     ? CG_AUTO
+                       : strcmp(m, "always") == 0 ? CG_ALWAYS
+                       : strcmp(m, "never") == 0  ? CG_NEVER
+                                                  : -1;
+            if (mode < 0) {
+                fprintf(stderr, "meshgate-codegen: %s wants auto, always or never, got %s\n", a, m);
                 goto out;
             }
+            *(a[2] == 's' ? &opt.share : &opt.objects) = mode;
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
             opt.prefix = argv[++i];
         } else if (strcmp(a, "--name") == 0 && has_val) {

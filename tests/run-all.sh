@@ -5,7 +5,7 @@
 # Design: runs, in order, the cmocka unit tests, the golden codegen tests, the codegen CLI
 # tests, the codegen tests again with a clang build under sanitizers (tests/codegen/run-clang.sh),
 # every executable tests/*/test_*.sh integration script, the fuzz smoke run and the
-# conformance run. Each prints TAP lines; their full output is shown as it comes and also
+# conformance run (twice: the default output and the big-set form). Each prints TAP lines; their full output is shown as it comes and also
 # kept, and every "ok"/"not ok" line is counted ("# SKIP" lines as skipped). A runner that
 # crashes or exits non-zero without a "not ok" line of its own counts as one more failure,
 # named after it. The last line is exactly "N passed, N failed, N skipped"; the exit status is
@@ -68,6 +68,11 @@ run fuzz-smoke make --no-print-directory fuzz-smoke
 
 if [ -x tests/conformance/run.sh ]; then
     run conformance tests/conformance/run.sh "$build"
+    # again in the form codegen gives big sets (README "Big schemas"), forced on the suite's
+    # small schemas: functions shared by identical subschemas, objects checked from tables
+    run conformance-big-set tests/conformance/run.sh "$build" --form big-set \
+        --codegen-arg --share --codegen-arg always --codegen-arg --object-tables \
+        --codegen-arg always
 else
     echo "not ok - conformance: tests/conformance/run.sh is missing or not executable"
     failed=$((failed + 1))

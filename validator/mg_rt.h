@@ -285,6 +285,63 @@ static inline void mg_bits_fill(uint64_t *dst, uint32_t nbits)
         mg_bit_set(dst, i);
 }
 
+/* ---- names and objects from tables ----
+ * A sorted table of names (property names, enum strings): rows sorted by length then bytes,
+ * searched by binary search. A row of property names carries the name's place in the
+ * object's seen set and the function of properties[name] with its schema locations (when that
+ * function is shared by identical subschemas; NULL otherwise). */
+typedef struct mg_name_row {
+    uint32_t len;
+    int32_t seen; /* -1: presence not needed */
+    const char *s;
+    mg_fn_ev fn; /* NULL: none */
+    const char *const *locs;
+} mg_name_row;
+
+/* Index of s[0..len) in t[0..n), sorted by length then bytes; -1 if absent. */
+static inline int32_t mg_name_find(const mg_name_row *t, int32_t n, const char *s, uint32_t len)
+{
+    int32_t lo = 0, hi = n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        int c = t[mid].len != len ? (t[mid].len < len ? -1 : 1) : memcmp(t[mid].s, s, len);
+        if (c == 0) return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The most names an object checked from a table (mg_obj) may require. */
+#define MG_OBJ_SEEN_MAX 256u
+
+/* A whole function of an object schema as data, for big sets (codegen --object-tables: one
+ * routine instead of a C function per object shape, which the C compiler would optimize
+ * again each time). It checks, in the order and with the errors of the generated code: the
+ * step (loc), the type object (type_loc; NULL: not required), one pass over the members
+ * (properties by name, then additionalProperties: addl_loc with addl.fn its schema, or no fn
+ * for false; NULL: none), the required names (req[i].seen: the bit names[] set for it), and
+ * minProperties/maxProperties (their locations NULL: absent). Every string is static. */
+typedef struct mg_obj {
+    const char *loc, *type_loc;
+    const mg_name_row *names;
+    int32_t nnames;
+    const mg_name_row *req;
+    uint32_t nreq;
+    const char *req_loc;
+    const char *addl_loc;
+    mg_name_row addl;
+    const char *minp_loc, *minp_arg, *maxp_loc, *maxp_arg;
+    uint64_t minp, maxp;
+} mg_obj;
+
+/* The check of o for the value at `at`: a generated function's result. ev: the bitset of a
+ * function that reports its evaluated members (unevaluatedProperties), which gets the bit of
+ * each member properties or additionalProperties applied to; NULL: none. */
+bool mg_obj_check(mg_ctx *c, uint32_t at, const mg_obj *o, uint64_t *ev);
+
 /* ---- dynamic scope ($dynamicRef, $recursiveRef) ---- */
 
 static inline bool mg_dyn_push(mg_ctx *c, uint32_t resource)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_bigschema.sh - TAP tests of what makes big schemas build fast (issue 16 item 11): one
-# function for identical subschemas (--share) and output split into parts (--split) that
-# --so compiles in parallel. Behaviour only; build times are measured by the bigschema row of
+# function for identical subschemas (--share), objects checked from tables (--object-tables)
+# and output split into parts (--split) that --so compiles in parallel. Behaviour only; build times are measured by the bigschema row of
 # `make bench`.
 #
 # Usage: tests/codegen/test_bigschema.sh BUILD_DIR
@@ -196,11 +196,13 @@ else
     not_ok "a smaller output removes the parts an earlier run wrote"
 fi
 
-# --so with parts: compiled in parallel (-j 2), linked, loaded by meshgate validate
+# --so with parts (and object tables in BASE.int.h): compiled in parallel (-j 2), linked,
+# loaded by meshgate validate
 : >"$tmp/err"
-if CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --split 3 -j 2 --so "$tmp/split.so" "$tmp/two.json" \
+if CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --object-tables always --split 3 -j 2 \
+    --so "$tmp/split.so" "$tmp/two.json" \
     2>"$tmp/err" &&
-    CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
+    CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share never --object-tables never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
     rc=0
     "$meshgate" validate --schemas "$tmp/split.so" --schema two --all-errors "$tmp/in.ndjson" \
         >"$tmp/split.txt" 2>&1 || rc=$?
@@ -236,18 +238,28 @@ fi
 python3 bench/workloads/bigschema/gen_schema.py --resources 14 >"$tmp/big.json"
 mkdir -p "$tmp/big" "$tmp/bigplain"
 if "$codegen" -o "$tmp/big/big" "$tmp/big.json" 2>"$tmp/err" &&
-    "$codegen" --share never --split 1 -o "$tmp/bigplain/big" "$tmp/big.json" 2>"$tmp/err" &&
-    [ -e "$tmp/big/big.1.c" ] && [ -e "$tmp/big/big.2.c" ] && [ ! -e "$tmp/bigplain/big.1.c" ] &&
-    grep -q '^bool mgsh_' "$tmp"/big/big.*.c; then
-    bytes=$(cat "$tmp"/big/big.c "$tmp"/big/big.*.c "$tmp/big/big.int.h" | wc -c)
+    "$codegen" --share never --object-tables never --split 1 -o "$tmp/bigplain/big" "$tmp/big.json" 2>"$tmp/err" &&
+    grep -q '^static bool mgsh_' "$tmp/big/big.c" && grep -q 'return mg_obj_check(c, at, &mgo_' "$tmp/big/big.c" &&
+    ! grep -q 'mgsh_\|mg_obj_check' "$tmp/bigplain/big.c"; then
+    bytes=$(wc -c <"$tmp/big/big.c")
     plain=$(wc -c <"$tmp/bigplain/big.c")
     if [ "$bytes" -lt "$plain" ]; then
-        ok "a big set is shared and split by default ($bytes bytes of C against $plain)"
+        ok "a big set is shared and its objects tables by default ($bytes bytes of C against $plain)"
     else
-        not_ok "a big set is shared and split by default, and smaller ($bytes against $plain)"
+        not_ok "a big set is shared and its objects tables by default, and smaller ($bytes against $plain)"
     fi
 else
-    not_ok "a big set is shared and split by default"
+    not_ok "a big set is shared and its objects tables by default"
+fi
+# the functions of a bigger one (the bench's 50 resources) take parts of their own
+python3 bench/workloads/bigschema/gen_schema.py --resources 50 >"$tmp/big50.json"
+mkdir -p "$tmp/big50"
+if "$codegen" -o "$tmp/big50/big" "$tmp/big50.json" 2>"$tmp/err" &&
+    [ -e "$tmp/big50/big.int.h" ] && [ -e "$tmp/big50/big.1.c" ] && [ -e "$tmp/big50/big.2.c" ]; then
+    ok "a bigger set is split into parts by default ($(find "$tmp/big50" -name 'big.[0-9]*.c' | wc -l) parts)"
+else
+    ls "$tmp/big50" >>"$tmp/err"
+    not_ok "a bigger set is split into parts by default"
 fi
 # instances: the first resources' shapes, valid and broken
 python3 - "$tmp/big.json" >"$tmp/big.ndjson" <<'EOF'
@@ -286,7 +298,7 @@ for i in range(14):
         if n % 7 == i % 7: print(json.dumps(b))
 EOF
 : >"$tmp/err"
-if runner big "$tmp/big/run" "$tmp/big/big.c" "$tmp"/big/big.[0-9]*.c 2>"$tmp/err" &&
+if runner big "$tmp/big/run" "$tmp/big/big.c" 2>"$tmp/err" &&
     runner big "$tmp/bigplain/run" "$tmp/bigplain/big.c" 2>"$tmp/err"; then
     "$tmp/big/run" --all-errors --locations "$tmp/big.ndjson" >"$tmp/big/out"
     "$tmp/bigplain/run" --all-errors --locations "$tmp/big.ndjson" >"$tmp/bigplain/out"
@@ -294,13 +306,13 @@ if runner big "$tmp/big/run" "$tmp/big/big.c" "$tmp"/big/big.[0-9]*.c 2>"$tmp/er
     errors=$(grep -c ' at #' "$tmp/big/out" || true)
     valid=$(grep -c '^ok ' "$tmp/big/out" || true)
     if cmp -s "$tmp/big/out" "$tmp/bigplain/out" && [ "$errors" -ge 100 ] && [ "$valid" -ge 10 ]; then
-        ok "the big set's shared parts give the plain form's verdicts and locations ($lines messages, $errors errors)"
+        ok "the big set's shared parts and object tables give the plain form's verdicts and locations ($lines messages, $errors errors)"
     else
         { diff "$tmp/bigplain/out" "$tmp/big/out" 2>&1 | head -20; echo "errors $errors valid $valid"; } >"$tmp/err" || true
-        not_ok "the big set's shared parts give the plain form's verdicts and locations"
+        not_ok "the big set's shared parts and object tables give the plain form's verdicts and locations"
     fi
 else
-    not_ok "the big set's shared parts give the plain form's verdicts and locations (build)"
+    not_ok "the big set's shared parts and object tables give the plain form's verdicts and locations (build)"
 fi
 
 # a failed union explains its closest branch (mg_fail_union takes its branches as function
@@ -335,16 +347,58 @@ else
     not_ok "a failed union in a shared set explains each copy's closest branch at its own location (build)"
 fi
 
+# objects checked from tables (mg_obj_check) against the code form, on the golden case made
+# for them (every object keyword the tables hold, and objects that stay code) and on two.json
+# shared: the same verdicts, errors, locations and order, with all errors and with the first
+objcase=tests/golden/cases/objtables
+cut -f2 "$objcase.instances.ndjson" >"$tmp/obj.ndjson"
+objs_ok=1
+: >"$tmp/err"
+for form in tables code shtables; do
+    mkdir -p "$tmp/obj-$form"
+    case $form in
+    tables) args=(--object-tables always) src=$objcase.schema.json ;;
+    code) args=(--object-tables never) src=$objcase.schema.json ;;
+    shtables) args=(--object-tables always --share always) src=$tmp/two.json ;;
+    esac
+    name=$(basename "$src" .json)
+    name=${name%.schema}
+    if "$codegen" "${args[@]}" -o "$tmp/obj-$form/$name" "$src" 2>>"$tmp/err" &&
+        runner "$name" "$tmp/obj-$form/run" "$tmp/obj-$form/$name.c" 2>>"$tmp/err"; then
+        in=$tmp/obj.ndjson
+        [ "$form" != shtables ] || in=$tmp/in.ndjson
+        "$tmp/obj-$form/run" --all-errors --locations "$in" >"$tmp/obj-$form/all"
+        "$tmp/obj-$form/run" --locations "$in" >"$tmp/obj-$form/first"
+    else
+        objs_ok=
+    fi
+done
+if [ -n "$objs_ok" ] && [ "$(grep -c 'return mg_obj_check' "$tmp/obj-tables/objtables.c")" -eq 5 ] &&
+    ! grep -q mg_obj_check "$tmp/obj-code/objtables.c" &&
+    grep -q 'return mg_obj_check' "$tmp/obj-shtables/two.c" &&
+    cmp -s "$tmp/obj-tables/all" "$tmp/obj-code/all" && cmp -s "$tmp/obj-tables/first" "$tmp/obj-code/first" &&
+    cmp -s "$tmp/obj-shtables/all" "$tmp/plain/out" &&
+    [ "$(grep -c ' at #' "$tmp/obj-tables/all")" -ge 20 ]; then
+    ok "objects checked from tables give the code form's verdicts, errors, locations and order"
+else
+    diff "$tmp/obj-code/all" "$tmp/obj-tables/all" >>"$tmp/err" 2>&1 || true
+    not_ok "objects checked from tables give the code form's verdicts, errors, locations and order"
+fi
+
 # bad values are usage errors that name the option
 rc=0
 "$codegen" --split 0 -o "$tmp/x" "$tmp/two.json" 2>"$tmp/err" || rc=$?
 rc2=0
 "$codegen" --share sometimes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc2=$?
-if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && grep -q -- '--split wants a number from 1 to 64' "$tmp/err" &&
-    grep -q -- '--share wants auto, always or never' "$tmp/err" && [ ! -e "$tmp/x.c" ]; then
-    ok "--split 0 and --share sometimes are usage errors (exit 2) that say what is wanted"
+rc3=0
+"$codegen" --object-tables yes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc3=$?
+if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && [ "$rc3" -eq 2 ] &&
+    grep -q -- '--split wants a number from 1 to 64' "$tmp/err" &&
+    grep -q -- '--share wants auto, always or never, got sometimes' "$tmp/err" &&
+    grep -q -- '--object-tables wants auto, always or never, got yes' "$tmp/err" && [ ! -e "$tmp/x.c" ]; then
+    ok "--split 0, --share sometimes and --object-tables yes are usage errors (exit 2) that say what is wanted"
 else
-    not_ok "--split 0 and --share sometimes are usage errors (exit 2) that say what is wanted"
+    not_ok "--split 0, --share sometimes and --object-tables yes are usage errors (exit 2) that say what is wanted"
 fi
 
 echo "1..$n"

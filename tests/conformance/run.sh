@@ -2,10 +2,13 @@
 # run.sh - the official JSON Schema test suite through codegen, cc, dlopen and the validator.
 #
 # Usage: tests/conformance/run.sh BUILD_DIR [--only DRAFT/SET/FILE] [-v] [--update-known]
+#            [--form NAME --codegen-arg ARG...]
 #   --only draft2020-12/required/ref.json   one file (a prefix: draft7/format runs a whole set)
 #   -v               every failing test, known ones too, with its data and codegen's output
 #   --update-known   rewrite tests/conformance/known-failures.txt from this run (reasons kept,
 #                    new entries get TODO; with --only, entries outside it are kept)
+#   --form NAME      codegen runs with each --codegen-arg ARG (the big-set form: --share always
+#                    --object-tables always); work files in BUILD_DIR/conformance-NAME
 # Env: MG_SUITE_DIR (default ../shared/json-schema-test-suite from the repository root),
 #      MG_CONF_JOBS (parallel files, default 2), CC, SANITIZE_CFLAGS (the Makefile exports it,
 #      so `make asan` builds the generated shared objects with the sanitizer too).

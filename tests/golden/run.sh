@@ -6,7 +6,8 @@
 # cases/<name>.expected.c and .expected.h and its instances cases/<name>.instances.ndjson
 # ("valid<TAB>json" or "invalid<TAB>json" per line). For each case, codegen runs from the
 # repository root with fixed options (-o <out>/<name> --prefix golden_<name>, the schema path
-# relative, so the output does not depend on where the tree is) and three TAP lines follow:
+# relative, so the output does not depend on where the tree is; a case's cases/<name>.args
+# adds its own, one per line) and three TAP lines follow:
 #   1. the output equals the expected files (the diff is shown when not); with --update the
 #      expected files are rewritten from the output instead;
 #   2. the generated C compiles with -Wall -Wextra -Werror under gcc and under clang;
@@ -51,7 +52,9 @@ for name in "${names[@]}"; do
     rm -rf "$out"
     mkdir -p "$out"
     schema=$cases/$name.schema.json
-    if ! "$codegen" -o "$out/$name" --prefix "golden_$name" "$schema" >"$out/codegen.log" 2>&1; then
+    args=()
+    [ ! -f "$cases/$name.args" ] || mapfile -t args <"$cases/$name.args"
+    if ! "$codegen" "${args[@]}" -o "$out/$name" --prefix "golden_$name" "$schema" >"$out/codegen.log" 2>&1; then
         sed 's/^/# /' "$out/codegen.log"
         tap FAIL "golden $name: meshgate-codegen failed on $schema"
         tap FAIL "golden $name: generated C compiles warning-free (no output)"

@@ -5,7 +5,10 @@ properties, nested objects and arrays, enums, shared $defs reached by $ref, and 
 identical subschemas. For the `bigschema` row of `make bench` (codegen and cc time).
 
 Usage: gen_schema.py [--resources N] [--seed S] > big.schema.json
-Deterministic for a given seed; N=400 gives a schema of about 1.5 MB.
+       gen_schema.py [--resources N] [--seed S] --messages M > big.ndjson
+Deterministic for a given seed; N=400 gives a schema of about 1.5 MB. --messages writes M
+messages for the same schema, one per line, resource after resource, every tenth broken in
+one member (for the bench's validation row).
 """
 import json
 import random
@@ -14,12 +17,14 @@ import sys
 
 def main():
     args = sys.argv[1:]
-    n, seed = 400, 1
+    n, seed, messages = 400, 1, 0
     for i in range(0, len(args), 2):
         if args[i] == "--resources":
             n = int(args[i + 1])
         elif args[i] == "--seed":
             seed = int(args[i + 1])
+        elif args[i] == "--messages":
+            messages = int(args[i + 1])
     r = random.Random(seed)
     defs = {
         "quantity": {"anyOf": [{"type": "integer"}, {"type": "string",
@@ -76,8 +81,52 @@ def main():
               "$id": "https://meshgate.example/bench/bigschema",
               "oneOf": [{"$ref": "#/$defs/Resource%d" % i} for i in range(n)],
               "$defs": defs}
+    if messages:
+        write_messages(schema, messages, random.Random(seed))
+        return
     json.dump(schema, sys.stdout, indent=1, sort_keys=False)
     sys.stdout.write("\n")
+
+
+def instance(defs, sch, r):
+    """A value the subschema accepts (for the shapes main() writes)."""
+    if "$ref" in sch:
+        return instance(defs, defs[sch["$ref"].split("/")[-1]], r)
+    if "const" in sch:
+        return sch["const"]
+    if "enum" in sch:
+        return r.choice(sch["enum"])
+    if "anyOf" in sch:
+        return r.choice([r.randrange(1000), "%dMi" % r.randrange(1, 512)])
+    t = sch.get("type")
+    if t == "object":
+        props = sch.get("properties", {})
+        keep = [k for k in props if k in sch.get("required", []) or r.random() < 0.8]
+        if not props and "additionalProperties" in sch:
+            return {"app": "web", "tier": "backend"}
+        return {k: instance(defs, props[k], r) for k in keep}
+    if t == "array":
+        return [instance(defs, sch["items"], r) for _ in range(r.randrange(1, 4))]
+    if t == "integer":
+        return r.randrange(0, 100)
+    if t == "boolean":
+        return r.random() < 0.5
+    fmt = {"date-time": "2026-12-02T11:36:30Z", "uri": "https://example.io/a/b",
+           "email": "owner@example.io", "uuid": "123e4567-e89b-12d3-a456-426614174000"}
+    if sch.get("format") in fmt:
+        return fmt[sch["format"]]
+    return "name-%d" % r.randrange(1000)
+
+
+def write_messages(schema, count, r):
+    defs = schema["$defs"]
+    names = [ref["$ref"].split("/")[-1] for ref in schema["oneOf"]]
+    for i in range(count):
+        v = instance(defs, defs[names[i % len(names)]], r)
+        if i % 10 == 9:
+            spec = v["spec"]
+            spec[r.choice(sorted(spec))] = {"bad": True}
+        sys.stdout.write(json.dumps(v, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

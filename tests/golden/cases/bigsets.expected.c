@@ -613,33 +613,6 @@ static const char *const mgk_bigsets_properties_p68[] = {
 static const char *const mgk_bigsets_properties_p69[] = {
     "#/properties/p69/type"};
 
-typedef bool (*mgh_fn)(mg_ctx *, uint32_t, uint64_t *);
-
-typedef struct mgh_row {
-    uint32_t len;
-    int32_t seen;
-    const char *s;
-    mgh_fn fn;
-    const char *const *locs; /* fn's schema locations when it is shared */
-} mgh_row;
-
-/* Index of s[0..len) in t[0..n), sorted by length then bytes; -1 if absent. */
-static int32_t mgh_find(const mgh_row *t, int32_t n, const char *s, uint32_t len)
-{
-    int32_t lo = 0, hi = n;
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        int c = t[mid].len != len ? (t[mid].len < len ? -1 : 1) : memcmp(t[mid].s, s, len);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 /* 50 */
 static const uint64_t mgl_07eafa07b4ae7c00_t[] = {0x6c00000000000000ull, 0x0000000000000032ull};
 static const uint8_t mgl_07eafa07b4ae7c00_s[] = {0};
@@ -995,7 +968,7 @@ static const uint64_t mgl_af63b54c8601aa47_t[] = {0x6c00000000000000ull, 0x00000
 static const uint8_t mgl_af63b54c8601aa47_s[] = {0};
 static const mg_doc mgl_af63b54c8601aa47 = {mgl_af63b54c8601aa47_t, mgl_af63b54c8601aa47_s};
 
-static const mgh_fn mgf_bigsets_properties_any_anyOf[] = {
+static const mg_fn_ev mgf_bigsets_properties_any_anyOf[] = {
     mgv_bigsets_properties_any_anyOf_0, mgv_bigsets_properties_any_anyOf_1, mgv_bigsets_properties_any_anyOf_2, mgv_bigsets_properties_any_anyOf_3,
     mgv_bigsets_properties_any_anyOf_4, mgv_bigsets_properties_any_anyOf_5, mgv_bigsets_properties_any_anyOf_6, mgv_bigsets_properties_any_anyOf_7,
     mgv_bigsets_properties_any_anyOf_8, mgv_bigsets_properties_any_anyOf_9, mgv_bigsets_properties_any_anyOf_10, mgv_bigsets_properties_any_anyOf_11,
@@ -1015,7 +988,7 @@ static const mgh_fn mgf_bigsets_properties_any_anyOf[] = {
     mgv_bigsets_properties_any_anyOf_64, mgv_bigsets_properties_any_anyOf_65, mgv_bigsets_properties_any_anyOf_66, mgv_bigsets_properties_any_anyOf_67,
     mgv_bigsets_properties_any_anyOf_68, mgv_bigsets_properties_any_anyOf_69};
 
-static const mgh_fn mgf_bigsets_properties_ev_oneOf[] = {
+static const mg_fn_ev mgf_bigsets_properties_ev_oneOf[] = {
     mgv_bigsets_properties_ev_oneOf_0_t, mgv_bigsets_properties_ev_oneOf_1_t, mgv_bigsets_properties_ev_oneOf_2_t, mgv_bigsets_properties_ev_oneOf_3_t,
     mgv_bigsets_properties_ev_oneOf_4_t, mgv_bigsets_properties_ev_oneOf_5_t, mgv_bigsets_properties_ev_oneOf_6_t, mgv_bigsets_properties_ev_oneOf_7_t,
     mgv_bigsets_properties_ev_oneOf_8_t, mgv_bigsets_properties_ev_oneOf_9_t, mgv_bigsets_properties_ev_oneOf_10_t, mgv_bigsets_properties_ev_oneOf_11_t,
@@ -1035,7 +1008,7 @@ static const mgh_fn mgf_bigsets_properties_ev_oneOf[] = {
     mgv_bigsets_properties_ev_oneOf_64_t, mgv_bigsets_properties_ev_oneOf_65_t, mgv_bigsets_properties_ev_oneOf_66_t, mgv_bigsets_properties_ev_oneOf_67_t,
     mgv_bigsets_properties_ev_oneOf_68_t, mgv_bigsets_properties_ev_oneOf_69_t};
 
-static const mgh_fn mgf_bigsets_properties_one_oneOf[] = {
+static const mg_fn_ev mgf_bigsets_properties_one_oneOf[] = {
     mgv_bigsets_properties_one_oneOf_0, mgv_bigsets_properties_one_oneOf_1, mgv_bigsets_properties_one_oneOf_2, mgv_bigsets_properties_one_oneOf_3,
     mgv_bigsets_properties_one_oneOf_4, mgv_bigsets_properties_one_oneOf_5, mgv_bigsets_properties_one_oneOf_6, mgv_bigsets_properties_one_oneOf_7,
     mgv_bigsets_properties_one_oneOf_8, mgv_bigsets_properties_one_oneOf_9, mgv_bigsets_properties_one_oneOf_10, mgv_bigsets_properties_one_oneOf_11,
@@ -1055,7 +1028,7 @@ static const mgh_fn mgf_bigsets_properties_one_oneOf[] = {
     mgv_bigsets_properties_one_oneOf_64, mgv_bigsets_properties_one_oneOf_65, mgv_bigsets_properties_one_oneOf_66, mgv_bigsets_properties_one_oneOf_67,
     mgv_bigsets_properties_one_oneOf_68, mgv_bigsets_properties_one_oneOf_69};
 
-static const mgh_row mgt_bigsets_names[] = {
+static const mg_name_row mgt_bigsets_names[] = {
     {1, -1, "e", mgv_bigsets_properties_e, NULL}, /* #/properties/e */
     {2, -1, "ev", mgv_bigsets_properties_ev, NULL}, /* #/properties/ev */
     {2, 76, "q1", NULL, NULL}, /* #/dependentRequired/p01/0 */
@@ -1175,7 +1148,7 @@ static const mgh_row mgt_bigsets_names[] = {
     {3, 74, "r39", NULL, NULL}, /* #/required/74 */
 };
 
-static const mgh_row mgt_bigsets_properties_e_enum[] = {
+static const mg_name_row mgt_bigsets_properties_e_enum[] = {
     {2, -1, "v0", NULL, NULL}, /* #/properties/e/enum/0 */
     {2, -1, "v1", NULL, NULL}, /* #/properties/e/enum/1 */
     {2, -1, "v2", NULL, NULL}, /* #/properties/e/enum/2 */
@@ -1245,7 +1218,567 @@ static const mgh_row mgt_bigsets_properties_e_enum[] = {
     {3, -1, "v65", NULL, NULL}, /* #/properties/e/enum/65 */
 };
 
-static const mgh_row mgt_bigsets_required[] = {
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_0_t_names[] = {
+    {2, 0, "k0", mgv_bigsets_properties_ev_oneOf_0_properties_k0, NULL}, /* #/properties/ev/oneOf/0/properties/k0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_0_t_required[] = {
+    {2, 0, "k0", NULL, NULL}, /* #/properties/ev/oneOf/0/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_10_t_names[] = {
+    {3, 0, "k10", mgv_bigsets_properties_ev_oneOf_10_properties_k10, NULL}, /* #/properties/ev/oneOf/10/properties/k10 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_10_t_required[] = {
+    {3, 0, "k10", NULL, NULL}, /* #/properties/ev/oneOf/10/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_11_t_names[] = {
+    {3, 0, "k11", mgv_bigsets_properties_ev_oneOf_11_properties_k11, NULL}, /* #/properties/ev/oneOf/11/properties/k11 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_11_t_required[] = {
+    {3, 0, "k11", NULL, NULL}, /* #/properties/ev/oneOf/11/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_12_t_names[] = {
+    {3, 0, "k12", mgv_bigsets_properties_ev_oneOf_12_properties_k12, NULL}, /* #/properties/ev/oneOf/12/properties/k12 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_12_t_required[] = {
+    {3, 0, "k12", NULL, NULL}, /* #/properties/ev/oneOf/12/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_13_t_names[] = {
+    {3, 0, "k13", mgv_bigsets_properties_ev_oneOf_13_properties_k13, NULL}, /* #/properties/ev/oneOf/13/properties/k13 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_13_t_required[] = {
+    {3, 0, "k13", NULL, NULL}, /* #/properties/ev/oneOf/13/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_14_t_names[] = {
+    {3, 0, "k14", mgv_bigsets_properties_ev_oneOf_14_properties_k14, NULL}, /* #/properties/ev/oneOf/14/properties/k14 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_14_t_required[] = {
+    {3, 0, "k14", NULL, NULL}, /* #/properties/ev/oneOf/14/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_15_t_names[] = {
+    {3, 0, "k15", mgv_bigsets_properties_ev_oneOf_15_properties_k15, NULL}, /* #/properties/ev/oneOf/15/properties/k15 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_15_t_required[] = {
+    {3, 0, "k15", NULL, NULL}, /* #/properties/ev/oneOf/15/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_16_t_names[] = {
+    {3, 0, "k16", mgv_bigsets_properties_ev_oneOf_16_properties_k16, NULL}, /* #/properties/ev/oneOf/16/properties/k16 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_16_t_required[] = {
+    {3, 0, "k16", NULL, NULL}, /* #/properties/ev/oneOf/16/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_17_t_names[] = {
+    {3, 0, "k17", mgv_bigsets_properties_ev_oneOf_17_properties_k17, NULL}, /* #/properties/ev/oneOf/17/properties/k17 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_17_t_required[] = {
+    {3, 0, "k17", NULL, NULL}, /* #/properties/ev/oneOf/17/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_18_t_names[] = {
+    {3, 0, "k18", mgv_bigsets_properties_ev_oneOf_18_properties_k18, NULL}, /* #/properties/ev/oneOf/18/properties/k18 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_18_t_required[] = {
+    {3, 0, "k18", NULL, NULL}, /* #/properties/ev/oneOf/18/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_19_t_names[] = {
+    {3, 0, "k19", mgv_bigsets_properties_ev_oneOf_19_properties_k19, NULL}, /* #/properties/ev/oneOf/19/properties/k19 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_19_t_required[] = {
+    {3, 0, "k19", NULL, NULL}, /* #/properties/ev/oneOf/19/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_1_t_names[] = {
+    {2, 0, "k1", mgv_bigsets_properties_ev_oneOf_1_properties_k1, NULL}, /* #/properties/ev/oneOf/1/properties/k1 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_1_t_required[] = {
+    {2, 0, "k1", NULL, NULL}, /* #/properties/ev/oneOf/1/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_20_t_names[] = {
+    {3, 0, "k20", mgv_bigsets_properties_ev_oneOf_20_properties_k20, NULL}, /* #/properties/ev/oneOf/20/properties/k20 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_20_t_required[] = {
+    {3, 0, "k20", NULL, NULL}, /* #/properties/ev/oneOf/20/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_21_t_names[] = {
+    {3, 0, "k21", mgv_bigsets_properties_ev_oneOf_21_properties_k21, NULL}, /* #/properties/ev/oneOf/21/properties/k21 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_21_t_required[] = {
+    {3, 0, "k21", NULL, NULL}, /* #/properties/ev/oneOf/21/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_22_t_names[] = {
+    {3, 0, "k22", mgv_bigsets_properties_ev_oneOf_22_properties_k22, NULL}, /* #/properties/ev/oneOf/22/properties/k22 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_22_t_required[] = {
+    {3, 0, "k22", NULL, NULL}, /* #/properties/ev/oneOf/22/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_23_t_names[] = {
+    {3, 0, "k23", mgv_bigsets_properties_ev_oneOf_23_properties_k23, NULL}, /* #/properties/ev/oneOf/23/properties/k23 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_23_t_required[] = {
+    {3, 0, "k23", NULL, NULL}, /* #/properties/ev/oneOf/23/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_24_t_names[] = {
+    {3, 0, "k24", mgv_bigsets_properties_ev_oneOf_24_properties_k24, NULL}, /* #/properties/ev/oneOf/24/properties/k24 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_24_t_required[] = {
+    {3, 0, "k24", NULL, NULL}, /* #/properties/ev/oneOf/24/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_25_t_names[] = {
+    {3, 0, "k25", mgv_bigsets_properties_ev_oneOf_25_properties_k25, NULL}, /* #/properties/ev/oneOf/25/properties/k25 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_25_t_required[] = {
+    {3, 0, "k25", NULL, NULL}, /* #/properties/ev/oneOf/25/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_26_t_names[] = {
+    {3, 0, "k26", mgv_bigsets_properties_ev_oneOf_26_properties_k26, NULL}, /* #/properties/ev/oneOf/26/properties/k26 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_26_t_required[] = {
+    {3, 0, "k26", NULL, NULL}, /* #/properties/ev/oneOf/26/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_27_t_names[] = {
+    {3, 0, "k27", mgv_bigsets_properties_ev_oneOf_27_properties_k27, NULL}, /* #/properties/ev/oneOf/27/properties/k27 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_27_t_required[] = {
+    {3, 0, "k27", NULL, NULL}, /* #/properties/ev/oneOf/27/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_28_t_names[] = {
+    {3, 0, "k28", mgv_bigsets_properties_ev_oneOf_28_properties_k28, NULL}, /* #/properties/ev/oneOf/28/properties/k28 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_28_t_required[] = {
+    {3, 0, "k28", NULL, NULL}, /* #/properties/ev/oneOf/28/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_29_t_names[] = {
+    {3, 0, "k29", mgv_bigsets_properties_ev_oneOf_29_properties_k29, NULL}, /* #/properties/ev/oneOf/29/properties/k29 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_29_t_required[] = {
+    {3, 0, "k29", NULL, NULL}, /* #/properties/ev/oneOf/29/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_2_t_names[] = {
+    {2, 0, "k2", mgv_bigsets_properties_ev_oneOf_2_properties_k2, NULL}, /* #/properties/ev/oneOf/2/properties/k2 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_2_t_required[] = {
+    {2, 0, "k2", NULL, NULL}, /* #/properties/ev/oneOf/2/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_30_t_names[] = {
+    {3, 0, "k30", mgv_bigsets_properties_ev_oneOf_30_properties_k30, NULL}, /* #/properties/ev/oneOf/30/properties/k30 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_30_t_required[] = {
+    {3, 0, "k30", NULL, NULL}, /* #/properties/ev/oneOf/30/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_31_t_names[] = {
+    {3, 0, "k31", mgv_bigsets_properties_ev_oneOf_31_properties_k31, NULL}, /* #/properties/ev/oneOf/31/properties/k31 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_31_t_required[] = {
+    {3, 0, "k31", NULL, NULL}, /* #/properties/ev/oneOf/31/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_32_t_names[] = {
+    {3, 0, "k32", mgv_bigsets_properties_ev_oneOf_32_properties_k32, NULL}, /* #/properties/ev/oneOf/32/properties/k32 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_32_t_required[] = {
+    {3, 0, "k32", NULL, NULL}, /* #/properties/ev/oneOf/32/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_33_t_names[] = {
+    {3, 0, "k33", mgv_bigsets_properties_ev_oneOf_33_properties_k33, NULL}, /* #/properties/ev/oneOf/33/properties/k33 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_33_t_required[] = {
+    {3, 0, "k33", NULL, NULL}, /* #/properties/ev/oneOf/33/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_34_t_names[] = {
+    {3, 0, "k34", mgv_bigsets_properties_ev_oneOf_34_properties_k34, NULL}, /* #/properties/ev/oneOf/34/properties/k34 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_34_t_required[] = {
+    {3, 0, "k34", NULL, NULL}, /* #/properties/ev/oneOf/34/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_35_t_names[] = {
+    {3, 0, "k35", mgv_bigsets_properties_ev_oneOf_35_properties_k35, NULL}, /* #/properties/ev/oneOf/35/properties/k35 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_35_t_required[] = {
+    {3, 0, "k35", NULL, NULL}, /* #/properties/ev/oneOf/35/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_36_t_names[] = {
+    {3, 0, "k36", mgv_bigsets_properties_ev_oneOf_36_properties_k36, NULL}, /* #/properties/ev/oneOf/36/properties/k36 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_36_t_required[] = {
+    {3, 0, "k36", NULL, NULL}, /* #/properties/ev/oneOf/36/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_37_t_names[] = {
+    {3, 0, "k37", mgv_bigsets_properties_ev_oneOf_37_properties_k37, NULL}, /* #/properties/ev/oneOf/37/properties/k37 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_37_t_required[] = {
+    {3, 0, "k37", NULL, NULL}, /* #/properties/ev/oneOf/37/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_38_t_names[] = {
+    {3, 0, "k38", mgv_bigsets_properties_ev_oneOf_38_properties_k38, NULL}, /* #/properties/ev/oneOf/38/properties/k38 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_38_t_required[] = {
+    {3, 0, "k38", NULL, NULL}, /* #/properties/ev/oneOf/38/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_39_t_names[] = {
+    {3, 0, "k39", mgv_bigsets_properties_ev_oneOf_39_properties_k39, NULL}, /* #/properties/ev/oneOf/39/properties/k39 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_39_t_required[] = {
+    {3, 0, "k39", NULL, NULL}, /* #/properties/ev/oneOf/39/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_3_t_names[] = {
+    {2, 0, "k3", mgv_bigsets_properties_ev_oneOf_3_properties_k3, NULL}, /* #/properties/ev/oneOf/3/properties/k3 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_3_t_required[] = {
+    {2, 0, "k3", NULL, NULL}, /* #/properties/ev/oneOf/3/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_40_t_names[] = {
+    {3, 0, "k40", mgv_bigsets_properties_ev_oneOf_40_properties_k40, NULL}, /* #/properties/ev/oneOf/40/properties/k40 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_40_t_required[] = {
+    {3, 0, "k40", NULL, NULL}, /* #/properties/ev/oneOf/40/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_41_t_names[] = {
+    {3, 0, "k41", mgv_bigsets_properties_ev_oneOf_41_properties_k41, NULL}, /* #/properties/ev/oneOf/41/properties/k41 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_41_t_required[] = {
+    {3, 0, "k41", NULL, NULL}, /* #/properties/ev/oneOf/41/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_42_t_names[] = {
+    {3, 0, "k42", mgv_bigsets_properties_ev_oneOf_42_properties_k42, NULL}, /* #/properties/ev/oneOf/42/properties/k42 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_42_t_required[] = {
+    {3, 0, "k42", NULL, NULL}, /* #/properties/ev/oneOf/42/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_43_t_names[] = {
+    {3, 0, "k43", mgv_bigsets_properties_ev_oneOf_43_properties_k43, NULL}, /* #/properties/ev/oneOf/43/properties/k43 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_43_t_required[] = {
+    {3, 0, "k43", NULL, NULL}, /* #/properties/ev/oneOf/43/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_44_t_names[] = {
+    {3, 0, "k44", mgv_bigsets_properties_ev_oneOf_44_properties_k44, NULL}, /* #/properties/ev/oneOf/44/properties/k44 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_44_t_required[] = {
+    {3, 0, "k44", NULL, NULL}, /* #/properties/ev/oneOf/44/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_45_t_names[] = {
+    {3, 0, "k45", mgv_bigsets_properties_ev_oneOf_45_properties_k45, NULL}, /* #/properties/ev/oneOf/45/properties/k45 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_45_t_required[] = {
+    {3, 0, "k45", NULL, NULL}, /* #/properties/ev/oneOf/45/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_46_t_names[] = {
+    {3, 0, "k46", mgv_bigsets_properties_ev_oneOf_46_properties_k46, NULL}, /* #/properties/ev/oneOf/46/properties/k46 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_46_t_required[] = {
+    {3, 0, "k46", NULL, NULL}, /* #/properties/ev/oneOf/46/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_47_t_names[] = {
+    {3, 0, "k47", mgv_bigsets_properties_ev_oneOf_47_properties_k47, NULL}, /* #/properties/ev/oneOf/47/properties/k47 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_47_t_required[] = {
+    {3, 0, "k47", NULL, NULL}, /* #/properties/ev/oneOf/47/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_48_t_names[] = {
+    {3, 0, "k48", mgv_bigsets_properties_ev_oneOf_48_properties_k48, NULL}, /* #/properties/ev/oneOf/48/properties/k48 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_48_t_required[] = {
+    {3, 0, "k48", NULL, NULL}, /* #/properties/ev/oneOf/48/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_49_t_names[] = {
+    {3, 0, "k49", mgv_bigsets_properties_ev_oneOf_49_properties_k49, NULL}, /* #/properties/ev/oneOf/49/properties/k49 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_49_t_required[] = {
+    {3, 0, "k49", NULL, NULL}, /* #/properties/ev/oneOf/49/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_4_t_names[] = {
+    {2, 0, "k4", mgv_bigsets_properties_ev_oneOf_4_properties_k4, NULL}, /* #/properties/ev/oneOf/4/properties/k4 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_4_t_required[] = {
+    {2, 0, "k4", NULL, NULL}, /* #/properties/ev/oneOf/4/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_50_t_names[] = {
+    {3, 0, "k50", mgv_bigsets_properties_ev_oneOf_50_properties_k50, NULL}, /* #/properties/ev/oneOf/50/properties/k50 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_50_t_required[] = {
+    {3, 0, "k50", NULL, NULL}, /* #/properties/ev/oneOf/50/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_51_t_names[] = {
+    {3, 0, "k51", mgv_bigsets_properties_ev_oneOf_51_properties_k51, NULL}, /* #/properties/ev/oneOf/51/properties/k51 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_51_t_required[] = {
+    {3, 0, "k51", NULL, NULL}, /* #/properties/ev/oneOf/51/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_52_t_names[] = {
+    {3, 0, "k52", mgv_bigsets_properties_ev_oneOf_52_properties_k52, NULL}, /* #/properties/ev/oneOf/52/properties/k52 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_52_t_required[] = {
+    {3, 0, "k52", NULL, NULL}, /* #/properties/ev/oneOf/52/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_53_t_names[] = {
+    {3, 0, "k53", mgv_bigsets_properties_ev_oneOf_53_properties_k53, NULL}, /* #/properties/ev/oneOf/53/properties/k53 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_53_t_required[] = {
+    {3, 0, "k53", NULL, NULL}, /* #/properties/ev/oneOf/53/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_54_t_names[] = {
+    {3, 0, "k54", mgv_bigsets_properties_ev_oneOf_54_properties_k54, NULL}, /* #/properties/ev/oneOf/54/properties/k54 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_54_t_required[] = {
+    {3, 0, "k54", NULL, NULL}, /* #/properties/ev/oneOf/54/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_55_t_names[] = {
+    {3, 0, "k55", mgv_bigsets_properties_ev_oneOf_55_properties_k55, NULL}, /* #/properties/ev/oneOf/55/properties/k55 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_55_t_required[] = {
+    {3, 0, "k55", NULL, NULL}, /* #/properties/ev/oneOf/55/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_56_t_names[] = {
+    {3, 0, "k56", mgv_bigsets_properties_ev_oneOf_56_properties_k56, NULL}, /* #/properties/ev/oneOf/56/properties/k56 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_56_t_required[] = {
+    {3, 0, "k56", NULL, NULL}, /* #/properties/ev/oneOf/56/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_57_t_names[] = {
+    {3, 0, "k57", mgv_bigsets_properties_ev_oneOf_57_properties_k57, NULL}, /* #/properties/ev/oneOf/57/properties/k57 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_57_t_required[] = {
+    {3, 0, "k57", NULL, NULL}, /* #/properties/ev/oneOf/57/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_58_t_names[] = {
+    {3, 0, "k58", mgv_bigsets_properties_ev_oneOf_58_properties_k58, NULL}, /* #/properties/ev/oneOf/58/properties/k58 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_58_t_required[] = {
+    {3, 0, "k58", NULL, NULL}, /* #/properties/ev/oneOf/58/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_59_t_names[] = {
+    {3, 0, "k59", mgv_bigsets_properties_ev_oneOf_59_properties_k59, NULL}, /* #/properties/ev/oneOf/59/properties/k59 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_59_t_required[] = {
+    {3, 0, "k59", NULL, NULL}, /* #/properties/ev/oneOf/59/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_5_t_names[] = {
+    {2, 0, "k5", mgv_bigsets_properties_ev_oneOf_5_properties_k5, NULL}, /* #/properties/ev/oneOf/5/properties/k5 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_5_t_required[] = {
+    {2, 0, "k5", NULL, NULL}, /* #/properties/ev/oneOf/5/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_60_t_names[] = {
+    {3, 0, "k60", mgv_bigsets_properties_ev_oneOf_60_properties_k60, NULL}, /* #/properties/ev/oneOf/60/properties/k60 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_60_t_required[] = {
+    {3, 0, "k60", NULL, NULL}, /* #/properties/ev/oneOf/60/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_61_t_names[] = {
+    {3, 0, "k61", mgv_bigsets_properties_ev_oneOf_61_properties_k61, NULL}, /* #/properties/ev/oneOf/61/properties/k61 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_61_t_required[] = {
+    {3, 0, "k61", NULL, NULL}, /* #/properties/ev/oneOf/61/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_62_t_names[] = {
+    {3, 0, "k62", mgv_bigsets_properties_ev_oneOf_62_properties_k62, NULL}, /* #/properties/ev/oneOf/62/properties/k62 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_62_t_required[] = {
+    {3, 0, "k62", NULL, NULL}, /* #/properties/ev/oneOf/62/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_63_t_names[] = {
+    {3, 0, "k63", mgv_bigsets_properties_ev_oneOf_63_properties_k63, NULL}, /* #/properties/ev/oneOf/63/properties/k63 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_63_t_required[] = {
+    {3, 0, "k63", NULL, NULL}, /* #/properties/ev/oneOf/63/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_64_t_names[] = {
+    {3, 0, "k64", mgv_bigsets_properties_ev_oneOf_64_properties_k64, NULL}, /* #/properties/ev/oneOf/64/properties/k64 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_64_t_required[] = {
+    {3, 0, "k64", NULL, NULL}, /* #/properties/ev/oneOf/64/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_65_t_names[] = {
+    {3, 0, "k65", mgv_bigsets_properties_ev_oneOf_65_properties_k65, NULL}, /* #/properties/ev/oneOf/65/properties/k65 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_65_t_required[] = {
+    {3, 0, "k65", NULL, NULL}, /* #/properties/ev/oneOf/65/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_66_t_names[] = {
+    {3, 0, "k66", mgv_bigsets_properties_ev_oneOf_66_properties_k66, NULL}, /* #/properties/ev/oneOf/66/properties/k66 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_66_t_required[] = {
+    {3, 0, "k66", NULL, NULL}, /* #/properties/ev/oneOf/66/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_67_t_names[] = {
+    {3, 0, "k67", mgv_bigsets_properties_ev_oneOf_67_properties_k67, NULL}, /* #/properties/ev/oneOf/67/properties/k67 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_67_t_required[] = {
+    {3, 0, "k67", NULL, NULL}, /* #/properties/ev/oneOf/67/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_68_t_names[] = {
+    {3, 0, "k68", mgv_bigsets_properties_ev_oneOf_68_properties_k68, NULL}, /* #/properties/ev/oneOf/68/properties/k68 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_68_t_required[] = {
+    {3, 0, "k68", NULL, NULL}, /* #/properties/ev/oneOf/68/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_69_t_names[] = {
+    {3, 0, "k69", mgv_bigsets_properties_ev_oneOf_69_properties_k69, NULL}, /* #/properties/ev/oneOf/69/properties/k69 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_69_t_required[] = {
+    {3, 0, "k69", NULL, NULL}, /* #/properties/ev/oneOf/69/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_6_t_names[] = {
+    {2, 0, "k6", mgv_bigsets_properties_ev_oneOf_6_properties_k6, NULL}, /* #/properties/ev/oneOf/6/properties/k6 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_6_t_required[] = {
+    {2, 0, "k6", NULL, NULL}, /* #/properties/ev/oneOf/6/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_7_t_names[] = {
+    {2, 0, "k7", mgv_bigsets_properties_ev_oneOf_7_properties_k7, NULL}, /* #/properties/ev/oneOf/7/properties/k7 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_7_t_required[] = {
+    {2, 0, "k7", NULL, NULL}, /* #/properties/ev/oneOf/7/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_8_t_names[] = {
+    {2, 0, "k8", mgv_bigsets_properties_ev_oneOf_8_properties_k8, NULL}, /* #/properties/ev/oneOf/8/properties/k8 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_8_t_required[] = {
+    {2, 0, "k8", NULL, NULL}, /* #/properties/ev/oneOf/8/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_9_t_names[] = {
+    {2, 0, "k9", mgv_bigsets_properties_ev_oneOf_9_properties_k9, NULL}, /* #/properties/ev/oneOf/9/properties/k9 */
+};
+
+static const mg_name_row mgt_bigsets_properties_ev_oneOf_9_t_required[] = {
+    {2, 0, "k9", NULL, NULL}, /* #/properties/ev/oneOf/9/required/0 */
+};
+
+static const mg_name_row mgt_bigsets_required[] = {
     {2, 35, "r0", NULL, NULL}, /* #/required/35 */
     {2, 36, "r1", NULL, NULL}, /* #/required/36 */
     {2, 37, "r2", NULL, NULL}, /* #/required/37 */
@@ -1323,6 +1856,706 @@ static const mgh_row mgt_bigsets_required[] = {
     {3, 74, "r39", NULL, NULL}, /* #/required/74 */
 };
 
+/* #/properties/ev/oneOf/0 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_0_t = {
+    .loc = "#/properties/ev/oneOf/0",
+    .names = mgt_bigsets_properties_ev_oneOf_0_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_0_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/0/required",
+};
+
+/* #/properties/ev/oneOf/1 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_1_t = {
+    .loc = "#/properties/ev/oneOf/1",
+    .names = mgt_bigsets_properties_ev_oneOf_1_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_1_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/1/required",
+};
+
+/* #/properties/ev/oneOf/10 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_10_t = {
+    .loc = "#/properties/ev/oneOf/10",
+    .names = mgt_bigsets_properties_ev_oneOf_10_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_10_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/10/required",
+};
+
+/* #/properties/ev/oneOf/11 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_11_t = {
+    .loc = "#/properties/ev/oneOf/11",
+    .names = mgt_bigsets_properties_ev_oneOf_11_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_11_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/11/required",
+};
+
+/* #/properties/ev/oneOf/12 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_12_t = {
+    .loc = "#/properties/ev/oneOf/12",
+    .names = mgt_bigsets_properties_ev_oneOf_12_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_12_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/12/required",
+};
+
+/* #/properties/ev/oneOf/13 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_13_t = {
+    .loc = "#/properties/ev/oneOf/13",
+    .names = mgt_bigsets_properties_ev_oneOf_13_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_13_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/13/required",
+};
+
+/* #/properties/ev/oneOf/14 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_14_t = {
+    .loc = "#/properties/ev/oneOf/14",
+    .names = mgt_bigsets_properties_ev_oneOf_14_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_14_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/14/required",
+};
+
+/* #/properties/ev/oneOf/15 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_15_t = {
+    .loc = "#/properties/ev/oneOf/15",
+    .names = mgt_bigsets_properties_ev_oneOf_15_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_15_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/15/required",
+};
+
+/* #/properties/ev/oneOf/16 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_16_t = {
+    .loc = "#/properties/ev/oneOf/16",
+    .names = mgt_bigsets_properties_ev_oneOf_16_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_16_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/16/required",
+};
+
+/* #/properties/ev/oneOf/17 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_17_t = {
+    .loc = "#/properties/ev/oneOf/17",
+    .names = mgt_bigsets_properties_ev_oneOf_17_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_17_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/17/required",
+};
+
+/* #/properties/ev/oneOf/18 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_18_t = {
+    .loc = "#/properties/ev/oneOf/18",
+    .names = mgt_bigsets_properties_ev_oneOf_18_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_18_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/18/required",
+};
+
+/* #/properties/ev/oneOf/19 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_19_t = {
+    .loc = "#/properties/ev/oneOf/19",
+    .names = mgt_bigsets_properties_ev_oneOf_19_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_19_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/19/required",
+};
+
+/* #/properties/ev/oneOf/2 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_2_t = {
+    .loc = "#/properties/ev/oneOf/2",
+    .names = mgt_bigsets_properties_ev_oneOf_2_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_2_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/2/required",
+};
+
+/* #/properties/ev/oneOf/20 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_20_t = {
+    .loc = "#/properties/ev/oneOf/20",
+    .names = mgt_bigsets_properties_ev_oneOf_20_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_20_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/20/required",
+};
+
+/* #/properties/ev/oneOf/21 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_21_t = {
+    .loc = "#/properties/ev/oneOf/21",
+    .names = mgt_bigsets_properties_ev_oneOf_21_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_21_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/21/required",
+};
+
+/* #/properties/ev/oneOf/22 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_22_t = {
+    .loc = "#/properties/ev/oneOf/22",
+    .names = mgt_bigsets_properties_ev_oneOf_22_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_22_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/22/required",
+};
+
+/* #/properties/ev/oneOf/23 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_23_t = {
+    .loc = "#/properties/ev/oneOf/23",
+    .names = mgt_bigsets_properties_ev_oneOf_23_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_23_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/23/required",
+};
+
+/* #/properties/ev/oneOf/24 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_24_t = {
+    .loc = "#/properties/ev/oneOf/24",
+    .names = mgt_bigsets_properties_ev_oneOf_24_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_24_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/24/required",
+};
+
+/* #/properties/ev/oneOf/25 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_25_t = {
+    .loc = "#/properties/ev/oneOf/25",
+    .names = mgt_bigsets_properties_ev_oneOf_25_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_25_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/25/required",
+};
+
+/* #/properties/ev/oneOf/26 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_26_t = {
+    .loc = "#/properties/ev/oneOf/26",
+    .names = mgt_bigsets_properties_ev_oneOf_26_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_26_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/26/required",
+};
+
+/* #/properties/ev/oneOf/27 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_27_t = {
+    .loc = "#/properties/ev/oneOf/27",
+    .names = mgt_bigsets_properties_ev_oneOf_27_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_27_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/27/required",
+};
+
+/* #/properties/ev/oneOf/28 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_28_t = {
+    .loc = "#/properties/ev/oneOf/28",
+    .names = mgt_bigsets_properties_ev_oneOf_28_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_28_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/28/required",
+};
+
+/* #/properties/ev/oneOf/29 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_29_t = {
+    .loc = "#/properties/ev/oneOf/29",
+    .names = mgt_bigsets_properties_ev_oneOf_29_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_29_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/29/required",
+};
+
+/* #/properties/ev/oneOf/3 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_3_t = {
+    .loc = "#/properties/ev/oneOf/3",
+    .names = mgt_bigsets_properties_ev_oneOf_3_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_3_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/3/required",
+};
+
+/* #/properties/ev/oneOf/30 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_30_t = {
+    .loc = "#/properties/ev/oneOf/30",
+    .names = mgt_bigsets_properties_ev_oneOf_30_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_30_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/30/required",
+};
+
+/* #/properties/ev/oneOf/31 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_31_t = {
+    .loc = "#/properties/ev/oneOf/31",
+    .names = mgt_bigsets_properties_ev_oneOf_31_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_31_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/31/required",
+};
+
+/* #/properties/ev/oneOf/32 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_32_t = {
+    .loc = "#/properties/ev/oneOf/32",
+    .names = mgt_bigsets_properties_ev_oneOf_32_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_32_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/32/required",
+};
+
+/* #/properties/ev/oneOf/33 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_33_t = {
+    .loc = "#/properties/ev/oneOf/33",
+    .names = mgt_bigsets_properties_ev_oneOf_33_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_33_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/33/required",
+};
+
+/* #/properties/ev/oneOf/34 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_34_t = {
+    .loc = "#/properties/ev/oneOf/34",
+    .names = mgt_bigsets_properties_ev_oneOf_34_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_34_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/34/required",
+};
+
+/* #/properties/ev/oneOf/35 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_35_t = {
+    .loc = "#/properties/ev/oneOf/35",
+    .names = mgt_bigsets_properties_ev_oneOf_35_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_35_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/35/required",
+};
+
+/* #/properties/ev/oneOf/36 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_36_t = {
+    .loc = "#/properties/ev/oneOf/36",
+    .names = mgt_bigsets_properties_ev_oneOf_36_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_36_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/36/required",
+};
+
+/* #/properties/ev/oneOf/37 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_37_t = {
+    .loc = "#/properties/ev/oneOf/37",
+    .names = mgt_bigsets_properties_ev_oneOf_37_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_37_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/37/required",
+};
+
+/* #/properties/ev/oneOf/38 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_38_t = {
+    .loc = "#/properties/ev/oneOf/38",
+    .names = mgt_bigsets_properties_ev_oneOf_38_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_38_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/38/required",
+};
+
+/* #/properties/ev/oneOf/39 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_39_t = {
+    .loc = "#/properties/ev/oneOf/39",
+    .names = mgt_bigsets_properties_ev_oneOf_39_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_39_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/39/required",
+};
+
+/* #/properties/ev/oneOf/4 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_4_t = {
+    .loc = "#/properties/ev/oneOf/4",
+    .names = mgt_bigsets_properties_ev_oneOf_4_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_4_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/4/required",
+};
+
+/* #/properties/ev/oneOf/40 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_40_t = {
+    .loc = "#/properties/ev/oneOf/40",
+    .names = mgt_bigsets_properties_ev_oneOf_40_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_40_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/40/required",
+};
+
+/* #/properties/ev/oneOf/41 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_41_t = {
+    .loc = "#/properties/ev/oneOf/41",
+    .names = mgt_bigsets_properties_ev_oneOf_41_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_41_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/41/required",
+};
+
+/* #/properties/ev/oneOf/42 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_42_t = {
+    .loc = "#/properties/ev/oneOf/42",
+    .names = mgt_bigsets_properties_ev_oneOf_42_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_42_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/42/required",
+};
+
+/* #/properties/ev/oneOf/43 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_43_t = {
+    .loc = "#/properties/ev/oneOf/43",
+    .names = mgt_bigsets_properties_ev_oneOf_43_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_43_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/43/required",
+};
+
+/* #/properties/ev/oneOf/44 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_44_t = {
+    .loc = "#/properties/ev/oneOf/44",
+    .names = mgt_bigsets_properties_ev_oneOf_44_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_44_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/44/required",
+};
+
+/* #/properties/ev/oneOf/45 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_45_t = {
+    .loc = "#/properties/ev/oneOf/45",
+    .names = mgt_bigsets_properties_ev_oneOf_45_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_45_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/45/required",
+};
+
+/* #/properties/ev/oneOf/46 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_46_t = {
+    .loc = "#/properties/ev/oneOf/46",
+    .names = mgt_bigsets_properties_ev_oneOf_46_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_46_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/46/required",
+};
+
+/* #/properties/ev/oneOf/47 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_47_t = {
+    .loc = "#/properties/ev/oneOf/47",
+    .names = mgt_bigsets_properties_ev_oneOf_47_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_47_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/47/required",
+};
+
+/* #/properties/ev/oneOf/48 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_48_t = {
+    .loc = "#/properties/ev/oneOf/48",
+    .names = mgt_bigsets_properties_ev_oneOf_48_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_48_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/48/required",
+};
+
+/* #/properties/ev/oneOf/49 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_49_t = {
+    .loc = "#/properties/ev/oneOf/49",
+    .names = mgt_bigsets_properties_ev_oneOf_49_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_49_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/49/required",
+};
+
+/* #/properties/ev/oneOf/5 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_5_t = {
+    .loc = "#/properties/ev/oneOf/5",
+    .names = mgt_bigsets_properties_ev_oneOf_5_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_5_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/5/required",
+};
+
+/* #/properties/ev/oneOf/50 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_50_t = {
+    .loc = "#/properties/ev/oneOf/50",
+    .names = mgt_bigsets_properties_ev_oneOf_50_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_50_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/50/required",
+};
+
+/* #/properties/ev/oneOf/51 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_51_t = {
+    .loc = "#/properties/ev/oneOf/51",
+    .names = mgt_bigsets_properties_ev_oneOf_51_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_51_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/51/required",
+};
+
+/* #/properties/ev/oneOf/52 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_52_t = {
+    .loc = "#/properties/ev/oneOf/52",
+    .names = mgt_bigsets_properties_ev_oneOf_52_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_52_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/52/required",
+};
+
+/* #/properties/ev/oneOf/53 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_53_t = {
+    .loc = "#/properties/ev/oneOf/53",
+    .names = mgt_bigsets_properties_ev_oneOf_53_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_53_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/53/required",
+};
+
+/* #/properties/ev/oneOf/54 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_54_t = {
+    .loc = "#/properties/ev/oneOf/54",
+    .names = mgt_bigsets_properties_ev_oneOf_54_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_54_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/54/required",
+};
+
+/* #/properties/ev/oneOf/55 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_55_t = {
+    .loc = "#/properties/ev/oneOf/55",
+    .names = mgt_bigsets_properties_ev_oneOf_55_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_55_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/55/required",
+};
+
+/* #/properties/ev/oneOf/56 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_56_t = {
+    .loc = "#/properties/ev/oneOf/56",
+    .names = mgt_bigsets_properties_ev_oneOf_56_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_56_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/56/required",
+};
+
+/* #/properties/ev/oneOf/57 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_57_t = {
+    .loc = "#/properties/ev/oneOf/57",
+    .names = mgt_bigsets_properties_ev_oneOf_57_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_57_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/57/required",
+};
+
+/* #/properties/ev/oneOf/58 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_58_t = {
+    .loc = "#/properties/ev/oneOf/58",
+    .names = mgt_bigsets_properties_ev_oneOf_58_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_58_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/58/required",
+};
+
+/* #/properties/ev/oneOf/59 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_59_t = {
+    .loc = "#/properties/ev/oneOf/59",
+    .names = mgt_bigsets_properties_ev_oneOf_59_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_59_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/59/required",
+};
+
+/* #/properties/ev/oneOf/6 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_6_t = {
+    .loc = "#/properties/ev/oneOf/6",
+    .names = mgt_bigsets_properties_ev_oneOf_6_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_6_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/6/required",
+};
+
+/* #/properties/ev/oneOf/60 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_60_t = {
+    .loc = "#/properties/ev/oneOf/60",
+    .names = mgt_bigsets_properties_ev_oneOf_60_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_60_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/60/required",
+};
+
+/* #/properties/ev/oneOf/61 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_61_t = {
+    .loc = "#/properties/ev/oneOf/61",
+    .names = mgt_bigsets_properties_ev_oneOf_61_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_61_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/61/required",
+};
+
+/* #/properties/ev/oneOf/62 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_62_t = {
+    .loc = "#/properties/ev/oneOf/62",
+    .names = mgt_bigsets_properties_ev_oneOf_62_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_62_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/62/required",
+};
+
+/* #/properties/ev/oneOf/63 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_63_t = {
+    .loc = "#/properties/ev/oneOf/63",
+    .names = mgt_bigsets_properties_ev_oneOf_63_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_63_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/63/required",
+};
+
+/* #/properties/ev/oneOf/64 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_64_t = {
+    .loc = "#/properties/ev/oneOf/64",
+    .names = mgt_bigsets_properties_ev_oneOf_64_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_64_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/64/required",
+};
+
+/* #/properties/ev/oneOf/65 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_65_t = {
+    .loc = "#/properties/ev/oneOf/65",
+    .names = mgt_bigsets_properties_ev_oneOf_65_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_65_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/65/required",
+};
+
+/* #/properties/ev/oneOf/66 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_66_t = {
+    .loc = "#/properties/ev/oneOf/66",
+    .names = mgt_bigsets_properties_ev_oneOf_66_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_66_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/66/required",
+};
+
+/* #/properties/ev/oneOf/67 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_67_t = {
+    .loc = "#/properties/ev/oneOf/67",
+    .names = mgt_bigsets_properties_ev_oneOf_67_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_67_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/67/required",
+};
+
+/* #/properties/ev/oneOf/68 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_68_t = {
+    .loc = "#/properties/ev/oneOf/68",
+    .names = mgt_bigsets_properties_ev_oneOf_68_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_68_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/68/required",
+};
+
+/* #/properties/ev/oneOf/69 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_69_t = {
+    .loc = "#/properties/ev/oneOf/69",
+    .names = mgt_bigsets_properties_ev_oneOf_69_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_69_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/69/required",
+};
+
+/* #/properties/ev/oneOf/7 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_7_t = {
+    .loc = "#/properties/ev/oneOf/7",
+    .names = mgt_bigsets_properties_ev_oneOf_7_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_7_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/7/required",
+};
+
+/* #/properties/ev/oneOf/8 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_8_t = {
+    .loc = "#/properties/ev/oneOf/8",
+    .names = mgt_bigsets_properties_ev_oneOf_8_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_8_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/8/required",
+};
+
+/* #/properties/ev/oneOf/9 */
+static const mg_obj mgo_bigsets_properties_ev_oneOf_9_t = {
+    .loc = "#/properties/ev/oneOf/9",
+    .names = mgt_bigsets_properties_ev_oneOf_9_t_names,
+    .nnames = 1,
+    .req = mgt_bigsets_properties_ev_oneOf_9_t_required,
+    .nreq = 1,
+    .req_loc = "#/properties/ev/oneOf/9/required",
+};
+
 /* # */
 static bool mgv_bigsets(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
@@ -1340,7 +2573,7 @@ static bool mgv_bigsets(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
             uint32_t kl;
             const char *ks = mg_str(d, k, &kl);
             bool m = false;
-            int32_t ix = mgh_find(mgt_bigsets_names, 117, ks, kl);
+            int32_t ix = mg_name_find(mgt_bigsets_names, 117, ks, kl);
             if (ix >= 0) {
                 if (mgt_bigsets_names[ix].seen >= 0)
                     mg_bit_set(seen, (uint32_t)mgt_bigsets_names[ix].seen);
@@ -2270,7 +3503,7 @@ static bool mgv_bigsets_properties_e(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNU
         if (t == MG_TAPE_STRING) {
             uint32_t el;
             const char *es = mg_str(d, at, &el);
-            in = mgh_find(mgt_bigsets_properties_e_enum, 67, es, el) >= 0;
+            in = mg_name_find(mgt_bigsets_properties_e_enum, 67, es, el) >= 0;
         }
         if (t != MG_TAPE_STRING) {
             MG_ARRAY_FOR(&mgl_50e4294747698bdc, 0, j) {
@@ -2351,39 +3584,7 @@ done:
 /* #/properties/ev/oneOf/0 */
 static bool mgv_bigsets_properties_ev_oneOf_0_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/0"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k0", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/0/properties/k0 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_0_properties_k0(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/0/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/0/required", "k0");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_0_t, ev);
 }
 
 /* #/properties/ev/oneOf/0/properties/k0 */
@@ -2401,39 +3602,7 @@ done:
 /* #/properties/ev/oneOf/1 */
 static bool mgv_bigsets_properties_ev_oneOf_1_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/1"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k1", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/1/properties/k1 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_1_properties_k1(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/1/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/1/required", "k1");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_1_t, ev);
 }
 
 /* #/properties/ev/oneOf/1/properties/k1 */
@@ -2451,39 +3620,7 @@ done:
 /* #/properties/ev/oneOf/10 */
 static bool mgv_bigsets_properties_ev_oneOf_10_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/10"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k10", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/10/properties/k10 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_10_properties_k10(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/10/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/10/required", "k10");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_10_t, ev);
 }
 
 /* #/properties/ev/oneOf/10/properties/k10 */
@@ -2501,39 +3638,7 @@ done:
 /* #/properties/ev/oneOf/11 */
 static bool mgv_bigsets_properties_ev_oneOf_11_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/11"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k11", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/11/properties/k11 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_11_properties_k11(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/11/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/11/required", "k11");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_11_t, ev);
 }
 
 /* #/properties/ev/oneOf/11/properties/k11 */
@@ -2551,39 +3656,7 @@ done:
 /* #/properties/ev/oneOf/12 */
 static bool mgv_bigsets_properties_ev_oneOf_12_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/12"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k12", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/12/properties/k12 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_12_properties_k12(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/12/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/12/required", "k12");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_12_t, ev);
 }
 
 /* #/properties/ev/oneOf/12/properties/k12 */
@@ -2601,39 +3674,7 @@ done:
 /* #/properties/ev/oneOf/13 */
 static bool mgv_bigsets_properties_ev_oneOf_13_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/13"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k13", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/13/properties/k13 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_13_properties_k13(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/13/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/13/required", "k13");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_13_t, ev);
 }
 
 /* #/properties/ev/oneOf/13/properties/k13 */
@@ -2651,39 +3692,7 @@ done:
 /* #/properties/ev/oneOf/14 */
 static bool mgv_bigsets_properties_ev_oneOf_14_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/14"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k14", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/14/properties/k14 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_14_properties_k14(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/14/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/14/required", "k14");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_14_t, ev);
 }
 
 /* #/properties/ev/oneOf/14/properties/k14 */
@@ -2701,39 +3710,7 @@ done:
 /* #/properties/ev/oneOf/15 */
 static bool mgv_bigsets_properties_ev_oneOf_15_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/15"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k15", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/15/properties/k15 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_15_properties_k15(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/15/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/15/required", "k15");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_15_t, ev);
 }
 
 /* #/properties/ev/oneOf/15/properties/k15 */
@@ -2751,39 +3728,7 @@ done:
 /* #/properties/ev/oneOf/16 */
 static bool mgv_bigsets_properties_ev_oneOf_16_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/16"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k16", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/16/properties/k16 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_16_properties_k16(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/16/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/16/required", "k16");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_16_t, ev);
 }
 
 /* #/properties/ev/oneOf/16/properties/k16 */
@@ -2801,39 +3746,7 @@ done:
 /* #/properties/ev/oneOf/17 */
 static bool mgv_bigsets_properties_ev_oneOf_17_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/17"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k17", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/17/properties/k17 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_17_properties_k17(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/17/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/17/required", "k17");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_17_t, ev);
 }
 
 /* #/properties/ev/oneOf/17/properties/k17 */
@@ -2851,39 +3764,7 @@ done:
 /* #/properties/ev/oneOf/18 */
 static bool mgv_bigsets_properties_ev_oneOf_18_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/18"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k18", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/18/properties/k18 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_18_properties_k18(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/18/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/18/required", "k18");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_18_t, ev);
 }
 
 /* #/properties/ev/oneOf/18/properties/k18 */
@@ -2901,39 +3782,7 @@ done:
 /* #/properties/ev/oneOf/19 */
 static bool mgv_bigsets_properties_ev_oneOf_19_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/19"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k19", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/19/properties/k19 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_19_properties_k19(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/19/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/19/required", "k19");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_19_t, ev);
 }
 
 /* #/properties/ev/oneOf/19/properties/k19 */
@@ -2951,39 +3800,7 @@ done:
 /* #/properties/ev/oneOf/2 */
 static bool mgv_bigsets_properties_ev_oneOf_2_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/2"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k2", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/2/properties/k2 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_2_properties_k2(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/2/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/2/required", "k2");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_2_t, ev);
 }
 
 /* #/properties/ev/oneOf/2/properties/k2 */
@@ -3001,39 +3818,7 @@ done:
 /* #/properties/ev/oneOf/20 */
 static bool mgv_bigsets_properties_ev_oneOf_20_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/20"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k20", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/20/properties/k20 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_20_properties_k20(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/20/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/20/required", "k20");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_20_t, ev);
 }
 
 /* #/properties/ev/oneOf/20/properties/k20 */
@@ -3051,39 +3836,7 @@ done:
 /* #/properties/ev/oneOf/21 */
 static bool mgv_bigsets_properties_ev_oneOf_21_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/21"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k21", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/21/properties/k21 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_21_properties_k21(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/21/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/21/required", "k21");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_21_t, ev);
 }
 
 /* #/properties/ev/oneOf/21/properties/k21 */
@@ -3101,39 +3854,7 @@ done:
 /* #/properties/ev/oneOf/22 */
 static bool mgv_bigsets_properties_ev_oneOf_22_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/22"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k22", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/22/properties/k22 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_22_properties_k22(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/22/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/22/required", "k22");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_22_t, ev);
 }
 
 /* #/properties/ev/oneOf/22/properties/k22 */
@@ -3151,39 +3872,7 @@ done:
 /* #/properties/ev/oneOf/23 */
 static bool mgv_bigsets_properties_ev_oneOf_23_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/23"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k23", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/23/properties/k23 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_23_properties_k23(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/23/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/23/required", "k23");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_23_t, ev);
 }
 
 /* #/properties/ev/oneOf/23/properties/k23 */
@@ -3201,39 +3890,7 @@ done:
 /* #/properties/ev/oneOf/24 */
 static bool mgv_bigsets_properties_ev_oneOf_24_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/24"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k24", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/24/properties/k24 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_24_properties_k24(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/24/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/24/required", "k24");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_24_t, ev);
 }
 
 /* #/properties/ev/oneOf/24/properties/k24 */
@@ -3251,39 +3908,7 @@ done:
 /* #/properties/ev/oneOf/25 */
 static bool mgv_bigsets_properties_ev_oneOf_25_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/25"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k25", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/25/properties/k25 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_25_properties_k25(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/25/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/25/required", "k25");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_25_t, ev);
 }
 
 /* #/properties/ev/oneOf/25/properties/k25 */
@@ -3301,39 +3926,7 @@ done:
 /* #/properties/ev/oneOf/26 */
 static bool mgv_bigsets_properties_ev_oneOf_26_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/26"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k26", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/26/properties/k26 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_26_properties_k26(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/26/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/26/required", "k26");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_26_t, ev);
 }
 
 /* #/properties/ev/oneOf/26/properties/k26 */
@@ -3351,39 +3944,7 @@ done:
 /* #/properties/ev/oneOf/27 */
 static bool mgv_bigsets_properties_ev_oneOf_27_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/27"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k27", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/27/properties/k27 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_27_properties_k27(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/27/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/27/required", "k27");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_27_t, ev);
 }
 
 /* #/properties/ev/oneOf/27/properties/k27 */
@@ -3401,39 +3962,7 @@ done:
 /* #/properties/ev/oneOf/28 */
 static bool mgv_bigsets_properties_ev_oneOf_28_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/28"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k28", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/28/properties/k28 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_28_properties_k28(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/28/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/28/required", "k28");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_28_t, ev);
 }
 
 /* #/properties/ev/oneOf/28/properties/k28 */
@@ -3451,39 +3980,7 @@ done:
 /* #/properties/ev/oneOf/29 */
 static bool mgv_bigsets_properties_ev_oneOf_29_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/29"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k29", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/29/properties/k29 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_29_properties_k29(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/29/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/29/required", "k29");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_29_t, ev);
 }
 
 /* #/properties/ev/oneOf/29/properties/k29 */
@@ -3501,39 +3998,7 @@ done:
 /* #/properties/ev/oneOf/3 */
 static bool mgv_bigsets_properties_ev_oneOf_3_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/3"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k3", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/3/properties/k3 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_3_properties_k3(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/3/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/3/required", "k3");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_3_t, ev);
 }
 
 /* #/properties/ev/oneOf/3/properties/k3 */
@@ -3551,39 +4016,7 @@ done:
 /* #/properties/ev/oneOf/30 */
 static bool mgv_bigsets_properties_ev_oneOf_30_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/30"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k30", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/30/properties/k30 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_30_properties_k30(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/30/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/30/required", "k30");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_30_t, ev);
 }
 
 /* #/properties/ev/oneOf/30/properties/k30 */
@@ -3601,39 +4034,7 @@ done:
 /* #/properties/ev/oneOf/31 */
 static bool mgv_bigsets_properties_ev_oneOf_31_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/31"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k31", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/31/properties/k31 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_31_properties_k31(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/31/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/31/required", "k31");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_31_t, ev);
 }
 
 /* #/properties/ev/oneOf/31/properties/k31 */
@@ -3651,39 +4052,7 @@ done:
 /* #/properties/ev/oneOf/32 */
 static bool mgv_bigsets_properties_ev_oneOf_32_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/32"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k32", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/32/properties/k32 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_32_properties_k32(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/32/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/32/required", "k32");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_32_t, ev);
 }
 
 /* #/properties/ev/oneOf/32/properties/k32 */
@@ -3701,39 +4070,7 @@ done:
 /* #/properties/ev/oneOf/33 */
 static bool mgv_bigsets_properties_ev_oneOf_33_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/33"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k33", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/33/properties/k33 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_33_properties_k33(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/33/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/33/required", "k33");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_33_t, ev);
 }
 
 /* #/properties/ev/oneOf/33/properties/k33 */
@@ -3751,39 +4088,7 @@ done:
 /* #/properties/ev/oneOf/34 */
 static bool mgv_bigsets_properties_ev_oneOf_34_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/34"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k34", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/34/properties/k34 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_34_properties_k34(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/34/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/34/required", "k34");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_34_t, ev);
 }
 
 /* #/properties/ev/oneOf/34/properties/k34 */
@@ -3801,39 +4106,7 @@ done:
 /* #/properties/ev/oneOf/35 */
 static bool mgv_bigsets_properties_ev_oneOf_35_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/35"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k35", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/35/properties/k35 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_35_properties_k35(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/35/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/35/required", "k35");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_35_t, ev);
 }
 
 /* #/properties/ev/oneOf/35/properties/k35 */
@@ -3851,39 +4124,7 @@ done:
 /* #/properties/ev/oneOf/36 */
 static bool mgv_bigsets_properties_ev_oneOf_36_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/36"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k36", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/36/properties/k36 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_36_properties_k36(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/36/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/36/required", "k36");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_36_t, ev);
 }
 
 /* #/properties/ev/oneOf/36/properties/k36 */
@@ -3901,39 +4142,7 @@ done:
 /* #/properties/ev/oneOf/37 */
 static bool mgv_bigsets_properties_ev_oneOf_37_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/37"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k37", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/37/properties/k37 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_37_properties_k37(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/37/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/37/required", "k37");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_37_t, ev);
 }
 
 /* #/properties/ev/oneOf/37/properties/k37 */
@@ -3951,39 +4160,7 @@ done:
 /* #/properties/ev/oneOf/38 */
 static bool mgv_bigsets_properties_ev_oneOf_38_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/38"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k38", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/38/properties/k38 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_38_properties_k38(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/38/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/38/required", "k38");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_38_t, ev);
 }
 
 /* #/properties/ev/oneOf/38/properties/k38 */
@@ -4001,39 +4178,7 @@ done:
 /* #/properties/ev/oneOf/39 */
 static bool mgv_bigsets_properties_ev_oneOf_39_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/39"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k39", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/39/properties/k39 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_39_properties_k39(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/39/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/39/required", "k39");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_39_t, ev);
 }
 
 /* #/properties/ev/oneOf/39/properties/k39 */
@@ -4051,39 +4196,7 @@ done:
 /* #/properties/ev/oneOf/4 */
 static bool mgv_bigsets_properties_ev_oneOf_4_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/4"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k4", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/4/properties/k4 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_4_properties_k4(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/4/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/4/required", "k4");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_4_t, ev);
 }
 
 /* #/properties/ev/oneOf/4/properties/k4 */
@@ -4101,39 +4214,7 @@ done:
 /* #/properties/ev/oneOf/40 */
 static bool mgv_bigsets_properties_ev_oneOf_40_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/40"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k40", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/40/properties/k40 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_40_properties_k40(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/40/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/40/required", "k40");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_40_t, ev);
 }
 
 /* #/properties/ev/oneOf/40/properties/k40 */
@@ -4151,39 +4232,7 @@ done:
 /* #/properties/ev/oneOf/41 */
 static bool mgv_bigsets_properties_ev_oneOf_41_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/41"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k41", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/41/properties/k41 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_41_properties_k41(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/41/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/41/required", "k41");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_41_t, ev);
 }
 
 /* #/properties/ev/oneOf/41/properties/k41 */
@@ -4201,39 +4250,7 @@ done:
 /* #/properties/ev/oneOf/42 */
 static bool mgv_bigsets_properties_ev_oneOf_42_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/42"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k42", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/42/properties/k42 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_42_properties_k42(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/42/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/42/required", "k42");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_42_t, ev);
 }
 
 /* #/properties/ev/oneOf/42/properties/k42 */
@@ -4251,39 +4268,7 @@ done:
 /* #/properties/ev/oneOf/43 */
 static bool mgv_bigsets_properties_ev_oneOf_43_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/43"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k43", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/43/properties/k43 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_43_properties_k43(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/43/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/43/required", "k43");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_43_t, ev);
 }
 
 /* #/properties/ev/oneOf/43/properties/k43 */
@@ -4301,39 +4286,7 @@ done:
 /* #/properties/ev/oneOf/44 */
 static bool mgv_bigsets_properties_ev_oneOf_44_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/44"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k44", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/44/properties/k44 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_44_properties_k44(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/44/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/44/required", "k44");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_44_t, ev);
 }
 
 /* #/properties/ev/oneOf/44/properties/k44 */
@@ -4351,39 +4304,7 @@ done:
 /* #/properties/ev/oneOf/45 */
 static bool mgv_bigsets_properties_ev_oneOf_45_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/45"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k45", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/45/properties/k45 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_45_properties_k45(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/45/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/45/required", "k45");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_45_t, ev);
 }
 
 /* #/properties/ev/oneOf/45/properties/k45 */
@@ -4401,39 +4322,7 @@ done:
 /* #/properties/ev/oneOf/46 */
 static bool mgv_bigsets_properties_ev_oneOf_46_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/46"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k46", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/46/properties/k46 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_46_properties_k46(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/46/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/46/required", "k46");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_46_t, ev);
 }
 
 /* #/properties/ev/oneOf/46/properties/k46 */
@@ -4451,39 +4340,7 @@ done:
 /* #/properties/ev/oneOf/47 */
 static bool mgv_bigsets_properties_ev_oneOf_47_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/47"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k47", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/47/properties/k47 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_47_properties_k47(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/47/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/47/required", "k47");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_47_t, ev);
 }
 
 /* #/properties/ev/oneOf/47/properties/k47 */
@@ -4501,39 +4358,7 @@ done:
 /* #/properties/ev/oneOf/48 */
 static bool mgv_bigsets_properties_ev_oneOf_48_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/48"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k48", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/48/properties/k48 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_48_properties_k48(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/48/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/48/required", "k48");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_48_t, ev);
 }
 
 /* #/properties/ev/oneOf/48/properties/k48 */
@@ -4551,39 +4376,7 @@ done:
 /* #/properties/ev/oneOf/49 */
 static bool mgv_bigsets_properties_ev_oneOf_49_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/49"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k49", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/49/properties/k49 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_49_properties_k49(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/49/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/49/required", "k49");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_49_t, ev);
 }
 
 /* #/properties/ev/oneOf/49/properties/k49 */
@@ -4601,39 +4394,7 @@ done:
 /* #/properties/ev/oneOf/5 */
 static bool mgv_bigsets_properties_ev_oneOf_5_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/5"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k5", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/5/properties/k5 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_5_properties_k5(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/5/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/5/required", "k5");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_5_t, ev);
 }
 
 /* #/properties/ev/oneOf/5/properties/k5 */
@@ -4651,39 +4412,7 @@ done:
 /* #/properties/ev/oneOf/50 */
 static bool mgv_bigsets_properties_ev_oneOf_50_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/50"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k50", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/50/properties/k50 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_50_properties_k50(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/50/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/50/required", "k50");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_50_t, ev);
 }
 
 /* #/properties/ev/oneOf/50/properties/k50 */
@@ -4701,39 +4430,7 @@ done:
 /* #/properties/ev/oneOf/51 */
 static bool mgv_bigsets_properties_ev_oneOf_51_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/51"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k51", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/51/properties/k51 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_51_properties_k51(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/51/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/51/required", "k51");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_51_t, ev);
 }
 
 /* #/properties/ev/oneOf/51/properties/k51 */
@@ -4751,39 +4448,7 @@ done:
 /* #/properties/ev/oneOf/52 */
 static bool mgv_bigsets_properties_ev_oneOf_52_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/52"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k52", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/52/properties/k52 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_52_properties_k52(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/52/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/52/required", "k52");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_52_t, ev);
 }
 
 /* #/properties/ev/oneOf/52/properties/k52 */
@@ -4801,39 +4466,7 @@ done:
 /* #/properties/ev/oneOf/53 */
 static bool mgv_bigsets_properties_ev_oneOf_53_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/53"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k53", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/53/properties/k53 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_53_properties_k53(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/53/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/53/required", "k53");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_53_t, ev);
 }
 
 /* #/properties/ev/oneOf/53/properties/k53 */
@@ -4851,39 +4484,7 @@ done:
 /* #/properties/ev/oneOf/54 */
 static bool mgv_bigsets_properties_ev_oneOf_54_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/54"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k54", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/54/properties/k54 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_54_properties_k54(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/54/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/54/required", "k54");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_54_t, ev);
 }
 
 /* #/properties/ev/oneOf/54/properties/k54 */
@@ -4901,39 +4502,7 @@ done:
 /* #/properties/ev/oneOf/55 */
 static bool mgv_bigsets_properties_ev_oneOf_55_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/55"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k55", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/55/properties/k55 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_55_properties_k55(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/55/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/55/required", "k55");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_55_t, ev);
 }
 
 /* #/properties/ev/oneOf/55/properties/k55 */
@@ -4951,39 +4520,7 @@ done:
 /* #/properties/ev/oneOf/56 */
 static bool mgv_bigsets_properties_ev_oneOf_56_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/56"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k56", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/56/properties/k56 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_56_properties_k56(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/56/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/56/required", "k56");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_56_t, ev);
 }
 
 /* #/properties/ev/oneOf/56/properties/k56 */
@@ -5001,39 +4538,7 @@ done:
 /* #/properties/ev/oneOf/57 */
 static bool mgv_bigsets_properties_ev_oneOf_57_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/57"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k57", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/57/properties/k57 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_57_properties_k57(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/57/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/57/required", "k57");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_57_t, ev);
 }
 
 /* #/properties/ev/oneOf/57/properties/k57 */
@@ -5051,39 +4556,7 @@ done:
 /* #/properties/ev/oneOf/58 */
 static bool mgv_bigsets_properties_ev_oneOf_58_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/58"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k58", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/58/properties/k58 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_58_properties_k58(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/58/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/58/required", "k58");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_58_t, ev);
 }
 
 /* #/properties/ev/oneOf/58/properties/k58 */
@@ -5101,39 +4574,7 @@ done:
 /* #/properties/ev/oneOf/59 */
 static bool mgv_bigsets_properties_ev_oneOf_59_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/59"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k59", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/59/properties/k59 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_59_properties_k59(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/59/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/59/required", "k59");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_59_t, ev);
 }
 
 /* #/properties/ev/oneOf/59/properties/k59 */
@@ -5151,39 +4592,7 @@ done:
 /* #/properties/ev/oneOf/6 */
 static bool mgv_bigsets_properties_ev_oneOf_6_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/6"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k6", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/6/properties/k6 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_6_properties_k6(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/6/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/6/required", "k6");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_6_t, ev);
 }
 
 /* #/properties/ev/oneOf/6/properties/k6 */
@@ -5201,39 +4610,7 @@ done:
 /* #/properties/ev/oneOf/60 */
 static bool mgv_bigsets_properties_ev_oneOf_60_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/60"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k60", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/60/properties/k60 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_60_properties_k60(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/60/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/60/required", "k60");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_60_t, ev);
 }
 
 /* #/properties/ev/oneOf/60/properties/k60 */
@@ -5251,39 +4628,7 @@ done:
 /* #/properties/ev/oneOf/61 */
 static bool mgv_bigsets_properties_ev_oneOf_61_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/61"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k61", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/61/properties/k61 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_61_properties_k61(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/61/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/61/required", "k61");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_61_t, ev);
 }
 
 /* #/properties/ev/oneOf/61/properties/k61 */
@@ -5301,39 +4646,7 @@ done:
 /* #/properties/ev/oneOf/62 */
 static bool mgv_bigsets_properties_ev_oneOf_62_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/62"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k62", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/62/properties/k62 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_62_properties_k62(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/62/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/62/required", "k62");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_62_t, ev);
 }
 
 /* #/properties/ev/oneOf/62/properties/k62 */
@@ -5351,39 +4664,7 @@ done:
 /* #/properties/ev/oneOf/63 */
 static bool mgv_bigsets_properties_ev_oneOf_63_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/63"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k63", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/63/properties/k63 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_63_properties_k63(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/63/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/63/required", "k63");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_63_t, ev);
 }
 
 /* #/properties/ev/oneOf/63/properties/k63 */
@@ -5401,39 +4682,7 @@ done:
 /* #/properties/ev/oneOf/64 */
 static bool mgv_bigsets_properties_ev_oneOf_64_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/64"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k64", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/64/properties/k64 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_64_properties_k64(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/64/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/64/required", "k64");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_64_t, ev);
 }
 
 /* #/properties/ev/oneOf/64/properties/k64 */
@@ -5451,39 +4700,7 @@ done:
 /* #/properties/ev/oneOf/65 */
 static bool mgv_bigsets_properties_ev_oneOf_65_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/65"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k65", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/65/properties/k65 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_65_properties_k65(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/65/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/65/required", "k65");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_65_t, ev);
 }
 
 /* #/properties/ev/oneOf/65/properties/k65 */
@@ -5501,39 +4718,7 @@ done:
 /* #/properties/ev/oneOf/66 */
 static bool mgv_bigsets_properties_ev_oneOf_66_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/66"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k66", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/66/properties/k66 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_66_properties_k66(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/66/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/66/required", "k66");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_66_t, ev);
 }
 
 /* #/properties/ev/oneOf/66/properties/k66 */
@@ -5551,39 +4736,7 @@ done:
 /* #/properties/ev/oneOf/67 */
 static bool mgv_bigsets_properties_ev_oneOf_67_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/67"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k67", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/67/properties/k67 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_67_properties_k67(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/67/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/67/required", "k67");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_67_t, ev);
 }
 
 /* #/properties/ev/oneOf/67/properties/k67 */
@@ -5601,39 +4754,7 @@ done:
 /* #/properties/ev/oneOf/68 */
 static bool mgv_bigsets_properties_ev_oneOf_68_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/68"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k68", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/68/properties/k68 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_68_properties_k68(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/68/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/68/required", "k68");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_68_t, ev);
 }
 
 /* #/properties/ev/oneOf/68/properties/k68 */
@@ -5651,39 +4772,7 @@ done:
 /* #/properties/ev/oneOf/69 */
 static bool mgv_bigsets_properties_ev_oneOf_69_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/69"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 3:
-                    if (memcmp(ks, "k69", 3) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/69/properties/k69 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_69_properties_k69(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/69/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/69/required", "k69");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_69_t, ev);
 }
 
 /* #/properties/ev/oneOf/69/properties/k69 */
@@ -5701,39 +4790,7 @@ done:
 /* #/properties/ev/oneOf/7 */
 static bool mgv_bigsets_properties_ev_oneOf_7_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/7"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k7", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/7/properties/k7 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_7_properties_k7(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/7/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/7/required", "k7");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_7_t, ev);
 }
 
 /* #/properties/ev/oneOf/7/properties/k7 */
@@ -5751,39 +4808,7 @@ done:
 /* #/properties/ev/oneOf/8 */
 static bool mgv_bigsets_properties_ev_oneOf_8_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/8"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k8", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/8/properties/k8 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_8_properties_k8(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/8/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/8/required", "k8");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_8_t, ev);
 }
 
 /* #/properties/ev/oneOf/8/properties/k8 */
@@ -5801,39 +4826,7 @@ done:
 /* #/properties/ev/oneOf/9 */
 static bool mgv_bigsets_properties_ev_oneOf_9_t(mg_ctx *c, uint32_t at, uint64_t *ev)
 {
-    const mg_doc *d = &c->doc;
-    bool ok = true;
-    uint8_t t = mg_type(d, at);
-    if (!mg_step(c, at, "#/properties/ev/oneOf/9"))
-        return false;
-    uint64_t *sev = ev;
-    if (t == MG_TAPE_OBJECT) {
-        bool seen[1] = {false};
-        uint32_t np = 0;
-        MG_OBJECT_FOR(d, at, k) {
-            uint32_t kl;
-            const char *ks = mg_str(d, k, &kl);
-            switch (kl) {
-                case 2:
-                    if (memcmp(ks, "k9", 2) == 0) {
-                        seen[0] = true;
-                        if (sev)
-                            mg_bit_set(sev, np);
-                        /* #/properties/ev/oneOf/9/properties/k9 */
-                        MG_SUB(mgv_bigsets_properties_ev_oneOf_9_properties_k9(c, k + 1, NULL));
-                    }
-                    break;
-                default:
-                    break;
-            }
-            np++;
-        }
-        /* #/properties/ev/oneOf/9/required/0 */
-        if (!seen[0])
-            MG_FAIL(at, MG_E_REQUIRED, "#/properties/ev/oneOf/9/required", "k9");
-    }
-done:
-    return ok;
+    return mg_obj_check(c, at, &mgo_bigsets_properties_ev_oneOf_9_t, ev);
 }
 
 /* #/properties/ev/oneOf/9/properties/k9 */

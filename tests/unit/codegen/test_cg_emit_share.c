@@ -95,7 +95,7 @@ static void test_identical_subschemas_share_one_function(void **state)
     (void)state;
     out o;
     unsigned parts;
-    render(TWO, CG_SHARE_ALWAYS, 1, &o, &parts);
+    render(TWO, CG_ALWAYS, 1, &o, &parts);
     const char *c = file(&o, ".c");
     assert_non_null(c);
     assert_int_equal(parts, 0);
@@ -118,10 +118,10 @@ static void test_share_never_and_small_sets_stay_plain(void **state)
     (void)state;
     out o;
     unsigned parts;
-    render(TWO, CG_SHARE_NEVER, 1, &o, &parts);
+    render(TWO, CG_NEVER, 1, &o, &parts);
     assert_null(strstr(file(&o, ".c"), "mgsh_"));
     out_free(&o);
-    render(TWO, CG_SHARE_AUTO, 0, &o, &parts); /* far fewer than CG_SHARE_MIN_FNS functions */
+    render(TWO, CG_AUTO, 0, &o, &parts); /* far fewer than CG_BIG_FNS functions */
     assert_null(strstr(file(&o, ".c"), "mgsh_"));
     assert_int_equal(parts, 0);
     assert_null(file(&o, ".int.h"));
@@ -134,8 +134,8 @@ static void test_shared_names_are_stable(void **state)
     (void)state;
     out a, b;
     unsigned parts;
-    render(TWO, CG_SHARE_ALWAYS, 1, &a, &parts);
-    render(TWO_MORE, CG_SHARE_ALWAYS, 1, &b, &parts);
+    render(TWO, CG_ALWAYS, 1, &a, &parts);
+    render(TWO_MORE, CG_ALWAYS, 1, &b, &parts);
     const char *name = strstr(file(&a, ".c"), "\nstatic bool mgsh_");
     assert_non_null(name);
     char decl[64];
@@ -150,7 +150,7 @@ static void test_split_writes_parts_and_an_internal_header(void **state)
     (void)state;
     out o;
     unsigned parts;
-    render(TWO, CG_SHARE_ALWAYS, 3, &o, &parts);
+    render(TWO, CG_ALWAYS, 3, &o, &parts);
     assert_int_equal(parts, 3);
     static const char *const suffixes[] = {".c", ".h", ".int.h", ".1.c", ".2.c", ".3.c"};
     for (size_t i = 0; i < 6; i++) {
@@ -174,7 +174,7 @@ static void test_split_writes_parts_and_an_internal_header(void **state)
     }
     /* the same functions as the one-file form, each once */
     out one;
-    render(TWO, CG_SHARE_ALWAYS, 1, &one, &parts);
+    render(TWO, CG_ALWAYS, 1, &one, &parts);
     assert_int_equal(defs, count(file(&one, ".c"), ")\n{\n"));
     out_free(&one);
     out_free(&o);
