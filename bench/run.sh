@@ -161,11 +161,11 @@ if want bigschema; then
     done
     # What the object tables cost or save at run time: the generated schema's messages
     # (gen_schema.py --messages, every tenth broken) through the default output (objects from
-    # tables, as above) and through the code form (--object-tables never), alternately.
+    # tables, as above) and through the code form (--tables never), alternately.
     python3 bench/workloads/bigschema/gen_schema.py --resources "${BIGSCHEMA_RESOURCES:-50}" \
         --messages "${BIGSCHEMA_MESSAGES:-4000}" >"$out/bigschema.ndjson"
     base=$out/big-bigschema.schema
-    CFLAGS=-O2 "$build/meshgate-codegen" -o "$base-code" --prefix big --object-tables never \
+    CFLAGS=-O2 "$build/meshgate-codegen" -o "$base-code" --prefix big --tables never \
         --so "$base-code.so" "$out/bigschema.schema.json" 2>/dev/null
     [ -x "$build/bench/mgbench" ] || make --no-print-directory "$build/bench/mgbench" >/dev/null
     for round in 1 2; do

@@ -66,20 +66,20 @@ typedef struct cg_options {
     bool warnings;  /* print warnings */
     bool plan_only; /* --plan: print the plan (cg_plan_dump), write no C */
     int share;      /* CG_AUTO..: one function for identical subschemas (cg_emit_share.c) */
-    int objects;    /* CG_AUTO..: objects checked from tables (mg_obj, cg_plan_obj.c) */
+    int tables;     /* CG_AUTO..: objects checked from tables (mg_obj, cg_plan_obj.c) */
     unsigned split; /* translation units of the functions: 0 by size (CG_SPLIT_BYTES), 1: one */
 } cg_options;
 
 /* Output of big schemas (issue 16 item 11; README "Big schemas"). In a big set (one that
  * renders at least CG_BIG_FNS functions; small outputs read better plain and run a little
- * faster), or always/never as asked (--share, --object-tables), identical subschemas share a
+ * faster), or always/never as asked (--share, --tables), identical subschemas share a
  * function and the functions of plain object schemas become tables that one runtime routine
  * checks (mg_obj). The functions go to BASE.1.c .. BASE.N.c beside BASE.c and an internal
  * header BASE.int.h when they take more than CG_SPLIT_BYTES of C: one part per
  * CG_SPLIT_BYTES, at most CG_MAX_PARTS, so that cc builds them in parallel. */
 enum { CG_AUTO, CG_ALWAYS, CG_NEVER };
 #define CG_BIG_FNS 200
-#define CG_SPLIT_BYTES ((size_t)256 << 10)
+#define CG_SPLIT_BYTES ((size_t)128 << 10)
 #define CG_MAX_PARTS 64
 
 /* What codegen knows of one schema node. */

@@ -109,6 +109,19 @@ void cg_share_wrapper(const cg_share *sh, cg_units *u, int fi);
 /* How many functions the shared ones stand for, and how many shared ones there are. */
 void cg_share_counts(const cg_share *sh, size_t *members, size_t *shared);
 
+/* cg_emit_tab.c: objects and arrays checked from tables (mg_obj, mg_arr) */
+/* f is planned to be checked from its table (cg_plan_tables). */
+bool cg_tab_planned(const cg_fn *f);
+/* ... and is, not being rendered by a function shared with identical subschemas. */
+bool cg_tab_form(const cg_share *sh, const cg_fn *f);
+/* A table of the plan is written: its owner's function is, in the form that reads it. */
+bool cg_tab_used(const cg_share *sh, const cg_table *t);
+/* The function f's table calls outside its names table (additionalProperties, items); -1. */
+int cg_tab_callee(const cg_fn *f);
+/* f's table (mgo_ or mga_<f's name>), and the text of its function: one call. */
+void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f);
+char *cg_tab_body(const cg_fn *f);
+
 /* cg_emit_kw.c */
 void cg_render_type(cg_w *w);
 void cg_render_enum_const(cg_w *w);

@@ -782,7 +782,7 @@ bool cg_plan_build(cg *g)
     if (g->nerrors) return false;
     name_functions(g);
     cg_memo_plan(p);
-    cg_plan_obj_tables(g);
+    cg_plan_tables(g);
     name_tables(p);
     return true;
 }

@@ -135,6 +135,7 @@ typedef struct cg_parr {
     bool has_cmax;
     cg_count mini, maxi;
     const cj_node *uniq; /* uniqueItems: true */
+    bool table;          /* the whole function is these keywords, checked by mg_arr_check */
 } cg_parr;
 
 /* anyOf / oneOf / allOf: one function per branch, a table of them when many. */
@@ -171,7 +172,7 @@ typedef struct cg_fn {
     int *callees;
     size_t ncallees, ccallees;
     /* the keywords (NULL / -1 / empty when absent); one added here must be known to
-     * object_only() in cg_plan_obj.c, which tells the functions that are an object alone */
+     * only() in cg_plan_obj.c, which tells the functions that are an object or array alone */
     const cj_node *type;
     bool nullable;
     const cj_node *enm;
@@ -246,9 +247,10 @@ void cg_plan_keywords(cg *g, const cg_fn *f);
 /* cg_plan_obj.c: the object and array keywords of f. */
 void cg_plan_object(cg *g, cg_fn *f);
 void cg_plan_array(cg *g, cg_fn *f);
-/* Decides which reached functions are checked from tables (cg_pobj.table; cg_options.objects)
+/* Decides which reached functions are checked from tables (cg_pobj.table, cg_parr.table;
+ * cg_options.tables)
  * and gives them their tables; after the functions are named and memo ids given. */
-void cg_plan_obj_tables(cg *g);
+void cg_plan_tables(cg *g);
 /* The seen[] index of a name the object's keywords mention. */
 int cg_slot_seen(const cg_pobj *o, const char *name, size_t len);
 

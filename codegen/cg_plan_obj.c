@@ -7,9 +7,10 @@
  * by binary search, the seen set becomes a bitset, and many required names a table of their
  * own. In a big set, a function whose schema is only an object's properties, required,
  * additionalProperties and counts (and type object) is checked by the runtime from its
- * tables (mg_obj, cg_plan_obj_tables): every slot in the names table, the required names in a
- * list. Arrays: prefix items, the rest, contains and its bounds. Schema errors are collected
- * here and the offending keyword is left out. Single-threaded.
+ * tables (mg_obj, cg_plan_tables): every slot in the names table, the required names in a
+ * list; one that is only an array's items, counts and uniqueItems likewise (mg_arr). Arrays: prefix
+ * items, the rest, contains and its bounds. Schema errors are collected here and the offending
+ * keyword is left out. Single-threaded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -151,48 +152,69 @@ void cg_plan_object(cg *g, cg_fn *f)
     }
 }
 
-/* f's function is the step, type object and the object keywords mg_obj_check does, nothing
- * else (every keyword of cg_fn is asked); it may report its evaluated members to its caller,
- * not hold unevaluated* itself. */
+/* f's function has no keyword but its type (the one type `want`, or none) and those of its
+ * object (want "object") or array: nothing else of cg_fn is set. It may report its evaluated
+ * members to its caller, not hold unevaluated* itself. */
+static bool only(const cg_fn *f, const char *want)
+{
+    if (f->own_track || f->memo >= 0 || f->dyn >= 0 || f->nullable) return false;
+    if (f->type && !(f->type->type == CJ_STRING && strcmp(f->type->str, want) == 0)) return false;
+    bool object = strcmp(want, "object") == 0;
+    return !(object ? f->arr != NULL : f->obj != NULL) && !f->enm && !f->cnst && !f->ref &&
+           !f->dref && !f->nbounds && !f->mult && !f->minl.at && !f->maxl.at && !f->pattern &&
+           !f->format && !f->all.n && !f->any.n && !f->one.n && !f->not_ && !f->if_ && !f->then_ &&
+           !f->else_ && !f->uprops && !f->uitems;
+}
+
+/* The keywords mg_obj_check does, and something to check. */
 static bool object_only(const cg_fn *f)
 {
     const cg_pobj *o = f->obj;
-    if (!o || o->pats || o->ndeps || o->pnames || o->nseen > (int)MG_OBJ_SEEN_MAX) return false;
-    if (f->own_track || f->memo >= 0 || f->dyn >= 0 || f->nullable) return false;
-    if (f->type && !(f->type->type == CJ_STRING && strcmp(f->type->str, "object") == 0))
-        return false;
-    return !f->enm && !f->cnst && !f->ref && !f->dref && !f->nbounds && !f->mult && !f->minl.at &&
-           !f->maxl.at && !f->pattern && !f->format && !f->arr && !f->all.n && !f->any.n &&
-           !f->one.n && !f->not_ && !f->if_ && !f->then_ && !f->else_ && !f->uprops && !f->uitems;
+    return o && !o->pats && !o->ndeps && !o->pnames && o->nseen <= (int)MG_OBJ_SEEN_MAX &&
+           (o->nslots || o->addl || o->minp.at || o->maxp.at) && only(f, "object");
 }
 
-void cg_plan_obj_tables(cg *g)
+/* The keywords mg_arr_check does (every item alike, no evaluated items to report). */
+static bool array_only(const cg_fn *f)
+{
+    const cg_parr *a = f->arr;
+    return a && !a->prefix && !a->cont && !f->tracks && only(f, "array");
+}
+
+static void object_table(cg *g, cg_fn *f)
+{
+    cg_pobj *o = f->obj;
+    o->table = true;
+    if (o->names_tab < 0 && o->nslots) {
+        cg_row *rows = cg_xcalloc(o->nslots, sizeof *rows);
+        for (size_t k = 0; k < o->nslots; k++)
+            rows[k] = (cg_row){o->slots[k].name, o->slots[k].len, o->slots[k].seen,
+                               o->slots[k].prop_fn, o->slots[k].mention};
+        o->names_tab = cg_plan_rows(g, f, "names", rows, o->nslots);
+    }
+    /* the required names as the code form checks them: a sorted table stays one */
+    o->req_list = o->req_tab;
+    if (o->req && o->req->n && o->req_tab < 0) {
+        cg_row *rows = cg_xcalloc(o->req->n, sizeof *rows);
+        for (size_t k = 0; k < o->req->n; k++) {
+            const cj_node *r = o->req->items[k];
+            rows[k] = (cg_row){r->str, r->len, cg_slot_seen(o, r->str, r->len), -1, r};
+        }
+        o->req_list = cg_plan_list(g, f, "required", rows, o->req->n);
+    }
+}
+
+void cg_plan_tables(cg *g)
 {
     cg_plan *p = g->plan;
-    int mode = g->opt.objects;
+    int mode = g->opt.tables;
     if (mode == CG_NEVER || (mode == CG_AUTO && p->nout < CG_BIG_FNS)) return;
     for (size_t i = 0; i < p->nout; i++) {
         cg_fn *f = p->out[i];
-        cg_pobj *o = f->obj;
-        if (!object_only(f) || !(o->nslots || o->addl || o->minp.at || o->maxp.at)) continue;
-        o->table = true;
-        if (o->names_tab < 0 && o->nslots) {
-            cg_row *rows = cg_xcalloc(o->nslots, sizeof *rows);
-            for (size_t k = 0; k < o->nslots; k++)
-                rows[k] = (cg_row){o->slots[k].name, o->slots[k].len, o->slots[k].seen,
-                                   o->slots[k].prop_fn, o->slots[k].mention};
-            o->names_tab = cg_plan_rows(g, f, "names", rows, o->nslots);
-        }
-        /* the required names as the code form checks them: a sorted table stays one */
-        o->req_list = o->req_tab;
-        if (o->req && o->req->n && o->req_tab < 0) {
-            cg_row *rows = cg_xcalloc(o->req->n, sizeof *rows);
-            for (size_t k = 0; k < o->req->n; k++) {
-                const cj_node *r = o->req->items[k];
-                rows[k] = (cg_row){r->str, r->len, cg_slot_seen(o, r->str, r->len), -1, r};
-            }
-            o->req_list = cg_plan_list(g, f, "required", rows, o->req->n);
-        }
+        if (object_only(f))
+            object_table(g, f);
+        else if (array_only(f))
+            f->arr->table = true;
     }
 }
 

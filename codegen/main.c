@@ -42,12 +42,12 @@ static void usage(FILE *o)
           "                       the C goes to a temporary folder\n"
           "  -j N                 --so: N compilers at once (default: the online CPUs)\n"
           "  --split N            functions in N parts (1: one file; default: one part per\n"
-          "                       256 KiB of C)\n"
+          "                       128 KiB of functions)\n"
           "  --share MODE         one function for identical subschemas: auto (sets of 200\n"
           "                       functions or more), always, never\n"
-          "  --object-tables MODE plain object schemas checked from tables by one runtime\n"
-          "                       routine: auto (sets of 200 functions or more), always,\n"
-          "                       never\n"
+          "  --tables MODE        plain object and array schemas checked from tables by\n"
+          "                       the runtime: auto (sets of 200 functions or more),\n"
+          "                       always, never\n"
           "  --prefix P           C identifier of the set (mg_set_P); default from BASE\n"
           "  --name NAME          schema name for a single input file\n"
           "  --version            print the version and exit\n"
@@ -486,7 +486,7 @@ int main(int argc, char **argv)
                 jobs = (unsigned)v;
             else
                 opt.split = (unsigned)v;
-        } else if ((strcmp(a, "--share") == 0 || strcmp(a, "--object-tables") == 0) && has_val) {
+        } else if ((strcmp(a, "--share") == 0 || strcmp(a, "--tables") == 0) && has_val) {
             const char *m = argv[++i];
             int mode = strcmp(m, "auto") == 0     ? CG_AUTO
                        : strcmp(m, "always") == 0 ? CG_ALWAYS
@@ -496,7 +496,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "meshgate-codegen: %s wants auto, always or never, got %s\n", a, m);
                 goto out;
             }
-            *(a[2] == 's' ? &opt.share : &opt.objects) = mode;
+            *(a[2] == 's' ? &opt.share : &opt.tables) = mode;
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
             opt.prefix = argv[++i];
         } else if (strcmp(a, "--name") == 0 && has_val) {

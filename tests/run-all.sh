@@ -71,7 +71,7 @@ if [ -x tests/conformance/run.sh ]; then
     # again in the form codegen gives big sets (README "Big schemas"), forced on the suite's
     # small schemas: functions shared by identical subschemas, objects checked from tables
     run conformance-big-set tests/conformance/run.sh "$build" --form big-set \
-        --codegen-arg --share --codegen-arg always --codegen-arg --object-tables \
+        --codegen-arg --share --codegen-arg always --codegen-arg --tables \
         --codegen-arg always
 else
     echo "not ok - conformance: tests/conformance/run.sh is missing or not executable"

@@ -317,7 +317,7 @@ static inline int32_t mg_name_find(const mg_name_row *t, int32_t n, const char *
 /* The most names an object checked from a table (mg_obj) may require. */
 #define MG_OBJ_SEEN_MAX 256u
 
-/* A whole function of an object schema as data, for big sets (codegen --object-tables: one
+/* A whole function of an object schema as data, for big sets (codegen --tables: one
  * routine instead of a C function per object shape, which the C compiler would optimize
  * again each time). It checks, in the order and with the errors of the generated code: the
  * step (loc), the type object (type_loc; NULL: not required), one pass over the members
@@ -336,6 +336,20 @@ typedef struct mg_obj {
     const char *minp_loc, *minp_arg, *maxp_loc, *maxp_arg;
     uint64_t minp, maxp;
 } mg_obj;
+
+/* A whole function of an array schema as data, likewise: the step (loc), the type array
+ * (type_loc; NULL: not required), minItems/maxItems and uniqueItems (their locations NULL:
+ * absent), then items (.fn NULL: none) on every item. */
+typedef struct mg_arr {
+    const char *loc, *type_loc;
+    const char *mini_loc, *mini_arg, *maxi_loc, *maxi_arg;
+    uint64_t mini, maxi;
+    const char *uniq_loc;
+    mg_name_row items;
+} mg_arr;
+
+/* The check of a for the value at `at`: a generated function's result. */
+bool mg_arr_check(mg_ctx *c, uint32_t at, const mg_arr *a);
 
 /* The check of o for the value at `at`: a generated function's result. ev: the bitset of a
  * function that reports its evaluated members (unevaluatedProperties), which gets the bit of

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_bigschema.sh - TAP tests of what makes big schemas build fast (issue 16 item 11): one
-# function for identical subschemas (--share), objects checked from tables (--object-tables)
+# function for identical subschemas (--share), objects checked from tables (--tables)
 # and output split into parts (--split) that --so compiles in parallel. Behaviour only; build times are measured by the bigschema row of
 # `make bench`.
 #
@@ -199,10 +199,10 @@ fi
 # --so with parts (and object tables in BASE.int.h): compiled in parallel (-j 2), linked,
 # loaded by meshgate validate
 : >"$tmp/err"
-if CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --object-tables always --split 3 -j 2 \
+if CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share always --tables always --split 3 -j 2 \
     --so "$tmp/split.so" "$tmp/two.json" \
     2>"$tmp/err" &&
-    CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share never --object-tables never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
+    CFLAGS="-O0 ${SANITIZE_CFLAGS:-}" "$codegen" --share never --tables never --so "$tmp/plain.so" "$tmp/two.json" 2>"$tmp/err"; then
     rc=0
     "$meshgate" validate --schemas "$tmp/split.so" --schema two --all-errors "$tmp/in.ndjson" \
         >"$tmp/split.txt" 2>&1 || rc=$?
@@ -234,14 +234,18 @@ else
     not_ok "--so fails (exit 1, said) when the compiler cannot build a part (rc $rc)"
 fi
 
-# the defaults on a big generated schema: shared and split without being asked
+# the defaults on a big generated schema: shared and tables without being asked
 python3 bench/workloads/bigschema/gen_schema.py --resources 14 >"$tmp/big.json"
 mkdir -p "$tmp/big" "$tmp/bigplain"
+big_c=("$tmp/big/big.c")
 if "$codegen" -o "$tmp/big/big" "$tmp/big.json" 2>"$tmp/err" &&
-    "$codegen" --share never --object-tables never --split 1 -o "$tmp/bigplain/big" "$tmp/big.json" 2>"$tmp/err" &&
-    grep -q '^static bool mgsh_' "$tmp/big/big.c" && grep -q 'return mg_obj_check(c, at, &mgo_' "$tmp/big/big.c" &&
+    "$codegen" --share never --tables never --split 1 -o "$tmp/bigplain/big" "$tmp/big.json" 2>"$tmp/err"; then
+    for f in "$tmp"/big/big.[0-9]*.c; do [ ! -e "$f" ] || big_c+=("$f"); done
+fi
+if grep -q '^\(static \)\?bool mgsh_' "${big_c[@]}" 2>/dev/null &&
+    grep -q 'return mg_obj_check(c, at, &mgo_' "${big_c[@]}" &&
     ! grep -q 'mgsh_\|mg_obj_check' "$tmp/bigplain/big.c"; then
-    bytes=$(wc -c <"$tmp/big/big.c")
+    bytes=$(cat "${big_c[@]}" "$tmp"/big/big.int.h 2>/dev/null | wc -c)
     plain=$(wc -c <"$tmp/bigplain/big.c")
     if [ "$bytes" -lt "$plain" ]; then
         ok "a big set is shared and its objects tables by default ($bytes bytes of C against $plain)"
@@ -298,7 +302,7 @@ for i in range(14):
         if n % 7 == i % 7: print(json.dumps(b))
 EOF
 : >"$tmp/err"
-if runner big "$tmp/big/run" "$tmp/big/big.c" 2>"$tmp/err" &&
+if runner big "$tmp/big/run" "${big_c[@]}" 2>"$tmp/err" &&
     runner big "$tmp/bigplain/run" "$tmp/bigplain/big.c" 2>"$tmp/err"; then
     "$tmp/big/run" --all-errors --locations "$tmp/big.ndjson" >"$tmp/big/out"
     "$tmp/bigplain/run" --all-errors --locations "$tmp/big.ndjson" >"$tmp/bigplain/out"
@@ -347,8 +351,9 @@ else
     not_ok "a failed union in a shared set explains each copy's closest branch at its own location (build)"
 fi
 
-# objects checked from tables (mg_obj_check) against the code form, on the golden case made
-# for them (every object keyword the tables hold, and objects that stay code) and on two.json
+# objects and arrays checked from tables (mg_obj_check, mg_arr_check) against the code form,
+# on the golden case made for them (every keyword the tables hold, and schemas that stay
+# code) and on two.json
 # shared: the same verdicts, errors, locations and order, with all errors and with the first
 objcase=tests/golden/cases/objtables
 cut -f2 "$objcase.instances.ndjson" >"$tmp/obj.ndjson"
@@ -357,9 +362,9 @@ objs_ok=1
 for form in tables code shtables; do
     mkdir -p "$tmp/obj-$form"
     case $form in
-    tables) args=(--object-tables always) src=$objcase.schema.json ;;
-    code) args=(--object-tables never) src=$objcase.schema.json ;;
-    shtables) args=(--object-tables always --share always) src=$tmp/two.json ;;
+    tables) args=(--tables always) src=$objcase.schema.json ;;
+    code) args=(--tables never) src=$objcase.schema.json ;;
+    shtables) args=(--tables always --share always) src=$tmp/two.json ;;
     esac
     name=$(basename "$src" .json)
     name=${name%.schema}
@@ -374,15 +379,16 @@ for form in tables code shtables; do
     fi
 done
 if [ -n "$objs_ok" ] && [ "$(grep -c 'return mg_obj_check' "$tmp/obj-tables/objtables.c")" -eq 5 ] &&
-    ! grep -q mg_obj_check "$tmp/obj-code/objtables.c" &&
+    [ "$(grep -c 'return mg_arr_check' "$tmp/obj-tables/objtables.c")" -eq 2 ] &&
+    ! grep -q 'mg_obj_check\|mg_arr_check' "$tmp/obj-code/objtables.c" &&
     grep -q 'return mg_obj_check' "$tmp/obj-shtables/two.c" &&
     cmp -s "$tmp/obj-tables/all" "$tmp/obj-code/all" && cmp -s "$tmp/obj-tables/first" "$tmp/obj-code/first" &&
     cmp -s "$tmp/obj-shtables/all" "$tmp/plain/out" &&
     [ "$(grep -c ' at #' "$tmp/obj-tables/all")" -ge 20 ]; then
-    ok "objects checked from tables give the code form's verdicts, errors, locations and order"
+    ok "objects and arrays checked from tables give the code form's verdicts, errors, locations and order"
 else
     diff "$tmp/obj-code/all" "$tmp/obj-tables/all" >>"$tmp/err" 2>&1 || true
-    not_ok "objects checked from tables give the code form's verdicts, errors, locations and order"
+    not_ok "objects and arrays checked from tables give the code form's verdicts, errors, locations and order"
 fi
 
 # bad values are usage errors that name the option
@@ -391,14 +397,14 @@ rc=0
 rc2=0
 "$codegen" --share sometimes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc2=$?
 rc3=0
-"$codegen" --object-tables yes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc3=$?
+"$codegen" --tables yes -o "$tmp/x" "$tmp/two.json" 2>>"$tmp/err" || rc3=$?
 if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && [ "$rc3" -eq 2 ] &&
     grep -q -- '--split wants a number from 1 to 64' "$tmp/err" &&
     grep -q -- '--share wants auto, always or never, got sometimes' "$tmp/err" &&
-    grep -q -- '--object-tables wants auto, always or never, got yes' "$tmp/err" && [ ! -e "$tmp/x.c" ]; then
-    ok "--split 0, --share sometimes and --object-tables yes are usage errors (exit 2) that say what is wanted"
+    grep -q -- '--tables wants auto, always or never, got yes' "$tmp/err" && [ ! -e "$tmp/x.c" ]; then
+    ok "--split 0, --share sometimes and --tables yes are usage errors (exit 2) that say what is wanted"
 else
-    not_ok "--split 0, --share sometimes and --object-tables yes are usage errors (exit 2) that say what is wanted"
+    not_ok "--split 0, --share sometimes and --tables yes are usage errors (exit 2) that say what is wanted"
 fi
 
 echo "1..$n"

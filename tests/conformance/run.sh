@@ -8,7 +8,7 @@
 #   --update-known   rewrite tests/conformance/known-failures.txt from this run (reasons kept,
 #                    new entries get TODO; with --only, entries outside it are kept)
 #   --form NAME      codegen runs with each --codegen-arg ARG (the big-set form: --share always
-#                    --object-tables always); work files in BUILD_DIR/conformance-NAME
+#                    --tables always); work files in BUILD_DIR/conformance-NAME
 # Env: MG_SUITE_DIR (default ../shared/json-schema-test-suite from the repository root),
 #      MG_CONF_JOBS (parallel files, default 2), CC, SANITIZE_CFLAGS (the Makefile exports it,
 #      so `make asan` builds the generated shared objects with the sanitizer too).

@@ -5,12 +5,18 @@
 #include "mg_rt.h"
 
 static bool mgv_objtables(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_bag(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_either(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_either_properties_x(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_empty(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_id(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_labels(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_labels_additionalProperties(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_list(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_list_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_pair(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_pair_items(mg_ctx *c, uint32_t at, uint64_t *ev);
+static bool mgv_objtables_properties_pair_prefixItems_0(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_spec(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_spec_additionalProperties(mg_ctx *c, uint32_t at, uint64_t *ev);
 static bool mgv_objtables_properties_spec_properties_name(mg_ctx *c, uint32_t at, uint64_t *ev);
@@ -31,6 +37,9 @@ static bool mgv_objtables_properties_wide_properties_a9(mg_ctx *c, uint32_t at, 
 
 static const mg_name_row mgt_objtables_names[] = {
     {2, 0, "id", mgv_objtables_properties_id, NULL}, /* #/properties/id */
+    {3, -1, "bag", mgv_objtables_properties_bag, NULL}, /* #/properties/bag */
+    {4, -1, "list", mgv_objtables_properties_list, NULL}, /* #/properties/list */
+    {4, -1, "pair", mgv_objtables_properties_pair, NULL}, /* #/properties/pair */
     {4, 1, "spec", mgv_objtables_properties_spec, NULL}, /* #/properties/spec */
     {4, -1, "wide", mgv_objtables_properties_wide, NULL}, /* #/properties/wide */
     {5, -1, "empty", mgv_objtables_properties_empty, NULL}, /* #/properties/empty */
@@ -86,11 +95,18 @@ static const mg_obj mgo_objtables = {
     .loc = "#",
     .type_loc = "#/type",
     .names = mgt_objtables_names,
-    .nnames = 6,
+    .nnames = 9,
     .req = mgt_objtables_required,
     .nreq = 2,
     .req_loc = "#/required",
     .addl_loc = "#/additionalProperties",
+};
+
+/* #/properties/bag */
+static const mg_arr mga_objtables_properties_bag = {
+    .maxi_loc = "#/properties/bag/maxItems",
+    .maxi_arg = "2",
+    .maxi = UINT64_C(2),
 };
 
 /* #/properties/empty */
@@ -105,6 +121,20 @@ static const mg_obj mgo_objtables_properties_labels = {
     .loc = "#/properties/labels",
     .addl_loc = "#/properties/labels/additionalProperties",
     .addl = {.fn = mgv_objtables_properties_labels_additionalProperties, .locs = NULL},
+};
+
+/* #/properties/list */
+static const mg_arr mga_objtables_properties_list = {
+    .loc = "#/properties/list",
+    .type_loc = "#/properties/list/type",
+    .mini_loc = "#/properties/list/minItems",
+    .mini_arg = "1",
+    .mini = UINT64_C(1),
+    .maxi_loc = "#/properties/list/maxItems",
+    .maxi_arg = "3",
+    .maxi = UINT64_C(3),
+    .uniq_loc = "#/properties/list/uniqueItems",
+    .items = {.fn = mgv_objtables_properties_list_items, .locs = NULL},
 };
 
 /* #/properties/spec */
@@ -141,6 +171,12 @@ static const mg_obj mgo_objtables_properties_wide = {
 static bool mgv_objtables(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
 {
     return mg_obj_check(c, at, &mgo_objtables, NULL);
+}
+
+/* #/properties/bag */
+static bool mgv_objtables_properties_bag(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    return mg_arr_check(c, at, &mga_objtables_properties_bag);
 }
 
 /* #/properties/either */
@@ -230,6 +266,85 @@ static bool mgv_objtables_properties_labels_additionalProperties(mg_ctx *c, uint
     /* #/properties/labels/additionalProperties/type */
     if (!(t == MG_TAPE_STRING))
         MG_FAIL(at, MG_E_TYPE, "#/properties/labels/additionalProperties/type", "string");
+done:
+    return ok;
+}
+
+/* #/properties/list */
+static bool mgv_objtables_properties_list(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    return mg_arr_check(c, at, &mga_objtables_properties_list);
+}
+
+/* #/properties/list/items */
+static bool mgv_objtables_properties_list_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/list/items/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/list/items/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/pair */
+static bool mgv_objtables_properties_pair(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    if (!mg_step(c, at, "#/properties/pair"))
+        return false;
+    /* #/properties/pair/type */
+    if (!(t == MG_TAPE_ARRAY))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/pair/type", "array");
+    if (t == MG_TAPE_ARRAY) {
+        uint32_t np = 0;
+        MG_ARRAY_FOR(d, at, i) {
+            if (np < 1) {
+                switch (np) {
+                    case 0:
+                        /* #/properties/pair/prefixItems/0 */
+                        MG_SUB(mgv_objtables_properties_pair_prefixItems_0(c, i, NULL));
+                        break;
+                    default:
+                        break;
+                }
+            } else {
+                /* #/properties/pair/items */
+                MG_SUB(mgv_objtables_properties_pair_items(c, i, NULL));
+            }
+            np++;
+        }
+    }
+done:
+    return ok;
+}
+
+/* #/properties/pair/items */
+static bool mgv_objtables_properties_pair_items(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/pair/items/type */
+    if (!(t == MG_TAPE_INT64 || t == MG_TAPE_UINT64 || (t == MG_TAPE_DOUBLE && mg_num_is_integer(d, at))))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/pair/items/type", "integer");
+done:
+    return ok;
+}
+
+/* #/properties/pair/prefixItems/0 */
+static bool mgv_objtables_properties_pair_prefixItems_0(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
+{
+    const mg_doc *d = &c->doc;
+    bool ok = true;
+    uint8_t t = mg_type(d, at);
+    /* #/properties/pair/prefixItems/0/type */
+    if (!(t == MG_TAPE_STRING))
+        MG_FAIL(at, MG_E_TYPE, "#/properties/pair/prefixItems/0/type", "string");
 done:
     return ok;
 }

@@ -1,7 +1,8 @@
-/* test_rt_obj.c - unit tests for an object checked from its table (mg_obj_check,
- * validator/mg_rt_obj.c): properties by name, additionalProperties false and as a schema,
- * required names in the table's order, the counts, the type, the step budget, the first-error
- * stop, and the schema locations a row hands to a shared function.
+/* test_rt_obj.c - unit tests for objects and arrays checked from their tables (mg_obj_check,
+ * mg_arr_check, validator/mg_rt_obj.c): properties by name, additionalProperties false and as
+ * a schema, required names in the table's order, the counts, the type, the step budget, the
+ * first-error stop, the schema locations a row hands to a shared function, the evaluated
+ * members a tracking function reports; an array's counts, uniqueItems and items.
  *
  * Design: the tables are written by hand the way meshgate-codegen renders them (a sorted
  * names table, a required list, the mg_obj), and validated through mg_validate as generated
@@ -103,6 +104,36 @@ static const mg_obj open_map = {
     .addl = {.fn = bool_fn},
 };
 
+/* {"type": "array", "minItems": 1, "maxItems": 3, "uniqueItems": true,
+ *  "items": {"type": "integer"}} */
+static const mg_arr list = {
+    .loc = "#",
+    .type_loc = "#/type",
+    .mini_loc = "#/minItems",
+    .mini_arg = "1",
+    .mini = 1,
+    .maxi_loc = "#/maxItems",
+    .maxi_arg = "3",
+    .maxi = 3,
+    .uniq_loc = "#/uniqueItems",
+    .items = {.fn = int_fn},
+};
+
+static bool list_entry(mg_ctx *c, uint32_t at)
+{
+    return mg_arr_check(c, at, &list);
+}
+
+/* The members closed evaluates, as a function that reports them would: their bits. */
+static uint64_t evaluated;
+static bool tracked_entry(mg_ctx *c, uint32_t at)
+{
+    uint64_t ev[1] = {0};
+    bool ok = mg_obj_check(c, at, &closed, ev);
+    evaluated = ev[0];
+    return ok;
+}
+
 static bool closed_entry(mg_ctx *c, uint32_t at)
 {
     return mg_obj_check(c, at, &closed, NULL);
@@ -114,7 +145,9 @@ static bool open_entry(mg_ctx *c, uint32_t at)
 }
 
 static const mg_schema schemas[] = {{.name = "closed", .fn = closed_entry},
-                                    {.name = "open", .fn = open_entry}};
+                                    {.name = "open", .fn = open_entry},
+                                    {.name = "list", .fn = list_entry},
+                                    {.name = "tracked", .fn = tracked_entry}};
 
 static mg_validator *validator(uint32_t max_errors, uint64_t max_steps)
 {
@@ -205,6 +238,38 @@ static void test_step_budget(void **state)
     mg_validator_free(v);
 }
 
+/* A tracking function's bitset gets every member properties or additionalProperties
+ * applied to, matched or failed. */
+static void test_evaluated_members(void **state)
+{
+    (void)state;
+    mg_validator *v = validator(16, 0);
+    assert_int_equal(check(v, 3, "{\"r\":1,\"n\":1}"), MG_OK);
+    assert_int_equal(evaluated, 3);
+    assert_int_equal(check(v, 3, "{\"n\":1,\"x\":2,\"r\":0}"), MG_REJECT_SCHEMA);
+    assert_int_equal(evaluated, 7);
+    mg_validator_free(v);
+}
+
+/* An array: the counts, uniqueItems, then every item, in that order. */
+static void test_array(void **state)
+{
+    (void)state;
+    mg_validator *v = validator(16, 0);
+    assert_int_equal(check(v, 2, "[1,2,3]"), MG_OK);
+    assert_int_equal(check(v, 2, "[\"a\",1,1,\"a\"]"), MG_REJECT_SCHEMA);
+    assert_int_equal(mg_error_count(v), 4);
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/maxItems");
+    assert_string_equal(mg_error_keyword_location(v, 1), "#/uniqueItems");
+    assert_error(v, 2, "/0: \"a\" is not of type integer (type)", "#/properties/n/type");
+    assert_error(v, 3, "/3: \"a\" is not of type integer (type)", "#/properties/n/type");
+    assert_int_equal(check(v, 2, "[]"), MG_REJECT_SCHEMA);
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/minItems");
+    assert_int_equal(check(v, 2, "{}"), MG_REJECT_SCHEMA);
+    assert_string_equal(mg_error_keyword_location(v, 0), "#/type");
+    mg_validator_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +277,8 @@ int main(void)
         cmocka_unit_test(test_all_errors_in_order),
         cmocka_unit_test(test_first_error_stops),
         cmocka_unit_test(test_step_budget),
+        cmocka_unit_test(test_evaluated_members),
+        cmocka_unit_test(test_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
