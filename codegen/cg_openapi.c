@@ -170,6 +170,11 @@ static bool name_ok(const char *s)
     return true;
 }
 
+bool cg_oas_mapping_is_ref(const char *target)
+{
+    return strchr(target, '/') || strchr(target, '#');
+}
+
 static void check_discriminator(oa *r, const cj_node *schema)
 {
     const cj_node *dc = cj_get(schema, "discriminator");
@@ -189,7 +194,7 @@ static void check_discriminator(oa *r, const cj_node *schema)
         const cj_node *m = map->items[i];
         if (m->type != CJ_STRING) {
             cg_error(r->g, m, "must be a schema name or a reference");
-        } else if (!strchr(m->str, '/') && !strchr(m->str, '#')) {
+        } else if (!cg_oas_mapping_is_ref(m->str)) {
             if (!r->schemas || !cj_get(r->schemas, m->str))
                 cg_error(r->g, m, "no schema \"%s\" in components.schemas", m->str);
         } else {

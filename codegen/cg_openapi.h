@@ -20,5 +20,8 @@ bool cg_add_cue(cg *g, const char *path);
 bool cg_oas30_keyword(const char *name);
 /* The i-th of those names (sorted), NULL past the last. */
 const char *cg_oas30_field(size_t i);
+/* Is a discriminator mapping's target a reference ("#/components/schemas/Dog", "dog.json")
+ * rather than the name of a components.schemas entry ("Dog")? */
+bool cg_oas_mapping_is_ref(const char *target);
 
 #endif

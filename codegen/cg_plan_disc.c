@@ -13,13 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg_openapi.h"
 #include "cg_plan.h"
 
 /* Whether a mapping target (a schema name or a reference) names the branch reference ref. */
 static bool names(const char *target, const char *ref)
 {
     static const char comps[] = "#/components/schemas/";
-    if (strchr(target, '/') || strchr(target, '#')) return strcmp(target, ref) == 0;
+    if (cg_oas_mapping_is_ref(target)) return strcmp(target, ref) == 0;
     return strncmp(ref, comps, sizeof comps - 1) == 0 &&
            strcmp(ref + sizeof comps - 1, target) == 0;
 }

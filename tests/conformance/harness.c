@@ -242,6 +242,22 @@ static bool codegen_group(const opts *o, const job *j, size_t g, const cj_node *
     return ok;
 }
 
+/* Group g's C: gN.c and, when codegen split it (a big set, README "Big schemas"), its parts
+ * gN.1.c, gN.2.c, ... */
+static void quote_group_c(strbuf *cmd, const job *j, size_t g)
+{
+    char *c = str_printf("%s/g%zu.c", j->dir, g);
+    sb_quote(cmd, c);
+    free(c);
+    for (unsigned k = 1;; k++) {
+        char *part = str_printf("%s/g%zu.%u.c", j->dir, g, k);
+        bool there = access(part, F_OK) == 0;
+        if (there) sb_quote(cmd, part);
+        free(part);
+        if (!there) break;
+    }
+}
+
 /* One cc call: table.c plus every group that has code, into file.so. */
 static bool compile(const opts *o, const job *j, size_t ng, char *const *why)
 {
@@ -270,11 +286,7 @@ static bool compile(const opts *o, const job *j, size_t ng, char *const *why)
     sb_quote(&cmd, so);
     sb_quote(&cmd, path);
     for (size_t g = 0; g < ng; g++)
-        if (!why[g]) {
-            char *c = str_printf("%s/g%zu.c", j->dir, g);
-            sb_quote(&cmd, c);
-            free(c);
-        }
+        if (!why[g]) quote_group_c(&cmd, j, g);
     char *lib = str_printf("%s/libmgvalidator.a", o->build);
     char *log = str_printf("%s/cc.log", j->dir);
     sb_quote(&cmd, lib);
@@ -297,9 +309,8 @@ static void drop_uncompilable(const opts *o, const job *j, size_t ng, char **why
         if (why[g]) continue;
         strbuf cmd = {0};
         sb_printf(&cmd, "timeout 300 %s -std=c11 -fsyntax-only -Ivalidator %s", o->cc, o->cflags);
-        char *c = str_printf("%s/g%zu.c", j->dir, g),
-             *log = str_printf("%s/g%zu.cc.log", j->dir, g);
-        sb_quote(&cmd, c);
+        char *log = str_printf("%s/g%zu.cc.log", j->dir, g);
+        quote_group_c(&cmd, j, g);
         sb_printf(&cmd, " >");
         sb_quote(&cmd, log);
         sb_printf(&cmd, " 2>&1");
@@ -309,7 +320,6 @@ static void drop_uncompilable(const opts *o, const job *j, size_t ng, char **why
             why[g] = str_printf("generated C does not compile (%s): %s", log, line);
         }
         free(cmd.s);
-        free(c);
         free(log);
     }
 }
