@@ -20,6 +20,7 @@
 
 #include "meshgate.h"
 #include "mg_rt.h"
+#include "vcheck.h"
 
 /* {"type": "integer"} at #/properties/n */
 static bool int_fn(mg_ctx *c, uint32_t at, uint64_t *ev MG_UNUSED)
@@ -149,33 +150,15 @@ static const mg_schema schemas[] = {{.name = "closed", .fn = closed_entry},
                                     {.name = "list", .fn = list_entry},
                                     {.name = "tracked", .fn = tracked_entry}};
 
-static mg_validator *validator(uint32_t max_errors, uint64_t max_steps)
-{
-    mg_validator_conf conf = {
-        .max_bytes = 1 << 16, .max_errors = max_errors, .max_steps = max_steps};
-    char err[128] = "";
-    mg_validator *v = mg_validator_new(&conf, err, sizeof err);
-    assert_non_null(v);
-    return v;
-}
-
 static mg_result check(mg_validator *v, int schema, const char *js)
 {
-    return mg_validate(v, &schemas[schema], js, strlen(js), strlen(js));
-}
-
-static void assert_error(mg_validator *v, uint32_t i, const char *format, const char *kwloc)
-{
-    char buf[256];
-    mg_error_format(v, i, buf, sizeof buf);
-    assert_string_equal(buf, format);
-    assert_string_equal(mg_error_keyword_location(v, i), kwloc);
+    return vc_validate(v, &schemas[schema], js);
 }
 
 static void test_valid(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 0, "{\"r\":null,\"n\":1}"), MG_OK);
     assert_int_equal(check(v, 0, "{\"s\":\"x\",\"n\":2,\"r\":[]}"), MG_OK);
     assert_int_equal(check(v, 1, "{\"a\":true,\"k\":false}"), MG_OK);
@@ -188,28 +171,28 @@ static void test_valid(void **state)
 static void test_all_errors_in_order(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 0, "{\"x\":1,\"n\":\"1\",\"s\":2,\"y\":2}"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 7);
-    assert_error(v, 0, "/x: property \"x\" is not allowed (additionalProperties)",
-                 "#/additionalProperties");
-    assert_error(v, 1, "/n: \"1\" is not of type integer (type)", "#/properties/n/type");
-    assert_error(v, 2, "/s: 2 is not of type string (type)", "#/properties/s/type");
-    assert_error(v, 3, "/y: property \"y\" is not allowed (additionalProperties)",
-                 "#/additionalProperties");
-    assert_error(v, 4, "(root): required property \"r\" is missing (required)", "#/required");
-    assert_error(v, 5, "(root): required property \"r\" is missing (required)", "#/required");
+    vc_assert_error(v, 0, "/x: property \"x\" is not allowed (additionalProperties)",
+                    "#/additionalProperties");
+    vc_assert_error(v, 1, "/n: \"1\" is not of type integer (type)", "#/properties/n/type");
+    vc_assert_error(v, 2, "/s: 2 is not of type string (type)", "#/properties/s/type");
+    vc_assert_error(v, 3, "/y: property \"y\" is not allowed (additionalProperties)",
+                    "#/additionalProperties");
+    vc_assert_error(v, 4, "(root): required property \"r\" is missing (required)", "#/required");
+    vc_assert_error(v, 5, "(root): required property \"r\" is missing (required)", "#/required");
     assert_string_equal(mg_error_keyword_location(v, 6), "#/maxProperties");
     assert_int_equal(check(v, 0, "{}"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 4);
-    assert_error(v, 1, "(root): required property \"n\" is missing (required)", "#/required");
+    vc_assert_error(v, 1, "(root): required property \"n\" is missing (required)", "#/required");
     assert_string_equal(mg_error_keyword_location(v, 3), "#/minProperties");
     assert_int_equal(check(v, 1, "{\"a\":1,\"k\":2}"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 2);
-    assert_error(v, 0, "/a: 1 is not of type boolean (type)", "#/additionalProperties/type");
-    assert_error(v, 1, "/k: 2 is not of type boolean (type)", "#/additionalProperties/type");
+    vc_assert_error(v, 0, "/a: 1 is not of type boolean (type)", "#/additionalProperties/type");
+    vc_assert_error(v, 1, "/k: 2 is not of type boolean (type)", "#/additionalProperties/type");
     assert_int_equal(check(v, 1, "{}"), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "(root): required property \"k\" is missing (required)", "#/required");
+    vc_assert_error(v, 0, "(root): required property \"k\" is missing (required)", "#/required");
     mg_validator_free(v);
 }
 
@@ -217,10 +200,10 @@ static void test_all_errors_in_order(void **state)
 static void test_first_error_stops(void **state)
 {
     (void)state;
-    mg_validator *v = validator(1, 0);
+    mg_validator *v = vc_validator(1, 0);
     assert_int_equal(check(v, 0, "{\"n\":\"1\",\"x\":1}"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 1);
-    assert_error(v, 0, "/n: \"1\" is not of type integer (type)", "#/properties/n/type");
+    vc_assert_error(v, 0, "/n: \"1\" is not of type integer (type)", "#/properties/n/type");
     assert_int_equal(check(v, 0, "[]"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 1);
     assert_string_equal(mg_error_keyword_location(v, 0), "#/type");
@@ -232,7 +215,7 @@ static void test_first_error_stops(void **state)
 static void test_step_budget(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 2);
+    mg_validator *v = vc_validator(16, 2);
     assert_int_equal(check(v, 1, "{\"a\":true,\"k\":true,\"c\":true}"), MG_REJECT_LIMIT);
     assert_string_equal(mg_error_keyword_location(v, 0), "#");
     mg_validator_free(v);
@@ -243,7 +226,7 @@ static void test_step_budget(void **state)
 static void test_evaluated_members(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 3, "{\"r\":1,\"n\":1}"), MG_OK);
     assert_int_equal(evaluated, 3);
     assert_int_equal(check(v, 3, "{\"n\":1,\"x\":2,\"r\":0}"), MG_REJECT_SCHEMA);
@@ -255,14 +238,14 @@ static void test_evaluated_members(void **state)
 static void test_array(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 2, "[1,2,3]"), MG_OK);
     assert_int_equal(check(v, 2, "[\"a\",1,1,\"a\"]"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 4);
     assert_string_equal(mg_error_keyword_location(v, 0), "#/maxItems");
     assert_string_equal(mg_error_keyword_location(v, 1), "#/uniqueItems");
-    assert_error(v, 2, "/0: \"a\" is not of type integer (type)", "#/properties/n/type");
-    assert_error(v, 3, "/3: \"a\" is not of type integer (type)", "#/properties/n/type");
+    vc_assert_error(v, 2, "/0: \"a\" is not of type integer (type)", "#/properties/n/type");
+    vc_assert_error(v, 3, "/3: \"a\" is not of type integer (type)", "#/properties/n/type");
     assert_int_equal(check(v, 2, "[]"), MG_REJECT_SCHEMA);
     assert_string_equal(mg_error_keyword_location(v, 0), "#/minItems");
     assert_int_equal(check(v, 2, "{}"), MG_REJECT_SCHEMA);

@@ -19,6 +19,7 @@
 #include "meshgate.h"
 #include "mg_output.h"
 #include "mg_rt.h"
+#include "vcheck.h"
 
 /* {"type":"object","required":["kind","amount"],
  *  "properties":{"kind":{"const":"created"},"amount":{"type":"number"}}} */
@@ -251,41 +252,23 @@ static const mg_schema schemas[] = {
     {.name = "mapped", .fn = mapped_fn},
 };
 
-static mg_validator *validator(uint32_t max_errors, uint64_t max_steps)
-{
-    mg_validator_conf conf = {
-        .max_bytes = 1 << 16, .max_errors = max_errors, .max_steps = max_steps};
-    char err[128] = "";
-    mg_validator *v = mg_validator_new(&conf, err, sizeof err);
-    assert_non_null(v);
-    return v;
-}
-
 static mg_result check(mg_validator *v, int schema, const char *js)
 {
-    return mg_validate(v, &schemas[schema], js, strlen(js), strlen(js));
-}
-
-static void assert_error(mg_validator *v, uint32_t i, const char *format, const char *kwloc)
-{
-    char buf[256];
-    mg_error_format(v, i, buf, sizeof buf);
-    assert_string_equal(buf, format);
-    assert_string_equal(mg_error_keyword_location(v, i), kwloc);
+    return vc_validate(v, &schemas[schema], js);
 }
 
 /* The first error is the closest branch's: the one whose const matched, not the first. */
 static void test_first_error_is_closest_branch(void **state)
 {
     (void)state;
-    mg_validator *v = validator(1, 0);
+    mg_validator *v = vc_validator(1, 0);
     assert_int_equal(check(v, 0, "{\"kind\":\"cancelled\",\"reason\":7}"), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 1);
-    assert_error(v, 0, "/reason: 7 is not of type string (type)",
-                 "#/anyOf/1/properties/reason/type");
+    vc_assert_error(v, 0, "/reason: 7 is not of type string (type)",
+                    "#/anyOf/1/properties/reason/type");
     assert_int_equal(check(v, 0, "{\"kind\":\"created\",\"amount\":\"x\"}"), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "/amount: \"x\" is not of type number (type)",
-                 "#/anyOf/0/properties/amount/type");
+    vc_assert_error(v, 0, "/amount: \"x\" is not of type number (type)",
+                    "#/anyOf/0/properties/amount/type");
     assert_int_equal(check(v, 0, "{\"kind\":\"created\",\"amount\":1}"), MG_OK);
     mg_validator_free(v);
 }
@@ -294,15 +277,15 @@ static void test_first_error_is_closest_branch(void **state)
 static void test_all_errors_branch_then_summary(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 0, "{\"kind\":\"cancelled\",\"reason\":7,\"amount\":\"y\"}"),
                      MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 2);
-    assert_error(v, 0, "/reason: 7 is not of type string (type)",
-                 "#/anyOf/1/properties/reason/type");
-    assert_error(v, 1,
-                 "(root): object (3 properties) does not match any of the anyOf schemas (anyOf)",
-                 "#/anyOf");
+    vc_assert_error(v, 0, "/reason: 7 is not of type string (type)",
+                    "#/anyOf/1/properties/reason/type");
+    vc_assert_error(v, 1,
+                    "(root): object (3 properties) does not match any of the anyOf schemas (anyOf)",
+                    "#/anyOf");
     char out[1024];
     mg_output_basic(v, 8, out, sizeof out);
     assert_string_equal(
@@ -320,13 +303,13 @@ static void test_all_errors_branch_then_summary(void **state)
 static void test_ranking(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 1, "{\"kind\":\"created\"}"), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "(root): required property \"amount\" is missing (required)",
-                 "#/anyOf/0/required");
-    assert_error(v, 1,
-                 "(root): object (1 property) does not match any of the oneOf schemas (oneOf)",
-                 "#/oneOf");
+    vc_assert_error(v, 0, "(root): required property \"amount\" is missing (required)",
+                    "#/anyOf/0/required");
+    vc_assert_error(v, 1,
+                    "(root): object (1 property) does not match any of the oneOf schemas (oneOf)",
+                    "#/oneOf");
     /* both branches mismatch kind; created's error is deeper (/amount) than cancelled's
      * missing reason (the root) */
     assert_int_equal(check(v, 0, "{\"kind\":\"other\",\"amount\":\"x\"}"), MG_REJECT_SCHEMA);
@@ -338,7 +321,7 @@ static void test_ranking(void **state)
     assert_string_equal(mg_error_keyword_location(v, 0), "#/anyOf/1/properties/kind/const");
     /* every branch rejects a number by type: a tie, the first */
     assert_int_equal(check(v, 0, "5"), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "(root): 5 is not of type object (type)", "#/anyOf/0/type");
+    vc_assert_error(v, 0, "(root): 5 is not of type object (type)", "#/anyOf/0/type");
     mg_validator_free(v);
 }
 
@@ -346,20 +329,21 @@ static void test_ranking(void **state)
 static void test_nested_union(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     const char *js = "[{\"kind\":\"created\",\"amount\":1},{\"kind\":\"cancelled\",\"reason\":0}]";
     assert_int_equal(check(v, 2, js), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 3);
-    assert_error(v, 0, "/1/reason: 0 is not of type string (type)",
-                 "#/anyOf/1/properties/reason/type");
-    assert_error(v, 1, "/1: object (2 properties) does not match any of the anyOf schemas (anyOf)",
-                 "#/anyOf");
-    assert_error(v, 2, "(root): array (2 items) does not match any of the anyOf schemas (anyOf)",
-                 "#/anyOf");
-    mg_validator *first = validator(1, 0);
+    vc_assert_error(v, 0, "/1/reason: 0 is not of type string (type)",
+                    "#/anyOf/1/properties/reason/type");
+    vc_assert_error(v, 1,
+                    "/1: object (2 properties) does not match any of the anyOf schemas (anyOf)",
+                    "#/anyOf");
+    vc_assert_error(v, 2, "(root): array (2 items) does not match any of the anyOf schemas (anyOf)",
+                    "#/anyOf");
+    mg_validator *first = vc_validator(1, 0);
     assert_int_equal(check(first, 2, js), MG_REJECT_SCHEMA);
-    assert_error(first, 0, "/1/reason: 0 is not of type string (type)",
-                 "#/anyOf/1/properties/reason/type");
+    vc_assert_error(first, 0, "/1/reason: 0 is not of type string (type)",
+                    "#/anyOf/1/properties/reason/type");
     mg_validator_free(first);
     mg_validator_free(v);
 }
@@ -374,16 +358,17 @@ static void test_explaining_never_limits(void **state)
         strcat(js, ",\"a\"");
     strcat(js, "]");
     /* the quiet run stops at the first item; scoring the branch checks all 301 */
-    mg_validator *v = validator(16, 100);
+    mg_validator *v = vc_validator(16, 100);
     assert_int_equal(check(v, 3, js), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(v), 1);
-    assert_error(v, 0, "(root): array (301 items) does not match any of the anyOf schemas (anyOf)",
-                 "#/anyOf");
+    vc_assert_error(v, 0,
+                    "(root): array (301 items) does not match any of the anyOf schemas (anyOf)",
+                    "#/anyOf");
     /* with room, the same message gets the branch's error */
-    mg_validator *roomy = validator(16, 100000);
+    mg_validator *roomy = vc_validator(16, 100000);
     assert_int_equal(check(roomy, 3, js), MG_REJECT_SCHEMA);
     assert_int_equal(mg_error_count(roomy), 2);
-    assert_error(roomy, 0, "/0: 1 is not of type string (type)", "#/anyOf/0/items/type");
+    vc_assert_error(roomy, 0, "/0: 1 is not of type string (type)", "#/anyOf/0/items/type");
     assert_string_equal(mg_error_keyword_location(roomy, 1), "#/anyOf");
     mg_validator_free(roomy);
     mg_validator_free(v);
@@ -394,10 +379,11 @@ static void test_explaining_never_limits(void **state)
 static void test_one_value_enum(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     const char *dog = "{\"petType\":\"dog\",\"name\":\"Rex\"}";
     assert_int_equal(check(v, 4, dog), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "(root): required property \"weight\" is missing (required)", "#/oneOf/1");
+    vc_assert_error(v, 0, "(root): required property \"weight\" is missing (required)",
+                    "#/oneOf/1");
     /* with cats' two values the cat branch's deeper error (at /petType) wins */
     assert_int_equal(check(v, 5, dog), MG_REJECT_SCHEMA);
     assert_string_equal(mg_error_keyword_location(v, 0), "#/oneOf/0");
@@ -409,10 +395,10 @@ static void test_one_value_enum(void **state)
 static void test_discriminator(void **state)
 {
     (void)state;
-    mg_validator *v = validator(16, 0);
+    mg_validator *v = vc_validator(16, 0);
     assert_int_equal(check(v, 6, "{\"petType\":\"Dog\"}"), MG_REJECT_SCHEMA);
-    assert_error(v, 0, "(root): required property \"weight\" is missing (required)",
-                 "#/components/schemas/Dog/required");
+    vc_assert_error(v, 0, "(root): required property \"weight\" is missing (required)",
+                    "#/components/schemas/Dog/required");
     assert_int_equal(check(v, 6, "{\"petType\":\"Cat\"}"), MG_REJECT_SCHEMA);
     assert_string_equal(mg_error_keyword_location(v, 0), "#/components/schemas/Cat/required");
     assert_int_equal(check(v, 6, "{\"petType\":\"Fox\"}"), MG_REJECT_SCHEMA);
