@@ -12,10 +12,11 @@
  * members or an array's items), then in-place applicators, then unevaluated*. Its body is rendered
  * first and its frame after: locals, parameters and the `done` label are written only when the body
  * uses them. A function in "tracking" form reports which members/items it evaluated into the
- * caller's bitset (see mg_rt.h). Split, the declarations and data go to BASE.int.h (data
- * static: each part keeps what it uses; functions external but hidden), the set and its
- * entries to BASE.c, and the functions, rendered as units, in runs of about equal size to the
- * parts. Only the output limit can stop rendering. Single-threaded.
+ * caller's bitset (see mg_rt.h). Split, the declarations of the functions and the data go to
+ * BASE.int.h (external but hidden) with the regexes (static code: each part keeps what it
+ * uses), the data itself, the set and its entries to BASE.c, so that each part reads the
+ * declarations only, and the functions, rendered as units, in runs of about equal size to
+ * the parts. Only the output limit can stop rendering. Single-threaded.
  */
 #include "cg_emit.h"
 
@@ -112,8 +113,18 @@ static void tb_value(tape_buf *t, const cj_node *v)
 /* A literal's comment shows this many bytes of its JSON text at most. */
 #define LIT_COMMENT_MAX 200
 
-static void render_literal(FILE *o, const cg_lit *l)
+const char *cg_data_storage(cg_data_mode m)
 {
+    return m == CG_DATA_STATIC ? "static const " : m == CG_DATA_DEFINE ? "const " : "extern const ";
+}
+
+/* A literal: its tape and strings (static: only the mg_doc is named outside) and its mg_doc. */
+static void render_literal(FILE *o, const cg_lit *l, cg_data_mode m)
+{
+    if (m == CG_DATA_DECLARE) {
+        fprintf(o, "extern const mg_doc %s;\n", l->name);
+        return;
+    }
     tape_buf t = {0};
     tb_value(&t, l->v);
     cg_put_comment(o, l->json, l->len < LIT_COMMENT_MAX ? l->len : LIT_COMMENT_MAX);
@@ -123,19 +134,23 @@ static void render_literal(FILE *o, const cg_lit *l)
     fprintf(o, "};\nstatic const uint8_t %s_s[] = {", l->name);
     for (size_t i = 0; i < t.sn; i++)
         fprintf(o, "%s%u", i ? "," : "", t.s[i]);
-    fprintf(o, "%s};\nstatic const mg_doc %s = {%s_t, %s_s};\n\n", t.sn ? "" : "0", l->name,
-            l->name, l->name);
+    fprintf(o, "%s};\n%smg_doc %s = {%s_t, %s_s};\n\n", t.sn ? "" : "0", cg_data_storage(m),
+            l->name, l->name, l->name);
     free(t.w);
     free(t.s);
 }
 
 /* ---- tables ---- */
 
-static void render_table(cg *g, const cg_share *sh, FILE *o, const cg_table *t)
+static void render_table(cg *g, const cg_share *sh, FILE *o, const cg_table *t, cg_data_mode m)
 {
     const cg_plan *p = g->plan;
+    if (m == CG_DATA_DECLARE) {
+        fprintf(o, "extern const %s %s[];\n", t->is_fn ? "mg_fn_ev" : "mg_name_row", t->name);
+        return;
+    }
     if (t->is_fn) {
-        fprintf(o, "static const mg_fn_ev %s[] = {", t->name);
+        fprintf(o, "%smg_fn_ev %s[] = {", cg_data_storage(m), t->name);
         for (size_t i = 0; i < t->n; i++)
             fprintf(o, "%s%s",
                     i == 0  ? "\n    "
@@ -145,7 +160,7 @@ static void render_table(cg *g, const cg_share *sh, FILE *o, const cg_table *t)
         fputs("};\n\n", o);
         return;
     }
-    fprintf(o, "static const mg_name_row %s[] = {\n", t->name);
+    fprintf(o, "%smg_name_row %s[] = {\n", cg_data_storage(m), t->name);
     for (size_t i = 0; i < t->n; i++) {
         const cg_row *r = &t->rows[i];
         fprintf(o, "    {%zu, %d, ", r->len, r->seen);
@@ -436,8 +451,10 @@ static int cmp_table(const void *a, const void *b)
     return strcmp((*(const cg_table *const *)a)->name, (*(const cg_table *const *)b)->name);
 }
 
-/* Literals, regexes and tables, each kind sorted by name. */
-static void render_data(cg *g, const cg_share *sh, FILE *o)
+/* Literals, regexes and tables, each kind sorted by name. Regexes are code (static
+ * functions and their automata): written where the functions that use them can see them, so
+ * not in BASE.c's definitions. */
+static void render_data(cg *g, const cg_share *sh, FILE *o, cg_data_mode m)
 {
     cg_plan *p = g->plan;
     /* lits are looked up by index during rendering: sort a copy */
@@ -445,13 +462,13 @@ static void render_data(cg *g, const cg_share *sh, FILE *o)
     if (p->nlits) memcpy(lits, p->lits, p->nlits * sizeof *lits);
     qsort(lits, p->nlits, sizeof *lits, cmp_lit);
     for (size_t i = 0; i < p->nlits; i++)
-        render_literal(o, &lits[i]);
+        render_literal(o, &lits[i], m);
     free(lits);
     const cg_re **res = cg_xcalloc(p->nres, sizeof *res);
     for (size_t i = 0; i < p->nres; i++)
         res[i] = &p->res[i];
     qsort(res, p->nres, sizeof *res, cmp_re);
-    for (size_t i = 0; i < p->nres; i++)
+    for (size_t i = 0; i < p->nres && m != CG_DATA_DEFINE; i++)
         fprintf(o, "%s\n", res[i]->text);
     free(res);
     const cg_table **tabs = cg_xcalloc(p->ntables, sizeof *tabs);
@@ -460,10 +477,18 @@ static void render_data(cg *g, const cg_share *sh, FILE *o)
         if (cg_tab_used(sh, &p->tables[i])) tabs[nt++] = &p->tables[i];
     qsort(tabs, nt, sizeof *tabs, cmp_table);
     for (size_t i = 0; i < nt; i++)
-        render_table(g, sh, o, tabs[i]);
+        render_table(g, sh, o, tabs[i], m);
     free(tabs);
     for (size_t i = 0; i < p->nout; i++)
-        if (cg_tab_form(sh, p->out[i])) cg_tab_render(g, sh, o, p->out[i]);
+        if (cg_tab_form(sh, p->out[i])) cg_tab_render(g, sh, o, p->out[i], m);
+}
+
+/* The location tables of the functions rendered by shared functions (cg_emit_share.c). */
+static void put_loc_tables(cg *g, const cg_share *sh, FILE *o, cg_data_mode m)
+{
+    for (size_t i = 0; i < g->plan->nout; i++)
+        cg_share_table(sh, o, g->plan->out[i]->index, m);
+    if (m == CG_DATA_DECLARE) fputc('\n', o);
 }
 
 /* The callees named outside function bodies: entries and tables. */
@@ -505,8 +530,7 @@ static void render_fns(cg *g, cg_share *sh, cg_units *u, char **tables, size_t *
         if (!cg_share_form(sh, p->out[i]->index)) texts[i] = cg_fn_text(g, p->out[i], sh, false);
     FILE *to = open_memstream(tables, tables_len);
     if (!to) abort();
-    for (size_t i = 0; i < p->nout; i++)
-        cg_share_table(sh, to, p->out[i]->index);
+    put_loc_tables(g, sh, to, CG_DATA_STATIC);
     fclose(to);
     for (size_t i = 0; i < p->nout && !g->limit_hit; i++) {
         const cg_fn *f = p->out[i];
@@ -571,7 +595,9 @@ static void put_start(FILE *o, cg *g, const char *include)
 }
 
 /* BASE.int.h: what the parts share. Data stays static (a part keeps what it uses). */
-static void render_internal(FILE *o, cg *g, const cg_share *sh, const char *tables, size_t tn)
+/* BASE.int.h: what the parts share: the functions and the data, declared (hidden), the
+ * regexes (static code: a part keeps those it uses). */
+static void render_internal(FILE *o, cg *g, const cg_share *sh)
 {
     put_header_line(g, o);
     fputs("/* internal: shared by the parts of this schema set */\n#ifndef MG_GEN_", o);
@@ -580,14 +606,14 @@ static void render_internal(FILE *o, cg *g, const cg_share *sh, const char *tabl
     cg_put_ident_upper(o, g->opt.prefix);
     fputs("_INT_H\n\n#include \"mg_rt.h\"\n\n#pragma GCC visibility push(hidden)\n", o);
     put_decls(o, g, sh, true);
-    fputs("#pragma GCC visibility pop\n\n#pragma GCC diagnostic push\n"
+    put_loc_tables(g, sh, o, CG_DATA_DECLARE);
+    fputs("#pragma GCC diagnostic push\n"
           "#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
           "#pragma GCC diagnostic ignored \"-Wunused-const-variable\"\n\n",
           o);
-    fwrite(tables, 1, tn, o);
-    render_data(g, sh, o);
-    fputs("#pragma GCC diagnostic pop\n\n#endif\n", o);
+    render_data(g, sh, o, CG_DATA_DECLARE);
+    fputs("\n#pragma GCC diagnostic pop\n#pragma GCC visibility pop\n\n#endif\n", o);
 }
 
 static FILE *open_or_fail(cg *g, const cg_sink *s, const char *suffix)
@@ -610,16 +636,18 @@ static bool write_files(cg *g, const cg_sink *s, const cg_share *sh, const cg_un
         fputs("#include \"mg_rt.h\"\n\n", c);
         put_decls(c, g, sh, false);
         fwrite(tables, 1, tn, c);
-        render_data(g, sh, c);
+        render_data(g, sh, c, CG_DATA_STATIC);
         for (size_t i = 0; i < u->n; i++)
             put_unit(c, &u->v[i], false);
         put_entries(c, g);
     } else if (ok) {
         FILE *ih = open_or_fail(g, s, ".int.h");
         ok = ih != NULL;
-        if (ok) render_internal(ih, g, sh, tables, tn);
+        if (ok) render_internal(ih, g, sh);
         put_start(c, g, hname);
         fprintf(c, "#include \"%s\"\n\n", iname);
+        put_loc_tables(g, sh, c, CG_DATA_DEFINE);
+        render_data(g, sh, c, CG_DATA_DEFINE);
         put_entries(c, g);
         /* contiguous runs of functions of about the same size */
         size_t at = 0, done = 0;

@@ -15,6 +15,13 @@
 
 typedef struct cg_share cg_share; /* cg_emit_share.c */
 
+/* How the data (tables, literals, location tables) is written: static in one file; split
+ * into parts, defined once in BASE.c and declared in BASE.int.h, so that a part does not
+ * read all of it (README "Big schemas"). */
+typedef enum cg_data_mode { CG_DATA_STATIC, CG_DATA_DEFINE, CG_DATA_DECLARE } cg_data_mode;
+/* The start of a data item's line: "static const ", "const " or "extern const ". */
+const char *cg_data_storage(cg_data_mode m);
+
 typedef struct cg_w {
     FILE *o;
     int depth; /* blocks open: four spaces each */
@@ -104,7 +111,7 @@ void cg_share_loc(cg_share *sh, FILE *o, const cg_fn *f, const char *loc);
  * (when used: before every function) and its wrapper (when called by name). */
 void cg_share_declare(const cg_share *sh, FILE *o, bool external);
 void cg_share_render(const cg_share *sh, cg_units *u);
-void cg_share_table(const cg_share *sh, FILE *o, int fi);
+void cg_share_table(const cg_share *sh, FILE *o, int fi, cg_data_mode m);
 void cg_share_wrapper(const cg_share *sh, cg_units *u, int fi);
 /* How many functions the shared ones stand for, and how many shared ones there are. */
 void cg_share_counts(const cg_share *sh, size_t *members, size_t *shared);
@@ -119,7 +126,7 @@ bool cg_tab_used(const cg_share *sh, const cg_table *t);
 /* The function f's table calls outside its names table (additionalProperties, items); -1. */
 int cg_tab_callee(const cg_fn *f);
 /* f's table (mgo_ or mga_<f's name>), and the text of its function: one call. */
-void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f);
+void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f, cg_data_mode m);
 char *cg_tab_body(const cg_fn *f);
 
 /* cg_emit_kw.c */

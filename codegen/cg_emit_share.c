@@ -351,12 +351,16 @@ static void put_table(const cg_share *sh, FILE *o, int fi, size_t *col)
         put_table(sh, o, in->kids[k], col);
 }
 
-void cg_share_table(const cg_share *sh, FILE *o, int fi)
+void cg_share_table(const cg_share *sh, FILE *o, int fi, cg_data_mode m)
 {
     const sh_inst *in = &sh->inst[fi];
     if (!cg_share_form(sh, fi) || !in->size || !(in->called || in->tabled)) return;
     const cg_fn *f = sh->g->plan->fns[fi];
-    fprintf(o, "/* the locations of %s */\nstatic const char *const mgk_%s[] = {", f->loc,
+    if (m == CG_DATA_DECLARE) {
+        fprintf(o, "extern const char *const mgk_%s[];\n", f->name + 4);
+        return;
+    }
+    fprintf(o, "/* the locations of %s */\n%schar *const mgk_%s[] = {", f->loc, cg_data_storage(m),
             f->name + 4);
     size_t col = 0;
     put_table(sh, o, fi, &col);

@@ -76,7 +76,6 @@ static void render_obj(cg *g, const cg_share *sh, FILE *o, const cg_fn *f)
 {
     const cg_pobj *ob = f->obj;
     const cg_plan *p = g->plan;
-    fprintf(o, "\nstatic const mg_obj mgo_%s = {", f->name + 4);
     if (f->steps) put_member(o, "loc", f->loc);
     if (f->type) put_member_at(g, o, "type_loc", f->type);
     if (ob->names_tab >= 0) {
@@ -99,7 +98,6 @@ static void render_obj(cg *g, const cg_share *sh, FILE *o, const cg_fn *f)
 static void render_arr(cg *g, const cg_share *sh, FILE *o, const cg_fn *f)
 {
     const cg_parr *a = f->arr;
-    fprintf(o, "\nstatic const mg_arr mga_%s = {", f->name + 4);
     if (f->steps) put_member(o, "loc", f->loc);
     if (f->type) put_member_at(g, o, "type_loc", f->type);
     put_count(g, o, "mini", &a->mini);
@@ -108,10 +106,17 @@ static void render_arr(cg *g, const cg_share *sh, FILE *o, const cg_fn *f)
     if (a->rest) put_call(sh, o, "items", a->rest_fn);
 }
 
-void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f)
+void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f, cg_data_mode m)
 {
+    bool obj = f->obj && f->obj->table;
+    const char *type = obj ? "mg_obj mgo_" : "mg_arr mga_";
+    if (m == CG_DATA_DECLARE) {
+        fprintf(o, "extern const %s%s;\n", type, f->name + 4);
+        return;
+    }
     cg_put_comment(o, f->loc, strlen(f->loc));
-    if (f->obj && f->obj->table)
+    fprintf(o, "\n%s%s%s = {", cg_data_storage(m), type, f->name + 4);
+    if (obj)
         render_obj(g, sh, o, f);
     else
         render_arr(g, sh, o, f);
