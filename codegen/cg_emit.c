@@ -122,7 +122,7 @@ const char *cg_data_storage(cg_data_mode m)
 static void render_literal(FILE *o, const cg_lit *l, cg_data_mode m)
 {
     if (m == CG_DATA_DECLARE) {
-        fprintf(o, "extern const mg_doc %s;\n", l->name);
+        fprintf(o, "%smg_doc %s;\n", cg_data_storage(m), l->name);
         return;
     }
     tape_buf t = {0};
@@ -146,7 +146,8 @@ static void render_table(cg *g, const cg_share *sh, FILE *o, const cg_table *t, 
 {
     const cg_plan *p = g->plan;
     if (m == CG_DATA_DECLARE) {
-        fprintf(o, "extern const %s %s[];\n", t->is_fn ? "mg_fn_ev" : "mg_name_row", t->name);
+        fprintf(o, "%s%s %s[];\n", cg_data_storage(m), t->is_fn ? "mg_fn_ev" : "mg_name_row",
+                t->name);
         return;
     }
     if (t->is_fn) {

@@ -357,7 +357,7 @@ void cg_share_table(const cg_share *sh, FILE *o, int fi, cg_data_mode m)
     if (!cg_share_form(sh, fi) || !in->size || !(in->called || in->tabled)) return;
     const cg_fn *f = sh->g->plan->fns[fi];
     if (m == CG_DATA_DECLARE) {
-        fprintf(o, "extern const char *const mgk_%s[];\n", f->name + 4);
+        fprintf(o, "%schar *const mgk_%s[];\n", cg_data_storage(m), f->name + 4);
         return;
     }
     fprintf(o, "/* the locations of %s */\n%schar *const mgk_%s[] = {", f->loc, cg_data_storage(m),

@@ -111,7 +111,7 @@ void cg_tab_render(cg *g, const cg_share *sh, FILE *o, const cg_fn *f, cg_data_m
     bool obj = f->obj && f->obj->table;
     const char *type = obj ? "mg_obj mgo_" : "mg_arr mga_";
     if (m == CG_DATA_DECLARE) {
-        fprintf(o, "extern const %s%s;\n", type, f->name + 4);
+        fprintf(o, "%s%s%s;\n", cg_data_storage(m), type, f->name + 4);
         return;
     }
     cg_put_comment(o, f->loc, strlen(f->loc));
